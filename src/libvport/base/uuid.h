@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* UUIDs, as libvirt writes them. */
+#pragma once
+
+#include <stdint.h>
+
+#include "error.h"
+
+#define VPORT_UUID_LEN 16
+#define VPORT_UUID_STRLEN 37 /* 36 chars + NUL */
+
+typedef struct vport_uuid {
+        uint8_t bytes[VPORT_UUID_LEN];
+} vport_uuid;
+
+/* Parse 32 hex digits, optionally with dashes between byte pairs (libvirt
+ * accepts both "8-4-4-4-12" and undashed). Returns 0 or -EINVAL. */
+int uuid_parse(const char *s, vport_uuid *ret);
+
+/* Lower-case 8-4-4-4-12 form; returns buf. */
+char *uuid_format(const vport_uuid *uuid, char buf[static VPORT_UUID_STRLEN]);
+
+/* Random version-4 UUID from getrandom(). Returns 0 or -errno. */
+int uuid_generate(vport_uuid *ret);
+
+bool uuid_is_null(const vport_uuid *uuid);
+bool uuid_equal(const vport_uuid *a, const vport_uuid *b);
