@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The kernel layer: the only code that talks netlink, sysfs, ioctl or /dev.
+ *
+ * Everything above it calls through struct vport_kernel_ops, so tests can
+ * wrap the real table and inject faults (EPERM on a MAC set, EBUSY on
+ * unbind, a netdev that never comes back, a crash half-way) without preload
+ * tricks. Devices are tracked by ifindex and PCI address; a name is only
+ * ever a way to find one of those.
+ *
+ * Every op returns 0 (or a documented non-negative value) on success and a
+ * negative errno on failure; on failure it fills err (may be NULL) with one
+ * line naming the device and, for netlink, the kernel's extack text. */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/error.h"
+#include "base/mac.h"
+#include "base/names.h"
+#include "base/pci.h"
+
+typedef struct vport_link {
+        int ifindex;
+        char name[VPORT_IFNAMSIZ];
+        vport_mac mac;
+        unsigned flags;           /* IFF_* from ifinfomsg (IFF_UP, IFF_LOWER_UP, ...) */
+        bool carrier;             /* IFLA_CARRIER */
+        unsigned mtu;
+        int link_ifindex;         /* IFLA_LINK: lower device of macvlan/macvtap/veth, 0 if none */
+        int master_ifindex;       /* IFLA_MASTER, 0 if none */
+        uint32_t group;           /* IFLA_GROUP */
+        char kind[32];            /* IFLA_INFO_KIND ("macvtap", "bridge", "veth", "tun", ...) or "" */
+        uint32_t macvlan_mode;    /* MACVLAN_MODE_* when kind is macvlan/macvtap */
+} vport_link;
+
+/* One VF as the PF reports it in IFLA_VFINFO_LIST. A field the driver did not
+ * report has its has_* flag false. */
+typedef struct vport_vf_info {
+        int vf;                   /* VF index on the PF */
+        vport_mac mac;            /* the admin MAC (all-zero = unset) */
+        uint16_t vlan;            /* 0 = none */
+        uint16_t qos;
+        uint16_t vlan_proto;      /* ETH_P_8021Q (0x8100) or ETH_P_8021AD; 0 = unreported */
+        bool has_spoofchk, spoofchk;
+        bool has_trust, trust;
+        bool has_link_state;
+        uint32_t link_state;      /* IFLA_VF_LINK_STATE_AUTO/ENABLE/DISABLE */
+        bool has_rate;
+        uint32_t min_tx_rate, max_tx_rate; /* Mbit/s */
+} vport_vf_info;
+
+/* Which fields of a vport_vf_info vf_set() applies. */
+enum {
+        VF_SET_MAC = 1u << 0,
+        VF_SET_VLAN = 1u << 1, /* vlan + qos + vlan_proto */
+        VF_SET_SPOOFCHK = 1u << 2,
+        VF_SET_TRUST = 1u << 3,
+        VF_SET_LINK_STATE = 1u << 4,
+        VF_SET_RATE = 1u << 5,
+};
+
+typedef struct vport_macvlan_request {
+        int lower_ifindex;
+        const char *name;         /* exact name; the core picks it (macvtap%d race-free) */
+        vport_mac mac;
+        uint32_t mode;            /* MACVLAN_MODE_VEPA/BRIDGE/PRIVATE/PASSTHRU */
+        bool tap;                 /* true: macvtap, false: macvlan */
+        uint32_t group;           /* netdev group to put it in (0 = default) */
+} vport_macvlan_request;
+
+/* What a PCI address is, read from sysfs. */
+typedef struct vport_pci_info {
+        vport_pci_addr addr;
+        bool is_net;              /* class 0x02xxxx (network controller) */
+        bool is_vf;               /* has physfn */
+        vport_pci_addr pf;        /* valid if is_vf */
+        int vf_index;             /* valid if is_vf: N of the PF's virtfnN link */
+        char driver[64];          /* bound driver or "" */
+        int iommu_group;          /* -1 if none */
+} vport_pci_info;
+
+typedef struct vport_kernel vport_kernel;
+
+typedef struct vport_kernel_ops {
+        /* --- links (rtnetlink) --- */
+        /* By ifindex if > 0, else by name. -ENODEV if absent. */
+        int (*link_get)(vport_kernel *k, int ifindex, const char *name, vport_link *ret, vport_error *err);
+        /* Every link in the namespace; *ret is malloc'ed, caller frees. */
+        int (*link_list)(vport_kernel *k, vport_link **ret, size_t *ret_n, vport_error *err);
+        int (*link_set_mac)(vport_kernel *k, int ifindex, const vport_mac *mac, vport_error *err);
+        int (*link_set_up)(vport_kernel *k, int ifindex, bool up, vport_error *err);
+        int (*link_set_mtu)(vport_kernel *k, int ifindex, unsigned mtu, vport_error *err);
+        int (*link_set_master)(vport_kernel *k, int ifindex, int master_ifindex, vport_error *err); /* 0 = detach */
+        int (*link_set_group)(vport_kernel *k, int ifindex, uint32_t group, vport_error *err);
+        int (*link_delete)(vport_kernel *k, int ifindex, vport_error *err);
+        /* Delete every link of a netdev group in one request: the kernel then
+         * unregisters them together (one RCU grace period, not one each). */
+        int (*link_delete_group)(vport_kernel *k, uint32_t group, vport_error *err);
+
+        /* --- SR-IOV through the PF --- */
+        /* One RTM_GETLINK with IFLA_EXT_MASK = RTEXT_FILTER_VF. *ret malloc'ed. */
+        int (*vf_list)(vport_kernel *k, int pf_ifindex, vport_vf_info **ret, size_t *ret_n, vport_error *err);
+        /* Apply the fields of cfg selected by mask (VF_SET_*) to VF cfg->vf. An
+         * attribute the driver does not support fails with -EOPNOTSUPP and err
+         * "... unsupported by driver X". */
+        int (*vf_set)(vport_kernel *k, int pf_ifindex, const vport_vf_info *cfg, unsigned mask, vport_error *err);
+
+        /* --- macvtap / macvlan, tap, bridge --- */
+        int (*macvlan_create)(vport_kernel *k, const vport_macvlan_request *req, vport_link *ret, vport_error *err);
+        /* A persistent tap device named exactly name, with mac. */
+        int (*tap_create)(vport_kernel *k, const char *name, const vport_mac *mac, vport_link *ret, vport_error *err);
+        /* Path of the character device of a macvtap ("/dev/tapN"), waiting up to
+         * timeout_ms for it to appear. */
+        int (*macvtap_wait_dev)(vport_kernel *k, int ifindex, int timeout_ms, char **ret_path, vport_error *err);
+        /* Bridge port flags (IFLA_BRPORT_LEARNING, IFLA_BRPORT_UNICAST_FLOOD). */
+        int (*brport_set_flags)(vport_kernel *k, int ifindex, bool learning, bool unicast_flood, vport_error *err);
+        /* Static FDB entry on the bridge (NTF_MASTER) for a port. del: -ENOENT if absent. */
+        int (*fdb_add)(vport_kernel *k, int port_ifindex, const vport_mac *mac, vport_error *err);
+        int (*fdb_del)(vport_kernel *k, int port_ifindex, const vport_mac *mac, vport_error *err);
+
+        /* --- PCI / sysfs (under the sysfs root) --- */
+        int (*pci_info)(vport_kernel *k, const vport_pci_addr *addr, vport_pci_info *ret, vport_error *err);
+        /* Netdev names under .../BDF/net/ (none: *ret_n = 0). *ret is a malloc'ed
+         * array of malloc'ed strings. */
+        int (*pci_netdevs)(vport_kernel *k, const vport_pci_addr *addr, char ***ret, size_t *ret_n, vport_error *err);
+        /* The PCI device behind a netdev; -ENODEV if it has none (veth, bridge). */
+        int (*netdev_pci)(vport_kernel *k, const char *ifname, vport_pci_addr *ret, vport_error *err);
+        /* VFs of a PF in virtfn order: (*ret)[i] is virtfn<i>. */
+        int (*pci_vfs)(vport_kernel *k, const vport_pci_addr *pf, vport_pci_addr **ret, size_t *ret_n, vport_error *err);
+        int (*sriov_numvfs)(vport_kernel *k, const vport_pci_addr *pf, int *ret_num, int *ret_total, vport_error *err);
+        int (*pci_unbind)(vport_kernel *k, const vport_pci_addr *addr, vport_error *err);
+        /* Bind to driver (via driver_override + drivers_probe, then clear the
+         * override) and wait until the driver symlink shows it. */
+        int (*pci_bind)(vport_kernel *k, const vport_pci_addr *addr, const char *driver, vport_error *err);
+        /* Wait up to timeout_ms for a netdev to appear under the device; never
+         * trusts an old name (udev may rename). -ETIMEDOUT if none. */
+        int (*pci_wait_netdev)(vport_kernel *k, const vport_pci_addr *addr, int timeout_ms, char **ret_name,
+                               vport_error *err);
+} vport_kernel_ops;
+
+/* The real implementation. */
+extern const vport_kernel_ops vport_kernel_ops_real;
+
+/* Open the real kernel context: a netlink socket in the current namespace and
+ * the sysfs root from $VPORT_SYSFS_ROOT (default "/sys"). */
+int kernel_open(vport_kernel **ret, vport_error *err);
+void kernel_close(vport_kernel *k);
+DEFINE_TRIVIAL_CLEANUP_FUNC(vport_kernel *, kernel_close);
+
+/* The sysfs root in use (no trailing slash). */
+const char *kernel_sysfs_root(const vport_kernel *k);
