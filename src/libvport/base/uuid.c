@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdio.h>
+#include <sys/random.h>
+
+#include "uuid.h"
+
+static int hex_value(char c) {
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -EINVAL;
+}
+
+/* Like libvirt's virUUIDParse: dashes may appear only between byte pairs;
+ * leading/trailing whitespace is not accepted (XML values are taken verbatim). */
+int uuid_parse(const char *s, vport_uuid *ret) {
+        vport_uuid u;
+        size_t n = 0;
+
+        assert_return(s && ret, -EINVAL);
+        while (n < VPORT_UUID_LEN) {
+                int hi, lo;
+
+                if (n > 0 && *s == '-')
+                        s++;
+                if ((hi = hex_value(s[0])) < 0 || (lo = hex_value(s[1])) < 0)
+                        return -EINVAL;
+                u.bytes[n++] = (uint8_t) (hi << 4 | lo);
+                s += 2;
+        }
+        if (*s != '\0')
+                return -EINVAL;
+        *ret = u;
+        return 0;
+}
+
+char *uuid_format(const vport_uuid *uuid, char buf[static VPORT_UUID_STRLEN]) {
+        const uint8_t *b = uuid->bytes;
+
+        snprintf(buf, VPORT_UUID_STRLEN,
+                 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2],
+                 b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+        return buf;
+}
+
+int uuid_generate(vport_uuid *ret) {
+        ssize_t n;
+
+        assert_return(ret, -EINVAL);
+        n = getrandom(ret->bytes, VPORT_UUID_LEN, 0);
+        if (n < 0)
+                return -errno;
+        if (n != VPORT_UUID_LEN)
+                return -EIO;
+        ret->bytes[6] = (ret->bytes[6] & 0x0f) | 0x40; /* version 4 */
+        ret->bytes[8] = (ret->bytes[8] & 0x3f) | 0x80; /* RFC 4122 variant */
+        return 0;
+}
+
+bool uuid_is_null(const vport_uuid *uuid) {
+        static const vport_uuid null;
+
+        return uuid_equal(uuid, &null);
+}
+
+bool uuid_equal(const vport_uuid *a, const vport_uuid *b) {
+        return memcmp(a->bytes, b->bytes, VPORT_UUID_LEN) == 0;
+}

@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Base types: every parse/check rule with a failing and a passing example. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "base/mac.h"
+#include "base/names.h"
+#include "base/pci.h"
+#include "base/uuid.h"
+#include "base/vlan.h"
+
+static void test_mac_parse(void **state) {
+        char buf[VPORT_MAC_STRLEN];
+        vport_mac m;
+
+        assert_int_equal(mac_parse("52:54:00:AB:cd:0F", &m), 0);
+        assert_string_equal(mac_format(&m, buf), "52:54:00:ab:cd:0f");
+        assert_int_equal(mac_parse("52:54:00:ab:cd", &m), -EINVAL);     /* too short */
+        assert_int_equal(mac_parse("52:54:00:ab:cd:0f:", &m), -EINVAL); /* trailing */
+        assert_int_equal(mac_parse("52:54:00:ab:cd:0g", &m), -EINVAL);  /* bad hex */
+        assert_int_equal(mac_parse("52-54-00-ab-cd-0f", &m), -EINVAL);  /* wrong separator */
+        assert_int_equal(mac_parse("5:54:00:ab:cd:0f", &m), -EINVAL);   /* one digit */
+        assert_int_equal(mac_parse("", &m), -EINVAL);
+}
+
+static void test_mac_guest(void **state) {
+        vport_error err = { 0 };
+        vport_mac m;
+
+        assert_int_equal(mac_parse("00:00:00:00:00:00", &m), 0);
+        assert_true(mac_is_zero(&m));
+        assert_int_equal(mac_check_guest(&m, &err), -EINVAL);
+        assert_non_null(strstr(err.message, "00:00:00:00:00:00"));
+
+        assert_int_equal(mac_parse("01:00:5e:00:00:01", &m), 0);
+        assert_true(mac_is_multicast(&m));
+        assert_int_equal(mac_check_guest(&m, &err), -EINVAL);
+        assert_non_null(strstr(err.message, "multicast"));
+
+        assert_int_equal(mac_parse("ff:ff:ff:ff:ff:ff", &m), 0);
+        assert_int_equal(mac_check_guest(&m, &err), -EINVAL);
+
+        assert_int_equal(mac_parse("52:54:00:12:34:56", &m), 0);
+        assert_int_equal(mac_check_guest(&m, &err), 0);
+}
+
+static void test_mac_generate(void **state) {
+        vport_mac a, b;
+
+        mac_generate(&a);
+        assert_int_equal(a.addr[0], 0x52);
+        assert_int_equal(a.addr[1], 0x54);
+        assert_int_equal(a.addr[2], 0x00);
+        assert_int_equal(mac_check_guest(&a, NULL), 0);
+        /* 24 random bits: a few tries make a collision practically impossible */
+        for (int i = 0; i < 4; i++) {
+                mac_generate(&b);
+                if (!mac_equal(&a, &b))
+                        return;
+        }
+        fail_msg("mac_generate returned the same address five times");
+}
+
+static void test_uuid(void **state) {
+        char buf[VPORT_UUID_STRLEN];
+        vport_uuid a, b;
+
+        assert_int_equal(uuid_parse("09b11c53-8b5c-4eeb-8f00-d84eaa0aaa4f", &a), 0);
+        assert_string_equal(uuid_format(&a, buf), "09b11c53-8b5c-4eeb-8f00-d84eaa0aaa4f");
+        assert_int_equal(uuid_parse("09B11C538B5C4EEB8F00D84EAA0AAA4F", &b), 0);
+        assert_true(uuid_equal(&a, &b));
+        assert_int_equal(uuid_parse("09b11c53-8b5c-4eeb-8f00-d84eaa0aaa4", &a), -EINVAL);   /* short */
+        assert_int_equal(uuid_parse("09b11c53-8b5c-4eeb-8f00-d84eaa0aaa4f0", &a), -EINVAL); /* long */
+        assert_int_equal(uuid_parse("09b11c53-8b5c-4eeb-8f00-d84eaa0aaa4z", &a), -EINVAL);  /* bad hex */
+        assert_int_equal(uuid_parse("0-9b11c538b5c4eeb8f00d84eaa0aaa4f", &a), -EINVAL); /* dash in a byte */
+        assert_int_equal(uuid_parse("-09b11c538b5c4eeb8f00d84eaa0aaa4f", &a), -EINVAL); /* leading dash */
+        assert_int_equal(uuid_parse("", &a), -EINVAL);
+}
+
+static void test_uuid_generate(void **state) {
+        vport_uuid a, b;
+
+        assert_int_equal(uuid_generate(&a), 0);
+        assert_int_equal(uuid_generate(&b), 0);
+        assert_false(uuid_is_null(&a));
+        assert_false(uuid_equal(&a, &b));
+        assert_int_equal(a.bytes[6] >> 4, 4);
+        assert_int_equal(a.bytes[8] & 0xc0, 0x80);
+}
+
+static void test_pci_parse(void **state) {
+        char buf[VPORT_PCI_STRLEN];
+        vport_pci_addr a;
+
+        assert_int_equal(pci_addr_parse("0000:06:10.1", &a), 0);
+        assert_string_equal(pci_addr_format(&a, buf), "0000:06:10.1");
+        assert_int_equal(pci_addr_parse("ABCD:ff:1F.7", &a), 0);
+        assert_string_equal(pci_addr_format(&a, buf), "abcd:ff:1f.7");
+        assert_int_equal(pci_addr_parse("06:10.1", &a), 0); /* domain optional */
+        assert_int_equal(a.domain, 0);
+        assert_int_equal(a.bus, 6);
+        assert_int_equal(pci_addr_parse("0000:06:20.1", &a), -EINVAL);  /* slot > 0x1f */
+        assert_int_equal(pci_addr_parse("0000:06:10.8", &a), -EINVAL);  /* function > 7 */
+        assert_int_equal(pci_addr_parse("0000:100:10.1", &a), -EINVAL); /* bus > 0xff */
+        assert_int_equal(pci_addr_parse("00000:06:10.1", &a), -EINVAL); /* 5-digit domain */
+        assert_int_equal(pci_addr_parse("0000:06:10", &a), -EINVAL);
+        assert_int_equal(pci_addr_parse("0000:06:10.1x", &a), -EINVAL);
+        assert_int_equal(pci_addr_parse("0:0:06:10.1", &a), -EINVAL);
+        assert_int_equal(pci_addr_parse("", &a), -EINVAL);
+}
+
+static void test_pci_parts(void **state) {
+        vport_error err = { 0 };
+        vport_pci_addr a, b;
+
+        assert_int_equal(pci_addr_from_parts("0x0000", "0x06", "0x10", "0x1", &a, &err), 0);
+        assert_int_equal(pci_addr_parse("0000:06:10.1", &b), 0);
+        assert_true(pci_addr_equal(&a, &b));
+        assert_int_equal(pci_addr_from_parts(NULL, "6", "16", "1", &a, &err), 0); /* decimal */
+        assert_true(pci_addr_equal(&a, &b));
+
+        assert_int_equal(pci_addr_from_parts("0x0000", "0x06", "0x20", "0x1", &a, &err), -EINVAL);
+        assert_non_null(strstr(err.message, "slot='0x20'"));
+        assert_int_equal(pci_addr_from_parts("0x0000", "0x06", "0x1f", "8", &a, &err), -EINVAL);
+        assert_non_null(strstr(err.message, "function='8'"));
+        assert_int_equal(pci_addr_from_parts("0x10000", "0x06", "0x1f", "1", &a, &err), -EINVAL);
+        assert_non_null(strstr(err.message, "domain"));
+        assert_int_equal(pci_addr_from_parts("0x0000", "0x100", "0x1f", "1", &a, &err), -EINVAL);
+        assert_non_null(strstr(err.message, "bus"));
+        assert_int_equal(pci_addr_from_parts("0x0000", "0xzz", "0x1f", "1", &a, &err), -EINVAL);
+        assert_non_null(strstr(err.message, "not a number"));
+        assert_int_equal(pci_addr_from_parts("0x0000", "-1", "0x1f", "1", &a, &err), -EINVAL);
+        assert_int_equal(pci_addr_from_parts("0x0000", " 1", "0x1f", "1", &a, &err), -EINVAL);
+        assert_int_equal(pci_addr_from_parts("0x0000", "0x", "0x1f", "1", &a, &err), -EINVAL);
+        assert_int_equal(pci_addr_from_parts("0x0000", NULL, "0x1f", "1", &a, &err), -EINVAL);
+        assert_int_equal(pci_addr_from_parts("0x", "1", "1", "1", &a, &err), -EINVAL);
+        assert_int_equal(pci_addr_from_parts("0", "1", "1", "99999999999999999999999", &a, &err), -EINVAL);
+}
+
+static void test_vlan_tag(void **state) {
+        uint16_t t;
+
+        assert_int_equal(vlan_tag_parse("0", &t), 0);
+        assert_int_equal(vlan_tag_parse("4095", &t), 0);
+        assert_int_equal(t, 4095);
+        assert_int_equal(vlan_tag_parse("4096", &t), -ERANGE);
+        assert_int_equal(vlan_tag_parse("99999999999999999999", &t), -ERANGE);
+        assert_int_equal(vlan_tag_parse("-1", &t), -EINVAL);
+        assert_int_equal(vlan_tag_parse("0x10", &t), -EINVAL);
+        assert_int_equal(vlan_tag_parse("", &t), -EINVAL);
+        assert_int_equal(vlan_native_mode_from_string("untagged"), VLAN_NATIVE_UNTAGGED);
+        assert_int_equal(vlan_native_mode_from_string("bogus"), -EINVAL);
+        assert_string_equal(vlan_native_mode_to_string(VLAN_NATIVE_TAGGED), "tagged");
+}
+
+static void test_vlan_validate(void **state) {
+        vport_vlan v = { 0 }, c = { 0 };
+        vport_error err = { 0 };
+
+        assert_int_equal(vlan_add_tag(&v, 42), 0);
+        assert_int_equal(vlan_validate(&v, &err), 0);
+        assert_int_equal(vlan_add_tag(&v, 47), 0);
+        assert_int_equal(vlan_validate(&v, &err), -EINVAL); /* two tags, no trunk */
+        assert_non_null(strstr(err.message, "trunk"));
+        v.trunk = true;
+        assert_int_equal(vlan_validate(&v, &err), 0);
+        v.native_mode = VLAN_NATIVE_UNTAGGED;
+        v.native_tag = 99;
+        assert_int_equal(vlan_validate(&v, &err), -EINVAL); /* native tag not among tags */
+        v.native_tag = 42;
+        assert_int_equal(vlan_validate(&v, &err), 0);
+
+        assert_int_equal(vlan_copy(&c, &v), 0);
+        assert_true(vlan_equal(&c, &v));
+        c.tags[1] = 48;
+        assert_false(vlan_equal(&c, &v));
+        vlan_clear(&c);
+
+        v.trunk = false;
+        v.n_tags = 1;
+        assert_int_equal(vlan_validate(&v, &err), -EINVAL); /* nativeMode without trunk */
+        assert_non_null(strstr(err.message, "nativeMode"));
+        v.n_tags = 2;
+        v.trunk = true;
+        v.tags[1] = 42;
+        assert_int_equal(vlan_validate(&v, &err), -EINVAL); /* duplicate */
+        assert_non_null(strstr(err.message, "duplicate"));
+        v.tags[1] = 5000;
+        assert_int_equal(vlan_validate(&v, &err), -EINVAL);
+        vlan_clear(&v);
+        assert_false(vlan_is_set(&v));
+}
+
+static void test_ifname(void **state) {
+        vport_error err = { 0 };
+
+        assert_int_equal(ifname_check("eth0", &err), 0);
+        assert_int_equal(ifname_check("enp6s0f1v2.100", &err), 0);
+        assert_int_equal(ifname_check("a23456789012345", &err), 0); /* 15 chars */
+        assert_int_equal(ifname_check("a234567890123456", &err), -EINVAL);
+        assert_non_null(strstr(err.message, "longer"));
+        assert_int_equal(ifname_check("", &err), -EINVAL);
+        assert_int_equal(ifname_check(NULL, &err), -EINVAL);
+        assert_int_equal(ifname_check(".", &err), -EINVAL);
+        assert_int_equal(ifname_check("..", &err), -EINVAL);
+        assert_int_equal(ifname_check("eth/0", &err), -EINVAL);
+        assert_int_equal(ifname_check("eth 0", &err), -EINVAL);
+        assert_int_equal(ifname_check("eth:0", &err), -EINVAL);
+        assert_int_equal(ifname_check("eth\n", &err), -EINVAL);
+        assert_non_null(strstr(err.message, "0x0a"));
+}
+
+static void test_netname(void **state) {
+        vport_error err = { 0 };
+        char longname[300];
+
+        assert_int_equal(netname_check("default", &err), 0);
+        assert_int_equal(netname_check("sriov-pool_1.a", &err), 0);
+        assert_int_equal(netname_check("a/b", &err), -EINVAL);
+        assert_non_null(strstr(err.message, "'/'"));
+        assert_int_equal(netname_check(".hidden", &err), -EINVAL);
+        assert_non_null(strstr(err.message, "'.'"));
+        assert_int_equal(netname_check("..", &err), -EINVAL);
+        assert_int_equal(netname_check("", &err), -EINVAL);
+        assert_int_equal(netname_check("a b", &err), -EINVAL);
+        assert_int_equal(netname_check("a\tb", &err), -EINVAL);
+        memset(longname, 'n', sizeof(longname) - 1);
+        longname[sizeof(longname) - 1] = '\0';
+        assert_int_equal(netname_check(longname, &err), -EINVAL);
+        longname[200] = '\0';
+        assert_int_equal(netname_check(longname, &err), 0);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_mac_parse),     cmocka_unit_test(test_mac_guest),
+                cmocka_unit_test(test_mac_generate),  cmocka_unit_test(test_uuid),
+                cmocka_unit_test(test_uuid_generate), cmocka_unit_test(test_pci_parse),
+                cmocka_unit_test(test_pci_parts),     cmocka_unit_test(test_vlan_tag),
+                cmocka_unit_test(test_vlan_validate), cmocka_unit_test(test_ifname),
+                cmocka_unit_test(test_netname),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
