@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The state store: one SQLite file (vport.db) under the state directory that
+ * holds network definitions, ports, and the journal of original device state
+ * the core saves before it changes a device.
+ *
+ * Boot identity: every runtime row (an active network, a port, a journal
+ * entry) carries the kernel boot id it was written under. After a reboot the
+ * kernel has forgotten every tap, macvtap and VF setting, so rows from an
+ * earlier boot are never taken for live ones: such a network reads as
+ * inactive, such a port is flagged stale and counts neither in device usage
+ * nor in MAC-in-use checks.
+ *
+ * Transactions: each function below that makes more than one step runs in
+ * its own transaction, unless the caller already holds one from store_begin(),
+ * in which case it joins it. store_begin() takes the write lock at once
+ * (BEGIN IMMEDIATE), so "read usage, choose a device, insert the port" in one
+ * such transaction cannot race another vport process. Concurrent processes
+ * wait for the lock (busy timeout) instead of failing.
+ *
+ * Errors are negative errno, with err filled: -ENOENT (not defined / no such
+ * port), -EEXIST (already exists), -EBUSY (active, still in use, or the lock
+ * could not be had in time), -EADDRINUSE (MAC used by a live port), -ESTALE
+ * (generation moved under a compare-and-swap update), -EIO (other SQLite
+ * failures, message carries sqlite3_errmsg). */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/error.h"
+#include "base/mac.h"
+#include "base/uuid.h"
+
+typedef struct vport_store vport_store;
+
+#define STORE_DB_NAME     "vport.db"
+#define STORE_BOOT_ID_MAX 64 /* the kernel's boot_id is 36 chars */
+
+/* Environment: VPORT_STATE_DIR overrides the state directory; VPORT_BOOT_ID_FILE
+ * names a file to read the boot id from instead of
+ * /proc/sys/kernel/random/boot_id (for tests that simulate a reboot). */
+#define STORE_ENV_STATE_DIR    "VPORT_STATE_DIR"
+#define STORE_ENV_BOOT_ID_FILE "VPORT_BOOT_ID_FILE"
+
+/* ---- opening and transactions ---- */
+
+/* Returns $VPORT_STATE_DIR if set and non-empty, else default_dir. */
+const char *store_state_dir(const char *default_dir);
+
+/* Open (creating if needed) the store in store_state_dir(default_dir). The
+ * directory is created 0700 if missing; an existing one must be a directory
+ * owned by us and not group/world writable (-EPERM otherwise). Applies schema
+ * migrations; a database written by a newer vport is refused (-EPROTO).
+ * Returns 0 and *ret, or -errno. */
+int store_open(const char *default_dir, vport_store **ret, vport_error *err);
+
+/* Closes the database; rolls back an open transaction. Accepts NULL. */
+void store_close(vport_store *s);
+DEFINE_TRIVIAL_CLEANUP_FUNC(vport_store *, store_close);
+
+/* Full path of the database file. Never NULL. */
+const char *store_path(const vport_store *s);
+
+/* The boot id read at open. Never NULL. */
+const char *store_boot_id(const vport_store *s);
+
+/* Start a write transaction (BEGIN IMMEDIATE), waiting for other writers.
+ * Returns 0, -EALREADY if one is already open (nesting is a bug), -EBUSY if
+ * the lock could not be had within the busy timeout. */
+int store_begin(vport_store *s, vport_error *err);
+
+/* Commit the open transaction. Returns 0, -EINVAL if none is open, or -EIO /
+ * -EBUSY (the transaction is then rolled back). */
+int store_commit(vport_store *s, vport_error *err);
+
+/* Roll back the open transaction; does nothing if none is open, so it is
+ * safe on every error path. Returns 0 or -EIO. */
+int store_rollback(vport_store *s);
+
+/* Returns true while a store_begin() transaction is open. */
+bool store_in_transaction(const vport_store *s);
+
+/* ---- networks ---- */
+
+typedef struct store_network {
+        char *name;
+        vport_uuid uuid;
+        char *xml; /* the <network> definition */
+        bool autostart;
+        bool active; /* active in THIS boot; an earlier boot's flag reads false */
+} store_network;
+
+void store_network_free(store_network *n);
+DEFINE_TRIVIAL_CLEANUP_FUNC(store_network *, store_network_free);
+/* Frees the members of n[0..count) and the array. Accepts NULL. */
+void store_network_array_free(store_network *n, size_t count);
+
+/* Define a new network or replace the XML of an existing one (same name and
+ * same uuid; autostart and active are kept). A name defined with another
+ * uuid, or a uuid defined under another name, fails with -EEXIST. Returns 1
+ * if created, 0 if updated, or -errno. */
+int store_network_define(vport_store *s, const char *name, const vport_uuid *uuid, const char *xml,
+                         vport_error *err);
+
+/* Remove a network. Returns 0, -ENOENT, -EBUSY if it is active (this boot) or
+ * still has ports (live or stale). */
+int store_network_undefine(vport_store *s, const char *name, vport_error *err);
+
+/* Returns 0 and a caller-owned *ret, or -ENOENT. */
+int store_network_get(vport_store *s, const char *name, store_network **ret, vport_error *err);
+
+/* Returns 0 and a caller-owned *ret, or -ENOENT. */
+int store_network_get_by_uuid(vport_store *s, const vport_uuid *uuid, store_network **ret, vport_error *err);
+
+/* All networks sorted by name. Returns 0 with *ret (free with
+ * store_network_array_free; NULL when *ret_n is 0) or -errno. */
+int store_network_list(vport_store *s, store_network **ret, size_t *ret_n, vport_error *err);
+
+/* Mark active (under the current boot id) or inactive. Returns 0 or -ENOENT. */
+int store_network_set_active(vport_store *s, const char *name, bool active, vport_error *err);
+
+/* Returns 0 or -ENOENT. */
+int store_network_set_autostart(vport_store *s, const char *name, bool autostart, vport_error *err);
+
+/* ---- ports ---- */
+
+typedef struct store_port {
+        vport_uuid uuid;
+        char *network;
+        char *owner_name;
+        vport_uuid owner_uuid;
+        vport_mac mac;
+        char *portgroup; /* NULL if none */
+        char *device;    /* pool device key held (ifname or PCI address), NULL if none */
+        char *plug_type; /* text; the core defines the values. NULL if not yet known */
+        char *state;     /* text; the core defines the values ("allocated", ...) */
+        char *xml;       /* the <networkport> definition */
+        char *runtime;   /* JSON owned by the core (ifname, ifindex, tap...), NULL if none */
+        /* Filled by the store: */
+        uint64_t generation; /* bumped by every update; store_port_update() compares it */
+        char boot_id[STORE_BOOT_ID_MAX];
+        bool stale;               /* written under an earlier boot: not live, holds nothing */
+        int64_t created, updated; /* seconds since the epoch */
+} store_port;
+
+/* Frees the members of p (not p itself) and zeroes it. */
+void store_port_clear(store_port *p);
+void store_port_free(store_port *p);
+DEFINE_TRIVIAL_CLEANUP_FUNC(store_port *, store_port_free);
+/* Frees the members of p[0..count) and the array. Accepts NULL. */
+void store_port_array_free(store_port *p, size_t count);
+
+/* Insert a new port under the current boot. network, owner_name, state and
+ * xml are required. Fills p's generation (1), boot_id, stale (false) and
+ * timestamps. Returns 0, -ENOENT (network not defined), -EEXIST (uuid
+ * exists), -EADDRINUSE (MAC held by a live port). */
+int store_port_insert(vport_store *s, store_port *p, vport_error *err);
+
+/* Compare-and-swap update of every field but uuid, network, boot_id and
+ * created, provided the row's generation still equals p->generation. On
+ * success p->generation and p->updated are advanced. Returns 0, -ENOENT,
+ * -ESTALE (changed since read: re-read and retry), -EADDRINUSE (new MAC held
+ * by another live port). */
+int store_port_update(vport_store *s, store_port *p, vport_error *err);
+
+/* Delete a port (live or stale). Returns 0, -ENOENT, or -EBUSY if journal
+ * entries for it remain (restore the device state and delete them first). */
+int store_port_delete(vport_store *s, const vport_uuid *uuid, vport_error *err);
+
+/* Returns 0 and a caller-owned *ret, or -ENOENT. */
+int store_port_get(vport_store *s, const vport_uuid *uuid, store_port **ret, vport_error *err);
+
+/* Ports (live and stale, each with its stale flag), filtered by network
+ * and/or owner name (NULL: any), ordered by creation. Returns 0 with *ret
+ * (free with store_port_array_free; NULL when *ret_n is 0) or -errno. */
+int store_port_list(vport_store *s, const char *network, const char *owner_name, store_port **ret,
+                    size_t *ret_n, vport_error *err);
+
+/* Ports written under an earlier boot, for the core to clean up. Same return
+ * convention as store_port_list(). */
+int store_stale_ports_list(vport_store *s, store_port **ret, size_t *ret_n, vport_error *err);
+
+/* Delete every stale port and its journal entries in one transaction (once
+ * the core has dealt with them). Returns the number of ports removed or -errno. */
+int store_stale_ports_purge(vport_store *s, vport_error *err);
+
+/* Is mac held by a live port (this boot) other than except (may be NULL)?
+ * Returns 1 and the holder's uuid in *ret_port (may be NULL), 0 if free,
+ * or -errno. */
+int store_mac_in_use(vport_store *s, const vport_mac *mac, const vport_uuid *except, vport_uuid *ret_port,
+                     vport_error *err);
+
+/* ---- device usage (derived from live ports, never stored twice) ---- */
+
+typedef struct store_device_usage {
+        char *device;
+        unsigned count;
+} store_device_usage;
+
+void store_device_usage_array_free(store_device_usage *u, size_t count);
+
+/* Per-device count of live ports holding a device, in network (NULL: summed
+ * over all networks), sorted by device. Devices no live port holds are
+ * absent (count 0). Returns 0 with *ret (NULL when *ret_n is 0) or -errno. */
+int store_device_usage(vport_store *s, const char *network, store_device_usage **ret, size_t *ret_n,
+                       vport_error *err);
+
+/* ---- journal of saved device state ----
+ * The core records the original state of a device BEFORE changing it and
+ * deletes the entry once it has restored it, so a crash in between leaves a
+ * record for `vport reconcile`. */
+
+typedef struct store_journal {
+        vport_uuid port_uuid;
+        char *key;  /* "vf:0000:06:10.1", "physdev:eth1", ... */
+        char *step; /* how far the change got; the core defines the values */
+        char *data; /* JSON snapshot of the original state; may be NULL */
+        /* Filled by the store: */
+        char boot_id[STORE_BOOT_ID_MAX];
+        bool stale;      /* written under an earlier boot */
+        int64_t created; /* seconds since the epoch, of the first put */
+} store_journal;
+
+void store_journal_free(store_journal *j);
+DEFINE_TRIVIAL_CLEANUP_FUNC(store_journal *, store_journal_free);
+void store_journal_array_free(store_journal *j, size_t count);
+
+/* Insert, or replace step and data of, the entry (port_uuid, key); the port
+ * must exist. boot_id is set to the current boot; created is kept on
+ * replace. Returns 0, -ENOENT (no such port) or -errno. */
+int store_journal_put(vport_store *s, const store_journal *j, vport_error *err);
+
+/* Returns 0 and a caller-owned *ret, or -ENOENT. */
+int store_journal_get(vport_store *s, const vport_uuid *port_uuid, const char *key, store_journal **ret,
+                      vport_error *err);
+
+/* Entries of one port (port_uuid non-NULL) or all entries (NULL, for
+ * reconcile), ordered by creation. Returns 0 with *ret (NULL when *ret_n is 0)
+ * or -errno. */
+int store_journal_list(vport_store *s, const vport_uuid *port_uuid, store_journal **ret, size_t *ret_n,
+                       vport_error *err);
+
+/* Returns 0 or -ENOENT. */
+int store_journal_delete(vport_store *s, const vport_uuid *port_uuid, const char *key, vport_error *err);
