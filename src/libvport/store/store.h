@@ -193,17 +193,17 @@ int store_mac_in_use(vport_store *s, const vport_mac *mac, const vport_uuid *exc
 
 /* ---- device usage (derived from live ports, never stored twice) ---- */
 
-typedef struct store_device_usage {
+typedef struct store_device_count {
         char *device;
         unsigned count;
-} store_device_usage;
+} store_device_count;
 
-void store_device_usage_array_free(store_device_usage *u, size_t count);
+void store_device_count_array_free(store_device_count *u, size_t count);
 
 /* Per-device count of live ports holding a device, in network (NULL: summed
  * over all networks), sorted by device. Devices no live port holds are
  * absent (count 0). Returns 0 with *ret (NULL when *ret_n is 0) or -errno. */
-int store_device_usage(vport_store *s, const char *network, store_device_usage **ret, size_t *ret_n,
+int store_device_usage(vport_store *s, const char *network, store_device_count **ret, size_t *ret_n,
                        vport_error *err);
 
 /* ---- journal of saved device state ----
