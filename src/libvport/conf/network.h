@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* libvirt's <network> definition: what vport manages is the forward mode, the
+ * device pool, and the per-port defaults (vlan, virtualport, bandwidth,
+ * portgroups). The L3 parts of nat/route/open/isolated networks (<ip>, <dns>,
+ * <domain>, <mac>, <route>, <forward><nat>) are kept verbatim and handed back
+ * unchanged: they are not ours to manage. */
+#pragma once
+
+#include <stddef.h>
+
+#include "base/error.h"
+#include "base/pci.h"
+#include "base/uuid.h"
+#include "base/vlan.h"
+#include "conf/bandwidth.h"
+#include "conf/plug.h"
+#include "conf/virtualport.h"
+
+typedef enum vport_forward_mode {
+        FORWARD_NONE, /* no <forward>: isolated network on its own bridge */
+        FORWARD_NAT,
+        FORWARD_ROUTE,
+        FORWARD_OPEN,
+        FORWARD_BRIDGE,
+        FORWARD_PRIVATE,
+        FORWARD_VEPA,
+        FORWARD_PASSTHROUGH,
+        FORWARD_HOSTDEV,
+        _FORWARD_MAX,
+} vport_forward_mode;
+
+const char *forward_mode_to_string(vport_forward_mode m); /* "none", "nat", ..., "hostdev" */
+int forward_mode_from_string(const char *s);
+
+/* Modes whose ports are plugged into a bridge that the L3 config owns. */
+bool forward_mode_is_l3(vport_forward_mode m);
+
+typedef struct vport_portgroup {
+        char *name;
+        bool is_default;
+        vport_vlan vlan;
+        vport_virtualport *virtualport; /* NULL = none */
+        vport_bandwidth bandwidth;
+} vport_portgroup;
+
+typedef struct vport_network_def {
+        char *name;
+        vport_uuid uuid; /* generated when the XML has none */
+        unsigned mtu;    /* <mtu size>; 0 = unset */
+
+        vport_forward_mode forward_mode;
+        char *forward_dev;           /* <forward dev>; NULL = unset */
+        bool managed;                /* <forward mode='hostdev' managed='yes'> */
+        vport_hostdev_driver driver; /* <forward><driver name>, hostdev only */
+
+        /* <bridge name stp delay macTableManager> */
+        char *bridge_name;
+        vport_mac_table_manager mac_table_manager;
+        int bridge_stp;               /* -1 unset, 0 off, 1 on (L3 modes) */
+        long bridge_delay;            /* -1 unset */
+
+        /* the device pool; at most one of these three is non-empty */
+        char **interfaces;            /* <forward><interface dev/>... */
+        size_t n_interfaces;
+        char *pf;                     /* <forward><pf dev/>: VFs found by the core through sysfs */
+        vport_pci_addr *addresses;    /* <forward><address type='pci'/>... */
+        size_t n_addresses;
+
+        vport_vlan vlan;
+        vport_virtualport *virtualport; /* NULL = none */
+        vport_bandwidth bandwidth;
+        vport_portgroup *portgroups;
+        size_t n_portgroups;
+
+        char *forward_extra_xml; /* verbatim children of <forward> we do not manage (<nat>) */
+        char *l3_xml;            /* verbatim top-level elements we do not manage, in document order */
+} vport_network_def;
+
+/* Parse and validate a <network> document (a NUL-terminated string of len
+ * bytes). libxml2 runs without network access, entity substitution or DTD
+ * loading. Returns 0 with *ret set, -EINVAL with err naming the network,
+ * element and attribute, or -ENOMEM. */
+int network_def_parse_string(const char *xml, size_t len, vport_network_def **ret, vport_error *err);
+
+/* Parse from a file (same rules). Returns 0, -errno or -EINVAL with err set. */
+int network_def_parse_file(const char *path, vport_network_def **ret, vport_error *err);
+
+/* libvirt's validation rules for a filled-in definition (called by the
+ * parsers; callers that build a definition in code call it themselves).
+ * Returns 0 or -EINVAL with err naming network, element and attribute. */
+int network_def_validate(const vport_network_def *def, vport_error *err);
+
+/* Format as XML (malloc'ed, NUL-terminated, two-space indent). Returns 0 or -ENOMEM. */
+int network_def_format(const vport_network_def *def, char **ret_xml);
+
+/* The portgroup called name, or the default portgroup if name is NULL;
+ * NULL if there is none. */
+const vport_portgroup *network_def_find_portgroup(const vport_network_def *def, const char *name);
+
+/* What kind of plug a port of this network gets, and for PLUG_DIRECT the
+ * macvtap mode (*ret_mode is left alone for other types). Returns the plug
+ * type (never PLUG_NONE for a valid definition). */
+vport_plug_type network_def_plug_type(const vport_network_def *def, vport_direct_mode *ret_mode);
+
+/* Whether ports of this network may carry a <vlan> (libvirt: hostdev,
+ * passthrough, or bridge mode with an openvswitch virtualport, given either on
+ * the network or on the portgroup pg, which may be NULL). */
+bool network_def_vlan_allowed(const vport_network_def *def, const vport_portgroup *pg);
+
+/* Whether a virtualport of type t fits this network's forward mode. */
+bool network_def_virtualport_allowed(const vport_network_def *def, vport_virtualport_type t);
+
+void network_def_free(vport_network_def *def); /* NULL-safe */
+DEFINE_TRIVIAL_CLEANUP_FUNC(vport_network_def *, network_def_free);

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* libvirt's <networkport>: one guest NIC's port on a network. The core fills
+ * plug when it allocates a device. */
+#pragma once
+
+#include "base/error.h"
+#include "base/mac.h"
+#include "base/uuid.h"
+#include "base/vlan.h"
+#include "conf/bandwidth.h"
+#include "conf/network.h"
+#include "conf/plug.h"
+#include "conf/virtualport.h"
+
+typedef struct vport_port_def {
+        vport_uuid uuid;            /* generated when the XML has none */
+        char *owner_name;           /* <owner><name> */
+        vport_uuid owner_uuid;      /* <owner><uuid> */
+        char *group;                /* <group>: portgroup name; NULL = the default portgroup */
+        vport_mac mac;              /* <mac address>, required */
+        vport_vlan vlan;
+        vport_virtualport *virtualport; /* NULL = none */
+        vport_bandwidth bandwidth;
+        vport_plug plug;            /* type PLUG_NONE until allocated */
+} vport_port_def;
+
+/* Parse and validate a <networkport> document. Returns 0 with *ret set,
+ * -EINVAL with err naming the element and attribute, or -ENOMEM. */
+int port_def_parse_string(const char *xml, size_t len, vport_port_def **ret, vport_error *err);
+
+/* Rules that need no network: owner present, guest MAC unicast and non-zero,
+ * vlan consistent, virtualport without foreign parameters, plug consistent.
+ * Returns 0 or -EINVAL with err set. */
+int port_def_validate(const vport_port_def *def, vport_error *err);
+
+/* Format as XML (malloc'ed). Returns 0 or -ENOMEM. */
+int port_def_format(const vport_port_def *def, char **ret_xml);
+
+/* Fill in the port's effective settings from its network, as libvirt's
+ * networkAllocatePort does: the portgroup is the named one (an unknown name
+ * is an error) or the network's default; virtualport = merge of port, network
+ * and portgroup (a conflicting field is an error naming it), then checked
+ * for type vs forward mode and completeness (missing 802.1Qbg instanceid /
+ * openvswitch interfaceid generated); vlan = port's, else portgroup's, else
+ * network's, and only where the mode supports VLANs; bandwidth = port's, else
+ * portgroup's (the network's own <bandwidth> limits the whole network, it is
+ * not a per-port default); a hostdev network takes no bandwidth. Modifies
+ * def in place. Returns 0, -EINVAL/-ENOENT with err set, or -ENOMEM. */
+int port_def_resolve(vport_port_def *def, const vport_network_def *net, vport_error *err);
+
+vport_port_def *port_def_new(void); /* zeroed; NULL on ENOMEM */
+void port_def_free(vport_port_def *def); /* NULL-safe */
+DEFINE_TRIVIAL_CLEANUP_FUNC(vport_port_def *, port_def_free);
