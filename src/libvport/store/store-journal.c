@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The journal of saved device state: what the core is about to change,
+ * recorded before it changes it, deleted once restored. */
+#include <stdio.h>
+
+#include "store-internal.h"
+
+/* ?1 is the current boot id, so each row says whether it is stale. */
+#define JOURNAL_COLUMNS "port_uuid, key, step, data, boot_id, boot_id IS NOT ?1, created"
+
+static void journal_clear(store_journal *j) {
+        free(j->key);
+        free(j->step);
+        free(j->data);
+        *j = (store_journal){};
+}
+
+void store_journal_free(store_journal *j) {
+        if (!j)
+                return;
+        journal_clear(j);
+        free(j);
+}
+
+void store_journal_array_free(store_journal *j, size_t count) {
+        for (size_t i = 0; j && i < count; i++)
+                journal_clear(&j[i]);
+        free(j);
+}
+
+static int journal_from_row(sqlite3_stmt *st, store_journal *j) {
+        int r;
+
+        r = store_column_uuid(st, 0, &j->port_uuid);
+        if (r >= 0)
+                r = store_column_strdup(st, 1, &j->key);
+        if (r >= 0)
+                r = store_column_strdup(st, 2, &j->step);
+        if (r >= 0)
+                r = store_column_strdup(st, 3, &j->data);
+        if (r < 0) {
+                journal_clear(j);
+                return r;
+        }
+        store_column_boot_id(st, 4, j->boot_id);
+        j->stale = sqlite3_column_int(st, 5) != 0;
+        j->created = sqlite3_column_int64(st, 6);
+        return 0;
+}
+
+/* Run "SELECT JOURNAL_COLUMNS FROM journal <where>" with ?1 = boot id,
+ * ?2 = port uuid (may be NULL), ?3 = key (may be NULL); collect the rows. */
+static int journal_select(vport_store *s, const char *where, const vport_uuid *port_uuid, const char *key,
+                          store_journal **ret, size_t *ret_n, vport_error *err) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        _cleanup_free_ char *sql = NULL;
+        store_journal *list = NULL;
+        size_t n = 0, alloc = 0;
+        int r = 0, rc;
+
+        if (asprintf(&sql, "SELECT " JOURNAL_COLUMNS " FROM journal %s", where) < 0)
+                return vport_error_set(err, -ENOMEM, "out of memory");
+        r = store_prepare(s, sql, &st, err);
+        if (r < 0)
+                return r;
+        store_bind_text(st, 1, s->boot_id);
+        store_bind_uuid(st, 2, port_uuid);
+        store_bind_text(st, 3, key);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                r = store_array_grow((void **) &list, &alloc, n, sizeof(*list));
+                if (r < 0 || (r = journal_from_row(st, &list[n])) < 0)
+                        break;
+                n++;
+        }
+        if (r == 0 && rc != SQLITE_DONE)
+                r = store_sql_error(s, rc, err, "reading the journal");
+        if (r < 0) {
+                store_journal_array_free(list, n);
+                return vport_error_isset(err)
+                               ? r
+                               : vport_error_set(err, r, "reading the journal in %s", s->path);
+        }
+        *ret = list;
+        *ret_n = n;
+        return 0;
+}
+
+int store_journal_put(vport_store *s, const store_journal *j, vport_error *err) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        char buf[VPORT_UUID_STRLEN];
+        int r, rc;
+
+        assert_return(s && j && j->key && j->step, -EINVAL);
+        r = store_prepare(s,
+                          "INSERT INTO journal (port_uuid, key, step, data, boot_id, created) "
+                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (port_uuid, key) DO UPDATE SET "
+                          "step = excluded.step, data = excluded.data, boot_id = excluded.boot_id",
+                          &st, err);
+        if (r < 0)
+                return r;
+        store_bind_uuid(st, 1, &j->port_uuid);
+        store_bind_text(st, 2, j->key);
+        store_bind_text(st, 3, j->step);
+        store_bind_text(st, 4, j->data);
+        store_bind_text(st, 5, s->boot_id);
+        sqlite3_bind_int64(st, 6, store_now());
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+                return vport_error_set(err, -ENOENT, "saving state of %s: port %s does not exist", j->key,
+                                       uuid_format(&j->port_uuid, buf));
+        if (rc != SQLITE_DONE)
+                return store_sql_error(s, rc, err, "saving state of %s for port %s", j->key,
+                                       uuid_format(&j->port_uuid, buf));
+        return 0;
+}
+
+int store_journal_get(vport_store *s, const vport_uuid *port_uuid, const char *key, store_journal **ret,
+                      vport_error *err) {
+        char buf[VPORT_UUID_STRLEN];
+        store_journal *list = NULL;
+        size_t n = 0;
+        int r;
+
+        assert_return(s && port_uuid && key && ret, -EINVAL);
+        r = journal_select(s, "WHERE port_uuid = ?2 AND key = ?3", port_uuid, key, &list, &n, err);
+        if (r < 0)
+                return r;
+        if (n == 0)
+                return vport_error_set(err, -ENOENT, "port %s has no saved state of %s",
+                                       uuid_format(port_uuid, buf), key);
+        *ret = list; /* an array of one is a heap-allocated entry */
+        return 0;
+}
+
+int store_journal_list(vport_store *s, const vport_uuid *port_uuid, store_journal **ret, size_t *ret_n,
+                       vport_error *err) {
+        assert_return(s && ret && ret_n, -EINVAL);
+        return journal_select(s, "WHERE ?2 IS NULL OR port_uuid = ?2 ORDER BY created, rowid", port_uuid,
+                              NULL, ret, ret_n, err);
+}
+
+int store_journal_delete(vport_store *s, const vport_uuid *port_uuid, const char *key, vport_error *err) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        char buf[VPORT_UUID_STRLEN];
+        int r, rc;
+
+        assert_return(s && port_uuid && key, -EINVAL);
+        r = store_prepare(s, "DELETE FROM journal WHERE port_uuid = ?1 AND key = ?2", &st, err);
+        if (r < 0)
+                return r;
+        store_bind_uuid(st, 1, port_uuid);
+        store_bind_text(st, 2, key);
+        rc = sqlite3_step(st);
+        if (rc != SQLITE_DONE)
+                return store_sql_error(s, rc, err, "deleting saved state of %s for port %s", key,
+                                       uuid_format(port_uuid, buf));
+        if (sqlite3_changes(s->db) == 0)
+                return vport_error_set(err, -ENOENT, "port %s has no saved state of %s",
+                                       uuid_format(port_uuid, buf), key);
+        return 0;
+}

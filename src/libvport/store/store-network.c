@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Network definitions and their autostart / active flags. */
+#include "store-internal.h"
+
+/* "active" only counts if it was set under this boot: after a reboot the
+ * bridge or tap devices behind it are gone. ?1 is the current boot id. */
+#define NETWORK_COLUMNS "name, uuid, xml, autostart, active AND active_boot_id IS ?1"
+
+void store_network_free(store_network *n) {
+        if (!n)
+                return;
+        free(n->name);
+        free(n->xml);
+        free(n);
+}
+
+void store_network_array_free(store_network *n, size_t count) {
+        for (size_t i = 0; n && i < count; i++) {
+                free(n[i].name);
+                free(n[i].xml);
+        }
+        free(n);
+}
+
+static int network_from_row(sqlite3_stmt *st, store_network *ret) {
+        int r;
+
+        r = store_column_strdup(st, 0, &ret->name);
+        if (r < 0)
+                return r;
+        r = store_column_uuid(st, 1, &ret->uuid);
+        if (r < 0)
+                return r;
+        r = store_column_strdup(st, 2, &ret->xml);
+        if (r < 0)
+                return r;
+        ret->autostart = sqlite3_column_int(st, 3) != 0;
+        ret->active = sqlite3_column_int(st, 4) != 0;
+        return 0;
+}
+
+/* Run a one-row network query whose ?2 is the text key. */
+static int network_get_one(vport_store *s, const char *sql, const char *key, store_network **ret,
+                           vport_error *err) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        _cleanup_(store_network_freep) store_network *n = NULL;
+        int r, rc;
+
+        r = store_prepare(s, sql, &st, err);
+        if (r < 0)
+                return r;
+        store_bind_text(st, 1, s->boot_id);
+        store_bind_text(st, 2, key);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE)
+                return -ENOENT;
+        if (rc != SQLITE_ROW)
+                return store_sql_error(s, rc, err, "network %s", key);
+        n = calloc(1, sizeof(*n));
+        if (!n)
+                return vport_error_set(err, -ENOMEM, "out of memory");
+        r = network_from_row(st, n);
+        if (r < 0)
+                return vport_error_set(err, r, "network %s: cannot read its row in %s", key, s->path);
+        *ret = TAKE_PTR(n);
+        return 0;
+}
+
+int store_network_get(vport_store *s, const char *name, store_network **ret, vport_error *err) {
+        int r;
+
+        assert_return(s && name && ret, -EINVAL);
+        r = network_get_one(s, "SELECT " NETWORK_COLUMNS " FROM networks WHERE name = ?2", name, ret, err);
+        if (r == -ENOENT)
+                return vport_error_set(err, r, "network '%s' is not defined", name);
+        return r;
+}
+
+int store_network_get_by_uuid(vport_store *s, const vport_uuid *uuid, store_network **ret,
+                              vport_error *err) {
+        char buf[VPORT_UUID_STRLEN];
+        int r;
+
+        assert_return(s && uuid && ret, -EINVAL);
+        uuid_format(uuid, buf);
+        r = network_get_one(s, "SELECT " NETWORK_COLUMNS " FROM networks WHERE uuid = ?2", buf, ret, err);
+        if (r == -ENOENT)
+                return vport_error_set(err, r, "no network with uuid %s is defined", buf);
+        return r;
+}
+
+int store_network_list(vport_store *s, store_network **ret, size_t *ret_n, vport_error *err) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        store_network *list = NULL;
+        size_t n = 0, alloc = 0;
+        int r = 0, rc;
+
+        assert_return(s && ret && ret_n, -EINVAL);
+        r = store_prepare(s, "SELECT " NETWORK_COLUMNS " FROM networks ORDER BY name", &st, err);
+        if (r < 0)
+                return r;
+        store_bind_text(st, 1, s->boot_id);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                r = store_array_grow((void **) &list, &alloc, n, sizeof(*list));
+                if (r < 0)
+                        break;
+                r = network_from_row(st, &list[n++]);
+                if (r < 0)
+                        break;
+        }
+        if (r == 0 && rc != SQLITE_DONE)
+                r = store_sql_error(s, rc, err, "listing networks");
+        if (r < 0) {
+                store_network_array_free(list, n);
+                return vport_error_isset(err) ? r
+                                              : vport_error_set(err, r, "listing networks in %s", s->path);
+        }
+        *ret = list;
+        *ret_n = n;
+        return 0;
+}
+
+/* Checks of store_network_define(), inside its transaction. Returns 1 if
+ * name is new, 0 if it exists with this uuid, or -EEXIST. */
+static int network_define_check(vport_store *s, const char *name, const vport_uuid *uuid, vport_error *err) {
+        _cleanup_(store_network_freep) store_network *by_name = NULL, *by_uuid = NULL;
+        char want[VPORT_UUID_STRLEN], have[VPORT_UUID_STRLEN];
+        int r;
+
+        r = network_get_one(s, "SELECT " NETWORK_COLUMNS " FROM networks WHERE name = ?2", name, &by_name,
+                            err);
+        if (r < 0 && r != -ENOENT)
+                return r;
+        if (by_name && !uuid_equal(&by_name->uuid, uuid))
+                return vport_error_set(err, -EEXIST, "network '%s' already exists with uuid %s", name,
+                                       uuid_format(&by_name->uuid, have));
+        if (by_name)
+                return 0;
+        uuid_format(uuid, want);
+        r = network_get_one(s, "SELECT " NETWORK_COLUMNS " FROM networks WHERE uuid = ?2", want, &by_uuid,
+                            err);
+        if (r < 0 && r != -ENOENT)
+                return r;
+        if (by_uuid)
+                return vport_error_set(err, -EEXIST, "network uuid %s is already defined as '%s'", want,
+                                       by_uuid->name);
+        return 1;
+}
+
+static int network_write(vport_store *s, bool create, const char *name, const vport_uuid *uuid,
+                         const char *xml, vport_error *err) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r, rc;
+
+        r = store_prepare(
+                s,
+                create ? "INSERT INTO networks (name, uuid, xml, created, updated) "
+                         "VALUES (?1, ?2, ?3, ?4, ?4)"
+                       : "UPDATE networks SET xml = ?3, updated = ?4 WHERE name = ?1 AND uuid = ?2",
+                &st, err);
+        if (r < 0)
+                return r;
+        store_bind_text(st, 1, name);
+        store_bind_uuid(st, 2, uuid);
+        store_bind_text(st, 3, xml);
+        sqlite3_bind_int64(st, 4, store_now());
+        rc = sqlite3_step(st);
+        if (rc != SQLITE_DONE)
+                return store_sql_error(s, rc, err, "network '%s'", name);
+        return 0;
+}
+
+int store_network_define(vport_store *s, const char *name, const vport_uuid *uuid, const char *xml,
+                         vport_error *err) {
+        bool owned;
+        int r, created;
+
+        assert_return(s && name && uuid && xml, -EINVAL);
+        r = store_txn_enter(s, &owned, err);
+        if (r < 0)
+                return r;
+        r = created = network_define_check(s, name, uuid, err);
+        if (r >= 0)
+                r = network_write(s, created, name, uuid, xml, err);
+        r = store_txn_leave(s, owned, r, err);
+        return r < 0 ? r : created;
+}
+
+/* Checks of store_network_undefine(), inside its transaction. */
+static int network_undefine_check(vport_store *s, const char *name, vport_error *err) {
+        _cleanup_(store_network_freep) store_network *n = NULL;
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r, rc, ports;
+
+        r = store_network_get(s, name, &n, err);
+        if (r < 0)
+                return r;
+        if (n->active)
+                return vport_error_set(err, -EBUSY, "network '%s' is active", name);
+        r = store_prepare(s, "SELECT COUNT(*), SUM(boot_id IS NOT ?2) FROM ports WHERE network = ?1", &st,
+                          err);
+        if (r < 0)
+                return r;
+        store_bind_text(st, 1, name);
+        store_bind_text(st, 2, s->boot_id);
+        rc = sqlite3_step(st);
+        if (rc != SQLITE_ROW)
+                return store_sql_error(s, rc, err, "network '%s'", name);
+        ports = sqlite3_column_int(st, 0);
+        if (ports > 0)
+                return vport_error_set(err, -EBUSY, "network '%s' still has %d port(s), %d of them stale",
+                                       name, ports, sqlite3_column_int(st, 1));
+        return 0;
+}
+
+static int network_delete(vport_store *s, const char *name, vport_error *err) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r, rc;
+
+        r = store_prepare(s, "DELETE FROM networks WHERE name = ?1", &st, err);
+        if (r < 0)
+                return r;
+        store_bind_text(st, 1, name);
+        rc = sqlite3_step(st);
+        if (rc != SQLITE_DONE)
+                return store_sql_error(s, rc, err, "undefining network '%s'", name);
+        return 0;
+}
+
+int store_network_undefine(vport_store *s, const char *name, vport_error *err) {
+        bool owned;
+        int r;
+
+        assert_return(s && name, -EINVAL);
+        r = store_txn_enter(s, &owned, err);
+        if (r < 0)
+                return r;
+        r = network_undefine_check(s, name, err);
+        if (r >= 0)
+                r = network_delete(s, name, err);
+        return store_txn_leave(s, owned, r, err);
+}
+
+/* Run a one-row UPDATE on networks with ?1 = name, ?2 = int, ?3 = text. */
+static int network_update_flag(vport_store *s, const char *sql, const char *name, int value,
+                               const char *text, vport_error *err) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r, rc;
+
+        assert_return(s && name, -EINVAL);
+        r = store_prepare(s, sql, &st, err);
+        if (r < 0)
+                return r;
+        store_bind_text(st, 1, name);
+        sqlite3_bind_int(st, 2, value);
+        store_bind_text(st, 3, text);
+        sqlite3_bind_int64(st, 4, store_now());
+        rc = sqlite3_step(st);
+        if (rc != SQLITE_DONE)
+                return store_sql_error(s, rc, err, "network '%s'", name);
+        if (sqlite3_changes(s->db) == 0)
+                return vport_error_set(err, -ENOENT, "network '%s' is not defined", name);
+        return 0;
+}
+
+int store_network_set_active(vport_store *s, const char *name, bool active, vport_error *err) {
+        return network_update_flag(s,
+                                   "UPDATE networks SET active = ?2, active_boot_id = ?3, updated = ?4 "
+                                   "WHERE name = ?1",
+                                   name, active, active && s ? s->boot_id : NULL, err);
+}
+
+int store_network_set_autostart(vport_store *s, const char *name, bool autostart, vport_error *err) {
+        return network_update_flag(s, "UPDATE networks SET autostart = ?2, updated = ?4 WHERE name = ?1",
+                                   name, autostart, NULL, err);
+}

@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Port rows: insert, compare-and-swap update, delete, get and list. */
+#include <stdio.h>
+
+#include "store-internal.h"
+#include "store-port.h"
+
+/* ?1 is always the current boot id, so the row says whether it is stale. */
+#define PORT_COLUMNS                                                                                        \
+        "uuid, network, owner_name, owner_uuid, mac, portgroup, device, plug_type, state, xml, runtime, "   \
+        "generation, boot_id, boot_id IS NOT ?1, created, updated"
+
+void store_port_clear(store_port *p) {
+        if (!p)
+                return;
+        free(p->network);
+        free(p->owner_name);
+        free(p->portgroup);
+        free(p->device);
+        free(p->plug_type);
+        free(p->state);
+        free(p->xml);
+        free(p->runtime);
+        *p = (store_port){};
+}
+
+void store_port_free(store_port *p) {
+        store_port_clear(p);
+        free(p);
+}
+
+void store_port_array_free(store_port *p, size_t count) {
+        for (size_t i = 0; p && i < count; i++)
+                store_port_clear(&p[i]);
+        free(p);
+}
+
+static int port_strings_from_row(sqlite3_stmt *st, store_port *p) {
+        struct {
+                int column;
+                char **field;
+        } strings[] = {
+                { 1, &p->network },   { 2, &p->owner_name }, { 5, &p->portgroup }, { 6, &p->device },
+                { 7, &p->plug_type }, { 8, &p->state },      { 9, &p->xml },       { 10, &p->runtime },
+        };
+        int r;
+
+        for (size_t i = 0; i < ELEMENTSOF(strings); i++) {
+                r = store_column_strdup(st, strings[i].column, strings[i].field);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int port_from_row(sqlite3_stmt *st, store_port *p) {
+        int r;
+
+        r = store_column_uuid(st, 0, &p->uuid);
+        if (r >= 0)
+                r = store_column_uuid(st, 3, &p->owner_uuid);
+        if (r >= 0)
+                r = store_column_mac(st, 4, &p->mac);
+        if (r >= 0)
+                r = port_strings_from_row(st, p);
+        if (r < 0) {
+                store_port_clear(p);
+                return r;
+        }
+        p->generation = (uint64_t) sqlite3_column_int64(st, 11);
+        store_column_boot_id(st, 12, p->boot_id);
+        p->stale = sqlite3_column_int(st, 13) != 0;
+        p->created = sqlite3_column_int64(st, 14);
+        p->updated = sqlite3_column_int64(st, 15);
+        return 0;
+}
+
+/* Run "SELECT PORT_COLUMNS FROM ports <where>" with ?1 = boot id and the
+ * text parameters ?2 and ?3; collect the rows. */
+static int port_select(vport_store *s, const char *where, const char *a2, const char *a3, store_port **ret,
+                       size_t *ret_n, vport_error *err) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        _cleanup_free_ char *sql = NULL;
+        store_port *list = NULL;
+        size_t n = 0, alloc = 0;
+        int r = 0, rc;
+
+        if (asprintf(&sql, "SELECT " PORT_COLUMNS " FROM ports %s", where) < 0)
+                return vport_error_set(err, -ENOMEM, "out of memory");
+        r = store_prepare(s, sql, &st, err);
+        if (r < 0)
+                return r;
+        store_bind_text(st, 1, s->boot_id);
+        store_bind_text(st, 2, a2);
+        store_bind_text(st, 3, a3);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                r = store_array_grow((void **) &list, &alloc, n, sizeof(*list));
+                if (r < 0 || (r = port_from_row(st, &list[n])) < 0)
+                        break;
+                n++;
+        }
+        if (r == 0 && rc != SQLITE_DONE)
+                r = store_sql_error(s, rc, err, "reading ports");
+        if (r < 0) {
+                store_port_array_free(list, n);
+                return vport_error_isset(err) ? r : vport_error_set(err, r, "reading ports in %s", s->path);
+        }
+        *ret = list;
+        *ret_n = n;
+        return 0;
+}
+
+int store_port_get(vport_store *s, const vport_uuid *uuid, store_port **ret, vport_error *err) {
+        char buf[VPORT_UUID_STRLEN];
+        store_port *list = NULL;
+        size_t n = 0;
+        int r;
+
+        assert_return(s && uuid && ret, -EINVAL);
+        r = port_select(s, "WHERE uuid = ?2", uuid_format(uuid, buf), NULL, &list, &n, err);
+        if (r < 0)
+                return r;
+        if (n == 0)
+                return vport_error_set(err, -ENOENT, "port %s does not exist", buf);
+        *ret = list; /* an array of one is a heap-allocated port */
+        return 0;
+}
+
+int store_port_list(vport_store *s, const char *network, const char *owner_name, store_port **ret,
+                    size_t *ret_n, vport_error *err) {
+        assert_return(s && ret && ret_n, -EINVAL);
+        return port_select(s,
+                           "WHERE (?2 IS NULL OR network = ?2) AND (?3 IS NULL OR owner_name = ?3) "
+                           "ORDER BY created, rowid",
+                           network, owner_name, ret, ret_n, err);
+}
+
+int store_stale_ports_list(vport_store *s, store_port **ret, size_t *ret_n, vport_error *err) {
+        assert_return(s && ret && ret_n, -EINVAL);
+        return port_select(s, "WHERE boot_id IS NOT ?1 ORDER BY created, rowid", NULL, NULL, ret, ret_n,
+                           err);
+}
+
+/* Bind ?1..?11 in the column order of INSERT: uuid, network, owner_name,
+ * owner_uuid, mac, portgroup, device, plug_type, state, xml, runtime. */
+static void port_bind_fields(sqlite3_stmt *st, const store_port *p) {
+        store_bind_uuid(st, 1, &p->uuid);
+        store_bind_text(st, 2, p->network);
+        store_bind_text(st, 3, p->owner_name);
+        store_bind_uuid(st, 4, &p->owner_uuid);
+        store_bind_mac(st, 5, &p->mac);
+        store_bind_text(st, 6, p->portgroup);
+        store_bind_text(st, 7, p->device);
+        store_bind_text(st, 8, p->plug_type);
+        store_bind_text(st, 9, p->state);
+        store_bind_text(st, 10, p->xml);
+        store_bind_text(st, 11, p->runtime);
+}
+
+static int port_check_new(vport_store *s, const store_port *p, vport_error *err) {
+        _cleanup_(store_network_freep) store_network *net = NULL;
+        char buf[VPORT_UUID_STRLEN];
+        int r;
+
+        r = store_network_get(s, p->network, &net, err);
+        if (r < 0)
+                return r;
+        r = port_exists(s, &p->uuid, err);
+        if (r < 0)
+                return r;
+        if (r > 0)
+                return vport_error_set(err, -EEXIST, "port %s already exists", uuid_format(&p->uuid, buf));
+        return port_check_mac(s, p, s->boot_id, err);
+}
+
+static int port_insert_row(vport_store *s, store_port *p, vport_error *err) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        char buf[VPORT_UUID_STRLEN];
+        int64_t now = store_now();
+        int r, rc;
+
+        r = store_prepare(
+                s,
+                "INSERT INTO ports (uuid, network, owner_name, owner_uuid, mac, portgroup, device, "
+                "plug_type, state, xml, runtime, generation, boot_id, created, updated) VALUES "
+                "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 1, ?12, ?13, ?13)",
+                &st, err);
+        if (r < 0)
+                return r;
+        port_bind_fields(st, p);
+        store_bind_text(st, 12, s->boot_id);
+        sqlite3_bind_int64(st, 13, now);
+        rc = sqlite3_step(st);
+        if (rc != SQLITE_DONE)
+                return store_sql_error(s, rc, err, "inserting port %s", uuid_format(&p->uuid, buf));
+        p->generation = 1;
+        snprintf(p->boot_id, sizeof(p->boot_id), "%s", s->boot_id);
+        p->stale = false;
+        p->created = p->updated = now;
+        return 0;
+}
+
+int store_port_insert(vport_store *s, store_port *p, vport_error *err) {
+        bool owned;
+        int r;
+
+        assert_return(s && p && p->network && p->owner_name && p->state && p->xml, -EINVAL);
+        r = store_txn_enter(s, &owned, err);
+        if (r < 0)
+                return r;
+        r = port_check_new(s, p, err);
+        if (r >= 0)
+                r = port_insert_row(s, p, err);
+        return store_txn_leave(s, owned, r, err);
+}
+
+/* Checks of store_port_update() inside its transaction: the row exists,
+ * its generation is the expected one, and a changed MAC is free among the
+ * ports of the row's own boot. */
+static int port_check_update(vport_store *s, const store_port *p, vport_error *err) {
+        _cleanup_(store_port_freep) store_port *old = NULL;
+        char buf[VPORT_UUID_STRLEN];
+        int r;
+
+        r = store_port_get(s, &p->uuid, &old, err);
+        if (r < 0)
+                return r;
+        if (old->generation != p->generation)
+                return vport_error_set(err, -ESTALE,
+                                       "port %s changed since it was read (generation %llu, now %llu)",
+                                       uuid_format(&p->uuid, buf), (unsigned long long) p->generation,
+                                       (unsigned long long) old->generation);
+        return port_check_mac(s, p, old->boot_id, err);
+}
+
+static int port_update_row(vport_store *s, store_port *p, vport_error *err) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        char buf[VPORT_UUID_STRLEN];
+        int64_t now = store_now();
+        int r, rc;
+
+        r = store_prepare(s,
+                          "UPDATE ports SET owner_name = ?3, owner_uuid = ?4, mac = ?5, portgroup = ?6, "
+                          "device = ?7, plug_type = ?8, state = ?9, xml = ?10, runtime = ?11, "
+                          "generation = generation + 1, updated = ?13 WHERE uuid = ?1 AND generation = ?12",
+                          &st, err);
+        if (r < 0)
+                return r;
+        port_bind_fields(st, p);
+        sqlite3_bind_int64(st, 12, (sqlite3_int64) p->generation);
+        sqlite3_bind_int64(st, 13, now);
+        rc = sqlite3_step(st);
+        if (rc != SQLITE_DONE)
+                return store_sql_error(s, rc, err, "updating port %s", uuid_format(&p->uuid, buf));
+        if (sqlite3_changes(s->db) != 1) /* cannot happen under the write lock */
+                return vport_error_set(err, -ESTALE, "port %s changed while being updated",
+                                       uuid_format(&p->uuid, buf));
+        p->generation++;
+        p->updated = now;
+        return 0;
+}
+
+int store_port_update(vport_store *s, store_port *p, vport_error *err) {
+        bool owned;
+        int r;
+
+        assert_return(s && p && p->owner_name && p->state && p->xml, -EINVAL);
+        r = store_txn_enter(s, &owned, err);
+        if (r < 0)
+                return r;
+        r = port_check_update(s, p, err);
+        if (r >= 0)
+                r = port_update_row(s, p, err);
+        return store_txn_leave(s, owned, r, err);
+}
+
+/* A port with recorded device state must not be forgotten before the
+ * state is restored: reconcile would lose track of the change. */
+static int port_check_delete(vport_store *s, const vport_uuid *uuid, vport_error *err) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        char buf[VPORT_UUID_STRLEN];
+        int r, rc;
+
+        r = port_exists(s, uuid, err);
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return vport_error_set(err, -ENOENT, "port %s does not exist", uuid_format(uuid, buf));
+        r = store_prepare(s, "SELECT key FROM journal WHERE port_uuid = ?1 ORDER BY created LIMIT 1", &st,
+                          err);
+        if (r < 0)
+                return r;
+        store_bind_uuid(st, 1, uuid);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+                return vport_error_set(err, -EBUSY, "port %s still has saved state of %s to restore",
+                                       uuid_format(uuid, buf), (const char *) sqlite3_column_text(st, 0));
+        if (rc != SQLITE_DONE)
+                return store_sql_error(s, rc, err, "port %s", uuid_format(uuid, buf));
+        return 0;
+}
+
+int store_port_delete(vport_store *s, const vport_uuid *uuid, vport_error *err) {
+        char buf[VPORT_UUID_STRLEN];
+        bool owned;
+        int r;
+
+        assert_return(s && uuid, -EINVAL);
+        r = store_txn_enter(s, &owned, err);
+        if (r < 0)
+                return r;
+        r = port_check_delete(s, uuid, err);
+        if (r >= 0)
+                r = store_exec_text(s, "DELETE FROM ports WHERE uuid = ?1", uuid_format(uuid, buf), err);
+        return store_txn_leave(s, owned, r, err);
+}
+
+int store_stale_ports_purge(vport_store *s, vport_error *err) {
+        bool owned;
+        int r, n = 0;
+
+        assert_return(s, -EINVAL);
+        r = store_txn_enter(s, &owned, err);
+        if (r < 0)
+                return r;
+        r = store_exec_text(s,
+                            "DELETE FROM journal WHERE port_uuid IN "
+                            "(SELECT uuid FROM ports WHERE boot_id IS NOT ?1)",
+                            s->boot_id, err);
+        if (r >= 0)
+                r = store_exec_text(s, "DELETE FROM ports WHERE boot_id IS NOT ?1", s->boot_id, err);
+        if (r >= 0)
+                n = sqlite3_changes(s->db);
+        r = store_txn_leave(s, owned, r, err);
+        return r < 0 ? r : n;
+}

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Statement, binding and error helpers shared by the store's files. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "store-internal.h"
+
+int store_errno(int rc) {
+        switch (rc & 0xff) {
+        case SQLITE_OK:
+        case SQLITE_ROW:
+        case SQLITE_DONE:
+                return 0;
+        case SQLITE_BUSY:
+        case SQLITE_LOCKED:
+                return -EBUSY;
+        case SQLITE_CONSTRAINT:
+                return -EEXIST;
+        case SQLITE_NOMEM:
+                return -ENOMEM;
+        default:
+                return -EIO;
+        }
+}
+
+int store_sql_error(vport_store *s, int rc, vport_error *err, const char *fmt, ...) {
+        char context[256];
+        va_list ap;
+        int r = store_errno(rc);
+
+        if (r == 0)
+                r = -EIO;
+        va_start(ap, fmt);
+        vsnprintf(context, sizeof(context), fmt, ap);
+        va_end(ap);
+        return vport_error_set(err, r, "%s: %s (%s)", context, sqlite3_errmsg(s->db), s->path);
+}
+
+int store_prepare(vport_store *s, const char *sql, sqlite3_stmt **ret, vport_error *err) {
+        int rc = sqlite3_prepare_v2(s->db, sql, -1, ret, NULL);
+
+        if (rc != SQLITE_OK)
+                return store_sql_error(s, rc, err, "preparing statement");
+        return 0;
+}
+
+int store_exec(vport_store *s, const char *sql, vport_error *err) {
+        int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+
+        if (rc != SQLITE_OK)
+                return store_sql_error(s, rc, err, "%.40s", sql);
+        return 0;
+}
+
+int store_exec_text(vport_store *s, const char *sql, const char *text, vport_error *err) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r, rc;
+
+        r = store_prepare(s, sql, &st, err);
+        if (r < 0)
+                return r;
+        store_bind_text(st, 1, text);
+        rc = sqlite3_step(st);
+        if (rc != SQLITE_DONE)
+                return store_sql_error(s, rc, err, "%.40s", sql);
+        return 0;
+}
+
+int store_bind_text(sqlite3_stmt *st, int i, const char *text) {
+        if (!text)
+                return sqlite3_bind_null(st, i);
+        return sqlite3_bind_text(st, i, text, -1, SQLITE_TRANSIENT);
+}
+
+int store_bind_uuid(sqlite3_stmt *st, int i, const vport_uuid *uuid) {
+        char buf[VPORT_UUID_STRLEN];
+
+        if (!uuid)
+                return sqlite3_bind_null(st, i);
+        return sqlite3_bind_text(st, i, uuid_format(uuid, buf), -1, SQLITE_TRANSIENT);
+}
+
+int store_bind_mac(sqlite3_stmt *st, int i, const vport_mac *mac) {
+        char buf[VPORT_MAC_STRLEN];
+
+        return sqlite3_bind_text(st, i, mac_format(mac, buf), -1, SQLITE_TRANSIENT);
+}
+
+int store_column_strdup(sqlite3_stmt *st, int i, char **ret) {
+        const unsigned char *text = sqlite3_column_text(st, i);
+
+        if (!text) {
+                *ret = NULL;
+                return sqlite3_errcode(sqlite3_db_handle(st)) == SQLITE_NOMEM ? -ENOMEM : 0;
+        }
+        *ret = strdup((const char *) text);
+        return *ret ? 0 : -ENOMEM;
+}
+
+int store_column_uuid(sqlite3_stmt *st, int i, vport_uuid *ret) {
+        const unsigned char *text = sqlite3_column_text(st, i);
+
+        if (!text || uuid_parse((const char *) text, ret) < 0)
+                return -EIO;
+        return 0;
+}
+
+int store_column_mac(sqlite3_stmt *st, int i, vport_mac *ret) {
+        const unsigned char *text = sqlite3_column_text(st, i);
+
+        if (!text || mac_parse((const char *) text, ret) < 0)
+                return -EIO;
+        return 0;
+}
+
+void store_column_boot_id(sqlite3_stmt *st, int i, char ret[static STORE_BOOT_ID_MAX]) {
+        snprintf(ret, STORE_BOOT_ID_MAX, "%s", strempty((const char *) sqlite3_column_text(st, i)));
+}
+
+int store_array_grow(void **array, size_t *alloc, size_t n, size_t size) {
+        size_t want;
+        void *p;
+
+        if (n < *alloc)
+                return 0;
+        want = *alloc ? *alloc * 2 : 8;
+        p = reallocarray(*array, want, size);
+        if (!p)
+                return -ENOMEM;
+        memset((char *) p + *alloc * size, 0, (want - *alloc) * size);
+        *array = p;
+        *alloc = want;
+        return 0;
+}
+
+int store_txn_enter(vport_store *s, bool *ret_owned, vport_error *err) {
+        int r;
+
+        *ret_owned = false;
+        if (!sqlite3_get_autocommit(s->db))
+                return 0; /* join the caller's transaction */
+        r = store_exec(s, "BEGIN IMMEDIATE", err);
+        if (r < 0)
+                return r;
+        *ret_owned = true;
+        return 0;
+}
+
+int store_txn_leave(vport_store *s, bool owned, int r, vport_error *err) {
+        int q;
+
+        if (!owned)
+                return r;
+        if (r < 0) {
+                /* Errors like SQLITE_FULL may have rolled back already. */
+                if (!sqlite3_get_autocommit(s->db))
+                        (void) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+                return r;
+        }
+        q = store_exec(s, "COMMIT", err);
+        if (q < 0) {
+                if (!sqlite3_get_autocommit(s->db))
+                        (void) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+                return q;
+        }
+        return r;
+}
+
+int64_t store_now(void) {
+        return (int64_t) time(NULL);
+}

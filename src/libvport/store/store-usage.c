@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* What live ports hold: MAC addresses and pool devices. Both are derived
+ * from the ports of the current boot; a stale port holds nothing. */
+#include <stdio.h>
+
+#include "store-internal.h"
+#include "store-port.h"
+
+int port_exists(vport_store *s, const vport_uuid *uuid, vport_error *err) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        char buf[VPORT_UUID_STRLEN];
+        int r, rc;
+
+        r = store_prepare(s, "SELECT 1 FROM ports WHERE uuid = ?1", &st, err);
+        if (r < 0)
+                return r;
+        store_bind_uuid(st, 1, uuid);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW)
+                return 1;
+        if (rc == SQLITE_DONE)
+                return 0;
+        return store_sql_error(s, rc, err, "port %s", uuid_format(uuid, buf));
+}
+
+/* Returns 1 with the holder in *ret_port (may be NULL) if a port of boot_id
+ * other than except holds mac, 0 if none does, or -errno. */
+static int mac_holder(vport_store *s, const vport_mac *mac, const char *boot_id, const vport_uuid *except,
+                      vport_uuid *ret_port, vport_error *err) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        char buf[VPORT_MAC_STRLEN];
+        int r, rc;
+
+        r = store_prepare(s, "SELECT uuid FROM ports WHERE mac = ?1 AND boot_id = ?2 AND uuid IS NOT ?3",
+                          &st, err);
+        if (r < 0)
+                return r;
+        store_bind_mac(st, 1, mac);
+        store_bind_text(st, 2, boot_id);
+        store_bind_uuid(st, 3, except);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE)
+                return 0;
+        if (rc != SQLITE_ROW)
+                return store_sql_error(s, rc, err, "MAC %s", mac_format(mac, buf));
+        if (ret_port && store_column_uuid(st, 0, ret_port) < 0)
+                return vport_error_set(err, -EIO, "MAC %s: damaged port uuid in %s", mac_format(mac, buf),
+                                       s->path);
+        return 1;
+}
+
+int port_check_mac(vport_store *s, const store_port *p, const char *boot_id, vport_error *err) {
+        char mac[VPORT_MAC_STRLEN], holder_s[VPORT_UUID_STRLEN];
+        vport_uuid holder;
+        int r;
+
+        r = mac_holder(s, &p->mac, boot_id, &p->uuid, &holder, err);
+        if (r <= 0)
+                return r;
+        return vport_error_set(err, -EADDRINUSE, "MAC %s already used by port %s", mac_format(&p->mac, mac),
+                               uuid_format(&holder, holder_s));
+}
+
+int store_mac_in_use(vport_store *s, const vport_mac *mac, const vport_uuid *except, vport_uuid *ret_port,
+                     vport_error *err) {
+        assert_return(s && mac, -EINVAL);
+        return mac_holder(s, mac, s->boot_id, except, ret_port, err);
+}
+
+void store_device_count_array_free(store_device_count *u, size_t count) {
+        for (size_t i = 0; u && i < count; i++)
+                free(u[i].device);
+        free(u);
+}
+
+int store_device_usage(vport_store *s, const char *network, store_device_count **ret, size_t *ret_n,
+                       vport_error *err) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        store_device_count *list = NULL;
+        size_t n = 0, alloc = 0;
+        int r, rc;
+
+        assert_return(s && ret && ret_n, -EINVAL);
+        r = store_prepare(s,
+                          "SELECT device, SUM(count) FROM device_usage WHERE boot_id = ?1 "
+                          "AND (?2 IS NULL OR network = ?2) GROUP BY device ORDER BY device",
+                          &st, err);
+        if (r < 0)
+                return r;
+        store_bind_text(st, 1, s->boot_id);
+        store_bind_text(st, 2, network);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                r = store_array_grow((void **) &list, &alloc, n, sizeof(*list));
+                if (r < 0 || (r = store_column_strdup(st, 0, &list[n].device)) < 0)
+                        break;
+                list[n++].count = (unsigned) sqlite3_column_int64(st, 1);
+        }
+        if (r == 0 && rc != SQLITE_DONE)
+                r = store_sql_error(s, rc, err, "device usage of network '%s'", strempty(network));
+        if (r < 0) {
+                store_device_count_array_free(list, n);
+                return vport_error_isset(err) ? r : vport_error_set(err, r, "out of memory");
+        }
+        *ret = list;
+        *ret_n = n;
+        return 0;
+}

@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Opening the store: state directory, boot id, connection settings,
+ * migrations; and the caller-visible transactions. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "store-internal.h"
+#include "store-schema.h"
+
+/* Long enough to outlast another vport's whole allocate-and-plug
+ * transaction; waiting beats failing with "database is locked". */
+#define STORE_BUSY_TIMEOUT_MS 30000
+#define STORE_BOOT_ID_PATH    "/proc/sys/kernel/random/boot_id"
+
+static inline void fclosep(FILE **f) {
+        if (*f)
+                fclose(*f);
+}
+
+const char *store_state_dir(const char *default_dir) {
+        const char *e = getenv(STORE_ENV_STATE_DIR);
+
+        return e && *e ? e : default_dir;
+}
+
+/* mkdir -p: parents as 0755, the state directory itself 0700. */
+static int store_mkdir_parents(const char *dir) {
+        _cleanup_free_ char *p = strdup(dir);
+
+        if (!p)
+                return -ENOMEM;
+        for (char *slash = strchr(p + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+                *slash = '\0';
+                if (mkdir(p, 0755) < 0 && errno != EEXIST)
+                        return -errno;
+                *slash = '/';
+        }
+        if (mkdir(p, 0700) < 0 && errno != EEXIST)
+                return -errno;
+        return 0;
+}
+
+/* The database decides which devices guests get and what MAC a VF is
+ * restored to: nobody but its owner may be able to swap it under us. */
+static int store_check_dir(const char *dir, vport_error *err) {
+        struct stat st;
+        int r;
+
+        r = store_mkdir_parents(dir);
+        if (r < 0)
+                return vport_error_set(err, r, "state directory %s: cannot create: %s", dir, strerror(-r));
+        if (stat(dir, &st) < 0)
+                return vport_error_set(err, -errno, "state directory %s: %s", dir, strerror(errno));
+        if (!S_ISDIR(st.st_mode))
+                return vport_error_set(err, -ENOTDIR, "state directory %s is not a directory", dir);
+        if (st.st_uid != geteuid())
+                return vport_error_set(err, -EPERM, "state directory %s is owned by uid %u, not %u", dir,
+                                       (unsigned) st.st_uid, (unsigned) geteuid());
+        if (st.st_mode & (S_IWGRP | S_IWOTH))
+                return vport_error_set(err, -EPERM, "state directory %s is group or world writable (%03o)",
+                                       dir, (unsigned) (st.st_mode & 07777));
+        return 0;
+}
+
+static int store_read_boot_id(char ret[static STORE_BOOT_ID_MAX], vport_error *err) {
+        const char *e = getenv(STORE_ENV_BOOT_ID_FILE);
+        const char *path = e && *e ? e : STORE_BOOT_ID_PATH;
+        _cleanup_(fclosep) FILE *f = fopen(path, "re");
+        size_t len;
+
+        if (!f)
+                return vport_error_set(err, -errno, "boot id %s: %s", path, strerror(errno));
+        if (!fgets(ret, STORE_BOOT_ID_MAX, f))
+                ret[0] = '\0';
+        len = strcspn(ret, "\r\n");
+        ret[len] = '\0';
+        if (len == 0 || len >= STORE_BOOT_ID_MAX - 1)
+                return vport_error_set(err, -EINVAL, "boot id %s: empty or too long", path);
+        return 0;
+}
+
+/* SQLite creates the file 0644; make it 0600 before it holds anything. */
+static int store_create_file(const char *path, vport_error *err) {
+        _cleanup_close_ int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+
+        if (fd < 0)
+                return vport_error_set(err, -errno, "%s: %s", path, strerror(errno));
+        return 0;
+}
+
+static int store_configure(vport_store *s, vport_error *err) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r, rc;
+
+        sqlite3_extended_result_codes(s->db, 1);
+        rc = sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
+        if (rc != SQLITE_OK)
+                return store_sql_error(s, rc, err, "setting busy timeout");
+        /* WAL: readers never block the writer, and a crash cannot leave a
+         * half-written page behind. The pragma answers with the mode set. */
+        r = store_prepare(s, "PRAGMA journal_mode = WAL", &st, err);
+        if (r < 0)
+                return r;
+        rc = sqlite3_step(st);
+        if (rc != SQLITE_ROW)
+                return store_sql_error(s, rc, err, "setting WAL journal mode");
+        if (!streq_ptr((const char *) sqlite3_column_text(st, 0), "wal"))
+                return vport_error_set(err, -EIO, "%s: cannot switch to WAL journal mode", s->path);
+        return store_exec(s, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL", err);
+}
+
+static int store_connect(vport_store *s, vport_error *err) {
+        int r, rc;
+
+        r = store_create_file(s->path, err);
+        if (r < 0)
+                return r;
+        rc = sqlite3_open_v2(s->path, &s->db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW, NULL);
+        if (rc != SQLITE_OK)
+                return store_sql_error(s, rc, err, "opening database");
+        r = store_configure(s, err);
+        if (r < 0)
+                return r;
+        return store_migrate(s, err);
+}
+
+int store_open(const char *default_dir, vport_store **ret, vport_error *err) {
+        _cleanup_(store_closep) vport_store *s = NULL;
+        const char *dir = store_state_dir(default_dir);
+        int r;
+
+        assert_return(ret, -EINVAL);
+        if (!dir || !*dir)
+                return vport_error_set(err, -EINVAL, "no state directory given");
+        r = store_check_dir(dir, err);
+        if (r < 0)
+                return r;
+        s = calloc(1, sizeof(*s));
+        if (!s || asprintf(&s->path, "%s/%s", dir, STORE_DB_NAME) < 0) {
+                if (s)
+                        s->path = NULL;
+                return vport_error_set(err, -ENOMEM, "out of memory");
+        }
+        r = store_read_boot_id(s->boot_id, err);
+        if (r < 0)
+                return r;
+        r = store_connect(s, err);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(s);
+        return 0;
+}
+
+void store_close(vport_store *s) {
+        if (!s)
+                return;
+        /* sqlite3_close_v2 rolls back an open transaction. */
+        sqlite3_close_v2(s->db);
+        free(s->path);
+        free(s);
+}
+
+const char *store_path(const vport_store *s) {
+        return s->path;
+}
+
+const char *store_boot_id(const vport_store *s) {
+        return s->boot_id;
+}
+
+int store_begin(vport_store *s, vport_error *err) {
+        int r;
+
+        assert_return(s, -EINVAL);
+        if (s->user_txn || !sqlite3_get_autocommit(s->db))
+                return vport_error_set(err, -EALREADY, "%s: a transaction is already open", s->path);
+        r = store_exec(s, "BEGIN IMMEDIATE", err);
+        if (r < 0)
+                return r;
+        s->user_txn = true;
+        return 0;
+}
+
+int store_commit(vport_store *s, vport_error *err) {
+        int r;
+
+        assert_return(s, -EINVAL);
+        if (!s->user_txn)
+                return vport_error_set(err, -EINVAL, "%s: commit without a transaction", s->path);
+        r = store_exec(s, "COMMIT", err);
+        if (r < 0)
+                (void) store_rollback(s);
+        s->user_txn = false;
+        return r;
+}
+
+int store_rollback(vport_store *s) {
+        int rc = SQLITE_OK;
+
+        if (!s)
+                return 0;
+        /* An I/O or full-disk error may have rolled back already. */
+        if (!sqlite3_get_autocommit(s->db))
+                rc = sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        s->user_txn = false;
+        return store_errno(rc);
+}
+
+bool store_in_transaction(const vport_store *s) {
+        return s && s->user_txn;
+}
