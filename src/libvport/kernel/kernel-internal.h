@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Private to the kernel layer: the context behind vport_kernel and the
+ * helpers its files share. Nothing above kernel/ includes this. */
+#pragma once
+
+#include <limits.h>
+#include <linux/netlink.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+
+#include "kernel/kernel.h"
+
+struct rtnl_link;
+void rtnl_link_put(struct rtnl_link *);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct rtnl_link *, rtnl_link_put);
+DEFINE_TRIVIAL_CLEANUP_FUNC(struct nl_msg *, nlmsg_free);
+
+/* How long pci_bind() waits for the driver symlink to name the new driver. */
+#define KERNEL_BIND_TIMEOUT_MS 5000
+/* Poll step for every bounded wait on sysfs or /dev. */
+#define KERNEL_POLL_STEP_MS 50
+
+struct vport_kernel {
+        struct nl_sock *nl;
+        char sysfs_root[PATH_MAX];
+        int bind_timeout_ms;
+};
+
+/* Called for every reply message of a request (not for the ack). Returns 0
+ * or a negative errno, which ends the transaction with that error. */
+typedef int (*nl_reply_fn)(struct nlmsghdr *h, void *userdata);
+
+/* Send msg (completed with sequence number and NLM_F_ACK), hand every reply
+ * to fn (may be NULL) and wait for the ack, the error or NLMSG_DONE. On
+ * failure fills err with "<context>: <strerror> (kernel: <extack>)", the
+ * context formatted from fmt. Returns 0 or the kernel's negative errno. */
+int nl_call(vport_kernel *k, struct nl_msg *msg, nl_reply_fn fn, void *userdata, vport_error *err,
+            const char *fmt, ...) _printf_(6, 7);
+
+/* A new request with a zeroed family header of hdrlen bytes; NULL on OOM. */
+struct nl_msg *nl_request(int type, int flags, const void *hdr, size_t hdrlen);
+
+/* "eth0 (ifindex 3)", or "ifindex 3" if the index has no name any more.
+ * Only for messages; returns buf. */
+char *kernel_ifdesc(int ifindex, char buf[static 48]);
+
+/* Parse one RTM_NEWLINK message into ret. Returns 0 or -EBADMSG if an
+ * attribute fails its type or length check. */
+int nl_link_parse(struct nlmsghdr *h, vport_link *ret);
+
+/* The driver bound to the PCI device of netdev ifname ("" if none, or not
+ * PCI) into buf; returns buf. */
+char *sysfs_netdev_driver(vport_kernel *k, const char *ifname, char *buf, size_t size);
+
+/* Sleep ms milliseconds (for bounded polls). */
+void kernel_sleep_ms(int ms);
+
+/* The ops, one file per concern. */
+int nl_link_get(vport_kernel *k, int ifindex, const char *name, vport_link *ret, vport_error *err);
+int nl_link_list(vport_kernel *k, vport_link **ret, size_t *ret_n, vport_error *err);
+int nl_link_set_mac(vport_kernel *k, int ifindex, const vport_mac *mac, vport_error *err);
+int nl_link_set_up(vport_kernel *k, int ifindex, bool up, vport_error *err);
+int nl_link_set_mtu(vport_kernel *k, int ifindex, unsigned mtu, vport_error *err);
+int nl_link_set_master(vport_kernel *k, int ifindex, int master_ifindex, vport_error *err);
+int nl_link_set_group(vport_kernel *k, int ifindex, uint32_t group, vport_error *err);
+int nl_link_delete(vport_kernel *k, int ifindex, vport_error *err);
+int nl_link_delete_group(vport_kernel *k, uint32_t group, vport_error *err);
+
+int nl_vf_list(vport_kernel *k, int pf_ifindex, vport_vf_info **ret, size_t *ret_n, vport_error *err);
+int nl_vf_set(vport_kernel *k, int pf_ifindex, const vport_vf_info *cfg, unsigned mask, vport_error *err);
+
+int macvlan_create(vport_kernel *k, const vport_macvlan_request *req, vport_link *ret, vport_error *err);
+int macvtap_wait_dev(vport_kernel *k, int ifindex, int timeout_ms, char **ret_path, vport_error *err);
+int tap_create(vport_kernel *k, const char *name, const vport_mac *mac, vport_link *ret, vport_error *err);
+
+int nl_brport_set_flags(vport_kernel *k, int ifindex, bool learning, bool unicast_flood, vport_error *err);
+int nl_fdb_add(vport_kernel *k, int port_ifindex, const vport_mac *mac, vport_error *err);
+int nl_fdb_del(vport_kernel *k, int port_ifindex, const vport_mac *mac, vport_error *err);
+
+int sysfs_pci_info(vport_kernel *k, const vport_pci_addr *addr, vport_pci_info *ret, vport_error *err);
+int sysfs_pci_netdevs(vport_kernel *k, const vport_pci_addr *addr, char ***ret, size_t *ret_n,
+                      vport_error *err);
+int sysfs_netdev_pci(vport_kernel *k, const char *ifname, vport_pci_addr *ret, vport_error *err);
+int sysfs_pci_vfs(vport_kernel *k, const vport_pci_addr *pf, vport_pci_addr **ret, size_t *ret_n,
+                  vport_error *err);
+int sysfs_sriov_numvfs(vport_kernel *k, const vport_pci_addr *pf, int *ret_num, int *ret_total,
+                       vport_error *err);
+int sysfs_pci_unbind(vport_kernel *k, const vport_pci_addr *addr, vport_error *err);
+int sysfs_pci_bind(vport_kernel *k, const vport_pci_addr *addr, const char *driver, vport_error *err);
+int sysfs_pci_wait_netdev(vport_kernel *k, const vport_pci_addr *addr, int timeout_ms, char **ret_name,
+                          vport_error *err);

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <linux/netlink.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "kernel/kernel-internal.h"
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+const vport_kernel_ops vport_kernel_ops_real = {
+        .link_get = nl_link_get,
+        .link_list = nl_link_list,
+        .link_set_mac = nl_link_set_mac,
+        .link_set_up = nl_link_set_up,
+        .link_set_mtu = nl_link_set_mtu,
+        .link_set_master = nl_link_set_master,
+        .link_set_group = nl_link_set_group,
+        .link_delete = nl_link_delete,
+        .link_delete_group = nl_link_delete_group,
+        .vf_list = nl_vf_list,
+        .vf_set = nl_vf_set,
+        .macvlan_create = macvlan_create,
+        .tap_create = tap_create,
+        .macvtap_wait_dev = macvtap_wait_dev,
+        .brport_set_flags = nl_brport_set_flags,
+        .fdb_add = nl_fdb_add,
+        .fdb_del = nl_fdb_del,
+        .pci_info = sysfs_pci_info,
+        .pci_netdevs = sysfs_pci_netdevs,
+        .netdev_pci = sysfs_netdev_pci,
+        .pci_vfs = sysfs_pci_vfs,
+        .sriov_numvfs = sysfs_sriov_numvfs,
+        .pci_unbind = sysfs_pci_unbind,
+        .pci_bind = sysfs_pci_bind,
+        .pci_wait_netdev = sysfs_pci_wait_netdev,
+};
+
+/* Extended ack makes the kernel say *why* ("macvlan: Unknown device
+ * type"), capped ack keeps error replies from echoing our whole request. */
+static int kernel_nl_connect(vport_kernel *k, vport_error *err) {
+        int one = 1, fd, r;
+
+        k->nl = nl_socket_alloc();
+        if (!k->nl)
+                return vport_error_set(err, -ENOMEM, "netlink: out of memory");
+        r = nl_connect(k->nl, NETLINK_ROUTE);
+        if (r < 0)
+                return vport_error_set(err, -ENOTCONN, "netlink: connecting the route socket: %s",
+                                       nl_geterror(r));
+        nl_socket_enable_msg_peek(k->nl);
+        fd = nl_socket_get_fd(k->nl);
+        /* Both are optional: an old kernel just gives no extack text. */
+        (void) setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
+        (void) setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+        return 0;
+}
+
+static int kernel_set_sysfs_root(vport_kernel *k, vport_error *err) {
+        const char *root = getenv("VPORT_SYSFS_ROOT");
+        size_t len;
+
+        if (!root || !*root)
+                root = "/sys";
+        if (root[0] != '/')
+                return vport_error_set(err, -EINVAL, "VPORT_SYSFS_ROOT '%s': not an absolute path", root);
+        len = strlen(root);
+        while (len > 1 && root[len - 1] == '/')
+                len--;
+        if (len >= sizeof(k->sysfs_root) - 64)
+                return vport_error_set(err, -ENAMETOOLONG, "VPORT_SYSFS_ROOT: path too long");
+        memcpy(k->sysfs_root, root, len);
+        k->sysfs_root[len] = '\0';
+        return 0;
+}
+
+int kernel_open(vport_kernel **ret, vport_error *err) {
+        vport_kernel *k;
+        int r;
+
+        assert_return(ret, -EINVAL);
+        k = calloc(1, sizeof(*k));
+        if (!k)
+                return vport_error_set(err, -ENOMEM, "kernel context: out of memory");
+        k->bind_timeout_ms = KERNEL_BIND_TIMEOUT_MS;
+        r = kernel_set_sysfs_root(k, err);
+        if (r >= 0)
+                r = kernel_nl_connect(k, err);
+        if (r < 0) {
+                kernel_close(k);
+                return r;
+        }
+        *ret = k;
+        return 0;
+}
+
+void kernel_close(vport_kernel *k) {
+        if (!k)
+                return;
+        nl_socket_free(k->nl);
+        free(k);
+}
+
+const char *kernel_sysfs_root(const vport_kernel *k) {
+        return k->sysfs_root;
+}
+
+char *kernel_ifdesc(int ifindex, char buf[static 48]) {
+        char name[IF_NAMESIZE];
+
+        if (if_indextoname((unsigned) ifindex, name))
+                snprintf(buf, 48, "%s (ifindex %d)", name, ifindex);
+        else
+                snprintf(buf, 48, "ifindex %d", ifindex);
+        return buf;
+}
+
+void kernel_sleep_ms(int ms) {
+        struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long) (ms % 1000) * 1000000L };
+
+        while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+                ;
+}

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* macvlan / macvtap links and the /dev/tapN character device of a macvtap. */
+#include <fcntl.h>
+#include <linux/if_link.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/macvlan.h>
+#include <netlink/route/link/macvtap.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+
+#include "kernel/kernel-internal.h"
+
+static int macvlan_build(const vport_macvlan_request *req, struct nl_msg **ret) {
+        _cleanup_(rtnl_link_putp) struct rtnl_link *link =
+                req->tap ? rtnl_link_macvtap_alloc() : rtnl_link_macvlan_alloc();
+        struct nl_addr *addr;
+        int r;
+
+        if (!link)
+                return -ENOMEM;
+        r = req->tap ? rtnl_link_macvtap_set_mode(link, req->mode)
+                     : rtnl_link_macvlan_set_mode(link, req->mode);
+        if (r < 0)
+                return -EINVAL;
+        addr = nl_addr_build(AF_LLC, req->mac.addr, VPORT_MAC_LEN);
+        if (!addr)
+                return -ENOMEM;
+        rtnl_link_set_addr(link, addr); /* takes its own reference */
+        nl_addr_put(addr);
+        rtnl_link_set_name(link, req->name);
+        rtnl_link_set_link(link, req->lower_ifindex);
+        if (req->group)
+                rtnl_link_set_group(link, req->group);
+        /* No IFF_UP: the core brings it up once it is fully configured. */
+        if (rtnl_link_build_add_request(link, NLM_F_CREATE | NLM_F_EXCL, ret) < 0)
+                return -ENOMEM;
+        nlmsg_hdr(*ret)->nlmsg_flags |= NLM_F_ACK;
+        return 0;
+}
+
+int macvlan_create(vport_kernel *k, const vport_macvlan_request *req, vport_link *ret, vport_error *err) {
+        _cleanup_(nlmsg_freep) struct nl_msg *msg = NULL;
+        const char *kind;
+        char desc[48];
+        int r;
+
+        assert_return(req && ret, -EINVAL);
+        kind = req->tap ? "macvtap" : "macvlan";
+        if (ifname_check(req->name, err) < 0)
+                return -EINVAL;
+        if (req->lower_ifindex <= 0)
+                return vport_error_set(err, -EINVAL, "%s %s: invalid lower ifindex %d", kind, req->name,
+                                       req->lower_ifindex);
+        r = macvlan_build(req, &msg);
+        if (r < 0)
+                return vport_error_set(err, r, "%s %s: building RTM_NEWLINK: %s", kind, req->name,
+                                       strerror(-r));
+        r = nl_call(k, msg, NULL, NULL, err, "%s %s on %s: RTM_NEWLINK", kind, req->name,
+                    kernel_ifdesc(req->lower_ifindex, desc));
+        if (r < 0)
+                return r;
+        return nl_link_get(k, 0, req->name, ret, err);
+}
+
+/* "maj:min" from .../class/net/NAME/macvtap/tapN/dev. */
+static int macvtap_sysfs_devnum(vport_kernel *k, const char *name, int ifindex, dev_t *ret) {
+        char path[PATH_MAX], buf[32];
+        unsigned maj, min;
+        ssize_t n;
+        int fd;
+
+        snprintf(path, sizeof(path), "%s/class/net/%s/macvtap/tap%d/dev", k->sysfs_root, name, ifindex);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        n = read(fd, buf, sizeof(buf) - 1);
+        close(fd);
+        if (n <= 0)
+                return -EIO;
+        buf[n] = '\0';
+        if (sscanf(buf, "%u:%u", &maj, &min) != 2)
+                return -EBADMSG;
+        *ret = makedev(maj, min);
+        return 0;
+}
+
+/* 1 if path is the character device devnum, 0 if missing or different. */
+static int macvtap_node_ok(const char *path, dev_t devnum) {
+        struct stat st;
+
+        if (stat(path, &st) < 0)
+                return 0;
+        return S_ISCHR(st.st_mode) && st.st_rdev == devnum;
+}
+
+/* Without udev (a bare namespace, an initramfs, a container) nobody
+ * creates /dev/tapN, so we make it from the numbers sysfs gives. A stale
+ * node from an earlier macvtap with the same ifindex is replaced. */
+static int macvtap_mknod(const char *path, dev_t devnum) {
+        if (unlink(path) < 0 && errno != ENOENT)
+                return -errno;
+        if (mknod(path, S_IFCHR | 0600, devnum) < 0 && errno != EEXIST)
+                return -errno;
+        return 0;
+}
+
+static bool udev_running(void) {
+        return access("/run/udev/control", F_OK) == 0;
+}
+
+int macvtap_wait_dev(vport_kernel *k, int ifindex, int timeout_ms, char **ret_path, vport_error *err) {
+        char path[64];
+        vport_link link;
+        dev_t devnum;
+        int r;
+
+        assert_return(ret_path, -EINVAL);
+        r = nl_link_get(k, ifindex, NULL, &link, err);
+        if (r < 0)
+                return r;
+        r = macvtap_sysfs_devnum(k, link.name, ifindex, &devnum);
+        if (r < 0)
+                return vport_error_set(err, r, "%s (ifindex %d): no macvtap character device in sysfs: %s",
+                                       link.name, ifindex, strerror(-r));
+        snprintf(path, sizeof(path), "/dev/tap%d", ifindex);
+        /* udev gets timeout_ms to create (and chown) the node itself. */
+        for (int waited = 0; udev_running() && waited < timeout_ms; waited += KERNEL_POLL_STEP_MS) {
+                if (macvtap_node_ok(path, devnum))
+                        break;
+                kernel_sleep_ms(KERNEL_POLL_STEP_MS);
+        }
+        if (!macvtap_node_ok(path, devnum)) {
+                r = macvtap_mknod(path, devnum);
+                if (r < 0)
+                        return vport_error_set(err, r, "%s: creating %s (%u:%u): %s", link.name, path,
+                                               major(devnum), minor(devnum), strerror(-r));
+        }
+        *ret_path = strdup(path);
+        return *ret_path ? 0 : vport_error_set(err, -ENOMEM, "out of memory");
+}

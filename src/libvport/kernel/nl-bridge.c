@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Bridge port flags and static FDB entries (the kernel bridge's own
+ * AF_BRIDGE messages, which libnl's route API does not cover). */
+#include <linux/if_bridge.h>
+#include <linux/if_link.h>
+#include <linux/neighbour.h>
+#include <linux/rtnetlink.h>
+#include <netlink/attr.h>
+
+#include "kernel/kernel-internal.h"
+
+/* br_setlink() reads IFLA_PROTINFO as a nested set of IFLA_BRPORT_* only
+ * if NLA_F_NESTED is set; without it the attribute is the old one-byte STP
+ * state. */
+int nl_brport_set_flags(vport_kernel *k, int ifindex, bool learning, bool unicast_flood, vport_error *err) {
+        struct ifinfomsg ifi = { .ifi_family = AF_BRIDGE, .ifi_index = ifindex };
+        _cleanup_(nlmsg_freep) struct nl_msg *msg = nl_request(RTM_SETLINK, 0, &ifi, sizeof(ifi));
+        struct nlattr *protinfo;
+        char desc[48];
+
+        assert_return(ifindex > 0,
+                      vport_error_set(err, -EINVAL, "brport flags: invalid ifindex %d", ifindex));
+        if (!msg || !(protinfo = nla_nest_start(msg, IFLA_PROTINFO | NLA_F_NESTED)) ||
+            nla_put_u8(msg, IFLA_BRPORT_LEARNING, learning) < 0 ||
+            nla_put_u8(msg, IFLA_BRPORT_UNICAST_FLOOD, unicast_flood) < 0)
+                return vport_error_set(err, -ENOMEM, "RTM_SETLINK: out of memory");
+        nla_nest_end(msg, protinfo);
+        return nl_call(k, msg, NULL, NULL, err,
+                       "%s: RTM_SETLINK AF_BRIDGE IFLA_BRPORT_LEARNING=%d IFLA_BRPORT_UNICAST_FLOOD=%d",
+                       kernel_ifdesc(ifindex, desc), learning, unicast_flood);
+}
+
+/* NTF_MASTER: the entry goes to the bridge the port is enslaved to, not to
+ * the port's own (hardware) FDB. NUD_NOARP|NUD_PERMANENT: static, never
+ * aged out ("bridge fdb add ... master static"). */
+static int nl_fdb(vport_kernel *k, int type, int flags, int port_ifindex, const vport_mac *mac,
+                  vport_error *err) {
+        struct ndmsg ndm = { .ndm_family = AF_BRIDGE,
+                             .ndm_ifindex = port_ifindex,
+                             .ndm_state = NUD_NOARP | NUD_PERMANENT,
+                             .ndm_flags = NTF_MASTER };
+        _cleanup_(nlmsg_freep) struct nl_msg *msg = NULL;
+        char desc[48], buf[VPORT_MAC_STRLEN];
+
+        assert_return(mac, -EINVAL);
+        assert_return(port_ifindex > 0,
+                      vport_error_set(err, -EINVAL, "fdb: invalid ifindex %d", port_ifindex));
+        msg = nl_request(type, flags, &ndm, sizeof(ndm));
+        if (!msg || nla_put(msg, NDA_LLADDR, VPORT_MAC_LEN, mac->addr) < 0)
+                return vport_error_set(err, -ENOMEM, "fdb: out of memory");
+        return nl_call(k, msg, NULL, NULL, err, "%s: %s fdb %s master static",
+                       kernel_ifdesc(port_ifindex, desc),
+                       type == RTM_NEWNEIGH ? "RTM_NEWNEIGH" : "RTM_DELNEIGH", mac_format(mac, buf));
+}
+
+/* NLM_F_REPLACE: adding an entry that is already there (a restarted
+ * daemon re-applying its state) succeeds. */
+int nl_fdb_add(vport_kernel *k, int port_ifindex, const vport_mac *mac, vport_error *err) {
+        return nl_fdb(k, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, port_ifindex, mac, err);
+}
+
+int nl_fdb_del(vport_kernel *k, int port_ifindex, const vport_mac *mac, vport_error *err) {
+        return nl_fdb(k, RTM_DELNEIGH, 0, port_ifindex, mac, err);
+}

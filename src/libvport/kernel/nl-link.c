@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Links over rtnetlink: get, list, set, delete.
+ *
+ * Replies are parsed with explicit policies (type and length of every
+ * attribute used is checked before it is read). Changes go out as plain
+ * RTM_SETLINK: libnl's rtnl_link_build_change_request() needs the old link
+ * object and sends RTM_NEWLINK, which buys nothing for a single attribute. */
+#include <linux/if_link.h>
+#include <net/if.h>
+#include <netlink/attr.h>
+#include <netlink/route/link.h>
+#include <stdio.h>
+
+#include "kernel/kernel-internal.h"
+
+static struct nla_policy link_policy[IFLA_MAX + 1] = {
+        [IFLA_IFNAME] = { .type = NLA_STRING, .maxlen = IFNAMSIZ },
+        [IFLA_ADDRESS] = { .type = NLA_UNSPEC }, /* length checked on use: not every link is Ethernet */
+        [IFLA_MTU] = { .type = NLA_U32 },
+        [IFLA_LINK] = { .type = NLA_U32 },
+        [IFLA_MASTER] = { .type = NLA_U32 },
+        [IFLA_GROUP] = { .type = NLA_U32 },
+        [IFLA_CARRIER] = { .type = NLA_U8 },
+        [IFLA_LINKINFO] = { .type = NLA_NESTED },
+};
+
+static struct nla_policy linkinfo_policy[IFLA_INFO_MAX + 1] = {
+        [IFLA_INFO_KIND] = { .type = NLA_STRING, .maxlen = 32 },
+        [IFLA_INFO_DATA] = { .type = NLA_NESTED },
+};
+
+static struct nla_policy macvlan_policy[IFLA_MACVLAN_MAX + 1] = {
+        [IFLA_MACVLAN_MODE] = { .type = NLA_U32 },
+};
+
+static int nl_linkinfo_parse(struct nlattr *info, vport_link *ret) {
+        struct nlattr *tb[IFLA_INFO_MAX + 1], *data[IFLA_MACVLAN_MAX + 1];
+
+        if (nla_parse_nested(tb, IFLA_INFO_MAX, info, linkinfo_policy) < 0)
+                return -EBADMSG;
+        if (!tb[IFLA_INFO_KIND])
+                return 0;
+        snprintf(ret->kind, sizeof(ret->kind), "%s", nla_get_string(tb[IFLA_INFO_KIND]));
+        if (!tb[IFLA_INFO_DATA] || (!streq(ret->kind, "macvlan") && !streq(ret->kind, "macvtap")))
+                return 0;
+        if (nla_parse_nested(data, IFLA_MACVLAN_MAX, tb[IFLA_INFO_DATA], macvlan_policy) < 0)
+                return -EBADMSG;
+        if (data[IFLA_MACVLAN_MODE])
+                ret->macvlan_mode = nla_get_u32(data[IFLA_MACVLAN_MODE]);
+        return 0;
+}
+
+int nl_link_parse(struct nlmsghdr *h, vport_link *ret) {
+        struct nlattr *tb[IFLA_MAX + 1];
+        const struct ifinfomsg *ifi;
+
+        if (nlmsg_parse(h, sizeof(*ifi), tb, IFLA_MAX, link_policy) < 0)
+                return -EBADMSG;
+        ifi = nlmsg_data(h);
+        *ret = (vport_link){ .ifindex = ifi->ifi_index, .flags = ifi->ifi_flags };
+        if (tb[IFLA_IFNAME])
+                snprintf(ret->name, sizeof(ret->name), "%s", nla_get_string(tb[IFLA_IFNAME]));
+        if (tb[IFLA_ADDRESS] && nla_len(tb[IFLA_ADDRESS]) == VPORT_MAC_LEN)
+                memcpy(ret->mac.addr, nla_data(tb[IFLA_ADDRESS]), VPORT_MAC_LEN);
+        if (tb[IFLA_MTU])
+                ret->mtu = nla_get_u32(tb[IFLA_MTU]);
+        if (tb[IFLA_LINK])
+                ret->link_ifindex = (int) nla_get_u32(tb[IFLA_LINK]);
+        if (tb[IFLA_MASTER])
+                ret->master_ifindex = (int) nla_get_u32(tb[IFLA_MASTER]);
+        if (tb[IFLA_GROUP])
+                ret->group = nla_get_u32(tb[IFLA_GROUP]);
+        if (tb[IFLA_CARRIER])
+                ret->carrier = nla_get_u8(tb[IFLA_CARRIER]) != 0;
+        if (tb[IFLA_LINKINFO])
+                return nl_linkinfo_parse(tb[IFLA_LINKINFO], ret);
+        return 0;
+}
+
+static int nl_link_get_one(struct nlmsghdr *h, void *userdata) {
+        if (h->nlmsg_type != RTM_NEWLINK)
+                return 0;
+        return nl_link_parse(h, userdata);
+}
+
+int nl_link_get(vport_kernel *k, int ifindex, const char *name, vport_link *ret, vport_error *err) {
+        struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex > 0 ? ifindex : 0 };
+        struct nl_msg *msg;
+        char desc[48];
+        int r;
+
+        assert_return(ret, -EINVAL);
+        if (ifindex <= 0 && ifname_check(name, err) < 0)
+                return -EINVAL;
+        msg = nl_request(RTM_GETLINK, 0, &ifi, sizeof(ifi));
+        if (!msg || (ifindex <= 0 && nla_put_string(msg, IFLA_IFNAME, name) < 0)) {
+                nlmsg_free(msg);
+                return vport_error_set(err, -ENOMEM, "RTM_GETLINK: out of memory");
+        }
+        if (ifindex > 0)
+                snprintf(desc, sizeof(desc), "ifindex %d", ifindex);
+        else
+                snprintf(desc, sizeof(desc), "%s", name);
+        r = nl_call(k, msg, nl_link_get_one, ret, err, "%s: RTM_GETLINK", desc);
+        nlmsg_free(msg);
+        return r;
+}
+
+typedef struct link_array {
+        vport_link *links;
+        size_t n, allocated;
+} link_array;
+
+static int nl_link_list_one(struct nlmsghdr *h, void *userdata) {
+        link_array *a = userdata;
+
+        if (h->nlmsg_type != RTM_NEWLINK)
+                return 0;
+        if (a->n == a->allocated) {
+                size_t m = a->allocated ? a->allocated * 2 : 16;
+                vport_link *p = reallocarray(a->links, m, sizeof(*p));
+
+                if (!p)
+                        return -ENOMEM;
+                a->links = p;
+                a->allocated = m;
+        }
+        if (nl_link_parse(h, &a->links[a->n]) < 0)
+                return -EBADMSG;
+        a->n++;
+        return 0;
+}
+
+int nl_link_list(vport_kernel *k, vport_link **ret, size_t *ret_n, vport_error *err) {
+        struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+        link_array a = {};
+        struct nl_msg *msg;
+        int r;
+
+        assert_return(ret && ret_n, -EINVAL);
+        msg = nl_request(RTM_GETLINK, NLM_F_DUMP, &ifi, sizeof(ifi));
+        if (!msg)
+                return vport_error_set(err, -ENOMEM, "RTM_GETLINK dump: out of memory");
+        r = nl_call(k, msg, nl_link_list_one, &a, err, "RTM_GETLINK dump");
+        nlmsg_free(msg);
+        if (r < 0) {
+                free(a.links);
+                return r;
+        }
+        *ret = a.links;
+        *ret_n = a.n;
+        return 0;
+}
+
+/* One RTM_SETLINK on ifindex with ifi_flags/ifi_change and at most one u32
+ * or binary attribute (attr 0: none). what names the change for errors. */
+static int nl_setlink(vport_kernel *k, int ifindex, unsigned flags, unsigned change, int attr,
+                      const void *data, size_t len, const char *what, vport_error *err) {
+        struct ifinfomsg ifi = {
+                .ifi_family = AF_UNSPEC, .ifi_index = ifindex, .ifi_flags = flags, .ifi_change = change
+        };
+        struct nl_msg *msg;
+        char desc[48];
+        int r;
+
+        assert_return(ifindex > 0,
+                      vport_error_set(err, -EINVAL, "RTM_SETLINK %s: invalid ifindex %d", what, ifindex));
+        msg = nl_request(RTM_SETLINK, 0, &ifi, sizeof(ifi));
+        if (!msg || (attr > 0 && nla_put(msg, attr, (int) len, data) < 0)) {
+                nlmsg_free(msg);
+                return vport_error_set(err, -ENOMEM, "RTM_SETLINK: out of memory");
+        }
+        r = nl_call(k, msg, NULL, NULL, err, "%s: RTM_SETLINK %s", kernel_ifdesc(ifindex, desc), what);
+        nlmsg_free(msg);
+        return r;
+}
+
+int nl_link_set_mac(vport_kernel *k, int ifindex, const vport_mac *mac, vport_error *err) {
+        assert_return(mac, -EINVAL);
+        return nl_setlink(k, ifindex, 0, 0, IFLA_ADDRESS, mac->addr, VPORT_MAC_LEN, "IFLA_ADDRESS", err);
+}
+
+int nl_link_set_up(vport_kernel *k, int ifindex, bool up, vport_error *err) {
+        return nl_setlink(k, ifindex, up ? IFF_UP : 0, IFF_UP, 0, NULL, 0, up ? "up" : "down", err);
+}
+
+int nl_link_set_mtu(vport_kernel *k, int ifindex, unsigned mtu, vport_error *err) {
+        uint32_t v = mtu;
+
+        return nl_setlink(k, ifindex, 0, 0, IFLA_MTU, &v, sizeof(v), "IFLA_MTU", err);
+}
+
+int nl_link_set_master(vport_kernel *k, int ifindex, int master_ifindex, vport_error *err) {
+        uint32_t v = master_ifindex > 0 ? (uint32_t) master_ifindex : 0;
+
+        return nl_setlink(k, ifindex, 0, 0, IFLA_MASTER, &v, sizeof(v), "IFLA_MASTER", err);
+}
+
+int nl_link_set_group(vport_kernel *k, int ifindex, uint32_t group, vport_error *err) {
+        return nl_setlink(k, ifindex, 0, 0, IFLA_GROUP, &group, sizeof(group), "IFLA_GROUP", err);
+}
+
+int nl_link_delete(vport_kernel *k, int ifindex, vport_error *err) {
+        _cleanup_(rtnl_link_putp) struct rtnl_link *link = rtnl_link_alloc();
+        struct nl_msg *msg = NULL;
+        char desc[48];
+        int r;
+
+        assert_return(ifindex > 0,
+                      vport_error_set(err, -EINVAL, "RTM_DELLINK: invalid ifindex %d", ifindex));
+        if (!link)
+                return vport_error_set(err, -ENOMEM, "RTM_DELLINK: out of memory");
+        rtnl_link_set_ifindex(link, ifindex);
+        if (rtnl_link_build_delete_request(link, &msg) < 0)
+                return vport_error_set(err, -ENOMEM, "RTM_DELLINK: out of memory");
+        nlmsg_hdr(msg)->nlmsg_flags |= NLM_F_ACK;
+        kernel_ifdesc(ifindex, desc); /* before it is gone */
+        r = nl_call(k, msg, NULL, NULL, err, "%s: RTM_DELLINK", desc);
+        nlmsg_free(msg);
+        return r;
+}
+
+/* ifi_index 0 plus IFLA_GROUP makes rtnl_dellink() take the group path:
+ * every member is unregistered in one batch. Group 0 is the default group
+ * of every device, so it is refused. An empty group is not an error. */
+int nl_link_delete_group(vport_kernel *k, uint32_t group, vport_error *err) {
+        struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+        struct nl_msg *msg;
+        int r;
+
+        if (group == 0)
+                return vport_error_set(err, -EINVAL,
+                                       "RTM_DELLINK group 0: refusing to delete the default group");
+        msg = nl_request(RTM_DELLINK, 0, &ifi, sizeof(ifi));
+        if (!msg || nla_put_u32(msg, IFLA_GROUP, group) < 0) {
+                nlmsg_free(msg);
+                return vport_error_set(err, -ENOMEM, "RTM_DELLINK: out of memory");
+        }
+        r = nl_call(k, msg, NULL, NULL, err, "group %u: RTM_DELLINK", group);
+        nlmsg_free(msg);
+        if (r == -ENODEV) {
+                vport_error_clear(err);
+                return 0;
+        }
+        return r;
+}

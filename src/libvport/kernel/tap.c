@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Persistent tap devices for the VM manager to open later. */
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <sys/ioctl.h>
+
+#include "kernel/kernel-internal.h"
+
+/* IFF_TUN_EXCL makes TUNSETIFF fail with EBUSY instead of attaching to an
+ * existing tap of that name; a name taken by a non-tun device gives EINVAL. */
+static int tap_create_persistent(const char *name, vport_error *err) {
+        struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | IFF_TUN_EXCL };
+        _cleanup_close_ int fd = -1;
+
+        snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+        fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+        if (fd < 0)
+                return vport_error_set(err, -errno, "tap %s: opening /dev/net/tun: %m", name);
+        if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+                int r = -errno;
+
+                if (r == -EBUSY || (r == -EINVAL && if_nametoindex(name) > 0))
+                        return vport_error_set(err, -EEXIST, "tap %s: TUNSETIFF: name already in use", name);
+                return vport_error_set(err, r, "tap %s: TUNSETIFF: %s", name, strerror(-r));
+        }
+        /* Persistent: the device outlives this fd and this process. */
+        if (ioctl(fd, TUNSETPERSIST, 1) < 0)
+                return vport_error_set(err, -errno, "tap %s: TUNSETPERSIST: %m", name);
+        return 0;
+}
+
+int tap_create(vport_kernel *k, const char *name, const vport_mac *mac, vport_link *ret, vport_error *err) {
+        vport_link link = {};
+        int r;
+
+        assert_return(mac && ret, -EINVAL);
+        if (ifname_check(name, err) < 0)
+                return -EINVAL;
+        r = tap_create_persistent(name, err);
+        if (r < 0)
+                return r;
+        r = nl_link_get(k, 0, name, &link, err);
+        if (r >= 0)
+                r = nl_link_set_mac(k, link.ifindex, mac, err);
+        if (r >= 0)
+                r = nl_link_get(k, link.ifindex, NULL, ret, err);
+        if (r < 0 && link.ifindex > 0)
+                (void) nl_link_delete(k, link.ifindex, NULL); /* do not leave a half-made tap behind */
+        return r;
+}
