@@ -31,13 +31,16 @@ int nl_brport_set_flags(vport_kernel *k, int ifindex, bool learning, bool unicas
 }
 
 /* NTF_MASTER: the entry goes to the bridge the port is enslaved to, not to
- * the port's own (hardware) FDB. NUD_NOARP|NUD_PERMANENT: static, never
- * aged out ("bridge fdb add ... master static"). */
+ * the port's own (hardware) FDB. NUD_NOARP alone is a static entry, never
+ * aged out, forwarded to the port ("bridge fdb add ... master static").
+ * NUD_PERMANENT must not be set: br_fdb's fdb_add_entry() turns it into a
+ * *local* entry (BR_FDB_LOCAL), i.e. frames for the guest's MAC would be
+ * delivered to the host's bridge device instead of the port. */
 static int nl_fdb(vport_kernel *k, int type, int flags, int port_ifindex, const vport_mac *mac,
                   vport_error *err) {
         struct ndmsg ndm = { .ndm_family = AF_BRIDGE,
                              .ndm_ifindex = port_ifindex,
-                             .ndm_state = NUD_NOARP | NUD_PERMANENT,
+                             .ndm_state = NUD_NOARP,
                              .ndm_flags = NTF_MASTER };
         _cleanup_(nlmsg_freep) struct nl_msg *msg = NULL;
         char desc[48], buf[VPORT_MAC_STRLEN];

@@ -1,0 +1,369 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The kernel layer against the real kernel, in a throwaway network
+ * namespace. main() unshares a new network and mount namespace, mounts a
+ * sysfs that shows this namespace's devices and a private /dev (no udev
+ * here, so macvtap_wait_dev must create /dev/tapN itself). Test setup uses
+ * ip(8) and bridge(8), which also serve as independent read-back. */
+#include <fcntl.h>
+#include <linux/if_link.h>
+#include <net/if.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include <cmocka.h>
+
+#include "kernel/kernel.h"
+
+static vport_kernel *k;
+static const vport_kernel_ops *ops = &vport_kernel_ops_real;
+
+static void sh(const char *fmt, ...) _printf_(1, 2);
+static void sh(const char *fmt, ...) {
+        char cmd[512];
+        va_list ap;
+
+        va_start(ap, fmt);
+        vsnprintf(cmd, sizeof(cmd), fmt, ap);
+        va_end(ap);
+        if (system(cmd) != 0)
+                fail_msg("command failed: %s", cmd);
+}
+
+/* Output of a shell command (first 16 KiB). */
+static char *sh_out(const char *cmd) {
+        static char buf[16384];
+        FILE *f = popen(cmd, "r");
+        size_t n;
+
+        assert_non_null(f);
+        n = fread(buf, 1, sizeof(buf) - 1, f);
+        buf[n] = '\0';
+        pclose(f);
+        return buf;
+}
+
+static int ifindex_of(const char *name) {
+        vport_link l;
+
+        assert_int_equal(ops->link_get(k, 0, name, &l, NULL), 0);
+        return l.ifindex;
+}
+
+static void mac(const char *s, vport_mac *ret) {
+        assert_int_equal(mac_parse(s, ret), 0);
+}
+
+static int setup_veth(void **state) {
+        sh("ip link add va type veth peer name vb");
+        return 0;
+}
+
+static int teardown_links(void **state) {
+        /* Deleting va takes vb with it; the rest may or may not exist. */
+        return system("for l in va br0 vtap0; do ip link del $l 2>/dev/null; done; true");
+}
+
+static void test_link_get_list(void **state) {
+        vport_link a, b, *all = NULL;
+        size_t n = 0;
+        bool seen_a = false, seen_b = false;
+
+        assert_int_equal(ops->link_get(k, 0, "va", &a, NULL), 0);
+        assert_string_equal(a.name, "va");
+        assert_string_equal(a.kind, "veth");
+        assert_int_equal(a.ifindex, (int) if_nametoindex("va"));
+        assert_int_equal(ops->link_get(k, a.ifindex, NULL, &b, NULL), 0);
+        assert_string_equal(b.name, "va");
+        assert_true(mac_equal(&a.mac, &b.mac));
+        assert_int_equal(ops->link_list(k, &all, &n, NULL), 0);
+        for (size_t i = 0; i < n; i++) {
+                seen_a |= streq(all[i].name, "va");
+                seen_b |= streq(all[i].name, "vb") && all[i].link_ifindex == a.ifindex;
+        }
+        free(all);
+        assert_true(seen_a && seen_b);
+}
+
+static void test_link_set(void **state) {
+        int va = ifindex_of("va");
+        vport_mac m;
+        vport_link l;
+
+        mac("02:11:22:33:44:55", &m);
+        assert_int_equal(ops->link_set_mac(k, va, &m, NULL), 0);
+        assert_int_equal(ops->link_set_mtu(k, va, 1400, NULL), 0);
+        assert_int_equal(ops->link_set_group(k, va, 7, NULL), 0);
+        assert_int_equal(ops->link_set_up(k, va, true, NULL), 0);
+        assert_int_equal(ops->link_get(k, va, NULL, &l, NULL), 0);
+        assert_true(mac_equal(&l.mac, &m));
+        assert_int_equal(l.mtu, 1400);
+        assert_int_equal(l.group, 7);
+        assert_true(l.flags & IFF_UP);
+        assert_non_null(strstr(sh_out("ip -br link show dev va"), "02:11:22:33:44:55"));
+        assert_int_equal(ops->link_set_up(k, va, false, NULL), 0);
+        assert_int_equal(ops->link_get(k, va, NULL, &l, NULL), 0);
+        assert_false(l.flags & IFF_UP);
+}
+
+static void test_link_master(void **state) {
+        int va = ifindex_of("va"), br;
+        vport_link l;
+
+        sh("ip link add br0 type bridge");
+        br = ifindex_of("br0");
+        assert_int_equal(ops->link_set_master(k, va, br, NULL), 0);
+        assert_int_equal(ops->link_get(k, va, NULL, &l, NULL), 0);
+        assert_int_equal(l.master_ifindex, br);
+        assert_int_equal(ops->link_get(k, br, NULL, &l, NULL), 0);
+        assert_string_equal(l.kind, "bridge");
+        assert_int_equal(ops->link_set_master(k, va, 0, NULL), 0);
+        assert_int_equal(ops->link_get(k, va, NULL, &l, NULL), 0);
+        assert_int_equal(l.master_ifindex, 0);
+}
+
+static void test_brport_flags(void **state) {
+        int va = ifindex_of("va");
+        const char *out;
+
+        sh("ip link add br0 type bridge && ip link set va master br0");
+        assert_int_equal(ops->brport_set_flags(k, va, false, false, NULL), 0);
+        out = sh_out("bridge -d -j link show dev va");
+        assert_non_null(strstr(out, "\"learning\":false"));
+        assert_non_null(strstr(out, "\"flood\":false"));
+        assert_int_equal(ops->brport_set_flags(k, va, true, true, NULL), 0);
+        out = sh_out("bridge -d -j link show dev va");
+        assert_non_null(strstr(out, "\"learning\":true"));
+        assert_non_null(strstr(out, "\"flood\":true"));
+}
+
+static void test_fdb(void **state) {
+        int va = ifindex_of("va");
+        vport_error err = {};
+        vport_mac m;
+
+        mac("52:54:00:aa:bb:cc", &m);
+        sh("ip link add br0 type bridge && ip link set va master br0");
+        assert_int_equal(ops->fdb_add(k, va, &m, NULL), 0);
+        assert_int_equal(ops->fdb_add(k, va, &m, NULL), 0); /* idempotent */
+        assert_non_null(strstr(sh_out("bridge -j fdb show dev va"), "\"mac\":\"52:54:00:aa:bb:cc\""));
+        /* static (NUD_NOARP), not permanent: a permanent entry would be a
+         * local address of the bridge, not forwarded to the port. */
+        assert_non_null(strstr(
+                sh_out("bridge -j fdb show dev va"),
+                "\"mac\":\"52:54:00:aa:bb:cc\",\"flags\":[],\"master\":\"br0\",\"state\":\"static\""));
+        assert_int_equal(ops->fdb_del(k, va, &m, NULL), 0);
+        assert_null(strstr(sh_out("bridge -j fdb show dev va"), "52:54:00:aa:bb:cc"));
+        assert_int_equal(ops->fdb_del(k, va, &m, &err), -ENOENT);
+        assert_non_null(strstr(err.message, "va"));
+}
+
+static void check_macvlan(bool tap, uint32_t mode) {
+        vport_macvlan_request req = {
+                .lower_ifindex = ifindex_of("vb"), .name = "mvt0", .mode = mode, .tap = tap, .group = 99
+        };
+        vport_link l, again;
+        vport_error err = {};
+
+        mac("52:54:00:00:00:01", &req.mac);
+        assert_int_equal(ops->macvlan_create(k, &req, &l, NULL), 0);
+        assert_string_equal(l.name, "mvt0");
+        assert_string_equal(l.kind, tap ? "macvtap" : "macvlan");
+        assert_int_equal(l.macvlan_mode, mode);
+        assert_int_equal(l.link_ifindex, req.lower_ifindex);
+        assert_int_equal(l.group, 99);
+        /* passthru hands the guest the lower device itself: the kernel
+         * ignores IFLA_ADDRESS (the core sets the lower's MAC, as libvirt). */
+        if (mode != MACVLAN_MODE_PASSTHRU)
+                assert_true(mac_equal(&l.mac, &req.mac));
+        assert_false(l.flags & IFF_UP);
+        assert_int_equal(ops->link_get(k, l.ifindex, NULL, &again, NULL), 0);
+        assert_int_equal(again.ifindex, l.ifindex);
+        /* The exact name is taken: the core picks the next one. */
+        assert_int_equal(ops->macvlan_create(k, &req, &again, &err), -EEXIST);
+        assert_int_equal(ops->link_delete(k, l.ifindex, NULL), 0);
+        assert_int_equal(ops->link_get(k, l.ifindex, NULL, &again, NULL), -ENODEV);
+}
+
+static void test_macvlan_modes(void **state) {
+        static const uint32_t modes[] = { MACVLAN_MODE_VEPA, MACVLAN_MODE_BRIDGE, MACVLAN_MODE_PRIVATE,
+                                          MACVLAN_MODE_PASSTHRU };
+
+        for (size_t i = 0; i < ELEMENTSOF(modes); i++) {
+                check_macvlan(false, modes[i]);
+                check_macvlan(true, modes[i]);
+        }
+}
+
+static void test_macvtap_wait_dev(void **state) {
+        vport_macvlan_request req = {
+                .lower_ifindex = ifindex_of("vb"), .name = "mvt1", .mode = MACVLAN_MODE_BRIDGE, .tap = true
+        };
+        _cleanup_free_ char *path = NULL;
+        char want[32];
+        vport_link l;
+        struct stat st;
+        int fd;
+
+        mac("52:54:00:00:00:02", &req.mac);
+        assert_int_equal(ops->macvlan_create(k, &req, &l, NULL), 0);
+        assert_int_equal(ops->macvtap_wait_dev(k, l.ifindex, 500, &path, NULL), 0);
+        snprintf(want, sizeof(want), "/dev/tap%d", l.ifindex);
+        assert_string_equal(path, want);
+        assert_int_equal(stat(path, &st), 0);
+        assert_true(S_ISCHR(st.st_mode));
+        fd = open(path, O_RDWR | O_CLOEXEC);
+        assert_true(fd >= 0); /* the node really is this macvtap's queue */
+        close(fd);
+        assert_int_equal(ops->link_delete(k, l.ifindex, NULL), 0);
+}
+
+static void test_tap_create(void **state) {
+        vport_error err = {};
+        vport_link l, again;
+        vport_mac m;
+
+        mac("52:54:00:12:34:56", &m);
+        assert_int_equal(ops->tap_create(k, "vtap0", &m, &l, NULL), 0);
+        /* The creating fd is closed: only TUNSETPERSIST keeps it alive. */
+        assert_int_equal(ops->link_get(k, 0, "vtap0", &again, NULL), 0);
+        assert_int_equal(again.ifindex, l.ifindex);
+        assert_string_equal(again.kind, "tun");
+        assert_true(mac_equal(&again.mac, &m));
+        assert_int_equal(ops->tap_create(k, "vtap0", &m, &again, &err), -EEXIST);
+        assert_non_null(strstr(err.message, "vtap0"));
+        assert_int_equal(ops->tap_create(k, "va", &m, &again, NULL), -EEXIST);
+        assert_int_equal(ops->tap_create(k, "../x", &m, &again, NULL), -EINVAL);
+        assert_int_equal(ops->link_delete(k, l.ifindex, NULL), 0);
+}
+
+static void test_delete_group(void **state) {
+        vport_macvlan_request req = {
+                .lower_ifindex = ifindex_of("vb"), .mode = MACVLAN_MODE_BRIDGE, .tap = true, .group = 42
+        };
+        vport_link l, *all = NULL;
+        size_t n = 0, in_group = 0;
+        char name[16];
+
+        for (int i = 0; i < 20; i++) {
+                snprintf(name, sizeof(name), "gtap%d", i);
+                req.name = name;
+                mac_generate(&req.mac);
+                assert_int_equal(ops->macvlan_create(k, &req, &l, NULL), 0);
+        }
+        assert_int_equal(ops->link_list(k, &all, &n, NULL), 0);
+        for (size_t i = 0; i < n; i++)
+                in_group += all[i].group == 42;
+        free(all);
+        assert_int_equal(in_group, 20);
+        assert_int_equal(ops->link_delete_group(k, 42, NULL), 0);
+        assert_int_equal(ops->link_list(k, &all, &n, NULL), 0);
+        for (size_t i = 0; i < n; i++)
+                assert_int_not_equal(all[i].group, 42);
+        free(all);
+        assert_int_equal(ops->link_delete_group(k, 42, NULL), 0); /* empty group */
+        assert_int_equal(ops->link_delete_group(k, 0, NULL), -EINVAL);
+        assert_int_equal(ops->link_get(k, 0, "va", &l, NULL), 0); /* bystanders survive */
+}
+
+static void test_errors(void **state) {
+        vport_macvlan_request req = {
+                .lower_ifindex = 9999, .name = "mvt2", .mode = MACVLAN_MODE_VEPA, .tap = true
+        };
+        vport_error err = {};
+        vport_link l;
+
+        mac("52:54:00:00:00:03", &req.mac);
+        assert_int_equal(ops->macvlan_create(k, &req, &l, &err), -ENODEV);
+        assert_non_null(strstr(err.message, "mvt2"));
+        assert_non_null(strstr(err.message, "ifindex 9999"));
+        assert_non_null(strstr(err.message, "RTM_NEWLINK"));
+
+        /* The kernel explains this one in its extended ack. */
+        vport_error_clear(&err);
+        assert_int_equal(ops->link_set_mtu(k, ifindex_of("va"), 100000, &err), -EINVAL);
+        assert_non_null(strstr(err.message, "va (ifindex"));
+        assert_non_null(strstr(err.message, "IFLA_MTU"));
+        assert_non_null(strstr(err.message, "(kernel: "));
+
+        vport_error_clear(&err);
+        assert_int_equal(ops->link_get(k, 0, "nosuchdev", &l, &err), -ENODEV);
+        assert_non_null(strstr(err.message, "nosuchdev"));
+        req.name = "../x";
+        assert_int_equal(ops->macvlan_create(k, &req, &l, NULL), -EINVAL);
+}
+
+static void test_vf_list_veth(void **state) {
+        vport_vf_info *vfs = NULL;
+        size_t n = 1;
+
+        assert_int_equal(ops->vf_list(k, ifindex_of("va"), &vfs, &n, NULL), 0);
+        assert_int_equal(n, 0);
+        free(vfs);
+}
+
+static void test_link_delete(void **state) {
+        int va = ifindex_of("va");
+        vport_link l;
+        vport_error err = {};
+
+        assert_int_equal(ops->link_delete(k, va, NULL), 0);
+        assert_int_equal(ops->link_get(k, 0, "vb", &l, NULL), -ENODEV); /* the peer went with it */
+        assert_int_equal(ops->link_delete(k, va, &err), -ENODEV);
+        assert_non_null(strstr(err.message, "RTM_DELLINK"));
+}
+
+/* A private /dev: tun and null nodes only, so /dev/tapN is ours to make. */
+static int enter_namespaces(const char **reason) {
+        if (unshare(CLONE_NEWNET | CLONE_NEWNS) < 0)
+                return *reason = "unshare(CLONE_NEWNET|CLONE_NEWNS) failed", -errno;
+        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+            mount("sysfs", "/sys", "sysfs", 0, NULL) < 0 ||
+            mount("tmpfs", "/dev", "tmpfs", 0, "mode=0755") < 0)
+                return *reason = "mounting sysfs/tmpfs in the new mount namespace failed", -errno;
+        if (mkdir("/dev/net", 0755) < 0 || mknod("/dev/net/tun", S_IFCHR | 0666, makedev(10, 200)) < 0 ||
+            mknod("/dev/null", S_IFCHR | 0666, makedev(1, 3)) < 0)
+                return *reason = "creating /dev nodes failed", -errno;
+        return 0;
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test_setup_teardown(test_link_get_list, setup_veth, teardown_links),
+                cmocka_unit_test_setup_teardown(test_link_set, setup_veth, teardown_links),
+                cmocka_unit_test_setup_teardown(test_link_master, setup_veth, teardown_links),
+                cmocka_unit_test_setup_teardown(test_brport_flags, setup_veth, teardown_links),
+                cmocka_unit_test_setup_teardown(test_fdb, setup_veth, teardown_links),
+                cmocka_unit_test_setup_teardown(test_macvlan_modes, setup_veth, teardown_links),
+                cmocka_unit_test_setup_teardown(test_macvtap_wait_dev, setup_veth, teardown_links),
+                cmocka_unit_test_setup_teardown(test_tap_create, setup_veth, teardown_links),
+                cmocka_unit_test_setup_teardown(test_delete_group, setup_veth, teardown_links),
+                cmocka_unit_test_setup_teardown(test_errors, setup_veth, teardown_links),
+                cmocka_unit_test_setup_teardown(test_vf_list_veth, setup_veth, teardown_links),
+                cmocka_unit_test_setup_teardown(test_link_delete, setup_veth, teardown_links),
+        };
+        const char *reason = NULL;
+        vport_error err = {};
+
+        if (geteuid() != 0) {
+                printf("1..0 # SKIP needs root to create a network namespace\n");
+                return 77;
+        }
+        if (enter_namespaces(&reason) < 0) {
+                printf("1..0 # SKIP %s: %m\n", reason);
+                return 77;
+        }
+        unsetenv("VPORT_SYSFS_ROOT");
+        if (kernel_open(&k, &err) < 0) {
+                fprintf(stderr, "kernel_open: %s\n", err.message);
+                return 1;
+        }
+        int r = cmocka_run_group_tests(tests, NULL, NULL);
+        kernel_close(k);
+        return r;
+}
