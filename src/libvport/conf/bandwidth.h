@@ -9,11 +9,11 @@
 #include "base/error.h"
 
 typedef struct vport_rate {
-        bool set;          /* the <inbound>/<outbound> element was present */
-        uint64_t average;  /* 0 = unset */
-        uint64_t peak;     /* 0 = unset */
-        uint64_t burst;    /* 0 = unset */
-        uint64_t floor;    /* inbound only; 0 = unset */
+        bool set;         /* the <inbound>/<outbound> element was present */
+        uint64_t average; /* 0 = unset */
+        uint64_t peak;    /* 0 = unset */
+        uint64_t burst;   /* 0 = unset */
+        uint64_t floor;   /* inbound only; 0 = unset */
 } vport_rate;
 
 typedef struct vport_bandwidth {

@@ -56,14 +56,14 @@ typedef struct vport_network_def {
         /* <bridge name stp delay macTableManager> */
         char *bridge_name;
         vport_mac_table_manager mac_table_manager;
-        int bridge_stp;               /* -1 unset, 0 off, 1 on (L3 modes) */
-        long bridge_delay;            /* -1 unset */
+        int bridge_stp;    /* -1 unset, 0 off, 1 on (L3 modes) */
+        long bridge_delay; /* -1 unset */
 
         /* the device pool; at most one of these three is non-empty */
-        char **interfaces;            /* <forward><interface dev/>... */
+        char **interfaces; /* <forward><interface dev/>... */
         size_t n_interfaces;
-        char *pf;                     /* <forward><pf dev/>: VFs found by the core through sysfs */
-        vport_pci_addr *addresses;    /* <forward><address type='pci'/>... */
+        char *pf;                  /* <forward><pf dev/>: VFs found by the core through sysfs */
+        vport_pci_addr *addresses; /* <forward><address type='pci'/>... */
         size_t n_addresses;
 
         vport_vlan vlan;
@@ -73,7 +73,8 @@ typedef struct vport_network_def {
         size_t n_portgroups;
 
         char *forward_extra_xml; /* verbatim children of <forward> we do not manage (<nat>) */
-        char *l3_xml;            /* verbatim top-level elements we do not manage, in document order */
+        char *l3_xml;            /* verbatim <ip>, <dns>, <domain>, <mac>, <route>, in document order */
+        char *meta_xml;          /* verbatim <title>, <description>, <metadata> */
 } vport_network_def;
 
 /* Parse and validate a <network> document (a NUL-terminated string of len

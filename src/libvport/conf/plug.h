@@ -37,11 +37,13 @@ typedef enum vport_hostdev_driver {
         _HOSTDEV_DRIVER_MAX,
 } vport_hostdev_driver;
 
-const char *plug_type_to_string(vport_plug_type t); /* "none", "network", "bridge", "direct", "hostdev-pci" */
+const char *
+plug_type_to_string(vport_plug_type t); /* "none", "network", "bridge", "direct", "hostdev-pci" */
 int plug_type_from_string(const char *s);
 const char *direct_mode_to_string(vport_direct_mode m); /* "vepa", "private", "bridge", "passthrough" */
 int direct_mode_from_string(const char *s);
-const char *mac_table_manager_to_string(vport_mac_table_manager m); /* NULL for DEFAULT, "kernel", "libvirt" */
+const char *
+mac_table_manager_to_string(vport_mac_table_manager m); /* NULL for DEFAULT, "kernel", "libvirt" */
 int mac_table_manager_from_string(const char *s);
 const char *hostdev_driver_to_string(vport_hostdev_driver d); /* NULL for DEFAULT, "vfio" */
 int hostdev_driver_from_string(const char *s);
@@ -70,6 +72,13 @@ int plug_format(xmlNodePtr parent, const vport_plug *plug);
 /* Consistency of a filled-in plug (names valid, fields of its type present).
  * Returns 0 or -EINVAL with err set. */
 int plug_validate(const vport_plug *plug, vport_error *err);
+
+/* <address type='pci' domain bus slot function/> (also used inside <forward>).
+ * Returns 0 or -EINVAL with err naming the attribute. */
+int plug_parse_pci_address(xmlNodePtr node, vport_pci_addr *ret, vport_error *err);
+
+/* Append that <address> under parent. Returns 0 or -ENOMEM. */
+int plug_format_pci_address(xmlNodePtr parent, const vport_pci_addr *addr);
 
 int plug_copy(vport_plug *dst, const vport_plug *src); /* 0 or -ENOMEM; dst overwritten */
 bool plug_equal(const vport_plug *a, const vport_plug *b);

@@ -13,15 +13,15 @@
 #include "conf/virtualport.h"
 
 typedef struct vport_port_def {
-        vport_uuid uuid;            /* generated when the XML has none */
-        char *owner_name;           /* <owner><name> */
-        vport_uuid owner_uuid;      /* <owner><uuid> */
-        char *group;                /* <group>: portgroup name; NULL = the default portgroup */
-        vport_mac mac;              /* <mac address>, required */
+        vport_uuid uuid;       /* generated when the XML has none */
+        char *owner_name;      /* <owner><name> */
+        vport_uuid owner_uuid; /* <owner><uuid> */
+        char *group;           /* <group>: portgroup name; NULL = the default portgroup */
+        vport_mac mac;         /* <mac address>, required */
         vport_vlan vlan;
         vport_virtualport *virtualport; /* NULL = none */
         vport_bandwidth bandwidth;
-        vport_plug plug;            /* type PLUG_NONE until allocated */
+        vport_plug plug; /* type PLUG_NONE until allocated */
 } vport_port_def;
 
 /* Parse and validate a <networkport> document. Returns 0 with *ret set,
@@ -48,6 +48,6 @@ int port_def_format(const vport_port_def *def, char **ret_xml);
  * def in place. Returns 0, -EINVAL/-ENOENT with err set, or -ENOMEM. */
 int port_def_resolve(vport_port_def *def, const vport_network_def *net, vport_error *err);
 
-vport_port_def *port_def_new(void); /* zeroed; NULL on ENOMEM */
+vport_port_def *port_def_new(void);      /* zeroed; NULL on ENOMEM */
 void port_def_free(vport_port_def *def); /* NULL-safe */
 DEFINE_TRIVIAL_CLEANUP_FUNC(vport_port_def *, port_def_free);

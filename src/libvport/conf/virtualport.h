@@ -24,12 +24,12 @@ typedef enum vport_virtualport_type {
 typedef struct vport_virtualport {
         vport_virtualport_type type;
         bool has_manager_id, has_type_id, has_type_id_version, has_instance_id, has_interface_id;
-        uint8_t manager_id;      /* 802.1Qbg */
-        uint32_t type_id;        /* 802.1Qbg, 24 bits */
-        uint8_t type_id_version; /* 802.1Qbg */
-        vport_uuid instance_id;  /* 802.1Qbg */
+        uint8_t manager_id;                       /* 802.1Qbg */
+        uint32_t type_id;                         /* 802.1Qbg, 24 bits */
+        uint8_t type_id_version;                  /* 802.1Qbg */
+        vport_uuid instance_id;                   /* 802.1Qbg */
         char profile_id[VPORT_PROFILEID_MAX + 1]; /* 802.1Qbh, openvswitch; "" = unset */
-        vport_uuid interface_id; /* openvswitch */
+        vport_uuid interface_id;                  /* openvswitch */
 } vport_virtualport;
 
 const char *virtualport_type_to_string(vport_virtualport_type t);
@@ -62,4 +62,4 @@ int virtualport_merge3(const vport_virtualport *port, const vport_virtualport *n
                        const vport_virtualport *portgroup, vport_virtualport **ret, vport_error *err);
 
 bool virtualport_equal(const vport_virtualport *a, const vport_virtualport *b); /* NULL-safe */
-vport_virtualport *virtualport_dup(const vport_virtualport *vp);                 /* NULL on ENOMEM or NULL in */
+vport_virtualport *virtualport_dup(const vport_virtualport *vp); /* NULL on ENOMEM or NULL in */

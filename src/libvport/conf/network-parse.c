@@ -1,0 +1,377 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* <network> XML into vport_network_def. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "base/names.h"
+#include "conf/network.h"
+#include "conf/vlan-xml.h"
+#include "conf/xml-util.h"
+
+#define NETWORK_XML_MAX (16u << 20) /* far above any sane definition */
+#define MTU_MIN         68
+#define MTU_MAX         65535
+
+static const char *const forward_mode_table[_FORWARD_MAX] = {
+        [FORWARD_NONE] = "none",       [FORWARD_NAT] = "nat",
+        [FORWARD_ROUTE] = "route",     [FORWARD_OPEN] = "open",
+        [FORWARD_BRIDGE] = "bridge",   [FORWARD_PRIVATE] = "private",
+        [FORWARD_VEPA] = "vepa",       [FORWARD_PASSTHROUGH] = "passthrough",
+        [FORWARD_HOSTDEV] = "hostdev",
+};
+DEFINE_STRING_TABLE_LOOKUP(forward_mode, vport_forward_mode);
+
+bool forward_mode_is_l3(vport_forward_mode m) {
+        return m == FORWARD_NONE || m == FORWARD_NAT || m == FORWARD_ROUTE || m == FORWARD_OPEN;
+}
+
+static int strv_push(char ***v, size_t *n, const char *s) {
+        char **nv = reallocarray(*v, *n + 1, sizeof(char *));
+
+        if (!nv)
+                return -ENOMEM;
+        *v = nv;
+        if (!(nv[*n] = strdup(s)))
+                return -ENOMEM;
+        (*n)++;
+        return 0;
+}
+
+/* An interface-name attribute (dev, name): required and checked. */
+static int parse_ifname_attr(xmlNodePtr node, const char *attr, const char *ctx, char **ret,
+                             vport_error *err) {
+        _cleanup_xmlfree_ char *dev = xml_prop(node, attr);
+        int r;
+
+        if (!dev)
+                return vport_error_set(err, -EINVAL, "%s<%s>: missing attribute '%s'", ctx, node->name,
+                                       attr);
+        if ((r = ifname_check(dev, err)) < 0)
+                return vport_error_prefix(err, r, "%s<%s %s>", ctx, node->name, attr);
+        free(*ret);
+        return (*ret = strdup(dev)) ? 0 : -ENOMEM;
+}
+
+static int forward_parse_interface(xmlNodePtr c, vport_network_def *def, vport_error *err) {
+        _cleanup_free_ char *dev = NULL;
+        int r;
+
+        if ((r = parse_ifname_attr(c, "dev", "<forward>", &dev, err)) < 0)
+                return r;
+        return strv_push(&def->interfaces, &def->n_interfaces, dev);
+}
+
+static int forward_parse_pf(xmlNodePtr c, vport_network_def *def, vport_error *err) {
+        if (def->pf)
+                return vport_error_set(err, -EINVAL, "<forward>: only one <pf> element is allowed");
+        return parse_ifname_attr(c, "dev", "<forward>", &def->pf, err);
+}
+
+static int forward_parse_address(xmlNodePtr c, vport_network_def *def, vport_error *err) {
+        vport_pci_addr *a = reallocarray(def->addresses, def->n_addresses + 1, sizeof(*a));
+        int r;
+
+        if (!a)
+                return -ENOMEM;
+        def->addresses = a;
+        if ((r = plug_parse_pci_address(c, &a[def->n_addresses], err)) < 0)
+                return vport_error_prefix(err, r, "<forward>");
+        def->n_addresses++;
+        return 0;
+}
+
+static int forward_parse_driver(xmlNodePtr c, vport_network_def *def, vport_error *err) {
+        _cleanup_xmlfree_ char *name = xml_prop(c, "name");
+        int d = hostdev_driver_from_string(name);
+
+        if (d <= 0)
+                return vport_error_set(err, -EINVAL,
+                                       "<forward><driver name='%.32s'>: only 'vfio' is supported "
+                                       "(libvirt's 'kvm' and 'xen' are not)",
+                                       strempty(name));
+        if (def->driver != HOSTDEV_DRIVER_DEFAULT)
+                return vport_error_set(err, -EINVAL, "<forward>: more than one <driver>");
+        def->driver = d;
+        return 0;
+}
+
+static int forward_parse_child(xmlNodePtr c, vport_network_def *def, vport_error *err) {
+        if (xml_is(c, "interface"))
+                return forward_parse_interface(c, def, err);
+        if (xml_is(c, "pf"))
+                return forward_parse_pf(c, def, err);
+        if (xml_is(c, "address"))
+                return forward_parse_address(c, def, err);
+        if (xml_is(c, "driver"))
+                return forward_parse_driver(c, def, err);
+        if (xml_is(c, "nat"))
+                return xml_dump_append(c, &def->forward_extra_xml);
+        return vport_error_set(err, -EINVAL, "<forward>: unexpected element <%.64s>", c->name);
+}
+
+static int parse_forward(xmlNodePtr node, vport_network_def *def, vport_error *err) {
+        _cleanup_xmlfree_ char *mode = xml_prop(node, "mode");
+        int m = FORWARD_NAT, r; /* libvirt's default for <forward> without mode */
+
+        if (mode && (m = forward_mode_from_string(mode)) < 0)
+                return vport_error_set(err, -EINVAL, "<forward mode='%.32s'>: unknown mode", mode);
+        def->forward_mode = m;
+        if (xmlHasProp(node, BAD_CAST "dev") &&
+            (r = parse_ifname_attr(node, "dev", "", &def->forward_dev, err)) < 0)
+                return r;
+        if ((r = xml_prop_yesno(node, "", "managed", &def->managed, err)) < 0)
+                return r;
+        XML_FOREACH_ELEMENT(c, node)
+        if ((r = forward_parse_child(c, def, err)) < 0)
+                return r;
+        return 0;
+}
+
+static int parse_bridge(xmlNodePtr node, vport_network_def *def, vport_error *err) {
+        _cleanup_xmlfree_ char *mtm = xml_prop(node, "macTableManager"), *stp = xml_prop(node, "stp");
+        uint64_t delay;
+        int r;
+
+        if (xmlHasProp(node, BAD_CAST "name") &&
+            (r = parse_ifname_attr(node, "name", "", &def->bridge_name, err)) < 0)
+                return r;
+        if (mtm && (r = mac_table_manager_from_string(mtm)) <= 0)
+                return vport_error_set(err, -EINVAL,
+                                       "<bridge macTableManager='%.32s'>: must be 'kernel' or 'libvirt'",
+                                       mtm);
+        if (mtm)
+                def->mac_table_manager = r;
+        if (stp && !streq(stp, "on") && !streq(stp, "off"))
+                return vport_error_set(err, -EINVAL, "<bridge stp='%.32s'>: must be 'on' or 'off'", stp);
+        def->bridge_stp = stp ? streq(stp, "on") : -1;
+        if ((r = xml_prop_u64(node, "", "delay", 3600, &delay, err)) < 0)
+                return r;
+        def->bridge_delay = r > 0 ? (long) delay : -1;
+        return 0;
+}
+
+static int parse_mtu(xmlNodePtr node, vport_network_def *def, vport_error *err) {
+        uint64_t size;
+        int r = xml_prop_u64(node, "", "size", MTU_MAX, &size, err);
+
+        if (r < 0)
+                return r;
+        if (r == 0)
+                return vport_error_set(err, -EINVAL, "<mtu>: missing attribute 'size'");
+        if (size < MTU_MIN)
+                return vport_error_set(err, -EINVAL, "<mtu size='%llu'>: below the minimum %d",
+                                       (unsigned long long) size, MTU_MIN);
+        def->mtu = (unsigned) size;
+        return 0;
+}
+
+static int parse_uuid(xmlNodePtr node, vport_network_def *def, vport_error *err) {
+        _cleanup_free_ char *s = NULL;
+        int r;
+
+        if ((r = xml_text(node, "", &s, err)) < 0)
+                return r;
+        if (uuid_parse(s, &def->uuid) < 0)
+                return vport_error_set(err, -EINVAL, "<uuid>: '%.40s' is not a UUID", s);
+        return 0;
+}
+
+static int parse_vlan(xmlNodePtr node, vport_network_def *def, vport_error *err) {
+        return vlan_parse_xml(node, &def->vlan, err);
+}
+
+static int parse_virtualport(xmlNodePtr node, vport_network_def *def, vport_error *err) {
+        return virtualport_parse(node, true, &def->virtualport, err);
+}
+
+static int parse_bandwidth(xmlNodePtr node, vport_network_def *def, vport_error *err) {
+        return bandwidth_parse(node, &def->bandwidth, err);
+}
+
+static int portgroup_parse_child(xmlNodePtr c, vport_portgroup *pg, unsigned *seen, vport_error *err) {
+        static const char *const names[] = { "vlan", "virtualport", "bandwidth" };
+        size_t i;
+
+        for (i = 0; i < ELEMENTSOF(names) && !xml_is(c, names[i]); i++)
+                ;
+        if (i == ELEMENTSOF(names))
+                return vport_error_set(err, -EINVAL, "unexpected element <%.64s>", c->name);
+        if (*seen & (1u << i))
+                return vport_error_set(err, -EINVAL, "more than one <%s>", names[i]);
+        *seen |= 1u << i;
+        if (i == 0)
+                return vlan_parse_xml(c, &pg->vlan, err);
+        if (i == 1) /* a portgroup may give parameters only; the type comes from the network */
+                return virtualport_parse(c, false, &pg->virtualport, err);
+        return bandwidth_parse(c, &pg->bandwidth, err);
+}
+
+static int parse_portgroup(xmlNodePtr node, vport_network_def *def, vport_error *err) {
+        _cleanup_xmlfree_ char *name = xml_prop(node, "name");
+        vport_portgroup *pgs, *pg;
+        unsigned seen = 0;
+        int r;
+
+        if (!name || !*name)
+                return vport_error_set(err, -EINVAL, "<portgroup>: missing attribute 'name'");
+        if (!(pgs = reallocarray(def->portgroups, def->n_portgroups + 1, sizeof(*pgs))))
+                return -ENOMEM;
+        def->portgroups = pgs;
+        pg = &pgs[def->n_portgroups++];
+        *pg = (vport_portgroup){ .name = strdup(name) };
+        if (!pg->name)
+                return -ENOMEM;
+        if ((r = xml_prop_yesno(node, "", "default", &pg->is_default, err)) < 0)
+                return vport_error_prefix(err, r, "<portgroup name='%.64s'>", name);
+        XML_FOREACH_ELEMENT(c, node)
+        if ((r = portgroup_parse_child(c, pg, &seen, err)) < 0)
+                return vport_error_prefix(err, r, "<portgroup name='%.64s'>", name);
+        return 0;
+}
+
+static int parse_l3(xmlNodePtr node, vport_network_def *def, vport_error *err) {
+        return xml_dump_append(node, &def->l3_xml);
+}
+
+static int parse_meta(xmlNodePtr node, vport_network_def *def, vport_error *err) {
+        return xml_dump_append(node, &def->meta_xml);
+}
+
+static int parse_name(xmlNodePtr node, vport_network_def *def, vport_error *err) {
+        return 0; /* read up front by network_def_from_doc, so every error can name the network */
+}
+
+typedef int (*element_parser)(xmlNodePtr node, vport_network_def *def, vport_error *err);
+
+static const struct {
+        const char *name;
+        element_parser parse;
+        bool repeatable;
+} network_elements[] = {
+        { "name", parse_name, false },
+        { "uuid", parse_uuid, false },
+        { "mtu", parse_mtu, false },
+        { "forward", parse_forward, false },
+        { "bridge", parse_bridge, false },
+        { "vlan", parse_vlan, false },
+        { "virtualport", parse_virtualport, false },
+        { "bandwidth", parse_bandwidth, false },
+        { "portgroup", parse_portgroup, true },
+        { "ip", parse_l3, true },
+        { "route", parse_l3, true },
+        { "dns", parse_l3, false },
+        { "domain", parse_l3, false },
+        { "mac", parse_l3, false },
+        { "title", parse_meta, false },
+        { "description", parse_meta, false },
+        { "metadata", parse_meta, false },
+};
+
+static int network_parse_element(xmlNodePtr c, vport_network_def *def, uint32_t *seen, vport_error *err) {
+        for (size_t i = 0; i < ELEMENTSOF(network_elements); i++) {
+                if (!xml_is(c, network_elements[i].name))
+                        continue;
+                if (!network_elements[i].repeatable && (*seen & (1u << i)))
+                        return vport_error_set(err, -EINVAL, "<%s>: duplicate element", c->name);
+                *seen |= 1u << i;
+                return network_elements[i].parse(c, def, err);
+        }
+        return vport_error_set(err, -EINVAL, "unexpected element <%.64s>", c->name);
+}
+
+static int network_read_name(xmlNodePtr root, vport_network_def *def, vport_error *err) {
+        int r;
+
+        XML_FOREACH_ELEMENT(c, root) {
+                if (!xml_is(c, "name"))
+                        continue;
+                if ((r = xml_text(c, "network: ", &def->name, err)) < 0)
+                        return r;
+                if ((r = netname_check(def->name, err)) < 0)
+                        return r;
+                return 0;
+        }
+        return vport_error_set(err, -EINVAL, "network: missing <name>");
+}
+
+static int network_def_from_doc(xmlDocPtr doc, vport_network_def **ret, vport_error *err) {
+        _cleanup_(network_def_freep) vport_network_def *def = calloc(1, sizeof(*def));
+        xmlNodePtr root = xmlDocGetRootElement(doc);
+        uint32_t seen = 0;
+        int r;
+
+        if (!def)
+                return -ENOMEM;
+        def->bridge_stp = -1;
+        def->bridge_delay = -1;
+        if ((r = network_read_name(root, def, err)) < 0)
+                return r;
+        XML_FOREACH_ELEMENT(c, root)
+        if ((r = network_parse_element(c, def, &seen, err)) < 0)
+                return vport_error_prefix(err, r, "network '%s'", def->name);
+        if (uuid_is_null(&def->uuid) && (r = uuid_generate(&def->uuid)) < 0)
+                return r;
+        if ((r = network_def_validate(def, err)) < 0)
+                return r;
+        *ret = TAKE_PTR(def);
+        return 0;
+}
+
+int network_def_parse_string(const char *xml, size_t len, vport_network_def **ret, vport_error *err) {
+        _cleanup_(xmlFreeDocp) xmlDocPtr doc = NULL;
+        int r;
+
+        assert_return(xml && ret, -EINVAL);
+        if ((r = xml_read(xml, len, "network", "network XML", &doc, err)) < 0)
+                return r;
+        return network_def_from_doc(doc, ret, err);
+}
+
+int network_def_parse_file(const char *path, vport_network_def **ret, vport_error *err) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        _cleanup_free_ char *buf = NULL;
+        struct stat st;
+        ssize_t n;
+
+        if (fd < 0 || fstat(fd, &st) < 0)
+                return vport_error_set(err, -errno, "%s: %s", path, strerror(errno));
+        if (!S_ISREG(st.st_mode) || st.st_size > NETWORK_XML_MAX)
+                return vport_error_set(err, -EFBIG, "%s: not a regular file of at most %u bytes", path,
+                                       NETWORK_XML_MAX);
+        if (!(buf = malloc((size_t) st.st_size + 1)))
+                return -ENOMEM;
+        n = read(fd, buf, (size_t) st.st_size);
+        if (n < 0)
+                return vport_error_set(err, -errno, "%s: %s", path, strerror(errno));
+        buf[n] = '\0';
+        return network_def_parse_string(buf, (size_t) n, ret, err);
+}
+
+static void portgroup_clear(vport_portgroup *pg) {
+        free(pg->name);
+        vlan_clear(&pg->vlan);
+        free(pg->virtualport);
+}
+
+void network_def_free(vport_network_def *def) {
+        if (!def)
+                return;
+        free(def->name);
+        free(def->forward_dev);
+        free(def->bridge_name);
+        for (size_t i = 0; i < def->n_interfaces; i++)
+                free(def->interfaces[i]);
+        free(def->interfaces);
+        free(def->pf);
+        free(def->addresses);
+        vlan_clear(&def->vlan);
+        free(def->virtualport);
+        for (size_t i = 0; i < def->n_portgroups; i++)
+                portgroup_clear(&def->portgroups[i]);
+        free(def->portgroups);
+        free(def->forward_extra_xml);
+        free(def->l3_xml);
+        free(def->meta_xml);
+        free(def);
+}

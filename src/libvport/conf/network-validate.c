@@ -1,0 +1,348 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* libvirt's rules for a <network> definition (network_conf.c and the network
+ * driver's networkValidate), plus what vport itself needs. Every message
+ * starts with "network 'NAME': " and names the element and attribute. */
+#include <stdio.h>
+
+#include "base/names.h"
+#include "conf/network.h"
+
+#define MODE(def) forward_mode_to_string((def)->forward_mode)
+
+vport_plug_type network_def_plug_type(const vport_network_def *def, vport_direct_mode *ret_mode) {
+        static const vport_direct_mode direct[_FORWARD_MAX] = {
+                [FORWARD_BRIDGE] = DIRECT_BRIDGE,
+                [FORWARD_PRIVATE] = DIRECT_PRIVATE,
+                [FORWARD_VEPA] = DIRECT_VEPA,
+                [FORWARD_PASSTHROUGH] = DIRECT_PASSTHROUGH,
+        };
+
+        if (forward_mode_is_l3(def->forward_mode))
+                return PLUG_NETWORK;
+        if (def->forward_mode == FORWARD_HOSTDEV)
+                return PLUG_HOSTDEV_PCI;
+        if (def->forward_mode == FORWARD_BRIDGE && def->bridge_name)
+                return PLUG_BRIDGE;
+        if (def->forward_mode >= _FORWARD_MAX)
+                return PLUG_NONE;
+        if (ret_mode)
+                *ret_mode = direct[def->forward_mode];
+        return PLUG_DIRECT;
+}
+
+static bool vp_is_ovs(const vport_virtualport *vp) {
+        return vp && vp->type == VIRTUALPORT_OPENVSWITCH;
+}
+
+bool network_def_vlan_allowed(const vport_network_def *def, const vport_portgroup *pg) {
+        if (def->forward_mode == FORWARD_HOSTDEV || def->forward_mode == FORWARD_PASSTHROUGH)
+                return true;
+        return def->forward_mode == FORWARD_BRIDGE && def->bridge_name &&
+               (vp_is_ovs(def->virtualport) || (pg && vp_is_ovs(pg->virtualport)));
+}
+
+bool network_def_virtualport_allowed(const vport_network_def *def, vport_virtualport_type t) {
+        if (t == VIRTUALPORT_NONE)
+                return !forward_mode_is_l3(def->forward_mode);
+        if (forward_mode_is_l3(def->forward_mode))
+                return false;
+        if (def->forward_mode == FORWARD_HOSTDEV)
+                return t == VIRTUALPORT_8021QBH; /* 802.1Qbg needs a macvtap to associate */
+        if (def->forward_mode == FORWARD_BRIDGE && def->bridge_name)
+                return t == VIRTUALPORT_OPENVSWITCH;
+        return t == VIRTUALPORT_8021QBG || t == VIRTUALPORT_8021QBH;
+}
+
+const vport_portgroup *network_def_find_portgroup(const vport_network_def *def, const char *name) {
+        for (size_t i = 0; i < def->n_portgroups; i++)
+                if (name ? streq(def->portgroups[i].name, name) : def->portgroups[i].is_default)
+                        return &def->portgroups[i];
+        return NULL;
+}
+
+static int validate_pool(const vport_network_def *def, vport_error *err) {
+        int kinds = (def->n_interfaces > 0) + (def->pf != NULL) + (def->n_addresses > 0);
+
+        if (kinds > 1)
+                return vport_error_set(
+                        err, -EINVAL,
+                        "network '%s': <forward>: <interface>, <pf> and <address> are mutually exclusive",
+                        def->name);
+        for (size_t i = 0; i < def->n_interfaces; i++)
+                for (size_t j = 0; j < i; j++)
+                        if (streq(def->interfaces[i], def->interfaces[j]))
+                                return vport_error_set(
+                                        err, -EINVAL,
+                                        "network '%s': <forward><interface dev='%s'>: listed twice",
+                                        def->name, def->interfaces[i]);
+        for (size_t i = 0; i < def->n_addresses; i++)
+                for (size_t j = 0; j < i; j++)
+                        if (pci_addr_equal(&def->addresses[i], &def->addresses[j])) {
+                                char buf[VPORT_PCI_STRLEN];
+                                return vport_error_set(err, -EINVAL,
+                                                       "network '%s': <forward><address>: %s listed twice",
+                                                       def->name, pci_addr_format(&def->addresses[i], buf));
+                        }
+        /* libvirt: <forward dev> names the first pool member when both are given */
+        if (def->forward_dev && def->n_interfaces > 0 && !streq(def->forward_dev, def->interfaces[0]))
+                return vport_error_set(
+                        err, -EINVAL,
+                        "network '%s': <forward dev='%s'>: must match the first <interface dev='%s'>",
+                        def->name, def->forward_dev, def->interfaces[0]);
+        return 0;
+}
+
+/* First element name in a verbatim fragment, for messages. */
+static void raw_first_element(const char *raw, char buf[static 32]) {
+        size_t n = raw[0] == '<' ? strcspn(raw + 1, " />") : 0;
+
+        snprintf(buf, 32, "%.*s", (int) (n < 31 ? n : 31), raw + 1);
+}
+
+static int validate_l3_mode(const vport_network_def *def, vport_error *err) {
+        if (!def->bridge_name)
+                return vport_error_set(err, -EINVAL,
+                                       "network '%s': <forward mode='%s'>: <bridge name> is required "
+                                       "(vport plugs ports into an existing bridge, it does not create one)",
+                                       def->name, MODE(def));
+        if (def->pf || def->n_addresses > 0)
+                return vport_error_set(err, -EINVAL,
+                                       "network '%s': <forward mode='%s'>: <%s> is not supported", def->name,
+                                       MODE(def), def->pf ? "pf" : "address");
+        if (def->forward_mode == FORWARD_NONE && (def->forward_dev || def->n_interfaces > 0))
+                return vport_error_set(err, -EINVAL,
+                                       "network '%s': <forward dev>: an isolated network forwards nowhere",
+                                       def->name);
+        if (def->n_interfaces > 1)
+                return vport_error_set(err, -EINVAL,
+                                       "network '%s': <forward mode='%s'>: at most one <interface>",
+                                       def->name, MODE(def));
+        return 0;
+}
+
+static int validate_non_l3_mode(const vport_network_def *def, vport_error *err) {
+        char el[32];
+
+        if (def->l3_xml) {
+                raw_first_element(def->l3_xml, el);
+                return vport_error_set(err, -EINVAL,
+                                       "network '%s': <forward mode='%s'>: <%s> is not supported", def->name,
+                                       MODE(def), el);
+        }
+        /* libvirt: a network-wide limit needs a bridge the network owns */
+        if (bandwidth_is_set(&def->bandwidth))
+                return vport_error_set(err, -EINVAL,
+                                       "network '%s': <forward mode='%s'>: <bandwidth> is not supported",
+                                       def->name, MODE(def));
+        if (def->forward_extra_xml)
+                return vport_error_set(err, -EINVAL,
+                                       "network '%s': <forward mode='%s'>: <nat> is not supported",
+                                       def->name, MODE(def));
+        if (def->bridge_stp >= 0 || def->bridge_delay >= 0)
+                return vport_error_set(err, -EINVAL,
+                                       "network '%s': <forward mode='%s'>: <bridge %s> only applies to a "
+                                       "bridge the network creates",
+                                       def->name, MODE(def), def->bridge_stp >= 0 ? "stp" : "delay");
+        return 0;
+}
+
+static int validate_bridge_mode(const vport_network_def *def, vport_error *err) {
+        if (def->bridge_name && (def->forward_dev || def->n_interfaces > 0 || def->pf))
+                return vport_error_set(
+                        err, -EINVAL,
+                        "network '%s': <forward mode='bridge'>: a <bridge name> and a <forward dev>, "
+                        "<interface> or <pf> cannot be combined",
+                        def->name);
+        if (!def->bridge_name && !def->forward_dev && def->n_interfaces == 0 && !def->pf)
+                return vport_error_set(
+                        err, -EINVAL,
+                        "network '%s': <forward mode='bridge'>: needs a <bridge name>, a <forward dev>, "
+                        "<interface> or <pf>",
+                        def->name);
+        return 0;
+}
+
+static int validate_direct_mode(const vport_network_def *def, vport_error *err) {
+        if (def->n_addresses > 0)
+                return vport_error_set(err, -EINVAL,
+                                       "network '%s': <forward mode='%s'>: <address> pools are for "
+                                       "mode='hostdev'; use <interface> or <pf>",
+                                       def->name, MODE(def));
+        if (def->forward_mode == FORWARD_BRIDGE)
+                return validate_bridge_mode(def, err);
+        if (def->bridge_name)
+                return vport_error_set(err, -EINVAL,
+                                       "network '%s': <forward mode='%s'>: <bridge name> is not allowed",
+                                       def->name, MODE(def));
+        if (!def->forward_dev && def->n_interfaces == 0 && !def->pf)
+                return vport_error_set(
+                        err, -EINVAL,
+                        "network '%s': <forward mode='%s'>: needs a <forward dev>, <interface> or <pf>",
+                        def->name, MODE(def));
+        return 0;
+}
+
+static int validate_hostdev_mode(const vport_network_def *def, vport_error *err) {
+        if (def->n_interfaces > 0 || def->forward_dev)
+                return vport_error_set(
+                        err, -EINVAL,
+                        "network '%s': <forward mode='hostdev'>: <%s dev='%s'>: a hostdev pool takes "
+                        "<address type='pci'> or <pf>",
+                        def->name, def->forward_dev ? "forward" : "interface",
+                        def->forward_dev ? def->forward_dev : def->interfaces[0]);
+        if (!def->pf && def->n_addresses == 0)
+                return vport_error_set(
+                        err, -EINVAL,
+                        "network '%s': <forward mode='hostdev'>: needs a <pf> or <address type='pci'> pool",
+                        def->name);
+        if (def->bridge_name)
+                return vport_error_set(
+                        err, -EINVAL, "network '%s': <forward mode='hostdev'>: <bridge name> is not allowed",
+                        def->name);
+        return 0;
+}
+
+static int validate_mode(const vport_network_def *def, vport_error *err) {
+        int r;
+
+        if (def->forward_mode >= _FORWARD_MAX)
+                return vport_error_set(err, -EINVAL, "network '%s': <forward mode>: invalid", def->name);
+        if (def->forward_mode != FORWARD_HOSTDEV && (def->managed || def->driver != HOSTDEV_DRIVER_DEFAULT))
+                return vport_error_set(
+                        err, -EINVAL,
+                        "network '%s': <forward mode='%s'>: <forward %s> is only for mode='hostdev'",
+                        def->name, MODE(def), def->managed ? "managed" : "<driver>");
+        if (def->mac_table_manager != MAC_TABLE_MANAGER_DEFAULT && !forward_mode_is_l3(def->forward_mode) &&
+            def->forward_mode != FORWARD_BRIDGE)
+                return vport_error_set(
+                        err, -EINVAL,
+                        "network '%s': <forward mode='%s'>: <bridge macTableManager> is not supported",
+                        def->name, MODE(def));
+        if (forward_mode_is_l3(def->forward_mode))
+                return validate_l3_mode(def, err);
+        if ((r = validate_non_l3_mode(def, err)) < 0)
+                return r;
+        if (def->forward_mode == FORWARD_HOSTDEV)
+                return validate_hostdev_mode(def, err);
+        return validate_direct_mode(def, err);
+}
+
+static int validate_vlan(const vport_network_def *def, const vport_vlan *vlan, const vport_portgroup *pg,
+                         const char *where, vport_error *err) {
+        int r;
+
+        if (!vlan_is_set(vlan))
+                return 0;
+        if (!network_def_vlan_allowed(def, pg))
+                return vport_error_set(
+                        err, -EINVAL,
+                        "network '%s': %s<vlan>: not supported with <forward mode='%s'> (only hostdev, "
+                        "passthrough, or bridge with an openvswitch <virtualport>)",
+                        def->name, where, MODE(def));
+        if ((r = vlan_validate(vlan, err)) < 0)
+                return vport_error_prefix(err, r, "network '%s': %s", def->name, where);
+        return 0;
+}
+
+static int validate_virtualport(const vport_network_def *def, const vport_virtualport *vp, const char *where,
+                                vport_error *err) {
+        int r;
+
+        if (!vp)
+                return 0;
+        if (!network_def_virtualport_allowed(def, vp->type))
+                return vport_error_set(
+                        err, -EINVAL,
+                        "network '%s': %s<virtualport type='%s'>: not supported with <forward mode='%s'>%s",
+                        def->name, where, virtualport_type_to_string(vp->type), MODE(def),
+                        def->forward_mode == FORWARD_BRIDGE && def->bridge_name ? " and a <bridge name>"
+                                                                                : "");
+        if ((r = virtualport_check_no_extras(vp, err)) < 0)
+                return vport_error_prefix(err, r, "network '%s': %s", def->name, where);
+        return 0;
+}
+
+static int validate_portgroup(const vport_network_def *def, const vport_portgroup *pg, vport_error *err) {
+        _cleanup_free_ vport_virtualport *merged = NULL;
+        char where[128];
+        int r;
+
+        snprintf(where, sizeof(where), "<portgroup name='%.64s'>", pg->name);
+        if ((r = validate_vlan(def, &pg->vlan, pg, where, err)) < 0 ||
+            (r = validate_virtualport(def, pg->virtualport, where, err)) < 0)
+                return r;
+        /* a conflict with the network's own virtualport would fail every port of the group */
+        if ((r = virtualport_merge3(NULL, def->virtualport, pg->virtualport, &merged, err)) < 0)
+                return vport_error_prefix(err, r, "network '%s': %s", def->name, where);
+        if (def->forward_mode == FORWARD_HOSTDEV && bandwidth_is_set(&pg->bandwidth))
+                return vport_error_set(
+                        err, -EINVAL,
+                        "network '%s': %s<bandwidth>: not supported with <forward mode='hostdev'>",
+                        def->name, where);
+        if (pg->bandwidth.in.floor && !forward_mode_is_l3(def->forward_mode))
+                return vport_error_set(err, -EINVAL,
+                                       "network '%s': %s<bandwidth><inbound floor>: only supported on nat, "
+                                       "route, open and isolated networks",
+                                       def->name, where);
+        return 0;
+}
+
+static int validate_portgroups(const vport_network_def *def, vport_error *err) {
+        const char *dflt = NULL;
+        int r;
+
+        for (size_t i = 0; i < def->n_portgroups; i++) {
+                const vport_portgroup *pg = &def->portgroups[i];
+
+                for (size_t j = 0; j < i; j++)
+                        if (streq(pg->name, def->portgroups[j].name))
+                                return vport_error_set(
+                                        err, -EINVAL,
+                                        "network '%s': <portgroup name='%.64s'>: duplicate name", def->name,
+                                        pg->name);
+                if (pg->is_default && dflt)
+                        return vport_error_set(err, -EINVAL,
+                                               "network '%s': <portgroup name='%.64s' default='yes'>: "
+                                               "'%.64s' is already the default",
+                                               def->name, pg->name, dflt);
+                if (pg->is_default)
+                        dflt = pg->name;
+                if ((r = validate_portgroup(def, pg, err)) < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int validate_names(const vport_network_def *def, vport_error *err) {
+        int r;
+
+        if ((r = netname_check(def->name, err)) < 0)
+                return r;
+        if (def->bridge_name && (r = ifname_check(def->bridge_name, err)) < 0)
+                return vport_error_prefix(err, r, "network '%s': <bridge name>", def->name);
+        if (def->forward_dev && (r = ifname_check(def->forward_dev, err)) < 0)
+                return vport_error_prefix(err, r, "network '%s': <forward dev>", def->name);
+        if (def->pf && (r = ifname_check(def->pf, err)) < 0)
+                return vport_error_prefix(err, r, "network '%s': <forward><pf dev>", def->name);
+        for (size_t i = 0; i < def->n_interfaces; i++)
+                if ((r = ifname_check(def->interfaces[i], err)) < 0)
+                        return vport_error_prefix(err, r, "network '%s': <forward><interface dev>",
+                                                  def->name);
+        return 0;
+}
+
+int network_def_validate(const vport_network_def *def, vport_error *err) {
+        int r;
+
+        assert_return(def, -EINVAL);
+        if ((r = validate_names(def, err)) < 0 || (r = validate_pool(def, err)) < 0 ||
+            (r = validate_mode(def, err)) < 0)
+                return r;
+        if (def->virtualport && def->virtualport->type == VIRTUALPORT_NONE)
+                return vport_error_set(err, -EINVAL, "network '%s': <virtualport>: missing attribute 'type'",
+                                       def->name);
+        if ((r = validate_virtualport(def, def->virtualport, "", err)) < 0 ||
+            (r = validate_vlan(def, &def->vlan, NULL, "", err)) < 0)
+                return r;
+        return validate_portgroups(def, err);
+}
