@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* A port's effective vlan / virtualport / bandwidth from its network, with
+ * the precedence libvirt's networkAllocatePort uses. */
+#include <stdio.h>
+
+#include "conf/port.h"
+
+static int resolve_portgroup(const vport_port_def *def, const vport_network_def *net,
+                             const vport_portgroup **ret, vport_error *err) {
+        *ret = network_def_find_portgroup(net, def->group);
+        if (def->group && !*ret)
+                return vport_error_set(err, -ENOENT, "network '%s': <group>%s</group>: no such portgroup",
+                                       net->name, def->group);
+        return 0;
+}
+
+static int resolve_virtualport(vport_port_def *def, const vport_network_def *net, const vport_portgroup *pg,
+                               vport_error *err) {
+        vport_virtualport *merged = NULL;
+        int r;
+
+        r = virtualport_merge3(def->virtualport, net->virtualport, pg ? pg->virtualport : NULL, &merged,
+                               err);
+        if (r < 0)
+                return r;
+        free(def->virtualport);
+        def->virtualport = merged;
+        if (!merged)
+                return 0;
+        if (merged->type == VIRTUALPORT_NONE || !network_def_virtualport_allowed(net, merged->type))
+                return vport_error_set(
+                        err, -EINVAL, "<virtualport type='%s'>: not supported with <forward mode='%s'>",
+                        virtualport_type_to_string(merged->type), forward_mode_to_string(net->forward_mode));
+        return virtualport_check_complete(merged, true, err);
+}
+
+static int resolve_vlan(vport_port_def *def, const vport_network_def *net, const vport_portgroup *pg,
+                        vport_error *err) {
+        const vport_vlan *src = NULL;
+        int r;
+
+        if (!vlan_is_set(&def->vlan))
+                src = pg && vlan_is_set(&pg->vlan) ? &pg->vlan : vlan_is_set(&net->vlan) ? &net->vlan : NULL;
+        if (src && (r = vlan_copy(&def->vlan, src)) < 0)
+                return r;
+        if (!vlan_is_set(&def->vlan))
+                return 0;
+        /* the network's virtualport may have made this an openvswitch port */
+        if (!network_def_vlan_allowed(net, pg) &&
+            !(def->virtualport && def->virtualport->type == VIRTUALPORT_OPENVSWITCH &&
+              net->forward_mode == FORWARD_BRIDGE && net->bridge_name))
+                return vport_error_set(err, -EINVAL, "<vlan>: not supported with <forward mode='%s'>",
+                                       forward_mode_to_string(net->forward_mode));
+        return 0;
+}
+
+static int resolve_bandwidth(vport_port_def *def, const vport_network_def *net, const vport_portgroup *pg,
+                             vport_error *err) {
+        if (!bandwidth_is_set(&def->bandwidth) && pg)
+                def->bandwidth = pg->bandwidth;
+        if (bandwidth_is_set(&def->bandwidth) && net->forward_mode == FORWARD_HOSTDEV)
+                return vport_error_set(err, -EINVAL,
+                                       "<bandwidth>: not supported with <forward mode='hostdev'>");
+        if (def->bandwidth.in.floor && !forward_mode_is_l3(net->forward_mode))
+                return vport_error_set(err, -EINVAL,
+                                       "<bandwidth><inbound floor>: only supported on nat, route, open and "
+                                       "isolated networks");
+        return 0;
+}
+
+int port_def_resolve(vport_port_def *def, const vport_network_def *net, vport_error *err) {
+        const vport_portgroup *pg;
+        char uuid[VPORT_UUID_STRLEN];
+        int r;
+
+        assert_return(def && net, -EINVAL);
+        if ((r = resolve_portgroup(def, net, &pg, err)) < 0)
+                return r;
+        if ((r = resolve_virtualport(def, net, pg, err)) < 0 || (r = resolve_vlan(def, net, pg, err)) < 0 ||
+            (r = resolve_bandwidth(def, net, pg, err)) < 0)
+                return vport_error_prefix(err, r, "network '%s': networkport %s", net->name,
+                                          uuid_format(&def->uuid, uuid));
+        return 0;
+}
