@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+#include "core/internal.h"
+
+int vport_ctx_open(const vport_ctx_options *opts, vport_ctx **ret, vport_error *err) {
+        _cleanup_(vport_ctx_closep) vport_ctx *ctx = NULL;
+        int r;
+
+        assert_return(ret, -EINVAL);
+        ctx = calloc(1, sizeof(*ctx));
+        if (!ctx)
+                return -ENOMEM;
+        r = store_open(opts && opts->state_dir ? opts->state_dir : VPORT_DEFAULT_STATE_DIR, &ctx->store, err);
+        if (r < 0)
+                return r;
+        /* A fake table still gets a real context: fault tables wrap the real ops. */
+        r = kernel_open(&ctx->kernel, err);
+        if (r < 0)
+                return r;
+        ctx->ops = opts && opts->ops ? opts->ops : &vport_kernel_ops_real;
+        *ret = TAKE_PTR(ctx);
+        return 0;
+}
+
+void vport_ctx_close(vport_ctx *ctx) {
+        if (!ctx)
+                return;
+        store_close(ctx->store);
+        kernel_close(ctx->kernel);
+        free(ctx);
+}

@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdio.h>
+#include <unistd.h>
+
+#include "core/fault.h"
+
+#define FAULT_MAX_RULES 16
+#define FAULT_EVERY 0u
+
+typedef enum fault_action {
+        FAULT_ERRNO,
+        FAULT_CRASH,
+        FAULT_CRASH_AFTER,
+} fault_action;
+
+typedef struct fault_rule {
+        char op[32];
+        unsigned nth; /* FAULT_EVERY or 1-based call number */
+        fault_action action;
+        int error;    /* negative errno for FAULT_ERRNO */
+} fault_rule;
+
+typedef struct op_count {
+        char op[32];
+        unsigned calls;
+} op_count;
+
+struct fault_ops {
+        vport_kernel_ops ops;
+        const vport_kernel_ops *inner;
+        fault_rule rules[FAULT_MAX_RULES];
+        size_t n_rules;
+        op_count counts[48];
+        size_t n_counts;
+};
+
+/* The op functions only get the vport_kernel pointer, so the wrapper state is
+ * process-wide: one fault table at a time, which is all a front end or a
+ * test needs. */
+static fault_ops *current;
+
+static const struct {
+        const char *name;
+        int error;
+} errno_table[] = {
+        { "EPERM", EPERM },         { "ENOENT", ENOENT },   { "EIO", EIO },
+        { "EBUSY", EBUSY },         { "EEXIST", EEXIST },   { "ENODEV", ENODEV },
+        { "EINVAL", EINVAL },       { "ENOSPC", ENOSPC },   { "EOPNOTSUPP", EOPNOTSUPP },
+        { "EADDRNOTAVAIL", EADDRNOTAVAIL }, { "ETIMEDOUT", ETIMEDOUT }, { "ENOMEM", ENOMEM },
+        { "EACCES", EACCES },       { "EAGAIN", EAGAIN },   { "ENXIO", ENXIO },
+};
+
+static int errno_from_name(const char *s) {
+        for (size_t i = 0; i < ELEMENTSOF(errno_table); i++)
+                if (streq(errno_table[i].name, s))
+                        return -errno_table[i].error;
+        return 0;
+}
+
+static int rule_parse(const char *entry, fault_rule *ret, vport_error *err) {
+        char op[32], when[16] = "*", action[32];
+        fault_rule r = { .nth = FAULT_EVERY };
+
+        if (sscanf(entry, "%31[a-z_]:%15[0-9*]=%31s", op, when, action) != 3 &&
+            sscanf(entry, "%31[a-z_]=%31s", op, action) != 2)
+                return vport_error_set(err, -EINVAL, "fault spec '%s': expected OP[:N]=ACTION", entry);
+        snprintf(r.op, sizeof(r.op), "%s", op);
+        if (!streq(when, "*")) {
+                r.nth = (unsigned) strtoul(when, NULL, 10);
+                if (r.nth == 0)
+                        return vport_error_set(err, -EINVAL, "fault spec '%s': call numbers start at 1", entry);
+        }
+        if (streq(action, "crash"))
+                r.action = FAULT_CRASH;
+        else if (streq(action, "crash-after"))
+                r.action = FAULT_CRASH_AFTER;
+        else if ((r.error = errno_from_name(action)) < 0)
+                r.action = FAULT_ERRNO;
+        else
+                return vport_error_set(err, -EINVAL, "fault spec '%s': unknown action '%s'", entry, action);
+        *ret = r;
+        return 0;
+}
+
+static unsigned count_call(fault_ops *f, const char *op) {
+        for (size_t i = 0; i < f->n_counts; i++)
+                if (streq(f->counts[i].op, op))
+                        return ++f->counts[i].calls;
+        if (f->n_counts == ELEMENTSOF(f->counts))
+                return 0;
+        snprintf(f->counts[f->n_counts].op, sizeof(f->counts[0].op), "%s", op);
+        f->counts[f->n_counts].calls = 1;
+        f->n_counts++;
+        return 1;
+}
+
+/* Before the real call: returns 0 to go on, < 0 to fail with, or 1 when the
+ * process must end right after the call. */
+static int fault_before(const char *op, vport_error *err) {
+        unsigned n = count_call(current, op);
+
+        for (size_t i = 0; i < current->n_rules; i++) {
+                const fault_rule *r = &current->rules[i];
+                if (!streq(r->op, op) || (r->nth != FAULT_EVERY && r->nth != n))
+                        continue;
+                if (r->action == FAULT_CRASH)
+                        _exit(99);
+                if (r->action == FAULT_CRASH_AFTER)
+                        return 1;
+                return vport_error_set(err, r->error, "%s: injected fault: %s", op, strerror(-r->error));
+        }
+        return 0;
+}
+
+static int fault_after(int before, int r) {
+        if (before == 1)
+                _exit(99);
+        return r;
+}
+
+#define WRAP(op, params, args)                                    \
+        static int fault_##op params {                            \
+                int b = fault_before(#op, err);                   \
+                if (b < 0)                                        \
+                        return b;                                 \
+                return fault_after(b, current->inner->op args);   \
+        }
+
+WRAP(link_get, (vport_kernel *k, int i, const char *n, vport_link *ret, vport_error *err), (k, i, n, ret, err))
+WRAP(link_list, (vport_kernel *k, vport_link **ret, size_t *ret_n, vport_error *err), (k, ret, ret_n, err))
+WRAP(link_set_mac, (vport_kernel *k, int i, const vport_mac *m, vport_error *err), (k, i, m, err))
+WRAP(link_set_up, (vport_kernel *k, int i, bool up, vport_error *err), (k, i, up, err))
+WRAP(link_set_mtu, (vport_kernel *k, int i, unsigned mtu, vport_error *err), (k, i, mtu, err))
+WRAP(link_set_master, (vport_kernel *k, int i, int m, vport_error *err), (k, i, m, err))
+WRAP(link_set_group, (vport_kernel *k, int i, uint32_t g, vport_error *err), (k, i, g, err))
+WRAP(link_delete, (vport_kernel *k, int i, vport_error *err), (k, i, err))
+WRAP(link_delete_group, (vport_kernel *k, uint32_t g, vport_error *err), (k, g, err))
+WRAP(vf_list, (vport_kernel *k, int pf, vport_vf_info **ret, size_t *ret_n, vport_error *err), (k, pf, ret, ret_n, err))
+WRAP(vf_set, (vport_kernel *k, int pf, const vport_vf_info *c, unsigned mask, vport_error *err), (k, pf, c, mask, err))
+WRAP(macvlan_create, (vport_kernel *k, const vport_macvlan_request *q, vport_link *ret, vport_error *err), (k, q, ret, err))
+WRAP(tap_create, (vport_kernel *k, const char *n, const vport_mac *m, vport_link *ret, vport_error *err), (k, n, m, ret, err))
+WRAP(macvtap_wait_dev, (vport_kernel *k, int i, int t, char **ret, vport_error *err), (k, i, t, ret, err))
+WRAP(brport_set_flags, (vport_kernel *k, int i, bool l, bool f, vport_error *err), (k, i, l, f, err))
+WRAP(fdb_add, (vport_kernel *k, int i, const vport_mac *m, vport_error *err), (k, i, m, err))
+WRAP(fdb_del, (vport_kernel *k, int i, const vport_mac *m, vport_error *err), (k, i, m, err))
+WRAP(pci_info, (vport_kernel *k, const vport_pci_addr *a, vport_pci_info *ret, vport_error *err), (k, a, ret, err))
+WRAP(pci_netdevs, (vport_kernel *k, const vport_pci_addr *a, char ***ret, size_t *ret_n, vport_error *err), (k, a, ret, ret_n, err))
+WRAP(netdev_pci, (vport_kernel *k, const char *n, vport_pci_addr *ret, vport_error *err), (k, n, ret, err))
+WRAP(pci_vfs, (vport_kernel *k, const vport_pci_addr *a, vport_pci_addr **ret, size_t *ret_n, vport_error *err), (k, a, ret, ret_n, err))
+WRAP(sriov_numvfs, (vport_kernel *k, const vport_pci_addr *a, int *num, int *total, vport_error *err), (k, a, num, total, err))
+WRAP(pci_unbind, (vport_kernel *k, const vport_pci_addr *a, vport_error *err), (k, a, err))
+WRAP(pci_bind, (vport_kernel *k, const vport_pci_addr *a, const char *d, vport_error *err), (k, a, d, err))
+WRAP(pci_wait_netdev, (vport_kernel *k, const vport_pci_addr *a, int t, char **ret, vport_error *err), (k, a, t, ret, err))
+
+static const vport_kernel_ops fault_table = {
+        .link_get = fault_link_get,
+        .link_list = fault_link_list,
+        .link_set_mac = fault_link_set_mac,
+        .link_set_up = fault_link_set_up,
+        .link_set_mtu = fault_link_set_mtu,
+        .link_set_master = fault_link_set_master,
+        .link_set_group = fault_link_set_group,
+        .link_delete = fault_link_delete,
+        .link_delete_group = fault_link_delete_group,
+        .vf_list = fault_vf_list,
+        .vf_set = fault_vf_set,
+        .macvlan_create = fault_macvlan_create,
+        .tap_create = fault_tap_create,
+        .macvtap_wait_dev = fault_macvtap_wait_dev,
+        .brport_set_flags = fault_brport_set_flags,
+        .fdb_add = fault_fdb_add,
+        .fdb_del = fault_fdb_del,
+        .pci_info = fault_pci_info,
+        .pci_netdevs = fault_pci_netdevs,
+        .netdev_pci = fault_netdev_pci,
+        .pci_vfs = fault_pci_vfs,
+        .sriov_numvfs = fault_sriov_numvfs,
+        .pci_unbind = fault_pci_unbind,
+        .pci_bind = fault_pci_bind,
+        .pci_wait_netdev = fault_pci_wait_netdev,
+};
+
+int fault_ops_new(const char *spec, const vport_kernel_ops *inner, fault_ops **ret,
+                  const vport_kernel_ops **ret_ops, vport_error *err) {
+        _cleanup_free_ char *copy = NULL;
+        _cleanup_(fault_ops_freep) fault_ops *f = NULL;
+        char *save = NULL;
+        int r;
+
+        assert_return(spec && inner && ret && ret_ops, -EINVAL);
+        if (current)
+                return vport_error_set(err, -EBUSY, "a fault table is already installed");
+        f = calloc(1, sizeof(*f));
+        copy = strdup(spec);
+        if (!f || !copy)
+                return -ENOMEM;
+        for (char *e = strtok_r(copy, ",", &save); e; e = strtok_r(NULL, ",", &save)) {
+                if (f->n_rules == FAULT_MAX_RULES)
+                        return vport_error_set(err, -E2BIG, "fault spec: more than %d entries", FAULT_MAX_RULES);
+                r = rule_parse(e, &f->rules[f->n_rules++], err);
+                if (r < 0)
+                        return r;
+        }
+        f->ops = fault_table;
+        f->inner = inner;
+        current = f;
+        *ret_ops = &f->ops;
+        *ret = TAKE_PTR(f);
+        return 0;
+}
+
+void fault_ops_free(fault_ops *f) {
+        if (!f)
+                return;
+        if (current == f)
+                current = NULL;
+        free(f);
+}
+
+unsigned fault_ops_calls(const fault_ops *f, const char *op) {
+        for (size_t i = 0; f && i < f->n_counts; i++)
+                if (streq(f->counts[i].op, op))
+                        return f->counts[i].calls;
+        return 0;
+}

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Fault injection through the kernel operations table (never preload tricks).
+ *
+ * fault_ops_wrap() returns a table that forwards every op to an inner table,
+ * except the calls a spec selects, which fail with an injected errno or end
+ * the process (to test crash recovery from the journal). A spec is a comma
+ * separated list of OP[:N]=ACTION:
+ *   OP      an op name of struct vport_kernel_ops ("vf_set", "pci_bind", ...)
+ *   N       which call of that op (1-based); "*" or omitted = every call
+ *   ACTION  an errno name (EPERM, EBUSY, EADDRNOTAVAIL, ETIMEDOUT, ...):
+ *           fail the call with it; "crash": _exit(99) before the call;
+ *           "crash-after": make the call, then _exit(99).
+ * Example: VPORT_FAULT="link_set_mac:1=EPERM,pci_bind:1=crash". Only the
+ * front ends read the environment; the library takes the spec as a string. */
+#pragma once
+
+#include "kernel/kernel.h"
+
+typedef struct fault_ops fault_ops;
+
+/* Parse spec and build a wrapping table around inner. Returns 0, or -EINVAL
+ * with err naming the bad entry. *ret_ops points into *ret (freed with it). */
+int fault_ops_new(const char *spec, const vport_kernel_ops *inner, fault_ops **ret,
+                  const vport_kernel_ops **ret_ops, vport_error *err);
+void fault_ops_free(fault_ops *f);
+DEFINE_TRIVIAL_CLEANUP_FUNC(fault_ops *, fault_ops_free);
+
+/* How many times op was called through the wrapper (for tests). */
+unsigned fault_ops_calls(const fault_ops *f, const char *op);

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Core internals shared by the core's files (not part of the public API). */
+#pragma once
+
+#include "core/vport.h"
+
+struct vport_ctx {
+        vport_store *store;
+        vport_kernel *kernel;         /* the real kernel context (NULL if ops are fake and need none) */
+        const vport_kernel_ops *ops;  /* every kernel access goes through this table */
+};
+
+/* One plug type's host-side work. Each step gets the port as stored and may
+ * change port->rt; the caller persists the port (state + runtime) after a
+ * step succeeds. A step must leave the host as it found it when it fails.
+ * release must be idempotent: it is what delete and reconcile run, possibly
+ * after a crash half-way through prepare or release. */
+typedef struct plug_driver {
+        int (*prepare)(vport_ctx *ctx, vport_port *port, unsigned flags, vport_error *err);
+        int (*activate)(vport_ctx *ctx, vport_port *port, vport_error *err);
+        int (*deactivate)(vport_ctx *ctx, vport_port *port, vport_error *err);
+        int (*release)(vport_ctx *ctx, vport_port *port, vport_error *err);
+} plug_driver;
+
+/* Driver for a plug type, or NULL if vport has none for it yet. */
+const plug_driver *plug_driver_get(vport_plug_type type);
+
+/* Weak so the core links while a driver is not built (e.g. -Dmacvtap=disabled
+ * drops the direct driver): plug_driver_get() then returns NULL. */
+extern const plug_driver plug_driver_hostdev __attribute__((weak));
+extern const plug_driver plug_driver_direct __attribute__((weak));
+extern const plug_driver plug_driver_bridge __attribute__((weak)); /* PLUG_BRIDGE and PLUG_NETWORK */
+
+/* ---- ports <-> store ---- */
+
+/* Load a port; -ENOENT with err naming the uuid. */
+int port_load(vport_ctx *ctx, const vport_uuid *uuid, vport_port **ret, vport_error *err);
+/* Build a port from a store row. */
+int port_from_store(const store_port *row, vport_port **ret, vport_error *err);
+/* Fill a store row from a port (row owns copies). */
+int port_to_store(const vport_port *p, store_port *row);
+/* Persist state, device, runtime and definition (compare-and-swap on the
+ * generation). Returns 0, -ESTALE if another process changed it meanwhile. */
+int port_save(vport_ctx *ctx, vport_port *p, vport_error *err);
+
+/* Load a network definition; -ENOENT if undefined. ret_active may be NULL. */
+int network_load(vport_ctx *ctx, const char *name, vport_network_def **ret, bool *ret_active, vport_error *err);
+
+/* Delete many ports at once (net-destroy, port-delete --owner): every port
+ * is deactivated and released as a single delete would, but plug drivers
+ * may batch the kernel work. Returns the number deleted or -errno (the
+ * first failure; the others are still attempted). */
+int port_delete_many(vport_ctx *ctx, vport_port **ports, size_t n, vport_error *err);
+
+/* ---- journal helpers for plug drivers ----
+ * An entry holds the original state of one device (key "vf:BDF",
+ * "physdev:IFNAME", ...) from before vport touched it, and a step telling how
+ * far the change got. The entry lives as long as the port holds the device;
+ * release restores from it and deletes it. Entries whose step is "preparing"
+ * or "releasing" and whose writer process is gone are what a crash left
+ * behind: reconcile finishes them. */
+
+#define JOURNAL_STEP_PREPARING "preparing" /* snapshot taken, device being changed */
+#define JOURNAL_STEP_PREPARED  "prepared"  /* change complete */
+#define JOURNAL_STEP_RELEASING "releasing" /* being restored by delete */
+
+/* Whether an entry with this step and writer pid was left by a process
+ * that died half-way. */
+bool journal_is_abandoned(const char *step, int pid);
+
+/* Record (or update) what is about to be changed, before changing it. */
+int journal_put(vport_ctx *ctx, const vport_port *port, const char *key, const char *step, json_object *data,
+                vport_error *err);
+/* The entry's JSON (caller puts it), or -ENOENT. */
+int journal_get(vport_ctx *ctx, const vport_port *port, const char *key, json_object **ret_data,
+                char **ret_step, vport_error *err);
+/* Change only the step of an existing entry. */
+int journal_set_step(vport_ctx *ctx, const vport_port *port, const char *key, const char *step, vport_error *err);
+int journal_delete(vport_ctx *ctx, const vport_port *port, const char *key, vport_error *err);

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Ports as JSON, for the CLI's --json and the daemon. */
+#include "core/internal.h"
+
+static json_object *plug_json(const vport_plug *plug) {
+        json_object *o = json_object_new_object();
+        char bdf[VPORT_PCI_STRLEN];
+        const char *mtm;
+
+        json_object_object_add(o, "type", json_object_new_string(plug_type_to_string(plug->type)));
+        switch (plug->type) {
+        case PLUG_NETWORK:
+        case PLUG_BRIDGE:
+                json_object_object_add(o, "bridge", json_object_new_string(strempty(plug->bridge)));
+                mtm = mac_table_manager_to_string(plug->mac_table_manager);
+                json_object_object_add(o, "macTableManager", json_object_new_string(mtm ? mtm : "kernel"));
+                break;
+        case PLUG_DIRECT:
+                json_object_object_add(o, "dev", json_object_new_string(strempty(plug->dev)));
+                json_object_object_add(o, "mode", json_object_new_string(direct_mode_to_string(plug->mode)));
+                break;
+        case PLUG_HOSTDEV_PCI:
+                json_object_object_add(o, "address", json_object_new_string(pci_addr_format(&plug->addr, bdf)));
+                json_object_object_add(o, "managed", json_object_new_boolean(plug->managed));
+                json_object_object_add(o, "driver", json_object_new_string("vfio"));
+                break;
+        default:
+                break;
+        }
+        return o;
+}
+
+static json_object *vlan_json(const vport_vlan *vlan) {
+        json_object *tags;
+
+        if (!vlan_is_set(vlan))
+                return NULL;
+        if (vlan->n_tags == 1 && !vlan->trunk)
+                return json_object_new_int(vlan->tags[0]);
+        tags = json_object_new_array();
+        for (size_t i = 0; i < vlan->n_tags; i++)
+                json_object_array_add(tags, json_object_new_int(vlan->tags[i]));
+        return tags;
+}
+
+json_object *vport_port_to_json(const vport_port *p) {
+        json_object *o = json_object_new_object(), *owner = json_object_new_object();
+        char uuid[VPORT_UUID_STRLEN], mac[VPORT_MAC_STRLEN];
+
+        json_object_object_add(o, "uuid", json_object_new_string(uuid_format(&p->def->uuid, uuid)));
+        json_object_object_add(o, "network", json_object_new_string(p->network));
+        json_object_object_add(owner, "name", json_object_new_string(strempty(p->def->owner_name)));
+        json_object_object_add(owner, "uuid", json_object_new_string(uuid_format(&p->def->owner_uuid, uuid)));
+        json_object_object_add(o, "owner", owner);
+        json_object_object_add(o, "mac", json_object_new_string(mac_format(&p->def->mac, mac)));
+        json_object_object_add(o, "portgroup", p->def->group ? json_object_new_string(p->def->group) : NULL);
+        json_object_object_add(o, "vlan", vlan_json(&p->def->vlan));
+        json_object_object_add(o, "state", json_object_new_string(port_state_to_string(p->state)));
+        if (p->stale)
+                json_object_object_add(o, "stale", json_object_new_boolean(true));
+        json_object_object_add(o, "device", p->device ? json_object_new_string(p->device) : NULL);
+        json_object_object_add(o, "plug", plug_json(&p->def->plug));
+        if (p->rt.ifname[0])
+                json_object_object_add(o, "ifname", json_object_new_string(p->rt.ifname));
+        if (p->rt.ifindex > 0)
+                json_object_object_add(o, "ifindex", json_object_new_int(p->rt.ifindex));
+        if (p->rt.tapdev[0])
+                json_object_object_add(o, "tapdev", json_object_new_string(p->rt.tapdev));
+        return o;
+}

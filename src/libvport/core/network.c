@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Networks: definitions in the store, started and destroyed. */
+#include <stdio.h>
+
+#include "core/internal.h"
+#include "core/pool.h"
+
+int vport_net_define(vport_ctx *ctx, const char *xml, char **ret_name, vport_error *err) {
+        _cleanup_(network_def_freep) vport_network_def *def = NULL;
+        _cleanup_(store_network_freep) store_network *old = NULL;
+        _cleanup_free_ char *formatted = NULL;
+        int r;
+
+        assert_return(ctx && xml, -EINVAL);
+        r = network_def_parse_string(xml, strlen(xml), &def, err);
+        if (r < 0)
+                return r;
+        r = store_network_get(ctx->store, def->name, &old, NULL);
+        if (r >= 0 && old->active)
+                return vport_error_set(err, -EBUSY, "network '%s' is active; destroy it before redefining it",
+                                       def->name);
+        /* A redefinition without <uuid> keeps the network's uuid, as libvirt does. */
+        if (r >= 0 && !strstr(xml, "<uuid"))
+                def->uuid = old->uuid;
+        r = network_def_format(def, &formatted);
+        if (r < 0)
+                return r;
+        r = store_network_define(ctx->store, def->name, &def->uuid, formatted, err);
+        if (r < 0)
+                return r;
+        if (ret_name)
+                *ret_name = TAKE_PTR(def->name);
+        return 0;
+}
+
+int vport_net_undefine(vport_ctx *ctx, const char *name, vport_error *err) {
+        assert_return(ctx && name, -EINVAL);
+        return store_network_undefine(ctx->store, name, err);
+}
+
+static int check_link(vport_ctx *ctx, const vport_network_def *net, const char *what, const char *dev,
+                      vport_error *err) {
+        vport_link link;
+        int r;
+
+        r = ctx->ops->link_get(ctx->kernel, 0, dev, &link, err);
+        if (r == -ENODEV)
+                return vport_error_set(err, r, "network '%s': %s '%s' does not exist", net->name, what, dev);
+        if (r < 0)
+                return vport_error_prefix(err, r, "network '%s': %s '%s'", net->name, what, dev);
+        return 0;
+}
+
+/* Devices a network refers to must exist when it starts: a typo in <bridge
+ * name> or <interface dev> is reported now, not at the first guest start. */
+static int check_devices(vport_ctx *ctx, const vport_network_def *net, vport_error *err) {
+        vport_plug_type t = network_def_plug_type(net, NULL);
+        pool p = { 0 };
+        int r = 0;
+
+        if ((t == PLUG_BRIDGE || t == PLUG_NETWORK) && net->bridge_name)
+                return check_link(ctx, net, "bridge", net->bridge_name, err);
+        if (t != PLUG_DIRECT && t != PLUG_HOSTDEV_PCI)
+                return 0;
+        r = pool_load(ctx, net, t, &p, err);
+        for (size_t i = 0; r >= 0 && i < p.n; i++)
+                if (t == PLUG_DIRECT)
+                        r = check_link(ctx, net, "interface", p.devices[i].key, err);
+        if (r >= 0 && p.n == 0)
+                r = vport_error_set(err, -ENODEV, "network '%s': the device pool is empty", net->name);
+        pool_clear(&p);
+        return r;
+}
+
+int vport_net_start(vport_ctx *ctx, const char *name, vport_error *err) {
+        _cleanup_(network_def_freep) vport_network_def *def = NULL;
+        bool active;
+        int r;
+
+        assert_return(ctx && name, -EINVAL);
+        r = network_load(ctx, name, &def, &active, err);
+        if (r < 0)
+                return r;
+        if (active)
+                return vport_error_set(err, -EALREADY, "network '%s' is already active", name);
+        r = check_devices(ctx, def, err);
+        if (r < 0)
+                return r;
+        return store_network_set_active(ctx->store, name, true, err);
+}
+
+int vport_net_destroy(vport_ctx *ctx, const char *name, vport_error *err) {
+        vport_port **ports = NULL;
+        size_t n = 0;
+        bool active;
+        int r;
+
+        assert_return(ctx && name, -EINVAL);
+        r = network_load(ctx, name, NULL, &active, err);
+        if (r < 0)
+                return r;
+        if (!active)
+                return vport_error_set(err, -EHOSTDOWN, "network '%s' is not active", name);
+        r = vport_port_list(ctx, name, &ports, &n, err);
+        if (r < 0)
+                return r;
+        r = port_delete_many(ctx, ports, n, err);
+        vport_port_array_free(ports, n);
+        if (r < 0)
+                return r;
+        return store_network_set_active(ctx->store, name, false, err);
+}
+
+int vport_net_set_autostart(vport_ctx *ctx, const char *name, bool autostart, vport_error *err) {
+        assert_return(ctx && name, -EINVAL);
+        return store_network_set_autostart(ctx->store, name, autostart, err);
+}
+
+int vport_net_dumpxml(vport_ctx *ctx, const char *name, char **ret_xml, vport_error *err) {
+        _cleanup_(store_network_freep) store_network *n = NULL;
+        int r;
+
+        assert_return(ctx && name && ret_xml, -EINVAL);
+        r = store_network_get(ctx->store, name, &n, err);
+        if (r < 0)
+                return r;
+        *ret_xml = TAKE_PTR(n->xml);
+        return 0;
+}
+
+static unsigned count_ports(vport_ctx *ctx, const char *network) {
+        store_port *ports = NULL;
+        size_t n = 0;
+        unsigned live = 0;
+
+        if (store_port_list(ctx->store, network, NULL, &ports, &n, NULL) < 0)
+                return 0;
+        for (size_t i = 0; i < n; i++)
+                live += !ports[i].stale;
+        store_port_array_free(ports, n);
+        return live;
+}
+
+static json_object *network_summary_json(vport_ctx *ctx, const store_network *n) {
+        _cleanup_(network_def_freep) vport_network_def *def = NULL;
+        json_object *o = json_object_new_object();
+        char uuid[VPORT_UUID_STRLEN];
+
+        json_object_object_add(o, "name", json_object_new_string(n->name));
+        json_object_object_add(o, "uuid", json_object_new_string(uuid_format(&n->uuid, uuid)));
+        json_object_object_add(o, "active", json_object_new_boolean(n->active));
+        json_object_object_add(o, "autostart", json_object_new_boolean(n->autostart));
+        if (network_def_parse_string(n->xml, strlen(n->xml), &def, NULL) >= 0) {
+                json_object_object_add(o, "forward",
+                                       json_object_new_string(forward_mode_to_string(def->forward_mode)));
+                json_object_object_add(o, "plug", json_object_new_string(
+                                                          plug_type_to_string(network_def_plug_type(def, NULL))));
+        }
+        json_object_object_add(o, "ports", json_object_new_int((int) count_ports(ctx, n->name)));
+        return o;
+}
+
+int vport_net_list(vport_ctx *ctx, json_object **ret, vport_error *err) {
+        store_network *nets = NULL;
+        size_t n = 0;
+        json_object *a;
+        int r;
+
+        assert_return(ctx && ret, -EINVAL);
+        r = store_network_list(ctx->store, &nets, &n, err);
+        if (r < 0)
+                return r;
+        a = json_object_new_array();
+        for (size_t i = 0; i < n; i++)
+                json_object_array_add(a, network_summary_json(ctx, &nets[i]));
+        store_network_array_free(nets, n);
+        *ret = a;
+        return 0;
+}
+
+static json_object *pool_json(const pool *p) {
+        json_object *a = json_object_new_array();
+        char bdf[VPORT_PCI_STRLEN];
+
+        for (size_t i = 0; i < p->n; i++) {
+                json_object *d = json_object_new_object();
+                json_object_object_add(d, "device", json_object_new_string(p->devices[i].key));
+                json_object_object_add(d, "netdev", p->devices[i].netdev ? json_object_new_string(p->devices[i].netdev)
+                                                                         : NULL);
+                json_object_object_add(d, "pci", p->devices[i].has_pci
+                                                         ? json_object_new_string(pci_addr_format(&p->devices[i].pci, bdf))
+                                                         : NULL);
+                json_object_object_add(d, "connections", json_object_new_int((int) p->devices[i].connections));
+                json_object_array_add(a, d);
+        }
+        return a;
+}
+
+int vport_net_info(vport_ctx *ctx, const char *name, json_object **ret, vport_error *err) {
+        _cleanup_(store_network_freep) store_network *n = NULL;
+        _cleanup_(network_def_freep) vport_network_def *def = NULL;
+        vport_plug_type t;
+        json_object *o;
+        pool p = { 0 };
+        int r;
+
+        assert_return(ctx && name && ret, -EINVAL);
+        r = store_network_get(ctx->store, name, &n, err);
+        if (r < 0)
+                return r;
+        r = network_def_parse_string(n->xml, strlen(n->xml), &def, err);
+        if (r < 0)
+                return r;
+        o = network_summary_json(ctx, n);
+        t = network_def_plug_type(def, NULL);
+        if (def->bridge_name)
+                json_object_object_add(o, "bridge", json_object_new_string(def->bridge_name));
+        if (t == PLUG_DIRECT || t == PLUG_HOSTDEV_PCI) {
+                r = pool_load(ctx, def, t, &p, err);
+                if (r < 0) {
+                        json_object_put(o);
+                        return r;
+                }
+                json_object_object_add(o, "devices", pool_json(&p));
+                pool_clear(&p);
+        }
+        *ret = o;
+        return 0;
+}

@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Ports as the store keeps them: the <networkport> XML, the lifecycle state
+ * and what prepare made (runtime JSON). */
+#include <signal.h>
+#include <stdio.h>
+
+#include "core/internal.h"
+
+static const char *const port_state_table[_PORT_STATE_MAX] = {
+        [PORT_STATE_ALLOCATED] = "allocated",
+        [PORT_STATE_PREPARED] = "prepared",
+        [PORT_STATE_ACTIVE] = "active",
+};
+
+DEFINE_STRING_TABLE_LOOKUP(port_state, vport_port_state);
+
+void vport_port_free(vport_port *p) {
+        if (!p)
+                return;
+        port_def_free(p->def);
+        free(p->network);
+        free(p->device);
+        free(p);
+}
+
+void vport_port_array_free(vport_port **p, size_t n) {
+        for (size_t i = 0; p && i < n; i++)
+                vport_port_free(p[i]);
+        free(p);
+}
+
+static void runtime_from_json(const char *text, vport_port_runtime *rt) {
+        json_object *o = text ? json_tokener_parse(text) : NULL, *v;
+
+        *rt = (vport_port_runtime) { 0 };
+        if (!o)
+                return;
+        if (json_object_object_get_ex(o, "ifname", &v))
+                snprintf(rt->ifname, sizeof(rt->ifname), "%s", json_object_get_string(v));
+        if (json_object_object_get_ex(o, "ifindex", &v))
+                rt->ifindex = json_object_get_int(v);
+        if (json_object_object_get_ex(o, "tapdev", &v))
+                snprintf(rt->tapdev, sizeof(rt->tapdev), "%s", json_object_get_string(v));
+        if (json_object_object_get_ex(o, "lower", &v))
+                snprintf(rt->lower, sizeof(rt->lower), "%s", json_object_get_string(v));
+        if (json_object_object_get_ex(o, "lower_ifindex", &v))
+                rt->lower_ifindex = json_object_get_int(v);
+        json_object_put(o);
+}
+
+/* Returns a new object with the fields that are set (possibly empty). */
+static json_object *runtime_to_json(const vport_port_runtime *rt) {
+        json_object *o = json_object_new_object();
+
+        if (rt->ifname[0])
+                json_object_object_add(o, "ifname", json_object_new_string(rt->ifname));
+        if (rt->ifindex > 0)
+                json_object_object_add(o, "ifindex", json_object_new_int(rt->ifindex));
+        if (rt->tapdev[0])
+                json_object_object_add(o, "tapdev", json_object_new_string(rt->tapdev));
+        if (rt->lower[0])
+                json_object_object_add(o, "lower", json_object_new_string(rt->lower));
+        if (rt->lower_ifindex > 0)
+                json_object_object_add(o, "lower_ifindex", json_object_new_int(rt->lower_ifindex));
+        return o;
+}
+
+int port_from_store(const store_port *row, vport_port **ret, vport_error *err) {
+        _cleanup_(vport_port_freep) vport_port *p = calloc(1, sizeof(*p));
+        char uuid[VPORT_UUID_STRLEN];
+        int r;
+
+        if (!p)
+                return -ENOMEM;
+        r = port_def_parse_string(row->xml, strlen(row->xml), &p->def, err);
+        if (r < 0)
+                return vport_error_prefix(err, r, "port %s: stored definition", uuid_format(&row->uuid, uuid));
+        r = port_state_from_string(row->state);
+        if (r < 0)
+                return vport_error_set(err, -EIO, "port %s: unknown stored state '%s'",
+                                       uuid_format(&row->uuid, uuid), row->state);
+        p->state = (vport_port_state) r;
+        p->network = strdup(row->network);
+        p->device = row->device ? strdup(row->device) : NULL;
+        if (!p->network || (row->device && !p->device))
+                return -ENOMEM;
+        p->stale = row->stale;
+        p->generation = row->generation;
+        runtime_from_json(row->runtime, &p->rt);
+        *ret = TAKE_PTR(p);
+        return 0;
+}
+
+int port_to_store(const vport_port *p, store_port *row) {
+        json_object *rt;
+        int r;
+
+        *row = (store_port) { .uuid = p->def->uuid, .owner_uuid = p->def->owner_uuid, .mac = p->def->mac };
+        row->generation = p->generation;
+        r = port_def_format(p->def, &row->xml);
+        if (r < 0)
+                return r;
+        rt = runtime_to_json(&p->rt);
+        row->runtime = strdup(json_object_to_json_string_ext(rt, JSON_C_TO_STRING_PLAIN));
+        json_object_put(rt);
+        row->network = strdup(p->network);
+        row->owner_name = strdup(strempty(p->def->owner_name));
+        row->portgroup = p->def->group ? strdup(p->def->group) : NULL;
+        row->device = p->device ? strdup(p->device) : NULL;
+        row->plug_type = strdup(plug_type_to_string(p->def->plug.type));
+        row->state = strdup(port_state_to_string(p->state));
+        if (!row->runtime || !row->network || !row->owner_name || !row->plug_type || !row->state ||
+            (p->def->group && !row->portgroup) || (p->device && !row->device)) {
+                store_port_clear(row);
+                return -ENOMEM;
+        }
+        return 0;
+}
+
+int port_load(vport_ctx *ctx, const vport_uuid *uuid, vport_port **ret, vport_error *err) {
+        _cleanup_(store_port_freep) store_port *row = NULL;
+        int r;
+
+        r = store_port_get(ctx->store, uuid, &row, err);
+        if (r < 0)
+                return r;
+        return port_from_store(row, ret, err);
+}
+
+int port_save(vport_ctx *ctx, vport_port *p, vport_error *err) {
+        store_port row;
+        int r;
+
+        r = port_to_store(p, &row);
+        if (r < 0)
+                return r;
+        r = store_port_update(ctx->store, &row, err);
+        if (r >= 0)
+                p->generation = row.generation;
+        store_port_clear(&row);
+        return r;
+}
+
+int network_load(vport_ctx *ctx, const char *name, vport_network_def **ret, bool *ret_active, vport_error *err) {
+        _cleanup_(store_network_freep) store_network *n = NULL;
+        int r;
+
+        r = store_network_get(ctx->store, name, &n, err);
+        if (r < 0)
+                return r;
+        r = network_def_parse_string(n->xml, strlen(n->xml), ret, err);
+        if (r < 0)
+                return vport_error_prefix(err, r, "network '%s': stored definition", name);
+        if (ret_active)
+                *ret_active = n->active;
+        return 0;
+}
+
+/* The stored data is {"pid": writer, "snapshot": data}: the pid tells
+ * reconcile whether the writer is still at work. */
+int journal_put(vport_ctx *ctx, const vport_port *port, const char *key, const char *step, json_object *data,
+                vport_error *err) {
+        json_object *wrap = json_object_new_object();
+        int r;
+
+        json_object_object_add(wrap, "pid", json_object_new_int(getpid()));
+        json_object_object_add(wrap, "snapshot", data ? json_object_get(data) : NULL);
+        store_journal j = {
+                .port_uuid = port->def->uuid,
+                .key = (char *) key,
+                .step = (char *) step,
+                .data = (char *) json_object_to_json_string_ext(wrap, JSON_C_TO_STRING_PLAIN),
+        };
+        r = store_journal_put(ctx->store, &j, err);
+        json_object_put(wrap);
+        return r;
+}
+
+int journal_get(vport_ctx *ctx, const vport_port *port, const char *key, json_object **ret_data,
+                char **ret_step, vport_error *err) {
+        _cleanup_(store_journal_freep) store_journal *j = NULL;
+        json_object *wrap, *snap = NULL;
+        int r;
+
+        r = store_journal_get(ctx->store, &port->def->uuid, key, &j, err);
+        if (r < 0)
+                return r;
+        wrap = j->data ? json_tokener_parse(j->data) : NULL;
+        if (!wrap)
+                return vport_error_set(err, -EIO, "journal entry %s: stored data is not JSON", key);
+        if (ret_data) {
+                json_object_object_get_ex(wrap, "snapshot", &snap);
+                *ret_data = snap ? json_object_get(snap) : NULL;
+        }
+        json_object_put(wrap);
+        if (ret_step)
+                *ret_step = TAKE_PTR(j->step);
+        return 0;
+}
+
+int journal_set_step(vport_ctx *ctx, const vport_port *port, const char *key, const char *step, vport_error *err) {
+        _cleanup_(store_journal_freep) store_journal *j = NULL;
+        int r;
+
+        r = store_journal_get(ctx->store, &port->def->uuid, key, &j, err);
+        if (r < 0)
+                return r;
+        free(j->step);
+        j->step = strdup(step);
+        if (!j->step)
+                return -ENOMEM;
+        return store_journal_put(ctx->store, j, err);
+}
+
+int journal_delete(vport_ctx *ctx, const vport_port *port, const char *key, vport_error *err) {
+        return store_journal_delete(ctx->store, &port->def->uuid, key, err);
+}
+
+bool journal_is_abandoned(const char *step, int pid) {
+        if (!step || streq(step, JOURNAL_STEP_PREPARED))
+                return false;
+        /* Same boot (stale entries are purged separately): a dead pid means
+         * the writer crashed. kill(pid, 0) fails with ESRCH then. */
+        return pid <= 0 || (kill(pid, 0) < 0 && errno == ESRCH);
+}

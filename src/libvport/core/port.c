@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Port allocation (libvirt's networkAllocatePort) and queries. */
+#include <stdio.h>
+
+#include "core/internal.h"
+#include "core/pool.h"
+
+static int port_def_from_request(const vport_port_request *req, vport_port_def **ret, vport_error *err) {
+        _cleanup_(port_def_freep) vport_port_def *def = NULL;
+        int r;
+
+        if (req->xml) {
+                r = port_def_parse_string(req->xml, strlen(req->xml), &def, err);
+                if (r < 0)
+                        return r;
+        } else if (!(def = port_def_new()))
+                return -ENOMEM;
+        if (req->mac) {
+                r = mac_check_guest(req->mac, err);
+                if (r < 0)
+                        return r;
+                def->mac = *req->mac;
+        }
+        if (req->owner_name && !(free(def->owner_name), def->owner_name = strdup(req->owner_name)))
+                return -ENOMEM;
+        if (!def->owner_name && !(def->owner_name = strdup("unknown")))
+                return -ENOMEM;
+        if (req->owner_uuid)
+                def->owner_uuid = *req->owner_uuid;
+        if (uuid_is_null(&def->owner_uuid) && (r = uuid_generate(&def->owner_uuid)) < 0)
+                return r;
+        if (req->portgroup && !(free(def->group), def->group = strdup(req->portgroup)))
+                return -ENOMEM;
+        if (req->vlan >= 0) {
+                if (req->vlan > VPORT_VLAN_TAG_MAX)
+                        return vport_error_set(err, -EINVAL, "--vlan %d: out of range 0-%d", req->vlan,
+                                               VPORT_VLAN_TAG_MAX);
+                vlan_clear(&def->vlan);
+                r = vlan_add_tag(&def->vlan, (uint16_t) req->vlan);
+                if (r < 0)
+                        return r;
+        }
+        if (uuid_is_null(&def->uuid) && (r = uuid_generate(&def->uuid)) < 0)
+                return r;
+        *ret = TAKE_PTR(def);
+        return 0;
+}
+
+/* A generated MAC is unique among live ports (checked under the store's write lock). */
+static int port_pick_mac(vport_ctx *ctx, vport_port_def *def, vport_error *err) {
+        int r;
+
+        if (!mac_is_zero(&def->mac)) {
+                char mac[VPORT_MAC_STRLEN], holder[VPORT_UUID_STRLEN];
+                vport_uuid other;
+                r = store_mac_in_use(ctx->store, &def->mac, NULL, &other, err);
+                if (r > 0)
+                        return vport_error_set(err, -EADDRINUSE, "MAC %s is already used by port %s",
+                                               mac_format(&def->mac, mac), uuid_format(&other, holder));
+                return r;
+        }
+        for (int tries = 0; tries < 64; tries++) {
+                mac_generate(&def->mac);
+                r = store_mac_in_use(ctx->store, &def->mac, NULL, NULL, err);
+                if (r <= 0)
+                        return r;
+        }
+        return vport_error_set(err, -EADDRINUSE, "could not generate an unused MAC address");
+}
+
+/* Fill def->plug from the network and the chosen pool device. */
+static int port_plug_fill(vport_port_def *def, const vport_network_def *net, const pool_device *dev) {
+        vport_plug *plug = &def->plug;
+        vport_direct_mode mode = DIRECT_VEPA;
+
+        plug_clear(plug);
+        plug->type = network_def_plug_type(net, &mode);
+        switch (plug->type) {
+        case PLUG_NETWORK:
+        case PLUG_BRIDGE:
+                plug->mac_table_manager = net->mac_table_manager;
+                plug->bridge = strdup(net->bridge_name);
+                return plug->bridge ? 0 : -ENOMEM;
+        case PLUG_DIRECT:
+                plug->mode = mode;
+                plug->dev = strdup(dev->netdev);
+                return plug->dev ? 0 : -ENOMEM;
+        case PLUG_HOSTDEV_PCI:
+                plug->managed = net->managed;
+                plug->driver = net->driver;
+                plug->addr = dev->pci;
+                return 0;
+        default:
+                return -EINVAL;
+        }
+}
+
+/* Choose a device and record the port, in one write transaction so that
+ * concurrent vport processes never hand out the same device twice. */
+static int port_allocate(vport_ctx *ctx, const vport_network_def *net, vport_port *port, vport_error *err) {
+        vport_plug_type t = network_def_plug_type(net, NULL);
+        bool needs_pool = t == PLUG_DIRECT || t == PLUG_HOSTDEV_PCI;
+        pool p = { 0 };
+        store_port row;
+        int r, i = -1;
+
+        r = store_begin(ctx->store, err);
+        if (r < 0)
+                return r;
+        r = port_pick_mac(ctx, port->def, err);
+        if (r >= 0 && needs_pool)
+                r = pool_load(ctx, net, t, &p, err);
+        if (r >= 0 && needs_pool)
+                r = i = pool_choose(&p, net->name, pool_is_exclusive(net, port->def->virtualport), err);
+        if (r >= 0)
+                r = port_plug_fill(port->def, net, i >= 0 ? &p.devices[i] : NULL);
+        if (r >= 0 && i >= 0 && !(port->device = strdup(p.devices[i].key)))
+                r = -ENOMEM;
+        pool_clear(&p);
+        if (r >= 0)
+                r = port_to_store(port, &row);
+        if (r >= 0) {
+                r = store_port_insert(ctx->store, &row, err);
+                port->generation = row.generation;
+                store_port_clear(&row);
+        }
+        if (r >= 0)
+                return store_commit(ctx->store, err);
+        store_rollback(ctx->store);
+        return r;
+}
+
+int vport_port_create(vport_ctx *ctx, const vport_port_request *req, vport_port **ret, vport_error *err) {
+        _cleanup_(network_def_freep) vport_network_def *net = NULL;
+        _cleanup_(vport_port_freep) vport_port *port = NULL;
+        bool active;
+        int r;
+
+        assert_return(ctx && req && req->network, -EINVAL);
+        r = network_load(ctx, req->network, &net, &active, err);
+        if (r < 0)
+                return r;
+        if (!active)
+                return vport_error_set(err, -EHOSTDOWN, "network '%s' is not active", req->network);
+        if (!(port = calloc(1, sizeof(*port))) || !(port->network = strdup(net->name)))
+                return -ENOMEM;
+        r = port_def_from_request(req, &port->def, err);
+        if (r < 0)
+                return r;
+        r = port_def_resolve(port->def, net, err);
+        if (r < 0)
+                return vport_error_prefix(err, r, "network '%s'", net->name);
+        r = port_allocate(ctx, net, port, err);
+        if (r < 0)
+                return r;
+        if (req->flags & VPORT_PORT_PREPARE) {
+                vport_port *prepared = NULL;
+                r = vport_port_prepare(ctx, &port->def->uuid, req->flags, &prepared, err);
+                if (r < 0) {
+                        /* Undo the allocation; keep the prepare error for the caller. */
+                        (void) vport_port_delete(ctx, &port->def->uuid, NULL);
+                        return r;
+                }
+                vport_port_free(port);
+                port = prepared;
+        }
+        if (ret)
+                *ret = TAKE_PTR(port);
+        return 0;
+}
+
+int vport_port_get(vport_ctx *ctx, const vport_uuid *uuid, vport_port **ret, vport_error *err) {
+        assert_return(ctx && uuid && ret, -EINVAL);
+        return port_load(ctx, uuid, ret, err);
+}
+
+int vport_port_list(vport_ctx *ctx, const char *network, vport_port ***ret, size_t *ret_n, vport_error *err) {
+        store_port *rows = NULL;
+        vport_port **ports;
+        size_t n = 0;
+        int r;
+
+        assert_return(ctx && ret && ret_n, -EINVAL);
+        r = store_port_list(ctx->store, network, NULL, &rows, &n, err);
+        if (r < 0)
+                return r;
+        ports = calloc(n ? n : 1, sizeof(*ports));
+        for (size_t i = 0; ports && r >= 0 && i < n; i++)
+                r = port_from_store(&rows[i], &ports[i], err);
+        store_port_array_free(rows, n);
+        if (!ports || r < 0) {
+                vport_port_array_free(ports, n);
+                return ports ? r : -ENOMEM;
+        }
+        *ret = ports;
+        *ret_n = n;
+        return 0;
+}
+
+int vport_port_dumpxml(vport_ctx *ctx, const vport_uuid *uuid, char **ret_xml, vport_error *err) {
+        _cleanup_(vport_port_freep) vport_port *p = NULL;
+        int r;
+
+        assert_return(ctx && uuid && ret_xml, -EINVAL);
+        r = port_load(ctx, uuid, &p, err);
+        if (r < 0)
+                return r;
+        return port_def_format(p->def, ret_xml);
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Finish what crashed processes left half-done, from the journal. */
+#include <stdio.h>
+
+#include "core/internal.h"
+
+/* The writer pid and step of an entry. */
+static int entry_pid(const store_journal *j) {
+        json_object *o = j->data ? json_tokener_parse(j->data) : NULL, *v;
+        int pid = 0;
+
+        if (o && json_object_object_get_ex(o, "pid", &v))
+                pid = json_object_get_int(v);
+        json_object_put(o);
+        return pid;
+}
+
+/* Restore one port's devices; a port that was being deleted is then
+ * forgotten, one that was being prepared goes back to "allocated" (it still
+ * holds its pool device: its owner may prepare again or delete it). */
+static int reconcile_port(vport_ctx *ctx, const vport_uuid *uuid, bool releasing, vport_error *err) {
+        _cleanup_(vport_port_freep) vport_port *port = NULL;
+        const plug_driver *d;
+        int r;
+
+        r = port_load(ctx, uuid, &port, err);
+        if (r < 0)
+                return r;
+        d = plug_driver_get(port->def->plug.type);
+        if (d) {
+                r = d->release(ctx, port, err);
+                if (r < 0)
+                        return r;
+        }
+        if (releasing)
+                return store_port_delete(ctx->store, uuid, err);
+        port->state = PORT_STATE_ALLOCATED;
+        port->rt = (vport_port_runtime) { 0 };
+        return port_save(ctx, port, err);
+}
+
+int vport_reconcile(vport_ctx *ctx, vport_error *err) {
+        store_journal *entries = NULL;
+        size_t n = 0;
+        int r, handled = 0;
+
+        assert_return(ctx, -EINVAL);
+        r = store_stale_ports_purge(ctx->store, err);
+        if (r < 0)
+                return r;
+        handled += r;
+        r = store_journal_list(ctx->store, NULL, &entries, &n, err);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                bool done_before = false;
+                if (!journal_is_abandoned(entries[i].step, entry_pid(&entries[i])))
+                        continue;
+                /* One port may have several entries: handle it once. */
+                for (size_t j = 0; j < i; j++)
+                        done_before |= uuid_equal(&entries[j].port_uuid, &entries[i].port_uuid) &&
+                                       journal_is_abandoned(entries[j].step, entry_pid(&entries[j]));
+                if (done_before)
+                        continue;
+                r = reconcile_port(ctx, &entries[i].port_uuid, streq(entries[i].step, JOURNAL_STEP_RELEASING),
+                                   err);
+                handled += r >= 0;
+        }
+        store_journal_array_free(entries, n);
+        return r < 0 ? r : handled;
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* SR-IOV VFs: naming them, listing them, and setting their MAC the hard way
+ * (seed 000). */
+#pragma once
+
+#include "core/vport.h"
+
+/* A VF named as "DDDD:BB:SS.F", as a netdev name, or (b non-NULL) as PF
+ * netdev a + VF index b. Resolved to its PCI address, PF and index, checked
+ * to really be a network VF. Returns 0, -ENODEV / -EINVAL with err naming
+ * the argument. */
+typedef struct vport_vf_ref {
+        vport_pci_addr vf;
+        vport_pci_addr pf;
+        int index;                 /* VF index on the PF */
+        char pf_ifname[VPORT_IFNAMSIZ];
+        int pf_ifindex;
+} vport_vf_ref;
+
+int vport_vf_resolve(vport_ctx *ctx, const char *a, const char *b, vport_vf_ref *ret, vport_error *err);
+
+/* How vport_vf_set_mac() got there. */
+typedef enum vport_vf_mac_method {
+        VF_MAC_DIRECT,       /* the VF's netdev took the MAC, and the PF agrees */
+        VF_MAC_ADMIN_BOUNCE, /* admin MAC through the PF, then a driver bounce */
+        VF_MAC_ADMIN_ONLY,   /* no netdev (e.g. bound to vfio-pci): admin MAC only */
+        _VF_MAC_METHOD_MAX,
+} vport_vf_mac_method;
+
+const char *vf_mac_method_to_string(vport_vf_mac_method m);
+
+/* Set a VF's MAC, trying really hard: set it on the VF's netdev; if that
+ * fails (EPERM, EADDRNOTAVAIL) or the PF's read-back disagrees (the driver
+ * "succeeded" silently because the admin MAC was set before), set the admin
+ * MAC through the PF, bounce the VF driver and wait for its netdev by PCI
+ * address, and verify through both the netdev and the PF. The PF must be up
+ * (-ENETDOWN otherwise: vport never brings it up itself, that would start
+ * IPv6 autoconf on the host). Returns 0 and the method used, or -errno with
+ * err naming the PF, VF index, driver, wanted and actual MAC. */
+int vport_vf_set_mac(vport_ctx *ctx, const vport_vf_ref *vf, const vport_mac *mac, vport_vf_mac_method *ret_method,
+                     vport_error *err);
+
+/* Every VF of a PF: JSON array of {vf, pci, netdev, driver, mac, vlan, qos,
+ * spoofchk, trust, link_state, min_tx_rate, max_tx_rate, port}. */
+int vport_vf_list(vport_ctx *ctx, const char *pf, json_object **ret, vport_error *err);
