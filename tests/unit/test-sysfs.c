@@ -292,19 +292,30 @@ static void test_pci_unbind(void **state) {
         assert_string_equal(get("bus/pci/drivers/vfio-pci/unbind"), "");
 }
 
-/* Plays the kernel: drivers_probe is a FIFO, so the bind blocks in its
- * write until we read it; at that moment driver_override must already
- * name the driver. Then the driver "binds". */
-static void *fake_probe(void *arg) {
-        char path[PATH_MAX], bdf[32] = "";
-        char *override;
-        int fd = open(at("bus/pci/drivers_probe", path), O_RDONLY | O_CLOEXEC);
-        ssize_t n = fd >= 0 ? read(fd, bdf, sizeof(bdf) - 1) : -1;
+/* One writer's whole message from FIFO rel (blocks until it is written). */
+static void fifo_read(const char *rel, char *buf, size_t size) {
+        char path[PATH_MAX];
+        int fd = open(at(rel, path), O_RDONLY | O_CLOEXEC);
+        size_t len = 0;
+        ssize_t n = 0;
 
+        while (fd >= 0 && len < size - 1 && (n = read(fd, buf + len, size - 1 - len)) > 0)
+                len += (size_t) n;
+        buf[len] = '\0';
         if (fd >= 0)
                 close(fd);
-        override = get(PCIDIR "/0000:06:10.4/driver_override");
-        snprintf(arg, 64, "%s|%s", n > 0 ? bdf : "?", override ? override : "?");
+}
+
+/* Plays the kernel: driver_override and drivers_probe are FIFOs, so each
+ * write of the bind blocks until read here, in order. Then the driver
+ * "binds" (the symlink appears) a little later. */
+static void *fake_probe(void *arg) {
+        char override[32], probe[32], cleared[32];
+
+        fifo_read(PCIDIR "/0000:06:10.4/driver_override", override, sizeof(override));
+        fifo_read("bus/pci/drivers_probe", probe, sizeof(probe));
+        fifo_read(PCIDIR "/0000:06:10.4/driver_override", cleared, sizeof(cleared));
+        snprintf(arg, 96, "%s|%s|%s", override, probe, cleared);
         kernel_sleep_ms(100);
         link_to(PCIDIR "/0000:06:10.4/driver", "bus/pci/drivers/vfio-pci");
         return NULL;
@@ -312,7 +323,7 @@ static void *fake_probe(void *arg) {
 
 static void test_pci_bind(void **state) {
         vport_pci_addr vf = pci("0000:06:10.4"), bound = pci("0000:06:10.2");
-        char seen[64] = "", path[PATH_MAX];
+        char seen[96] = "", path[PATH_MAX], override[PATH_MAX];
         vport_error err = {};
         pthread_t t;
 
@@ -323,21 +334,26 @@ static void test_pci_bind(void **state) {
         unlink(at(PCIDIR "/0000:06:10.4/driver", path));
         unlink(at("bus/pci/drivers_probe", path));
         assert_int_equal(mkfifo(path, 0600), 0);
+        unlink(at(PCIDIR "/0000:06:10.4/driver_override", override));
+        assert_int_equal(mkfifo(override, 0600), 0);
         assert_int_equal(pthread_create(&t, NULL, fake_probe, seen), 0);
         assert_int_equal(ops->pci_bind(k, &vf, "vfio-pci", NULL), 0);
         pthread_join(t, NULL);
-        assert_string_equal(seen, "0000:06:10.4|vfio-pci");
-        assert_string_equal(get(PCIDIR "/0000:06:10.4/driver_override"), "\n"); /* cleared again */
+        /* override set, probe, override cleared: in that order */
+        assert_string_equal(seen, "vfio-pci|0000:06:10.4|\n");
 
         /* Nobody binds: bounded wait. */
         unlink(path);
         put("bus/pci/drivers_probe", "");
+        unlink(override);
+        put(PCIDIR "/0000:06:10.4/driver_override", "");
         unlink(at(PCIDIR "/0000:06:10.4/driver", path));
         k->bind_timeout_ms = 100;
         vport_error_clear(&err);
         assert_int_equal(ops->pci_bind(k, &vf, "vfio-pci", &err), -ETIMEDOUT);
         assert_non_null(strstr(err.message, "0000:06:10.4"));
         assert_string_equal(get("bus/pci/drivers_probe"), "0000:06:10.4");
+        assert_string_equal(get(PCIDIR "/0000:06:10.4/driver_override"), "\n");
 }
 
 static void test_sysfs_root_env(void **state) {
