@@ -307,6 +307,25 @@ static void test_vf_list_veth(void **state) {
         free(vfs);
 }
 
+/* veth has no ndo_set_vf_*: the kernel answers -EOPNOTSUPP, reported as
+ * unsupported by the device's driver, naming attribute, VF and device. */
+static void test_vf_set_unsupported(void **state) {
+        vport_vf_info cfg = { .vf = 1 };
+        vport_error err = {};
+
+        mac("52:54:00:00:00:09", &cfg.mac);
+        assert_int_equal(ops->vf_set(k, ifindex_of("va"), &cfg, VF_SET_MAC, &err), -EOPNOTSUPP);
+        assert_non_null(strstr(err.message, "va (ifindex"));
+        assert_non_null(strstr(err.message, "RTM_SETLINK IFLA_VF_MAC on VF 1: unsupported by driver veth"));
+        vport_error_clear(&err);
+        cfg.vlan = 10;
+        cfg.vlan_proto = 0x88a8;
+        assert_int_equal(ops->vf_set(k, ifindex_of("va"), &cfg, VF_SET_VLAN | VF_SET_TRUST, &err),
+                         -EOPNOTSUPP);
+        assert_non_null(strstr(err.message, "IFLA_VF_VLAN_LIST on VF 1"));
+        assert_int_equal(ops->vf_set(k, ifindex_of("va"), &cfg, 0, NULL), 0); /* nothing to do */
+}
+
 static void test_link_delete(void **state) {
         int va = ifindex_of("va");
         vport_link l;
@@ -345,6 +364,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_delete_group, setup_veth, teardown_links),
                 cmocka_unit_test_setup_teardown(test_errors, setup_veth, teardown_links),
                 cmocka_unit_test_setup_teardown(test_vf_list_veth, setup_veth, teardown_links),
+                cmocka_unit_test_setup_teardown(test_vf_set_unsupported, setup_veth, teardown_links),
                 cmocka_unit_test_setup_teardown(test_link_delete, setup_veth, teardown_links),
         };
         const char *reason = NULL;

@@ -248,12 +248,27 @@ static bool vf_error_is_unsupported(int r, unsigned bit) {
         return r == -EOPNOTSUPP || (r == -EINVAL && bit == VF_SET_LINK_STATE);
 }
 
+/* The PF's driver for messages: from sysfs for a PCI device, else the
+ * link kind ("veth"), else "(unknown)". */
+static void vf_pf_driver(vport_kernel *k, int pf_ifindex, char *buf, size_t size) {
+        char name[IF_NAMESIZE];
+        vport_link link;
+
+        buf[0] = '\0';
+        if (if_indextoname((unsigned) pf_ifindex, name))
+                sysfs_netdev_driver(k, name, buf, size);
+        if (!buf[0] && nl_link_get(k, pf_ifindex, NULL, &link, NULL) >= 0)
+                snprintf(buf, size, "%s", link.kind);
+        if (!buf[0])
+                snprintf(buf, size, "(unknown)");
+}
+
 static int vf_set_one(vport_kernel *k, int pf_ifindex, const vport_vf_info *cfg, unsigned bit,
                       vport_error *err) {
         struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = pf_ifindex };
         _cleanup_(nlmsg_freep) struct nl_msg *msg = nl_request(RTM_SETLINK, 0, &ifi, sizeof(ifi));
         struct nlattr *list, *info;
-        char desc[48], driver[64], name[IF_NAMESIZE];
+        char desc[48], driver[64];
         int r;
 
         if (!msg || !(list = nla_nest_start(msg, IFLA_VFINFO_LIST)) ||
@@ -266,13 +281,10 @@ static int vf_set_one(vport_kernel *k, int pf_ifindex, const vport_vf_info *cfg,
                     cfg->vf);
         if (r >= 0 || !vf_error_is_unsupported(r, bit))
                 return r;
-        if (if_indextoname((unsigned) pf_ifindex, name))
-                sysfs_netdev_driver(k, name, driver, sizeof(driver));
-        else
-                driver[0] = '\0';
-        return vport_error_set(
-                err, -EOPNOTSUPP, "%s: RTM_SETLINK %s on VF %d: unsupported by driver %s (%s)", desc,
-                vf_attr_name(bit, cfg), cfg->vf, driver[0] ? driver : "(unknown)", strerror(-r));
+        vf_pf_driver(k, pf_ifindex, driver, sizeof(driver));
+        return vport_error_set(err, -EOPNOTSUPP,
+                               "%s: RTM_SETLINK %s on VF %d: unsupported by driver %s (%s)", desc,
+                               vf_attr_name(bit, cfg), cfg->vf, driver, strerror(-r));
 }
 
 int nl_vf_set(vport_kernel *k, int pf_ifindex, const vport_vf_info *cfg, unsigned mask, vport_error *err) {
