@@ -1,0 +1,554 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* <network> XML: every validation rule with a failing and a passing example,
+ * and parse -> format -> parse -> format round trips for every forward mode. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <cmocka.h>
+
+#include "conf/network.h"
+
+static vport_network_def *parse_ok(const char *xml) {
+        vport_error err = { 0 };
+        vport_network_def *def = NULL;
+        int r = network_def_parse_string(xml, strlen(xml), &def, &err);
+
+        if (r < 0)
+                fail_msg("unexpected parse failure %d: %s\n%s", r, err.message, xml);
+        return def;
+}
+
+/* Parse must fail with -EINVAL and a message holding every needle. */
+static void expect_fail(const char *xml, ...) {
+        vport_error err = { 0 };
+        vport_network_def *def = NULL;
+        const char *needle;
+        va_list ap;
+        int r = network_def_parse_string(xml, strlen(xml), &def, &err);
+
+        if (r >= 0) {
+                network_def_free(def);
+                fail_msg("parse unexpectedly succeeded:\n%s", xml);
+        }
+        assert_int_equal(r, -EINVAL);
+        assert_null(def);
+        va_start(ap, xml);
+        while ((needle = va_arg(ap, const char *)))
+                if (!strstr(err.message, needle))
+                        fail_msg("message '%s' lacks '%s'", err.message, needle);
+        va_end(ap);
+}
+
+static void roundtrip(const char *xml) {
+        _cleanup_(network_def_freep) vport_network_def *a = parse_ok(xml), *b = NULL;
+        _cleanup_free_ char *x1 = NULL, *x2 = NULL;
+
+        assert_int_equal(network_def_format(a, &x1), 0);
+        b = parse_ok(x1);
+        assert_int_equal(network_def_format(b, &x2), 0);
+        assert_string_equal(x1, x2);
+}
+
+#define NET(body) "<network><name>n1</name>" body "</network>"
+
+/* ---- round trips, one per forward mode ---- */
+
+static const char *const bridge_ovs_xml =
+        "<network>\n"
+        "  <name>ovs</name>\n"
+        "  <uuid>09b11c53-8b5c-4eeb-8f00-d84eaa0aaa4f</uuid>\n"
+        "  <forward mode='bridge'/>\n"
+        "  <bridge name='ovsbr0' macTableManager='libvirt'/>\n"
+        "  <mtu size='9000'/>\n"
+        "  <virtualport type='openvswitch'/>\n"
+        "  <vlan><tag id='10'/></vlan>\n"
+        "  <portgroup name='engineering' default='yes'>\n"
+        "    <vlan trunk='yes'><tag id='42' nativeMode='untagged'/><tag id='47'/></vlan>\n"
+        "    <virtualport><parameters profileid='eng-prof'/></virtualport>\n"
+        "    <bandwidth><inbound average='1000' peak='5000' burst='1024'/><outbound "
+        "average='128'/></bandwidth>\n"
+        "  </portgroup>\n"
+        "  <portgroup name='sales'>\n"
+        "    <vlan><tag id='100'/></vlan>\n"
+        "    <virtualport type='openvswitch'><parameters "
+        "interfaceid='11111111-2222-3333-4444-555555555555'/></virtualport>\n"
+        "  </portgroup>\n"
+        "  <portgroup name='plain'/>\n"
+        "</network>\n";
+
+static void test_roundtrip_bridge_ovs(void **state) {
+        _cleanup_(network_def_freep) vport_network_def *d = parse_ok(bridge_ovs_xml);
+        vport_direct_mode mode = _DIRECT_MAX;
+
+        roundtrip(bridge_ovs_xml);
+        assert_int_equal(d->forward_mode, FORWARD_BRIDGE);
+        assert_string_equal(d->bridge_name, "ovsbr0");
+        assert_int_equal(d->mac_table_manager, MAC_TABLE_MANAGER_LIBVIRT);
+        assert_int_equal(d->mtu, 9000);
+        assert_int_equal(d->n_portgroups, 3);
+        assert_true(d->portgroups[0].vlan.trunk);
+        assert_int_equal(d->portgroups[0].vlan.native_mode, VLAN_NATIVE_UNTAGGED);
+        assert_int_equal(d->portgroups[0].vlan.native_tag, 42);
+        assert_int_equal(d->portgroups[0].bandwidth.in.peak, 5000);
+        assert_int_equal(network_def_plug_type(d, &mode), PLUG_BRIDGE);
+        assert_int_equal(mode, _DIRECT_MAX); /* untouched */
+        assert_ptr_equal(network_def_find_portgroup(d, NULL), &d->portgroups[0]);
+        assert_ptr_equal(network_def_find_portgroup(d, "sales"), &d->portgroups[1]);
+        assert_null(network_def_find_portgroup(d, "nope"));
+}
+
+static void test_roundtrip_direct_modes(void **state) {
+        static const struct {
+                const char *xml;
+                vport_direct_mode mode;
+        } cases[] = {
+                { NET("<forward mode='bridge'><interface dev='eth1'/><interface dev='eth2'/></forward>"
+                      "<virtualport type='802.1Qbg'><parameters managerid='11' typeid='1193047' "
+                      "typeidversion='2' "
+                      "instanceid='09b11c53-8b5c-4eeb-8f00-d84eaa0aaa4f'/></virtualport>"),
+                  DIRECT_BRIDGE },
+                { NET("<forward mode='private' dev='eth1'/>"), DIRECT_PRIVATE },
+                { NET("<forward mode='vepa'><pf dev='eth0'/></forward>"
+                      "<virtualport type='802.1Qbh'><parameters profileid='finance'/></virtualport>"),
+                  DIRECT_VEPA },
+                { NET("<forward mode='passthrough' dev='eth1'><interface dev='eth1'/><interface "
+                      "dev='eth2'/></forward>"
+                      "<vlan><tag id='42'/></vlan>"),
+                  DIRECT_PASSTHROUGH },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                _cleanup_(network_def_freep) vport_network_def *d = parse_ok(cases[i].xml);
+                vport_direct_mode mode;
+
+                roundtrip(cases[i].xml);
+                assert_int_equal(network_def_plug_type(d, &mode), PLUG_DIRECT);
+                assert_int_equal(mode, cases[i].mode);
+        }
+}
+
+static void test_roundtrip_hostdev(void **state) {
+        const char *xml =
+                NET("<forward mode='hostdev' managed='yes'><driver name='vfio'/>"
+                    "<address type='pci' domain='0x0000' bus='0x06' slot='0x10' function='0x1'/>"
+                    "<address type='pci' domain='0x0000' bus='0x06' slot='0x10' function='0x3'/></forward>"
+                    "<vlan><tag id='42'/></vlan>"
+                    "<virtualport type='802.1Qbh'><parameters profileid='p1'/></virtualport>"
+                    "<portgroup name='a' default='yes'><vlan><tag id='7'/></vlan></portgroup>");
+        const char *pf = NET("<forward mode='hostdev'><pf dev='enp6s0f0'/></forward>");
+        _cleanup_(network_def_freep) vport_network_def *d = parse_ok(xml), *p = parse_ok(pf);
+
+        roundtrip(xml);
+        roundtrip(pf);
+        assert_true(d->managed);
+        assert_int_equal(d->driver, HOSTDEV_DRIVER_VFIO);
+        assert_int_equal(d->n_addresses, 2);
+        assert_int_equal(d->addresses[1].function, 3);
+        assert_int_equal(network_def_plug_type(d, NULL), PLUG_HOSTDEV_PCI);
+        assert_string_equal(p->pf, "enp6s0f0");
+        assert_false(p->managed);
+}
+
+static const char *const nat_xml =
+        "<network>\n"
+        "  <name>default</name>\n"
+        "  <title>the default</title>\n"
+        "  <forward mode='nat'><nat><port start='1024' end='65535'/></nat></forward>\n"
+        "  <bridge name='virbr0' stp='on' delay='0'/>\n"
+        "  <mac address='52:54:00:0a:cd:21'/>\n"
+        "  <domain name='example.com'/>\n"
+        "  <dns><host ip='192.168.122.2'><hostname>h&amp;x</hostname></host></dns>\n"
+        "  <ip address='192.168.122.1' netmask='255.255.255.0'>\n"
+        "    <dhcp>\n"
+        "      <range start='192.168.122.2' end='192.168.122.254'/>\n"
+        "      <host mac='52:54:00:6f:78:f3' name='vm1' ip='192.168.122.10'/>\n"
+        "    </dhcp>\n"
+        "  </ip>\n"
+        "  <ip family='ipv6' address='2001:db8:ca2:2::1' prefix='64'/>\n"
+        "  <bandwidth><inbound average='100000'/></bandwidth>\n"
+        "  <portgroup name='eng' default='yes'><bandwidth><inbound average='1000' "
+        "floor='200'/></bandwidth></portgroup>\n"
+        "</network>\n";
+
+static void test_roundtrip_l3(void **state) {
+        _cleanup_(network_def_freep) vport_network_def *d = parse_ok(nat_xml);
+        _cleanup_free_ char *out = NULL;
+
+        roundtrip(nat_xml);
+        assert_int_equal(network_def_plug_type(d, NULL), PLUG_NETWORK);
+        assert_int_equal(d->bridge_stp, 1);
+        assert_int_equal(d->bridge_delay, 0);
+        assert_non_null(strstr(d->l3_xml, "<dhcp>"));
+        assert_int_equal(network_def_format(d, &out), 0);
+        /* the L3 parts come back verbatim, escaping included */
+        assert_non_null(strstr(out, "<host mac=\"52:54:00:6f:78:f3\" name=\"vm1\" ip=\"192.168.122.10\"/>"));
+        assert_non_null(strstr(out, "h&amp;x"));
+        assert_non_null(strstr(out, "<port start=\"1024\" end=\"65535\"/>"));
+        assert_non_null(strstr(out, "<title>the default</title>"));
+
+        roundtrip(NET("<forward mode='route' dev='eth0'/><bridge name='virbr1'/><ip address='10.0.0.1' "
+                      "prefix='24'/>"));
+        roundtrip(NET("<forward mode='open'/><bridge name='virbr2'/><ip address='10.0.1.1' prefix='24'/>"));
+        roundtrip(NET("<bridge name='virbr3'/><ip address='10.0.2.1' prefix='24'/>")); /* isolated */
+        {
+                _cleanup_(network_def_freep) vport_network_def *iso =
+                        parse_ok(NET("<bridge name='virbr3'/>"));
+
+                assert_int_equal(iso->forward_mode, FORWARD_NONE);
+                assert_int_equal(network_def_plug_type(iso, NULL), PLUG_NETWORK);
+        }
+}
+
+static void test_uuid_generated(void **state) {
+        _cleanup_(network_def_freep) vport_network_def *a = parse_ok(NET("<bridge name='virbr3'/>"));
+        _cleanup_(network_def_freep) vport_network_def *b = parse_ok(NET("<bridge name='virbr3'/>"));
+
+        assert_false(uuid_is_null(&a->uuid));
+        assert_false(uuid_equal(&a->uuid, &b->uuid));
+        expect_fail(NET("<uuid>not-a-uuid</uuid><bridge name='virbr3'/>"), "network 'n1'", "<uuid>", NULL);
+}
+
+static void test_enum_tables(void **state) {
+        assert_string_equal(forward_mode_to_string(FORWARD_HOSTDEV), "hostdev");
+        assert_int_equal(forward_mode_from_string("passthrough"), FORWARD_PASSTHROUGH);
+        assert_int_equal(forward_mode_from_string("bogus"), -EINVAL);
+        assert_string_equal(mac_table_manager_to_string(MAC_TABLE_MANAGER_KERNEL), "kernel");
+        assert_int_equal(mac_table_manager_from_string("libvirt"), MAC_TABLE_MANAGER_LIBVIRT);
+        assert_string_equal(virtualport_type_to_string(VIRTUALPORT_8021QBG), "802.1Qbg");
+        assert_int_equal(virtualport_type_from_string("openvswitch"), VIRTUALPORT_OPENVSWITCH);
+        assert_string_equal(plug_type_to_string(PLUG_HOSTDEV_PCI), "hostdev-pci");
+        assert_int_equal(direct_mode_from_string("vepa"), DIRECT_VEPA);
+        assert_true(forward_mode_is_l3(FORWARD_OPEN));
+        assert_false(forward_mode_is_l3(FORWARD_BRIDGE));
+}
+
+/* ---- validation rules: one failing and one passing example each ---- */
+
+static void test_basic_elements(void **state) {
+        expect_fail("<network><bridge name='virbr0'/></network>", "missing <name>", NULL);
+        expect_fail(NET("<name>n2</name><bridge name='virbr0'/>"), "network 'n1'", "<name>", "duplicate",
+                    NULL);
+        expect_fail("<network><name>a/b</name><bridge name='virbr0'/></network>", "'/'", NULL);
+        expect_fail("<network><name>.x</name><bridge name='virbr0'/></network>", "'.'", NULL);
+        expect_fail(NET("<bridge name='virbr0'/><frobnicate/>"), "network 'n1'",
+                    "unexpected element <frobnicate>", NULL);
+        expect_fail(NET("<bridge name='virbr0'/><mtu size='12'/>"), "<mtu size='12'>", NULL);
+        expect_fail(NET("<bridge name='virbr0'/><mtu size='x'/>"), "<mtu size='x'>", NULL);
+        expect_fail(NET("<forward mode='teleport'/>"), "<forward mode='teleport'>", NULL);
+        expect_fail(NET("<bridge name='br/0'/>"), "<bridge name>", NULL);
+        expect_fail(NET("<bridge name='virbr0' stp='maybe'/>"), "<bridge stp='maybe'>", NULL);
+        expect_fail(NET("<forward mode='bridge'/><bridge name='br0' macTableManager='x'/>"),
+                    "<bridge macTableManager='x'>", NULL);
+        network_def_free(
+                parse_ok(NET("<forward mode='bridge'/><bridge name='br0' macTableManager='kernel'/>")));
+        expect_fail(NET("<forward mode='vepa' dev='eth0'/><bridge macTableManager='kernel'/>"),
+                    "macTableManager", NULL);
+}
+
+static void test_pool_rules(void **state) {
+        expect_fail(NET("<forward mode='vepa'><interface dev='eth1'/><pf dev='eth0'/></forward>"),
+                    "network 'n1'", "<interface>, <pf> and <address> are mutually exclusive", NULL);
+        expect_fail(NET("<forward mode='hostdev'><pf dev='eth0'/>"
+                        "<address type='pci' domain='0' bus='6' slot='16' function='1'/></forward>"),
+                    "mutually exclusive", NULL);
+        expect_fail(NET("<forward mode='vepa'><pf dev='eth0'/><pf dev='eth1'/></forward>"), "only one <pf>",
+                    NULL);
+        expect_fail(NET("<forward mode='vepa'><interface dev='eth1'/><interface dev='eth1'/></forward>"),
+                    "<interface dev='eth1'>", "twice", NULL);
+        expect_fail(NET("<forward mode='vepa'><interface/></forward>"), "<interface>", "'dev'", NULL);
+        expect_fail(NET("<forward mode='vepa' dev='eth2'><interface dev='eth1'/></forward>"),
+                    "<forward dev='eth2'>", "first <interface dev='eth1'>", NULL);
+        expect_fail(NET("<forward mode='vepa'/>"), "<forward mode='vepa'>", "needs", NULL);
+        network_def_free(parse_ok(NET("<forward mode='vepa'><interface dev='eth1'/></forward>")));
+        expect_fail(
+                NET("<forward mode='hostdev'>"
+                    "<address type='pci' domain='0x0000' bus='0x06' slot='0x20' function='0x1'/></forward>"),
+                "slot='0x20'", NULL);
+        expect_fail(
+                NET("<forward mode='hostdev'>"
+                    "<address type='usb' domain='0x0000' bus='0x06' slot='0x10' function='0x1'/></forward>"),
+                "<address type='usb'>", NULL);
+        expect_fail(NET("<forward mode='hostdev'>"
+                        "<address type='pci' domain='0x0000' bus='0x06' slot='0x10' function='0x1'/>"
+                        "<address type='pci' domain='0' bus='6' slot='16' function='1'/></forward>"),
+                    "0000:06:10.1 listed twice", NULL);
+        expect_fail(NET("<forward mode='vepa'><address type='pci' domain='0' bus='6' slot='16' "
+                        "function='1'/></forward>"),
+                    "<forward mode='vepa'>", "<address>", NULL);
+}
+
+static void test_l3_elements_on_non_l3_modes(void **state) {
+        expect_fail(NET("<forward mode='bridge'/><bridge name='br0'/><ip address='10.0.0.1' prefix='24'/>"),
+                    "network 'n1'", "<forward mode='bridge'>", "<ip> is not supported", NULL);
+        expect_fail(NET("<forward mode='vepa' dev='eth0'/><mac address='52:54:00:00:00:01'/>"),
+                    "<mac> is not supported", NULL);
+        expect_fail(NET("<forward mode='passthrough' dev='eth0'/><dns/>"), "<dns> is not supported", NULL);
+        expect_fail(NET("<forward mode='hostdev'><pf dev='eth0'/></forward><domain name='x'/>"),
+                    "<forward mode='hostdev'>", "<domain> is not supported", NULL);
+        expect_fail(NET("<forward mode='private' dev='eth0'/><route address='10.1.0.0' prefix='16' "
+                        "gateway='10.0.0.2'/>"),
+                    "<route> is not supported", NULL);
+        expect_fail(NET("<forward mode='bridge'><nat/></forward><bridge name='br0'/>"), "<nat>", NULL);
+        expect_fail(NET("<forward mode='bridge'/><bridge name='br0' stp='on'/>"), "<bridge stp>", NULL);
+        /* the same elements are fine on L3 modes */
+        network_def_free(
+                parse_ok(NET("<forward mode='route'/><bridge name='br0'/><mac address='52:54:00:00:00:01'/>"
+                             "<dns/><domain name='x'/><ip address='10.0.0.1' prefix='24'/>")));
+        /* title/description/metadata are not L3 */
+        network_def_free(parse_ok(NET("<title>t</title><description>d</description><metadata><x/></metadata>"
+                                      "<forward mode='vepa' dev='eth0'/>")));
+}
+
+static void test_l3_mode_rules(void **state) {
+        expect_fail(NET("<forward mode='nat'/>"), "<forward mode='nat'>", "<bridge name> is required", NULL);
+        expect_fail(NET("<forward mode='nat'><pf dev='eth0'/></forward><bridge name='virbr0'/>"), "<pf>",
+                    NULL);
+        expect_fail(NET("<forward mode='nat'><interface dev='eth0'/><interface dev='eth1'/></forward>"
+                        "<bridge name='virbr0'/>"),
+                    "at most one <interface>", NULL);
+        expect_fail(NET("<forward mode='none' dev='eth0'/><bridge name='virbr0'/>"), "isolated", NULL);
+        network_def_free(parse_ok(NET("<forward mode='nat' dev='eth0'><interface dev='eth0'/></forward>"
+                                      "<bridge name='virbr0'/>")));
+}
+
+static void test_bridge_and_direct_rules(void **state) {
+        expect_fail(NET("<forward mode='bridge' dev='eth0'/><bridge name='br0'/>"),
+                    "<forward mode='bridge'>", "cannot be combined", NULL);
+        expect_fail(NET("<forward mode='bridge'/>"), "needs a <bridge name>", NULL);
+        expect_fail(NET("<forward mode='private' dev='eth0'/><bridge name='br0'/>"),
+                    "<forward mode='private'>", "<bridge name> is not allowed", NULL);
+        network_def_free(parse_ok(NET("<forward mode='bridge'><pf dev='eth0'/></forward>")));
+}
+
+static void test_hostdev_rules(void **state) {
+        expect_fail(NET("<forward mode='hostdev'><interface dev='eth1'/></forward>"), "network 'n1'",
+                    "<forward mode='hostdev'>", "<interface dev='eth1'>", NULL);
+        expect_fail(NET("<forward mode='hostdev' dev='eth1'><pf dev='eth0'/></forward>"),
+                    "<forward dev='eth1'>", NULL);
+        expect_fail(NET("<forward mode='hostdev'><driver name='kvm'/><pf dev='eth0'/></forward>"),
+                    "<forward><driver name='kvm'>", "only 'vfio'", NULL);
+        expect_fail(NET("<forward mode='hostdev'/>"), "needs a <pf> or <address", NULL);
+        expect_fail(NET("<forward mode='hostdev' managed='maybe'><pf dev='eth0'/></forward>"),
+                    "managed='maybe'", NULL);
+        expect_fail(NET("<forward mode='vepa' dev='eth0' managed='yes'/>"), "<forward managed>", NULL);
+        expect_fail(NET("<forward mode='vepa' dev='eth0'><driver name='vfio'/></forward>"), "<driver>",
+                    NULL);
+        expect_fail(NET("<forward mode='hostdev'><pf dev='eth0'/></forward><bridge name='br0'/>"),
+                    "<bridge name> is not allowed", NULL);
+        network_def_free(parse_ok(NET(
+                "<forward mode='hostdev' managed='no'><driver name='vfio'/><pf dev='eth0'/></forward>")));
+}
+
+static void test_bandwidth_rules(void **state) {
+        expect_fail(NET("<forward mode='hostdev'><pf dev='eth0'/></forward>"
+                        "<bandwidth><inbound average='10'/></bandwidth>"),
+                    "network 'n1': <forward mode='hostdev'>: <bandwidth> is not supported", NULL);
+        expect_fail(NET("<forward mode='hostdev'><pf dev='eth0'/></forward>"
+                        "<portgroup name='pg'><bandwidth><inbound average='10'/></bandwidth></portgroup>"),
+                    "<portgroup name='pg'><bandwidth>", "hostdev", NULL);
+        expect_fail(NET("<forward mode='vepa' dev='eth0'/><bandwidth><inbound average='10'/></bandwidth>"),
+                    "<bandwidth> is not supported", NULL);
+        network_def_free(parse_ok(
+                NET("<forward mode='vepa' dev='eth0'/>"
+                    "<portgroup name='pg'><bandwidth><inbound average='10'/></bandwidth></portgroup>")));
+        expect_fail(NET("<bridge name='b'/><bandwidth><outbound average='10' floor='5'/></bandwidth>"),
+                    "<outbound floor>", NULL);
+        expect_fail(NET("<bridge name='b'/><bandwidth><inbound peak='10'/></bandwidth>"), "<inbound>",
+                    "'average'", NULL);
+        expect_fail(NET("<bridge name='b'/><bandwidth><inbound average='-1'/></bandwidth>"),
+                    "<inbound average='-1'>", NULL);
+        expect_fail(
+                NET("<bridge name='b'/><bandwidth><inbound average='99999999999999999999999'/></bandwidth>"),
+                "out of range", NULL);
+        expect_fail(NET("<bridge name='b'/><bandwidth><inbound average='10'/><inbound "
+                        "average='20'/></bandwidth>"),
+                    "more than one <inbound>", NULL);
+        expect_fail(NET("<bridge name='b'/><bandwidth><inbound average='10' peak='5'/></bandwidth>"),
+                    "peak='5'", NULL);
+        expect_fail(NET("<forward mode='vepa' dev='eth0'/>"
+                        "<portgroup name='pg'><bandwidth><inbound floor='10'/></bandwidth></portgroup>"),
+                    "<inbound floor>", NULL);
+        network_def_free(parse_ok(NET("<bridge name='b'/><bandwidth><inbound floor='10'/></bandwidth>")));
+}
+
+static void test_vlan_rules(void **state) {
+        expect_fail(NET("<forward mode='vepa' dev='eth0'/><vlan><tag id='42'/></vlan>"), "network 'n1'",
+                    "<vlan>", "<forward mode='vepa'>", NULL);
+        expect_fail(NET("<forward mode='bridge'/><bridge name='br0'/><vlan><tag id='42'/></vlan>"), "<vlan>",
+                    NULL);
+        expect_fail(NET("<forward mode='bridge'/><bridge name='br0'/>"
+                        "<portgroup name='pg'><vlan><tag id='42'/></vlan></portgroup>"),
+                    "<portgroup name='pg'><vlan>", NULL);
+        expect_fail(NET("<bridge name='virbr0'/><vlan><tag id='42'/></vlan>"), "<vlan>", NULL);
+        network_def_free(
+                parse_ok(NET("<forward mode='passthrough' dev='eth0'/><vlan><tag id='42'/></vlan>")));
+        network_def_free(
+                parse_ok(NET("<forward mode='bridge'/><bridge name='br0'/><virtualport type='openvswitch'/>"
+                             "<vlan><tag id='42'/></vlan>")));
+        /* an openvswitch virtualport on the portgroup allows a vlan there */
+        network_def_free(
+                parse_ok(NET("<forward mode='bridge'/><bridge name='br0'/><portgroup name='pg'>"
+                             "<virtualport type='openvswitch'/><vlan><tag id='42'/></vlan></portgroup>")));
+        expect_fail(NET("<forward mode='passthrough' dev='eth0'/><vlan><tag id='4096'/></vlan>"),
+                    "<tag id='4096'>", NULL);
+        expect_fail(NET("<forward mode='passthrough' dev='eth0'/><vlan><tag/></vlan>"), "'id'", NULL);
+        expect_fail(NET("<forward mode='passthrough' dev='eth0'/><vlan/>"), "<vlan>", "<tag>", NULL);
+        expect_fail(NET("<forward mode='passthrough' dev='eth0'/><vlan trunk='no'><tag id='1'/><tag "
+                        "id='2'/></vlan>"),
+                    "trunk='no'", NULL);
+        expect_fail(NET("<forward mode='passthrough' dev='eth0'/><vlan><tag id='1' "
+                        "nativeMode='untagged'/></vlan>"),
+                    "nativeMode", NULL);
+        expect_fail(NET("<forward mode='passthrough' dev='eth0'/><vlan trunk='yes'><tag id='1' "
+                        "nativeMode='x'/></vlan>"),
+                    "nativeMode='x'", NULL);
+        expect_fail(NET("<forward mode='passthrough' dev='eth0'/><vlan><tag id='1' nativeMode='tagged'/>"
+                        "<tag id='2' nativeMode='untagged'/></vlan>"),
+                    "only one native", NULL);
+        network_def_free(parse_ok(NET("<forward mode='passthrough' dev='eth0'/>"
+                                      "<vlan trunk='yes'><tag id='1' nativeMode='tagged'/></vlan>")));
+}
+
+static void test_virtualport_rules(void **state) {
+        expect_fail(NET("<forward mode='hostdev'><pf dev='eth0'/></forward>"
+                        "<virtualport type='802.1Qbg'><parameters managerid='1' typeid='2' "
+                        "typeidversion='3'/></virtualport>"),
+                    "network 'n1'", "<virtualport type='802.1Qbg'>", "hostdev", NULL);
+        expect_fail(NET("<forward mode='vepa' dev='eth0'/><virtualport type='openvswitch'/>"),
+                    "<virtualport type='openvswitch'>", "vepa", NULL);
+        expect_fail(NET("<forward mode='bridge'/><bridge name='br0'/>"
+                        "<virtualport type='802.1Qbh'><parameters profileid='p'/></virtualport>"),
+                    "<virtualport type='802.1Qbh'>", "<bridge name>", NULL);
+        expect_fail(NET("<forward mode='nat'/><bridge name='virbr0'/><virtualport type='openvswitch'/>"),
+                    "<virtualport type='openvswitch'>", "nat", NULL);
+        expect_fail(NET("<forward mode='vepa' dev='eth0'/><portgroup name='pg'><virtualport "
+                        "type='openvswitch'/></portgroup>"),
+                    "<portgroup name='pg'><virtualport type='openvswitch'>", NULL);
+        expect_fail(NET("<forward mode='vepa' dev='eth0'/><virtualport/>"), "<virtualport>", "'type'", NULL);
+        expect_fail(NET("<forward mode='vepa' dev='eth0'/><virtualport type='vmware'/>"),
+                    "<virtualport type='vmware'>", NULL);
+        expect_fail(NET("<forward mode='vepa' dev='eth0'/>"
+                        "<virtualport type='802.1Qbg'><parameters profileid='x'/></virtualport>"),
+                    "<parameters profileid>", "not used", NULL);
+        expect_fail(NET("<forward mode='vepa' dev='eth0'/>"
+                        "<virtualport type='802.1Qbh'><parameters managerid='1'/></virtualport>"),
+                    "<parameters managerid>", NULL);
+        expect_fail(NET("<forward mode='vepa' dev='eth0'/>"
+                        "<virtualport type='802.1Qbg'><parameters managerid='256'/></virtualport>"),
+                    "managerid='256'", "out of range", NULL);
+        expect_fail(NET("<forward mode='vepa' dev='eth0'/>"
+                        "<virtualport type='802.1Qbg'><parameters typeid='16777216'/></virtualport>"),
+                    "typeid='16777216'", NULL);
+        expect_fail(NET("<forward mode='vepa' dev='eth0'/>"
+                        "<virtualport type='802.1Qbg'><parameters instanceid='xyz'/></virtualport>"),
+                    "instanceid='xyz'", NULL);
+        expect_fail(NET("<forward mode='vepa' dev='eth0'/>"
+                        "<virtualport type='802.1Qbh'><parameters "
+                        "profileid='0123456789012345678901234567890123456789'/>"
+                        "</virtualport>"),
+                    "profileid", NULL);
+        /* type given only on the network, parameters on the portgroup: fine */
+        network_def_free(
+                parse_ok(NET("<forward mode='vepa' dev='eth0'/><virtualport type='802.1Qbh'/>"
+                             "<portgroup name='pg'><virtualport><parameters profileid='p'/></virtualport>"
+                             "</portgroup>")));
+}
+
+static void test_virtualport_conflicts(void **state) {
+        expect_fail(NET("<forward mode='vepa' dev='eth0'/>"
+                        "<virtualport type='802.1Qbg'><parameters managerid='11'/></virtualport>"
+                        "<portgroup name='pg'><virtualport><parameters "
+                        "managerid='12'/></virtualport></portgroup>"),
+                    "network 'n1'", "<portgroup name='pg'>", "managerid", "'12' on the portgroup",
+                    "'11' on the network", NULL);
+        expect_fail(NET("<forward mode='vepa' dev='eth0'/>"
+                        "<virtualport type='802.1Qbg'/>"
+                        "<portgroup name='pg'><virtualport type='802.1Qbh'/></portgroup>"),
+                    "<virtualport type>", "802.1Qbh", "802.1Qbg", NULL);
+        /* the same value in two places is no conflict */
+        network_def_free(
+                parse_ok(NET("<forward mode='vepa' dev='eth0'/>"
+                             "<virtualport type='802.1Qbg'><parameters managerid='11'/></virtualport>"
+                             "<portgroup name='pg'><virtualport><parameters managerid='11' typeid='5'/>"
+                             "</virtualport></portgroup>")));
+}
+
+static void test_portgroup_rules(void **state) {
+        expect_fail(NET("<bridge name='b'/><portgroup name='a' default='yes'/><portgroup name='b' "
+                        "default='yes'/>"),
+                    "network 'n1'", "<portgroup name='b' default='yes'>", "'a' is already the default",
+                    NULL);
+        expect_fail(NET("<bridge name='b'/><portgroup name='a'/><portgroup name='a'/>"),
+                    "<portgroup name='a'>", "duplicate name", NULL);
+        expect_fail(NET("<bridge name='b'/><portgroup/>"), "<portgroup>", "'name'", NULL);
+        expect_fail(NET("<bridge name='b'/><portgroup name='a'><bandwidth/><bandwidth/></portgroup>"),
+                    "<portgroup name='a'>", "more than one <bandwidth>", NULL);
+        expect_fail(NET("<bridge name='b'/><portgroup name='a'><ip/></portgroup>"), "<portgroup name='a'>",
+                    "unexpected element <ip>", NULL);
+        expect_fail(NET("<bridge name='b'/><portgroup name='a' default='1'/>"), "default='1'", NULL);
+        network_def_free(
+                parse_ok(NET("<bridge name='b'/><portgroup name='a' default='yes'/><portgroup name='b'/>")));
+}
+
+static void test_validate_built_in_code(void **state) {
+        _cleanup_(network_def_freep) vport_network_def *d =
+                parse_ok(NET("<forward mode='vepa'><pf dev='eth0'/></forward>"));
+        vport_error err = { 0 };
+
+        assert_int_equal(network_def_validate(d, &err), 0);
+        d->n_addresses = 0;
+        d->interfaces = calloc(1, sizeof(char *));
+        d->interfaces[0] = strdup("eth1");
+        d->n_interfaces = 1;
+        assert_int_equal(network_def_validate(d, &err), -EINVAL);
+        assert_non_null(strstr(err.message, "mutually exclusive"));
+        free(d->pf);
+        d->pf = NULL;
+        assert_int_equal(network_def_validate(d, &err), 0);
+        assert_true(network_def_virtualport_allowed(d, VIRTUALPORT_8021QBG));
+        assert_false(network_def_virtualport_allowed(d, VIRTUALPORT_OPENVSWITCH));
+        assert_false(network_def_vlan_allowed(d, NULL));
+}
+
+static void test_parse_file(void **state) {
+        char path[] = "/tmp/test-network-conf-XXXXXX";
+        _cleanup_(network_def_freep) vport_network_def *d = NULL;
+        vport_error err = { 0 };
+        int fd = mkstemp(path);
+
+        assert_true(fd >= 0);
+        assert_int_equal(write(fd, nat_xml, strlen(nat_xml)), (ssize_t) strlen(nat_xml));
+        close(fd);
+        assert_int_equal(network_def_parse_file(path, &d, &err), 0);
+        assert_string_equal(d->name, "default");
+        unlink(path);
+        assert_int_equal(network_def_parse_file(path, &d, &err), -ENOENT);
+        assert_non_null(strstr(err.message, path));
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_roundtrip_bridge_ovs),
+                cmocka_unit_test(test_roundtrip_direct_modes),
+                cmocka_unit_test(test_roundtrip_hostdev),
+                cmocka_unit_test(test_roundtrip_l3),
+                cmocka_unit_test(test_uuid_generated),
+                cmocka_unit_test(test_enum_tables),
+                cmocka_unit_test(test_basic_elements),
+                cmocka_unit_test(test_pool_rules),
+                cmocka_unit_test(test_l3_elements_on_non_l3_modes),
+                cmocka_unit_test(test_l3_mode_rules),
+                cmocka_unit_test(test_bridge_and_direct_rules),
+                cmocka_unit_test(test_hostdev_rules),
+                cmocka_unit_test(test_bandwidth_rules),
+                cmocka_unit_test(test_vlan_rules),
+                cmocka_unit_test(test_virtualport_rules),
+                cmocka_unit_test(test_virtualport_conflicts),
+                cmocka_unit_test(test_portgroup_rules),
+                cmocka_unit_test(test_validate_built_in_code),
+                cmocka_unit_test(test_parse_file),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
