@@ -48,6 +48,10 @@ char *kernel_ifdesc(int ifindex, char buf[static 48]);
  * attribute fails its type or length check. */
 int nl_link_parse(struct nlmsghdr *h, vport_link *ret);
 
+/* The VFs in one RTM_NEWLINK message (none if it has no IFLA_VFINFO_LIST).
+ * *ret malloc'ed. Returns 0, -EBADMSG on a malformed attribute, -ENOMEM. */
+int nl_vf_parse(struct nlmsghdr *h, vport_vf_info **ret, size_t *ret_n);
+
 /* The driver bound to the PCI device of netdev ifname ("" if none, or not
  * PCI) into buf; returns buf. */
 char *sysfs_netdev_driver(vport_kernel *k, const char *ifname, char *buf, size_t size);

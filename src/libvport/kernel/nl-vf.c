@@ -142,6 +142,19 @@ static int vf_list_reply(struct nlmsghdr *h, void *userdata) {
         return 0;
 }
 
+int nl_vf_parse(struct nlmsghdr *h, vport_vf_info **ret, size_t *ret_n) {
+        vf_array a = {};
+        int r = vf_list_reply(h, &a);
+
+        if (r < 0) {
+                free(a.vfs);
+                return r;
+        }
+        *ret = a.vfs;
+        *ret_n = a.n;
+        return 0;
+}
+
 int nl_vf_list(vport_kernel *k, int pf_ifindex, vport_vf_info **ret, size_t *ret_n, vport_error *err) {
         struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = pf_ifindex };
         _cleanup_(nlmsg_freep) struct nl_msg *msg = NULL;
