@@ -40,6 +40,9 @@ static int macvlan_build(const vport_macvlan_request *req, struct nl_msg **ret) 
         return 0;
 }
 
+/* In passthru mode the kernel ignores IFLA_ADDRESS (the guest gets the
+ * lower device itself; libvirt sets the MAC on the lower device), so the
+ * returned link shows the MAC the device really has. */
 int macvlan_create(vport_kernel *k, const vport_macvlan_request *req, vport_link *ret, vport_error *err) {
         _cleanup_(nlmsg_freep) struct nl_msg *msg = NULL;
         const char *kind;
