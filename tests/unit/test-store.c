@@ -679,6 +679,58 @@ static void test_concurrent_allocation(void **state) {
         store_port_array_free(ports, n);
 }
 
+/* First use by several processes at once: creating the file, switching it
+ * to WAL and migrating must not fail any of them with "database is locked". */
+static int child_open_fresh(const char *dir, int child) {
+        vport_store *s = NULL;
+        vport_error err = {};
+        char name[16], uuid[VPORT_UUID_STRLEN];
+        vport_uuid u;
+        int r;
+
+        snprintf(name, sizeof(name), "net%d", child);
+        snprintf(uuid, sizeof(uuid), "00000000-0000-4000-8000-0000000000%02x", child);
+        r = store_open(dir, &s, &err);
+        if (r >= 0)
+                r = uuid_parse(uuid, &u);
+        if (r >= 0)
+                r = store_network_define(s, name, &u, "<network/>", &err);
+        if (r < 0)
+                fprintf(stderr, "child %d: %s\n", child, vport_error_message(&err, r));
+        store_close(s);
+        return r < 0 ? 1 : 0;
+}
+
+static void test_concurrent_first_open(void **state) {
+        fixture *f = *state;
+        store_network *list = NULL;
+        vport_store *s = NULL;
+        pid_t pids[CHILDREN];
+        vport_error err = {};
+        char fresh[128];
+        size_t n = 0;
+
+        snprintf(fresh, sizeof(fresh), "%s/fresh", f->dir);
+        for (int c = 0; c < CHILDREN; c++) {
+                pids[c] = fork();
+                assert_true(pids[c] >= 0);
+                if (pids[c] == 0)
+                        _exit(child_open_fresh(fresh, c));
+        }
+        for (int c = 0; c < CHILDREN; c++) {
+                int status;
+
+                assert_int_equal(waitpid(pids[c], &status, 0), pids[c]);
+                assert_true(WIFEXITED(status));
+                assert_int_equal(WEXITSTATUS(status), 0);
+        }
+        assert_int_equal(store_open(fresh, &s, &err), 0);
+        assert_int_equal(store_network_list(s, &list, &n, &err), 0);
+        assert_int_equal(n, CHILDREN);
+        store_network_array_free(list, n);
+        store_close(s);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_schema_created, setup, teardown),
@@ -694,6 +746,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_boot_change, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_concurrent_allocation, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_concurrent_first_open, setup, teardown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -68,17 +68,17 @@ static int journal_select(vport_store *s, const char *where, const vport_uuid *p
         store_bind_text(st, 3, key);
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
                 r = store_array_grow((void **) &list, &alloc, n, sizeof(*list));
-                if (r < 0 || (r = journal_from_row(st, &list[n])) < 0)
+                if (r < 0 || (r = journal_from_row(st, &list[n])) < 0) {
+                        r = vport_error_set(err, r, "reading the journal in %s", s->path);
                         break;
+                }
                 n++;
         }
         if (r == 0 && rc != SQLITE_DONE)
                 r = store_sql_error(s, rc, err, "reading the journal");
         if (r < 0) {
                 store_journal_array_free(list, n);
-                return vport_error_isset(err)
-                               ? r
-                               : vport_error_set(err, r, "reading the journal in %s", s->path);
+                return r;
         }
         *ret = list;
         *ret_n = n;

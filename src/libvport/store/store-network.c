@@ -102,18 +102,16 @@ int store_network_list(vport_store *s, store_network **ret, size_t *ret_n, vport
         store_bind_text(st, 1, s->boot_id);
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
                 r = store_array_grow((void **) &list, &alloc, n, sizeof(*list));
-                if (r < 0)
+                if (r < 0 || (r = network_from_row(st, &list[n++])) < 0) {
+                        r = vport_error_set(err, r, "reading networks in %s", s->path);
                         break;
-                r = network_from_row(st, &list[n++]);
-                if (r < 0)
-                        break;
+                }
         }
         if (r == 0 && rc != SQLITE_DONE)
                 r = store_sql_error(s, rc, err, "listing networks");
         if (r < 0) {
                 store_network_array_free(list, n);
-                return vport_error_isset(err) ? r
-                                              : vport_error_set(err, r, "listing networks in %s", s->path);
+                return r;
         }
         *ret = list;
         *ret_n = n;

@@ -95,15 +95,17 @@ static int port_select(vport_store *s, const char *where, const char *a2, const 
         store_bind_text(st, 3, a3);
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
                 r = store_array_grow((void **) &list, &alloc, n, sizeof(*list));
-                if (r < 0 || (r = port_from_row(st, &list[n])) < 0)
+                if (r < 0 || (r = port_from_row(st, &list[n])) < 0) {
+                        r = vport_error_set(err, r, "reading ports in %s", s->path);
                         break;
+                }
                 n++;
         }
         if (r == 0 && rc != SQLITE_DONE)
                 r = store_sql_error(s, rc, err, "reading ports");
         if (r < 0) {
                 store_port_array_free(list, n);
-                return vport_error_isset(err) ? r : vport_error_set(err, r, "reading ports in %s", s->path);
+                return r;
         }
         *ret = list;
         *ret_n = n;

@@ -91,15 +91,17 @@ int store_device_usage(vport_store *s, const char *network, store_device_count *
         store_bind_text(st, 2, network);
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
                 r = store_array_grow((void **) &list, &alloc, n, sizeof(*list));
-                if (r < 0 || (r = store_column_strdup(st, 0, &list[n].device)) < 0)
+                if (r < 0 || (r = store_column_strdup(st, 0, &list[n].device)) < 0) {
+                        r = vport_error_set(err, r, "reading device usage in %s", s->path);
                         break;
+                }
                 list[n++].count = (unsigned) sqlite3_column_int64(st, 1);
         }
         if (r == 0 && rc != SQLITE_DONE)
                 r = store_sql_error(s, rc, err, "device usage of network '%s'", strempty(network));
         if (r < 0) {
                 store_device_count_array_free(list, n);
-                return vport_error_isset(err) ? r : vport_error_set(err, r, "out of memory");
+                return r;
         }
         *ret = list;
         *ret_n = n;

@@ -89,24 +89,50 @@ static int store_create_file(const char *path, vport_error *err) {
         return 0;
 }
 
-static int store_configure(vport_store *s, vport_error *err) {
+/* Returns 1 if the database is in WAL mode afterwards, 0 if not, or an
+ * SQLite error code (negated). */
+static int store_try_wal(vport_store *s) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int rc;
+
+        rc = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
+        if (rc == SQLITE_OK)
+                rc = sqlite3_step(st);
+        if (rc != SQLITE_ROW)
+                return -rc;
+        return streq_ptr((const char *) sqlite3_column_text(st, 0), "wal");
+}
+
+/* WAL: readers never block the writer, and a crash cannot leave a
+ * half-written page behind. Switching a new file to WAL needs an exclusive
+ * lock and SQLite answers SQLITE_BUSY at once, without calling the busy
+ * handler, while another process does the same: retry for the busy timeout. */
+static int store_set_wal(vport_store *s, vport_error *err) {
+        int r = 0;
+
+        for (int waited = 0; waited < STORE_BUSY_TIMEOUT_MS; waited += 10) {
+                r = store_try_wal(s);
+                if (r >= 0 || ((-r & 0xff) != SQLITE_BUSY && (-r & 0xff) != SQLITE_LOCKED))
+                        break;
+                usleep(10 * 1000);
+        }
+        if (r < 0)
+                return store_sql_error(s, -r, err, "setting WAL journal mode");
+        if (r == 0)
+                return vport_error_set(err, -EIO, "%s: cannot switch to WAL journal mode", s->path);
+        return 0;
+}
+
+static int store_configure(vport_store *s, vport_error *err) {
         int r, rc;
 
         sqlite3_extended_result_codes(s->db, 1);
         rc = sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
         if (rc != SQLITE_OK)
                 return store_sql_error(s, rc, err, "setting busy timeout");
-        /* WAL: readers never block the writer, and a crash cannot leave a
-         * half-written page behind. The pragma answers with the mode set. */
-        r = store_prepare(s, "PRAGMA journal_mode = WAL", &st, err);
+        r = store_set_wal(s, err);
         if (r < 0)
                 return r;
-        rc = sqlite3_step(st);
-        if (rc != SQLITE_ROW)
-                return store_sql_error(s, rc, err, "setting WAL journal mode");
-        if (!streq_ptr((const char *) sqlite3_column_text(st, 0), "wal"))
-                return vport_error_set(err, -EIO, "%s: cannot switch to WAL journal mode", s->path);
         return store_exec(s, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL", err);
 }
 
