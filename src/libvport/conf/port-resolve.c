@@ -27,7 +27,11 @@ static int resolve_virtualport(vport_port_def *def, const vport_network_def *net
         def->virtualport = merged;
         if (!merged)
                 return 0;
-        if (merged->type == VIRTUALPORT_NONE || !network_def_virtualport_allowed(net, merged->type))
+        if (merged->type == VIRTUALPORT_NONE)
+                return vport_error_set(
+                        err, -EINVAL,
+                        "<virtualport>: no type given by the port, its portgroup or the network");
+        if (!network_def_virtualport_allowed(net, merged->type))
                 return vport_error_set(
                         err, -EINVAL, "<virtualport type='%s'>: not supported with <forward mode='%s'>",
                         virtualport_type_to_string(merged->type), forward_mode_to_string(net->forward_mode));

@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* <networkport> XML: round trips per plug type, validation failures, and the
+ * effective vlan / virtualport / bandwidth from network > portgroup > port. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <cmocka.h>
+
+#include "conf/port.h"
+
+#define OWNER "<owner><name>vm1</name><uuid>c7a5fdbd-edaf-9455-926a-d65c16db1809</uuid></owner>"
+#define MAC   "<mac address='52:54:00:11:22:33'/>"
+#define PORT(body)                                                                                          \
+        "<networkport><uuid>4a2e1bc3-0c2d-4f3c-9a5e-1f0b4c0a7d11</uuid>" OWNER MAC body "</networkport>"
+
+static vport_port_def *port_ok(const char *xml) {
+        vport_error err = { 0 };
+        vport_port_def *p = NULL;
+        int r = port_def_parse_string(xml, strlen(xml), &p, &err);
+
+        if (r < 0)
+                fail_msg("unexpected port parse failure %d: %s\n%s", r, err.message, xml);
+        return p;
+}
+
+static vport_network_def *net_ok(const char *xml) {
+        vport_error err = { 0 };
+        vport_network_def *n = NULL;
+        int r = network_def_parse_string(xml, strlen(xml), &n, &err);
+
+        if (r < 0)
+                fail_msg("unexpected network parse failure %d: %s\n%s", r, err.message, xml);
+        return n;
+}
+
+static void port_fail(const char *xml, const char *needle) {
+        vport_error err = { 0 };
+        vport_port_def *p = NULL;
+        int r = port_def_parse_string(xml, strlen(xml), &p, &err);
+
+        if (r >= 0) {
+                port_def_free(p);
+                fail_msg("port parse unexpectedly succeeded:\n%s", xml);
+        }
+        assert_int_equal(r, -EINVAL);
+        assert_null(p);
+        if (!strstr(err.message, needle))
+                fail_msg("message '%s' lacks '%s'", err.message, needle);
+}
+
+static void port_roundtrip(const char *xml) {
+        _cleanup_(port_def_freep) vport_port_def *a = port_ok(xml), *b = NULL;
+        _cleanup_free_ char *x1 = NULL, *x2 = NULL;
+
+        assert_int_equal(port_def_format(a, &x1), 0);
+        b = port_ok(x1);
+        assert_int_equal(port_def_format(b, &x2), 0);
+        assert_string_equal(x1, x2);
+        assert_true(plug_equal(&a->plug, &b->plug));
+        assert_true(vlan_equal(&a->vlan, &b->vlan));
+        assert_true(virtualport_equal(a->virtualport, b->virtualport));
+        assert_true(bandwidth_equal(&a->bandwidth, &b->bandwidth));
+}
+
+static void test_roundtrip_plugs(void **state) {
+        static const char *const xmls[] = {
+                PORT(""),
+                PORT("<group>engineering</group><plug type='network' bridge='virbr0'/>"),
+                PORT("<plug type='bridge' bridge='br0' macTableManager='libvirt'/>"),
+                PORT("<virtualport type='802.1Qbg'><parameters managerid='11' typeid='1193047' "
+                     "typeidversion='2' "
+                     "instanceid='09b11c53-8b5c-4eeb-8f00-d84eaa0aaa4f'/></virtualport>"
+                     "<plug type='direct' dev='eth1' mode='vepa'/>"),
+                PORT("<vlan trunk='yes'><tag id='42' nativeMode='tagged'/><tag id='47'/></vlan>"
+                     "<plug type='hostdev-pci' managed='yes'><driver name='vfio'/>"
+                     "<address type='pci' domain='0x0000' bus='0x06' slot='0x10' function='0x1'/></plug>"),
+                PORT("<bandwidth><inbound average='1000' peak='5000' burst='1024'/><outbound "
+                     "average='10'/></bandwidth>"
+                     "<plug type='direct' dev='enp6s0f1v0' mode='passthrough'/>"),
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(xmls); i++)
+                port_roundtrip(xmls[i]);
+}
+
+static void test_parsed_fields(void **state) {
+        _cleanup_(port_def_freep) vport_port_def *p = port_ok(
+                PORT("<group>eng</group><plug type='hostdev-pci' managed='yes'>"
+                     "<address type='pci' domain='0x0000' bus='0x06' slot='0x10' function='0x1'/></plug>"));
+        _cleanup_(port_def_freep) vport_port_def *q = port_ok("<networkport>" OWNER MAC "</networkport>");
+        char buf[VPORT_PCI_STRLEN];
+
+        assert_string_equal(p->owner_name, "vm1");
+        assert_string_equal(p->group, "eng");
+        assert_int_equal(p->mac.addr[5], 0x33);
+        assert_int_equal(p->plug.type, PLUG_HOSTDEV_PCI);
+        assert_true(p->plug.managed);
+        assert_string_equal(pci_addr_format(&p->plug.addr, buf), "0000:06:10.1");
+        assert_false(uuid_is_null(&q->uuid)); /* generated */
+        assert_int_equal(q->plug.type, PLUG_NONE);
+}
+
+static void test_validation_failures(void **state) {
+        port_fail("<network/>", "root element must be <networkport>");
+        port_fail("<networkport>" MAC "</networkport>", "missing <owner>");
+        port_fail("<networkport>" OWNER "</networkport>", "missing <mac>");
+        port_fail("<networkport><owner><name>vm1</name></owner>" MAC "</networkport>",
+                  "<owner>: needs <name> and <uuid>");
+        port_fail("<networkport><owner><name>vm1</name><uuid>zz</uuid></owner>" MAC "</networkport>",
+                  "<owner><uuid>");
+        port_fail("<networkport>" OWNER "<mac address='01:00:5e:00:00:01'/></networkport>", "multicast");
+        port_fail("<networkport>" OWNER "<mac address='00:00:00:00:00:00'/></networkport>", "all-zero");
+        port_fail("<networkport>" OWNER "<mac address='52:54:00:11:22'/></networkport>",
+                  "<mac address='52:54:00:11:22'>");
+        port_fail("<networkport>" OWNER "<mac/></networkport>", "<mac>: missing attribute 'address'");
+        port_fail(PORT("<mac address='52:54:00:11:22:44'/>"), "<mac>: duplicate element");
+        port_fail(PORT("<bogus/>"), "unexpected element <bogus>");
+        port_fail(PORT("<group></group>"), "<group>: empty");
+        port_fail(PORT("<plug type='teleport'/>"), "<plug type='teleport'>");
+        port_fail(PORT("<plug type='bridge'/>"), "missing attribute 'bridge'");
+        port_fail(PORT("<plug type='bridge' bridge='br/0'/>"), "<plug bridge>");
+        port_fail(PORT("<plug type='bridge' bridge='br0' macTableManager='x'/>"), "macTableManager='x'");
+        port_fail(PORT("<plug type='direct' dev='eth0'/>"), "missing attribute 'mode'");
+        port_fail(PORT("<plug type='direct' dev='eth0' mode='loud'/>"), "mode='loud'");
+        port_fail(PORT("<plug type='direct' mode='vepa'/>"), "missing attribute 'dev'");
+        port_fail(PORT("<plug type='hostdev-pci'/>"), "missing <address>");
+        port_fail(PORT("<plug type='hostdev-pci'><driver name='kvm'/>"
+                       "<address type='pci' domain='0' bus='6' slot='16' function='1'/></plug>"),
+                  "<plug><driver name='kvm'>");
+        port_fail(PORT("<plug type='hostdev-pci'><address type='pci' domain='0' bus='6' slot='16' "
+                       "function='9'/></plug>"),
+                  "function='9'");
+        port_fail(PORT("<plug type='hostdev-pci' managed='sure'>"
+                       "<address type='pci' domain='0' bus='6' slot='16' function='1'/></plug>"),
+                  "managed='sure'");
+        port_fail(PORT("<virtualport type='802.1Qbh'><parameters managerid='1'/></virtualport>"),
+                  "managerid");
+        port_fail(PORT("<vlan><tag id='5000'/></vlan>"), "<tag id='5000'>");
+        port_fail(PORT("<bandwidth><outbound average='10' floor='1'/></bandwidth>"), "<outbound floor>");
+}
+
+static int resolve(const char *net_xml, const char *port_xml, vport_port_def **ret, vport_error *err) {
+        _cleanup_(network_def_freep) vport_network_def *n = net_ok(net_xml);
+        vport_port_def *p = port_ok(port_xml);
+        int r = port_def_resolve(p, n, err);
+
+        *ret = p;
+        return r;
+}
+
+#define VEPA_NET                                                                                            \
+        "<network><name>v</name><forward mode='vepa' dev='eth0'/>"                                          \
+        "<virtualport type='802.1Qbg'><parameters managerid='11' typeid='1193047'/></virtualport>"          \
+        "<portgroup name='eng' default='yes'><virtualport><parameters typeidversion='2'/></virtualport>"    \
+        "<bandwidth><inbound average='100'/></bandwidth></portgroup>"                                       \
+        "<portgroup name='ops'><virtualport><parameters typeidversion='3'/></virtualport></portgroup>"      \
+        "</network>"
+
+static void test_resolve_merge(void **state) {
+        _cleanup_(port_def_freep) vport_port_def *p = NULL;
+        vport_error err = { 0 };
+
+        /* default portgroup: network's managerid/typeid + portgroup's typeidversion; instanceid generated */
+        assert_int_equal(resolve(VEPA_NET, PORT(""), &p, &err), 0);
+        assert_non_null(p->virtualport);
+        assert_int_equal(p->virtualport->type, VIRTUALPORT_8021QBG);
+        assert_int_equal(p->virtualport->manager_id, 11);
+        assert_int_equal(p->virtualport->type_id, 1193047);
+        assert_int_equal(p->virtualport->type_id_version, 2);
+        assert_true(p->virtualport->has_instance_id);
+        assert_int_equal(p->bandwidth.in.average, 100); /* from the portgroup */
+        port_def_free(TAKE_PTR(p));
+
+        /* the port's own instanceid is kept */
+        assert_int_equal(
+                resolve(VEPA_NET,
+                        PORT("<virtualport><parameters instanceid='09b11c53-8b5c-4eeb-8f00-d84eaa0aaa4f'/>"
+                             "</virtualport><bandwidth><inbound average='5'/></bandwidth>"),
+                        &p, &err),
+                0);
+        assert_int_equal(p->virtualport->instance_id.bytes[0], 0x09);
+        assert_int_equal(p->bandwidth.in.average, 5); /* the port's own wins */
+        port_def_free(TAKE_PTR(p));
+
+        /* a named portgroup instead of the default */
+        assert_int_equal(resolve(VEPA_NET, PORT("<group>ops</group>"), &p, &err), 0);
+        assert_int_equal(p->virtualport->type_id_version, 3);
+        assert_false(bandwidth_is_set(&p->bandwidth));
+}
+
+static void expect_resolve_fail(const char *net, const char *port, int code, const char *const *needles) {
+        _cleanup_(port_def_freep) vport_port_def *p = NULL;
+        vport_error err = { 0 };
+
+        assert_int_equal(resolve(net, port, &p, &err), code);
+        for (; *needles; needles++)
+                if (!strstr(err.message, *needles))
+                        fail_msg("message '%s' lacks '%s'", err.message, *needles);
+}
+
+static void test_resolve_conflicts(void **state) {
+        expect_resolve_fail(
+                VEPA_NET, PORT("<virtualport><parameters managerid='12'/></virtualport>"), -EINVAL,
+                (const char *const[]){ "network 'v'", "networkport 4a2e1bc3", "<parameters managerid>",
+                                       "'11' on the network conflicts with '12' on the port", NULL });
+        expect_resolve_fail(
+                VEPA_NET,
+                PORT("<group>ops</group><virtualport><parameters typeidversion='2'/></virtualport>"),
+                -EINVAL, (const char *const[]){ "typeidversion", "'3' on the portgroup", NULL });
+        expect_resolve_fail(VEPA_NET, PORT("<virtualport type='802.1Qbh'/>"), -EINVAL,
+                            (const char *const[]){ "<virtualport type>", "802.1Qbh", NULL });
+        expect_resolve_fail(VEPA_NET, PORT("<group>nope</group>"), -ENOENT,
+                            (const char *const[]){ "<group>nope</group>", "no such portgroup", NULL });
+        /* merged result lacks a required parameter */
+        expect_resolve_fail(
+                "<network><name>q</name><forward mode='vepa' dev='eth0'/>"
+                "<virtualport type='802.1Qbg'><parameters managerid='1'/></virtualport></network>",
+                PORT(""), -EINVAL, (const char *const[]){ "missing typeid", NULL });
+        expect_resolve_fail("<network><name>q</name><forward mode='vepa' dev='eth0'/></network>",
+                            PORT("<virtualport type='openvswitch'/>"), -EINVAL,
+                            (const char *const[]){ "<virtualport type='openvswitch'>", "vepa", NULL });
+        expect_resolve_fail("<network><name>q</name><forward mode='vepa' dev='eth0'/></network>",
+                            PORT("<virtualport><parameters profileid='x'/></virtualport>"), -EINVAL,
+                            (const char *const[]){ "<virtualport>: no type given", NULL });
+}
+
+#define HOSTDEV_NET                                                                                         \
+        "<network><name>h</name><forward mode='hostdev'><pf dev='eth0'/></forward>"                         \
+        "<vlan><tag id='10'/></vlan><portgroup name='g'><vlan><tag id='20'/></vlan></portgroup></network>"
+
+static void test_resolve_vlan_bandwidth(void **state) {
+        _cleanup_(port_def_freep) vport_port_def *p = NULL;
+        vport_error err = { 0 };
+
+        assert_int_equal(resolve(HOSTDEV_NET, PORT(""), &p, &err), 0);
+        assert_int_equal(p->vlan.n_tags, 1);
+        assert_int_equal(p->vlan.tags[0], 10); /* network's */
+        port_def_free(TAKE_PTR(p));
+        assert_int_equal(resolve(HOSTDEV_NET, PORT("<group>g</group>"), &p, &err), 0);
+        assert_int_equal(p->vlan.tags[0], 20); /* portgroup's */
+        port_def_free(TAKE_PTR(p));
+        assert_int_equal(resolve(HOSTDEV_NET, PORT("<group>g</group><vlan><tag id='30'/></vlan>"), &p, &err),
+                         0);
+        assert_int_equal(p->vlan.tags[0], 30); /* port's */
+        port_def_free(TAKE_PTR(p));
+
+        expect_resolve_fail(HOSTDEV_NET, PORT("<bandwidth><inbound average='1'/></bandwidth>"), -EINVAL,
+                            (const char *const[]){ "<bandwidth>", "hostdev", NULL });
+        expect_resolve_fail("<network><name>q</name><forward mode='vepa' dev='eth0'/></network>",
+                            PORT("<vlan><tag id='5'/></vlan>"), -EINVAL,
+                            (const char *const[]){ "network 'q'", "<vlan>", "vepa", NULL });
+        expect_resolve_fail("<network><name>q</name><forward mode='vepa' dev='eth0'/></network>",
+                            PORT("<bandwidth><inbound floor='5'/></bandwidth>"), -EINVAL,
+                            (const char *const[]){ "<inbound floor>", NULL });
+        /* an openvswitch port on a plain bridge network may carry a vlan */
+        assert_int_equal(
+                resolve("<network><name>o</name><forward mode='bridge'/><bridge name='br0'/></network>",
+                        PORT("<virtualport type='openvswitch'/><vlan><tag id='5'/></vlan>"), &p, &err),
+                0);
+        assert_true(p->virtualport->has_interface_id); /* generated */
+        port_def_free(TAKE_PTR(p));
+        assert_int_equal(resolve("<network><name>o</name><bridge name='virbr0'/></network>",
+                                 PORT("<bandwidth><inbound floor='5'/></bandwidth>"), &p, &err),
+                         0);
+}
+
+static void test_merge3_direct(void **state) {
+        vport_virtualport a = { .type = VIRTUALPORT_OPENVSWITCH }, b = { .type = VIRTUALPORT_NONE },
+                          *m = NULL;
+        vport_error err = { 0 };
+
+        assert_int_equal(virtualport_merge3(NULL, NULL, NULL, &m, &err), 0);
+        assert_null(m);
+        strcpy(b.profile_id, "p1");
+        assert_int_equal(virtualport_merge3(&b, &a, NULL, &m, &err), 0);
+        assert_int_equal(m->type, VIRTUALPORT_OPENVSWITCH);
+        assert_string_equal(m->profile_id, "p1");
+        free(m);
+        strcpy(a.profile_id, "p2");
+        assert_int_equal(virtualport_merge3(&b, &a, NULL, &m, &err), -EINVAL);
+        assert_non_null(strstr(err.message, "profileid"));
+        assert_non_null(strstr(err.message, "'p2' on the network conflicts with 'p1' on the port"));
+        b.has_manager_id = true;
+        b.profile_id[0] = '\0';
+        assert_int_equal(virtualport_merge3(&b, &a, NULL, &m, &err), -EINVAL); /* managerid on openvswitch */
+        assert_non_null(strstr(err.message, "managerid"));
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_roundtrip_plugs),     cmocka_unit_test(test_parsed_fields),
+                cmocka_unit_test(test_validation_failures), cmocka_unit_test(test_resolve_merge),
+                cmocka_unit_test(test_resolve_conflicts),   cmocka_unit_test(test_resolve_vlan_bandwidth),
+                cmocka_unit_test(test_merge3_direct),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
