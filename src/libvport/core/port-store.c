@@ -148,9 +148,11 @@ int network_load(vport_ctx *ctx, const char *name, vport_network_def **ret, bool
         r = store_network_get(ctx->store, name, &n, err);
         if (r < 0)
                 return r;
-        r = network_def_parse_string(n->xml, strlen(n->xml), ret, err);
-        if (r < 0)
-                return vport_error_prefix(err, r, "network '%s': stored definition", name);
+        if (ret) {
+                r = network_def_parse_string(n->xml, strlen(n->xml), ret, err);
+                if (r < 0)
+                        return vport_error_prefix(err, r, "network '%s': stored definition", name);
+        }
         if (ret_active)
                 *ret_active = n->active;
         return 0;
