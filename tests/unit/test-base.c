@@ -211,6 +211,7 @@ static void test_ifname(void **state) {
         assert_int_equal(ifname_check("eth:0", &err), -EINVAL);
         assert_int_equal(ifname_check("eth\n", &err), -EINVAL);
         assert_non_null(strstr(err.message, "0x0a"));
+        assert_null(strchr(err.message, '\n')); /* the bad character is not echoed */
 }
 
 static void test_netname(void **state) {
@@ -227,6 +228,7 @@ static void test_netname(void **state) {
         assert_int_equal(netname_check("", &err), -EINVAL);
         assert_int_equal(netname_check("a b", &err), -EINVAL);
         assert_int_equal(netname_check("a\tb", &err), -EINVAL);
+        assert_null(strchr(err.message, '\t'));
         memset(longname, 'n', sizeof(longname) - 1);
         longname[sizeof(longname) - 1] = '\0';
         assert_int_equal(netname_check(longname, &err), -EINVAL);

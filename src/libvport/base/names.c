@@ -11,21 +11,31 @@ static bool ifname_char_ok(char c) {
 }
 
 int ifname_check(const char *name, vport_error *err) {
-        size_t len;
-
         if (!name || !*name)
                 return vport_error_set(err, -EINVAL, "interface name is empty");
-        len = strnlen(name, VPORT_IFNAMSIZ);
-        if (len >= VPORT_IFNAMSIZ)
+        /* characters first, so the messages below may quote the name; print
+         * only the part before a bad character: it may be a newline */
+        for (const char *p = name; *p; p++)
+                if (!ifname_char_ok(*p))
+                        return vport_error_set(err, -EINVAL,
+                                               "interface name '%.*s...': character 0x%02x is not allowed",
+                                               (int) (p - name), name, (unsigned char) *p);
+        if (strlen(name) >= VPORT_IFNAMSIZ)
                 return vport_error_set(err, -EINVAL, "interface name '%.32s%s': longer than %d characters",
                                        name, strlen(name) > 32 ? "..." : "", VPORT_IFNAMSIZ - 1);
         if (streq(name, ".") || streq(name, ".."))
                 return vport_error_set(err, -EINVAL, "interface name '%s' is not allowed", name);
-        for (const char *p = name; *p; p++)
-                if (!ifname_char_ok(*p))
+        return 0;
+}
+
+static int netname_check_chars(const char *name, vport_error *err) {
+        for (const unsigned char *p = (const unsigned char *) name; *p; p++) {
+                /* bytes >= 0x80 are let through: UTF-8 names are fine in file names */
+                if (*p < 0x80 && (!isprint(*p) || isspace(*p)))
                         return vport_error_set(err, -EINVAL,
-                                               "interface name '%s': character 0x%02x is not allowed", name,
-                                               (unsigned char) *p);
+                                               "network name '%.*s...': character 0x%02x is not allowed",
+                                               (int) (p - (const unsigned char *) name), name, *p);
+        }
         return 0;
 }
 
@@ -33,25 +43,18 @@ int ifname_check(const char *name, vport_error *err) {
  * /etc/libvirt/qemu/networks/NAME.xml): a '/' would escape it, a leading
  * '.' would hide or collide with "." and "..". */
 int netname_check(const char *name, vport_error *err) {
-        size_t len;
+        int r;
 
         if (!name || !*name)
                 return vport_error_set(err, -EINVAL, "network name is empty");
-        len = strnlen(name, NETNAME_MAX + 1);
-        if (len > NETNAME_MAX)
+        if ((r = netname_check_chars(name, err)) < 0)
+                return r;
+        if (strlen(name) > NETNAME_MAX)
                 return vport_error_set(err, -EINVAL, "network name '%.32s...': longer than %d characters",
                                        name, NETNAME_MAX);
         if (name[0] == '.')
                 return vport_error_set(err, -EINVAL, "network name '%s': must not start with '.'", name);
-        for (const unsigned char *p = (const unsigned char *) name; *p; p++) {
-                if (*p == '/')
-                        return vport_error_set(err, -EINVAL, "network name '%s': must not contain '/'",
-                                               name);
-                /* bytes >= 0x80 are let through: UTF-8 names are fine in file names */
-                if (*p < 0x80 && (!isprint(*p) || isspace(*p)))
-                        return vport_error_set(err, -EINVAL,
-                                               "network name '%s': character 0x%02x is not allowed", name,
-                                               *p);
-        }
+        if (strchr(name, '/'))
+                return vport_error_set(err, -EINVAL, "network name '%s': must not contain '/'", name);
         return 0;
 }

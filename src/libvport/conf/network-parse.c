@@ -325,7 +325,9 @@ int network_def_parse_string(const char *xml, size_t len, vport_network_def **re
         assert_return(xml && ret, -EINVAL);
         if ((r = xml_read(xml, len, "network", "network XML", &doc, err)) < 0)
                 return r;
-        return network_def_from_doc(doc, ret, err);
+        if ((r = network_def_from_doc(doc, ret, err)) < 0)
+                return xml_error_one_line(err, r);
+        return 0;
 }
 
 int network_def_parse_file(const char *path, vport_network_def **ret, vport_error *err) {

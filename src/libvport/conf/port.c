@@ -108,7 +108,7 @@ static int port_parse_element(xmlNodePtr c, vport_port_def *def, unsigned *seen,
                 *seen |= 1u << i;
                 return port_elements[i].parse(c, def, err);
         }
-        return vport_error_set(err, -EINVAL, "networkport: unexpected element <%.64s>", c->name);
+        return vport_error_set(err, -EINVAL, "unexpected element <%.64s>", c->name);
 }
 
 static int port_def_from_doc(xmlDocPtr doc, vport_port_def **ret, vport_error *err) {
@@ -120,7 +120,7 @@ static int port_def_from_doc(xmlDocPtr doc, vport_port_def **ret, vport_error *e
                 return -ENOMEM;
         XML_FOREACH_ELEMENT(c, xmlDocGetRootElement(doc))
         if ((r = port_parse_element(c, def, &seen, err)) < 0)
-                return r;
+                return vport_error_prefix(err, r, "networkport");
         for (size_t i = 0; i < ELEMENTSOF(port_elements); i++)
                 if (port_elements[i].required && !(seen & (1u << i)))
                         return vport_error_set(err, -EINVAL, "networkport: missing <%s>",
@@ -140,7 +140,9 @@ int port_def_parse_string(const char *xml, size_t len, vport_port_def **ret, vpo
         assert_return(xml && ret, -EINVAL);
         if ((r = xml_read(xml, len, "networkport", "networkport XML", &doc, err)) < 0)
                 return r;
-        return port_def_from_doc(doc, ret, err);
+        if ((r = port_def_from_doc(doc, ret, err)) < 0)
+                return xml_error_one_line(err, r);
+        return 0;
 }
 
 int port_def_validate(const vport_port_def *def, vport_error *err) {

@@ -16,9 +16,19 @@ static int xml_read_error(xmlParserCtxtPtr ctxt, const char *what, vport_error *
         if (e && e->message) {
                 snprintf(msg, sizeof(msg), "%s", e->message);
                 msg[strcspn(msg, "\n")] = '\0';
-                return vport_error_set(err, -EINVAL, "%s: line %d: %s", what, e->line, msg);
+                return xml_error_one_line(
+                        err, vport_error_set(err, -EINVAL, "%s: line %d: %s", what, e->line, msg));
         }
         return vport_error_set(err, -EINVAL, "%s: %s", what, msg);
+}
+
+int xml_error_one_line(vport_error *err, int code) {
+        if (!err)
+                return code;
+        for (char *p = err->message; *p; p++)
+                if ((unsigned char) *p < 0x20 || *p == 0x7f)
+                        *p = '?';
+        return code;
 }
 
 int xml_read(const char *buf, size_t len, const char *root_name, const char *what, xmlDocPtr *ret,

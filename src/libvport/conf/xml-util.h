@@ -58,6 +58,10 @@ int xml_add_raw(xmlNodePtr parent, const char *raw);
 /* Serialise root of doc, indented. Returns 0 with *ret malloc'ed or -ENOMEM. */
 int xml_format_doc(xmlDocPtr doc, char **ret);
 
+/* Messages quote values from the document, which may hold control
+ * characters (&#10;): replace them so the message stays one line. Returns code. */
+int xml_error_one_line(vport_error *err, int code);
+
 /* xmlNewChild/xmlNewProp wrappers for formatting: NULL on ENOMEM. */
 xmlNodePtr xml_add_child(xmlNodePtr parent, const char *name, const char *text);
 int xml_set_prop(xmlNodePtr node, const char *name, const char *value); /* 0 or -ENOMEM */
