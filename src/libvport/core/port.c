@@ -197,13 +197,45 @@ int vport_port_list(vport_ctx *ctx, const char *network, vport_port ***ret, size
         return 0;
 }
 
+/* The live state, as an element in vport's own namespace so libvirt-style
+ * readers skip it: <runtime xmlns='urn:vport:runtime:1' state=... ifname=...
+ * ifindex=... tapdev=.../>. Inserted before the closing tag. */
+static int append_runtime(const vport_port *p, char **xml) {
+        char extra[256], *end, *out;
+        int n;
+
+        n = snprintf(extra, sizeof(extra), "  <runtime xmlns='urn:vport:runtime:1' state='%s'%s%s%s",
+                     p->stale ? "stale" : port_state_to_string(p->state), p->rt.ifname[0] ? " ifname='" : "",
+                     p->rt.ifname, p->rt.ifname[0] ? "'" : "");
+        if (p->rt.ifindex > 0)
+                n += snprintf(extra + n, sizeof(extra) - (size_t) n, " ifindex='%d'", p->rt.ifindex);
+        if (p->rt.tapdev[0])
+                n += snprintf(extra + n, sizeof(extra) - (size_t) n, " tapdev='%s'", p->rt.tapdev);
+        snprintf(extra + n, sizeof(extra) - (size_t) n, "/>\n");
+        end = strstr(*xml, "</networkport>");
+        if (!end)
+                return -EINVAL;
+        if (asprintf(&out, "%.*s%s%s", (int) (end - *xml), *xml, extra, end) < 0)
+                return -ENOMEM;
+        free(*xml);
+        *xml = out;
+        return 0;
+}
+
 int vport_port_dumpxml(vport_ctx *ctx, const vport_uuid *uuid, char **ret_xml, vport_error *err) {
         _cleanup_(vport_port_freep) vport_port *p = NULL;
+        _cleanup_free_ char *xml = NULL;
         int r;
 
         assert_return(ctx && uuid && ret_xml, -EINVAL);
         r = port_load(ctx, uuid, &p, err);
         if (r < 0)
                 return r;
-        return port_def_format(p->def, ret_xml);
+        r = port_def_format(p->def, &xml);
+        if (r >= 0)
+                r = append_runtime(p, &xml);
+        if (r < 0)
+                return r;
+        *ret_xml = TAKE_PTR(xml);
+        return 0;
 }
