@@ -98,7 +98,13 @@ static const struct {
         { "bandwidth", port_parse_bandwidth, false }, { "plug", port_parse_plug, false },
 };
 
+/* vport's own live-state element (port-dumpxml's <runtime>) is output
+ * only: skipped when a dumped port is fed back in. */
+#define VPORT_RUNTIME_NS "urn:vport:runtime:1"
+
 static int port_parse_element(xmlNodePtr c, vport_port_def *def, unsigned *seen, vport_error *err) {
+        if (c->ns && c->ns->href && streq((const char *) c->ns->href, VPORT_RUNTIME_NS))
+                return 0;
         for (size_t i = 0; i < ELEMENTSOF(port_elements); i++) {
                 if (!xml_is(c, port_elements[i].name))
                         continue;
