@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Plug driver for <forward mode='hostdev'> ports: an SR-IOV VF handed to the
+ * guest as a PCI device (seed 001). The core has chosen the VF from the
+ * pool; prepare gives it the port's MAC and VLAN through the PF (so the
+ * guest sees the same MAC at every boot instead of the VF's random one) and,
+ * with managed='yes', binds it to vfio-pci. Release puts the VF back exactly
+ * as the journaled snapshot has it. The guest owns the device while it runs,
+ * so activate and deactivate have nothing to do. */
+#include <stdio.h>
+
+#include "core/hostdev-snapshot.h"
+#include "core/sriov-internal.h"
+
+#define VFIO_DRIVER "vfio-pci"
+
+static char *journal_key(const vport_port *port, char buf[static 3 + VPORT_PCI_STRLEN]) {
+        char bdf[VPORT_PCI_STRLEN];
+
+        snprintf(buf, 3 + VPORT_PCI_STRLEN, "vf:%s", pci_addr_format(&port->def->plug.addr, bdf));
+        return buf;
+}
+
+/* A VF holds one guest NIC. The pool already keeps ports of one network
+ * apart; this also catches a direct port on the VF's netdev, and a port of
+ * another network whose journal entry for the VF is still open. */
+static int check_not_in_use(vport_ctx *ctx, const vport_port *port, const vf_snapshot *s, const char *key,
+                            vport_error *err) {
+        store_journal *entries = NULL;
+        char bdf[VPORT_PCI_STRLEN], other[VPORT_UUID_STRLEN];
+        vport_uuid owner;
+        size_t n = 0;
+        int r;
+
+        pci_addr_format(&s->vf, bdf);
+        r = sriov_vf_owner(ctx, &s->vf, s->has_netdev ? s->netdev : NULL, &port->def->uuid, &owner, err);
+        if (r < 0)
+                return r;
+        if (r == 0) {
+                r = store_journal_list(ctx->store, NULL, &entries, &n, err);
+                for (size_t i = 0; r >= 0 && i < n; i++)
+                        if (streq(entries[i].key, key) &&
+                            !uuid_equal(&entries[i].port_uuid, &port->def->uuid)) {
+                                owner = entries[i].port_uuid;
+                                r = 1;
+                        }
+                store_journal_array_free(entries, n);
+        }
+        if (r <= 0)
+                return r;
+        return vport_error_set(err, -EBUSY, "VF %s (PF %s VF %d) is already used by port %s", bdf,
+                               s->pf_ifname, s->index, uuid_format(&owner, other));
+}
+
+/* A VF filters one VLAN in hardware: no trunks, no native VLAN. */
+static int port_vlan(const vport_port *port, uint16_t *ret, vport_error *err) {
+        const vport_vlan *v = &port->def->vlan;
+
+        if (v->n_tags > 1 || v->trunk || v->native_mode != VLAN_NATIVE_NONE)
+                return vport_error_set(
+                        err, -EINVAL,
+                        "hostdev port: <vlan> must be a single tag without trunk or nativeMode "
+                        "(a VF filters exactly one VLAN)");
+        *ret = v->n_tags ? v->tags[0] : 0;
+        return 0;
+}
+
+static int apply_table(vport_ctx *ctx, const vport_port *port, const vf_snapshot *s, int pf_ifindex,
+                       uint16_t vlan, vport_error *err) {
+        vport_vf_info cfg = { .vf = s->index, .mac = port->def->mac, .vlan = vlan };
+        char mac[VPORT_MAC_STRLEN];
+        int r;
+
+        /* Two requests, so a failure (or a crash) names exactly which one. */
+        r = ctx->ops->vf_set(ctx->kernel, pf_ifindex, &cfg, VF_SET_MAC, err);
+        if (r < 0)
+                return vport_error_prefix(err, r, "PF %s VF %d: setting admin MAC %s", s->pf_ifname,
+                                          s->index, mac_format(&cfg.mac, mac));
+        r = ctx->ops->vf_set(ctx->kernel, pf_ifindex, &cfg, VF_SET_VLAN, err);
+        if (r < 0)
+                return vport_error_prefix(err, r, "PF %s VF %d: setting VLAN %u", s->pf_ifname, s->index,
+                                          vlan);
+        return 0;
+}
+
+static int bind_vfio(vport_ctx *ctx, const vf_snapshot *s, vport_error *err) {
+        char bdf[VPORT_PCI_STRLEN];
+        int r;
+
+        if (streq(s->driver, VFIO_DRIVER))
+                return 0;
+        pci_addr_format(&s->vf, bdf);
+        r = ctx->ops->pci_unbind(ctx->kernel, &s->vf, err);
+        if (r < 0)
+                return vport_error_prefix(err, r, "VF %s: unbinding from %s", bdf, s->driver);
+        r = ctx->ops->pci_bind(ctx->kernel, &s->vf, VFIO_DRIVER, err);
+        if (r < 0)
+                return vport_error_prefix(err, r, "VF %s: binding to " VFIO_DRIVER, bdf);
+        return 0;
+}
+
+/* The changes themselves; the caller has journaled the snapshot. */
+static int apply(vport_ctx *ctx, const vport_port *port, const vf_snapshot *s, int pf_ifindex, uint16_t vlan,
+                 vport_error *err) {
+        int r;
+
+        r = apply_table(ctx, port, s, pf_ifindex, vlan, err);
+        if (r < 0)
+                return r;
+        /* managed='no': the admin binds the VF to vfio-pci himself. */
+        if (port->def->plug.managed)
+                return bind_vfio(ctx, s, err);
+        return 0;
+}
+
+static int hostdev_release(vport_ctx *ctx, vport_port *port, vport_error *err);
+
+static int hostdev_prepare(vport_ctx *ctx, vport_port *port, unsigned flags, vport_error *err) {
+        char key[3 + VPORT_PCI_STRLEN];
+        json_object *snap_json;
+        vf_snapshot snap;
+        vport_link pf;
+        uint16_t vlan = 0;
+        int r;
+
+        journal_key(port, key);
+        /* An entry left by a prepare that crashed holds the true original
+         * state: put that back before taking a new snapshot. */
+        if (journal_get(ctx, port, key, NULL, NULL, NULL) >= 0 && (r = hostdev_release(ctx, port, err)) < 0)
+                return r;
+        if ((r = port_vlan(port, &vlan, err)) < 0 ||
+            (r = vf_snapshot_take(ctx, &port->def->plug.addr, &snap, &pf, err)) < 0 ||
+            (r = sriov_pf_require_up(&pf, err)) < 0 ||
+            (r = check_not_in_use(ctx, port, &snap, key, err)) < 0)
+                return r;
+        snap_json = vf_snapshot_to_json(&snap);
+        r = journal_put(ctx, port, key, JOURNAL_STEP_PREPARING, snap_json, err);
+        json_object_put(snap_json);
+        if (r < 0)
+                return r;
+        r = apply(ctx, port, &snap, pf.ifindex, vlan, err);
+        if (r >= 0)
+                r = journal_set_step(ctx, port, key, JOURNAL_STEP_PREPARED, err);
+        if (r < 0) {
+                vport_error e = { 0 };
+                char msg[VPORT_ERROR_MAX];
+                snprintf(msg, sizeof(msg), "%s", vport_error_message(err, r));
+                if (vf_snapshot_restore(ctx, &snap, &e) < 0)
+                        /* Keep the entry: a later delete or reconcile retries. */
+                        return vport_error_set(err, r, "%s; rolling back failed too: %s", msg, e.message);
+                (void) journal_delete(ctx, port, key, NULL);
+        }
+        return r;
+}
+
+/* Restore from the journal; no entry means nothing (left) to do. The entry
+ * is rewritten first with step "releasing" and this process's pid, so
+ * reconcile leaves it alone while we work and finishes it if we die. It is
+ * deleted only once everything is back, so a failed release can be retried. */
+static int hostdev_release(vport_ctx *ctx, vport_port *port, vport_error *err) {
+        char key[3 + VPORT_PCI_STRLEN];
+        json_object *data = NULL;
+        vf_snapshot snap;
+        int r;
+
+        journal_key(port, key);
+        r = journal_get(ctx, port, key, &data, NULL, err);
+        if (r == -ENOENT) {
+                vport_error_clear(err);
+                return 0;
+        }
+        if (r < 0)
+                return r;
+        r = vf_snapshot_from_json(data, &snap, err);
+        if (r >= 0)
+                r = journal_put(ctx, port, key, JOURNAL_STEP_RELEASING, data, err);
+        json_object_put(data);
+        if (r >= 0)
+                r = vf_snapshot_restore(ctx, &snap, err);
+        if (r < 0)
+                return r;
+        return journal_delete(ctx, port, key, err);
+}
+
+static int hostdev_nothing(vport_ctx *ctx, vport_port *port, vport_error *err) {
+        return 0;
+}
+
+const plug_driver plug_driver_hostdev = {
+        .prepare = hostdev_prepare,
+        .activate = hostdev_nothing,
+        .deactivate = hostdev_nothing,
+        .release = hostdev_release,
+};
