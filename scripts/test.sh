@@ -62,6 +62,10 @@ if [ -x tests/netns/run ]; then
 	echo "== netns lifecycle tier"
 	run_tier netns tests/netns/run
 fi
+if [ -x tests/compat/run ]; then
+	echo "== libvirt comparison tier"
+	VPORT_BUILD_DIR="$top/build" run_tier compat tests/compat/run
+fi
 if [ -x tests/vm/run ] && [ -z "${VPORT_SKIP_VM:-}" ]; then
 	echo "== VM tier"
 	VPORT_BUILD_DIR="$top/build" run_tier vm tests/vm/run
