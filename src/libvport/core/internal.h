@@ -20,16 +20,22 @@ typedef struct plug_driver {
         int (*activate)(vport_ctx *ctx, vport_port *port, vport_error *err);
         int (*deactivate)(vport_ctx *ctx, vport_port *port, vport_error *err);
         int (*release)(vport_ctx *ctx, vport_port *port, vport_error *err);
+        /* Optional: release many ports of this type at once (bulk teardown),
+         * with the same effect as release on each. Returns the first error;
+         * every port is still attempted. */
+        int (*release_many)(vport_ctx *ctx, vport_port **ports, size_t n, vport_error *err);
 } plug_driver;
 
 /* Driver for a plug type, or NULL if vport has none for it yet. */
 const plug_driver *plug_driver_get(vport_plug_type type);
 
-/* Weak so the core links while a driver is not built (e.g. -Dmacvtap=disabled
- * drops the direct driver): plug_driver_get() then returns NULL. */
-extern const plug_driver plug_driver_hostdev __attribute__((weak));
-extern const plug_driver plug_driver_direct __attribute__((weak));
-extern const plug_driver plug_driver_bridge __attribute__((weak)); /* PLUG_BRIDGE and PLUG_NETWORK */
+/* Strong references: the core is a static library, and a weak undefined
+ * reference does not make the linker pull a driver's object out of it (the
+ * drivers were silently missing from the vport binary). plug-direct.c is
+ * only built with WITH_MACVTAP; plug_driver_get() then returns NULL. */
+extern const plug_driver plug_driver_hostdev;
+extern const plug_driver plug_driver_direct;
+extern const plug_driver plug_driver_bridge; /* PLUG_BRIDGE and PLUG_NETWORK */
 
 /* ---- ports <-> store ---- */
 

@@ -5,6 +5,7 @@
  * it, so a crash in between is finished by delete or reconcile. */
 #include <stdio.h>
 
+#include "config.h"
 #include "core/internal.h"
 
 const plug_driver *plug_driver_get(vport_plug_type type) {
@@ -15,7 +16,11 @@ const plug_driver *plug_driver_get(vport_plug_type type) {
                 d = &plug_driver_hostdev;
                 break;
         case PLUG_DIRECT:
+#if WITH_MACVTAP
                 d = &plug_driver_direct;
+#else
+                d = NULL;
+#endif
                 break;
         case PLUG_BRIDGE:
         case PLUG_NETWORK:
@@ -24,7 +29,6 @@ const plug_driver *plug_driver_get(vport_plug_type type) {
         default:
                 d = NULL;
         }
-        /* Unresolved weak symbol: the driver is not built in. */
         return d;
 }
 
@@ -53,11 +57,34 @@ static int port_step(vport_ctx *ctx, vport_port *port, step_fn fn, vport_port_st
         return port_save(ctx, port, err);
 }
 
-static int prepare_step(vport_ctx *ctx, vport_port *port, unsigned flags, vport_error *err) {
-        const plug_driver *d = driver_of(port, err);
+/* A VF asked for by netdev name (seed 001): the name must still lead to the
+ * PCI address recorded at allocation; a rename or re-enumeration since then
+ * is refused rather than handing the guest a different device. */
+static int check_vf_netdev(vport_ctx *ctx, const vport_port *port, vport_error *err) {
+        char want[VPORT_PCI_STRLEN], got[VPORT_PCI_STRLEN];
+        vport_pci_addr pci;
         int r;
 
-        if (!d)
+        if (!port->rt.vf_netdev[0])
+                return 0;
+        r = ctx->ops->netdev_pci(ctx->kernel, port->rt.vf_netdev, &pci, err);
+        if (r < 0)
+                return vport_error_prefix(err, r, "port's device '%s'", port->rt.vf_netdev);
+        if (!pci_addr_equal(&pci, &port->def->plug.addr))
+                return vport_error_set(err, -EXDEV, "netdev '%s' is now PCI device %s, but the port holds %s",
+                                       port->rt.vf_netdev, pci_addr_format(&pci, got),
+                                       pci_addr_format(&port->def->plug.addr, want));
+        return 0;
+}
+
+static int prepare_step(vport_ctx *ctx, vport_port *port, unsigned flags, vport_error *err) {
+        const plug_driver *d;
+        int r;
+
+        r = check_vf_netdev(ctx, port, err);
+        if (r < 0)
+                return r;
+        if (!(d = driver_of(port, err)))
                 return -EOPNOTSUPP;
         r = d->prepare(ctx, port, flags, err);
         if (r < 0)
@@ -184,19 +211,65 @@ int vport_port_delete(vport_ctx *ctx, const vport_uuid *uuid, vport_error *err) 
         return delete_loaded(ctx, port, err);
 }
 
-int port_delete_many(vport_ctx *ctx, vport_port **ports, size_t n, vport_error *err) {
-        int first = 0, deleted = 0;
+static void keep_first(int *first, vport_error *err, int r, const vport_error *e) {
+        if (r >= 0 || *first < 0)
+                return;
+        *first = r;
+        if (err)
+                *err = *e;
+}
 
-        for (size_t i = 0; i < n; i++) {
-                vport_error e = { 0 };
-                int r = delete_loaded(ctx, ports[i], &e);
-                if (r < 0 && first == 0) {
-                        first = r;
-                        if (err)
-                                *err = e;
-                }
-                deleted += r >= 0;
+/* Bulk teardown in three passes, each with one store transaction instead
+ * of one per port (every commit is an fsync): deactivate all, release per
+ * driver (drivers with release_many delete all their devices with one
+ * request), forget the ports. A port whose release failed keeps its
+ * journal entries, so the store refuses to forget it (-EBUSY) and a
+ * repeated delete or reconcile finishes it. */
+static void delete_many_deactivate(vport_ctx *ctx, vport_port **ports, size_t n, int *first, vport_error *err) {
+        vport_error e = { 0 };
+        int r = store_begin(ctx->store, &e);
+
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                if (!ports[i]->stale)
+                        keep_first(first, err, deactivate_loaded(ctx, ports[i], &e), &e);
+        keep_first(first, err, r >= 0 ? store_commit(ctx->store, &e) : r, &e);
+}
+
+static void delete_many_release(vport_ctx *ctx, vport_port **ports, size_t n, int *first, vport_error *err) {
+        _cleanup_free_ vport_port **batch = calloc(n ? n : 1, sizeof(*batch));
+        vport_error e = { 0 };
+
+        if (!batch) {
+                keep_first(first, err, -ENOMEM, &e);
+                return;
         }
+        for (int t = 0; t < _PLUG_MAX; t++) {
+                const plug_driver *d = plug_driver_get((vport_plug_type) t);
+                size_t m = 0;
+
+                for (size_t i = 0; d && i < n; i++)
+                        if (!ports[i]->stale && (int) ports[i]->def->plug.type == t)
+                                batch[m++] = ports[i];
+                if (m > 0 && d->release_many)
+                        keep_first(first, err, d->release_many(ctx, batch, m, &e), &e);
+                for (size_t i = 0; m > 0 && !d->release_many && i < m; i++)
+                        keep_first(first, err, d->release(ctx, batch[i], &e), &e);
+        }
+}
+
+int port_delete_many(vport_ctx *ctx, vport_port **ports, size_t n, vport_error *err) {
+        vport_error e = { 0 };
+        int first = 0, deleted = 0, r;
+
+        delete_many_deactivate(ctx, ports, n, &first, err);
+        delete_many_release(ctx, ports, n, &first, err);
+        r = store_begin(ctx->store, &e);
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                int q = store_port_delete(ctx->store, &ports[i]->def->uuid, &e);
+                keep_first(&first, err, q, &e);
+                deleted += q >= 0;
+        }
+        keep_first(&first, err, r >= 0 ? store_commit(ctx->store, &e) : r, &e);
         return first < 0 ? first : deleted;
 }
 

@@ -2,6 +2,7 @@
 /* Networks: definitions in the store, started and destroyed. */
 #include <stdio.h>
 
+#include "config.h"
 #include "core/internal.h"
 #include "core/pool.h"
 
@@ -15,6 +16,11 @@ int vport_net_define(vport_ctx *ctx, const char *xml, char **ret_name, vport_err
         r = network_def_parse_string(xml, strlen(xml), &def, err);
         if (r < 0)
                 return r;
+        if (!WITH_MACVTAP && network_def_plug_type(def, NULL) == PLUG_DIRECT)
+                return vport_error_set(err, -EOPNOTSUPP,
+                                       "network '%s': <forward> of a macvtap (direct) mode, but this vport "
+                                       "was built without macvtap support (-Dmacvtap=disabled)",
+                                       def->name);
         r = store_network_get(ctx->store, def->name, &old, NULL);
         if (r >= 0 && old->active)
                 return vport_error_set(err, -EBUSY, "network '%s' is active; destroy it before redefining it",

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdio.h>
+
+#include "core/netdev-name.h"
+
+/* macvtap%d / vnet%d: libvirt gives up after a few thousand names too. */
+#define NETDEV_NAME_MAX_INDEX 8192
+/* Groups vport picks for batched deletes: "vp" << 20 + the marker's
+ * ifindex, far above the small numbers administrators hand out. */
+#define NETDEV_GROUP_BASE 0x76700000u
+
+static bool name_listed(const vport_link *links, size_t n, const char *name) {
+        for (size_t i = 0; i < n; i++)
+                if (streq(links[i].name, name))
+                        return true;
+        return false;
+}
+
+int netdev_create_named(vport_ctx *ctx, const char *prefix, netdev_create_fn fn, void *userdata,
+                        vport_link *ret, vport_error *err) {
+        _cleanup_free_ vport_link *links = NULL;
+        char name[VPORT_IFNAMSIZ];
+        size_t n = 0;
+        int r;
+
+        for (int i = 0; i < NETDEV_NAME_MAX_INDEX; i++) {
+                snprintf(name, sizeof(name), "%s%d", prefix, i);
+                /* The dump only skips names known taken; the create decides. */
+                if (links && name_listed(links, n, name))
+                        continue;
+                r = fn(ctx, name, userdata, ret, err);
+                if (r != -EEXIST)
+                        return r;
+                vport_error_clear(err);
+                /* First collision: one dump instead of one failed create per
+                 * name in use (a host with 200 guests has 200 of them). */
+                if (!links) {
+                        r = ctx->ops->link_list(ctx->kernel, &links, &n, err);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return vport_error_set(err, -ENOSPC, "no free device name %s0 .. %s%d", prefix, prefix,
+                               NETDEV_NAME_MAX_INDEX - 1);
+}
+
+int netdev_still_ours(vport_ctx *ctx, int ifindex, const char *name, vport_link *ret, vport_error *err) {
+        vport_link link;
+        int r;
+
+        if (ifindex <= 0 || !name || !name[0])
+                return 0;
+        r = ctx->ops->link_get(ctx->kernel, ifindex, NULL, &link, err);
+        if (r == -ENODEV) {
+                vport_error_clear(err);
+                return 0;
+        }
+        if (r < 0)
+                return r;
+        if (!streq(link.name, name))
+                return 0;
+        if (ret)
+                *ret = link;
+        return 1;
+}
+
+static int marker_create(vport_ctx *ctx, const char *name, void *userdata, vport_link *ret,
+                         vport_error *err) {
+        vport_mac mac;
+
+        mac_generate(&mac);
+        return ctx->ops->tap_create(ctx->kernel, name, &mac, ret, err);
+}
+
+int netdev_group_new(vport_ctx *ctx, uint32_t *ret_group, int *ret_marker, vport_error *err) {
+        vport_link marker;
+        uint32_t group;
+        int r;
+
+        r = netdev_create_named(ctx, "vpgrp", marker_create, NULL, &marker, err);
+        if (r < 0)
+                return vport_error_prefix(err, r, "batched delete: group marker");
+        group = NETDEV_GROUP_BASE + (uint32_t) marker.ifindex;
+        r = ctx->ops->link_set_group(ctx->kernel, marker.ifindex, group, err);
+        if (r < 0) {
+                (void) ctx->ops->link_delete(ctx->kernel, marker.ifindex, NULL);
+                return r;
+        }
+        *ret_group = group;
+        *ret_marker = marker.ifindex;
+        return 0;
+}
+
+static bool index_listed(const int *ifindexes, size_t n, int ifindex) {
+        for (size_t i = 0; i < n; i++)
+                if (ifindexes[i] == ifindex)
+                        return true;
+        return false;
+}
+
+int netdev_group_only(vport_ctx *ctx, uint32_t group, int marker, const int *ifindexes, size_t n,
+                      vport_error *err) {
+        _cleanup_free_ vport_link *links = NULL;
+        size_t nl = 0;
+        int r;
+
+        r = ctx->ops->link_list(ctx->kernel, &links, &nl, err);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < nl; i++)
+                if (links[i].group == group && links[i].ifindex != marker &&
+                    !index_listed(ifindexes, n, links[i].ifindex))
+                        return 0;
+        return 1;
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Host-side devices the plug drivers make: race-free names from a template
+ * ("macvtap%d", "vnet%d") and netdev groups for batched deletes. */
+#pragma once
+
+#include "core/internal.h"
+
+/* Create one device named exactly name. Returns 0 and ret, -EEXIST if the
+ * name is taken (the caller then tries the next one), or another -errno. */
+typedef int (*netdev_create_fn)(vport_ctx *ctx, const char *name, void *userdata, vport_link *ret,
+                                vport_error *err);
+
+/* Create a device under the first free name prefix0, prefix1, ... Another
+ * vport process may be doing the same at the same instant: the kernel's
+ * -EEXIST on the create is the only arbiter, so a name seen free in a dump
+ * is only a hint. Returns 0 and the new link, -ENOSPC if no name is free,
+ * or the create's error. */
+int netdev_create_named(vport_ctx *ctx, const char *prefix, netdev_create_fn fn, void *userdata,
+                        vport_link *ret, vport_error *err);
+
+/* Whether link still is the device vport recorded: same ifindex and name.
+ * Returns 1 and ret filled, 0 if it is gone or another device now holds the
+ * name or index (never delete that), or -errno. */
+int netdev_still_ours(vport_ctx *ctx, int ifindex, const char *name, vport_link *ret, vport_error *err);
+
+/* A netdev group no other device uses, held by a marker device the caller
+ * must delete (link_delete_group on the group deletes it along). The group
+ * number is derived from the marker's ifindex, which the kernel makes
+ * unique, so two vport processes never get the same group. Returns 0, the
+ * group and the marker's ifindex, or -errno. */
+int netdev_group_new(vport_ctx *ctx, uint32_t *ret_group, int *ret_marker, vport_error *err);
+
+/* Whether every member of group is in ifindexes[0..n) or is marker.
+ * Returns 1, 0 if a foreign device sits in the group, or -errno. */
+int netdev_group_only(vport_ctx *ctx, uint32_t group, int marker, const int *ifindexes, size_t n,
+                      vport_error *err);

@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* bridge and network plugs: a tap attached to a host bridge.
+ *
+ * The tap gets the guest MAC with the first byte set to 0xFE, as libvirt
+ * does: the bridge takes the lowest port MAC as its own, and the guest's
+ * MAC must never become the bridge's. prepare leaves the tap down;
+ * activate brings it up. With macTableManager='libvirt' the port does not
+ * learn or flood unknown unicast, and vport adds the guest MAC to the FDB
+ * itself, only at activate (seed 002: earlier, the bridge of a migration's
+ * destination would pull the traffic of its other guests away from the
+ * still running source) and removes it at deactivate. */
+#include <net/if.h>
+#include <stdio.h>
+
+#include "core/netdev-name.h"
+#include "core/plug-common.h"
+
+static const char *port_id(const vport_port *port, char buf[static VPORT_UUID_STRLEN]) {
+        return uuid_format(&port->def->uuid, buf);
+}
+
+static bool libvirt_fdb(const vport_port *port) {
+        return port->def->plug.mac_table_manager == MAC_TABLE_MANAGER_LIBVIRT;
+}
+
+static void tap_key(const vport_port *port, char buf[static PLUG_KEY_MAX]) {
+        char uuid[VPORT_UUID_STRLEN];
+
+        snprintf(buf, PLUG_KEY_MAX, "tap:%s", port_id(port, uuid));
+}
+
+static vport_mac tap_mac(const vport_port *port) {
+        vport_mac mac = port->def->mac;
+
+        mac.addr[0] = 0xFE;
+        return mac;
+}
+
+static int bridge_get(vport_ctx *ctx, const vport_port *port, vport_link *ret, vport_error *err) {
+        char uuid[VPORT_UUID_STRLEN];
+        int r;
+
+        r = ctx->ops->link_get(ctx->kernel, 0, port->def->plug.bridge, ret, err);
+        if (r == -ENODEV)
+                return vport_error_set(err, r, "port %s: bridge '%s' does not exist", port_id(port, uuid),
+                                       port->def->plug.bridge);
+        if (r >= 0 && !streq(ret->kind, "bridge"))
+                return vport_error_set(err, -EINVAL, "port %s: '%s' is a %s device, not a bridge",
+                                       port_id(port, uuid), port->def->plug.bridge,
+                                       ret->kind[0] ? ret->kind : "plain");
+        return r;
+}
+
+typedef struct tap_job {
+        const vport_port *port;
+        int bridge_ifindex;
+} tap_job;
+
+/* Journal the name before trying it, as for macvtaps. */
+static int tap_try(vport_ctx *ctx, const char *name, void *userdata, vport_link *ret, vport_error *err) {
+        tap_job *job = userdata;
+        plug_dev_record rec = { .lower_ifindex = job->bridge_ifindex };
+        vport_mac mac = tap_mac(job->port);
+        char key[PLUG_KEY_MAX];
+        int r;
+
+        snprintf(rec.ifname, sizeof(rec.ifname), "%s", name);
+        tap_key(job->port, key);
+        r = plug_dev_journal(ctx, job->port, key, JOURNAL_STEP_PREPARING, &rec, err);
+        if (r < 0)
+                return r;
+        return ctx->ops->tap_create(ctx->kernel, name, &mac, ret, err);
+}
+
+/* Enslave the tap; with macTableManager='libvirt' the bridge must not
+ * learn the guest MAC from traffic nor flood unknown unicast to it. */
+static int tap_attach(vport_ctx *ctx, const vport_port *port, int ifindex, int bridge_ifindex,
+                      vport_error *err) {
+        int r;
+
+        r = ctx->ops->link_set_master(ctx->kernel, ifindex, bridge_ifindex, err);
+        if (r >= 0 && libvirt_fdb(port))
+                r = ctx->ops->brport_set_flags(ctx->kernel, ifindex, false, false, err);
+        return r;
+}
+
+static const plug_release_ops bridge_release_ops;
+
+static int bridge_release_many(vport_ctx *ctx, vport_port **ports, size_t n, vport_error *err) {
+        return plug_release(ctx, ports, n, &bridge_release_ops, err);
+}
+
+static int bridge_release(vport_ctx *ctx, vport_port *port, vport_error *err) {
+        return bridge_release_many(ctx, &port, 1, err);
+}
+
+static int tap_make(vport_ctx *ctx, vport_port *port, const vport_link *bridge, vport_error *err) {
+        tap_job job = { .port = port, .bridge_ifindex = bridge->ifindex };
+        plug_dev_record rec = { .lower_ifindex = bridge->ifindex };
+        char key[PLUG_KEY_MAX];
+        vport_link link;
+        int r;
+
+        r = netdev_create_named(ctx, "vnet", tap_try, &job, &link, err);
+        if (r < 0)
+                return r;
+        snprintf(rec.ifname, sizeof(rec.ifname), "%s", link.name);
+        rec.ifindex = link.ifindex;
+        tap_key(port, key);
+        r = plug_dev_journal(ctx, port, key, JOURNAL_STEP_PREPARED, &rec, err);
+        if (r >= 0)
+                r = tap_attach(ctx, port, link.ifindex, bridge->ifindex, err);
+        if (r < 0)
+                return r;
+        snprintf(port->rt.ifname, sizeof(port->rt.ifname), "%s", link.name);
+        port->rt.ifindex = link.ifindex;
+        snprintf(port->rt.lower, sizeof(port->rt.lower), "%s", bridge->name);
+        port->rt.lower_ifindex = bridge->ifindex;
+        return 0;
+}
+
+static int bridge_prepare(vport_ctx *ctx, vport_port *port, unsigned flags, vport_error *err) {
+        vport_link bridge;
+        int r;
+
+        /* Leftovers of a prepare that crashed (journal entries): undo first. */
+        r = bridge_release(ctx, port, err);
+        if (r >= 0)
+                r = bridge_get(ctx, port, &bridge, err);
+        if (r >= 0)
+                r = tap_make(ctx, port, &bridge, err);
+        if (r < 0)
+                (void) bridge_release(ctx, port, NULL);
+        return r;
+}
+
+static int port_gone(const vport_port *port, vport_error *err) {
+        char uuid[VPORT_UUID_STRLEN];
+
+        return vport_error_set(err, -ENODEV, "port %s: tap %s (ifindex %d) is gone", port_id(port, uuid),
+                               port->rt.ifname, port->rt.ifindex);
+}
+
+static int bridge_activate(vport_ctx *ctx, vport_port *port, vport_error *err) {
+        int r;
+
+        if (port->rt.ifindex <= 0)
+                return port_gone(port, err);
+        r = ctx->ops->link_set_up(ctx->kernel, port->rt.ifindex, true, err);
+        if (r >= 0 && libvirt_fdb(port))
+                r = ctx->ops->fdb_add(ctx->kernel, port->rt.ifindex, &port->def->mac, err);
+        return r == -ENODEV ? port_gone(port, err) : r;
+}
+
+/* FDB entry first: once the guest is stopped nothing may pull traffic to
+ * this port (post-copy migration, seed 002). An entry already gone is fine. */
+static int bridge_deactivate(vport_ctx *ctx, vport_port *port, vport_error *err) {
+        int r = 0;
+
+        if (port->rt.ifindex <= 0)
+                return 0;
+        if (libvirt_fdb(port)) {
+                r = ctx->ops->fdb_del(ctx->kernel, port->rt.ifindex, &port->def->mac, err);
+                if (r == -ENOENT) {
+                        vport_error_clear(err);
+                        r = 0;
+                }
+        }
+        if (r >= 0)
+                r = ctx->ops->link_set_up(ctx->kernel, port->rt.ifindex, false, err);
+        return r;
+}
+
+/* A tap found by the journaled name only is ours if it has our MAC. */
+static bool tap_matches(const vport_port *port, const plug_dev_record *rec, const vport_link *link) {
+        vport_mac mac = tap_mac(port);
+
+        return streq(link->kind, "tun") && mac_equal(&link->mac, &mac);
+}
+
+static const plug_release_ops bridge_release_ops = {
+        .dev_key = tap_key,
+        .dev_matches = tap_matches,
+};
+
+const plug_driver plug_driver_bridge = {
+        .prepare = bridge_prepare,
+        .activate = bridge_activate,
+        .deactivate = bridge_deactivate,
+        .release = bridge_release,
+        .release_many = bridge_release_many,
+};

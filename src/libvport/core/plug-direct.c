@@ -1,0 +1,376 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* direct plug: a macvtap on a host interface (libvirt's <interface
+ * type='direct'>), in vepa, bridge, private or passthrough mode.
+ *
+ * prepare makes the macvtap down, so the guest MAC is not on the wire
+ * before the guest CPUs run (during an incoming migration the source still
+ * owns it). activate brings the lower device and the macvtap up;
+ * deactivate takes them down again, the lower device only in passthrough
+ * mode (seed 002): there it carries the guest MAC itself and is exclusive
+ * to this guest, in the other modes other guests or the host may use it. */
+#include <linux/if_link.h>
+#include <net/if.h>
+#include <stdio.h>
+
+#include "core/netdev-name.h"
+#include "core/plug-common.h"
+#include "core/sriov.h"
+
+/* udev usually makes /dev/tapN within a few ms; a loaded host may take longer. */
+#define DIRECT_TAPDEV_TIMEOUT_MS 5000
+
+static const uint32_t macvlan_mode_table[_DIRECT_MAX] = {
+        [DIRECT_VEPA] = MACVLAN_MODE_VEPA,
+        [DIRECT_PRIVATE] = MACVLAN_MODE_PRIVATE,
+        [DIRECT_BRIDGE] = MACVLAN_MODE_BRIDGE,
+        [DIRECT_PASSTHROUGH] = MACVLAN_MODE_PASSTHRU,
+};
+
+static bool is_passthrough(const vport_port *port) {
+        return port->def->plug.mode == DIRECT_PASSTHROUGH;
+}
+
+static const char *port_id(const vport_port *port, char buf[static VPORT_UUID_STRLEN]) {
+        return uuid_format(&port->def->uuid, buf);
+}
+
+static void macvtap_key(const vport_port *port, char buf[static PLUG_KEY_MAX]) {
+        char uuid[VPORT_UUID_STRLEN];
+
+        snprintf(buf, PLUG_KEY_MAX, "macvtap:%s", port_id(port, uuid));
+}
+
+static void physdev_key(const vport_port *port, char buf[static PLUG_KEY_MAX]) {
+        snprintf(buf, PLUG_KEY_MAX, "physdev:%s", strempty(port->def->plug.dev));
+}
+
+static int lower_get(vport_ctx *ctx, const vport_port *port, vport_link *ret, vport_error *err) {
+        char uuid[VPORT_UUID_STRLEN];
+        int r;
+
+        r = ctx->ops->link_get(ctx->kernel, 0, port->def->plug.dev, ret, err);
+        if (r == -ENODEV)
+                return vport_error_set(err, r, "port %s: direct device '%s' does not exist",
+                                       port_id(port, uuid), port->def->plug.dev);
+        return r;
+}
+
+static bool is_macvlan_kind(const vport_link *l) {
+        return streq(l->kind, "macvtap") || streq(l->kind, "macvlan");
+}
+
+/* Seed 003: an up macvtap with the guest MAC on the same lower device is
+ * another guest (or a stale one someone still uses) owning that MAC on
+ * the wire; a second one would steal or duplicate its traffic. */
+static int refuse_duplicate(vport_ctx *ctx, const vport_port *port, const vport_link *lower,
+                            vport_error *err) {
+        _cleanup_free_ vport_link *links = NULL;
+        char mac[VPORT_MAC_STRLEN];
+        size_t n = 0;
+        int r;
+
+        r = ctx->ops->link_list(ctx->kernel, &links, &n, err);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n; i++)
+                if (is_macvlan_kind(&links[i]) && links[i].link_ifindex == lower->ifindex &&
+                    (links[i].flags & IFF_UP) && mac_equal(&links[i].mac, &port->def->mac))
+                        return vport_error_set(err, -EADDRINUSE,
+                                               "%s %s on %s is up with MAC %s: refusing to create another",
+                                               links[i].kind, links[i].name, lower->name,
+                                               mac_format(&port->def->mac, mac));
+        return 0;
+}
+
+/* ---- passthrough: the physdev itself carries the guest MAC ---- */
+
+/* The VF behind the physdev, if it is one: 1 and ret, 0 if not, -errno. */
+static int physdev_vf(vport_ctx *ctx, const vport_link *lower, vport_vf_ref *ret, vport_error *err) {
+        vport_pci_addr addr;
+        vport_pci_info info;
+        int r;
+
+        r = ctx->ops->netdev_pci(ctx->kernel, lower->name, &addr, NULL);
+        if (r < 0)
+                return 0; /* veth, bond, ...: no PCI device, no admin MAC */
+        r = ctx->ops->pci_info(ctx->kernel, &addr, &info, err);
+        if (r < 0 || !info.is_vf)
+                return r < 0 ? r : 0;
+        r = vport_vf_resolve(ctx, lower->name, NULL, ret, err);
+        return r < 0 ? r : 1;
+}
+
+static json_object *physdev_snapshot(const vport_link *lower, const vport_vf_ref *vf,
+                                     const vport_vf_info *vi) {
+        json_object *o = json_object_new_object();
+        char mac[VPORT_MAC_STRLEN];
+
+        json_object_object_add(o, "ifname", json_object_new_string(lower->name));
+        json_object_object_add(o, "ifindex", json_object_new_int(lower->ifindex));
+        json_object_object_add(o, "mac", json_object_new_string(mac_format(&lower->mac, mac)));
+        json_object_object_add(o, "up", json_object_new_boolean(lower->flags & IFF_UP));
+        if (vf) {
+                json_object *v = json_object_new_object();
+                json_object_object_add(v, "pf_ifindex", json_object_new_int(vf->pf_ifindex));
+                json_object_object_add(v, "index", json_object_new_int(vf->index));
+                json_object_object_add(v, "mac", json_object_new_string(mac_format(&vi->mac, mac)));
+                json_object_object_add(v, "vlan", json_object_new_int(vi->vlan));
+                json_object_object_add(v, "qos", json_object_new_int(vi->qos));
+                json_object_object_add(o, "vf", v);
+        }
+        return o;
+}
+
+static int vf_current(vport_ctx *ctx, const vport_vf_ref *vf, vport_vf_info *ret, vport_error *err) {
+        _cleanup_free_ vport_vf_info *vfs = NULL;
+        size_t n = 0;
+        int r;
+
+        r = ctx->ops->vf_list(ctx->kernel, vf->pf_ifindex, &vfs, &n, err);
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                if (vfs[i].vf == vf->index) {
+                        *ret = vfs[i];
+                        return 0;
+                }
+        return r < 0 ? r : vport_error_set(err, -ENODEV, "%s: VF %d not reported", vf->pf_ifname, vf->index);
+}
+
+/* A VF gets the guest MAC as its admin MAC (so the PF's anti-spoofing lets
+ * it through) and the port's VLAN tag, 0 for none. */
+static int vf_take(vport_ctx *ctx, const vport_port *port, const vport_vf_ref *vf, vport_error *err) {
+        const vport_vlan *vlan = &port->def->vlan;
+        vport_vf_info cfg = { .vf = vf->index, .vlan = vlan_is_set(vlan) ? vlan->tags[0] : 0 };
+        int r;
+
+        r = vport_vf_set_mac(ctx, vf, &port->def->mac, NULL, err);
+        if (r < 0)
+                return r;
+        return ctx->ops->vf_set(ctx->kernel, vf->pf_ifindex, &cfg, VF_SET_VLAN, err);
+}
+
+/* Journal the physdev (and VF) state, take the physdev down, then give it
+ * the guest MAC: up, it would put that MAC on the wire before activate. */
+static int physdev_take(vport_ctx *ctx, const vport_port *port, const vport_link *lower, vport_error *err) {
+        char key[PLUG_KEY_MAX];
+        vport_vf_info vi = { 0 };
+        vport_vf_ref vf;
+        json_object *snap;
+        int r, is_vf;
+
+        is_vf = physdev_vf(ctx, lower, &vf, err);
+        if (is_vf < 0)
+                return is_vf;
+        if (is_vf && (r = vf_current(ctx, &vf, &vi, err)) < 0)
+                return r;
+        physdev_key(port, key);
+        snap = physdev_snapshot(lower, is_vf ? &vf : NULL, &vi);
+        r = journal_put(ctx, port, key, JOURNAL_STEP_PREPARING, snap, err);
+        json_object_put(snap);
+        if (r < 0)
+                return r;
+        if (lower->flags & IFF_UP)
+                r = ctx->ops->link_set_up(ctx->kernel, lower->ifindex, false, err);
+        if (r >= 0)
+                r = is_vf ? vf_take(ctx, port, &vf, err)
+                          : ctx->ops->link_set_mac(ctx->kernel, lower->ifindex, &port->def->mac, err);
+        if (r >= 0)
+                r = journal_set_step(ctx, port, key, JOURNAL_STEP_PREPARED, err);
+        return r;
+}
+
+static int vf_restore(vport_ctx *ctx, json_object *v, vport_error *err) {
+        json_object *f;
+        vport_vf_info cfg = { 0 };
+        int pf = 0;
+
+        if (json_object_object_get_ex(v, "pf_ifindex", &f))
+                pf = json_object_get_int(f);
+        if (json_object_object_get_ex(v, "index", &f))
+                cfg.vf = json_object_get_int(f);
+        if (json_object_object_get_ex(v, "mac", &f))
+                (void) mac_parse(json_object_get_string(f), &cfg.mac);
+        if (json_object_object_get_ex(v, "vlan", &f))
+                cfg.vlan = (uint16_t) json_object_get_int(f);
+        if (json_object_object_get_ex(v, "qos", &f))
+                cfg.qos = (uint16_t) json_object_get_int(f);
+        return ctx->ops->vf_set(ctx->kernel, pf, &cfg, VF_SET_MAC | VF_SET_VLAN, err);
+}
+
+/* Back to the journaled MAC (VF admin MAC and VLAN too) and up/down state.
+ * The physdev is found by its recorded ifindex; if it is gone there is
+ * nothing left to restore. */
+static int physdev_restore(vport_ctx *ctx, vport_port *port, vport_error *err) {
+        char key[PLUG_KEY_MAX];
+        json_object *snap = NULL, *f;
+        vport_link link;
+        vport_mac mac = { 0 };
+        int r, ifindex = 0;
+
+        physdev_key(port, key);
+        r = journal_get(ctx, port, key, &snap, NULL, err);
+        if (r == -ENOENT) {
+                vport_error_clear(err);
+                return 0;
+        }
+        if (r < 0 || !snap)
+                return r;
+        if (json_object_object_get_ex(snap, "ifindex", &f))
+                ifindex = json_object_get_int(f);
+        if (json_object_object_get_ex(snap, "mac", &f))
+                (void) mac_parse(json_object_get_string(f), &mac);
+        r = ctx->ops->link_get(ctx->kernel, ifindex, NULL, &link, err);
+        if (r == -ENODEV) {
+                vport_error_clear(err);
+                r = 0;
+        } else if (r >= 0) {
+                if (json_object_object_get_ex(snap, "vf", &f))
+                        r = vf_restore(ctx, f, err);
+                if (r >= 0 && !mac_equal(&link.mac, &mac))
+                        r = ctx->ops->link_set_mac(ctx->kernel, ifindex, &mac, err);
+                if (r >= 0 && json_object_object_get_ex(snap, "up", &f) && json_object_get_boolean(f))
+                        r = ctx->ops->link_set_up(ctx->kernel, ifindex, true, err);
+        }
+        json_object_put(snap);
+        return r;
+}
+
+/* ---- the macvtap ---- */
+
+typedef struct macvtap_job {
+        vport_port *port;
+        const vport_link *lower;
+} macvtap_job;
+
+/* Journal the name before trying it: if we crash right after the kernel
+ * made it, release still finds it (by name, lower device and MAC). */
+static int macvtap_try(vport_ctx *ctx, const char *name, void *userdata, vport_link *ret, vport_error *err) {
+        macvtap_job *job = userdata;
+        vport_macvlan_request req = {
+                .lower_ifindex = job->lower->ifindex,
+                .name = name,
+                .mac = job->port->def->mac,
+                .mode = macvlan_mode_table[job->port->def->plug.mode],
+                .tap = true,
+        };
+        plug_dev_record rec = { .lower_ifindex = job->lower->ifindex };
+        char key[PLUG_KEY_MAX];
+        int r;
+
+        snprintf(rec.ifname, sizeof(rec.ifname), "%s", name);
+        macvtap_key(job->port, key);
+        r = plug_dev_journal(ctx, job->port, key, JOURNAL_STEP_PREPARING, &rec, err);
+        if (r < 0)
+                return r;
+        return ctx->ops->macvlan_create(ctx->kernel, &req, ret, err);
+}
+
+static int macvtap_make(vport_ctx *ctx, vport_port *port, const vport_link *lower, vport_error *err) {
+        macvtap_job job = { .port = port, .lower = lower };
+        _cleanup_free_ char *tapdev = NULL;
+        char key[PLUG_KEY_MAX];
+        plug_dev_record rec = { .lower_ifindex = lower->ifindex };
+        vport_link link;
+        int r;
+
+        r = netdev_create_named(ctx, "macvtap", macvtap_try, &job, &link, err);
+        if (r < 0)
+                return r;
+        snprintf(rec.ifname, sizeof(rec.ifname), "%s", link.name);
+        rec.ifindex = link.ifindex;
+        macvtap_key(port, key);
+        r = plug_dev_journal(ctx, port, key, JOURNAL_STEP_PREPARED, &rec, err);
+        if (r >= 0)
+                r = ctx->ops->macvtap_wait_dev(ctx->kernel, link.ifindex, DIRECT_TAPDEV_TIMEOUT_MS, &tapdev,
+                                               err);
+        if (r < 0)
+                return r;
+        snprintf(port->rt.ifname, sizeof(port->rt.ifname), "%s", link.name);
+        port->rt.ifindex = link.ifindex;
+        snprintf(port->rt.tapdev, sizeof(port->rt.tapdev), "%s", tapdev);
+        snprintf(port->rt.lower, sizeof(port->rt.lower), "%s", lower->name);
+        port->rt.lower_ifindex = lower->ifindex;
+        return 0;
+}
+
+static const plug_release_ops direct_release_ops;
+
+static int direct_release_many(vport_ctx *ctx, vport_port **ports, size_t n, vport_error *err) {
+        return plug_release(ctx, ports, n, &direct_release_ops, err);
+}
+
+static int direct_release(vport_ctx *ctx, vport_port *port, vport_error *err) {
+        return direct_release_many(ctx, &port, 1, err);
+}
+
+static int direct_prepare(vport_ctx *ctx, vport_port *port, unsigned flags, vport_error *err) {
+        vport_link lower;
+        int r;
+
+        /* Leftovers of a prepare that crashed (journal entries): undo first. */
+        r = direct_release(ctx, port, err);
+        if (r >= 0)
+                r = lower_get(ctx, port, &lower, err);
+        if (r >= 0)
+                r = refuse_duplicate(ctx, port, &lower, err);
+        if (r < 0)
+                return r;
+        if (is_passthrough(port))
+                r = physdev_take(ctx, port, &lower, err);
+        if (r >= 0)
+                r = macvtap_make(ctx, port, &lower, err);
+        if (r < 0)
+                (void) direct_release(ctx, port, NULL);
+        return r;
+}
+
+static int port_gone(const vport_port *port, vport_error *err) {
+        char uuid[VPORT_UUID_STRLEN];
+
+        return vport_error_set(err, -ENODEV, "port %s: macvtap %s (ifindex %d) is gone", port_id(port, uuid),
+                               port->rt.ifname, port->rt.ifindex);
+}
+
+/* Seed 002: no macvtap works over a lower device that is down, so it comes
+ * up first (a no-op if it is up already). */
+static int direct_activate(vport_ctx *ctx, vport_port *port, vport_error *err) {
+        int r;
+
+        if (port->rt.ifindex <= 0)
+                return port_gone(port, err);
+        r = ctx->ops->link_set_up(ctx->kernel, port->rt.lower_ifindex, true, err);
+        if (r >= 0)
+                r = ctx->ops->link_set_up(ctx->kernel, port->rt.ifindex, true, err);
+        return r == -ENODEV ? port_gone(port, err) : r;
+}
+
+static int direct_deactivate(vport_ctx *ctx, vport_port *port, vport_error *err) {
+        int r;
+
+        if (port->rt.ifindex <= 0)
+                return 0;
+        r = ctx->ops->link_set_up(ctx->kernel, port->rt.ifindex, false, err);
+        if (r >= 0 && is_passthrough(port))
+                r = ctx->ops->link_set_up(ctx->kernel, port->rt.lower_ifindex, false, err);
+        return r;
+}
+
+/* A macvtap found by the journaled name only is ours if it sits on the
+ * recorded lower device with the guest MAC. */
+static bool macvtap_matches(const vport_port *port, const plug_dev_record *rec, const vport_link *link) {
+        return streq(link->kind, "macvtap") && link->link_ifindex == rec->lower_ifindex &&
+               mac_equal(&link->mac, &port->def->mac);
+}
+
+static const plug_release_ops direct_release_ops = {
+        .dev_key = macvtap_key,
+        .dev_matches = macvtap_matches,
+        .restore = physdev_restore,
+};
+
+const plug_driver plug_driver_direct = {
+        .prepare = direct_prepare,
+        .activate = direct_activate,
+        .deactivate = direct_deactivate,
+        .release = direct_release,
+        .release_many = direct_release_many,
+};
