@@ -56,6 +56,7 @@ static int parse_create_opt(int c, const char *arg, create_args *a) {
                         return cli_usage_error("port-create", "--xml '%s': %m", arg);
                 a->req.xml = a->xml;
                 return 0;
+        case 'd': a->req.device = arg; return 0;
         case 'p': a->req.flags |= VPORT_PORT_PREPARE; return 0;
         case 'i': a->req.flags |= VPORT_PORT_INCOMING; return 0;
         default: return cli_usage_error("port-create", "unknown option");
@@ -68,6 +69,7 @@ int verb_port_create(vport_cli *cli, int argc, char **argv) {
                 { "owner-uuid", required_argument, NULL, 'u' }, { "portgroup", required_argument, NULL, 'g' },
                 { "vlan", required_argument, NULL, 'v' },       { "xml", required_argument, NULL, 'x' },
                 { "prepare", no_argument, NULL, 'p' },          { "incoming", no_argument, NULL, 'i' },
+                { "device", required_argument, NULL, 'd' },
                 {},
         };
         _cleanup_(vport_port_freep) vport_port *port = NULL;

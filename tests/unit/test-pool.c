@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <cmocka.h>
@@ -262,6 +263,44 @@ static void test_generated_macs_and_vlan(void **state) {
         vport_port_free(v);
 }
 
+/* A port may name its device: by PCI address, by the VF's netdev name
+ * (resolved to its PCI address, and checked again at prepare), or by an
+ * interface of the pool. */
+static void test_named_device(void **state) {
+        vport_port_request req = { .network = "hn", .vlan = -1, .owner_name = "vm1" };
+        vport_port *a = NULL, *b = NULL, *c = NULL;
+        char bdf[VPORT_PCI_STRLEN], path[256], path2[256];
+        vport_error err = { 0 };
+
+        define_start(HOSTDEV_PF);
+        req.device = "0000:06:10.2";
+        assert_int_equal(vport_port_create(ctx, &req, &a, &err), 0);
+        assert_string_equal(pci_addr_format(&a->def->plug.addr, bdf), "0000:06:10.2");
+        assert_int_equal(vport_port_create(ctx, &req, &c, &err), -EBUSY);
+        assert_non_null(strstr(err.message, "0000:06:10.2"));
+        req.device = "eth0v0";
+        assert_int_equal(vport_port_create(ctx, &req, &b, &err), 0);
+        assert_string_equal(pci_addr_format(&b->def->plug.addr, bdf), "0000:06:10.0");
+        req.device = "0000:00:1f.2";
+        assert_int_equal(vport_port_create(ctx, &req, &c, &err), -ENODEV);
+        assert_non_null(strstr(err.message, "not in the pool of network 'hn'"));
+        /* The name now belongs to another VF (udev renamed things): prepare refuses. */
+        snprintf(path, sizeof(path), "%s/class/net/eth0v0", sysfs_root);
+        snprintf(path2, sizeof(path2), "%s/devices/pci0000:00/0000:00:03.0/0000:06:10.4/net", sysfs_root);
+        assert_int_equal(mkdir(path2, 0755), 0);
+        strcat(path2, "/eth0v0");
+        assert_int_equal(unlink(path), 0);
+        assert_int_equal(mkdir(path2, 0755), 0);
+        assert_int_equal(symlink(path2, path), 0);
+        snprintf(path, sizeof(path), "%s/device", path2);
+        path2[strlen(path2) - strlen("/net/eth0v0")] = '\0';
+        assert_int_equal(symlink(path2, path), 0);
+        assert_int_equal(vport_port_prepare(ctx, &b->def->uuid, 0, NULL, &err), -EXDEV);
+        assert_non_null(strstr(err.message, "0000:06:10.4"));
+        vport_port_free(a);
+        vport_port_free(b);
+}
+
 /* Several processes allocate from one pool at once. Returns per child: 0 =
  * got a port, 3 = pool exhausted, 1 = anything else. */
 static int child_create(const char *net) {
@@ -393,6 +432,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_bridge_and_network_plugs, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_generated_macs_and_vlan, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_named_device, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_concurrent_processes, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_net_info_counts, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_earlier_boot, setup, teardown),

@@ -138,3 +138,32 @@ int pool_choose(const pool *p, const char *network, bool exclusive, vport_error 
                                        network, p->n);
         return best;
 }
+
+static int pool_index(const pool *p, const char *device, const vport_pci_addr *pci) {
+        for (size_t i = 0; i < p->n; i++) {
+                const pool_device *d = &p->devices[i];
+                if (streq(d->key, device) || streq_ptr(d->netdev, device) ||
+                    (pci && d->has_pci && pci_addr_equal(&d->pci, pci)))
+                        return (int) i;
+        }
+        return -ENODEV;
+}
+
+int pool_find(vport_ctx *ctx, const pool *p, const char *network, const char *device, bool exclusive,
+              vport_error *err) {
+        vport_pci_addr pci;
+        bool has_pci = pci_addr_parse(device, &pci) >= 0;
+        int i;
+
+        /* A netdev name of a PCI device: look for its address (names may change, addresses do not). */
+        if (!has_pci && ifname_check(device, NULL) >= 0)
+                has_pci = ctx->ops->netdev_pci(ctx->kernel, device, &pci, NULL) >= 0;
+        i = pool_index(p, device, has_pci ? &pci : NULL);
+        if (i < 0)
+                return vport_error_set(err, -ENODEV, "device '%s' is not in the pool of network '%s'", device,
+                                       network);
+        if (exclusive && p->devices[i].connections > 0)
+                return vport_error_set(err, -EBUSY, "device '%s' of network '%s' is already used by another port",
+                                       device, network);
+        return i;
+}

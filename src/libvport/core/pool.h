@@ -30,6 +30,13 @@ int pool_load(vport_ctx *ctx, const vport_network_def *net, vport_plug_type t, p
  * hostdev, private with an 802.1Qbh virtualport). */
 bool pool_is_exclusive(const vport_network_def *net, const vport_virtualport *vp);
 
+/* The device a request names (its pool key, its netdev, or, for a PCI
+ * device, the PCI address behind the netdev name given). Returns its index,
+ * -ENODEV if it is not in the pool, or -EBUSY if exclusive and taken; err
+ * names the device and network. */
+int pool_find(vport_ctx *ctx, const pool *p, const char *network, const char *device, bool exclusive,
+              vport_error *err);
+
 /* Pick a device: the first free one if exclusive, else the first with the
  * fewest connections. Returns its index, or -ENOSPC with err naming the
  * network. */

@@ -45,6 +45,8 @@ static void runtime_from_json(const char *text, vport_port_runtime *rt) {
                 snprintf(rt->lower, sizeof(rt->lower), "%s", json_object_get_string(v));
         if (json_object_object_get_ex(o, "lower_ifindex", &v))
                 rt->lower_ifindex = json_object_get_int(v);
+        if (json_object_object_get_ex(o, "vf_netdev", &v))
+                snprintf(rt->vf_netdev, sizeof(rt->vf_netdev), "%s", json_object_get_string(v));
         json_object_put(o);
 }
 
@@ -62,6 +64,8 @@ static json_object *runtime_to_json(const vport_port_runtime *rt) {
                 json_object_object_add(o, "lower", json_object_new_string(rt->lower));
         if (rt->lower_ifindex > 0)
                 json_object_object_add(o, "lower_ifindex", json_object_new_int(rt->lower_ifindex));
+        if (rt->vf_netdev[0])
+                json_object_object_add(o, "vf_netdev", json_object_new_string(rt->vf_netdev));
         return o;
 }
 

@@ -97,7 +97,8 @@ static int port_plug_fill(vport_port_def *def, const vport_network_def *net, con
 
 /* Choose a device and record the port, in one write transaction so that
  * concurrent vport processes never hand out the same device twice. */
-static int port_allocate(vport_ctx *ctx, const vport_network_def *net, vport_port *port, vport_error *err) {
+static int port_allocate(vport_ctx *ctx, const vport_network_def *net, const char *device, vport_port *port,
+                         vport_error *err) {
         vport_plug_type t = network_def_plug_type(net, NULL);
         bool needs_pool = t == PLUG_DIRECT || t == PLUG_HOSTDEV_PCI;
         pool p = { 0 };
@@ -111,7 +112,14 @@ static int port_allocate(vport_ctx *ctx, const vport_network_def *net, vport_por
         if (r >= 0 && needs_pool)
                 r = pool_load(ctx, net, t, &p, err);
         if (r >= 0 && needs_pool)
-                r = i = pool_choose(&p, net->name, pool_is_exclusive(net, port->def->virtualport), err);
+                r = i = device ? pool_find(ctx, &p, net->name, device, pool_is_exclusive(net, port->def->virtualport), err)
+                               : pool_choose(&p, net->name, pool_is_exclusive(net, port->def->virtualport), err);
+        if (r >= 0 && device && !needs_pool)
+                r = vport_error_set(err, -EINVAL, "network '%s' has no device pool: a device cannot be chosen",
+                                    net->name);
+        /* Asked for a VF by netdev name: prepare checks the name still leads there. */
+        if (r >= 0 && device && t == PLUG_HOSTDEV_PCI && !streq(device, p.devices[i].key))
+                snprintf(port->rt.vf_netdev, sizeof(port->rt.vf_netdev), "%s", device);
         if (r >= 0)
                 r = port_plug_fill(port->def, net, i >= 0 ? &p.devices[i] : NULL);
         if (r >= 0 && i >= 0 && !(port->device = strdup(p.devices[i].key)))
@@ -150,7 +158,7 @@ int vport_port_create(vport_ctx *ctx, const vport_port_request *req, vport_port 
         r = port_def_resolve(port->def, net, err);
         if (r < 0)
                 return vport_error_prefix(err, r, "network '%s'", net->name);
-        r = port_allocate(ctx, net, port, err);
+        r = port_allocate(ctx, net, req->device, port, err);
         if (r < 0)
                 return r;
         if (req->flags & VPORT_PORT_PREPARE) {

@@ -72,6 +72,7 @@ typedef struct vport_port_runtime {
         char tapdev[32];             /* "/dev/tapN" for macvtap */
         char lower[VPORT_IFNAMSIZ];  /* direct: the physdev */
         int lower_ifindex;
+        char vf_netdev[VPORT_IFNAMSIZ]; /* hostdev asked for by netdev name: checked again at prepare */
 } vport_port_runtime;
 
 typedef struct vport_port {
@@ -101,6 +102,7 @@ typedef struct vport_port_request {
         const vport_uuid *owner_uuid;
         const char *portgroup;
         int vlan;                 /* -1: none */
+        const char *device;       /* a specific pool device: PCI address or netdev name; NULL: any */
         unsigned flags;           /* VPORT_PORT_* */
 } vport_port_request;
 
