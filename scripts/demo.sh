@@ -62,7 +62,8 @@ run "$vport" net-start uplinks
 run "$vport" net-list
 
 step "Bridge port: prepare (tap made, down, no FDB entry yet)"
-out=$(run "$vport" --json port-create lan --mac 52:54:00:de:00:01 --owner vm1 --prepare)
+echo "\$ vport --json port-create lan --mac 52:54:00:de:00:01 --owner vm0 --prepare"
+out=$("$vport" --json port-create lan --mac 52:54:00:de:00:01 --owner vm0 --prepare)
 echo "$out"
 bport=$(echo "$out" | jq -r .uuid) tap=$(echo "$out" | jq -r .ifname)
 ip -br link show "$tap"
@@ -95,7 +96,7 @@ fake="$work/sysfs"
 pcidir="$fake/devices/pci0000:00/0000:00:03.0"
 mkdir -p "$fake/bus/pci/devices" "$fake/class/net" "$fake/bus/pci/drivers/igb" "$fake/bus/pci/drivers/igbvf"
 addpci() { mkdir -p "$pcidir/$1"; echo 0x020000 >"$pcidir/$1/class"; ln -s "$pcidir/$1" "$fake/bus/pci/devices/$1"; ln -s "$fake/bus/pci/drivers/$2" "$pcidir/$1/driver"; }
-addnet() { mkdir -p "$pcidir/$1/net/$2"; ln -s "$pcidir/$1/net/$2" "$fake/class/net/$2"; }
+addnet() { mkdir -p "$pcidir/$1/net/$2"; ln -s "$pcidir/$1" "$pcidir/$1/net/$2/device"; ln -s "$pcidir/$1/net/$2" "$fake/class/net/$2"; }
 addpci 0000:06:00.0 igb && addnet 0000:06:00.0 eth9
 for i in 0 1; do
 	addpci "0000:06:10.$((i * 2))" igbvf
