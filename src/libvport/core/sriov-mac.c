@@ -73,6 +73,13 @@ static int set_admin_mac(vport_ctx *ctx, const vf_mac_job *job, vport_error *err
         return 0;
 }
 
+/* The PF contradicts a direct set when it reports another, non-zero MAC:
+ * that is the admin MAC still filtering in hardware. All-zero means no
+ * admin MAC, and many PF drivers do not record a MAC the VF chose itself. */
+static bool pf_agrees(const vport_mac *pf_mac, const vport_mac *want) {
+        return mac_is_zero(pf_mac) || mac_equal(pf_mac, want);
+}
+
 /* Try the VF's own netdev. Returns 1 if the MAC took and the PF agrees, 0
  * if the admin-MAC path is needed, or -errno for any other failure. */
 static int try_direct(vport_ctx *ctx, vf_mac_job *job, vport_error *err) {
@@ -96,7 +103,7 @@ static int try_direct(vport_ctx *ctx, vf_mac_job *job, vport_error *err) {
         r = pf_admin_mac(ctx, job, &pf_mac, err);
         if (r < 0)
                 return r;
-        return mac_equal(&now.mac, &job->want) && mac_equal(&pf_mac, &job->want);
+        return mac_equal(&now.mac, &job->want) && pf_agrees(&pf_mac, &job->want);
 }
 
 /* Read back through both the (new) netdev and the PF. */
