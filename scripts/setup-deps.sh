@@ -15,7 +15,7 @@ pkgs=(
 	libjson-c-dev libsystemd-dev libcmocka-dev
 	iproute2 kmod util-linux procps jq libxml2-utils
 )
-vm_pkgs=(busybox-static cpio gzip)
+vm_pkgs=(busybox-static cpio gzip xz-utils)
 
 export DEBIAN_FRONTEND=noninteractive
 
