@@ -1,0 +1,340 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* hostdev ports through the public API over the fake SR-IOV model: prepare
+ * sets the admin MAC and VLAN (and vfio-pci when managed), delete puts the
+ * VF back exactly, a failure half-way rolls back, and a crash half-way (a
+ * forked child that _exit()s through the fault table) is finished by
+ * reconcile or a repeated delete. */
+#include <ftw.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/wait.h>
+
+#include <cmocka.h>
+
+#include "core/fault.h"
+#include "core/sriov.h"
+#include "fake-sriov.h"
+
+#define NET_XML(name, managed)                                                                              \
+        "<network><name>" name "</name><forward mode='hostdev' managed='" managed "'>"                      \
+        "<pf dev='fakepf0'/></forward></network>"
+
+static const vport_mac port_mac = { { 0x52, 0x54, 0x00, 0x00, 0x00, 0x01 } };
+
+typedef struct fixture {
+        char dir[64];
+        vport_ctx *ctx;
+} fixture;
+
+/* What a port may change on a VF (netdev names change on every probe). */
+typedef struct vf_state {
+        vport_vf_info info;
+        bool admin_set;
+        char driver[64];
+        bool has_netdev;
+        vport_mac mac;
+        unsigned mtu;
+} vf_state;
+
+static vf_state vf_state_of(int i) {
+        const fake_vf *vf = &fake->vfs[i];
+
+        return (vf_state){ .info = vf->info,
+                           .admin_set = vf->admin_set,
+                           .has_netdev = vf->netdev[0] != 0,
+                           .mac = vf->mac,
+                           .mtu = vf->mtu };
+}
+
+static void assert_vf_state(int i, const vf_state *want) {
+        vf_state now = vf_state_of(i);
+
+        assert_true(mac_equal(&now.info.mac, &want->info.mac));
+        assert_int_equal(now.admin_set, want->admin_set);
+        assert_int_equal(now.info.vlan, want->info.vlan);
+        assert_int_equal(now.info.qos, want->info.qos);
+        assert_int_equal(now.info.spoofchk, want->info.spoofchk);
+        assert_int_equal(now.info.trust, want->info.trust);
+        assert_int_equal(now.info.max_tx_rate, want->info.max_tx_rate);
+        assert_string_equal(fake->vfs[i].driver, FAKE_VF_DRIVER);
+        assert_int_equal(now.has_netdev, want->has_netdev);
+        assert_true(mac_equal(&now.mac, &want->mac));
+        assert_int_equal(now.mtu, want->mtu);
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+        return remove(path);
+}
+
+static vport_ctx *ctx_open(const char *dir, const vport_kernel_ops *ops) {
+        vport_ctx_options opts = { .state_dir = dir, .ops = ops };
+        vport_error err = { 0 };
+        vport_ctx *ctx = NULL;
+
+        assert_int_equal(vport_ctx_open(&opts, &ctx, &err), 0);
+        return ctx;
+}
+
+static void net_up(vport_ctx *ctx, const char *xml, const char *name) {
+        vport_error err = { 0 };
+
+        assert_int_equal(vport_net_define(ctx, xml, NULL, &err), 0);
+        assert_int_equal(vport_net_start(ctx, name, &err), 0);
+}
+
+static int setup(void **state) {
+        fixture *f = calloc(1, sizeof(*f));
+
+        snprintf(f->dir, sizeof(f->dir), "/tmp/test-hostdev.XXXXXX");
+        assert_non_null(mkdtemp(f->dir));
+        fake_sriov_setup(2);
+        f->ctx = ctx_open(f->dir, &fake_sriov_ops);
+        net_up(f->ctx, NET_XML("hm", "yes"), "hm");
+        net_up(f->ctx, NET_XML("hn", "no"), "hn");
+        *state = f;
+        return 0;
+}
+
+static int teardown(void **state) {
+        fixture *f = *state;
+
+        vport_ctx_close(f->ctx);
+        nftw(f->dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+        free(f);
+        return 0;
+}
+
+static int create(vport_ctx *ctx, const char *net, int vlan, vport_port **ret, vport_error *err) {
+        vport_port_request req = {
+                .network = net, .mac = &port_mac, .vlan = vlan, .flags = VPORT_PORT_PREPARE
+        };
+
+        return vport_port_create(ctx, &req, ret, err);
+}
+
+static size_t n_ports(vport_ctx *ctx) {
+        vport_port **ports = NULL;
+        size_t n = 0;
+
+        assert_int_equal(vport_port_list(ctx, NULL, &ports, &n, NULL), 0);
+        vport_port_array_free(ports, n);
+        return n;
+}
+
+static const char *vf0_port(vport_ctx *ctx, char buf[static 64]) {
+        json_object *list = NULL, *v = NULL;
+
+        assert_int_equal(vport_vf_list(ctx, "fakepf0", &list, NULL), 0);
+        json_object_object_get_ex(json_object_array_get_idx(list, 0), "port", &v);
+        snprintf(buf, 64, "%s", v ? json_object_get_string(v) : "null");
+        json_object_put(list);
+        return buf;
+}
+
+static void test_managed(void **state) {
+        fixture *f = *state;
+        vf_state before = vf_state_of(0);
+        vport_port *port = NULL;
+        vport_error err = { 0 };
+        char uuid[VPORT_UUID_STRLEN], owner[64];
+
+        assert_int_equal(create(f->ctx, "hm", 42, &port, &err), 0);
+        assert_int_equal(port->state, PORT_STATE_PREPARED);
+        assert_true(mac_equal(&fake->vfs[0].info.mac, &port_mac));
+        assert_true(fake->vfs[0].admin_set);
+        assert_int_equal(fake->vfs[0].info.vlan, 42);
+        assert_string_equal(fake->vfs[0].driver, "vfio-pci");
+        assert_string_equal(fake->vfs[0].netdev, "");
+        assert_string_equal(vf0_port(f->ctx, owner), uuid_format(&port->def->uuid, uuid));
+        assert_int_equal(vport_port_activate(f->ctx, &port->def->uuid, NULL, &err), 0);
+        assert_int_equal(vport_port_delete(f->ctx, &port->def->uuid, &err), 0);
+        assert_vf_state(0, &before);
+        assert_string_equal(vf0_port(f->ctx, owner), "null");
+        assert_int_equal(vport_port_delete(f->ctx, &port->def->uuid, &err), -ENOENT);
+        vport_port_free(port);
+}
+
+static void test_unmanaged(void **state) {
+        fixture *f = *state;
+        vf_state before = vf_state_of(0);
+        vport_port *port = NULL;
+        vport_error err = { 0 };
+
+        assert_int_equal(create(f->ctx, "hn", -1, &port, &err), 0);
+        assert_true(mac_equal(&fake->vfs[0].info.mac, &port_mac));
+        assert_string_equal(fake->vfs[0].driver, FAKE_VF_DRIVER);
+        assert_int_equal(fake->n_unbind + fake->n_bind, 0);
+        assert_int_equal(vport_port_delete(f->ctx, &port->def->uuid, &err), 0);
+        assert_vf_state(0, &before);
+        vport_port_free(port);
+}
+
+/* Release restores the snapshot, also what someone else changed meanwhile. */
+static void test_restores_everything(void **state) {
+        fixture *f = *state;
+        vport_port *port = NULL;
+        vport_error err = { 0 };
+        vf_state before;
+
+        fake->vfs[0].info.trust = true;
+        fake->vfs[0].info.vlan = 7;
+        fake->vfs[0].info.max_tx_rate = 100;
+        fake->vfs[0].mtu = 9000;
+        before = vf_state_of(0);
+        assert_int_equal(create(f->ctx, "hm", 42, &port, &err), 0);
+        fake->vfs[0].info.spoofchk = false;
+        fake->vfs[0].info.trust = false;
+        assert_int_equal(vport_port_delete(f->ctx, &port->def->uuid, &err), 0);
+        assert_vf_state(0, &before);
+        vport_port_free(port);
+}
+
+static void test_zero_admin_mac_refused(void **state) {
+        fixture *f = *state;
+        vport_port *port = NULL;
+        vport_error err = { 0 };
+        const vport_mac placeholder = { { 0x02, 0, 0, 0, 0, 0 } };
+
+        fake->reject_zero_admin_mac = true;
+        assert_int_equal(create(f->ctx, "hn", -1, &port, &err), 0);
+        assert_int_equal(vport_port_delete(f->ctx, &port->def->uuid, &err), 0);
+        assert_true(mac_equal(&fake->vfs[0].info.mac, &placeholder));
+        vport_port_free(port);
+}
+
+static void test_rollback_on_bind_error(void **state) {
+        fixture *f = *state;
+        vf_state before = vf_state_of(0);
+        vport_error err = { 0 };
+
+        fake->bind_error = -EIO;
+        snprintf(fake->bind_error_driver, sizeof(fake->bind_error_driver), "vfio-pci");
+        assert_int_equal(create(f->ctx, "hm", 42, NULL, &err), -EIO);
+        assert_non_null(strstr(err.message, "vfio-pci"));
+        assert_int_equal(fake->n_unbind, 1);
+        assert_vf_state(0, &before);
+        assert_int_equal(n_ports(f->ctx), 0);
+}
+
+static void test_pf_down(void **state) {
+        fixture *f = *state;
+        vport_error err = { 0 };
+
+        fake->pf_up = false;
+        assert_int_equal(create(f->ctx, "hm", -1, NULL, &err), -ENETDOWN);
+        assert_non_null(strstr(err.message, "fakepf0"));
+        assert_int_equal(fake->n_vf_set + fake->n_unbind, 0);
+        assert_int_equal(n_ports(f->ctx), 0);
+}
+
+/* Two networks on one PF: the pool of each only knows its own ports. */
+static void test_vf_in_use(void **state) {
+        fixture *f = *state;
+        vport_port *port = NULL;
+        vport_error err = { 0 };
+        char uuid[VPORT_UUID_STRLEN];
+        vport_port_request req = { .network = "hm", .vlan = -1, .flags = VPORT_PORT_PREPARE };
+
+        assert_int_equal(create(f->ctx, "hn", -1, &port, &err), 0);
+        assert_int_equal(vport_port_create(f->ctx, &req, NULL, &err), -EBUSY);
+        assert_non_null(strstr(err.message, "already used by port"));
+        assert_non_null(strstr(err.message, uuid_format(&port->def->uuid, uuid)));
+        assert_true(mac_equal(&fake->vfs[0].info.mac, &port_mac));
+        assert_string_equal(fake->vfs[0].driver, FAKE_VF_DRIVER);
+        vport_port_free(port);
+}
+
+/* A child process creates a port through a fault table that _exit()s at
+ * spec; the fake's shared memory keeps what it changed. */
+static void crash_child(fixture *f, const char *spec, const char *net) {
+        pid_t pid = fork();
+        int status;
+
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                const vport_kernel_ops *ops;
+                fault_ops *fo = NULL;
+                vport_ctx *ctx;
+
+                if (fault_ops_new(spec, &fake_sriov_ops, &fo, &ops, NULL) < 0)
+                        _exit(2);
+                ctx = ctx_open(f->dir, ops);
+                create(ctx, net, 42, NULL, NULL);
+                _exit(3); /* not reached if the fault fired */
+        }
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 99);
+}
+
+static void test_crash_reconcile(void **state) {
+        fixture *f = *state;
+        vf_state before = vf_state_of(0);
+        vport_error err = { 0 };
+
+        crash_child(f, "vf_set:2=crash", "hn");
+        /* The admin MAC was set, the VLAN not yet. */
+        assert_true(mac_equal(&fake->vfs[0].info.mac, &port_mac));
+        assert_int_equal(fake->vfs[0].info.vlan, 0);
+        assert_int_equal(vport_reconcile(f->ctx, &err), 1);
+        assert_vf_state(0, &before);
+        assert_int_equal(vport_reconcile(f->ctx, &err), 0);
+        assert_int_equal(n_ports(f->ctx), 1); /* back to "allocated": its owner decides */
+}
+
+static void test_crash_delete(void **state) {
+        fixture *f = *state;
+        vf_state before = vf_state_of(0);
+        vport_port **ports = NULL;
+        vport_error err = { 0 };
+        size_t n = 0;
+
+        crash_child(f, "pci_bind:1=crash", "hm");
+        assert_string_equal(fake->vfs[0].driver, ""); /* unbound, not yet on vfio-pci */
+        assert_int_equal(vport_port_list(f->ctx, NULL, &ports, &n, &err), 0);
+        assert_int_equal(n, 1);
+        assert_int_equal(vport_port_delete(f->ctx, &ports[0]->def->uuid, &err), 0);
+        assert_vf_state(0, &before);
+        assert_int_equal(n_ports(f->ctx), 0);
+        vport_port_array_free(ports, n);
+}
+
+/* A release that cannot finish keeps its journal entry; the next try does. */
+static void test_release_retry(void **state) {
+        fixture *f = *state;
+        vf_state before = vf_state_of(0);
+        vport_port *port = NULL;
+        vport_error err = { 0 };
+
+        assert_int_equal(create(f->ctx, "hm", 42, &port, &err), 0);
+        fake->netdev_never_returns = true;
+        assert_int_equal(vport_port_delete(f->ctx, &port->def->uuid, &err), -ETIMEDOUT);
+        assert_non_null(strstr(err.message, "not fully restored"));
+        assert_int_equal(n_ports(f->ctx), 1);
+        fake->netdev_never_returns = false;
+        /* The driver is back but without a netdev: the retry rebinds nothing, so
+         * bounce it the way an admin would. */
+        fake->vfs[0].driver[0] = '\0';
+        assert_int_equal(vport_port_delete(f->ctx, &port->def->uuid, &err), 0);
+        assert_vf_state(0, &before);
+        vport_port_free(port);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test_setup_teardown(test_managed, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_unmanaged, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_restores_everything, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_zero_admin_mac_refused, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_rollback_on_bind_error, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_pf_down, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_vf_in_use, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_crash_reconcile, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_crash_delete, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_release_retry, setup, teardown),
+        };
+
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
