@@ -1,0 +1,136 @@
+# Helpers for the lifecycle tests (sourced by tests/netns/run).
+#
+# A test runs in a subshell with throwaway namespaces: one per "host"
+# (A, B) and a wire namespace W standing for the switch/peer. Every host
+# has:  eth0 (veth, peer W:<host>0)  pool device of the direct networks
+#       eth1 (veth, peer W:<host>1)  pool device of the passthrough network
+#       br0 with port eth2 (veth, peer W:<host>2)  bridge of bridge networks
+# W bridges all peers into wire0, as a switch between the hosts would.
+# IPv6 is off everywhere, so packet counters only move for our frames.
+# Kernel state is always read back with ip/bridge -j and jq, never
+# through vport.
+
+NS_PREFIX="vpt$$"
+NAMESPACES=()
+STATE_DIRS=()
+
+fail() { echo "    FAIL: $*" >&2; exit 1; }
+skip() { echo "    SKIP: $*" >&2; exit 77; }
+expect_eq() { # expect_eq WHAT ACTUAL EXPECTED
+	[ "$2" = "$3" ] || fail "$1: got '$2', expected '$3'"
+}
+
+ns() { echo "$NS_PREFIX-$1"; }
+
+ns_new() { # ns_new NAME
+	ip netns add "$(ns "$1")" || fail "ip netns add $(ns "$1")"
+	NAMESPACES+=("$(ns "$1")")
+	ip netns exec "$(ns "$1")" sh -c 'sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1' 2>/dev/null
+	ip -n "$(ns "$1")" link set lo up
+}
+
+cleanup_all() {
+	local n d
+	for n in "${NAMESPACES[@]}"; do ip netns del "$n" 2>/dev/null; done
+	for d in "${STATE_DIRS[@]}"; do rm -rf "$d"; done
+}
+
+host_new() { # host_new H: namespace, state dir, devices, networks
+	local h=$1 w i d
+	w=$(ns W)
+	ns_new "$h"
+	d=$(mktemp -d /tmp/vport-netns-XXXXXX)
+	STATE_DIRS+=("$d")
+	eval "STATE_$h=$d"
+	for i in 0 1 2; do
+		ip -n "$(ns "$h")" link add eth$i type veth peer name "${h}$i" netns "$w" || fail "veth eth$i"
+		ip -n "$w" link set "${h}$i" master wire0 up
+	done
+	ip -n "$(ns "$h")" link set eth0 up
+	ip -n "$(ns "$h")" link set eth1 up
+	ip -n "$(ns "$h")" link add br0 type bridge
+	ip -n "$(ns "$h")" link set eth2 master br0 up
+	ip -n "$(ns "$h")" link set br0 up
+	net_add "$h" vepa "<forward mode='vepa'><interface dev='eth0'/></forward>"
+	net_add "$h" bridgemode "<forward mode='bridge'><interface dev='eth0'/></forward>"
+	net_add "$h" private "<forward mode='private'><interface dev='eth0'/></forward>"
+	net_add "$h" passthrough "<forward mode='passthrough'><interface dev='eth1'/></forward>"
+	net_add "$h" br "<forward mode='bridge'/><bridge name='br0'/>"
+	net_add "$h" brlv "<forward mode='bridge'/><bridge name='br0' macTableManager='libvirt'/>"
+}
+
+topo() { # topo HOST...: the wire namespace and the hosts
+	ns_new W
+	ip -n "$(ns W)" link add wire0 type bridge
+	ip -n "$(ns W)" link set wire0 up
+	local h
+	for h in "$@"; do host_new "$h"; done
+}
+
+vp() { # vp HOST ARGS...: the vport CLI on that host
+	local h=$1 d
+	shift
+	d=$(eval echo "\$STATE_$h")
+	VPORT_STATE_DIR=$d ip netns exec "$(ns "$h")" "$VPORT" "$@"
+}
+
+vpj() { local h=$1; shift; vp "$h" --json "$@"; }
+
+net_add() { # net_add HOST NAME FORWARD-XML
+	local f
+	f=$(mktemp)
+	echo "<network><name>$2</name>$3</network>" >"$f"
+	vp "$1" net-define "$f" >/dev/null || fail "net-define $2"
+	vp "$1" net-start "$2" >/dev/null || fail "net-start $2"
+	rm -f "$f"
+}
+
+# port_create HOST NET MAC [more vport args]: prints the uuid
+port_create() {
+	local h=$1 net=$2 mac=$3 out
+	shift 3
+	out=$(vpj "$h" port-create "$net" --mac "$mac" --owner vm1 --prepare "$@") || fail "port-create $net $mac: $out"
+	echo "$out" | jq -r .uuid
+}
+
+port_field() { vpj "$1" port-dumpxml "$2" >/dev/null; vpj "$1" port-list | jq -r ".[] | select(.uuid==\"$2\") | .$3"; }
+
+links() { ip -n "$(ns "$1")" -j -d link show; }
+link() { ip -n "$(ns "$1")" -j -d link show dev "$2" 2>/dev/null | jq -c '.[0]'; }
+link_exists() { ip -n "$(ns "$1")" link show dev "$2" >/dev/null 2>&1; }
+link_up() { link "$1" "$2" | jq -r '(.flags | index("UP")) != null'; }
+link_mac() { link "$1" "$2" | jq -r .address; }
+
+# Links of host H that carry MAC and are administratively up: the MAC on the wire.
+mac_up_count() {
+	links "$1" | jq --arg m "$2" '[.[] | select(.address == $m and (.flags | index("UP")))] | length'
+}
+# FDB entries for MAC on host H's bridges.
+fdb_count() {
+	bridge -n "$(ns "$1")" -j fdb show | jq --arg m "$2" '[.[] | select(.mac == $m)] | length'
+}
+# Received packets on the wire namespace's end of a host's device.
+rx_packets() { ip -n "$(ns W)" -s -j link show dev "$1" | jq '.[0].stats64.rx.packets'; }
+
+# send_frame HOST MAC DEV: one broadcast frame with source MAC out of a
+# macvtap (DEV = /dev/tapN, with a zeroed virtio-net header, as QEMU would
+# write it) or a tap (DEV = name, opened through /dev/net/tun). Exit
+# status: 0 written, 1 refused by the kernel.
+send_frame() {
+	ip netns exec "$(ns "$1")" python3 - "$2" "$3" <<'PY'
+import fcntl, os, struct, sys
+mac, dev = bytes.fromhex(sys.argv[1].replace(':', '')), sys.argv[2]
+frame = b'\xff' * 6 + mac + b'\x88\xb5' + b'vport-netns-test'.ljust(46, b'\0')
+try:
+    if dev.startswith('/dev/'):
+        fd = os.open(dev, os.O_RDWR)
+        os.write(fd, b'\0' * 10 + frame)
+    else:
+        fd = os.open('/dev/net/tun', os.O_RDWR)
+        fcntl.ioctl(fd, 0x400454ca, struct.pack('16sH', dev.encode(), 0x0002 | 0x1000))  # TUNSETIFF, IFF_TAP|IFF_NO_PI
+        os.write(fd, frame)
+except OSError as e:
+    print('send_frame: %s' % e, file=sys.stderr)
+    sys.exit(1)
+PY
+}
