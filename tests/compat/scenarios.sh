@@ -1,0 +1,175 @@
+# Scenarios of the libvirt comparison tier, sourced by tests/compat/run.
+# Each one defines a network on both sides and runs the same sequence of steps:
+#   net NAME XML                    define + start (compared: both ok / both refuse)
+#   create NET LABEL [group=G] [vlan=T] [vport=XML] [mac=M]
+#                                   one port; compared: ok/refused, then the <plug>,
+#                                   effective <vlan> and <virtualport> type
+#   delete NET LABEL                delete that port (compared: ok/refused)
+#   net_end NAME                    tear down, not compared
+# Links ca0-ca2, cb0-cb1, cq0, cd0-cd1, cx0 (veth) and bridge br0 exist.
+# shellcheck shell=bash disable=SC2154
+
+scenarios=(vepa private bridge_macvtap passthrough qbh hostdev_managed hostdev_unmanaged
+	bridge_libvirt bridge_kernel open nat forward_dev forward_dev_passthrough
+	portgroup_hostdev portgroup_unknown vlan_vepa)
+
+# Shared pools: 7 ports over 3 devices spread least-used-first (first of equals
+# wins); after deleting two ports of one device, the next two land on it.
+spread_pool() { # spread_pool MODE NETNAME
+	local mode=$1 n=$2 i
+	begin "$n"
+	net "$n" "<network><name>$n</name><forward mode='$mode'><interface dev='ca0'/><interface dev='ca1'/><interface dev='ca2'/></forward></network>"
+	for i in 1 2 3 4 5 6 7; do create "$n" p$i; done
+	delete "$n" p2
+	delete "$n" p5
+	create "$n" p8
+	create "$n" p9
+	create "$n" p10
+	net_end "$n"
+}
+scenario_vepa() { spread_pool vepa cvepa; }
+scenario_private() { spread_pool private cpriv; }
+scenario_bridge_macvtap() { spread_pool bridge cbrmv; }
+
+# Exclusive: a passthrough device serves one port at a time.
+scenario_passthrough() {
+	local n=cpass
+	begin $n
+	net $n "<network><name>$n</name><forward mode='passthrough'><interface dev='cb0'/><interface dev='cb1'/></forward></network>"
+	create $n p1
+	create $n p2
+	create $n p3
+	delete $n p1
+	create $n p4
+	create $n p5
+	delete $n p2
+	create $n p6
+	net_end $n
+}
+
+# private + 802.1Qbh is exclusive; private without a virtualport shares.
+scenario_qbh() {
+	local n=cqbh qbh="<virtualport type='802.1Qbh'><parameters profileid='prof1'/></virtualport>"
+	begin $n
+	net $n "<network><name>$n</name><forward mode='private'><interface dev='cb0'/><interface dev='cb1'/></forward></network>"
+	create $n p1 "vport=$qbh"
+	create $n p2 "vport=$qbh"
+	create $n p3 "vport=$qbh"
+	delete $n p2
+	create $n p4 "vport=$qbh"
+	net_end $n
+	n=cqbhnet
+	begin $n
+	net $n "<network><name>$n</name><forward mode='private'><interface dev='cb0'/><interface dev='cb1'/></forward><virtualport type='802.1Qbh'><parameters profileid='prof1'/></virtualport></network>"
+	create $n p1
+	create $n p2
+	create $n p3
+	delete $n p1
+	create $n p4
+	net_end $n
+}
+
+hostdev_pool() { # hostdev_pool NETNAME MANAGED
+	local n=$1
+	begin $n
+	fake_vfs 0000:03:10.0 0000:03:10.2 0000:03:10.4
+	net $n "<network><name>$n</name><forward mode='hostdev' managed='$2'><address type='pci' domain='0x0000' bus='0x03' slot='0x10' function='0x0'/><address type='pci' domain='0x0000' bus='0x03' slot='0x10' function='0x2'/><address type='pci' domain='0x0000' bus='0x03' slot='0x10' function='0x4'/></forward></network>"
+	create $n p1
+	create $n p2
+	create $n p3
+	create $n p4
+	delete $n p2
+	create $n p5
+	delete $n p1
+	delete $n p3
+	create $n p6
+	create $n p7
+	create $n p8
+	net_end $n
+}
+scenario_hostdev_managed() { hostdev_pool chdm yes; }
+scenario_hostdev_unmanaged() { hostdev_pool chdu no; }
+
+bridge_net() { # bridge_net NETNAME MTM
+	local n=$1
+	begin $n
+	net $n "<network><name>$n</name><forward mode='bridge'/><bridge name='br0' macTableManager='$2'/></network>"
+	create $n p1
+	create $n p2
+	delete $n p1
+	create $n p3
+	net_end $n
+}
+scenario_bridge_libvirt() { bridge_net cbrl libvirt; }
+scenario_bridge_kernel() { bridge_net cbrk kernel; }
+
+# libvirt creates the bridge of an open/nat network itself; vport expects it to
+# exist. libvirt starts first, so vport then finds libvirt's bridge. libvirt wants
+# an <ip> for these modes; <dns enable='no'/> and no <dhcp> keep dnsmasq out. The
+# address is a documentation range on a bridge inside the throwaway namespace.
+l3_net() { # l3_net NETNAME MODE BRIDGE SUBNET
+	local n=$1
+	begin $n
+	net $n "<network><name>$n</name><forward mode='$2'/><bridge name='$3'/><dns enable='no'/><ip address='$4.1' prefix='24'/></network>"
+	create $n p1
+	create $n p2
+	delete $n p1
+	create $n p3
+	net_end $n
+}
+scenario_open() { l3_net copen open cvbr1 192.0.2; }
+scenario_nat() { l3_net cnat nat cvbr2 198.51.100; }
+
+# <forward dev='x'> without <interface> children: libvirt makes x the one-device pool.
+scenario_forward_dev() {
+	local n=cfdev
+	begin $n
+	net $n "<network><name>$n</name><forward mode='vepa' dev='cd0'/></network>"
+	create $n p1
+	create $n p2
+	delete $n p1
+	create $n p3
+	net_end $n
+}
+scenario_forward_dev_passthrough() {
+	local n=cfdevp
+	begin $n
+	net $n "<network><name>$n</name><forward mode='passthrough' dev='cd1'/></network>"
+	create $n p1
+	create $n p2
+	delete $n p1
+	create $n p3
+	net_end $n
+}
+
+# Default portgroup's vlan applies to a port without <group>; a named one to its own.
+scenario_portgroup_hostdev() {
+	local n=cpg
+	begin $n
+	fake_vfs 0000:04:00.1 0000:04:00.2 0000:04:00.3
+	net $n "<network><name>$n</name><forward mode='hostdev' managed='yes'><address type='pci' domain='0x0000' bus='0x04' slot='0x00' function='0x1'/><address type='pci' domain='0x0000' bus='0x04' slot='0x00' function='0x2'/><address type='pci' domain='0x0000' bus='0x04' slot='0x00' function='0x3'/></forward><portgroup name='dflt' default='yes'><vlan><tag id='42'/></vlan></portgroup><portgroup name='pg100'><vlan><tag id='100'/></vlan></portgroup></network>"
+	create $n p1
+	create $n p2 group=pg100
+	create $n p3 vlan=7
+	delete $n p1
+	create $n p4 group=dflt
+	net_end $n
+}
+
+scenario_portgroup_unknown() {
+	local n=cpgu
+	begin $n
+	net $n "<network><name>$n</name><forward mode='vepa'><interface dev='cq0'/></forward><portgroup name='eng'/></network>"
+	create $n p1 group=eng
+	create $n p2 group=nosuch
+	net_end $n
+}
+
+scenario_vlan_vepa() {
+	local n=cvlan
+	begin $n
+	net $n "<network><name>$n</name><forward mode='vepa'><interface dev='cx0'/></forward></network>"
+	create $n p1 vlan=10
+	create $n p2
+	net_end $n
+}
