@@ -1,10 +1,14 @@
 # managed='yes': preparing a port binds its VF to vfio-pci; deleting it binds the VF
-# back to igbvf, with its netdev and original MAC.
+# back to igbvf, with its netdev and original MAC (the netdev's too).
 . "$(dirname "$0")/lib.sh"
 need_vport
 need_jq
 
 before=$(sriov_snapshot)
+# The netdev MACs before any port exists (VF index -> MAC), to check that
+# release restores the VF's effective MAC too, not only the PF table.
+mac0=$(netdev_mac "$(pci_netdev "$(vf_pci 0)")")
+mac1=$(netdev_mac "$(pci_netdev "$(vf_pci 1)")")
 define_and_start hm yes
 
 run vport --json port-create hm --mac 52:54:00:00:00:11 --prepare
@@ -16,6 +20,7 @@ vf=$(vf_with_mac 52:54:00:00:00:11)
 pci=$(vf_pci "$vf")
 other=$(vf_pci $((1 - vf)))
 orig_admin=$(printf '%s\n' "$before" | awk -v i="$vf" '$1 == i { print $2 }')
+if [ "$vf" = 0 ]; then orig_mac=$mac0; else orig_mac=$mac1; fi
 assert_eq "driver of VF $vf ($pci) after prepare" vfio-pci "$(pci_driver "$pci")"
 assert_eq "driver of the other VF ($other)" igbvf "$(pci_driver "$other")"
 assert_eq "netdev of VF $vf while on vfio-pci" "" "$(pci_netdev "$pci")"
@@ -29,9 +34,6 @@ assert_snapshot "VF state after delete" "$before" "$(sriov_snapshot)"
 nd=$(pci_netdev "$pci")
 mac=$(netdev_mac "$nd")
 is_unicast_mac "$mac" || fail "VF $vf netdev $nd came back with MAC '$mac'"
-if [ "$orig_admin" != 00:00:00:00:00:00 ]; then
-	assert_eq "VF $vf netdev $nd MAC" "$orig_admin" "$mac"
-else
-	# The VF had no admin MAC, so igbvf invents a random one on every probe.
-	note "VF $vf had no admin MAC; netdev $nd came back with random MAC $mac"
-fi
+# igbvf invents a random MAC on every probe when no admin MAC is set; vport
+# then sets the netdev's MAC back to the one it had before the port.
+assert_eq "VF $vf netdev $nd MAC after delete (restored)" "$orig_mac" "$mac"

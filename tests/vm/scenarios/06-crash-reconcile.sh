@@ -1,16 +1,37 @@
-# A port-create that dies half-way (fault injection: VPORT_CRASH_AT makes the
-# library _exit(99) at the named point) leaves a journal; `vport reconcile`
-# restores the VF exactly.
+# A port-create that dies half-way leaves a journal; `vport reconcile` restores
+# the VF exactly (PF VF table and drivers as before the port-create).
+#
+# Fault injection: when the CLI documents VPORT_FAULT (OP[:N]=crash|crash-after,
+# see src/libvport/core/fault.h) the crash is put at several points: before the
+# first VF change (just after the snapshot), after the VF's MAC/VLAN were set, and
+# (managed='yes') after the VF was bound to vfio-pci. Otherwise the issue's
+# VPORT_CRASH_AT=after-snapshot is used. Either way the process must _exit(99).
 . "$(dirname "$0")/lib.sh"
 need_vport
 
-define_and_start hn no
-before=$(sriov_snapshot)
+if vport --help 2>&1 | grep -q VPORT_FAULT; then
+	points="hn:VPORT_FAULT=vf_set:1=crash hn:VPORT_FAULT=vf_set:1=crash-after hm:VPORT_FAULT=pci_bind:1=crash-after"
+else
+	points="hn:VPORT_CRASH_AT=after-snapshot"
+fi
 
-run env VPORT_CRASH_AT=after-snapshot vport port-create hn --mac 52:54:00:00:00:61 --prepare
-assert_eq "port-create with VPORT_CRASH_AT=after-snapshot exit status (fault injected)" 99 "$rc"
-vf_table | sed 's/^/  vf table after the crash: /'
+for p in $points; do
+	net=${p%%:*}
+	fault=${p#*:}
+	echo "--- crash point $fault (network $net)"
+	fresh_sriov
+	if [ "$net" = hm ]; then managed=yes; else managed=no; fi
+	define_and_start "$net" "$managed"
+	before=$(sriov_snapshot)
 
-run vport reconcile
-assert_eq "vport reconcile exit status" 0 "$rc"
-assert_snapshot "VF state after reconcile" "$before" "$(sriov_snapshot)"
+	run env "$fault" vport port-create "$net" --mac 52:54:00:00:00:61 --vlan 61 --prepare
+	assert_eq "port-create with $fault exit status (the process must die there)" 99 "$rc"
+	sriov_snapshot | sed 's/^/  after the crash: /'
+
+	run vport reconcile
+	assert_eq "vport reconcile exit status after $fault" 0 "$rc"
+	for i in 0 1; do
+		wait_netdev "$(vf_pci "$i")" 10 || fail "VF $i has no netdev after reconcile"
+	done
+	assert_snapshot "VF state after reconcile ($fault)" "$before" "$(sriov_snapshot)"
+done
