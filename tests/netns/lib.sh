@@ -107,10 +107,40 @@ mac_up_count() {
 }
 # FDB entries for MAC on host H's bridges.
 fdb_count() {
-	bridge -n "$(ns "$1")" -j fdb show | jq --arg m "$2" '[.[] | select(.mac == $m)] | length'
+	bridge -n "$(ns "$1")" -j fdb show | jq --arg m "$2" '[.[] | select(.mac == $m and .master != null)] | length'
 }
-# Received packets on the wire namespace's end of a host's device.
-rx_packets() { ip -n "$(ns W)" -s -j link show dev "$1" | jq '.[0].stats64.rx.packets'; }
+# frames_through HOST MAC DEV PEER: send one test frame with source MAC
+# through DEV (see send_frame) and print how many such frames (our
+# ethertype, our source MAC) the wire namespace's PEER device received,
+# counted by a packet socket there: other traffic never counts.
+frames_through() {
+	local out
+	out=$(mktemp)
+	ip netns exec "$(ns W)" python3 - "$4" "$2" >"$out" <<'PY' &
+import socket, sys, time
+dev, mac = sys.argv[1], bytes.fromhex(sys.argv[2].replace(':', ''))
+# ETH_P_ALL: a bridge port's rx_handler takes frames before per-protocol sockets see them
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
+s.bind((dev, 0))
+s.settimeout(0.1)
+print('ready', flush=True)
+n, end = 0, time.time() + 1.0
+while time.time() < end:
+    try:
+        f, addr = s.recvfrom(2048)
+    except socket.timeout:
+        continue
+    if addr[2] != socket.PACKET_OUTGOING and f[6:12] == mac and f[12:14] == b'\x88\xb5':
+        n += 1
+print(n)
+PY
+	local pid=$! i
+	for i in $(seq 50); do grep -q ready "$out" && break; sleep 0.05; done
+	send_frame "$1" "$2" "$3" 2>/dev/null
+	wait $pid
+	tail -1 "$out"
+	rm -f "$out"
+}
 
 # send_frame HOST MAC DEV: one broadcast frame with source MAC out of a
 # macvtap (DEV = /dev/tapN, with a zeroed virtio-net header, as QEMU would

@@ -1,0 +1,51 @@
+# bridge ports: a tap on br0 with the guest MAC's first byte set to 0xFE;
+# with macTableManager='libvirt' no learning/flooding on the port and a
+# static FDB entry only while active.
+
+M=52:54:00:bb:00:01
+T=fe:54:00:bb:00:01
+
+bridge_cycle() { # bridge_cycle NET LIBVIRT(true|false)
+	local net=$1 lv=$2 u ifname brport
+	topo A
+	u=$(port_create A "$net" $M) || exit 1
+	ifname=$(port_field A "$u" ifname)
+	[[ "$ifname" == vnet* ]] || fail "ifname '$ifname'"
+	expect_eq "ifindex" "$(link A "$ifname" | jq .ifindex)" "$(port_field A "$u" ifindex)"
+	expect_eq "tap MAC" "$(link_mac A "$ifname")" $T
+	expect_eq "master" "$(link A "$ifname" | jq -r .master)" br0
+	expect_eq "tap up before activate" "$(link_up A "$ifname")" false
+	expect_eq "up with the guest MAC before activate" "$(mac_up_count A $M)" 0
+	expect_eq "FDB entries for the guest MAC before activate" "$(fdb_count A $M)" 0
+	brport=$(bridge -n "$(ns A)" -j -d link show dev "$ifname" | jq -c '.[0] | {learning, flood}')
+	if $lv; then
+		expect_eq "brport flags" "$brport" '{"learning":false,"flood":false}'
+	else
+		expect_eq "brport flags" "$brport" '{"learning":true,"flood":true}'
+	fi
+	expect_eq "frames on the wire before activate" "$(frames_through A $M "$ifname" A2)" 0
+
+	vp A port-activate "$u" >/dev/null || fail "activate"
+	expect_eq "tap up" "$(link_up A "$ifname")" true
+	if $lv; then
+		expect_eq "static FDB entry" "$(bridge -n "$(ns A)" -j fdb show | jq -c --arg m $M '[.[] | select(.mac==$m) | {ifname, master, state}]')" \
+			"[{\"ifname\":\"$ifname\",\"master\":\"br0\",\"state\":\"static\"}]"
+	else
+		expect_eq "FDB entries (kernel learns them)" "$(fdb_count A $M)" 0
+	fi
+	expect_eq "frames through $ifname reaching the peer" "$(frames_through A $M "$ifname" A2)" 1
+
+	vp A port-deactivate "$u" >/dev/null || fail "deactivate"
+	expect_eq "tap up after deactivate" "$(link_up A "$ifname")" false
+	$lv && expect_eq "FDB entries after deactivate" "$(fdb_count A $M)" 0
+	expect_eq "frames on the wire after deactivate" "$(frames_through A $M "$ifname" A2)" 0
+	expect_eq "physdev eth2 untouched" "$(link_up A eth2)" true
+
+	vp A port-delete "$u" >/dev/null || fail "delete"
+	link_exists A "$ifname" && fail "$ifname left behind"
+	expect_eq "FDB entries after delete" "$(fdb_count A $M)" 0
+	link_exists A br0 || fail "bridge deleted"
+}
+
+test_bridge_kernel() { bridge_cycle br false; }
+test_bridge_libvirt() { bridge_cycle brlv true; }
