@@ -154,3 +154,16 @@ port_uuid() {
 
 # vf_with_mac MAC: index of the VF whose admin MAC is MAC, or nothing
 vf_with_mac() { vf_table | awk -v m="$1" '$2 == m { print $1; exit }'; }
+
+# fresh_sriov: recreates the VFs (new random MACs) and empties $VPORT_STATE_DIR,
+# as the guest does before every scenario.
+fresh_sriov() {
+	ip link set "$PF" up
+	echo 0 >"$PF_SYS/sriov_numvfs"
+	echo 2 >"$PF_SYS/sriov_numvfs"
+	for i in 0 1; do
+		wait_netdev "$(vf_pci "$i")" 30 || fail "VF $i has no netdev after recreating the VFs"
+	done
+	rm -rf "${VPORT_STATE_DIR:?}"
+	mkdir -p "$VPORT_STATE_DIR"
+}
