@@ -8,7 +8,8 @@
 #   net_end NAME                    tear down, not compared
 #   skip_scenario REASON            the rest cannot run here (counted as skipped)
 # Links ca0-ca2, cb0-cb1, cq0, cd0-cd1, cx0 (veth) and bridge br0 exist.
-# shellcheck shell=bash disable=SC2154
+# Network and label arguments are fixed words, left unquoted for readability.
+# shellcheck shell=bash disable=SC2154,SC2086,SC2034
 
 scenarios=(vepa private bridge_macvtap passthrough qbh hostdev_managed hostdev_unmanaged
 	bridge_libvirt bridge_kernel open nat forward_dev forward_dev_passthrough
@@ -116,11 +117,12 @@ scenario_bridge_libvirt() {
 	local d faked=""
 	d=$(readlink -f /sys/class/net/br0)/bridge
 	if [ ! -e "$d/vlan_filtering" ]; then
-		mount -t tmpfs compat-br0 "$d" && echo 0 >"$d/vlan_filtering" && faked=1 || {
+		if ! mount -t tmpfs compat-br0 "$d" || ! echo 0 >"$d/vlan_filtering"; then
 			begin cbrl
 			skip_scenario "no bridge VLAN filtering in this kernel and no way to fake it"
 			return
-		}
+		fi
+		faked=1
 	fi
 	bridge_net cbrl libvirt
 	[ -z "$faked" ] || umount "$d"
