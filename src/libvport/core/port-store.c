@@ -204,18 +204,18 @@ int journal_get(vport_ctx *ctx, const vport_port *port, const char *key, json_ob
         return 0;
 }
 
+/* The entry now belongs to this process: its pid replaces the old writer's,
+ * so reconcile does not take a live change for an abandoned one. */
 int journal_set_step(vport_ctx *ctx, const vport_port *port, const char *key, const char *step, vport_error *err) {
-        _cleanup_(store_journal_freep) store_journal *j = NULL;
+        json_object *snapshot = NULL;
         int r;
 
-        r = store_journal_get(ctx->store, &port->def->uuid, key, &j, err);
+        r = journal_get(ctx, port, key, &snapshot, NULL, err);
         if (r < 0)
                 return r;
-        free(j->step);
-        j->step = strdup(step);
-        if (!j->step)
-                return -ENOMEM;
-        return store_journal_put(ctx->store, j, err);
+        r = journal_put(ctx, port, key, step, snapshot, err);
+        json_object_put(snapshot);
+        return r;
 }
 
 int journal_delete(vport_ctx *ctx, const vport_port *port, const char *key, vport_error *err) {
