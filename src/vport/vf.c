@@ -41,6 +41,7 @@ int verb_vf_set_mac(vport_cli *cli, int argc, char **argv) {
                 return cli_usage_error(argv[0], "'%s' is not a MAC address", argv[argc - 1]);
         if ((r = cli_ctx(cli, &ctx)) < 0 ||
             (r = vport_vf_resolve(ctx, argv[1], argc == 4 ? argv[2] : NULL, &vf, &cli->err)) < 0 ||
+            (r = vport_vf_check_unowned(ctx, &vf, &cli->err)) < 0 ||
             (r = vport_vf_set_mac(ctx, &vf, &mac, &method, &cli->err)) < 0)
                 return cli_fail(cli, r, argv[0]);
         pci_addr_format(&vf.vf, bdf);

@@ -223,3 +223,20 @@ int vport_vf_resolve(vport_ctx *ctx, const char *a, const char *b, vport_vf_ref 
         ret->pf_ifindex = pf.ifindex;
         return 0;
 }
+
+int vport_vf_check_unowned(vport_ctx *ctx, const vport_vf_ref *vf, vport_error *err) {
+        char bdf[VPORT_PCI_STRLEN], owner_s[VPORT_UUID_STRLEN];
+        vport_uuid owner;
+        vport_link nd;
+        bool has_nd;
+        int r;
+
+        assert_return(ctx && vf, -EINVAL);
+        has_nd = sriov_vf_netdev(ctx, &vf->vf, &nd, NULL) > 0;
+        r = sriov_vf_owner(ctx, &vf->vf, has_nd ? nd.name : NULL, NULL, &owner, err);
+        if (r <= 0)
+                return r;
+        return vport_error_set(err, -EBUSY, "VF %d of %s (%s) is held by port %s; delete that port first",
+                               vf->index, vf->pf_ifname, pci_addr_format(&vf->vf, bdf),
+                               uuid_format(&owner, owner_s));
+}

@@ -19,6 +19,10 @@ typedef struct vport_vf_ref {
 
 int vport_vf_resolve(vport_ctx *ctx, const char *a, const char *b, vport_vf_ref *ret, vport_error *err);
 
+/* -EBUSY (err naming the port) if a live port holds the VF, else 0. Front
+ * ends call it before changing a VF on a user's request. */
+int vport_vf_check_unowned(vport_ctx *ctx, const vport_vf_ref *vf, vport_error *err);
+
 /* How vport_vf_set_mac() got there. */
 typedef enum vport_vf_mac_method {
         VF_MAC_DIRECT,       /* the VF's netdev took the MAC, and the PF agrees */
