@@ -26,7 +26,13 @@ for p in $points; do
 
 	run env "$fault" vport port-create "$net" --mac 52:54:00:00:00:61 --vlan 61 --prepare
 	assert_eq "port-create with $fault exit status (the process must die there)" 99 "$rc"
-	sriov_snapshot | sed 's/^/  after the crash: /'
+	crashed=$(sriov_snapshot)
+	printf '%s\n' "$crashed" | sed 's/^/  after the crash: /'
+	case $fault in
+	*=crash-after)
+		# Otherwise reconcile would have nothing to undo and could not fail.
+		assert_ne "VF state right after the crash ($fault changed something)" "$before" "$crashed" ;;
+	esac
 
 	run vport reconcile
 	assert_eq "vport reconcile exit status after $fault" 0 "$rc"
