@@ -200,6 +200,32 @@ static void expect_resolve_fail(const char *net, const char *port, int code, con
                         fail_msg("message '%s' lacks '%s'", err.message, *needles);
 }
 
+#define HOSTDEV_NET                                                                                         \
+        "<network><name>h</name><forward mode='hostdev'><pf dev='eth0'/></forward>"                         \
+        "<vlan><tag id='10'/></vlan><portgroup name='g'><vlan><tag id='20'/></vlan></portgroup></network>"
+
+/* Allocation succeeds (as in libvirt); the guest-start check refuses. */
+static void expect_mode_fail(const char *net_xml, const char *port_xml, const char *const *needles) {
+        _cleanup_(network_def_freep) vport_network_def *n = net_ok(net_xml);
+        _cleanup_(port_def_freep) vport_port_def *p = NULL;
+        vport_error err = { 0 };
+
+        assert_int_equal(resolve(net_xml, port_xml, &p, &err), 0);
+        assert_int_equal(port_def_check_mode(p, n, &err), -EINVAL);
+        for (; *needles; needles++)
+                if (!strstr(err.message, *needles))
+                        fail_msg("message '%s' lacks '%s'", err.message, *needles);
+}
+
+/* A portgroup the network lacks is no portgroup at all (libvirt), not its default. */
+static void test_resolve_unknown_portgroup(void **state) {
+        _cleanup_(port_def_freep) vport_port_def *p = NULL;
+        vport_error err = { 0 };
+
+        assert_int_equal(resolve(HOSTDEV_NET, PORT("<group>nope</group>"), &p, &err), 0);
+        assert_int_equal(p->vlan.tags[0], 10); /* the network's, not portgroup g's */
+}
+
 static void test_resolve_conflicts(void **state) {
         expect_resolve_fail(
                 VEPA_NET, PORT("<virtualport><parameters managerid='12'/></virtualport>"), -EINVAL,
@@ -211,8 +237,6 @@ static void test_resolve_conflicts(void **state) {
                 -EINVAL, (const char *const[]){ "typeidversion", "'3' on the portgroup", NULL });
         expect_resolve_fail(VEPA_NET, PORT("<virtualport type='802.1Qbh'/>"), -EINVAL,
                             (const char *const[]){ "<virtualport type>", "802.1Qbh", NULL });
-        expect_resolve_fail(VEPA_NET, PORT("<group>nope</group>"), -ENOENT,
-                            (const char *const[]){ "<group>nope</group>", "no such portgroup", NULL });
         /* merged result lacks a required parameter */
         expect_resolve_fail(
                 "<network><name>q</name><forward mode='vepa' dev='eth0'/>"
@@ -226,9 +250,6 @@ static void test_resolve_conflicts(void **state) {
                             (const char *const[]){ "<virtualport>: no type given", NULL });
 }
 
-#define HOSTDEV_NET                                                                                         \
-        "<network><name>h</name><forward mode='hostdev'><pf dev='eth0'/></forward>"                         \
-        "<vlan><tag id='10'/></vlan><portgroup name='g'><vlan><tag id='20'/></vlan></portgroup></network>"
 
 static void test_resolve_vlan_bandwidth(void **state) {
         _cleanup_(port_def_freep) vport_port_def *p = NULL;
@@ -246,11 +267,11 @@ static void test_resolve_vlan_bandwidth(void **state) {
         assert_int_equal(p->vlan.tags[0], 30); /* port's */
         port_def_free(TAKE_PTR(p));
 
-        expect_resolve_fail(HOSTDEV_NET, PORT("<bandwidth><inbound average='1'/></bandwidth>"), -EINVAL,
-                            (const char *const[]){ "<bandwidth>", "hostdev", NULL });
-        expect_resolve_fail("<network><name>q</name><forward mode='vepa' dev='eth0'/></network>",
-                            PORT("<vlan><tag id='5'/></vlan>"), -EINVAL,
-                            (const char *const[]){ "network 'q'", "<vlan>", "vepa", NULL });
+        expect_mode_fail(HOSTDEV_NET, PORT("<bandwidth><inbound average='1'/></bandwidth>"),
+                         (const char *const[]){ "<bandwidth>", "hostdev", NULL });
+        expect_mode_fail("<network><name>q</name><forward mode='vepa' dev='eth0'/></network>",
+                         PORT("<vlan><tag id='5'/></vlan>"),
+                         (const char *const[]){ "network 'q'", "<vlan>", "vepa", NULL });
         expect_resolve_fail("<network><name>q</name><forward mode='vepa' dev='eth0'/></network>",
                             PORT("<bandwidth><inbound floor='5'/></bandwidth>"), -EINVAL,
                             (const char *const[]){ "<inbound floor>", NULL });
@@ -303,6 +324,7 @@ int main(void) {
                 cmocka_unit_test(test_validation_failures), cmocka_unit_test(test_resolve_merge),
                 cmocka_unit_test(test_resolve_conflicts),   cmocka_unit_test(test_resolve_vlan_bandwidth),
                 cmocka_unit_test(test_merge3_direct),      cmocka_unit_test(test_runtime_element_skipped),
+                cmocka_unit_test(test_resolve_unknown_portgroup),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

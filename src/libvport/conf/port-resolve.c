@@ -5,13 +5,10 @@
 
 #include "conf/port.h"
 
-static int resolve_portgroup(const vport_port_def *def, const vport_network_def *net,
-                             const vport_portgroup **ret, vport_error *err) {
-        *ret = network_def_find_portgroup(net, def->group);
-        if (def->group && !*ret)
-                return vport_error_set(err, -ENOENT, "network '%s': <group>%s</group>: no such portgroup",
-                                       net->name, def->group);
-        return 0;
+/* libvirt's virPortGroupFindByName: a named portgroup the network lacks
+ * means no portgroup at all (not the default one), and is not an error. */
+static const vport_portgroup *resolve_portgroup(const vport_port_def *def, const vport_network_def *net) {
+        return network_def_find_portgroup(net, def->group);
 }
 
 static int resolve_virtualport(vport_port_def *def, const vport_network_def *net, const vport_portgroup *pg,
@@ -47,14 +44,6 @@ static int resolve_vlan(vport_port_def *def, const vport_network_def *net, const
                 src = pg && vlan_is_set(&pg->vlan) ? &pg->vlan : vlan_is_set(&net->vlan) ? &net->vlan : NULL;
         if (src && (r = vlan_copy(&def->vlan, src)) < 0)
                 return r;
-        if (!vlan_is_set(&def->vlan))
-                return 0;
-        /* the network's virtualport may have made this an openvswitch port */
-        if (!network_def_vlan_allowed(net, pg) &&
-            !(def->virtualport && def->virtualport->type == VIRTUALPORT_OPENVSWITCH &&
-              net->forward_mode == FORWARD_BRIDGE && net->bridge_name))
-                return vport_error_set(err, -EINVAL, "<vlan>: not supported with <forward mode='%s'>",
-                                       forward_mode_to_string(net->forward_mode));
         return 0;
 }
 
@@ -62,9 +51,6 @@ static int resolve_bandwidth(vport_port_def *def, const vport_network_def *net, 
                              vport_error *err) {
         if (!bandwidth_is_set(&def->bandwidth) && pg)
                 def->bandwidth = pg->bandwidth;
-        if (bandwidth_is_set(&def->bandwidth) && net->forward_mode == FORWARD_HOSTDEV)
-                return vport_error_set(err, -EINVAL,
-                                       "<bandwidth>: not supported with <forward mode='hostdev'>");
         if (def->bandwidth.in.floor && !forward_mode_is_l3(net->forward_mode))
                 return vport_error_set(err, -EINVAL,
                                        "<bandwidth><inbound floor>: only supported on nat, route, open and "
@@ -78,11 +64,35 @@ int port_def_resolve(vport_port_def *def, const vport_network_def *net, vport_er
         int r;
 
         assert_return(def && net, -EINVAL);
-        if ((r = resolve_portgroup(def, net, &pg, err)) < 0)
-                return r;
+        pg = resolve_portgroup(def, net);
         if ((r = resolve_virtualport(def, net, pg, err)) < 0 || (r = resolve_vlan(def, net, pg, err)) < 0 ||
             (r = resolve_bandwidth(def, net, pg, err)) < 0)
                 return vport_error_prefix(err, r, "network '%s': networkport %s", net->name,
                                           uuid_format(&def->uuid, uuid));
+        return 0;
+}
+
+/* What libvirt checks when a guest starts on the port rather than when the
+ * port is allocated: a <vlan> needs a mode that can tag (the network's
+ * virtualport may have made this an openvswitch port), a hostdev takes no
+ * <bandwidth>. */
+int port_def_check_mode(const vport_port_def *def, const vport_network_def *net, vport_error *err) {
+        const vport_portgroup *pg;
+        char uuid[VPORT_UUID_STRLEN];
+
+        assert_return(def && net, -EINVAL);
+        pg = resolve_portgroup(def, net);
+        if (vlan_is_set(&def->vlan) && !network_def_vlan_allowed(net, pg) &&
+            !(def->virtualport && def->virtualport->type == VIRTUALPORT_OPENVSWITCH &&
+              net->forward_mode == FORWARD_BRIDGE && net->bridge_name))
+                return vport_error_set(err, -EINVAL,
+                                       "network '%s': networkport %s: <vlan>: not supported with <forward mode='%s'>",
+                                       net->name, uuid_format(&def->uuid, uuid),
+                                       forward_mode_to_string(net->forward_mode));
+        if (bandwidth_is_set(&def->bandwidth) && net->forward_mode == FORWARD_HOSTDEV)
+                return vport_error_set(err, -EINVAL,
+                                       "network '%s': networkport %s: <bandwidth>: not supported with <forward "
+                                       "mode='hostdev'>",
+                                       net->name, uuid_format(&def->uuid, uuid));
         return 0;
 }

@@ -77,10 +77,24 @@ static int check_vf_netdev(vport_ctx *ctx, const vport_port *port, vport_error *
         return 0;
 }
 
+/* What libvirt refuses when a guest starts rather than at allocation. */
+static int check_mode(vport_ctx *ctx, const vport_port *port, vport_error *err) {
+        _cleanup_(network_def_freep) vport_network_def *net = NULL;
+        int r;
+
+        r = network_load(ctx, port->network, &net, NULL, err);
+        if (r < 0)
+                return r;
+        return port_def_check_mode(port->def, net, err);
+}
+
 static int prepare_step(vport_ctx *ctx, vport_port *port, unsigned flags, vport_error *err) {
         const plug_driver *d;
         int r;
 
+        r = check_mode(ctx, port, err);
+        if (r < 0)
+                return r;
         r = check_vf_netdev(ctx, port, err);
         if (r < 0)
                 return r;

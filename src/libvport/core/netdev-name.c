@@ -72,11 +72,40 @@ static int marker_create(vport_ctx *ctx, const char *name, void *userdata, vport
         return ctx->ops->tap_create(ctx->kernel, name, &mac, ret, err);
 }
 
+static bool is_marker(const vport_link *l) {
+        return strncmp(l->name, "vpgrp", 5) == 0 && streq(l->kind, "tun") &&
+               l->group == NETDEV_GROUP_BASE + (uint32_t) l->ifindex;
+}
+
+static bool group_has_members(const vport_link *links, size_t n, const vport_link *marker) {
+        for (size_t i = 0; i < n; i++)
+                if (links[i].group == marker->group && links[i].ifindex != marker->ifindex)
+                        return true;
+        return false;
+}
+
+/* A marker alone in its group was left by a vport process that died
+ * between making it and the group delete (its members were deleted one by
+ * one since, by reconcile or a repeated delete). Its signature, a vpgrp
+ * tap whose group is derived from its own ifindex, is vport's. One with
+ * members still belongs to a batch in flight: left alone. */
+static void markers_sweep(vport_ctx *ctx) {
+        _cleanup_free_ vport_link *links = NULL;
+        size_t n = 0;
+
+        if (ctx->ops->link_list(ctx->kernel, &links, &n, NULL) < 0)
+                return;
+        for (size_t i = 0; i < n; i++)
+                if (is_marker(&links[i]) && !group_has_members(links, n, &links[i]))
+                        (void) ctx->ops->link_delete(ctx->kernel, links[i].ifindex, NULL);
+}
+
 int netdev_group_new(vport_ctx *ctx, uint32_t *ret_group, int *ret_marker, vport_error *err) {
         vport_link marker;
         uint32_t group;
         int r;
 
+        markers_sweep(ctx);
         r = netdev_create_named(ctx, "vpgrp", marker_create, NULL, &marker, err);
         if (r < 0)
                 return vport_error_prefix(err, r, "batched delete: group marker");

@@ -46,19 +46,14 @@ static int port_def_from_request(const vport_port_request *req, vport_port_def *
         return 0;
 }
 
-/* A generated MAC is unique among live ports (checked under the store's write lock). */
+/* A generated MAC is unique among live ports (checked under the store's
+ * write lock). A given one is taken as it is: libvirt lets two ports share a
+ * MAC (a failover pair of a paravirtual NIC and a VF does). */
 static int port_pick_mac(vport_ctx *ctx, vport_port_def *def, vport_error *err) {
         int r;
 
-        if (!mac_is_zero(&def->mac)) {
-                char mac[VPORT_MAC_STRLEN], holder[VPORT_UUID_STRLEN];
-                vport_uuid other;
-                r = store_mac_in_use(ctx->store, &def->mac, NULL, &other, err);
-                if (r > 0)
-                        return vport_error_set(err, -EADDRINUSE, "MAC %s is already used by port %s",
-                                               mac_format(&def->mac, mac), uuid_format(&other, holder));
-                return r;
-        }
+        if (!mac_is_zero(&def->mac))
+                return 0;
         for (int tries = 0; tries < 64; tries++) {
                 mac_generate(&def->mac);
                 r = store_mac_in_use(ctx->store, &def->mac, NULL, NULL, err);

@@ -106,10 +106,12 @@ typedef struct vport_port_request {
         unsigned flags;           /* VPORT_PORT_* */
 } vport_port_request;
 
-/* Allocate a port on an active network. Returns 0 and *ret, -ENOENT, -EINVAL
- * (bad request), -EHOSTDOWN (network inactive), -ENOSPC (pool exhausted),
- * -EADDRINUSE (MAC in use). With VPORT_PORT_PREPARE, a failed prepare
- * releases the port again. */
+/* Allocate a port on an active network, with libvirt's rules for which
+ * requests succeed (networkAllocatePort; what libvirt checks only when a
+ * guest starts, vport checks at prepare). Returns 0 and *ret, -ENOENT,
+ * -EINVAL (bad request), -EHOSTDOWN (network inactive), -ENOSPC (pool
+ * exhausted). With VPORT_PORT_PREPARE, a failed prepare releases the port
+ * again. */
 int vport_port_create(vport_ctx *ctx, const vport_port_request *req, vport_port **ret, vport_error *err);
 int vport_port_prepare(vport_ctx *ctx, const vport_uuid *uuid, unsigned flags, vport_port **ret,
                        vport_error *err);

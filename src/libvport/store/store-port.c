@@ -172,7 +172,7 @@ static int port_check_new(vport_store *s, const store_port *p, vport_error *err)
                 return r;
         if (r > 0)
                 return vport_error_set(err, -EEXIST, "port %s already exists", uuid_format(&p->uuid, buf));
-        return port_check_mac(s, p, s->boot_id, err);
+        return 0;
 }
 
 static int port_insert_row(vport_store *s, store_port *p, vport_error *err) {
@@ -232,7 +232,7 @@ static int port_check_update(vport_store *s, const store_port *p, vport_error *e
                                        "port %s changed since it was read (generation %llu, now %llu)",
                                        uuid_format(&p->uuid, buf), (unsigned long long) p->generation,
                                        (unsigned long long) old->generation);
-        return port_check_mac(s, p, old->boot_id, err);
+        return 0;
 }
 
 static int port_update_row(vport_store *s, store_port *p, vport_error *err) {

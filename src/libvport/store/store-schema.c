@@ -36,8 +36,9 @@ static const char *const store_migrations[] = {
         "  created INTEGER NOT NULL,"
         "  updated INTEGER NOT NULL"
         ") STRICT;"
-        /* Backstop for the checked -EADDRINUSE: one live port per MAC. */
-        "CREATE UNIQUE INDEX ports_mac_boot ON ports (mac, boot_id);"
+        /* Not unique: libvirt lets two ports share a MAC (a failover pair
+         * of a paravirtual NIC and a VF does); generated MACs are checked. */
+        "CREATE INDEX ports_mac_boot ON ports (mac, boot_id);"
         "CREATE INDEX ports_network_device ON ports (network, device);"
         "CREATE INDEX ports_owner ON ports (owner_name);"
         /* Usage is derived from the ports that hold a device, so it can

@@ -49,18 +49,6 @@ static int mac_holder(vport_store *s, const vport_mac *mac, const char *boot_id,
         return 1;
 }
 
-int port_check_mac(vport_store *s, const store_port *p, const char *boot_id, vport_error *err) {
-        char mac[VPORT_MAC_STRLEN], holder_s[VPORT_UUID_STRLEN];
-        vport_uuid holder;
-        int r;
-
-        r = mac_holder(s, &p->mac, boot_id, &p->uuid, &holder, err);
-        if (r <= 0)
-                return r;
-        return vport_error_set(err, -EADDRINUSE, "MAC %s already used by port %s", mac_format(&p->mac, mac),
-                               uuid_format(&holder, holder_s));
-}
-
 int store_mac_in_use(vport_store *s, const vport_mac *mac, const vport_uuid *except, vport_uuid *ret_port,
                      vport_error *err) {
         assert_return(s && mac, -EINVAL);

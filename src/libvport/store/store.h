@@ -153,15 +153,15 @@ void store_port_array_free(store_port *p, size_t count);
 
 /* Insert a new port under the current boot. network, owner_name, state and
  * xml are required. Fills p's generation (1), boot_id, stale (false) and
- * timestamps. Returns 0, -ENOENT (network not defined), -EEXIST (uuid
- * exists), -EADDRINUSE (MAC held by a live port). */
+ * timestamps. Two ports may share a MAC (as in libvirt: a failover pair
+ * does); store_mac_in_use() is there for callers that want a fresh one.
+ * Returns 0, -ENOENT (network not defined), -EEXIST (uuid exists). */
 int store_port_insert(vport_store *s, store_port *p, vport_error *err);
 
 /* Compare-and-swap update of every field but uuid, network, boot_id and
  * created, provided the row's generation still equals p->generation. On
  * success p->generation and p->updated are advanced. Returns 0, -ENOENT,
- * -ESTALE (changed since read: re-read and retry), -EADDRINUSE (new MAC held
- * by another live port). */
+ * -ESTALE (changed since read: re-read and retry). */
 int store_port_update(vport_store *s, store_port *p, vport_error *err);
 
 /* Delete a port (live or stale). Returns 0, -ENOENT, or -EBUSY if journal
