@@ -124,7 +124,7 @@ s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(0x0003))
 s.bind((dev, 0))
 s.settimeout(0.1)
 print('ready', flush=True)
-n, end = 0, time.time() + 1.0
+n, end = 0, time.time() + 2.5
 while time.time() < end:
     try:
         f, addr = s.recvfrom(2048)
@@ -148,7 +148,7 @@ PY
 # status: 0 written, 1 refused by the kernel.
 send_frame() {
 	ip netns exec "$(ns "$1")" python3 - "$2" "$3" <<'PY'
-import fcntl, os, struct, sys
+import fcntl, os, struct, sys, time
 mac, dev = bytes.fromhex(sys.argv[1].replace(':', '')), sys.argv[2]
 frame = b'\xff' * 6 + mac + b'\x88\xb5' + b'vport-netns-test'.ljust(46, b'\0')
 try:
@@ -158,6 +158,9 @@ try:
     else:
         fd = os.open('/dev/net/tun', os.O_RDWR)
         fcntl.ioctl(fd, 0x400454ca, struct.pack('16sH', dev.encode(), 0x0002 | 0x1000))  # TUNSETIFF, IFF_TAP|IFF_NO_PI
+        # Attaching turns the carrier on, but the bridge only hears of it
+        # through linkwatch, which may take up to a second.
+        time.sleep(1.2)
         os.write(fd, frame)
 except OSError as e:
     print('send_frame: %s' % e, file=sys.stderr)
