@@ -123,54 +123,29 @@ static int load_live(vport_ctx *ctx, const vport_uuid *uuid, vport_port **ret, v
         return r;
 }
 
-static int hand_back(vport_port **port, vport_port **ret) {
-        if (ret)
-                *ret = TAKE_PTR(*port);
-        return 0;
+/* The steps on a loaded port. Each is a no-op when the port is already
+ * past it, so repeating a step is harmless. */
+typedef int (*loaded_fn)(vport_ctx *ctx, vport_port *port, unsigned flags, vport_error *err);
+
+static int prepare_loaded(vport_ctx *ctx, vport_port *port, unsigned flags, vport_error *err) {
+        return port->state == PORT_STATE_ALLOCATED ? prepare_step(ctx, port, flags, err) : 0;
 }
 
-int vport_port_prepare(vport_ctx *ctx, const vport_uuid *uuid, unsigned flags, vport_port **ret,
-                       vport_error *err) {
-        _cleanup_(vport_port_freep) vport_port *port = NULL;
-        int r;
-
-        assert_return(ctx && uuid, -EINVAL);
-        r = load_live(ctx, uuid, &port, err);
-        if (r < 0)
-                return r;
-        if (port->state == PORT_STATE_ALLOCATED) {
-                r = prepare_step(ctx, port, flags, err);
-                if (r < 0)
-                        return r;
-        }
-        return hand_back(&port, ret);
-}
-
-int vport_port_activate(vport_ctx *ctx, const vport_uuid *uuid, vport_port **ret, vport_error *err) {
-        _cleanup_(vport_port_freep) vport_port *port = NULL;
+static int activate_loaded(vport_ctx *ctx, vport_port *port, unsigned flags, vport_error *err) {
         const plug_driver *d;
-        int r;
+        char s[VPORT_UUID_STRLEN];
 
-        assert_return(ctx && uuid, -EINVAL);
-        r = load_live(ctx, uuid, &port, err);
-        if (r < 0)
-                return r;
-        if (port->state == PORT_STATE_ALLOCATED) {
-                char s[VPORT_UUID_STRLEN];
+        if (port->state == PORT_STATE_ALLOCATED)
                 return vport_error_set(err, -EINVAL, "port %s is not prepared; run 'vport port-prepare' first",
-                                       uuid_format(uuid, s));
-        }
-        if (port->state == PORT_STATE_PREPARED) {
-                if (!(d = driver_of(port, err)))
-                        return -EOPNOTSUPP;
-                r = port_step(ctx, port, d->activate, PORT_STATE_ACTIVE, err);
-                if (r < 0)
-                        return r;
-        }
-        return hand_back(&port, ret);
+                                       uuid_format(&port->def->uuid, s));
+        if (port->state != PORT_STATE_PREPARED)
+                return 0;
+        if (!(d = driver_of(port, err)))
+                return -EOPNOTSUPP;
+        return port_step(ctx, port, d->activate, PORT_STATE_ACTIVE, err);
 }
 
-static int deactivate_loaded(vport_ctx *ctx, vport_port *port, vport_error *err) {
+static int deactivate_loaded(vport_ctx *ctx, vport_port *port, unsigned flags, vport_error *err) {
         const plug_driver *d;
 
         if (port->state != PORT_STATE_ACTIVE)
@@ -180,7 +155,9 @@ static int deactivate_loaded(vport_ctx *ctx, vport_port *port, vport_error *err)
         return port_step(ctx, port, d->deactivate, PORT_STATE_PREPARED, err);
 }
 
-int vport_port_deactivate(vport_ctx *ctx, const vport_uuid *uuid, vport_port **ret, vport_error *err) {
+/* Load a live port, run one step, hand the updated port back. */
+static int port_run(vport_ctx *ctx, const vport_uuid *uuid, loaded_fn fn, unsigned flags, vport_port **ret,
+                    vport_error *err) {
         _cleanup_(vport_port_freep) vport_port *port = NULL;
         int r;
 
@@ -188,10 +165,25 @@ int vport_port_deactivate(vport_ctx *ctx, const vport_uuid *uuid, vport_port **r
         r = load_live(ctx, uuid, &port, err);
         if (r < 0)
                 return r;
-        r = deactivate_loaded(ctx, port, err);
+        r = fn(ctx, port, flags, err);
         if (r < 0)
                 return r;
-        return hand_back(&port, ret);
+        if (ret)
+                *ret = TAKE_PTR(port);
+        return 0;
+}
+
+int vport_port_prepare(vport_ctx *ctx, const vport_uuid *uuid, unsigned flags, vport_port **ret,
+                       vport_error *err) {
+        return port_run(ctx, uuid, prepare_loaded, flags, ret, err);
+}
+
+int vport_port_activate(vport_ctx *ctx, const vport_uuid *uuid, vport_port **ret, vport_error *err) {
+        return port_run(ctx, uuid, activate_loaded, 0, ret, err);
+}
+
+int vport_port_deactivate(vport_ctx *ctx, const vport_uuid *uuid, vport_port **ret, vport_error *err) {
+        return port_run(ctx, uuid, deactivate_loaded, 0, ret, err);
 }
 
 /* Release whatever prepare (or a half-done prepare) changed, then forget the
@@ -202,7 +194,7 @@ static int delete_loaded(vport_ctx *ctx, vport_port *port, vport_error *err) {
         int r;
 
         if (!port->stale) {
-                r = deactivate_loaded(ctx, port, err);
+                r = deactivate_loaded(ctx, port, 0, err);
                 if (r < 0)
                         return r;
         }
@@ -245,7 +237,7 @@ static void delete_many_deactivate(vport_ctx *ctx, vport_port **ports, size_t n,
 
         for (size_t i = 0; r >= 0 && i < n; i++)
                 if (!ports[i]->stale)
-                        keep_first(first, err, deactivate_loaded(ctx, ports[i], &e), &e);
+                        keep_first(first, err, deactivate_loaded(ctx, ports[i], 0, &e), &e);
         keep_first(first, err, r >= 0 ? store_commit(ctx->store, &e) : r, &e);
 }
 
