@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Install every build, test and VM-tier dependency of vport from Debian packages.
 # Idempotent; safe to run again. Needs root.
-#   scripts/setup-deps.sh          build + unit + netns test dependencies
-#   scripts/setup-deps.sh --vm     also the VM tier (QEMU >= 8 from bookworm-backports,
-#                                  kernel image, busybox-static, cpio)
+#   scripts/setup-deps.sh          build, demo, unit and netns test dependencies
+#   scripts/setup-deps.sh --vm     also every other test tier: libvirt for the comparison
+#                                  tier, QEMU >= 8 (bookworm-backports), busybox-static,
+#                                  cpio for the VM tier
 set -euo pipefail
 
 want_vm=0
@@ -14,9 +15,8 @@ pkgs=(
 	libnl-3-dev libnl-route-3-dev libxml2-dev libsqlite3-dev sqlite3
 	libjson-c-dev libsystemd-dev libcmocka-dev
 	iproute2 kmod util-linux procps jq libxml2-utils
-	libvirt-daemon libvirt-clients iptables
 )
-vm_pkgs=(busybox-static cpio gzip xz-utils)
+vm_pkgs=(busybox-static cpio gzip xz-utils libvirt-daemon libvirt-clients iptables)
 
 export DEBIAN_FRONTEND=noninteractive
 
