@@ -37,6 +37,12 @@ typedef int (*nl_reply_fn)(struct nlmsghdr *h, void *userdata);
 int nl_call(vport_kernel *k, struct nl_msg *msg, nl_reply_fn fn, void *userdata, vport_error *err,
             const char *fmt, ...) _printf_(6, 7);
 
+/* nl_call() for a request about one link that expects only an ack: the
+ * context is "<kernel_ifdesc(ifindex)>: <fmt...>", the description looked up
+ * only on failure (the hot path stays at one sendmsg + one recvmsg). */
+int nl_call_if(vport_kernel *k, struct nl_msg *msg, vport_error *err, int ifindex, const char *fmt, ...)
+        _printf_(5, 6);
+
 /* A new request with a zeroed family header of hdrlen bytes; NULL on OOM. */
 struct nl_msg *nl_request(int type, int flags, const void *hdr, size_t hdrlen);
 

@@ -16,7 +16,6 @@ int nl_brport_set_flags(vport_kernel *k, int ifindex, bool learning, bool unicas
         struct ifinfomsg ifi = { .ifi_family = AF_BRIDGE, .ifi_index = ifindex };
         _cleanup_(nlmsg_freep) struct nl_msg *msg = nl_request(RTM_SETLINK, 0, &ifi, sizeof(ifi));
         struct nlattr *protinfo;
-        char desc[48];
 
         assert_return(ifindex > 0,
                       vport_error_set(err, -EINVAL, "brport flags: invalid ifindex %d", ifindex));
@@ -25,9 +24,9 @@ int nl_brport_set_flags(vport_kernel *k, int ifindex, bool learning, bool unicas
             nla_put_u8(msg, IFLA_BRPORT_UNICAST_FLOOD, unicast_flood) < 0)
                 return vport_error_set(err, -ENOMEM, "RTM_SETLINK: out of memory");
         nla_nest_end(msg, protinfo);
-        return nl_call(k, msg, NULL, NULL, err,
-                       "%s: RTM_SETLINK AF_BRIDGE IFLA_BRPORT_LEARNING=%d IFLA_BRPORT_UNICAST_FLOOD=%d",
-                       kernel_ifdesc(ifindex, desc), learning, unicast_flood);
+        return nl_call_if(k, msg, err, ifindex,
+                          "RTM_SETLINK AF_BRIDGE IFLA_BRPORT_LEARNING=%d IFLA_BRPORT_UNICAST_FLOOD=%d", learning,
+                          unicast_flood);
 }
 
 /* NTF_MASTER: the entry goes to the bridge the port is enslaved to, not to
@@ -43,7 +42,7 @@ static int nl_fdb(vport_kernel *k, int type, int flags, int port_ifindex, const 
                              .ndm_state = NUD_NOARP,
                              .ndm_flags = NTF_MASTER };
         _cleanup_(nlmsg_freep) struct nl_msg *msg = NULL;
-        char desc[48], buf[VPORT_MAC_STRLEN];
+        char buf[VPORT_MAC_STRLEN];
 
         assert_return(mac, -EINVAL);
         assert_return(port_ifindex > 0,
@@ -51,9 +50,8 @@ static int nl_fdb(vport_kernel *k, int type, int flags, int port_ifindex, const 
         msg = nl_request(type, flags, &ndm, sizeof(ndm));
         if (!msg || nla_put(msg, NDA_LLADDR, VPORT_MAC_LEN, mac->addr) < 0)
                 return vport_error_set(err, -ENOMEM, "fdb: out of memory");
-        return nl_call(k, msg, NULL, NULL, err, "%s: %s fdb %s master static",
-                       kernel_ifdesc(port_ifindex, desc),
-                       type == RTM_NEWNEIGH ? "RTM_NEWNEIGH" : "RTM_DELNEIGH", mac_format(mac, buf));
+        return nl_call_if(k, msg, err, port_ifindex, "%s fdb %s master static",
+                          type == RTM_NEWNEIGH ? "RTM_NEWNEIGH" : "RTM_DELNEIGH", mac_format(mac, buf));
 }
 
 /* NLM_F_REPLACE: adding an entry that is already there (a restarted

@@ -129,12 +129,13 @@ static int nl_receive(vport_kernel *k, nl_reply_state *s) {
         return s->error;
 }
 
-int nl_call(vport_kernel *k, struct nl_msg *msg, nl_reply_fn fn, void *userdata, vport_error *err,
-            const char *fmt, ...) {
+/* ifindex > 0: the context starts with the device's description, looked up
+ * only when there is an error to report (it costs an ioctl). */
+static int nl_call_v(vport_kernel *k, struct nl_msg *msg, nl_reply_fn fn, void *userdata, vport_error *err,
+                     int ifindex, const char *fmt, va_list ap) {
         nl_reply_state s = { .fn = fn, .userdata = userdata };
-        char context[VPORT_ERROR_MAX];
-        va_list ap;
-        int r;
+        char context[VPORT_ERROR_MAX], desc[48];
+        int r, n = 0;
 
         r = nl_send_auto(k->nl, msg);
         if (r < 0)
@@ -145,10 +146,31 @@ int nl_call(vport_kernel *k, struct nl_msg *msg, nl_reply_fn fn, void *userdata,
         }
         if (r >= 0)
                 return 0;
-        va_start(ap, fmt);
-        vsnprintf(context, sizeof(context), fmt, ap);
-        va_end(ap);
+        if (ifindex > 0)
+                n = snprintf(context, sizeof(context), "%s: ", kernel_ifdesc(ifindex, desc));
+        vsnprintf(context + n, sizeof(context) - (size_t) n, fmt, ap);
         if (s.extack[0])
                 return vport_error_set(err, r, "%s: %s (kernel: %s)", context, strerror(-r), s.extack);
         return vport_error_set(err, r, "%s: %s", context, strerror(-r));
+}
+
+int nl_call(vport_kernel *k, struct nl_msg *msg, nl_reply_fn fn, void *userdata, vport_error *err,
+            const char *fmt, ...) {
+        va_list ap;
+        int r;
+
+        va_start(ap, fmt);
+        r = nl_call_v(k, msg, fn, userdata, err, 0, fmt, ap);
+        va_end(ap);
+        return r;
+}
+
+int nl_call_if(vport_kernel *k, struct nl_msg *msg, vport_error *err, int ifindex, const char *fmt, ...) {
+        va_list ap;
+        int r;
+
+        va_start(ap, fmt);
+        r = nl_call_v(k, msg, NULL, NULL, err, ifindex, fmt, ap);
+        va_end(ap);
+        return r;
 }

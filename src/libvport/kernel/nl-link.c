@@ -160,7 +160,6 @@ static int nl_setlink(vport_kernel *k, int ifindex, unsigned flags, unsigned cha
                 .ifi_family = AF_UNSPEC, .ifi_index = ifindex, .ifi_flags = flags, .ifi_change = change
         };
         struct nl_msg *msg;
-        char desc[48];
         int r;
 
         assert_return(ifindex > 0,
@@ -170,7 +169,7 @@ static int nl_setlink(vport_kernel *k, int ifindex, unsigned flags, unsigned cha
                 nlmsg_free(msg);
                 return vport_error_set(err, -ENOMEM, "RTM_SETLINK: out of memory");
         }
-        r = nl_call(k, msg, NULL, NULL, err, "%s: RTM_SETLINK %s", kernel_ifdesc(ifindex, desc), what);
+        r = nl_call_if(k, msg, err, ifindex, "RTM_SETLINK %s", what);
         nlmsg_free(msg);
         return r;
 }
