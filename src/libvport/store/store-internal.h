@@ -54,6 +54,12 @@ int store_array_grow(void **array, size_t *alloc, size_t n, size_t size);
  * store_txn_leave(s, owned, r, err) then commits (r >= 0) or rolls back
  * (r < 0) a transaction it owns, and returns r (or the commit error). */
 int store_txn_enter(vport_store *s, bool *ret_owned, vport_error *err);
+
+/* Switch the connection between synchronous=FULL (on: commits reach the
+ * disk before they return) and NORMAL (off). Only outside a transaction;
+ * inside one it does nothing (SQLite refuses the change there). Returns 0
+ * or -errno. */
+int store_sync_full(vport_store *s, bool on, vport_error *err);
 int store_txn_leave(vport_store *s, bool owned, int r, vport_error *err);
 
 /* Seconds since the epoch. */

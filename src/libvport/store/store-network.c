@@ -174,13 +174,17 @@ int store_network_define(vport_store *s, const char *name, const vport_uuid *uui
         int r, created;
 
         assert_return(s && name && uuid && xml, -EINVAL);
-        r = store_txn_enter(s, &owned, err);
+        /* Definitions outlive reboots: this commit goes to the disk. */
+        r = store_sync_full(s, true, err);
+        if (r >= 0)
+                r = store_txn_enter(s, &owned, err);
         if (r < 0)
                 return r;
         r = created = network_define_check(s, name, uuid, err);
         if (r >= 0)
                 r = network_write(s, created, name, uuid, xml, err);
         r = store_txn_leave(s, owned, r, err);
+        (void) store_sync_full(s, false, NULL);
         return r < 0 ? r : created;
 }
 
@@ -230,13 +234,17 @@ int store_network_undefine(vport_store *s, const char *name, vport_error *err) {
         int r;
 
         assert_return(s && name, -EINVAL);
-        r = store_txn_enter(s, &owned, err);
+        r = store_sync_full(s, true, err);
+        if (r >= 0)
+                r = store_txn_enter(s, &owned, err);
         if (r < 0)
                 return r;
         r = network_undefine_check(s, name, err);
         if (r >= 0)
                 r = network_delete(s, name, err);
-        return store_txn_leave(s, owned, r, err);
+        r = store_txn_leave(s, owned, r, err);
+        (void) store_sync_full(s, false, NULL);
+        return r;
 }
 
 /* Run a one-row UPDATE on networks with ?1 = name, ?2 = int, ?3 = text. */
@@ -269,6 +277,14 @@ int store_network_set_active(vport_store *s, const char *name, bool active, vpor
 }
 
 int store_network_set_autostart(vport_store *s, const char *name, bool autostart, vport_error *err) {
-        return network_update_flag(s, "UPDATE networks SET autostart = ?2, updated = ?4 WHERE name = ?1",
-                                   name, autostart, NULL, err);
+        int r;
+
+        assert_return(s, -EINVAL);
+        r = store_sync_full(s, true, err);
+        if (r < 0)
+                return r;
+        r = network_update_flag(s, "UPDATE networks SET autostart = ?2, updated = ?4 WHERE name = ?1", name,
+                                autostart, NULL, err);
+        (void) store_sync_full(s, false, NULL);
+        return r;
 }

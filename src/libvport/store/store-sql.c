@@ -134,6 +134,12 @@ int store_array_grow(void **array, size_t *alloc, size_t n, size_t size) {
         return 0;
 }
 
+int store_sync_full(vport_store *s, bool on, vport_error *err) {
+        if (!sqlite3_get_autocommit(s->db))
+                return 0;
+        return store_exec(s, on ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL", err);
+}
+
 int store_txn_enter(vport_store *s, bool *ret_owned, vport_error *err) {
         int r;
 
