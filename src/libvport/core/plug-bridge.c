@@ -147,8 +147,12 @@ static int bridge_activate(vport_ctx *ctx, vport_port *port, vport_error *err) {
         if (port->rt.ifindex <= 0)
                 return port_gone(port, err);
         r = ctx->ops->link_set_up(ctx->kernel, port->rt.ifindex, true, err);
-        if (r >= 0 && libvirt_fdb(port))
+        if (r >= 0 && libvirt_fdb(port)) {
                 r = ctx->ops->fdb_add(ctx->kernel, port->rt.ifindex, &port->def->mac, err);
+                /* The port stays prepared: its tap must be down again. */
+                if (r < 0)
+                        (void) ctx->ops->link_set_up(ctx->kernel, port->rt.ifindex, false, NULL);
+        }
         return r == -ENODEV ? port_gone(port, err) : r;
 }
 

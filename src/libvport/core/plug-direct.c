@@ -331,15 +331,24 @@ static int port_gone(const vport_port *port, vport_error *err) {
 }
 
 /* Seed 002: no macvtap works over a lower device that is down, so it comes
- * up first (a no-op if it is up already). */
+ * up first. If the macvtap then fails to come up, a lower device that was
+ * down goes down again: a failed step leaves the host as it found it. */
 static int direct_activate(vport_ctx *ctx, vport_port *port, vport_error *err) {
+        vport_link lower;
+        bool raised = false;
         int r;
 
         if (port->rt.ifindex <= 0)
                 return port_gone(port, err);
-        r = ctx->ops->link_set_up(ctx->kernel, port->rt.lower_ifindex, true, err);
+        r = ctx->ops->link_get(ctx->kernel, port->rt.lower_ifindex, NULL, &lower, err);
+        if (r >= 0 && !(lower.flags & IFF_UP)) {
+                r = ctx->ops->link_set_up(ctx->kernel, lower.ifindex, true, err);
+                raised = r >= 0;
+        }
         if (r >= 0)
                 r = ctx->ops->link_set_up(ctx->kernel, port->rt.ifindex, true, err);
+        if (r < 0 && raised)
+                (void) ctx->ops->link_set_up(ctx->kernel, lower.ifindex, false, NULL);
         return r == -ENODEV ? port_gone(port, err) : r;
 }
 
