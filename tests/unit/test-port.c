@@ -1,0 +1,577 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* direct (macvtap) and bridge (tap) ports through the public API over the
+ * fake link table: what each lifecycle step leaves on the host, that a
+ * repeated step makes no kernel call, that a failed step leaves the host
+ * as it was, that delete never touches a device vport did not make, and
+ * that a bulk delete issues one group delete per driver. */
+#include <ftw.h>
+#include <linux/if_link.h>
+#include <net/if.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "core/fault.h"
+#include "core/internal.h"
+#include "fake-netdev.h"
+
+static const vport_mac guest_mac = { { 0x52, 0x54, 0x00, 0xbb, 0x00, 0x01 } };
+static const vport_mac tap_mac = { { 0xfe, 0x54, 0x00, 0xbb, 0x00, 0x01 } };
+
+static const struct {
+        const char *name, *forward;
+} networks[] = {
+        { "vepa", "<forward mode='vepa'><interface dev='eth0'/></forward>" },
+        { "bridgemode", "<forward mode='bridge'><interface dev='eth0'/></forward>" },
+        { "private", "<forward mode='private'><interface dev='eth0'/></forward>" },
+        { "passthrough", "<forward mode='passthrough'><interface dev='eth1'/></forward>" },
+        { "br", "<forward mode='bridge'/><bridge name='br0'/>" },
+        { "brlv", "<forward mode='bridge'/><bridge name='br0' macTableManager='libvirt'/>" },
+};
+
+typedef struct fixture {
+        char dir[64];
+        vport_ctx *ctx;
+        fault_ops *fault;
+} fixture;
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+        return remove(path);
+}
+
+static vport_ctx *ctx_open(const char *dir, const vport_kernel_ops *ops) {
+        vport_ctx_options opts = { .state_dir = dir, .ops = ops };
+        vport_error err = { 0 };
+        vport_ctx *ctx = NULL;
+
+        assert_int_equal(vport_ctx_open(&opts, &ctx, &err), 0);
+        return ctx;
+}
+
+static int setup(void **state) {
+        fixture *f = calloc(1, sizeof(*f));
+        vport_error err = { 0 };
+        char xml[512];
+
+        snprintf(f->dir, sizeof(f->dir), "/tmp/test-port.XXXXXX");
+        assert_non_null(mkdtemp(f->dir));
+        fake_net_setup();
+        f->ctx = ctx_open(f->dir, &fake_net_ops);
+        for (size_t i = 0; i < ELEMENTSOF(networks); i++) {
+                snprintf(xml, sizeof(xml), "<network><name>%s</name>%s</network>", networks[i].name,
+                         networks[i].forward);
+                assert_int_equal(vport_net_define(f->ctx, xml, NULL, &err), 0);
+                assert_int_equal(vport_net_start(f->ctx, networks[i].name, &err), 0);
+        }
+        *state = f;
+        return 0;
+}
+
+static int teardown(void **state) {
+        fixture *f = *state;
+
+        vport_ctx_close(f->ctx);
+        fault_ops_free(f->fault);
+        nftw(f->dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+        free(f);
+        return 0;
+}
+
+/* Reopen the context through a fault table with spec around the fake. */
+static void with_faults(fixture *f, const char *spec) {
+        const vport_kernel_ops *ops = NULL;
+
+        vport_ctx_close(f->ctx);
+        fault_ops_free(f->fault);
+        assert_int_equal(fault_ops_new(spec, &fake_net_ops, &f->fault, &ops, NULL), 0);
+        f->ctx = ctx_open(f->dir, ops);
+}
+
+static int create(vport_ctx *ctx, const char *net, const char *owner, vport_port **ret, vport_error *err) {
+        vport_port_request req = { .network = net,
+                                   .mac = &guest_mac,
+                                   .owner_name = owner,
+                                   .vlan = -1,
+                                   .flags = VPORT_PORT_PREPARE };
+
+        return vport_port_create(ctx, &req, ret, err);
+}
+
+static vport_port *create_ok(fixture *f, const char *net) {
+        vport_port *port = NULL;
+        vport_error err = { 0 };
+
+        if (create(f->ctx, net, "vm1", &port, &err) < 0)
+                fail_msg("create on %s: %s", net, err.message);
+        assert_int_equal(port->state, PORT_STATE_PREPARED);
+        return port;
+}
+
+static vport_port_state state_of(fixture *f, const vport_port *port) {
+        _cleanup_(vport_port_freep) vport_port *now = NULL;
+
+        assert_int_equal(vport_port_get(f->ctx, &port->def->uuid, &now, NULL), 0);
+        return now->state;
+}
+
+static size_t n_ports(fixture *f) {
+        vport_port **ports = NULL;
+        size_t n = 0;
+
+        assert_int_equal(vport_port_list(f->ctx, NULL, &ports, &n, NULL), 0);
+        vport_port_array_free(ports, n);
+        return n;
+}
+
+static size_t n_journal(fixture *f, const vport_port *port) {
+        store_journal *entries = NULL;
+        size_t n = 0;
+
+        assert_int_equal(store_journal_list(f->ctx->store, &port->def->uuid, &entries, &n, NULL), 0);
+        store_journal_array_free(entries, n);
+        return n;
+}
+
+static fake_net_link *must_find(const char *name) {
+        fake_net_link *l = fake_net_find(0, name);
+
+        if (!l)
+                fail_msg("no link %s", name);
+        return l;
+}
+
+static bool is_up(const char *name) {
+        return must_find(name)->link.flags & IFF_UP;
+}
+
+/* One step that must succeed; a repeat of it must not reach the kernel. */
+typedef int (*step_fn)(vport_ctx *ctx, const vport_uuid *uuid, vport_port **ret, vport_error *err);
+
+static void step_ok(fixture *f, const vport_port *port, step_fn fn, vport_port_state want) {
+        vport_error err = { 0 };
+        unsigned calls;
+
+        if (fn(f->ctx, &port->def->uuid, NULL, &err) < 0)
+                fail_msg("step: %s", err.message);
+        assert_int_equal(state_of(f, port), want);
+        calls = fnet->calls.total;
+        assert_int_equal(fn(f->ctx, &port->def->uuid, NULL, &err), 0);
+        assert_int_equal(fnet->calls.total, calls);
+        assert_int_equal(state_of(f, port), want);
+}
+
+static int prepare_again(vport_ctx *ctx, const vport_uuid *uuid, vport_port **ret, vport_error *err) {
+        return vport_port_prepare(ctx, uuid, 0, ret, err);
+}
+
+/* ---- direct ---- */
+
+static void direct_cycle(fixture *f, const char *net, uint32_t mode) {
+        bool pt = mode == MACVLAN_MODE_PASSTHRU;
+        const char *lower = pt ? "eth1" : "eth0";
+        fake_net_link before = *must_find(lower), *mvt;
+        unsigned links = fake_net_count(NULL);
+        vport_port *port;
+        vport_error err = { 0 };
+        char tapdev[32];
+        int ifindex;
+
+        port = create_ok(f, net);
+        mvt = must_find("macvtap0");
+        ifindex = mvt->link.ifindex;
+        assert_string_equal(mvt->link.kind, "macvtap");
+        assert_int_equal(mvt->link.link_ifindex, before.link.ifindex);
+        assert_int_equal(mvt->link.macvlan_mode, mode);
+        assert_true(mac_equal(&mvt->link.mac, &guest_mac));
+        assert_false(is_up("macvtap0"));
+        assert_string_equal(port->rt.ifname, "macvtap0");
+        snprintf(tapdev, sizeof(tapdev), "/dev/tap%d", ifindex);
+        assert_string_equal(port->rt.tapdev, tapdev);
+        assert_int_equal(fake_net_fdb_count(&guest_mac), 0);
+        /* passthrough: the physdev carries the guest MAC, down until activate */
+        assert_true(mac_equal(&must_find(lower)->link.mac, pt ? &guest_mac : &before.link.mac));
+        assert_int_equal(is_up(lower), !pt && (before.link.flags & IFF_UP));
+        step_ok(f, port, prepare_again, PORT_STATE_PREPARED);
+
+        step_ok(f, port, vport_port_activate, PORT_STATE_ACTIVE);
+        assert_true(is_up("macvtap0"));
+        assert_true(is_up(lower));
+
+        step_ok(f, port, vport_port_deactivate, PORT_STATE_PREPARED);
+        assert_false(is_up("macvtap0"));
+        assert_int_equal(is_up(lower), !pt); /* only passthrough takes the physdev down */
+        assert_int_equal(fake_net_fdb_count(&guest_mac), 0);
+
+        assert_int_equal(vport_port_delete(f->ctx, &port->def->uuid, &err), 0);
+        assert_null(fake_net_find(ifindex, NULL));
+        assert_int_equal(fake_net_count(NULL), links);
+        assert_true(mac_equal(&must_find(lower)->link.mac, &before.link.mac));
+        assert_int_equal(n_ports(f), 0);
+        vport_port_free(port);
+}
+
+static void test_direct_vepa(void **state) {
+        direct_cycle(*state, "vepa", MACVLAN_MODE_VEPA);
+}
+
+static void test_direct_bridge(void **state) {
+        direct_cycle(*state, "bridgemode", MACVLAN_MODE_BRIDGE);
+}
+
+static void test_direct_private(void **state) {
+        direct_cycle(*state, "private", MACVLAN_MODE_PRIVATE);
+}
+
+static void test_direct_passthrough(void **state) {
+        direct_cycle(*state, "passthrough", MACVLAN_MODE_PASSTHRU);
+        assert_true(is_up("eth1")); /* restored: it was up */
+}
+
+/* A physdev that was down comes up at activate (no macvtap works on a
+ * down lower device); a passthrough one goes back down on delete. */
+static void test_direct_lower_down(void **state) {
+        fake_net_link *eth0 = must_find("eth0");
+
+        eth0->link.flags &= ~(unsigned) IFF_UP;
+        direct_cycle(*state, "vepa", MACVLAN_MODE_VEPA);
+        must_find("eth1")->link.flags &= ~(unsigned) IFF_UP;
+        direct_cycle(*state, "passthrough", MACVLAN_MODE_PASSTHRU);
+        assert_false(is_up("eth1"));
+}
+
+/* ---- bridge ---- */
+
+static void bridge_cycle(fixture *f, const char *net, bool libvirt) {
+        unsigned links = fake_net_count(NULL);
+        fake_net_link *tap;
+        vport_port *port;
+        vport_error err = { 0 };
+        int ifindex;
+
+        port = create_ok(f, net);
+        tap = must_find("vnet0");
+        ifindex = tap->link.ifindex;
+        assert_string_equal(tap->link.kind, "tun");
+        assert_true(mac_equal(&tap->link.mac, &tap_mac));
+        assert_int_equal(tap->link.master_ifindex, must_find("br0")->link.ifindex);
+        assert_false(is_up("vnet0"));
+        assert_int_equal(tap->learning, !libvirt);
+        assert_int_equal(tap->flood, !libvirt);
+        assert_int_equal(fake_net_fdb_count(&guest_mac), 0);
+        step_ok(f, port, prepare_again, PORT_STATE_PREPARED);
+
+        step_ok(f, port, vport_port_activate, PORT_STATE_ACTIVE);
+        assert_true(is_up("vnet0"));
+        assert_int_equal(fake_net_fdb_count(&guest_mac), libvirt);
+        assert_int_equal(fake_net_fdb_count(&tap_mac), 0);
+
+        step_ok(f, port, vport_port_deactivate, PORT_STATE_PREPARED);
+        assert_false(is_up("vnet0"));
+        assert_int_equal(fake_net_fdb_count(&guest_mac), 0);
+        assert_true(is_up("eth2"));
+
+        assert_int_equal(vport_port_delete(f->ctx, &port->def->uuid, &err), 0);
+        assert_null(fake_net_find(ifindex, NULL));
+        assert_int_equal(fake_net_count(NULL), links);
+        assert_int_equal(must_find("eth2")->link.master_ifindex, must_find("br0")->link.ifindex);
+        vport_port_free(port);
+}
+
+static void test_bridge_kernel(void **state) {
+        bridge_cycle(*state, "br", false);
+}
+
+static void test_bridge_libvirt(void **state) {
+        bridge_cycle(*state, "brlv", true);
+}
+
+/* A bridge name that leads to something else is refused, as the kernel
+ * would refuse enslaving to it. */
+static void test_bridge_not_a_bridge(void **state) {
+        fixture *f = *state;
+        unsigned links = fake_net_count(NULL);
+        vport_error err = { 0 };
+
+        /* br0 replaced by a plain device of the same name after net-start */
+        fake_net_remove(must_find("br0")->link.ifindex);
+        fake_net_add("br0", "", &guest_mac, true);
+        assert_int_equal(create(f->ctx, "br", "vm1", NULL, &err), -EINVAL);
+        assert_non_null(strstr(err.message, "not a bridge"));
+        assert_null(fake_net_find(0, "vnet0"));
+        assert_int_equal(fake_net_count(NULL), links);
+}
+
+/* ---- failures ---- */
+
+/* macvtap0 belongs to someone else; macvtap1 is taken by a racing process
+ * between vport's dump and its create: the kernel's -EEXIST decides. */
+static void test_name_taken(void **state) {
+        fixture *f = *state;
+        vport_port *port;
+        fake_net_link *foreign;
+
+        fake_net_add("macvtap0", "macvlan", &(vport_mac){ { 0x02, 0xee, 0, 0, 0, 1 } }, false);
+        foreign = must_find("macvtap0");
+        with_faults(f, "macvlan_create:2=EEXIST");
+        port = create_ok(f, "vepa");
+        assert_string_equal(port->rt.ifname, "macvtap2");
+        assert_int_equal(fault_ops_calls(f->fault, "macvlan_create"), 3);
+        assert_int_equal(fake_net_count("macvtap"), 1);
+        assert_string_equal(must_find("macvtap2")->link.kind, "macvtap");
+        assert_ptr_equal(must_find("macvtap0"), foreign);
+        assert_string_equal(foreign->link.kind, "macvlan");
+        vport_port_free(port);
+}
+
+/* The macvtap fails to come up: the port stays prepared, and the lower
+ * device that activate brought up first is down again. */
+static void test_activate_up_fails(void **state) {
+        fixture *f = *state;
+        vport_error err = { 0 };
+        vport_port *port;
+
+        must_find("eth0")->link.flags &= ~(unsigned) IFF_UP;
+        with_faults(f, "link_set_up:2=EIO");
+        port = create_ok(f, "vepa");
+        assert_int_equal(vport_port_activate(f->ctx, &port->def->uuid, NULL, &err), -EIO);
+        assert_int_equal(state_of(f, port), PORT_STATE_PREPARED);
+        assert_false(is_up("macvtap0"));
+        assert_false(is_up("eth0"));
+        /* and a second try, without the fault, works */
+        assert_int_equal(vport_port_activate(f->ctx, &port->def->uuid, NULL, &err), 0);
+        assert_true(is_up("macvtap0"));
+        assert_true(is_up("eth0"));
+        vport_port_free(port);
+}
+
+/* The FDB entry cannot be added: activate fails, the tap is down again
+ * and no FDB entry is left. */
+static void test_fdb_add_fails(void **state) {
+        fixture *f = *state;
+        vport_error err = { 0 };
+        vport_port *port;
+
+        with_faults(f, "fdb_add:1=ENOSPC");
+        port = create_ok(f, "brlv");
+        assert_int_equal(vport_port_activate(f->ctx, &port->def->uuid, NULL, &err), -ENOSPC);
+        assert_int_equal(state_of(f, port), PORT_STATE_PREPARED);
+        assert_false(is_up("vnet0"));
+        assert_int_equal(fake_net_fdb_count(&guest_mac), 0);
+        assert_int_equal(vport_port_activate(f->ctx, &port->def->uuid, NULL, &err), 0);
+        assert_true(is_up("vnet0"));
+        assert_int_equal(fake_net_fdb_count(&guest_mac), 1);
+        vport_port_free(port);
+}
+
+/* Between prepare and delete the macvtap was deleted and a foreign device
+ * took its name (with another ifindex): delete must leave that alone. */
+static void test_delete_foreign_same_name(void **state) {
+        fixture *f = *state;
+        vport_error err = { 0 };
+        vport_port *port;
+        int foreign;
+
+        port = create_ok(f, "vepa");
+        fake_net_remove(must_find("macvtap0")->link.ifindex);
+        fake_net_add("eth9", "", &(vport_mac){ { 0x02, 0xee, 0, 0, 0, 9 } }, true);
+        foreign = fake_net_add("macvtap0", "macvtap", &guest_mac, false);
+        must_find("macvtap0")->link.link_ifindex = must_find("eth0")->link.ifindex;
+        assert_int_not_equal(foreign, port->rt.ifindex);
+        assert_int_equal(vport_port_delete(f->ctx, &port->def->uuid, &err), 0);
+        assert_non_null(fake_net_find(foreign, NULL));
+        assert_int_equal(fnet->calls.link_delete, 0);
+        assert_int_equal(n_ports(f), 0);
+        vport_port_free(port);
+}
+
+/* An up macvtap with the guest MAC on the same lower device is a live
+ * guest: prepare refuses, naming it and the lower device. */
+static void test_duplicate_up_macvtap(void **state) {
+        fixture *f = *state;
+        vport_error err = { 0 };
+        vport_port *first;
+        unsigned links;
+
+        first = create_ok(f, "vepa");
+        assert_int_equal(vport_port_activate(f->ctx, &first->def->uuid, NULL, &err), 0);
+        links = fake_net_count(NULL);
+        assert_int_equal(create(f->ctx, "bridgemode", "vm2", NULL, &err), -EADDRINUSE);
+        assert_non_null(strstr(err.message, "macvtap0"));
+        assert_non_null(strstr(err.message, "eth0"));
+        assert_non_null(strstr(err.message, "52:54:00:bb:00:01"));
+        assert_int_equal(fake_net_count(NULL), links);
+        assert_int_equal(n_ports(f), 1);
+        /* down, it is no longer on the wire: a second one may be made */
+        assert_int_equal(vport_port_deactivate(f->ctx, &first->def->uuid, NULL, &err), 0);
+        assert_int_equal(create(f->ctx, "bridgemode", "vm2", NULL, &err), 0);
+        assert_non_null(fake_net_find(0, "macvtap1"));
+        vport_port_free(first);
+}
+
+/* A child process deletes a port through a fault table that _exit()s at
+ * spec; the fake's shared memory keeps what it changed. */
+static void crash_child(fixture *f, const vport_port *port, const char *spec) {
+        pid_t pid = fork();
+        int status;
+
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                const vport_kernel_ops *ops;
+                fault_ops *fo = NULL;
+
+                fault_ops_free(f->fault);
+                if (fault_ops_new(spec, &fake_net_ops, &fo, &ops, NULL) < 0)
+                        _exit(2);
+                vport_port_delete(ctx_open(f->dir, ops), &port->def->uuid, NULL);
+                _exit(3); /* not reached if the fault fired */
+        }
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 99);
+}
+
+/* A delete that dies right after the macvtap went, before the physdev was
+ * restored: the journal still holds the physdev's state and a repeated
+ * delete restores it. */
+static void test_release_crash(void **state) {
+        fixture *f = *state;
+        fake_net_link before = *must_find("eth1");
+        vport_error err = { 0 };
+        vport_port *port;
+
+        port = create_ok(f, "passthrough");
+        assert_int_equal(vport_port_activate(f->ctx, &port->def->uuid, NULL, &err), 0);
+        assert_true(n_journal(f, port) >= 2);
+        crash_child(f, port, "link_delete:1=crash-after");
+        assert_null(fake_net_find(port->rt.ifindex, NULL));
+        assert_true(mac_equal(&must_find("eth1")->link.mac, &guest_mac));
+        assert_true(n_journal(f, port) >= 1);
+        assert_int_equal(n_ports(f), 1);
+        assert_int_equal(vport_port_delete(f->ctx, &port->def->uuid, &err), 0);
+        assert_true(mac_equal(&must_find("eth1")->link.mac, &before.link.mac));
+        assert_true(is_up("eth1"));
+        assert_int_equal(n_journal(f, port), 0);
+        assert_int_equal(n_ports(f), 0);
+        vport_port_free(port);
+}
+
+/* A delete whose restore fails keeps the port and its journal; the next
+ * delete finishes. */
+static void test_release_fails(void **state) {
+        fixture *f = *state;
+        fake_net_link before = *must_find("eth1");
+        vport_error err = { 0 };
+        vport_port *port;
+        size_t entries;
+
+        with_faults(f, "link_set_mac:2=EIO");
+        port = create_ok(f, "passthrough");
+        entries = n_journal(f, port);
+        assert_int_equal(vport_port_delete(f->ctx, &port->def->uuid, &err), -EIO);
+        assert_int_equal(n_ports(f), 1);
+        assert_true(n_journal(f, port) >= 1 && n_journal(f, port) <= entries);
+        assert_null(fake_net_find(0, "macvtap0"));
+        assert_int_equal(vport_port_delete(f->ctx, &port->def->uuid, &err), 0);
+        assert_true(mac_equal(&must_find("eth1")->link.mac, &before.link.mac));
+        assert_int_equal(n_ports(f), 0);
+        vport_port_free(port);
+}
+
+/* ---- bulk ---- */
+
+#define N_BULK 4
+
+static void bulk_create(fixture *f) {
+        vport_error err = { 0 };
+        vport_port *p = NULL;
+
+        for (int i = 0; i < N_BULK; i++) {
+                vport_mac mac = guest_mac;
+                vport_port_request req = { .network = i % 2 ? "vepa" : "brlv",
+                                           .mac = &mac,
+                                           .owner_name = "vm1",
+                                           .vlan = -1,
+                                           .flags = VPORT_PORT_PREPARE };
+                mac.addr[5] = (uint8_t) (0x10 + i);
+                assert_int_equal(vport_port_create(f->ctx, &req, &p, &err), 0);
+                assert_int_equal(vport_port_activate(f->ctx, &p->def->uuid, NULL, &err), 0);
+                vport_port_free(p);
+        }
+        p = create_ok(f, "passthrough");
+        assert_int_equal(vport_port_activate(f->ctx, &p->def->uuid, NULL, &err), 0);
+        vport_port_free(p);
+        assert_int_equal(fake_net_count("macvtap"), N_BULK / 2 + 1);
+        assert_int_equal(fake_net_count("tun"), N_BULK / 2);
+}
+
+static void bulk_check(fixture *f, unsigned links) {
+        assert_int_equal(fnet->calls.link_delete_group, 2); /* one per driver */
+        assert_int_equal(fnet->calls.link_delete, 0);
+        assert_int_equal(fake_net_count("macvtap"), 0);
+        assert_int_equal(fake_net_count("tun"), 0); /* taps and group markers */
+        assert_int_equal(fake_net_count(NULL), links);
+        assert_true(mac_equal(&must_find("eth1")->link.mac, &(vport_mac){ { 0x02, 0, 0, 0, 0, 2 } }));
+        assert_true(is_up("eth1"));
+        for (int i = 0; i < FAKE_NET_MAX_FDB; i++)
+                assert_int_equal(fnet->fdb[i].port_ifindex, 0);
+        assert_int_equal(n_ports(f), 0);
+}
+
+static void test_bulk_owner(void **state) {
+        fixture *f = *state;
+        unsigned links = fake_net_count(NULL);
+        vport_error err = { 0 };
+
+        bulk_create(f);
+        fnet->calls = (fake_net_calls){ 0 };
+        assert_int_equal(vport_port_delete_owner(f->ctx, "vm1", &err), N_BULK + 1);
+        bulk_check(f, links);
+}
+
+static void test_bulk_net_destroy(void **state) {
+        fixture *f = *state;
+        unsigned links = fake_net_count(NULL);
+        vport_error err = { 0 };
+
+        bulk_create(f);
+        fnet->calls = (fake_net_calls){ 0 };
+        assert_int_equal(vport_net_destroy(f->ctx, "vepa", &err), 0);
+        assert_int_equal(fnet->calls.link_delete_group, 1);
+        assert_int_equal(fake_net_count("macvtap"), 1); /* the passthrough one */
+        assert_int_equal(vport_net_destroy(f->ctx, "brlv", &err), 0);
+        assert_int_equal(vport_net_destroy(f->ctx, "passthrough", &err), 0);
+        assert_int_equal(fnet->calls.link_delete_group, 2);
+        assert_int_equal(fnet->calls.link_delete, 1); /* a single port: no group */
+        fnet->calls.link_delete_group = 2;
+        fnet->calls.link_delete = 0;
+        bulk_check(f, links);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test_setup_teardown(test_direct_vepa, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_direct_bridge, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_direct_private, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_direct_passthrough, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_direct_lower_down, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_bridge_kernel, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_bridge_libvirt, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_bridge_not_a_bridge, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_name_taken, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_activate_up_fails, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_fdb_add_fails, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_delete_foreign_same_name, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_duplicate_up_macvtap, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_release_crash, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_release_fails, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_bulk_owner, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_bulk_net_destroy, setup, teardown),
+        };
+
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
