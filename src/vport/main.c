@@ -22,8 +22,8 @@ static const cli_verb verbs[] = {
           "[--device PCI|IFNAME] "
           "[--prepare [--incoming]]" },
         { "port-prepare", verb_port_prepare, "UUID [--incoming]" },
-        { "port-activate", verb_port_activate, "UUID" },
-        { "port-deactivate", verb_port_deactivate, "UUID" },
+        { "port-activate", verb_port_activate, "UUID | --owner NAME" },
+        { "port-deactivate", verb_port_deactivate, "UUID | --owner NAME" },
         { "port-delete", verb_port_delete, "UUID | --owner NAME" },
         { "port-list", verb_port_list, "[NET]" },
         { "port-dumpxml", verb_port_dumpxml, "UUID" },

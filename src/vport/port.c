@@ -146,11 +146,33 @@ int verb_port_prepare(vport_cli *cli, int argc, char **argv) {
         return print_port(cli, port, "prepared");
 }
 
+typedef int (*owner_fn)(vport_ctx *ctx, const char *owner, vport_error *err);
+
+/* VERB --owner NAME: every port of one VM at once. */
+static int owner_step(vport_cli *cli, const char *verb, const char *owner, owner_fn fn, const char *done) {
+        vport_ctx *ctx;
+        int r;
+
+        if ((r = cli_ctx(cli, &ctx)) < 0 || (r = fn(ctx, owner, &cli->err)) < 0)
+                return cli_fail(cli, r, verb);
+        if (cli->json) {
+                json_object *o = json_object_new_object();
+                json_object_object_add(o, done, json_object_new_int(r));
+                return cli_print_json(o);
+        }
+        printf("%s %d port%s of %s\n", done, r, r == 1 ? "" : "s", owner);
+        return 0;
+}
+
 int verb_port_activate(vport_cli *cli, int argc, char **argv) {
+        if (argc == 3 && streq(argv[1], "--owner"))
+                return owner_step(cli, argv[0], argv[2], vport_port_activate_owner, "activated");
         return port_step(cli, argc, argv, vport_port_activate, "activated");
 }
 
 int verb_port_deactivate(vport_cli *cli, int argc, char **argv) {
+        if (argc == 3 && streq(argv[1], "--owner"))
+                return owner_step(cli, argv[0], argv[2], vport_port_deactivate_owner, "deactivated");
         return port_step(cli, argc, argv, vport_port_deactivate, "deactivated");
 }
 

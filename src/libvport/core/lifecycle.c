@@ -173,6 +173,53 @@ static int port_run(vport_ctx *ctx, const vport_uuid *uuid, loaded_fn fn, unsign
         return 0;
 }
 
+/* One step on every live port of an owner, in one store transaction: the
+ * whole VM's NICs go up (or down) with one commit, which matters on the
+ * live-migration downtime path. Ports are independent: one failing does not
+ * undo the others; the first error is returned, the others are still run. */
+static int owner_run(vport_ctx *ctx, const char *owner, loaded_fn fn, vport_error *err) {
+        store_port *rows = NULL;
+        size_t n = 0;
+        int r, first = 0, done = 0;
+
+        assert_return(ctx && owner, -EINVAL);
+        r = store_begin(ctx->store, err);
+        if (r < 0)
+                return r;
+        r = store_port_list(ctx->store, NULL, owner, &rows, &n, err);
+        if (r >= 0 && n == 0)
+                r = vport_error_set(err, -ENOENT, "owner '%s' has no ports", owner);
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                _cleanup_(vport_port_freep) vport_port *port = NULL;
+                vport_error e = { 0 };
+                int q = rows[i].stale ? 0 : port_from_store(&rows[i], &port, &e);
+
+                if (q >= 0 && port)
+                        q = fn(ctx, port, 0, &e);
+                if (q < 0 && first == 0) {
+                        first = q;
+                        if (err)
+                                *err = e;
+                }
+                done += q >= 0 && port;
+        }
+        store_port_array_free(rows, n);
+        if (r < 0) {
+                store_rollback(ctx->store);
+                return r;
+        }
+        r = store_commit(ctx->store, first < 0 ? NULL : err);
+        return first < 0 ? first : r < 0 ? r : done;
+}
+
+int vport_port_activate_owner(vport_ctx *ctx, const char *owner, vport_error *err) {
+        return owner_run(ctx, owner, activate_loaded, err);
+}
+
+int vport_port_deactivate_owner(vport_ctx *ctx, const char *owner, vport_error *err) {
+        return owner_run(ctx, owner, deactivate_loaded, err);
+}
+
 int vport_port_prepare(vport_ctx *ctx, const vport_uuid *uuid, unsigned flags, vport_port **ret,
                        vport_error *err) {
         return port_run(ctx, uuid, prepare_loaded, flags, ret, err);

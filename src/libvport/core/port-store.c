@@ -18,6 +18,7 @@ void vport_port_free(vport_port *p) {
         if (!p)
                 return;
         port_def_free(p->def);
+        free(p->def_xml);
         free(p->network);
         free(p->device);
         free(p);
@@ -86,7 +87,8 @@ int port_from_store(const store_port *row, vport_port **ret, vport_error *err) {
         p->state = (vport_port_state) r;
         p->network = strdup(row->network);
         p->device = row->device ? strdup(row->device) : NULL;
-        if (!p->network || (row->device && !p->device))
+        p->def_xml = strdup(row->xml);
+        if (!p->network || (row->device && !p->device) || !p->def_xml)
                 return -ENOMEM;
         p->stale = row->stale;
         p->generation = row->generation;
@@ -101,7 +103,10 @@ int port_to_store(const vport_port *p, store_port *row) {
 
         *row = (store_port) { .uuid = p->def->uuid, .owner_uuid = p->def->owner_uuid, .mac = p->def->mac };
         row->generation = p->generation;
-        r = port_def_format(p->def, &row->xml);
+        if (p->def_xml)
+                r = (row->xml = strdup(p->def_xml)) ? 0 : -ENOMEM;
+        else
+                r = port_def_format(p->def, &row->xml);
         if (r < 0)
                 return r;
         rt = runtime_to_json(&p->rt);

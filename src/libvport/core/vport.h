@@ -76,7 +76,9 @@ typedef struct vport_port_runtime {
 } vport_port_runtime;
 
 typedef struct vport_port {
-        vport_port_def *def; /* uuid, owner, group, mac, vlan, virtualport, bandwidth, plug */
+        vport_port_def *def; /* uuid, owner, group, mac, vlan, virtualport, bandwidth, plug;
+                              * fixed once the port is created */
+        char *def_xml;       /* def as stored, so saving a step does not format it again */
         char *network;
         char *device;        /* pool device key held (ifname or PCI address); NULL if none */
         vport_port_state state;
@@ -117,6 +119,12 @@ int vport_port_prepare(vport_ctx *ctx, const vport_uuid *uuid, unsigned flags, v
                        vport_error *err);
 int vport_port_activate(vport_ctx *ctx, const vport_uuid *uuid, vport_port **ret, vport_error *err);
 int vport_port_deactivate(vport_ctx *ctx, const vport_uuid *uuid, vport_port **ret, vport_error *err);
+/* Activate / deactivate every live port of one owner (a VM) in one store
+ * transaction: one commit for all its NICs, on the live-migration downtime
+ * path. Returns the number of ports handled, or the first error (the other
+ * ports are still handled). */
+int vport_port_activate_owner(vport_ctx *ctx, const char *owner, vport_error *err);
+int vport_port_deactivate_owner(vport_ctx *ctx, const char *owner, vport_error *err);
 /* Deactivates first if needed, restores every journaled device state, then
  * forgets the port. Running it again after a crash finishes the job. */
 int vport_port_delete(vport_ctx *ctx, const vport_uuid *uuid, vport_error *err);

@@ -7,15 +7,32 @@
 
 #include "store.h"
 
+#define STORE_STMT_CACHE 64
+
+/* A prepared statement kept for reuse: compiling SQL costs more than running
+ * it on these small tables, and the same few statements run on every port
+ * step. Keyed by its SQL text (sqlite3_sql()). */
+typedef struct store_stmt {
+        sqlite3_stmt *st;
+        bool in_use; /* handed out and not yet released */
+} store_stmt;
+
 struct vport_store {
         sqlite3 *db;
         char *path;
         char boot_id[STORE_BOOT_ID_MAX];
         bool user_txn; /* a store_begin() transaction is open */
+        store_stmt stmts[STORE_STMT_CACHE];
+        size_t n_stmts;
 };
 
-DEFINE_TRIVIAL_CLEANUP_FUNC(sqlite3_stmt *, sqlite3_finalize);
-#define _cleanup_stmt_ _cleanup_(sqlite3_finalizep)
+/* Give a statement from store_prepare() back: a cached one is reset for the
+ * next use, any other finalized. NULL-safe. */
+void store_stmt_release(sqlite3_stmt **st);
+#define _cleanup_stmt_ _cleanup_(store_stmt_release)
+
+/* Finalize every cached statement of s (before closing its database). */
+void store_stmt_cache_clear(vport_store *s);
 
 /* Map an SQLite result code to -errno: BUSY/LOCKED -> -EBUSY, CONSTRAINT ->
  * -EEXIST, NOMEM -> -ENOMEM, anything else -> -EIO. */
@@ -24,7 +41,9 @@ int store_errno(int rc);
 /* Fill err with "<context>: <sqlite3_errmsg>" and return store_errno(rc). */
 int store_sql_error(vport_store *s, int rc, vport_error *err, const char *fmt, ...) _printf_(4, 5);
 
-/* Prepare sql. Returns 0 and *ret, or -errno with err filled. */
+/* Prepare sql, reusing the cached statement of the same text when it is not
+ * in use. Release with _cleanup_stmt_.
+ * Returns 0 and *ret, or -errno with err filled. */
 int store_prepare(vport_store *s, const char *sql, sqlite3_stmt **ret, vport_error *err);
 
 /* Run sql (no result rows wanted). Returns 0 or -errno with err filled. */

@@ -216,10 +216,9 @@ int store_port_insert(vport_store *s, store_port *p, vport_error *err) {
         return store_txn_leave(s, owned, r, err);
 }
 
-/* Checks of store_port_update() inside its transaction: the row exists,
- * its generation is the expected one, and a changed MAC is free among the
- * ports of the row's own boot. */
-static int port_check_update(vport_store *s, const store_port *p, vport_error *err) {
+/* Why an UPDATE guarded by the generation changed nothing: the row is gone
+ * (-ENOENT) or another writer got there first (-ESTALE). */
+static int port_update_failed(vport_store *s, const store_port *p, vport_error *err) {
         _cleanup_(store_port_freep) store_port *old = NULL;
         char buf[VPORT_UUID_STRLEN];
         int r;
@@ -227,12 +226,9 @@ static int port_check_update(vport_store *s, const store_port *p, vport_error *e
         r = store_port_get(s, &p->uuid, &old, err);
         if (r < 0)
                 return r;
-        if (old->generation != p->generation)
-                return vport_error_set(err, -ESTALE,
-                                       "port %s changed since it was read (generation %llu, now %llu)",
-                                       uuid_format(&p->uuid, buf), (unsigned long long) p->generation,
-                                       (unsigned long long) old->generation);
-        return 0;
+        return vport_error_set(err, -ESTALE, "port %s changed since it was read (generation %llu, now %llu)",
+                               uuid_format(&p->uuid, buf), (unsigned long long) p->generation,
+                               (unsigned long long) old->generation);
 }
 
 static int port_update_row(vport_store *s, store_port *p, vport_error *err) {
@@ -254,9 +250,9 @@ static int port_update_row(vport_store *s, store_port *p, vport_error *err) {
         rc = sqlite3_step(st);
         if (rc != SQLITE_DONE)
                 return store_sql_error(s, rc, err, "updating port %s", uuid_format(&p->uuid, buf));
-        if (sqlite3_changes(s->db) != 1) /* cannot happen under the write lock */
-                return vport_error_set(err, -ESTALE, "port %s changed while being updated",
-                                       uuid_format(&p->uuid, buf));
+        /* The compare-and-swap is the WHERE clause: no read before the write. */
+        if (sqlite3_changes(s->db) != 1)
+                return port_update_failed(s, p, err);
         p->generation++;
         p->updated = now;
         return 0;
@@ -270,9 +266,7 @@ int store_port_update(vport_store *s, store_port *p, vport_error *err) {
         r = store_txn_enter(s, &owned, err);
         if (r < 0)
                 return r;
-        r = port_check_update(s, p, err);
-        if (r >= 0)
-                r = port_update_row(s, p, err);
+        r = port_update_row(s, p, err);
         return store_txn_leave(s, owned, r, err);
 }
 

@@ -37,11 +37,59 @@ int store_sql_error(vport_store *s, int rc, vport_error *err, const char *fmt, .
         return vport_error_set(err, r, "%s: %s (%s)", context, sqlite3_errmsg(s->db), s->path);
 }
 
-int store_prepare(vport_store *s, const char *sql, sqlite3_stmt **ret, vport_error *err) {
-        int rc = sqlite3_prepare_v2(s->db, sql, -1, ret, NULL);
+/* The cached statements in use, process-wide: the cleanup handler only
+ * gets the statement, not its store. A vport_store is used by one thread. */
+static store_stmt *lent[STORE_STMT_CACHE * 4];
+static size_t n_lent;
 
+static void lend(store_stmt *c) {
+        c->in_use = true;
+        if (n_lent < ELEMENTSOF(lent))
+                lent[n_lent++] = c;
+}
+
+void store_stmt_release(sqlite3_stmt **st) {
+        if (!*st)
+                return;
+        for (size_t i = 0; i < n_lent; i++)
+                if (lent[i]->st == *st) {
+                        sqlite3_reset(*st);
+                        sqlite3_clear_bindings(*st);
+                        lent[i]->in_use = false;
+                        lent[i] = lent[--n_lent];
+                        return;
+                }
+        sqlite3_finalize(*st);
+}
+
+void store_stmt_cache_clear(vport_store *s) {
+        for (size_t i = 0; i < s->n_stmts; i++)
+                sqlite3_finalize(s->stmts[i].st);
+        s->n_stmts = 0;
+}
+
+int store_prepare(vport_store *s, const char *sql, sqlite3_stmt **ret, vport_error *err) {
+        bool busy = false;
+        int rc;
+
+        for (size_t i = 0; i < s->n_stmts; i++) {
+                if (!streq(sqlite3_sql(s->stmts[i].st), sql))
+                        continue;
+                if (s->stmts[i].in_use) {
+                        busy = true; /* nested use of one statement: a fresh one */
+                        break;
+                }
+                lend(&s->stmts[i]);
+                *ret = s->stmts[i].st;
+                return 0;
+        }
+        rc = sqlite3_prepare_v3(s->db, sql, -1, busy ? 0 : SQLITE_PREPARE_PERSISTENT, ret, NULL);
         if (rc != SQLITE_OK)
                 return store_sql_error(s, rc, err, "preparing statement");
+        if (!busy && s->n_stmts < STORE_STMT_CACHE && n_lent < ELEMENTSOF(lent)) {
+                s->stmts[s->n_stmts] = (store_stmt) { .st = *ret };
+                lend(&s->stmts[s->n_stmts++]);
+        }
         return 0;
 }
 

@@ -189,6 +189,7 @@ int store_open(const char *default_dir, vport_store **ret, vport_error *err) {
 void store_close(vport_store *s) {
         if (!s)
                 return;
+        store_stmt_cache_clear(s);
         /* sqlite3_close_v2 rolls back an open transaction. */
         sqlite3_close_v2(s->db);
         free(s->path);
