@@ -116,6 +116,18 @@ static int parse_uuid_arg(int argc, char **argv, bool allow_incoming, vport_uuid
         return 0;
 }
 
+/* The start of every single-port verb: its UUID (and --incoming where
+ * allowed) parsed, the library opened. */
+static int uuid_verb_open(vport_cli *cli, int argc, char **argv, bool allow_incoming, vport_uuid *ret_uuid,
+                          unsigned *ret_flags, vport_ctx **ret_ctx) {
+        int r = parse_uuid_arg(argc, argv, allow_incoming, ret_uuid, ret_flags);
+
+        if (r < 0)
+                return r;
+        r = cli_ctx(cli, ret_ctx);
+        return r < 0 ? cli_fail(cli, r, argv[0]) : 0;
+}
+
 typedef int (*step_fn)(vport_ctx *ctx, const vport_uuid *uuid, vport_port **ret, vport_error *err);
 
 static int port_step(vport_cli *cli, int argc, char **argv, step_fn fn, const char *done) {
@@ -125,9 +137,9 @@ static int port_step(vport_cli *cli, int argc, char **argv, step_fn fn, const ch
         vport_ctx *ctx;
         int r;
 
-        if ((r = parse_uuid_arg(argc, argv, false, &uuid, &flags)) < 0)
+        if ((r = uuid_verb_open(cli, argc, argv, false, &uuid, &flags, &ctx)) < 0)
                 return r;
-        if ((r = cli_ctx(cli, &ctx)) < 0 || (r = fn(ctx, &uuid, &port, &cli->err)) < 0)
+        if ((r = fn(ctx, &uuid, &port, &cli->err)) < 0)
                 return cli_fail(cli, r, argv[0]);
         return print_port(cli, port, done);
 }
@@ -139,9 +151,9 @@ int verb_port_prepare(vport_cli *cli, int argc, char **argv) {
         vport_ctx *ctx;
         int r;
 
-        if ((r = parse_uuid_arg(argc, argv, true, &uuid, &flags)) < 0)
+        if ((r = uuid_verb_open(cli, argc, argv, true, &uuid, &flags, &ctx)) < 0)
                 return r;
-        if ((r = cli_ctx(cli, &ctx)) < 0 || (r = vport_port_prepare(ctx, &uuid, flags, &port, &cli->err)) < 0)
+        if ((r = vport_port_prepare(ctx, &uuid, flags, &port, &cli->err)) < 0)
                 return cli_fail(cli, r, argv[0]);
         return print_port(cli, port, "prepared");
 }
@@ -160,7 +172,7 @@ static int owner_step(vport_cli *cli, const char *verb, const char *owner, owner
                 json_object_object_add(o, done, json_object_new_int(r));
                 return cli_print_json(o);
         }
-        printf("%s %d port%s of %s\n", done, r, r == 1 ? "" : "s", owner);
+        printf("%c%s %d port%s of %s\n", done[0] - 'a' + 'A', done + 1, r, r == 1 ? "" : "s", owner);
         return 0;
 }
 
@@ -176,13 +188,13 @@ int verb_port_deactivate(vport_cli *cli, int argc, char **argv) {
         return port_step(cli, argc, argv, vport_port_deactivate, "deactivated");
 }
 
-static int print_deleted(vport_cli *cli, const char *what, int n) {
+static int print_deleted(vport_cli *cli, const char *uuid) {
         if (cli->json) {
                 json_object *o = json_object_new_object();
-                json_object_object_add(o, "deleted", json_object_new_int(n));
+                json_object_object_add(o, "deleted", json_object_new_int(1));
                 return cli_print_json(o);
         }
-        printf("Deleted %d port%s of %s\n", n, n == 1 ? "" : "s", what);
+        printf("Port %s deleted\n", uuid);
         return 0;
 }
 
@@ -192,16 +204,13 @@ int verb_port_delete(vport_cli *cli, int argc, char **argv) {
         vport_ctx *ctx;
         int r;
 
-        if (argc == 3 && streq(argv[1], "--owner")) {
-                if ((r = cli_ctx(cli, &ctx)) < 0 || (r = vport_port_delete_owner(ctx, argv[2], &cli->err)) < 0)
-                        return cli_fail(cli, r, argv[0]);
-                return print_deleted(cli, argv[2], r);
-        }
-        if ((r = parse_uuid_arg(argc, argv, false, &uuid, &flags)) < 0)
+        if (argc == 3 && streq(argv[1], "--owner"))
+                return owner_step(cli, argv[0], argv[2], vport_port_delete_owner, "deleted");
+        if ((r = uuid_verb_open(cli, argc, argv, false, &uuid, &flags, &ctx)) < 0)
                 return r;
-        if ((r = cli_ctx(cli, &ctx)) < 0 || (r = vport_port_delete(ctx, &uuid, &cli->err)) < 0)
+        if ((r = vport_port_delete(ctx, &uuid, &cli->err)) < 0)
                 return cli_fail(cli, r, argv[0]);
-        return print_deleted(cli, argv[1], 1);
+        return print_deleted(cli, argv[1]);
 }
 
 int verb_port_list(vport_cli *cli, int argc, char **argv) {
@@ -240,9 +249,9 @@ int verb_port_dumpxml(vport_cli *cli, int argc, char **argv) {
         vport_ctx *ctx;
         int r;
 
-        if ((r = parse_uuid_arg(argc, argv, false, &uuid, &flags)) < 0)
+        if ((r = uuid_verb_open(cli, argc, argv, false, &uuid, &flags, &ctx)) < 0)
                 return r;
-        if ((r = cli_ctx(cli, &ctx)) < 0 || (r = vport_port_dumpxml(ctx, &uuid, &xml, &cli->err)) < 0)
+        if ((r = vport_port_dumpxml(ctx, &uuid, &xml, &cli->err)) < 0)
                 return cli_fail(cli, r, argv[0]);
         if (cli->json) {
                 json_object *o = json_object_new_object();

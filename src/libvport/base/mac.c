@@ -4,16 +4,6 @@
 
 #include "mac.h"
 
-static int hex_digit(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -EINVAL;
-}
-
 int mac_parse(const char *s, vport_mac *ret) {
         vport_mac m;
 
@@ -23,7 +13,7 @@ int mac_parse(const char *s, vport_mac *ret) {
                 int hi, lo;
 
                 /* check each char before reading the next so we never run past NUL */
-                if ((hi = hex_digit(p[0])) < 0 || (lo = hex_digit(p[1])) < 0)
+                if ((hi = unhexchar(p[0])) < 0 || (lo = unhexchar(p[1])) < 0)
                         return -EINVAL;
                 if (p[2] != (i == VPORT_MAC_LEN - 1 ? '\0' : ':'))
                         return -EINVAL;

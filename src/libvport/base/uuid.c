@@ -4,16 +4,6 @@
 
 #include "uuid.h"
 
-static int hex_value(char c) {
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -EINVAL;
-}
-
 /* Like libvirt's virUUIDParse: dashes may appear only between byte pairs;
  * leading/trailing whitespace is not accepted (XML values are taken verbatim). */
 int uuid_parse(const char *s, vport_uuid *ret) {
@@ -26,7 +16,7 @@ int uuid_parse(const char *s, vport_uuid *ret) {
 
                 if (n > 0 && *s == '-')
                         s++;
-                if ((hi = hex_value(s[0])) < 0 || (lo = hex_value(s[1])) < 0)
+                if ((hi = unhexchar(s[0])) < 0 || (lo = unhexchar(s[1])) < 0)
                         return -EINVAL;
                 u.bytes[n++] = (uint8_t) (hi << 4 | lo);
                 s += 2;
