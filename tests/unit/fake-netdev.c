@@ -47,6 +47,8 @@ static int link_new(const char *name, const char *kind, const vport_mac *mac, fa
                 return vport_error_set(err, -EADDRNOTAVAIL, "fake: %s: invalid MAC", name);
         if (!(l = slot_free()))
                 return vport_error_set(err, -ENOSPC, "fake: link table full");
+        while (fake_net_find(fnet->next_ifindex, NULL)) /* a test may rewind it */
+                fnet->next_ifindex++;
         *l = (fake_net_link){ .link = { .ifindex = fnet->next_ifindex++, .mtu = 1500 } };
         snprintf(l->link.name, sizeof(l->link.name), "%s", name);
         snprintf(l->link.kind, sizeof(l->link.kind), "%s", kind);

@@ -387,23 +387,51 @@ static void test_fdb_add_fails(void **state) {
 }
 
 /* Between prepare and delete the macvtap was deleted and a foreign device
- * took its name (with another ifindex): delete must leave that alone. */
-static void test_delete_foreign_same_name(void **state) {
-        fixture *f = *state;
+ * took its name (with another ifindex), or its ifindex (with another
+ * name): delete must leave that device alone. */
+static void foreign_replaces(fixture *f, bool same_ifindex) {
         vport_error err = { 0 };
         vport_port *port;
         int foreign;
 
-        needs_macvtap();
         port = create_ok(f, "vepa");
-        fake_net_remove(must_find("macvtap0")->link.ifindex);
-        fake_net_add("eth9", "", &(vport_mac){ { 0x02, 0xee, 0, 0, 0, 9 } }, true);
-        foreign = fake_net_add("macvtap0", "macvtap", &guest_mac, false);
-        must_find("macvtap0")->link.link_ifindex = must_find("eth0")->link.ifindex;
-        assert_int_not_equal(foreign, port->rt.ifindex);
+        fake_net_remove(port->rt.ifindex);
+        if (same_ifindex)
+                fnet->next_ifindex = port->rt.ifindex;
+        foreign = fake_net_add(same_ifindex ? "mvt-other" : "macvtap0", "macvtap", &guest_mac, false);
+        fake_net_find(foreign, NULL)->link.link_ifindex = must_find("eth0")->link.ifindex;
+        assert_int_equal(foreign == port->rt.ifindex, same_ifindex);
+        fnet->calls = (fake_net_calls){ 0 };
         assert_int_equal(vport_port_delete(f->ctx, &port->def->uuid, &err), 0);
         assert_non_null(fake_net_find(foreign, NULL));
-        assert_int_equal(fnet->calls.link_delete, 0);
+        assert_int_equal(fnet->calls.link_delete + fnet->calls.link_delete_group, 0);
+        assert_int_equal(n_ports(f), 0);
+        fake_net_remove(foreign);
+        vport_port_free(port);
+}
+
+static void test_delete_foreign_same_name(void **state) {
+        needs_macvtap();
+        foreign_replaces(*state, false);
+        foreign_replaces(*state, true);
+}
+
+/* The kernel refuses to delete the macvtap: delete fails, the port and
+ * its journal stay, and the next delete finishes. */
+static void test_delete_device_fails(void **state) {
+        fixture *f = *state;
+        vport_error err = { 0 };
+        vport_port *port;
+
+        needs_macvtap();
+        with_faults(f, "link_delete:1=EPERM");
+        port = create_ok(f, "vepa");
+        assert_int_equal(vport_port_delete(f->ctx, &port->def->uuid, &err), -EPERM);
+        assert_non_null(fake_net_find(port->rt.ifindex, NULL));
+        assert_int_equal(n_ports(f), 1);
+        assert_true(n_journal(f, port) >= 1);
+        assert_int_equal(vport_port_delete(f->ctx, &port->def->uuid, &err), 0);
+        assert_null(fake_net_find(port->rt.ifindex, NULL));
         assert_int_equal(n_ports(f), 0);
         vport_port_free(port);
 }
@@ -589,6 +617,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_activate_up_fails, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_fdb_add_fails, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_delete_foreign_same_name, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_delete_device_fails, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_duplicate_up_macvtap, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_release_crash, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_release_fails, setup, teardown),
