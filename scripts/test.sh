@@ -58,6 +58,10 @@ run_meson "build" build
 echo "== unit + netns under ASan+UBSan (build-asan/)"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	run_meson "build-asan" build-asan -Db_sanitize=address,undefined -Db_lundef=false
+if [ -x tests/build/macvtap-disabled.sh ]; then
+	echo "== build with -Dmacvtap=disabled"
+	run_tier macvtap-disabled tests/build/macvtap-disabled.sh
+fi
 if [ -x tests/netns/run ]; then
 	echo "== netns lifecycle tier"
 	run_tier netns tests/netns/run
