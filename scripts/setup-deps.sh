@@ -14,7 +14,7 @@ pkgs=(
 	build-essential pkg-config meson ninja-build clang-format
 	libnl-3-dev libnl-route-3-dev libxml2-dev libsqlite3-dev sqlite3
 	libjson-c-dev libsystemd-dev libcmocka-dev
-	iproute2 kmod util-linux procps jq libxml2-utils
+	iproute2 kmod util-linux procps jq libxml2-utils python3
 )
 vm_pkgs=(busybox-static cpio gzip xz-utils libvirt-daemon libvirt-clients iptables)
 

@@ -10,6 +10,10 @@
 # Kernel state is always read back with ip/bridge -j and jq, never
 # through vport.
 
+# Debian's interpreter (installed with meson), not whatever python3 comes
+# first on PATH: the packet-socket helpers need nothing but its stdlib.
+PYTHON=${PYTHON:-/usr/bin/python3}
+
 NS_PREFIX="vpt$$"
 NAMESPACES=()
 STATE_DIRS=()
@@ -116,7 +120,7 @@ fdb_count() {
 frames_through() {
 	local out
 	out=$(mktemp)
-	ip netns exec "$(ns W)" python3 - "$4" "$2" >"$out" <<'PY' &
+	ip netns exec "$(ns W)" "$PYTHON" - "$4" "$2" >"$out" <<'PY' &
 import socket, sys, time
 dev, mac = sys.argv[1], bytes.fromhex(sys.argv[2].replace(':', ''))
 # ETH_P_ALL: a bridge port's rx_handler takes frames before per-protocol sockets see them
@@ -147,13 +151,36 @@ PY
 # write it) or a tap (DEV = name, opened through /dev/net/tun). Exit
 # status: 0 written, 1 refused by the kernel.
 send_frame() {
-	ip netns exec "$(ns "$1")" python3 - "$2" "$3" <<'PY'
-import fcntl, os, struct, sys, time
+	ip netns exec "$(ns "$1")" "$PYTHON" - "$2" "$3" <<'PY'
+import fcntl, os, stat, struct, sys, tempfile, time
 mac, dev = bytes.fromhex(sys.argv[1].replace(':', '')), sys.argv[2]
 frame = b'\xff' * 6 + mac + b'\x88\xb5' + b'vport-netns-test'.ljust(46, b'\0')
 try:
     if dev.startswith('/dev/'):
-        fd = os.open(dev, os.O_RDWR)
+        # /dev is shared by all namespaces but /dev/tapN is named after an
+        # ifindex, which is not: another namespace's macvtap (or one still
+        # being torn down) may own /dev/tapN right now. Open our macvtap's
+        # character device by its numbers instead, from this namespace's
+        # /sys (ip netns exec mounts it), through a private node.
+        ifindex = dev[len('/dev/tap'):]
+        names = [n for n in os.listdir('/sys/class/net')
+                 if open('/sys/class/net/%s/ifindex' % n).read().strip() == ifindex]
+        if not names:
+            raise OSError('no link with ifindex %s' % ifindex)
+        sysdir = '/sys/class/net/%s' % names[0]
+        major, minor = open('%s/macvtap/tap%s/dev' % (sysdir, ifindex)).read().strip().split(':')
+        # Its operstate follows the lower device through linkwatch,
+        # asynchronously: a frame written before it reads "up" is dropped.
+        for _ in range(60):
+            if open(sysdir + '/operstate').read().strip() == 'up':
+                break
+            time.sleep(0.05)
+        tmp = tempfile.mkdtemp()
+        node = tmp + '/tap'
+        os.mknod(node, 0o600 | stat.S_IFCHR, os.makedev(int(major), int(minor)))
+        fd = os.open(node, os.O_RDWR)
+        os.unlink(node)
+        os.rmdir(tmp)
         os.write(fd, b'\0' * 10 + frame)
     else:
         fd = os.open('/dev/net/tun', os.O_RDWR)
