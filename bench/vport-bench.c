@@ -192,9 +192,9 @@ static void lifecycles(vport_ctx *ctx, bool direct, int n) {
         printf("  %-11s %10s %10s %10s %12s %12s\n", "phase", "vport", "ip+shell", "floor", "vport/floor",
                "shell/floor");
         for (int ph = 0; ph <= _PHASES; ph++)
-                printf("  %-11s %10.0f %10.0f %10.0f %11.2fx %11.2fx\n", ph < _PHASES ? phase_name[ph] : "total",
-                       m[VPORT][ph], m[SHELL][ph], m[FLOOR][ph], m[VPORT][ph] / m[FLOOR][ph],
-                       m[SHELL][ph] / m[FLOOR][ph]);
+                printf("  %-11s %10.0f %10.0f %10.0f %11.2fx %11.2fx\n",
+                       ph < _PHASES ? phase_name[ph] : "total", m[VPORT][ph], m[SHELL][ph], m[FLOOR][ph],
+                       m[VPORT][ph] / m[FLOOR][ph], m[SHELL][ph] / m[FLOOR][ph]);
         printf("  target: a single lifecycle within 1.1x of the floor: %.2fx\n",
                m[VPORT][_PHASES] / m[FLOOR][_PHASES]);
 }
@@ -256,8 +256,8 @@ static void vm_activate(vport_ctx *ctx) {
         }
         mv = median(tv, VM_ROUNDS);
         mf = median(tf, VM_ROUNDS);
-        printf("\nactivate of a VM with 8 direct ports (port-activate --owner), median of %d: vport %.0f us, "
-               "floor %.0f us, difference %.3f ms (target: within 1 ms)\n",
+        printf("\nactivate of a VM with 8 direct ports (port-activate --owner), median of %d: "
+               "vport %.0f us, floor %.0f us, difference %.3f ms (target: within 1 ms)\n",
                VM_ROUNDS, mv, mf, (mv - mf) / 1000);
         (void) vport_port_delete_owner(ctx, "vm8", NULL);
         for (int i = 0; i < 8; i++)

@@ -8,9 +8,9 @@
 #include "core/vport.h"
 
 typedef struct vport_cli {
-        bool json;          /* --json: machine-readable output on stdout */
-        vport_ctx *ctx;     /* opened lazily by cli_ctx() */
-        vport_error err;    /* what the failing library call said */
+        bool json;       /* --json: machine-readable output on stdout */
+        vport_ctx *ctx;  /* opened lazily by cli_ctx() */
+        vport_error err; /* what the failing library call said */
 } vport_cli;
 
 typedef int (*cli_verb_fn)(vport_cli *cli, int argc, char **argv);

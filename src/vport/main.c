@@ -39,8 +39,9 @@ static void usage(FILE *f) {
         fprintf(f, "Usage: vport [--json] [--state-dir DIR] COMMAND [ARGS]\n\nCommands:\n");
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
                 fprintf(f, "  %-16s %s\n", verbs[i].name, verbs[i].usage);
-        fprintf(f, "\nEnvironment: VPORT_STATE_DIR (default %s), VPORT_SYSFS_ROOT (default /sys),\n"
-                   "VPORT_FAULT (fault injection for tests, see core/fault.h)\n",
+        fprintf(f,
+                "\nEnvironment: VPORT_STATE_DIR (default %s), VPORT_SYSFS_ROOT (default /sys),\n"
+                "VPORT_FAULT (fault injection for tests, see core/fault.h)\n",
                 VPORT_DEFAULT_STATE_DIR);
 }
 
@@ -64,7 +65,8 @@ int cli_ctx(vport_cli *cli, vport_ctx **ret) {
 }
 
 int cli_print_json(json_object *o) {
-        puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE));
+        puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
+                                                       JSON_C_TO_STRING_NOSLASHESCAPE));
         json_object_put(o);
         return 0;
 }
@@ -139,11 +141,21 @@ int main(int argc, char **argv) {
         /* '+': stop at the first non-option, the verb parses the rest. */
         while ((c = getopt_long(argc, argv, "+h", options, NULL)) >= 0) {
                 switch (c) {
-                case 'j': cli.json = true; break;
-                case 's': setenv("VPORT_STATE_DIR", optarg, 1); break;
-                case 'h': usage(stdout); return 0;
-                case 'V': puts(VPORT_VERSION); return 0;
-                default: usage(stderr); return 2;
+                case 'j':
+                        cli.json = true;
+                        break;
+                case 's':
+                        setenv("VPORT_STATE_DIR", optarg, 1);
+                        break;
+                case 'h':
+                        usage(stdout);
+                        return 0;
+                case 'V':
+                        puts(VPORT_VERSION);
+                        return 0;
+                default:
+                        usage(stderr);
+                        return 2;
                 }
         }
         if (optind >= argc) {

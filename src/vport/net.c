@@ -77,10 +77,12 @@ int verb_net_autostart(vport_cli *cli, int argc, char **argv) {
 
         if (argc != 2 && !disable)
                 return cli_usage_error(argv[0], "expected NAME [--disable]");
-        if ((r = cli_ctx(cli, &ctx)) < 0 || (r = vport_net_set_autostart(ctx, argv[1], !disable, &cli->err)) < 0)
+        if ((r = cli_ctx(cli, &ctx)) < 0 ||
+            (r = vport_net_set_autostart(ctx, argv[1], !disable, &cli->err)) < 0)
                 return cli_fail(cli, r, argv[0]);
         if (!cli->json)
-                printf("Network %s %s\n", argv[1], disable ? "unmarked as autostarted" : "marked as autostarted");
+                printf("Network %s %s\n", argv[1],
+                       disable ? "unmarked as autostarted" : "marked as autostarted");
         return 0;
 }
 
@@ -101,11 +103,16 @@ int verb_net_list(vport_cli *cli, int argc, char **argv) {
                 const char *name = "", *fwd = "";
                 bool active = false, autostart = false;
                 int ports = 0;
-                if (json_object_object_get_ex(n, "name", &v)) name = json_object_get_string(v);
-                if (json_object_object_get_ex(n, "forward", &v)) fwd = json_object_get_string(v);
-                if (json_object_object_get_ex(n, "active", &v)) active = json_object_get_boolean(v);
-                if (json_object_object_get_ex(n, "autostart", &v)) autostart = json_object_get_boolean(v);
-                if (json_object_object_get_ex(n, "ports", &v)) ports = json_object_get_int(v);
+                if (json_object_object_get_ex(n, "name", &v))
+                        name = json_object_get_string(v);
+                if (json_object_object_get_ex(n, "forward", &v))
+                        fwd = json_object_get_string(v);
+                if (json_object_object_get_ex(n, "active", &v))
+                        active = json_object_get_boolean(v);
+                if (json_object_object_get_ex(n, "autostart", &v))
+                        autostart = json_object_get_boolean(v);
+                if (json_object_object_get_ex(n, "ports", &v))
+                        ports = json_object_get_int(v);
                 printf(" %-20s %-9s %-10s %-12s %d\n", name, active ? "active" : "inactive",
                        autostart ? "yes" : "no", fwd, ports);
         }
@@ -155,10 +162,14 @@ int verb_net_info(vport_cli *cli, int argc, char **argv) {
                         json_object *d = json_object_array_get_idx(devs, i);
                         const char *dev = "", *netdev = "-", *pci = "-";
                         int conns = 0;
-                        if (json_object_object_get_ex(d, "device", &v) && v) dev = json_object_get_string(v);
-                        if (json_object_object_get_ex(d, "netdev", &v) && v) netdev = json_object_get_string(v);
-                        if (json_object_object_get_ex(d, "pci", &v) && v) pci = json_object_get_string(v);
-                        if (json_object_object_get_ex(d, "connections", &v)) conns = json_object_get_int(v);
+                        if (json_object_object_get_ex(d, "device", &v) && v)
+                                dev = json_object_get_string(v);
+                        if (json_object_object_get_ex(d, "netdev", &v) && v)
+                                netdev = json_object_get_string(v);
+                        if (json_object_object_get_ex(d, "pci", &v) && v)
+                                pci = json_object_get_string(v);
+                        if (json_object_object_get_ex(d, "connections", &v))
+                                conns = json_object_get_int(v);
                         printf(" %-16s %-16s %-14s %d\n", dev, netdev, pci, conns);
                 }
         }

@@ -9,8 +9,8 @@ static int print_port(vport_cli *cli, const vport_port *p, const char *done) {
 
         if (cli->json)
                 return cli_print_json(vport_port_to_json(p));
-        printf("Port %s %s (network %s, mac %s, state %s", uuid_format(&p->def->uuid, uuid), done, p->network,
-               mac_format(&p->def->mac, mac), port_state_to_string(p->state));
+        printf("Port %s %s (network %s, mac %s, state %s", uuid_format(&p->def->uuid, uuid), done,
+               p->network, mac_format(&p->def->mac, mac), port_state_to_string(p->state));
         if (p->device)
                 printf(", device %s", p->device);
         if (p->rt.ifname[0])
@@ -37,13 +37,17 @@ static int parse_create_opt(int c, const char *arg, create_args *a) {
                         return cli_usage_error("port-create", "--mac '%s': not a MAC address", arg);
                 a->req.mac = &a->mac;
                 return 0;
-        case 'o': a->req.owner_name = arg; return 0;
+        case 'o':
+                a->req.owner_name = arg;
+                return 0;
         case 'u':
                 if (uuid_parse(arg, &a->owner_uuid) < 0)
                         return cli_usage_error("port-create", "--owner-uuid '%s': not a UUID", arg);
                 a->req.owner_uuid = &a->owner_uuid;
                 return 0;
-        case 'g': a->req.portgroup = arg; return 0;
+        case 'g':
+                a->req.portgroup = arg;
+                return 0;
         case 'v':
                 if (vlan_tag_parse(arg, &tag) < 0)
                         return cli_usage_error("port-create", "--vlan '%s': not a tag in 0-4095", arg);
@@ -56,19 +60,30 @@ static int parse_create_opt(int c, const char *arg, create_args *a) {
                         return cli_usage_error("port-create", "--xml '%s': %m", arg);
                 a->req.xml = a->xml;
                 return 0;
-        case 'd': a->req.device = arg; return 0;
-        case 'p': a->req.flags |= VPORT_PORT_PREPARE; return 0;
-        case 'i': a->req.flags |= VPORT_PORT_INCOMING; return 0;
-        default: return cli_usage_error("port-create", "unknown option");
+        case 'd':
+                a->req.device = arg;
+                return 0;
+        case 'p':
+                a->req.flags |= VPORT_PORT_PREPARE;
+                return 0;
+        case 'i':
+                a->req.flags |= VPORT_PORT_INCOMING;
+                return 0;
+        default:
+                return cli_usage_error("port-create", "unknown option");
         }
 }
 
 int verb_port_create(vport_cli *cli, int argc, char **argv) {
         static const struct option options[] = {
-                { "mac", required_argument, NULL, 'm' },        { "owner", required_argument, NULL, 'o' },
-                { "owner-uuid", required_argument, NULL, 'u' }, { "portgroup", required_argument, NULL, 'g' },
-                { "vlan", required_argument, NULL, 'v' },       { "xml", required_argument, NULL, 'x' },
-                { "prepare", no_argument, NULL, 'p' },          { "incoming", no_argument, NULL, 'i' },
+                { "mac", required_argument, NULL, 'm' },
+                { "owner", required_argument, NULL, 'o' },
+                { "owner-uuid", required_argument, NULL, 'u' },
+                { "portgroup", required_argument, NULL, 'g' },
+                { "vlan", required_argument, NULL, 'v' },
+                { "xml", required_argument, NULL, 'x' },
+                { "prepare", no_argument, NULL, 'p' },
+                { "incoming", no_argument, NULL, 'i' },
                 { "device", required_argument, NULL, 'd' },
                 {},
         };
@@ -82,9 +97,11 @@ int verb_port_create(vport_cli *cli, int argc, char **argv) {
                         free(a.xml);
                         return r;
                 }
-        if (optind != argc - 1 || ((a.req.flags & VPORT_PORT_INCOMING) && !(a.req.flags & VPORT_PORT_PREPARE))) {
+        if (optind != argc - 1 ||
+            ((a.req.flags & VPORT_PORT_INCOMING) && !(a.req.flags & VPORT_PORT_PREPARE))) {
                 free(a.xml);
-                return cli_usage_error(argv[0], "expected one network name (and --incoming only with --prepare)");
+                return cli_usage_error(argv[0],
+                                       "expected one network name (and --incoming only with --prepare)");
         }
         a.req.network = argv[optind];
         r = cli_ctx(cli, &ctx);
@@ -221,7 +238,8 @@ int verb_port_list(vport_cli *cli, int argc, char **argv) {
 
         if (argc > 2)
                 return cli_usage_error(argv[0], "expected at most a network name");
-        if ((r = cli_ctx(cli, &ctx)) < 0 || (r = vport_port_list(ctx, argc == 2 ? argv[1] : NULL, &ports, &n, &cli->err)) < 0)
+        if ((r = cli_ctx(cli, &ctx)) < 0 ||
+            (r = vport_port_list(ctx, argc == 2 ? argv[1] : NULL, &ports, &n, &cli->err)) < 0)
                 return cli_fail(cli, r, argv[0]);
         if (cli->json) {
                 json_object *a = json_object_new_array();
@@ -229,13 +247,15 @@ int verb_port_list(vport_cli *cli, int argc, char **argv) {
                         json_object_array_add(a, vport_port_to_json(ports[i]));
                 cli_print_json(a);
         } else {
-                printf(" %-36s %-12s %-17s %-9s %-12s %s\n", "UUID", "Network", "MAC", "State", "Owner", "Device");
+                printf(" %-36s %-12s %-17s %-9s %-12s %s\n", "UUID", "Network", "MAC", "State", "Owner",
+                       "Device");
                 for (size_t i = 0; i < n; i++) {
                         char uuid[VPORT_UUID_STRLEN], mac[VPORT_MAC_STRLEN];
                         printf(" %-36s %-12s %-17s %-9s %-12s %s\n", uuid_format(&ports[i]->def->uuid, uuid),
                                ports[i]->network, mac_format(&ports[i]->def->mac, mac),
                                ports[i]->stale ? "stale" : port_state_to_string(ports[i]->state),
-                               strempty(ports[i]->def->owner_name), ports[i]->device ? ports[i]->device : "-");
+                               strempty(ports[i]->def->owner_name),
+                               ports[i]->device ? ports[i]->device : "-");
                 }
         }
         vport_port_array_free(ports, n);

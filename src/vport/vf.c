@@ -14,11 +14,15 @@ int verb_vf_list(vport_cli *cli, int argc, char **argv) {
                 return cli_fail(cli, r, argv[0]);
         if (cli->json)
                 return cli_print_json(list);
-        printf(" %-3s %-13s %-15s %-10s %-17s %-5s %-8s %-5s %s\n", "VF", "PCI", "Netdev", "Driver", "Admin MAC",
-               "VLAN", "Spoofchk", "Trust", "Port");
+        printf(" %-3s %-13s %-15s %-10s %-17s %-5s %-8s %-5s %s\n", "VF", "PCI", "Netdev", "Driver",
+               "Admin MAC", "VLAN", "Spoofchk", "Trust", "Port");
         for (size_t i = 0; i < json_object_array_length(list); i++) {
                 json_object *vf = json_object_array_get_idx(list, i);
-#define F(k) ({ json_object *_v = NULL; json_object_object_get_ex(vf, k, &_v) && _v ? json_object_get_string(_v) : "-"; })
+#define F(k)                                                                                    \
+        ({                                                                                      \
+                json_object *_v = NULL;                                                         \
+                json_object_object_get_ex(vf, k, &_v) && _v ? json_object_get_string(_v) : "-"; \
+        })
                 printf(" %-3s %-13s %-15s %-10s %-17s %-5s %-8s %-5s %s\n", F("vf"), F("pci"), F("netdev"),
                        F("driver"), F("mac"), F("vlan"), F("spoofchk"), F("trust"), F("port"));
 #undef F
@@ -55,6 +59,7 @@ int verb_vf_set_mac(vport_cli *cli, int argc, char **argv) {
                 json_object_object_add(o, "method", json_object_new_string(vf_mac_method_to_string(method)));
                 return cli_print_json(o);
         }
-        printf("VF %d of %s (%s) has MAC %s (%s)\n", vf.index, vf.pf_ifname, bdf, m, vf_mac_method_to_string(method));
+        printf("VF %d of %s (%s) has MAC %s (%s)\n", vf.index, vf.pf_ifname, bdf, m,
+               vf_mac_method_to_string(method));
         return 0;
 }

@@ -75,7 +75,7 @@ void fake_sysfs_create(char root[static FAKE_SYSFS_ROOT_MAX]) {
                 die("mkdtemp", root);
         mkdirs(root, "bus/pci/devices");
         mkdirs(root, "class/net");
-        for (const char *const *d = (const char *const[]) { "igb", "igbvf", "vfio-pci", NULL }; *d; d++) {
+        for (const char *const *d = (const char *const[]){ "igb", "igbvf", "vfio-pci", NULL }; *d; d++) {
                 mkdirs(root, "bus/pci/drivers/%s", *d);
                 put(root, "", "bus/pci/drivers/%s/unbind", *d);
                 put(root, "", "bus/pci/drivers/%s/bind", *d);

@@ -17,8 +17,8 @@
 #include "core/sriov.h"
 #include "fake-sriov.h"
 
-#define NET_XML(name, managed)                                                                              \
-        "<network><name>" name "</name><forward mode='hostdev' managed='" managed "'>"                      \
+#define NET_XML(name, managed)                                                         \
+        "<network><name>" name "</name><forward mode='hostdev' managed='" managed "'>" \
         "<pf dev='fakepf0'/></forward></network>"
 
 static const vport_mac port_mac = { { 0x52, 0x54, 0x00, 0x00, 0x00, 0x01 } };

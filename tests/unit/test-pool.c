@@ -26,7 +26,7 @@ static vport_ctx *ctx;
  * goes to the real table, whose sysfs half reads the fake tree. */
 static int fake_link_get(vport_kernel *k, int ifindex, const char *name, vport_link *ret, vport_error *err) {
         if (name && (streq(name, "br0") || streq(name, "virbr0"))) {
-                *ret = (vport_link) { .ifindex = 42 };
+                *ret = (vport_link){ .ifindex = 42 };
                 snprintf(ret->name, sizeof(ret->name), "%s", name);
                 snprintf(ret->kind, sizeof(ret->kind), "bridge");
                 return 0;
@@ -83,7 +83,8 @@ static void define_start(const char *xml) {
 }
 
 /* Create a port; returns the error code and, on success, the port. */
-static int create(const char *net, const char *mac, const char *pg, int vlan, vport_port **ret, vport_error *err) {
+static int create(const char *net, const char *mac, const char *pg, int vlan, vport_port **ret,
+                  vport_error *err) {
         vport_port_request req = { .network = net, .portgroup = pg, .vlan = vlan, .owner_name = "vm1" };
         vport_mac m;
 
@@ -105,7 +106,8 @@ static vport_port *create_ok(const char *net) {
 
 static const char *HOSTDEV_PF = "<network><name>hn</name><forward mode='hostdev' managed='yes'>"
                                 "<pf dev='eth0'/></forward></network>";
-static const char *VEPA_PF = "<network><name>vn</name><forward mode='vepa'><pf dev='eth0'/></forward></network>";
+static const char *VEPA_PF =
+        "<network><name>vn</name><forward mode='vepa'><pf dev='eth0'/></forward></network>";
 
 /* Direct (macvtap) networks cannot even be defined in a -Dmacvtap=disabled
  * build: tests that need one skip there. */
@@ -198,7 +200,8 @@ static void test_passthrough_and_private_qbh(void **state) {
         assert_int_equal(d->def->plug.mode, DIRECT_PRIVATE);
         assert_int_equal(create("pq", NULL, NULL, -1, &c, &err), -ENOSPC);
         vport_port_free(d);
-        define_start("<network><name>pv</name><forward mode='private'><interface dev='eth3'/></forward></network>");
+        define_start("<network><name>pv</name><forward mode='private'><interface "
+                     "dev='eth3'/></forward></network>");
         a = create_ok("pv");
         b = create_ok("pv");
         assert_string_equal(a->def->plug.dev, "eth3");
@@ -275,7 +278,7 @@ static void test_generated_macs_and_vlan(void **state) {
         define_start(HOSTDEV_PF);
         a = create_ok("hn");
         b = create_ok("hn");
-        assert_memory_equal(a->def->mac.addr, ((uint8_t[]) { 0x52, 0x54, 0x00 }), 3);
+        assert_memory_equal(a->def->mac.addr, ((uint8_t[]){ 0x52, 0x54, 0x00 }), 3);
         assert_false(mac_equal(&a->def->mac, &b->def->mac));
         assert_int_equal(create("hn", "52:54:00:00:00:07", NULL, 42, &v, &err), 0);
         assert_int_equal(v->def->vlan.n_tags, 1);
@@ -432,7 +435,8 @@ static void test_earlier_boot(void **state) {
         setenv("VPORT_BOOT_ID_FILE", idfile, 1);
         vport_ctx_close(ctx);
         ctx = open_ctx();
-        define_start("<network><name>pt</name><forward mode='passthrough'><interface dev='eth1'/></forward></network>");
+        define_start("<network><name>pt</name><forward mode='passthrough'><interface "
+                     "dev='eth1'/></forward></network>");
         a = create_ok("pt");
         unsetenv("VPORT_BOOT_ID_FILE"); /* "reboot": the real boot id differs */
         vport_ctx_close(ctx);

@@ -12,7 +12,7 @@
 
 #define OWNER "<owner><name>vm1</name><uuid>c7a5fdbd-edaf-9455-926a-d65c16db1809</uuid></owner>"
 #define MAC   "<mac address='52:54:00:11:22:33'/>"
-#define PORT(body)                                                                                          \
+#define PORT(body) \
         "<networkport><uuid>4a2e1bc3-0c2d-4f3c-9a5e-1f0b4c0a7d11</uuid>" OWNER MAC body "</networkport>"
 
 static vport_port_def *port_ok(const char *xml) {
@@ -150,12 +150,12 @@ static int resolve(const char *net_xml, const char *port_xml, vport_port_def **r
         return r;
 }
 
-#define VEPA_NET                                                                                            \
-        "<network><name>v</name><forward mode='vepa' dev='eth0'/>"                                          \
-        "<virtualport type='802.1Qbg'><parameters managerid='11' typeid='1193047'/></virtualport>"          \
-        "<portgroup name='eng' default='yes'><virtualport><parameters typeidversion='2'/></virtualport>"    \
-        "<bandwidth><inbound average='100'/></bandwidth></portgroup>"                                       \
-        "<portgroup name='ops'><virtualport><parameters typeidversion='3'/></virtualport></portgroup>"      \
+#define VEPA_NET                                                                                         \
+        "<network><name>v</name><forward mode='vepa' dev='eth0'/>"                                       \
+        "<virtualport type='802.1Qbg'><parameters managerid='11' typeid='1193047'/></virtualport>"       \
+        "<portgroup name='eng' default='yes'><virtualport><parameters typeidversion='2'/></virtualport>" \
+        "<bandwidth><inbound average='100'/></bandwidth></portgroup>"                                    \
+        "<portgroup name='ops'><virtualport><parameters typeidversion='3'/></virtualport></portgroup>"   \
         "</network>"
 
 static void test_resolve_merge(void **state) {
@@ -200,8 +200,8 @@ static void expect_resolve_fail(const char *net, const char *port, int code, con
                         fail_msg("message '%s' lacks '%s'", err.message, *needles);
 }
 
-#define HOSTDEV_NET                                                                                         \
-        "<network><name>h</name><forward mode='hostdev'><pf dev='eth0'/></forward>"                         \
+#define HOSTDEV_NET                                                                 \
+        "<network><name>h</name><forward mode='hostdev'><pf dev='eth0'/></forward>" \
         "<vlan><tag id='10'/></vlan><portgroup name='g'><vlan><tag id='20'/></vlan></portgroup></network>"
 
 /* Allocation succeeds (as in libvirt); the guest-start check refuses. */
@@ -250,7 +250,6 @@ static void test_resolve_conflicts(void **state) {
                             (const char *const[]){ "<virtualport>: no type given", NULL });
 }
 
-
 static void test_resolve_vlan_bandwidth(void **state) {
         _cleanup_(port_def_freep) vport_port_def *p = NULL;
         vport_error err = { 0 };
@@ -290,7 +289,8 @@ static void test_resolve_vlan_bandwidth(void **state) {
 /* port-dumpxml's live-state element is skipped on the way back in; any
  * other unknown element is still refused. */
 static void test_runtime_element_skipped(void **state) {
-        vport_port_def *def = port_ok(PORT("<runtime xmlns='urn:vport:runtime:1' state='active' ifname='vnet0'/>"));
+        vport_port_def *def =
+                port_ok(PORT("<runtime xmlns='urn:vport:runtime:1' state='active' ifname='vnet0'/>"));
 
         port_def_free(def);
         port_fail(PORT("<runtime state='active'/>"), "runtime");
@@ -320,10 +320,14 @@ static void test_merge3_direct(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_roundtrip_plugs),     cmocka_unit_test(test_parsed_fields),
-                cmocka_unit_test(test_validation_failures), cmocka_unit_test(test_resolve_merge),
-                cmocka_unit_test(test_resolve_conflicts),   cmocka_unit_test(test_resolve_vlan_bandwidth),
-                cmocka_unit_test(test_merge3_direct),      cmocka_unit_test(test_runtime_element_skipped),
+                cmocka_unit_test(test_roundtrip_plugs),
+                cmocka_unit_test(test_parsed_fields),
+                cmocka_unit_test(test_validation_failures),
+                cmocka_unit_test(test_resolve_merge),
+                cmocka_unit_test(test_resolve_conflicts),
+                cmocka_unit_test(test_resolve_vlan_bandwidth),
+                cmocka_unit_test(test_merge3_direct),
+                cmocka_unit_test(test_runtime_element_skipped),
                 cmocka_unit_test(test_resolve_unknown_portgroup),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

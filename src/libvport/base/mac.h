@@ -6,7 +6,7 @@
 
 #include "error.h"
 
-#define VPORT_MAC_LEN 6
+#define VPORT_MAC_LEN    6
 #define VPORT_MAC_STRLEN 18 /* "aa:bb:cc:dd:ee:ff" + NUL */
 
 typedef struct vport_mac {

@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define _cleanup_(f) __attribute__((cleanup(f)))
-#define _unused_ __attribute__((unused))
+#define _cleanup_(f)   __attribute__((cleanup(f)))
+#define _unused_       __attribute__((unused))
 #define _printf_(a, b) __attribute__((format(printf, a, b)))
 
 static inline void freep(void *p) {
@@ -34,11 +34,11 @@ static inline void closep(int *fd) {
                 (p) = NULL;                 \
                 _take_;                     \
         })
-#define TAKE_FD(fd)                 \
-        ({                          \
+#define TAKE_FD(fd)                   \
+        ({                            \
                 int _take_fd_ = (fd); \
-                (fd) = -1;          \
-                _take_fd_;          \
+                (fd) = -1;            \
+                _take_fd_;            \
         })
 
 /* Declares static inline void funcp(type *p) that calls func(*p) if set. */
@@ -51,10 +51,10 @@ static inline void closep(int *fd) {
 #define ELEMENTSOF(x) (sizeof(x) / sizeof((x)[0]))
 
 /* Return r from the current function if expr is false: guards at the API edge. */
-#define assert_return(expr, r)        \
-        do {                          \
-                if (!(expr))          \
-                        return (r);   \
+#define assert_return(expr, r)      \
+        do {                        \
+                if (!(expr))        \
+                        return (r); \
         } while (0)
 
 static inline bool streq(const char *a, const char *b) {
@@ -93,12 +93,12 @@ static inline int string_table_lookup(const char *const *table, size_t n, const 
         return -EINVAL;
 }
 
-#define DEFINE_STRING_TABLE_LOOKUP(name, type)                                   \
-        const char *name##_to_string(type v) {                                   \
-                if ((size_t) v >= ELEMENTSOF(name##_table))                      \
-                        return NULL;                                             \
-                return name##_table[v];                                          \
-        }                                                                        \
-        int name##_from_string(const char *s) {                                  \
+#define DEFINE_STRING_TABLE_LOOKUP(name, type)                                         \
+        const char *name##_to_string(type v) {                                         \
+                if ((size_t) v >= ELEMENTSOF(name##_table))                            \
+                        return NULL;                                                   \
+                return name##_table[v];                                                \
+        }                                                                              \
+        int name##_from_string(const char *s) {                                        \
                 return string_table_lookup(name##_table, ELEMENTSOF(name##_table), s); \
         }

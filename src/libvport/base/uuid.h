@@ -6,7 +6,7 @@
 
 #include "error.h"
 
-#define VPORT_UUID_LEN 16
+#define VPORT_UUID_LEN    16
 #define VPORT_UUID_STRLEN 37 /* 36 chars + NUL */
 
 typedef struct vport_uuid {

@@ -19,7 +19,7 @@ typedef enum vport_vlan_native_mode {
 typedef struct vport_vlan {
         uint16_t *tags; /* owned; n_tags == 0 means "no VLAN" */
         size_t n_tags;
-        bool trunk;     /* set by trunk='yes' or by more than one tag */
+        bool trunk; /* set by trunk='yes' or by more than one tag */
         vport_vlan_native_mode native_mode;
         uint16_t native_tag;
 } vport_vlan;

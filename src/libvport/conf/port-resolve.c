@@ -85,14 +85,15 @@ int port_def_check_mode(const vport_port_def *def, const vport_network_def *net,
         if (vlan_is_set(&def->vlan) && !network_def_vlan_allowed(net, pg) &&
             !(def->virtualport && def->virtualport->type == VIRTUALPORT_OPENVSWITCH &&
               net->forward_mode == FORWARD_BRIDGE && net->bridge_name))
-                return vport_error_set(err, -EINVAL,
-                                       "network '%s': networkport %s: <vlan>: not supported with <forward mode='%s'>",
-                                       net->name, uuid_format(&def->uuid, uuid),
-                                       forward_mode_to_string(net->forward_mode));
+                return vport_error_set(
+                        err, -EINVAL,
+                        "network '%s': networkport %s: <vlan>: not supported with <forward mode='%s'>",
+                        net->name, uuid_format(&def->uuid, uuid), forward_mode_to_string(net->forward_mode));
         if (bandwidth_is_set(&def->bandwidth) && net->forward_mode == FORWARD_HOSTDEV)
-                return vport_error_set(err, -EINVAL,
-                                       "network '%s': networkport %s: <bandwidth>: not supported with <forward "
-                                       "mode='hostdev'>",
-                                       net->name, uuid_format(&def->uuid, uuid));
+                return vport_error_set(
+                        err, -EINVAL,
+                        "network '%s': networkport %s: <bandwidth>: not supported with <forward "
+                        "mode='hostdev'>",
+                        net->name, uuid_format(&def->uuid, uuid));
         return 0;
 }

@@ -38,13 +38,12 @@ int port_def_format(const vport_port_def *def, char **ret_xml);
 
 /* Fill in the port's effective settings from its network, as libvirt's
  * networkAllocatePort does: the portgroup is the named one (a name the
- * network lacks means no portgroup, as in libvirt) or the network's default; virtualport = merge of port, network
- * and portgroup (a conflicting field is an error naming it), then checked
- * for type vs forward mode and completeness (missing 802.1Qbg instanceid /
- * openvswitch interfaceid generated); vlan = port's, else portgroup's, else
- * network's; bandwidth = port's, else portgroup's (the network's own
- * <bandwidth> limits the whole network, it is not a per-port default).
- * Modifies def in place. Returns 0, -EINVAL with err set, or -ENOMEM. */
+ * network lacks means no portgroup, as in libvirt) or the network's default; virtualport = merge of port,
+ * network and portgroup (a conflicting field is an error naming it), then checked for type vs forward mode
+ * and completeness (missing 802.1Qbg instanceid / openvswitch interfaceid generated); vlan = port's, else
+ * portgroup's, else network's; bandwidth = port's, else portgroup's (the network's own <bandwidth> limits
+ * the whole network, it is not a per-port default). Modifies def in place. Returns 0, -EINVAL with err set,
+ * or -ENOMEM. */
 int port_def_resolve(vport_port_def *def, const vport_network_def *net, vport_error *err);
 
 /* The checks libvirt makes when a guest starts on the port (vport: at

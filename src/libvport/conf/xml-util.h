@@ -15,8 +15,8 @@ static inline void xml_freep(void *p) {
 #define _cleanup_xmlfree_ _cleanup_(xml_freep)
 DEFINE_TRIVIAL_CLEANUP_FUNC(xmlDocPtr, xmlFreeDoc);
 
-#define XML_FOREACH_ELEMENT(child, parent)                                                                  \
-        for (xmlNodePtr child = (parent)->children; child; child = child->next)                             \
+#define XML_FOREACH_ELEMENT(child, parent)                                      \
+        for (xmlNodePtr child = (parent)->children; child; child = child->next) \
                 if (child->type == XML_ELEMENT_NODE)
 
 /* Parse buf (len bytes) with network access, entity substitution and DTD

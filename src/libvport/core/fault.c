@@ -5,7 +5,7 @@
 #include "core/fault.h"
 
 #define FAULT_MAX_RULES 16
-#define FAULT_EVERY 0u
+#define FAULT_EVERY     0u
 
 typedef enum fault_action {
         FAULT_ERRNO,
@@ -17,7 +17,7 @@ typedef struct fault_rule {
         char op[32];
         unsigned nth; /* FAULT_EVERY or 1-based call number */
         fault_action action;
-        int error;    /* negative errno for FAULT_ERRNO */
+        int error; /* negative errno for FAULT_ERRNO */
 } fault_rule;
 
 typedef struct op_count {
@@ -43,11 +43,21 @@ static const struct {
         const char *name;
         int error;
 } errno_table[] = {
-        { "EPERM", EPERM },         { "ENOENT", ENOENT },   { "EIO", EIO },
-        { "EBUSY", EBUSY },         { "EEXIST", EEXIST },   { "ENODEV", ENODEV },
-        { "EINVAL", EINVAL },       { "ENOSPC", ENOSPC },   { "EOPNOTSUPP", EOPNOTSUPP },
-        { "EADDRNOTAVAIL", EADDRNOTAVAIL }, { "ETIMEDOUT", ETIMEDOUT }, { "ENOMEM", ENOMEM },
-        { "EACCES", EACCES },       { "EAGAIN", EAGAIN },   { "ENXIO", ENXIO },
+        { "EPERM", EPERM },
+        { "ENOENT", ENOENT },
+        { "EIO", EIO },
+        { "EBUSY", EBUSY },
+        { "EEXIST", EEXIST },
+        { "ENODEV", ENODEV },
+        { "EINVAL", EINVAL },
+        { "ENOSPC", ENOSPC },
+        { "EOPNOTSUPP", EOPNOTSUPP },
+        { "EADDRNOTAVAIL", EADDRNOTAVAIL },
+        { "ETIMEDOUT", ETIMEDOUT },
+        { "ENOMEM", ENOMEM },
+        { "EACCES", EACCES },
+        { "EAGAIN", EAGAIN },
+        { "ENXIO", ENXIO },
 };
 
 static int errno_from_name(const char *s) {
@@ -68,7 +78,8 @@ static int rule_parse(const char *entry, fault_rule *ret, vport_error *err) {
         if (!streq(when, "*")) {
                 r.nth = (unsigned) strtoul(when, NULL, 10);
                 if (r.nth == 0)
-                        return vport_error_set(err, -EINVAL, "fault spec '%s': call numbers start at 1", entry);
+                        return vport_error_set(err, -EINVAL, "fault spec '%s': call numbers start at 1",
+                                               entry);
         }
         if (streq(action, "crash"))
                 r.action = FAULT_CRASH;
@@ -118,39 +129,50 @@ static int fault_after(int before, int r) {
         return r;
 }
 
-#define WRAP(op, params, args)                                    \
-        static int fault_##op params {                            \
-                int b = fault_before(#op, err);                   \
-                if (b < 0)                                        \
-                        return b;                                 \
-                return fault_after(b, current->inner->op args);   \
+#define WRAP(op, params, args)                                  \
+        static int fault_##op params {                          \
+                int b = fault_before(#op, err);                 \
+                if (b < 0)                                      \
+                        return b;                               \
+                return fault_after(b, current->inner->op args); \
         }
 
-WRAP(link_get, (vport_kernel *k, int i, const char *n, vport_link *ret, vport_error *err), (k, i, n, ret, err))
-WRAP(link_list, (vport_kernel *k, vport_link **ret, size_t *ret_n, vport_error *err), (k, ret, ret_n, err))
-WRAP(link_set_mac, (vport_kernel *k, int i, const vport_mac *m, vport_error *err), (k, i, m, err))
-WRAP(link_set_up, (vport_kernel *k, int i, bool up, vport_error *err), (k, i, up, err))
-WRAP(link_set_mtu, (vport_kernel *k, int i, unsigned mtu, vport_error *err), (k, i, mtu, err))
-WRAP(link_set_master, (vport_kernel *k, int i, int m, vport_error *err), (k, i, m, err))
-WRAP(link_set_group, (vport_kernel *k, int i, uint32_t g, vport_error *err), (k, i, g, err))
-WRAP(link_delete, (vport_kernel *k, int i, vport_error *err), (k, i, err))
-WRAP(link_delete_group, (vport_kernel *k, uint32_t g, vport_error *err), (k, g, err))
-WRAP(vf_list, (vport_kernel *k, int pf, vport_vf_info **ret, size_t *ret_n, vport_error *err), (k, pf, ret, ret_n, err))
-WRAP(vf_set, (vport_kernel *k, int pf, const vport_vf_info *c, unsigned mask, vport_error *err), (k, pf, c, mask, err))
-WRAP(macvlan_create, (vport_kernel *k, const vport_macvlan_request *q, vport_link *ret, vport_error *err), (k, q, ret, err))
-WRAP(tap_create, (vport_kernel *k, const char *n, const vport_mac *m, vport_link *ret, vport_error *err), (k, n, m, ret, err))
-WRAP(macvtap_wait_dev, (vport_kernel *k, int i, int t, char **ret, vport_error *err), (k, i, t, ret, err))
-WRAP(brport_set_flags, (vport_kernel *k, int i, bool l, bool f, vport_error *err), (k, i, l, f, err))
-WRAP(fdb_add, (vport_kernel *k, int i, const vport_mac *m, vport_error *err), (k, i, m, err))
-WRAP(fdb_del, (vport_kernel *k, int i, const vport_mac *m, vport_error *err), (k, i, m, err))
-WRAP(pci_info, (vport_kernel *k, const vport_pci_addr *a, vport_pci_info *ret, vport_error *err), (k, a, ret, err))
-WRAP(pci_netdevs, (vport_kernel *k, const vport_pci_addr *a, char ***ret, size_t *ret_n, vport_error *err), (k, a, ret, ret_n, err))
-WRAP(netdev_pci, (vport_kernel *k, const char *n, vport_pci_addr *ret, vport_error *err), (k, n, ret, err))
-WRAP(pci_vfs, (vport_kernel *k, const vport_pci_addr *a, vport_pci_addr **ret, size_t *ret_n, vport_error *err), (k, a, ret, ret_n, err))
-WRAP(sriov_numvfs, (vport_kernel *k, const vport_pci_addr *a, int *num, int *total, vport_error *err), (k, a, num, total, err))
-WRAP(pci_unbind, (vport_kernel *k, const vport_pci_addr *a, vport_error *err), (k, a, err))
-WRAP(pci_bind, (vport_kernel *k, const vport_pci_addr *a, const char *d, vport_error *err), (k, a, d, err))
-WRAP(pci_wait_netdev, (vport_kernel *k, const vport_pci_addr *a, int t, char **ret, vport_error *err), (k, a, t, ret, err))
+WRAP(link_get, (vport_kernel * k, int i, const char *n, vport_link *ret, vport_error *err),
+     (k, i, n, ret, err))
+WRAP(link_list, (vport_kernel * k, vport_link **ret, size_t *ret_n, vport_error *err), (k, ret, ret_n, err))
+WRAP(link_set_mac, (vport_kernel * k, int i, const vport_mac *m, vport_error *err), (k, i, m, err))
+WRAP(link_set_up, (vport_kernel * k, int i, bool up, vport_error *err), (k, i, up, err))
+WRAP(link_set_mtu, (vport_kernel * k, int i, unsigned mtu, vport_error *err), (k, i, mtu, err))
+WRAP(link_set_master, (vport_kernel * k, int i, int m, vport_error *err), (k, i, m, err))
+WRAP(link_set_group, (vport_kernel * k, int i, uint32_t g, vport_error *err), (k, i, g, err))
+WRAP(link_delete, (vport_kernel * k, int i, vport_error *err), (k, i, err))
+WRAP(link_delete_group, (vport_kernel * k, uint32_t g, vport_error *err), (k, g, err))
+WRAP(vf_list, (vport_kernel * k, int pf, vport_vf_info **ret, size_t *ret_n, vport_error *err),
+     (k, pf, ret, ret_n, err))
+WRAP(vf_set, (vport_kernel * k, int pf, const vport_vf_info *c, unsigned mask, vport_error *err),
+     (k, pf, c, mask, err))
+WRAP(macvlan_create, (vport_kernel * k, const vport_macvlan_request *q, vport_link *ret, vport_error *err),
+     (k, q, ret, err))
+WRAP(tap_create, (vport_kernel * k, const char *n, const vport_mac *m, vport_link *ret, vport_error *err),
+     (k, n, m, ret, err))
+WRAP(macvtap_wait_dev, (vport_kernel * k, int i, int t, char **ret, vport_error *err), (k, i, t, ret, err))
+WRAP(brport_set_flags, (vport_kernel * k, int i, bool l, bool f, vport_error *err), (k, i, l, f, err))
+WRAP(fdb_add, (vport_kernel * k, int i, const vport_mac *m, vport_error *err), (k, i, m, err))
+WRAP(fdb_del, (vport_kernel * k, int i, const vport_mac *m, vport_error *err), (k, i, m, err))
+WRAP(pci_info, (vport_kernel * k, const vport_pci_addr *a, vport_pci_info *ret, vport_error *err),
+     (k, a, ret, err))
+WRAP(pci_netdevs, (vport_kernel * k, const vport_pci_addr *a, char ***ret, size_t *ret_n, vport_error *err),
+     (k, a, ret, ret_n, err))
+WRAP(netdev_pci, (vport_kernel * k, const char *n, vport_pci_addr *ret, vport_error *err), (k, n, ret, err))
+WRAP(pci_vfs,
+     (vport_kernel * k, const vport_pci_addr *a, vport_pci_addr **ret, size_t *ret_n, vport_error *err),
+     (k, a, ret, ret_n, err))
+WRAP(sriov_numvfs, (vport_kernel * k, const vport_pci_addr *a, int *num, int *total, vport_error *err),
+     (k, a, num, total, err))
+WRAP(pci_unbind, (vport_kernel * k, const vport_pci_addr *a, vport_error *err), (k, a, err))
+WRAP(pci_bind, (vport_kernel * k, const vport_pci_addr *a, const char *d, vport_error *err), (k, a, d, err))
+WRAP(pci_wait_netdev, (vport_kernel * k, const vport_pci_addr *a, int t, char **ret, vport_error *err),
+     (k, a, t, ret, err))
 
 static const vport_kernel_ops fault_table = {
         .link_get = fault_link_get,
@@ -196,7 +218,8 @@ int fault_ops_new(const char *spec, const vport_kernel_ops *inner, fault_ops **r
                 return -ENOMEM;
         for (char *e = strtok_r(copy, ",", &save); e; e = strtok_r(NULL, ",", &save)) {
                 if (f->n_rules == FAULT_MAX_RULES)
-                        return vport_error_set(err, -E2BIG, "fault spec: more than %d entries", FAULT_MAX_RULES);
+                        return vport_error_set(err, -E2BIG, "fault spec: more than %d entries",
+                                               FAULT_MAX_RULES);
                 r = rule_parse(e, &f->rules[f->n_rules++], err);
                 if (r < 0)
                         return r;

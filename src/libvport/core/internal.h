@@ -6,8 +6,8 @@
 
 struct vport_ctx {
         vport_store *store;
-        vport_kernel *kernel;         /* the real kernel context (NULL if ops are fake and need none) */
-        const vport_kernel_ops *ops;  /* every kernel access goes through this table */
+        vport_kernel *kernel;        /* the real kernel context (NULL if ops are fake and need none) */
+        const vport_kernel_ops *ops; /* every kernel access goes through this table */
 };
 
 /* One plug type's host-side work. Each step gets the port as stored and may
@@ -50,7 +50,8 @@ int port_to_store(const vport_port *p, store_port *row);
 int port_save(vport_ctx *ctx, vport_port *p, vport_error *err);
 
 /* Load a network definition; -ENOENT if undefined. ret_active may be NULL. */
-int network_load(vport_ctx *ctx, const char *name, vport_network_def **ret, bool *ret_active, vport_error *err);
+int network_load(vport_ctx *ctx, const char *name, vport_network_def **ret, bool *ret_active,
+                 vport_error *err);
 
 /* Delete many ports at once (net-destroy, port-delete --owner): every port
  * is deactivated and released as a single delete would, but plug drivers
@@ -81,5 +82,6 @@ int journal_put(vport_ctx *ctx, const vport_port *port, const char *key, const c
 int journal_get(vport_ctx *ctx, const vport_port *port, const char *key, json_object **ret_data,
                 char **ret_step, vport_error *err);
 /* Change only the step of an existing entry. */
-int journal_set_step(vport_ctx *ctx, const vport_port *port, const char *key, const char *step, vport_error *err);
+int journal_set_step(vport_ctx *ctx, const vport_port *port, const char *key, const char *step,
+                     vport_error *err);
 int journal_delete(vport_ctx *ctx, const vport_port *port, const char *key, vport_error *err);

@@ -20,7 +20,8 @@ static json_object *plug_json(const vport_plug *plug) {
                 json_object_object_add(o, "mode", json_object_new_string(direct_mode_to_string(plug->mode)));
                 break;
         case PLUG_HOSTDEV_PCI:
-                json_object_object_add(o, "address", json_object_new_string(pci_addr_format(&plug->addr, bdf)));
+                json_object_object_add(o, "address",
+                                       json_object_new_string(pci_addr_format(&plug->addr, bdf)));
                 json_object_object_add(o, "managed", json_object_new_boolean(plug->managed));
                 json_object_object_add(o, "driver", json_object_new_string("vfio"));
                 break;
@@ -50,7 +51,8 @@ json_object *vport_port_to_json(const vport_port *p) {
         json_object_object_add(o, "uuid", json_object_new_string(uuid_format(&p->def->uuid, uuid)));
         json_object_object_add(o, "network", json_object_new_string(p->network));
         json_object_object_add(owner, "name", json_object_new_string(strempty(p->def->owner_name)));
-        json_object_object_add(owner, "uuid", json_object_new_string(uuid_format(&p->def->owner_uuid, uuid)));
+        json_object_object_add(owner, "uuid",
+                               json_object_new_string(uuid_format(&p->def->owner_uuid, uuid)));
         json_object_object_add(o, "owner", owner);
         json_object_object_add(o, "mac", json_object_new_string(mac_format(&p->def->mac, mac)));
         json_object_object_add(o, "portgroup", p->def->group ? json_object_new_string(p->def->group) : NULL);

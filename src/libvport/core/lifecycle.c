@@ -71,7 +71,8 @@ static int check_vf_netdev(vport_ctx *ctx, const vport_port *port, vport_error *
         if (r < 0)
                 return vport_error_prefix(err, r, "port's device '%s'", port->rt.vf_netdev);
         if (!pci_addr_equal(&pci, &port->def->plug.addr))
-                return vport_error_set(err, -EXDEV, "netdev '%s' is now PCI device %s, but the port holds %s",
+                return vport_error_set(err, -EXDEV,
+                                       "netdev '%s' is now PCI device %s, but the port holds %s",
                                        port->rt.vf_netdev, pci_addr_format(&pci, got),
                                        pci_addr_format(&port->def->plug.addr, want));
         return 0;
@@ -117,7 +118,8 @@ static int load_live(vport_ctx *ctx, const vport_uuid *uuid, vport_port **ret, v
         if (r >= 0 && (*ret)->stale) {
                 vport_port_free(*ret);
                 *ret = NULL;
-                return vport_error_set(err, -ESTALE, "port %s is from an earlier boot; run 'vport reconcile'",
+                return vport_error_set(err, -ESTALE,
+                                       "port %s is from an earlier boot; run 'vport reconcile'",
                                        uuid_format(uuid, s));
         }
         return r;
@@ -136,7 +138,8 @@ static int activate_loaded(vport_ctx *ctx, vport_port *port, unsigned flags, vpo
         char s[VPORT_UUID_STRLEN];
 
         if (port->state == PORT_STATE_ALLOCATED)
-                return vport_error_set(err, -EINVAL, "port %s is not prepared; run 'vport port-prepare' first",
+                return vport_error_set(err, -EINVAL,
+                                       "port %s is not prepared; run 'vport port-prepare' first",
                                        uuid_format(&port->def->uuid, s));
         if (port->state != PORT_STATE_PREPARED)
                 return 0;
@@ -278,7 +281,8 @@ static void keep_first(int *first, vport_error *err, int r, const vport_error *e
  * request), forget the ports. A port whose release failed keeps its
  * journal entries, so the store refuses to forget it (-EBUSY) and a
  * repeated delete or reconcile finishes it. */
-static void delete_many_deactivate(vport_ctx *ctx, vport_port **ports, size_t n, int *first, vport_error *err) {
+static void delete_many_deactivate(vport_ctx *ctx, vport_port **ports, size_t n, int *first,
+                                   vport_error *err) {
         vport_error e = { 0 };
         int r = store_begin(ctx->store, &e);
 

@@ -23,8 +23,8 @@ int vport_net_define(vport_ctx *ctx, const char *xml, char **ret_name, vport_err
                                        def->name);
         r = store_network_get(ctx->store, def->name, &old, NULL);
         if (r >= 0 && old->active)
-                return vport_error_set(err, -EBUSY, "network '%s' is active; destroy it before redefining it",
-                                       def->name);
+                return vport_error_set(err, -EBUSY,
+                                       "network '%s' is active; destroy it before redefining it", def->name);
         /* A redefinition without <uuid> keeps the network's uuid, as libvirt does. */
         if (r >= 0 && !strstr(xml, "<uuid"))
                 def->uuid = old->uuid;
@@ -158,8 +158,9 @@ static json_object *network_summary_json(vport_ctx *ctx, const store_network *n)
         if (network_def_parse_string(n->xml, strlen(n->xml), &def, NULL) >= 0) {
                 json_object_object_add(o, "forward",
                                        json_object_new_string(forward_mode_to_string(def->forward_mode)));
-                json_object_object_add(o, "plug", json_object_new_string(
-                                                          plug_type_to_string(network_def_plug_type(def, NULL))));
+                json_object_object_add(
+                        o, "plug",
+                        json_object_new_string(plug_type_to_string(network_def_plug_type(def, NULL))));
         }
         json_object_object_add(o, "ports", json_object_new_int((int) count_ports(ctx, n->name)));
         return o;
@@ -190,12 +191,15 @@ static json_object *pool_json(const pool *p) {
         for (size_t i = 0; i < p->n; i++) {
                 json_object *d = json_object_new_object();
                 json_object_object_add(d, "device", json_object_new_string(p->devices[i].key));
-                json_object_object_add(d, "netdev", p->devices[i].netdev ? json_object_new_string(p->devices[i].netdev)
-                                                                         : NULL);
-                json_object_object_add(d, "pci", p->devices[i].has_pci
-                                                         ? json_object_new_string(pci_addr_format(&p->devices[i].pci, bdf))
-                                                         : NULL);
-                json_object_object_add(d, "connections", json_object_new_int((int) p->devices[i].connections));
+                json_object_object_add(d, "netdev",
+                                       p->devices[i].netdev ? json_object_new_string(p->devices[i].netdev)
+                                                            : NULL);
+                json_object_object_add(d, "pci",
+                                       p->devices[i].has_pci ? json_object_new_string(pci_addr_format(
+                                                                       &p->devices[i].pci, bdf))
+                                                             : NULL);
+                json_object_object_add(d, "connections",
+                                       json_object_new_int((int) p->devices[i].connections));
                 json_object_array_add(a, d);
         }
         return a;

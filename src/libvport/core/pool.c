@@ -9,7 +9,7 @@ void pool_clear(pool *p) {
                 free(p->devices[i].netdev);
         }
         free(p->devices);
-        *p = (pool) { 0 };
+        *p = (pool){ 0 };
 }
 
 static int pool_add(pool *p, const char *key, const char *netdev, const vport_pci_addr *pci) {
@@ -19,7 +19,7 @@ static int pool_add(pool *p, const char *key, const char *netdev, const vport_pc
                 return -ENOMEM;
         p->devices = d;
         d = &p->devices[p->n];
-        *d = (pool_device) { .key = strdup(key), .netdev = netdev ? strdup(netdev) : NULL };
+        *d = (pool_device){ .key = strdup(key), .netdev = netdev ? strdup(netdev) : NULL };
         if (pci) {
                 d->has_pci = true;
                 d->pci = *pci;
@@ -55,7 +55,8 @@ static int pool_add_vf(vport_ctx *ctx, pool *p, const vport_pci_addr *vf, bool h
         return r;
 }
 
-static int pool_expand_pf(vport_ctx *ctx, const vport_network_def *net, bool hostdev, pool *p, vport_error *err) {
+static int pool_expand_pf(vport_ctx *ctx, const vport_network_def *net, bool hostdev, pool *p,
+                          vport_error *err) {
         _cleanup_free_ vport_pci_addr *vfs = NULL;
         vport_pci_addr pf;
         size_t n = 0;
@@ -78,7 +79,8 @@ static int pool_expand_pf(vport_ctx *ctx, const vport_network_def *net, bool hos
         return 0;
 }
 
-static int pool_list(vport_ctx *ctx, const vport_network_def *net, vport_plug_type t, pool *p, vport_error *err) {
+static int pool_list(vport_ctx *ctx, const vport_network_def *net, vport_plug_type t, pool *p,
+                     vport_error *err) {
         char bdf[VPORT_PCI_STRLEN];
         int r = 0;
 
@@ -160,10 +162,11 @@ int pool_find(vport_ctx *ctx, const pool *p, const char *network, const char *de
                 has_pci = ctx->ops->netdev_pci(ctx->kernel, device, &pci, NULL) >= 0;
         i = pool_index(p, device, has_pci ? &pci : NULL);
         if (i < 0)
-                return vport_error_set(err, -ENODEV, "device '%s' is not in the pool of network '%s'", device,
-                                       network);
-        if (exclusive && p->devices[i].connections > 0)
-                return vport_error_set(err, -EBUSY, "device '%s' of network '%s' is already used by another port",
+                return vport_error_set(err, -ENODEV, "device '%s' is not in the pool of network '%s'",
                                        device, network);
+        if (exclusive && p->devices[i].connections > 0)
+                return vport_error_set(err, -EBUSY,
+                                       "device '%s' of network '%s' is already used by another port", device,
+                                       network);
         return i;
 }

@@ -6,8 +6,8 @@
 #include "core/internal.h"
 
 typedef struct pool_device {
-        char *key;           /* what ports record: the netdev name (direct) or PCI address (hostdev) */
-        char *netdev;        /* NULL for a VF without a netdev */
+        char *key;    /* what ports record: the netdev name (direct) or PCI address (hostdev) */
+        char *netdev; /* NULL for a VF without a netdev */
         bool has_pci;
         vport_pci_addr pci;
         unsigned connections; /* live ports holding it */

@@ -33,7 +33,7 @@ void vport_port_array_free(vport_port **p, size_t n) {
 static void runtime_from_json(const char *text, vport_port_runtime *rt) {
         json_object *o = text ? json_tokener_parse(text) : NULL, *v;
 
-        *rt = (vport_port_runtime) { 0 };
+        *rt = (vport_port_runtime){ 0 };
         if (!o)
                 return;
         if (json_object_object_get_ex(o, "ifname", &v))
@@ -79,7 +79,8 @@ int port_from_store(const store_port *row, vport_port **ret, vport_error *err) {
                 return -ENOMEM;
         r = port_def_parse_string(row->xml, strlen(row->xml), &p->def, err);
         if (r < 0)
-                return vport_error_prefix(err, r, "port %s: stored definition", uuid_format(&row->uuid, uuid));
+                return vport_error_prefix(err, r, "port %s: stored definition",
+                                          uuid_format(&row->uuid, uuid));
         r = port_state_from_string(row->state);
         if (r < 0)
                 return vport_error_set(err, -EIO, "port %s: unknown stored state '%s'",
@@ -101,7 +102,7 @@ int port_to_store(const vport_port *p, store_port *row) {
         json_object *rt;
         int r;
 
-        *row = (store_port) { .uuid = p->def->uuid, .owner_uuid = p->def->owner_uuid, .mac = p->def->mac };
+        *row = (store_port){ .uuid = p->def->uuid, .owner_uuid = p->def->owner_uuid, .mac = p->def->mac };
         row->generation = p->generation;
         if (p->def_xml)
                 r = (row->xml = strdup(p->def_xml)) ? 0 : -ENOMEM;
@@ -150,7 +151,8 @@ int port_save(vport_ctx *ctx, vport_port *p, vport_error *err) {
         return r;
 }
 
-int network_load(vport_ctx *ctx, const char *name, vport_network_def **ret, bool *ret_active, vport_error *err) {
+int network_load(vport_ctx *ctx, const char *name, vport_network_def **ret, bool *ret_active,
+                 vport_error *err) {
         _cleanup_(store_network_freep) store_network *n = NULL;
         int r;
 
@@ -211,7 +213,8 @@ int journal_get(vport_ctx *ctx, const vport_port *port, const char *key, json_ob
 
 /* The entry now belongs to this process: its pid replaces the old writer's,
  * so reconcile does not take a live change for an abandoned one. */
-int journal_set_step(vport_ctx *ctx, const vport_port *port, const char *key, const char *step, vport_error *err) {
+int journal_set_step(vport_ctx *ctx, const vport_port *port, const char *key, const char *step,
+                     vport_error *err) {
         json_object *snapshot = NULL;
         int r;
 

@@ -107,11 +107,13 @@ static int port_allocate(vport_ctx *ctx, const vport_network_def *net, const cha
         if (r >= 0 && needs_pool)
                 r = pool_load(ctx, net, t, &p, err);
         if (r >= 0 && needs_pool)
-                r = i = device ? pool_find(ctx, &p, net->name, device, pool_is_exclusive(net, port->def->virtualport), err)
-                               : pool_choose(&p, net->name, pool_is_exclusive(net, port->def->virtualport), err);
+                r = i = device ? pool_find(ctx, &p, net->name, device,
+                                           pool_is_exclusive(net, port->def->virtualport), err)
+                               : pool_choose(&p, net->name, pool_is_exclusive(net, port->def->virtualport),
+                                             err);
         if (r >= 0 && device && !needs_pool)
-                r = vport_error_set(err, -EINVAL, "network '%s' has no device pool: a device cannot be chosen",
-                                    net->name);
+                r = vport_error_set(err, -EINVAL,
+                                    "network '%s' has no device pool: a device cannot be chosen", net->name);
         /* Asked for a VF by netdev name: prepare checks the name still leads there. */
         if (r >= 0 && device && t == PLUG_HOSTDEV_PCI && !streq(device, p.devices[i].key))
                 snprintf(port->rt.vf_netdev, sizeof(port->rt.vf_netdev), "%s", device);
@@ -177,7 +179,8 @@ int vport_port_get(vport_ctx *ctx, const vport_uuid *uuid, vport_port **ret, vpo
         return port_load(ctx, uuid, ret, err);
 }
 
-int vport_port_list(vport_ctx *ctx, const char *network, vport_port ***ret, size_t *ret_n, vport_error *err) {
+int vport_port_list(vport_ctx *ctx, const char *network, vport_port ***ret, size_t *ret_n,
+                    vport_error *err) {
         store_port *rows = NULL;
         vport_port **ports;
         size_t n = 0;

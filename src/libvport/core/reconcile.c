@@ -35,7 +35,7 @@ static int reconcile_port(vport_ctx *ctx, const vport_uuid *uuid, bool releasing
         if (releasing)
                 return store_port_delete(ctx->store, uuid, err);
         port->state = PORT_STATE_ALLOCATED;
-        port->rt = (vport_port_runtime) { 0 };
+        port->rt = (vport_port_runtime){ 0 };
         return port_save(ctx, port, err);
 }
 
@@ -62,8 +62,8 @@ int vport_reconcile(vport_ctx *ctx, vport_error *err) {
                                        journal_is_abandoned(entries[j].step, entry_pid(&entries[j]));
                 if (done_before)
                         continue;
-                r = reconcile_port(ctx, &entries[i].port_uuid, streq(entries[i].step, JOURNAL_STEP_RELEASING),
-                                   err);
+                r = reconcile_port(ctx, &entries[i].port_uuid,
+                                   streq(entries[i].step, JOURNAL_STEP_RELEASING), err);
                 handled += r >= 0;
         }
         store_journal_array_free(entries, n);

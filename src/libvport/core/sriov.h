@@ -12,7 +12,7 @@
 typedef struct vport_vf_ref {
         vport_pci_addr vf;
         vport_pci_addr pf;
-        int index;                 /* VF index on the PF */
+        int index; /* VF index on the PF */
         char pf_ifname[VPORT_IFNAMSIZ];
         int pf_ifindex;
 } vport_vf_ref;
@@ -41,8 +41,8 @@ const char *vf_mac_method_to_string(vport_vf_mac_method m);
  * (-ENETDOWN otherwise: vport never brings it up itself, that would start
  * IPv6 autoconf on the host). Returns 0 and the method used, or -errno with
  * err naming the PF, VF index, driver, wanted and actual MAC. */
-int vport_vf_set_mac(vport_ctx *ctx, const vport_vf_ref *vf, const vport_mac *mac, vport_vf_mac_method *ret_method,
-                     vport_error *err);
+int vport_vf_set_mac(vport_ctx *ctx, const vport_vf_ref *vf, const vport_mac *mac,
+                     vport_vf_mac_method *ret_method, vport_error *err);
 
 /* Every VF of a PF: JSON array of {vf, pci, netdev, driver, mac, vlan, qos,
  * spoofchk, trust, link_state, min_tx_rate, max_tx_rate, port}. */

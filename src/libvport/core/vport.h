@@ -23,8 +23,8 @@
 typedef struct vport_ctx vport_ctx;
 
 typedef struct vport_ctx_options {
-        const char *state_dir;        /* NULL: $VPORT_STATE_DIR or the built-in default */
-        const vport_kernel_ops *ops;  /* NULL: the real kernel */
+        const char *state_dir;       /* NULL: $VPORT_STATE_DIR or the built-in default */
+        const vport_kernel_ops *ops; /* NULL: the real kernel */
 } vport_ctx_options;
 
 /* Open the store and the kernel context. Returns 0 or -errno. */
@@ -80,9 +80,9 @@ typedef struct vport_port {
                               * fixed once the port is created */
         char *def_xml;       /* def as stored, so saving a step does not format it again */
         char *network;
-        char *device;        /* pool device key held (ifname or PCI address); NULL if none */
+        char *device; /* pool device key held (ifname or PCI address); NULL if none */
         vport_port_state state;
-        bool stale;          /* from an earlier boot */
+        bool stale; /* from an earlier boot */
         uint64_t generation;
         vport_port_runtime rt;
 } vport_port;
@@ -98,14 +98,14 @@ enum {
 
 typedef struct vport_port_request {
         const char *network;
-        const char *xml;          /* optional <networkport> to start from */
-        const vport_mac *mac;     /* NULL: from xml, else generated */
-        const char *owner_name;   /* NULL: from xml, else "unknown" */
+        const char *xml;        /* optional <networkport> to start from */
+        const vport_mac *mac;   /* NULL: from xml, else generated */
+        const char *owner_name; /* NULL: from xml, else "unknown" */
         const vport_uuid *owner_uuid;
         const char *portgroup;
-        int vlan;                 /* -1: none */
-        const char *device;       /* a specific pool device: PCI address or netdev name; NULL: any */
-        unsigned flags;           /* VPORT_PORT_* */
+        int vlan;           /* -1: none */
+        const char *device; /* a specific pool device: PCI address or netdev name; NULL: any */
+        unsigned flags;     /* VPORT_PORT_* */
 } vport_port_request;
 
 /* Allocate a port on an active network, with libvirt's rules for which

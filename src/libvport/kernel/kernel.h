@@ -24,28 +24,28 @@ typedef struct vport_link {
         int ifindex;
         char name[VPORT_IFNAMSIZ];
         vport_mac mac;
-        unsigned flags;           /* IFF_* from ifinfomsg (IFF_UP, IFF_LOWER_UP, ...) */
-        bool carrier;             /* IFLA_CARRIER */
+        unsigned flags; /* IFF_* from ifinfomsg (IFF_UP, IFF_LOWER_UP, ...) */
+        bool carrier;   /* IFLA_CARRIER */
         unsigned mtu;
-        int link_ifindex;         /* IFLA_LINK: lower device of macvlan/macvtap/veth, 0 if none */
-        int master_ifindex;       /* IFLA_MASTER, 0 if none */
-        uint32_t group;           /* IFLA_GROUP */
-        char kind[32];            /* IFLA_INFO_KIND ("macvtap", "bridge", "veth", "tun", ...) or "" */
-        uint32_t macvlan_mode;    /* MACVLAN_MODE_* when kind is macvlan/macvtap */
+        int link_ifindex;      /* IFLA_LINK: lower device of macvlan/macvtap/veth, 0 if none */
+        int master_ifindex;    /* IFLA_MASTER, 0 if none */
+        uint32_t group;        /* IFLA_GROUP */
+        char kind[32];         /* IFLA_INFO_KIND ("macvtap", "bridge", "veth", "tun", ...) or "" */
+        uint32_t macvlan_mode; /* MACVLAN_MODE_* when kind is macvlan/macvtap */
 } vport_link;
 
 /* One VF as the PF reports it in IFLA_VFINFO_LIST. A field the driver did not
  * report has its has_* flag false. */
 typedef struct vport_vf_info {
-        int vf;                   /* VF index on the PF */
-        vport_mac mac;            /* the admin MAC (all-zero = unset) */
-        uint16_t vlan;            /* 0 = none */
+        int vf;        /* VF index on the PF */
+        vport_mac mac; /* the admin MAC (all-zero = unset) */
+        uint16_t vlan; /* 0 = none */
         uint16_t qos;
-        uint16_t vlan_proto;      /* ETH_P_8021Q (0x8100) or ETH_P_8021AD; 0 = unreported */
+        uint16_t vlan_proto; /* ETH_P_8021Q (0x8100) or ETH_P_8021AD; 0 = unreported */
         bool has_spoofchk, spoofchk;
         bool has_trust, trust;
         bool has_link_state;
-        uint32_t link_state;      /* IFLA_VF_LINK_STATE_AUTO/ENABLE/DISABLE */
+        uint32_t link_state; /* IFLA_VF_LINK_STATE_AUTO/ENABLE/DISABLE */
         bool has_rate;
         uint32_t min_tx_rate, max_tx_rate; /* Mbit/s */
 } vport_vf_info;
@@ -62,22 +62,22 @@ enum {
 
 typedef struct vport_macvlan_request {
         int lower_ifindex;
-        const char *name;         /* exact name; the core picks it (macvtap%d race-free) */
+        const char *name; /* exact name; the core picks it (macvtap%d race-free) */
         vport_mac mac;
-        uint32_t mode;            /* MACVLAN_MODE_VEPA/BRIDGE/PRIVATE/PASSTHRU */
-        bool tap;                 /* true: macvtap, false: macvlan */
-        uint32_t group;           /* netdev group to put it in (0 = default) */
+        uint32_t mode;  /* MACVLAN_MODE_VEPA/BRIDGE/PRIVATE/PASSTHRU */
+        bool tap;       /* true: macvtap, false: macvlan */
+        uint32_t group; /* netdev group to put it in (0 = default) */
 } vport_macvlan_request;
 
 /* What a PCI address is, read from sysfs. */
 typedef struct vport_pci_info {
         vport_pci_addr addr;
-        bool is_net;              /* class 0x02xxxx (network controller) */
-        bool is_vf;               /* has physfn */
-        vport_pci_addr pf;        /* valid if is_vf */
-        int vf_index;             /* valid if is_vf: N of the PF's virtfnN link */
-        char driver[64];          /* bound driver or "" */
-        int iommu_group;          /* -1 if none */
+        bool is_net;       /* class 0x02xxxx (network controller) */
+        bool is_vf;        /* has physfn */
+        vport_pci_addr pf; /* valid if is_vf */
+        int vf_index;      /* valid if is_vf: N of the PF's virtfnN link */
+        char driver[64];   /* bound driver or "" */
+        int iommu_group;   /* -1 if none */
 } vport_pci_info;
 
 typedef struct vport_kernel vport_kernel;
@@ -91,7 +91,8 @@ typedef struct vport_kernel_ops {
         int (*link_set_mac)(vport_kernel *k, int ifindex, const vport_mac *mac, vport_error *err);
         int (*link_set_up)(vport_kernel *k, int ifindex, bool up, vport_error *err);
         int (*link_set_mtu)(vport_kernel *k, int ifindex, unsigned mtu, vport_error *err);
-        int (*link_set_master)(vport_kernel *k, int ifindex, int master_ifindex, vport_error *err); /* 0 = detach */
+        int (*link_set_master)(vport_kernel *k, int ifindex, int master_ifindex,
+                               vport_error *err); /* 0 = detach */
         int (*link_set_group)(vport_kernel *k, int ifindex, uint32_t group, vport_error *err);
         int (*link_delete)(vport_kernel *k, int ifindex, vport_error *err);
         /* Delete every link of a netdev group in one request: the kernel then
@@ -100,21 +101,27 @@ typedef struct vport_kernel_ops {
 
         /* --- SR-IOV through the PF --- */
         /* One RTM_GETLINK with IFLA_EXT_MASK = RTEXT_FILTER_VF. *ret malloc'ed. */
-        int (*vf_list)(vport_kernel *k, int pf_ifindex, vport_vf_info **ret, size_t *ret_n, vport_error *err);
+        int (*vf_list)(vport_kernel *k, int pf_ifindex, vport_vf_info **ret, size_t *ret_n,
+                       vport_error *err);
         /* Apply the fields of cfg selected by mask (VF_SET_*) to VF cfg->vf. An
          * attribute the driver does not support fails with -EOPNOTSUPP and err
          * "... unsupported by driver X". */
-        int (*vf_set)(vport_kernel *k, int pf_ifindex, const vport_vf_info *cfg, unsigned mask, vport_error *err);
+        int (*vf_set)(vport_kernel *k, int pf_ifindex, const vport_vf_info *cfg, unsigned mask,
+                      vport_error *err);
 
         /* --- macvtap / macvlan, tap, bridge --- */
-        int (*macvlan_create)(vport_kernel *k, const vport_macvlan_request *req, vport_link *ret, vport_error *err);
+        int (*macvlan_create)(vport_kernel *k, const vport_macvlan_request *req, vport_link *ret,
+                              vport_error *err);
         /* A persistent tap device named exactly name, with mac. */
-        int (*tap_create)(vport_kernel *k, const char *name, const vport_mac *mac, vport_link *ret, vport_error *err);
+        int (*tap_create)(vport_kernel *k, const char *name, const vport_mac *mac, vport_link *ret,
+                          vport_error *err);
         /* Path of the character device of a macvtap ("/dev/tapN"), waiting up to
          * timeout_ms for it to appear. */
-        int (*macvtap_wait_dev)(vport_kernel *k, int ifindex, int timeout_ms, char **ret_path, vport_error *err);
+        int (*macvtap_wait_dev)(vport_kernel *k, int ifindex, int timeout_ms, char **ret_path,
+                                vport_error *err);
         /* Bridge port flags (IFLA_BRPORT_LEARNING, IFLA_BRPORT_UNICAST_FLOOD). */
-        int (*brport_set_flags)(vport_kernel *k, int ifindex, bool learning, bool unicast_flood, vport_error *err);
+        int (*brport_set_flags)(vport_kernel *k, int ifindex, bool learning, bool unicast_flood,
+                                vport_error *err);
         /* Static FDB entry on the bridge (NTF_MASTER) for a port. del: -ENOENT if absent. */
         int (*fdb_add)(vport_kernel *k, int port_ifindex, const vport_mac *mac, vport_error *err);
         int (*fdb_del)(vport_kernel *k, int port_ifindex, const vport_mac *mac, vport_error *err);
@@ -123,12 +130,15 @@ typedef struct vport_kernel_ops {
         int (*pci_info)(vport_kernel *k, const vport_pci_addr *addr, vport_pci_info *ret, vport_error *err);
         /* Netdev names under .../BDF/net/ (none: *ret_n = 0). *ret is a malloc'ed
          * array of malloc'ed strings. */
-        int (*pci_netdevs)(vport_kernel *k, const vport_pci_addr *addr, char ***ret, size_t *ret_n, vport_error *err);
+        int (*pci_netdevs)(vport_kernel *k, const vport_pci_addr *addr, char ***ret, size_t *ret_n,
+                           vport_error *err);
         /* The PCI device behind a netdev; -ENODEV if it has none (veth, bridge). */
         int (*netdev_pci)(vport_kernel *k, const char *ifname, vport_pci_addr *ret, vport_error *err);
         /* VFs of a PF in virtfn order: (*ret)[i] is virtfn<i>. */
-        int (*pci_vfs)(vport_kernel *k, const vport_pci_addr *pf, vport_pci_addr **ret, size_t *ret_n, vport_error *err);
-        int (*sriov_numvfs)(vport_kernel *k, const vport_pci_addr *pf, int *ret_num, int *ret_total, vport_error *err);
+        int (*pci_vfs)(vport_kernel *k, const vport_pci_addr *pf, vport_pci_addr **ret, size_t *ret_n,
+                       vport_error *err);
+        int (*sriov_numvfs)(vport_kernel *k, const vport_pci_addr *pf, int *ret_num, int *ret_total,
+                            vport_error *err);
         int (*pci_unbind)(vport_kernel *k, const vport_pci_addr *addr, vport_error *err);
         /* Bind to driver (via driver_override + drivers_probe, then clear the
          * override) and wait until the driver symlink shows it. */

@@ -25,8 +25,8 @@ int nl_brport_set_flags(vport_kernel *k, int ifindex, bool learning, bool unicas
                 return vport_error_set(err, -ENOMEM, "RTM_SETLINK: out of memory");
         nla_nest_end(msg, protinfo);
         return nl_call_if(k, msg, err, ifindex,
-                          "RTM_SETLINK AF_BRIDGE IFLA_BRPORT_LEARNING=%d IFLA_BRPORT_UNICAST_FLOOD=%d", learning,
-                          unicast_flood);
+                          "RTM_SETLINK AF_BRIDGE IFLA_BRPORT_LEARNING=%d IFLA_BRPORT_UNICAST_FLOOD=%d",
+                          learning, unicast_flood);
 }
 
 /* NTF_MASTER: the entry goes to the bridge the port is enslaved to, not to

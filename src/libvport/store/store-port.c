@@ -6,8 +6,8 @@
 #include "store-port.h"
 
 /* ?1 is always the current boot id, so the row says whether it is stale. */
-#define PORT_COLUMNS                                                                                        \
-        "uuid, network, owner_name, owner_uuid, mac, portgroup, device, plug_type, state, xml, runtime, "   \
+#define PORT_COLUMNS                                                                                      \
+        "uuid, network, owner_name, owner_uuid, mac, portgroup, device, plug_type, state, xml, runtime, " \
         "generation, boot_id, boot_id IS NOT ?1, created, updated"
 
 void store_port_clear(store_port *p) {

@@ -87,7 +87,7 @@ int store_prepare(vport_store *s, const char *sql, sqlite3_stmt **ret, vport_err
         if (rc != SQLITE_OK)
                 return store_sql_error(s, rc, err, "preparing statement");
         if (!busy && s->n_stmts < STORE_STMT_CACHE && n_lent < ELEMENTSOF(lent)) {
-                s->stmts[s->n_stmts] = (store_stmt) { .st = *ret };
+                s->stmts[s->n_stmts] = (store_stmt){ .st = *ret };
                 lend(&s->stmts[s->n_stmts++]);
         }
         return 0;
