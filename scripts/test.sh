@@ -53,6 +53,8 @@ run_tier() { # run_tier NAME CMD...
 	rm -f "$log"
 }
 
+echo "== formatting"
+run_tier format scripts/check-format.sh
 echo "== unit + netns (build/)"
 run_meson "build" build
 echo "== unit + netns under ASan+UBSan (build-asan/)"
