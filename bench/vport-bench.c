@@ -174,9 +174,14 @@ static void lifecycles(vport_ctx *ctx, bool direct, int n) {
                 die("calloc", -ENOMEM, NULL);
         for (int i = 0; i < n; i++) {
                 double c[_WAYS][_PHASES] = { 0 };
-                cycle_vport(ctx, direct ? "d" : "b", i, c[VPORT]);
-                cycle_shell(kind, i, c[SHELL]);
+                /* The kernel's RCU grace periods (link down, delete) last
+                 * longer right after another one: alternate who goes first. */
+                if (i % 2 == 0)
+                        cycle_vport(ctx, direct ? "d" : "b", i, c[VPORT]);
                 cycle_floor(direct, i, c[FLOOR]);
+                cycle_shell(kind, i, c[SHELL]);
+                if (i % 2 == 1)
+                        cycle_vport(ctx, direct ? "d" : "b", i, c[VPORT]);
                 for (int w = 0; w < _WAYS; w++)
                         for (int ph = 0; ph < _PHASES; ph++) {
                                 T(w, ph, i) = c[w][ph];
