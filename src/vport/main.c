@@ -119,6 +119,15 @@ int cli_read_file(const char *path, char **ret) {
         return 0;
 }
 
+/* What the library did that the user should know although it worked. */
+static void print_notices(const vport_ctx *ctx) {
+        const char *const *notes;
+        size_t n = ctx ? vport_ctx_notices(ctx, &notes) : 0;
+
+        for (size_t i = 0; i < n; i++)
+                fprintf(stderr, "vport: note: %s\n", notes[i]);
+}
+
 static const cli_verb *verb_find(const char *name) {
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
                 if (streq(verbs[i].name, name))
@@ -171,6 +180,7 @@ int main(int argc, char **argv) {
         argv += optind;
         optind = 0; /* reset getopt for the verb */
         r = verb->run(&cli, argc, argv);
+        print_notices(cli.ctx);
         vport_ctx_close(cli.ctx);
         fault_ops_free(faults);
         return r == -EINVAL && !vport_error_isset(&cli.err) ? 2 : r < 0 ? 1 : 0;

@@ -197,10 +197,16 @@ static void test_zero_admin_mac_refused(void **state) {
         vport_error err = { 0 };
         const vport_mac placeholder = { { 0x02, 0, 0, 0, 0, 0 } };
 
+        const char *const *notes;
+
         fake->reject_zero_admin_mac = true;
         assert_int_equal(create(f->ctx, "hn", -1, &port, &err), 0);
+        vport_ctx_clear_notices(f->ctx);
         assert_int_equal(vport_port_delete(f->ctx, &port->def->uuid, &err), 0);
         assert_true(mac_equal(&fake->vfs[0].info.mac, &placeholder));
+        /* The substitute is not silent. */
+        assert_int_equal(vport_ctx_notices(f->ctx, &notes), 1);
+        assert_non_null(strstr(notes[0], "02:00:00:00:00:00"));
         vport_port_free(port);
 }
 

@@ -402,9 +402,17 @@ static void foreign_replaces(fixture *f, bool same_ifindex) {
         fake_net_find(foreign, NULL)->link.link_ifindex = must_find("eth0")->link.ifindex;
         assert_int_equal(foreign == port->rt.ifindex, same_ifindex);
         fnet->calls = (fake_net_calls){ 0 };
+        vport_ctx_clear_notices(f->ctx);
         assert_int_equal(vport_port_delete(f->ctx, &port->def->uuid, &err), 0);
         assert_non_null(fake_net_find(foreign, NULL));
         assert_int_equal(fnet->calls.link_delete + fnet->calls.link_delete_group, 0);
+        /* ... and says so. */
+        {
+                const char *const *notes;
+                assert_int_equal(vport_ctx_notices(f->ctx, &notes), 1);
+                assert_non_null(strstr(notes[0], same_ifindex ? "mvt-other" : "macvtap0"));
+                assert_non_null(strstr(notes[0], "left alone"));
+        }
         assert_int_equal(n_ports(f), 0);
         fake_net_remove(foreign);
         vport_port_free(port);

@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdarg.h>
+#include <stdio.h>
+
 #include "config.h"
 #include "core/internal.h"
 
@@ -23,9 +26,33 @@ int vport_ctx_open(const vport_ctx_options *opts, vport_ctx **ret, vport_error *
         return 0;
 }
 
+void ctx_notice(vport_ctx *ctx, const char *fmt, ...) {
+        va_list ap;
+        char *m;
+
+        if (ctx->n_notices == VPORT_NOTICES_MAX)
+                return;
+        va_start(ap, fmt);
+        if (vasprintf(&m, fmt, ap) >= 0)
+                ctx->notices[ctx->n_notices++] = m;
+        va_end(ap);
+}
+
+size_t vport_ctx_notices(const vport_ctx *ctx, const char *const **ret) {
+        *ret = (const char *const *) ctx->notices;
+        return ctx->n_notices;
+}
+
+void vport_ctx_clear_notices(vport_ctx *ctx) {
+        for (size_t i = 0; i < ctx->n_notices; i++)
+                free(ctx->notices[i]);
+        ctx->n_notices = 0;
+}
+
 void vport_ctx_close(vport_ctx *ctx) {
         if (!ctx)
                 return;
+        vport_ctx_clear_notices(ctx);
         store_close(ctx->store);
         kernel_close(ctx->kernel);
         free(ctx);

@@ -215,6 +215,11 @@ static void restore_admin_mac(vport_ctx *ctx, int pf_ifindex, const vf_snapshot 
         if (r == -EINVAL && mac_is_zero(&cfg.mac)) {
                 cfg.mac = (vport_mac){ { 0x02, 0, 0, 0, 0, 0 } };
                 r = ctx->ops->vf_set(ctx->kernel, pf_ifindex, &cfg, VF_SET_MAC, &e);
+                if (r >= 0)
+                        ctx_notice(ctx,
+                                   "VF %d: the PF refused to clear its admin MAC (all-zero); set "
+                                   "02:00:00:00:00:00 instead",
+                                   s->index);
         }
         if (r < 0)
                 log_fail(log, r, "admin MAC: %s", vport_error_message(&e, r));

@@ -4,11 +4,19 @@
 
 #include "core/vport.h"
 
+#define VPORT_NOTICES_MAX 32
+
 struct vport_ctx {
         vport_store *store;
-        vport_kernel *kernel;        /* the real kernel context (NULL if ops are fake and need none) */
-        const vport_kernel_ops *ops; /* every kernel access goes through this table */
+        vport_kernel *kernel;             /* the real kernel context (NULL if ops are fake and need none) */
+        const vport_kernel_ops *ops;      /* every kernel access goes through this table */
+        char *notices[VPORT_NOTICES_MAX]; /* see vport_ctx_notices() */
+        size_t n_notices;
 };
+
+/* Record something the caller should hear about although the call
+ * succeeded (a substitute value used, a device left alone). */
+void ctx_notice(vport_ctx *ctx, const char *fmt, ...) _printf_(2, 3);
 
 /* One plug type's host-side work. Each step gets the port as stored and may
  * change port->rt; the caller persists the port (state + runtime) after a

@@ -53,12 +53,20 @@ int netdev_still_ours(vport_ctx *ctx, int ifindex, const char *name, vport_link 
         r = ctx->ops->link_get(ctx->kernel, ifindex, NULL, &link, err);
         if (r == -ENODEV) {
                 vport_error_clear(err);
+                /* Gone; someone else's device may carry the name now. */
+                if (ctx->ops->link_get(ctx->kernel, 0, name, &link, NULL) >= 0)
+                        ctx_notice(ctx,
+                                   "%s (ifindex %d) is not the device vport made (ifindex %d): left alone",
+                                   name, link.ifindex, ifindex);
                 return 0;
         }
         if (r < 0)
                 return r;
-        if (!streq(link.name, name))
+        if (!streq(link.name, name)) {
+                ctx_notice(ctx, "%s (ifindex %d) is not the device vport made (%s): left alone", link.name,
+                           ifindex, name);
                 return 0;
+        }
         if (ret)
                 *ret = link;
         return 1;

@@ -32,6 +32,14 @@ int vport_ctx_open(const vport_ctx_options *opts, vport_ctx **ret, vport_error *
 void vport_ctx_close(vport_ctx *ctx); /* NULL-safe */
 DEFINE_TRIVIAL_CLEANUP_FUNC(vport_ctx *, vport_ctx_close);
 
+/* Things the last calls did that a human should hear about although they
+ * succeeded: a substitute value used (an admin MAC the PF would not clear),
+ * a device left alone because vport did not create it. The library never
+ * prints; front ends show these. Returns the count and the messages in
+ * *ret (owned by ctx, valid until vport_ctx_clear_notices()). */
+size_t vport_ctx_notices(const vport_ctx *ctx, const char *const **ret);
+void vport_ctx_clear_notices(vport_ctx *ctx);
+
 /* ---- networks ---- */
 
 /* Parse, validate and store a <network> definition (new, or a redefinition
