@@ -210,7 +210,7 @@ static void test_state_dir_checks(void **state) {
         /* Missing directories are created, the state directory 0700. */
         snprintf(sub, sizeof(sub), "%s/a/b", f->dir);
         setenv(STORE_ENV_STATE_DIR, sub, 1);
-        assert_int_equal(store_open("/nonexistent-default", &s, &err), 0);
+        assert_int_equal(store_open(store_state_dir("/nonexistent-default"), &s, &err), 0);
         unsetenv(STORE_ENV_STATE_DIR);
         assert_int_equal(stat(sub, &st), 0);
         assert_int_equal(st.st_mode & 0777, 0700);

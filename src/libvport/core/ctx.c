@@ -13,8 +13,9 @@ int vport_ctx_open(const vport_ctx_options *opts, vport_ctx **ret, vport_error *
         ctx = calloc(1, sizeof(*ctx));
         if (!ctx)
                 return -ENOMEM;
-        r = store_open(opts && opts->state_dir ? opts->state_dir : VPORT_DEFAULT_STATE_DIR, &ctx->store,
-                       err);
+        /* An explicit directory wins over $VPORT_STATE_DIR, which wins over the default. */
+        r = store_open(opts && opts->state_dir ? opts->state_dir : store_state_dir(VPORT_DEFAULT_STATE_DIR),
+                       &ctx->store, err);
         if (r < 0)
                 return r;
         /* A fake table still gets a real context: fault tables wrap the real ops. */

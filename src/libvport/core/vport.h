@@ -23,7 +23,7 @@
 typedef struct vport_ctx vport_ctx;
 
 typedef struct vport_ctx_options {
-        const char *state_dir;       /* NULL: $VPORT_STATE_DIR or the built-in default */
+        const char *state_dir;       /* used as given; NULL: $VPORT_STATE_DIR, else the default */
         const vport_kernel_ops *ops; /* NULL: the real kernel */
 } vport_ctx_options;
 

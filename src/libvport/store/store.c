@@ -159,9 +159,8 @@ static int store_connect(vport_store *s, vport_error *err) {
         return store_migrate(s, err);
 }
 
-int store_open(const char *default_dir, vport_store **ret, vport_error *err) {
+int store_open(const char *dir, vport_store **ret, vport_error *err) {
         _cleanup_(store_closep) vport_store *s = NULL;
-        const char *dir = store_state_dir(default_dir);
         int r;
 
         assert_return(ret, -EINVAL);

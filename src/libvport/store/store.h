@@ -48,12 +48,13 @@ typedef struct vport_store vport_store;
 /* Returns $VPORT_STATE_DIR if set and non-empty, else default_dir. */
 const char *store_state_dir(const char *default_dir);
 
-/* Open (creating if needed) the store in store_state_dir(default_dir). The
+/* Open (creating if needed) the store in dir, exactly (callers that honour
+ * $VPORT_STATE_DIR resolve it with store_state_dir() first). The
  * directory is created 0700 if missing; an existing one must be a directory
  * owned by us and not group/world writable (-EPERM otherwise). Applies schema
  * migrations; a database written by a newer vport is refused (-EPROTO).
  * Returns 0 and *ret, or -errno. */
-int store_open(const char *default_dir, vport_store **ret, vport_error *err);
+int store_open(const char *dir, vport_store **ret, vport_error *err);
 
 /* Closes the database; rolls back an open transaction. Accepts NULL. */
 void store_close(vport_store *s);
