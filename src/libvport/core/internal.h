@@ -61,6 +61,12 @@ int port_save(vport_ctx *ctx, vport_port *p, vport_error *err);
 int network_load(vport_ctx *ctx, const char *name, vport_network_def **ret, bool *ret_active,
                  vport_error *err);
 
+/* Prepare a port already in hand (a no-op unless it is "allocated"); net is
+ * its network's definition, or NULL to load it. Moves the port to
+ * "prepared" in the store. Returns 0 or -errno. */
+int port_prepare_loaded(vport_ctx *ctx, vport_port *port, const vport_network_def *net, unsigned flags,
+                        vport_error *err);
+
 /* Delete many ports at once (net-destroy, port-delete --owner): every port
  * is deactivated and released as a single delete would, but plug drivers
  * may batch the kernel work. Returns the number deleted or -errno (the

@@ -78,22 +78,30 @@ static int check_vf_netdev(vport_ctx *ctx, const vport_port *port, vport_error *
         return 0;
 }
 
-/* What libvirt refuses when a guest starts rather than at allocation. */
-static int check_mode(vport_ctx *ctx, const vport_port *port, vport_error *err) {
-        _cleanup_(network_def_freep) vport_network_def *net = NULL;
+/* What libvirt refuses when a guest starts rather than at allocation. net
+ * may be NULL: then the port's network is loaded. */
+static int check_mode(vport_ctx *ctx, const vport_port *port, const vport_network_def *net,
+                      vport_error *err) {
+        _cleanup_(network_def_freep) vport_network_def *loaded = NULL;
         int r;
 
-        r = network_load(ctx, port->network, &net, NULL, err);
-        if (r < 0)
-                return r;
+        if (!net) {
+                r = network_load(ctx, port->network, &loaded, NULL, err);
+                if (r < 0)
+                        return r;
+                net = loaded;
+        }
         return port_def_check_mode(port->def, net, err);
 }
 
-static int prepare_step(vport_ctx *ctx, vport_port *port, unsigned flags, vport_error *err) {
+int port_prepare_loaded(vport_ctx *ctx, vport_port *port, const vport_network_def *net, unsigned flags,
+                        vport_error *err) {
         const plug_driver *d;
         int r;
 
-        r = check_mode(ctx, port, err);
+        if (port->state != PORT_STATE_ALLOCATED)
+                return 0;
+        r = check_mode(ctx, port, net, err);
         if (r < 0)
                 return r;
         r = check_vf_netdev(ctx, port, err);
@@ -130,7 +138,7 @@ static int load_live(vport_ctx *ctx, const vport_uuid *uuid, vport_port **ret, v
 typedef int (*loaded_fn)(vport_ctx *ctx, vport_port *port, unsigned flags, vport_error *err);
 
 static int prepare_loaded(vport_ctx *ctx, vport_port *port, unsigned flags, vport_error *err) {
-        return port->state == PORT_STATE_ALLOCATED ? prepare_step(ctx, port, flags, err) : 0;
+        return port_prepare_loaded(ctx, port, NULL, flags, err);
 }
 
 static int activate_loaded(vport_ctx *ctx, vport_port *port, unsigned flags, vport_error *err) {

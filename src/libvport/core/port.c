@@ -158,16 +158,14 @@ int vport_port_create(vport_ctx *ctx, const vport_port_request *req, vport_port 
         r = port_allocate(ctx, net, req->device, port, err);
         if (r < 0)
                 return r;
+        /* The port and its network are in hand: prepare them without reloading. */
         if (req->flags & VPORT_PORT_PREPARE) {
-                vport_port *prepared = NULL;
-                r = vport_port_prepare(ctx, &port->def->uuid, req->flags, &prepared, err);
+                r = port_prepare_loaded(ctx, port, net, req->flags, err);
                 if (r < 0) {
                         /* Undo the allocation; keep the prepare error for the caller. */
                         (void) vport_port_delete(ctx, &port->def->uuid, NULL);
                         return r;
                 }
-                vport_port_free(port);
-                port = prepared;
         }
         if (ret)
                 *ret = TAKE_PTR(port);
