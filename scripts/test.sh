@@ -56,10 +56,10 @@ run_tier() { # run_tier NAME CMD...
 echo "== formatting"
 run_tier format scripts/check-format.sh
 echo "== unit + netns (build/)"
-run_meson "build" build
+run_meson "build" build -Dfault_injection=true
 echo "== unit + netns under ASan+UBSan (build-asan/)"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-	run_meson "build-asan" build-asan -Db_sanitize=address,undefined -Db_lundef=false
+	run_meson "build-asan" build-asan -Dfault_injection=true -Db_sanitize=address,undefined -Db_lundef=false
 if [ -x tests/build/macvtap-disabled.sh ]; then
 	echo "== build with -Dmacvtap=disabled"
 	run_tier macvtap-disabled tests/build/macvtap-disabled.sh

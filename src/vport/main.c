@@ -39,10 +39,9 @@ static void usage(FILE *f) {
         fprintf(f, "Usage: vport [--json] [--state-dir DIR] COMMAND [ARGS]\n\nCommands:\n");
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
                 fprintf(f, "  %-16s %s\n", verbs[i].name, verbs[i].usage);
-        fprintf(f,
-                "\nEnvironment: VPORT_STATE_DIR (default %s), VPORT_SYSFS_ROOT (default /sys),\n"
-                "VPORT_FAULT (fault injection for tests, see core/fault.h)\n",
-                VPORT_DEFAULT_STATE_DIR);
+        fprintf(f, "\nEnvironment: VPORT_STATE_DIR (default %s), VPORT_SYSFS_ROOT (default /sys)%s\n",
+                VPORT_DEFAULT_STATE_DIR,
+                WITH_FAULT_INJECTION ? ",\nVPORT_FAULT (fault injection for tests, see core/fault.h)" : "");
 }
 
 int cli_ctx(vport_cli *cli, vport_ctx **ret) {

@@ -17,9 +17,9 @@ fail() { failed=$((failed + 1)); echo "FAIL: $1"; }
 finish() { echo "$passed passed, $failed failed"; [ "$failed" = 0 ]; exit $?; }
 
 if [ -d "$dir/meson-private" ]; then
-	meson setup --reconfigure "$dir" "$top" -Dmacvtap=disabled >"$dir.setup.log" 2>&1
+	meson setup --reconfigure "$dir" "$top" -Dmacvtap=disabled -Dfault_injection=true >"$dir.setup.log" 2>&1
 else
-	meson setup "$dir" "$top" -Dmacvtap=disabled >"$dir.setup.log" 2>&1
+	meson setup "$dir" "$top" -Dmacvtap=disabled -Dfault_injection=true >"$dir.setup.log" 2>&1
 fi || { cat "$dir.setup.log"; fail "meson setup -Dmacvtap=disabled"; finish; }
 rm -f "$dir.setup.log"
 if grep -q '^#define WITH_MACVTAP 0' "$dir/config.h"; then

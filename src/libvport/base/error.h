@@ -6,13 +6,7 @@
 #pragma once
 
 #include "macro.h"
-
-#define VPORT_ERROR_MAX 512
-
-typedef struct vport_error {
-        int code;                      /* negative errno, 0 if unset */
-        char message[VPORT_ERROR_MAX]; /* one line, no trailing newline */
-} vport_error;
+#include "vport/types.h" /* vport_error: part of the public API */
 
 /* Record code (a negative errno) and a formatted message in err (may be
  * NULL). Returns code, so callers write: return vport_error_set(err, -EINVAL, ...). */

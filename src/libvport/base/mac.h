@@ -6,12 +6,7 @@
 
 #include "error.h"
 
-#define VPORT_MAC_LEN    6
-#define VPORT_MAC_STRLEN 18 /* "aa:bb:cc:dd:ee:ff" + NUL */
-
-typedef struct vport_mac {
-        uint8_t addr[VPORT_MAC_LEN];
-} vport_mac;
+/* vport_mac, VPORT_MAC_LEN and VPORT_MAC_STRLEN: vport/types.h (public). */
 
 /* Parse "aa:bb:cc:dd:ee:ff" (case-insensitive, exactly six colon-separated
  * two-digit hex octets). Returns 0 or -EINVAL. */

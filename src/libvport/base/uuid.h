@@ -6,12 +6,7 @@
 
 #include "error.h"
 
-#define VPORT_UUID_LEN    16
-#define VPORT_UUID_STRLEN 37 /* 36 chars + NUL */
-
-typedef struct vport_uuid {
-        uint8_t bytes[VPORT_UUID_LEN];
-} vport_uuid;
+/* vport_uuid, VPORT_UUID_LEN and VPORT_UUID_STRLEN: vport/types.h (public). */
 
 /* Parse 32 hex digits, optionally with dashes between byte pairs (libvirt
  * accepts both "8-4-4-4-12" and undashed). Returns 0 or -EINVAL. */

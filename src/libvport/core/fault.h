@@ -11,13 +11,19 @@
  *           fail the call with it; "crash": _exit(99) before the call;
  *           "crash-after": make the call, then _exit(99).
  * Example: VPORT_FAULT="link_set_mac:1=EPERM,pci_bind:1=crash". Only the
- * front ends read the environment; the library takes the spec as a string. */
+ * front ends read the environment; the library takes the spec as a string.
+ *
+ * Only a build configured with -Dfault_injection=true compiles the wrapper
+ * (and links it into the CLI and unit tests only, never into libvport.so):
+ * otherwise these are stubs and fault_ops_new() returns -EOPNOTSUPP. */
 #pragma once
 
+#include "config.h"
 #include "kernel/kernel.h"
 
 typedef struct fault_ops fault_ops;
 
+#if WITH_FAULT_INJECTION
 /* Parse spec and build a wrapping table around inner. Returns 0, or -EINVAL
  * with err naming the bad entry. *ret_ops points into *ret (freed with it). */
 int fault_ops_new(const char *spec, const vport_kernel_ops *inner, fault_ops **ret,
@@ -27,3 +33,19 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(fault_ops *, fault_ops_free);
 
 /* How many times op was called through the wrapper (for tests). */
 unsigned fault_ops_calls(const fault_ops *f, const char *op);
+#else
+static inline int fault_ops_new(const char *spec, const vport_kernel_ops *inner, fault_ops **ret,
+                                const vport_kernel_ops **ret_ops, vport_error *err) {
+        *ret = NULL;
+        *ret_ops = NULL;
+        return vport_error_set(err, -EOPNOTSUPP,
+                               "VPORT_FAULT: fault injection is not built in (configure with "
+                               "-Dfault_injection=true)");
+}
+static inline void fault_ops_free(fault_ops *f) {
+}
+DEFINE_TRIVIAL_CLEANUP_FUNC(fault_ops *, fault_ops_free);
+static inline unsigned fault_ops_calls(const fault_ops *f, const char *op) {
+        return 0;
+}
+#endif

@@ -7,6 +7,7 @@ M=52:54:00:dd:00:01
 crash() { # crash HOST SPEC ARGS...: the CLI must die with the injected exit 99
 	local h=$1 spec=$2 rc
 	shift 2
+	"$VPORT" --help | grep -q VPORT_FAULT || skip "$VPORT is built without -Dfault_injection=true"
 	VPORT_FAULT=$spec vp "$h" "$@" >/dev/null 2>&1
 	rc=$?
 	expect_eq "exit status with VPORT_FAULT=$spec" "$rc" 99

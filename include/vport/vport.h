@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* libvport: the host side of virtual machine NICs. This header (with
+ * <vport/types.h>, which it includes) is the whole contract of the installed
+ * library: link with `pkg-config --cflags --libs libvport`. Nothing from the
+ * library's layers below (XML, store, kernel) is part of it.
+ *
+ * A port goes through: create (a device is allocated from the network's
+ * pool and recorded) -> prepare (host-side device made, original device
+ * state journaled first; nothing that puts the guest MAC on the wire) ->
+ * activate (right before the guest CPUs run: links up, FDB entries) ->
+ * deactivate (CPUs stopped: the reverse of activate) -> delete (device
+ * released and its original state restored from the journal). Repeating a
+ * step that is already done is a no-op.
+ *
+ * Every fallible function returns 0 (or a count) or a negative errno, and
+ * fills err (may be NULL) with one line naming the network, port, device or
+ * value. Nothing here prints or exits. Objects a function hands out are the
+ * caller's, freed with the matching *_free(); strings with free(). */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "vport/types.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- values ---- */
+
+/* "aa:bb:cc:dd:ee:ff" (case-insensitive). Returns 0 or -EINVAL. */
+int vport_mac_parse(const char *s, vport_mac *ret);
+/* Lower-case "aa:bb:cc:dd:ee:ff" into buf; returns buf. */
+char *vport_mac_format(const vport_mac *mac, char buf[VPORT_MAC_STRLEN]);
+/* 32 hex digits, dashed (8-4-4-4-12) or not. Returns 0 or -EINVAL. */
+int vport_uuid_parse(const char *s, vport_uuid *ret);
+/* Lower-case 8-4-4-4-12 into buf; returns buf. */
+char *vport_uuid_format(const vport_uuid *uuid, char buf[VPORT_UUID_STRLEN]);
+
+/* err's message, or strerror(-code) if it holds none. Never NULL. */
+const char *vport_error_message(const vport_error *err, int code);
+/* Returns true if err holds a message. */
+bool vport_error_isset(const vport_error *err);
+void vport_error_clear(vport_error *err);
+
+/* ---- the context ---- */
+
+typedef struct vport_ctx vport_ctx;
+/* The kernel operations table: only the project's own tests pass one. */
+typedef struct vport_kernel_ops vport_kernel_ops;
+
+typedef struct vport_ctx_options {
+        const char *state_dir;       /* used as given; NULL: $VPORT_STATE_DIR, else the built-in default */
+        const vport_kernel_ops *ops; /* NULL: the real kernel */
+} vport_ctx_options;
+
+/* Open the store (creating the state directory and database if needed) and
+ * the kernel context. opts may be NULL. Returns 0 or -errno. */
+int vport_ctx_open(const vport_ctx_options *opts, vport_ctx **ret, vport_error *err);
+void vport_ctx_close(vport_ctx *ctx); /* NULL-safe */
+
+/* Things the last calls did that a human should hear about although they
+ * succeeded: a substitute value used (an admin MAC the PF would not clear),
+ * a device left alone because vport did not create it. The library never
+ * prints; front ends show these. Returns the count and the messages in
+ * *ret (owned by ctx, valid until vport_ctx_clear_notices()). */
+size_t vport_ctx_notices(const vport_ctx *ctx, const char *const **ret);
+void vport_ctx_clear_notices(vport_ctx *ctx);
+
+/* ---- networks (libvirt <network> XML) ---- */
+
+/* Parse, validate and store a <network> definition (new, or a redefinition
+ * of an inactive one with the same name and uuid). Returns 0 and the name in
+ * *ret_name (caller frees; may be NULL), or -errno. */
+int vport_net_define(vport_ctx *ctx, const char *xml, char **ret_name, vport_error *err);
+/* -EBUSY if active or ports remain. */
+int vport_net_undefine(vport_ctx *ctx, const char *name, vport_error *err);
+/* Mark the network active after checking its devices exist. Returns 0,
+ * -EALREADY if active, or -errno. */
+int vport_net_start(vport_ctx *ctx, const char *name, vport_error *err);
+/* Delete every port of the network (batched), then mark it inactive. */
+int vport_net_destroy(vport_ctx *ctx, const char *name, vport_error *err);
+int vport_net_set_autostart(vport_ctx *ctx, const char *name, bool autostart, vport_error *err);
+/* The stored definition, formatted (caller frees). */
+int vport_net_dumpxml(vport_ctx *ctx, const char *name, char **ret_xml, vport_error *err);
+
+/* ---- ports ---- */
+
+typedef enum vport_port_state {
+        VPORT_PORT_STATE_ALLOCATED, /* device chosen and recorded, nothing touched */
+        VPORT_PORT_STATE_PREPARED,  /* host-side device made, down, MAC not on the wire */
+        VPORT_PORT_STATE_ACTIVE,    /* up; FDB entries in place */
+        _VPORT_PORT_STATE_MAX,
+} vport_port_state;
+
+/* "allocated", "prepared", "active"; NULL if out of range. */
+const char *vport_port_state_to_string(vport_port_state s);
+/* The state, or -EINVAL. */
+int vport_port_state_from_string(const char *s);
+
+typedef struct vport_port vport_port;
+
+void vport_port_free(vport_port *p); /* NULL-safe */
+/* Frees every port of an array from vport_port_list() and the array. */
+void vport_port_array_free(vport_port **p, size_t n);
+
+enum {
+        VPORT_PORT_PREPARE = 1u << 0,  /* vport_port_create: also prepare */
+        VPORT_PORT_INCOMING = 1u << 1, /* prepare for an incoming migration */
+};
+
+typedef struct vport_port_request {
+        const char *network;
+        const char *xml;        /* optional <networkport> to start from */
+        const vport_mac *mac;   /* NULL: from xml, else generated */
+        const char *owner_name; /* NULL: from xml, else "unknown" */
+        const vport_uuid *owner_uuid;
+        const char *portgroup;
+        int vlan;           /* -1: none */
+        const char *device; /* a specific pool device: PCI address or netdev name; NULL: any */
+        unsigned flags;     /* VPORT_PORT_* */
+} vport_port_request;
+
+/* Allocate a port on an active network, with libvirt's rules for which
+ * requests succeed. Returns 0 and *ret, -ENOENT, -EINVAL (bad request),
+ * -EHOSTDOWN (network inactive), -ENOSPC (pool exhausted). With
+ * VPORT_PORT_PREPARE, a failed prepare releases the port again. */
+int vport_port_create(vport_ctx *ctx, const vport_port_request *req, vport_port **ret, vport_error *err);
+/* The lifecycle steps on one port; *ret (may be NULL) is the port after the step. */
+int vport_port_prepare(vport_ctx *ctx, const vport_uuid *uuid, unsigned flags, vport_port **ret,
+                       vport_error *err);
+int vport_port_activate(vport_ctx *ctx, const vport_uuid *uuid, vport_port **ret, vport_error *err);
+int vport_port_deactivate(vport_ctx *ctx, const vport_uuid *uuid, vport_port **ret, vport_error *err);
+/* Activate / deactivate every live port of one owner (a VM) in one store
+ * transaction. Returns the number of ports handled, or the first error (the
+ * other ports are still handled). */
+int vport_port_activate_owner(vport_ctx *ctx, const char *owner, vport_error *err);
+int vport_port_deactivate_owner(vport_ctx *ctx, const char *owner, vport_error *err);
+/* Deactivates first if needed, restores every journaled device state, then
+ * forgets the port. Running it again after a crash finishes the job. */
+int vport_port_delete(vport_ctx *ctx, const vport_uuid *uuid, vport_error *err);
+/* Every port of one owner (VM), batched. Returns the number deleted or -errno. */
+int vport_port_delete_owner(vport_ctx *ctx, const char *owner, vport_error *err);
+int vport_port_get(vport_ctx *ctx, const vport_uuid *uuid, vport_port **ret, vport_error *err);
+/* Ports of network, or of all networks if NULL: an array of *ret_n ports
+ * (free with vport_port_array_free()). */
+int vport_port_list(vport_ctx *ctx, const char *network, vport_port ***ret, size_t *ret_n, vport_error *err);
+/* The stored <networkport> (caller frees). */
+int vport_port_dumpxml(vport_ctx *ctx, const vport_uuid *uuid, char **ret_xml, vport_error *err);
+
+/* What a caller reads from a port. Strings belong to the port; NULL where the
+ * port has none. */
+const vport_uuid *vport_port_get_uuid(const vport_port *p);
+const char *vport_port_get_network(const vport_port *p);
+vport_port_state vport_port_get_state(const vport_port *p);
+/* true: recorded in an earlier boot, holds nothing now (reconcile drops it). */
+bool vport_port_get_stale(const vport_port *p);
+const vport_mac *vport_port_get_mac(const vport_port *p);
+const char *vport_port_get_owner_name(const vport_port *p);
+const vport_uuid *vport_port_get_owner_uuid(const vport_port *p);
+const char *vport_port_get_portgroup(const vport_port *p);
+/* The access VLAN tag, or -1 if the port has none or is a trunk. */
+int vport_port_get_vlan(const vport_port *p);
+/* "none", "network", "bridge", "direct", "hostdev-pci". */
+const char *vport_port_get_plug_type(const vport_port *p);
+/* The pool device held: an interface name or a PCI address. */
+const char *vport_port_get_device(const vport_port *p);
+/* The tap / macvtap prepare made (or the VF's netdev), and its ifindex (0: none). */
+const char *vport_port_get_ifname(const vport_port *p);
+int vport_port_get_ifindex(const vport_port *p);
+/* "/dev/tapN" of a macvtap, for the VM manager to open. */
+const char *vport_port_get_tapdev(const vport_port *p);
+
+/* Finish every half-done change recorded in the journal (restore devices of
+ * ports that were being deleted or whose process died), and drop ports of an
+ * earlier boot. Returns the number of entries handled or -errno. */
+int vport_reconcile(vport_ctx *ctx, vport_error *err);
+
+#ifdef __cplusplus
+}
+#endif
