@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Install every build, test and VM-tier dependency of vport from Debian packages.
-# Idempotent; safe to run again. Needs root.
+# Idempotent; safe to run again, also while another apt runs (it waits for apt's
+# lock, up to 10 minutes). Needs root.
 #   scripts/setup-deps.sh          build, demo, unit and netns test dependencies
-#   scripts/setup-deps.sh --vm     also every other test tier: libvirt for the comparison
-#                                  tier, QEMU >= 8 (bookworm-backports), busybox-static,
-#                                  cpio for the VM tier
+#   scripts/setup-deps.sh --vm     also every other test tier: libvirt 11 (bookworm-backports)
+#                                  for the comparison tier, QEMU >= 8 (bookworm-backports),
+#                                  busybox-static, cpio for the VM tier
 set -euo pipefail
 
 want_vm=0
@@ -16,9 +17,37 @@ pkgs=(
 	libjson-c-dev libsystemd-dev libcmocka-dev
 	iproute2 kmod util-linux procps jq libxml2-utils python3
 )
-vm_pkgs=(busybox-static cpio gzip xz-utils libvirt-daemon libvirt-clients iptables)
+vm_pkgs=(busybox-static cpio gzip xz-utils iptables)
+# The comparison tier's judge: libvirt's network driver as of 11.3 (tests/compat/README.md).
+libvirt_pkgs=(libvirt-daemon libvirt-clients libvirt-daemon-driver-network)
+libvirt_major=11
 
 export DEBIAN_FRONTEND=noninteractive
+lock_wait=600
+
+say() { printf 'setup-deps: %s\n' "$*" >&2; }
+
+# apt with its lock waited for, not failed on: DPkg::Lock::Timeout covers the
+# dpkg frontend lock; the lists lock of "apt-get update" is retried here too.
+apt_run() {
+	local start=$SECONDS err
+	err=$(mktemp)
+	while :; do
+		if apt-get -o DPkg::Lock::Timeout="$lock_wait" "$@" 2>"$err"; then
+			cat "$err" >&2
+			rm -f "$err"
+			return 0
+		fi
+		if grep -qiE 'could not get lock|unable to lock' "$err" && [ $((SECONDS - start)) -lt "$lock_wait" ]; then
+			say "another apt holds the lock; waiting"
+			sleep 5
+			continue
+		fi
+		cat "$err" >&2
+		rm -f "$err"
+		return 1
+	done
+}
 
 have_all() {
 	local p
@@ -27,17 +56,36 @@ have_all() {
 	done
 }
 
-# Enable bookworm-backports by reusing the URIs of the machine's own Debian
-# source (never hard-code a registry host here).
+own_backports=/etc/apt/sources.list.d/vport-backports.sources
+
+# Files other than ours that already enable bookworm-backports (one-line .list
+# entries or deb822 .sources stanzas; commented lines do not count).
+other_backports_sources() {
+	local f
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
+		if [ ! -f "$f" ] || [ "$f" = "$own_backports" ]; then continue; fi
+		grep -qE '^[[:space:]]*[^#[:space:]].*[[:space:]]bookworm-backports([[:space:]]|$)' "$f" && echo "$f"
+	done
+	return 0
+}
+
+# Enable bookworm-backports: reuse a source the machine already has (and drop
+# ours if it duplicates one, apt warns about duplicate targets), otherwise add
+# one with the URI of the machine's own Debian source (never hard-code a
+# registry host here).
 enable_backports() {
-	local src=/etc/apt/sources.list.d/debian.sources out=/etc/apt/sources.list.d/vport-backports.sources uri
-	[ -f "$out" ] && return 0
+	local src=/etc/apt/sources.list.d/debian.sources uri
+	if [ -n "$(other_backports_sources)" ]; then
+		[ -f "$own_backports" ] && rm -f "$own_backports" && updated=0
+		return 0
+	fi
+	[ -f "$own_backports" ] && return 0
 	uri=$(awk '/^URIs:/ {print $2; exit}' "$src" 2>/dev/null || true)
 	if [ -z "$uri" ]; then
 		uri=$(awk '$1=="deb" && $3 ~ /^bookworm$/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
 	fi
-	[ -n "$uri" ] || { echo "setup-deps: cannot find the Debian archive URI in apt sources" >&2; return 1; }
-	printf 'Types: deb\nURIs: %s\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$uri" >"$out"
+	[ -n "$uri" ] || { say "cannot find the Debian archive URI in apt sources"; return 1; }
+	printf 'Types: deb\nURIs: %s\nSuites: bookworm-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$uri" >"$own_backports"
 	updated=0
 }
 
@@ -48,11 +96,21 @@ qemu_ok() {
 	[ "${v%%.*}" -ge 8 ] 2>/dev/null
 }
 
+# Every libvirt package installed and at the judge's major version.
+libvirt_ok() {
+	local p v
+	have_all "${libvirt_pkgs[@]}" || return 1
+	for p in "${libvirt_pkgs[@]}"; do
+		v=$(dpkg-query -W -f='${Version}' "$p")
+		[ "${v%%.*}" = "$libvirt_major" ] || return 1
+	done
+}
+
 updated=0
 apt_update() {
 	[ "$updated" = 1 ] && return 0
 	# Third-party sources on the machine may be unreachable; Debian's must work.
-	apt-get update -q >/dev/null 2>&1 || apt-get update -q || true
+	apt_run update -q >/dev/null 2>&1 || apt_run update -q || true
 	updated=1
 }
 
@@ -60,12 +118,22 @@ all=("${pkgs[@]}")
 [ "$want_vm" = 1 ] && all+=("${vm_pkgs[@]}")
 if ! have_all "${all[@]}"; then
 	apt_update
-	apt-get install -y -q --no-install-recommends "${all[@]}"
+	apt_run install -y -q --no-install-recommends "${all[@]}"
 fi
 
 if [ "$want_vm" = 1 ] && ! qemu_ok; then
 	enable_backports
 	apt_update
-	apt-get install -y -q --no-install-recommends -t bookworm-backports qemu-system-x86 qemu-system-data
+	apt_run install -y -q --no-install-recommends -t bookworm-backports qemu-system-x86 qemu-system-data
+fi
+
+if [ "$want_vm" = 1 ] && ! libvirt_ok; then
+	enable_backports
+	apt_update
+	apt_run install -y -q --no-install-recommends -t bookworm-backports "${libvirt_pkgs[@]}"
+	libvirt_ok || {
+		say "libvirt ${libvirt_major}.x expected from bookworm-backports, have: $(dpkg-query -W -f='${Package} ${Version}  ' "${libvirt_pkgs[@]}" 2>/dev/null)"
+		exit 1
+	}
 fi
 echo "setup-deps: ok"
