@@ -236,6 +236,83 @@ static void test_netname(void **state) {
         assert_int_equal(netname_check(longname, &err), 0);
 }
 
+/* Every kind shares the text rules: valid shortest-form UTF-8, no control
+ * characters, nothing XML cannot carry; the message never echoes the bad byte. */
+static void test_name_text_rules(void **state) {
+        static const char *const bad[] = {
+                "vm\n1",              /* newline: fakes a row in a listing */
+                "vm\x01",             /* C0 control */
+                "vm\x7f",             /* DEL */
+                "vm\xc2\x85",         /* U+0085, a C1 control */
+                "vm\xff",             /* not UTF-8 at all */
+                "vm\xc3",             /* cut short */
+                "vm\xc0\xaf",         /* overlong '/' */
+                "vm\xed\xa0\x80",     /* a surrogate */
+                "vm\xf4\x90\x80\x80", /* above U+10FFFF */
+                "vm\xef\xbf\xbe",     /* U+FFFE: not an XML character */
+                "\x80vm",             /* stray continuation byte */
+        };
+        static const vport_name_kind kinds[] = { NAME_NETWORK, NAME_OWNER, NAME_PORTGROUP, NAME_IFNAME,
+                                                 NAME_DEVICE };
+        vport_error err = { 0 };
+
+        for (size_t k = 0; k < ELEMENTSOF(kinds); k++)
+                for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                        vport_error_clear(&err);
+                        assert_int_equal(name_check(kinds[k], bad[i], &err), -EINVAL);
+                        for (const char *p = err.message; *p; p++)
+                                assert_true((unsigned char) *p >= 0x20 && (unsigned char) *p < 0x7f);
+                }
+        assert_int_equal(name_check(NAME_OWNER, "vm\xff", &err), -EINVAL);
+        assert_non_null(strstr(err.message, "owner name 'vm...'"));
+        assert_non_null(strstr(err.message, "0xff at offset 2"));
+        assert_non_null(strstr(err.message, "UTF-8"));
+        assert_int_equal(name_check(NAME_PORTGROUP, "a\tb", &err), -EINVAL);
+        assert_non_null(strstr(err.message, "portgroup name"));
+        assert_non_null(strstr(err.message, "control character"));
+        assert_int_equal(name_check(NAME_OWNER, "", &err), -EINVAL);
+        assert_int_equal(name_check(NAME_OWNER, NULL, &err), -EINVAL);
+}
+
+static void test_name_kinds(void **state) {
+        vport_error err = { 0 };
+        char longname[300];
+
+        /* UTF-8 and spaces are fine in owner and portgroup names */
+        assert_int_equal(name_check(NAME_OWNER, "web server 1", &err), 0);
+        assert_int_equal(name_check(NAME_OWNER, "caf\xc3\xa9-\xe2\x82\xac-\xf0\x9f\x90\xa7", &err), 0);
+        assert_int_equal(name_check(NAME_PORTGROUP, "VLAN 42 \xc3\xa9", &err), 0);
+        assert_int_equal(name_check(NAME_NETWORK, "r\xc3\xa9seau", &err), 0);
+        assert_int_equal(name_check(NAME_NETWORK, "r\xc3\xa9 seau", &err), -EINVAL);
+        /* a device is a PCI address or an interface name */
+        assert_int_equal(name_check(NAME_DEVICE, "0000:03:10.2", &err), 0);
+        assert_int_equal(name_check(NAME_DEVICE, "eth0", &err), 0);
+        assert_int_equal(name_check(NAME_DEVICE, "eth0:1", &err), -EINVAL);
+        assert_non_null(strstr(err.message, "neither a PCI address nor an interface name"));
+        memset(longname, 'o', sizeof(longname) - 1);
+        longname[sizeof(longname) - 1] = '\0';
+        assert_int_equal(name_check(NAME_OWNER, longname, &err), -EINVAL);
+        assert_non_null(strstr(err.message, "longer than 200"));
+        longname[VPORT_NAME_MAX] = '\0';
+        assert_int_equal(name_check(NAME_OWNER, longname, &err), 0);
+}
+
+static void test_utf8_decode(void **state) {
+        uint32_t cp = 0;
+
+        assert_int_equal(utf8_decode("A", &cp), 1);
+        assert_int_equal(cp, 'A');
+        assert_int_equal(utf8_decode("\xc3\xa9", &cp), 2);
+        assert_int_equal(cp, 0xe9);
+        assert_int_equal(utf8_decode("\xe2\x82\xac", &cp), 3);
+        assert_int_equal(cp, 0x20ac);
+        assert_int_equal(utf8_decode("\xf0\x9f\x90\xa7", &cp), 4);
+        assert_int_equal(cp, 0x1f427);
+        assert_int_equal(utf8_decode("\xe0\x80\x80", &cp), 0); /* overlong NUL */
+        assert_int_equal(utf8_decode("\xf8\x88\x80\x80\x80", &cp), 0);
+        assert_int_equal(utf8_decode("\xe2\x82", &cp), 0); /* stops at the terminator */
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_mac_parse),     cmocka_unit_test(test_mac_guest),
@@ -243,7 +320,8 @@ int main(void) {
                 cmocka_unit_test(test_uuid_generate), cmocka_unit_test(test_pci_parse),
                 cmocka_unit_test(test_pci_parts),     cmocka_unit_test(test_vlan_tag),
                 cmocka_unit_test(test_vlan_validate), cmocka_unit_test(test_ifname),
-                cmocka_unit_test(test_netname),
+                cmocka_unit_test(test_netname),       cmocka_unit_test(test_name_text_rules),
+                cmocka_unit_test(test_name_kinds),    cmocka_unit_test(test_utf8_decode),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -213,8 +213,10 @@ static int parse_portgroup(xmlNodePtr node, vport_network_def *def, vport_error 
         unsigned seen = 0;
         int r;
 
-        if (!name || !*name)
+        if (!name)
                 return vport_error_set(err, -EINVAL, "<portgroup>: missing attribute 'name'");
+        if ((r = name_check(NAME_PORTGROUP, name, err)) < 0)
+                return vport_error_prefix(err, r, "<portgroup name>");
         if (!(pgs = reallocarray(def->portgroups, def->n_portgroups + 1, sizeof(*pgs))))
                 return -ENOMEM;
         def->portgroups = pgs;

@@ -60,29 +60,84 @@ const vport_portgroup *network_def_find_portgroup(const vport_network_def *def, 
         return NULL;
 }
 
+/* The first element (in document order) equal to an earlier one, or -1:
+ * sorting indices by value makes it O(n log n) where comparing every pair
+ * took minutes at the document size cap. Returns -ENOMEM too. */
+typedef int (*elem_cmp)(const void *a, const void *b);
+
+typedef struct dup_ctx {
+        const char *base;
+        size_t size;
+        elem_cmp cmp;
+} dup_ctx;
+
+static int index_cmp(const void *a, const void *b, void *userdata) {
+        const dup_ctx *c = userdata;
+        size_t i = *(const size_t *) a, j = *(const size_t *) b;
+        int r = c->cmp(c->base + i * c->size, c->base + j * c->size);
+
+        return r != 0 ? r : (i > j) - (i < j);
+}
+
+static ssize_t first_duplicate(const void *base, size_t n, size_t size, elem_cmp cmp) {
+        _cleanup_free_ size_t *idx = NULL;
+        dup_ctx c = { .base = base, .size = size, .cmp = cmp };
+        ssize_t first = -1;
+
+        if (n < 2)
+                return -1;
+        if (!(idx = reallocarray(NULL, n, sizeof(*idx))))
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++)
+                idx[i] = i;
+        qsort_r(idx, n, sizeof(*idx), index_cmp, &c);
+        /* in a run of equal values the indices ascend: idx[k] repeats an earlier one */
+        for (size_t k = 1; k < n; k++)
+                if (cmp(c.base + idx[k - 1] * size, c.base + idx[k] * size) == 0 &&
+                    (first < 0 || idx[k] < (size_t) first))
+                        first = (ssize_t) idx[k];
+        return first;
+}
+
+static int strp_cmp(const void *a, const void *b) {
+        return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+static int pci_cmp(const void *a, const void *b) {
+        const vport_pci_addr *x = a, *y = b;
+        uint64_t kx = (uint64_t) x->domain << 24 | (uint64_t) x->bus << 16 | x->slot << 8 | x->function,
+                 ky = (uint64_t) y->domain << 24 | (uint64_t) y->bus << 16 | y->slot << 8 | y->function;
+
+        return (kx > ky) - (kx < ky);
+}
+
+static int portgroup_name_cmp(const void *a, const void *b) {
+        return strcmp(((const vport_portgroup *) a)->name, ((const vport_portgroup *) b)->name);
+}
+
 static int validate_pool(const vport_network_def *def, vport_error *err) {
         int kinds = (def->n_interfaces > 0) + (def->pf != NULL) + (def->n_addresses > 0);
+        char buf[VPORT_PCI_STRLEN];
+        ssize_t d;
 
         if (kinds > 1)
                 return vport_error_set(
                         err, -EINVAL,
                         "network '%s': <forward>: <interface>, <pf> and <address> are mutually exclusive",
                         def->name);
-        for (size_t i = 0; i < def->n_interfaces; i++)
-                for (size_t j = 0; j < i; j++)
-                        if (streq(def->interfaces[i], def->interfaces[j]))
-                                return vport_error_set(
-                                        err, -EINVAL,
-                                        "network '%s': <forward><interface dev='%s'>: listed twice",
-                                        def->name, def->interfaces[i]);
-        for (size_t i = 0; i < def->n_addresses; i++)
-                for (size_t j = 0; j < i; j++)
-                        if (pci_addr_equal(&def->addresses[i], &def->addresses[j])) {
-                                char buf[VPORT_PCI_STRLEN];
-                                return vport_error_set(err, -EINVAL,
-                                                       "network '%s': <forward><address>: %s listed twice",
-                                                       def->name, pci_addr_format(&def->addresses[i], buf));
-                        }
+        d = first_duplicate(def->interfaces, def->n_interfaces, sizeof(char *), strp_cmp);
+        if (d < -1)
+                return (int) d;
+        if (d >= 0)
+                return vport_error_set(err, -EINVAL,
+                                       "network '%s': <forward><interface dev='%s'>: listed twice",
+                                       def->name, def->interfaces[d]);
+        d = first_duplicate(def->addresses, def->n_addresses, sizeof(vport_pci_addr), pci_cmp);
+        if (d < -1)
+                return (int) d;
+        if (d >= 0)
+                return vport_error_set(err, -EINVAL, "network '%s': <forward><address>: %s listed twice",
+                                       def->name, pci_addr_format(&def->addresses[d], buf));
         /* libvirt: <forward dev> names the first pool member when both are given */
         if (def->forward_dev && def->n_interfaces > 0 && !streq(def->forward_dev, def->interfaces[0]))
                 return vport_error_set(
@@ -291,15 +346,18 @@ static int validate_portgroups(const vport_network_def *def, vport_error *err) {
         const char *dflt = NULL;
         int r;
 
+        ssize_t d = first_duplicate(def->portgroups, def->n_portgroups, sizeof(vport_portgroup),
+                                    portgroup_name_cmp);
+
+        if (d < -1)
+                return (int) d;
+        if (d >= 0)
+                return vport_error_set(err, -EINVAL,
+                                       "network '%s': <portgroup name='%.64s'>: duplicate name", def->name,
+                                       def->portgroups[d].name);
         for (size_t i = 0; i < def->n_portgroups; i++) {
                 const vport_portgroup *pg = &def->portgroups[i];
 
-                for (size_t j = 0; j < i; j++)
-                        if (streq(pg->name, def->portgroups[j].name))
-                                return vport_error_set(
-                                        err, -EINVAL,
-                                        "network '%s': <portgroup name='%.64s'>: duplicate name", def->name,
-                                        pg->name);
                 if (pg->is_default && dflt)
                         return vport_error_set(err, -EINVAL,
                                                "network '%s': <portgroup name='%.64s' default='yes'>: "
@@ -328,6 +386,9 @@ static int validate_names(const vport_network_def *def, vport_error *err) {
                 if ((r = ifname_check(def->interfaces[i], err)) < 0)
                         return vport_error_prefix(err, r, "network '%s': <forward><interface dev>",
                                                   def->name);
+        for (size_t i = 0; i < def->n_portgroups; i++)
+                if ((r = name_check(NAME_PORTGROUP, def->portgroups[i].name, err)) < 0)
+                        return vport_error_prefix(err, r, "network '%s': <portgroup name>", def->name);
         return 0;
 }
 

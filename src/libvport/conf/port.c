@@ -2,6 +2,7 @@
 /* <networkport> XML: parse, validate, format. */
 #include <stdio.h>
 
+#include "base/names.h"
 #include "conf/port.h"
 #include "conf/vlan-xml.h"
 #include "conf/xml-util.h"
@@ -159,8 +160,10 @@ int port_def_validate(const vport_port_def *def, vport_error *err) {
         uuid_format(&def->uuid, uuid);
         if (!def->owner_name || !*def->owner_name)
                 return vport_error_set(err, -EINVAL, "networkport %s: <owner><name>: missing", uuid);
-        if (def->group && !*def->group)
-                return vport_error_set(err, -EINVAL, "networkport %s: <group>: empty", uuid);
+        if ((r = name_check(NAME_OWNER, def->owner_name, err)) < 0)
+                return vport_error_prefix(err, r, "networkport %s: <owner><name>", uuid);
+        if (def->group && (r = name_check(NAME_PORTGROUP, def->group, err)) < 0)
+                return vport_error_prefix(err, r, "networkport %s: <group>", uuid);
         if ((r = mac_check_guest(&def->mac, err)) < 0 || (r = vlan_validate(&def->vlan, err)) < 0 ||
             (def->virtualport && (r = virtualport_check_no_extras(def->virtualport, err)) < 0) ||
             (r = plug_validate(&def->plug, err)) < 0)

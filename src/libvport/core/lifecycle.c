@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "config.h"
+#include "base/names.h"
 #include "core/internal.h"
 
 const plug_driver *plug_driver_get(vport_plug_type type) {
@@ -194,6 +195,7 @@ static int owner_run(vport_ctx *ctx, const char *owner, loaded_fn fn, vport_erro
         int r, first = 0, done = 0;
 
         assert_return(ctx && owner, -EINVAL);
+        name_check_return(NAME_OWNER, owner, err);
         r = store_begin(ctx->store, err);
         if (r < 0)
                 return r;
@@ -345,6 +347,7 @@ int vport_port_delete_owner(vport_ctx *ctx, const char *owner, vport_error *err)
         int r;
 
         assert_return(ctx && owner, -EINVAL);
+        name_check_return(NAME_OWNER, owner, err);
         r = store_port_list(ctx->store, NULL, owner, &rows, &n, err);
         if (r < 0)
                 return r;

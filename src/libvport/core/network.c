@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "config.h"
+#include "base/names.h"
 #include "core/internal.h"
 #include "core/pool.h"
 
@@ -41,6 +42,7 @@ int vport_net_define(vport_ctx *ctx, const char *xml, char **ret_name, vport_err
 
 int vport_net_undefine(vport_ctx *ctx, const char *name, vport_error *err) {
         assert_return(ctx && name, -EINVAL);
+        name_check_return(NAME_NETWORK, name, err);
         return store_network_undefine(ctx->store, name, err);
 }
 
@@ -83,6 +85,7 @@ int vport_net_start(vport_ctx *ctx, const char *name, vport_error *err) {
         int r;
 
         assert_return(ctx && name, -EINVAL);
+        name_check_return(NAME_NETWORK, name, err);
         r = network_load(ctx, name, &def, &active, err);
         if (r < 0)
                 return r;
@@ -101,6 +104,7 @@ int vport_net_destroy(vport_ctx *ctx, const char *name, vport_error *err) {
         int r;
 
         assert_return(ctx && name, -EINVAL);
+        name_check_return(NAME_NETWORK, name, err);
         r = network_load(ctx, name, NULL, &active, err);
         if (r < 0)
                 return r;
@@ -118,6 +122,7 @@ int vport_net_destroy(vport_ctx *ctx, const char *name, vport_error *err) {
 
 int vport_net_set_autostart(vport_ctx *ctx, const char *name, bool autostart, vport_error *err) {
         assert_return(ctx && name, -EINVAL);
+        name_check_return(NAME_NETWORK, name, err);
         return store_network_set_autostart(ctx->store, name, autostart, err);
 }
 
@@ -126,6 +131,7 @@ int vport_net_dumpxml(vport_ctx *ctx, const char *name, char **ret_xml, vport_er
         int r;
 
         assert_return(ctx && name && ret_xml, -EINVAL);
+        name_check_return(NAME_NETWORK, name, err);
         r = store_network_get(ctx->store, name, &n, err);
         if (r < 0)
                 return r;
@@ -214,6 +220,7 @@ int vport_net_info(vport_ctx *ctx, const char *name, json_object **ret, vport_er
         int r;
 
         assert_return(ctx && name && ret, -EINVAL);
+        name_check_return(NAME_NETWORK, name, err);
         r = store_network_get(ctx->store, name, &n, err);
         if (r < 0)
                 return r;

@@ -2,8 +2,30 @@
 /* Port allocation (libvirt's networkAllocatePort) and queries. */
 #include <stdio.h>
 
+#include "base/names.h"
 #include "core/internal.h"
 #include "core/pool.h"
+
+/* Every string of a request is checked before it is used or stored: a
+ * control byte or invalid UTF-8 would make the stored <networkport>
+ * unreadable (and a listing print a fake row). */
+static int request_check_names(const vport_port_request *req, vport_error *err) {
+        const struct {
+                vport_name_kind kind;
+                const char *value;
+        } names[] = {
+                { NAME_NETWORK, req->network },
+                { NAME_OWNER, req->owner_name },
+                { NAME_PORTGROUP, req->portgroup },
+                { NAME_DEVICE, req->device },
+        };
+        int r;
+
+        for (size_t i = 0; i < ELEMENTSOF(names); i++)
+                if (names[i].value && (r = name_check(names[i].kind, names[i].value, err)) < 0)
+                        return r;
+        return 0;
+}
 
 static int port_def_from_request(const vport_port_request *req, vport_port_def **ret, vport_error *err) {
         _cleanup_(port_def_freep) vport_port_def *def = NULL;
@@ -142,6 +164,9 @@ int vport_port_create(vport_ctx *ctx, const vport_port_request *req, vport_port 
         int r;
 
         assert_return(ctx && req && req->network, -EINVAL);
+        r = request_check_names(req, err);
+        if (r < 0)
+                return r;
         r = network_load(ctx, req->network, &net, &active, err);
         if (r < 0)
                 return r;
@@ -185,6 +210,8 @@ int vport_port_list(vport_ctx *ctx, const char *network, vport_port ***ret, size
         int r;
 
         assert_return(ctx && ret && ret_n, -EINVAL);
+        if (network)
+                name_check_return(NAME_NETWORK, network, err);
         r = store_port_list(ctx->store, network, NULL, &rows, &n, err);
         if (r < 0)
                 return r;

@@ -4,6 +4,7 @@
 #include <linux/if_link.h>
 #include <stdio.h>
 
+#include "base/names.h"
 #include "core/sriov-internal.h"
 
 static const char *link_state_str(uint32_t s) {
@@ -90,6 +91,7 @@ int vport_vf_list(vport_ctx *ctx, const char *pf, json_object **ret, vport_error
         int r;
 
         assert_return(ctx && pf && ret, -EINVAL);
+        name_check_return(NAME_IFNAME, pf, err);
         r = ctx->ops->link_get(ctx->kernel, 0, pf, &link, err);
         if (r >= 0)
                 r = ctx->ops->netdev_pci(ctx->kernel, pf, &pf_addr, err);

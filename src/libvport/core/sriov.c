@@ -5,6 +5,7 @@
 #include <net/if.h>
 #include <stdio.h>
 
+#include "base/names.h"
 #include "core/sriov-internal.h"
 
 static const char *const vf_mac_method_table[_VF_MAC_METHOD_MAX] = {
@@ -209,6 +210,7 @@ int vport_vf_resolve(vport_ctx *ctx, const char *a, const char *b, vport_vf_ref 
         int r;
 
         assert_return(ctx && a && ret, -EINVAL);
+        name_check_return(NAME_DEVICE, a, err);
         *ret = (vport_vf_ref){ .index = -1 };
         if (b)
                 r = resolve_pf_index(ctx, a, b, ret, err);
