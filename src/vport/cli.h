@@ -33,8 +33,10 @@ int cli_fail(vport_cli *cli, int r, const char *what);
 /* Print a usage error for a verb on stderr. Returns -EINVAL. */
 int cli_usage_error(const char *verb, const char *fmt, ...) _printf_(2, 3);
 
-/* Read a whole file ("-" = stdin) into a NUL-terminated buffer. 0 or -errno. */
-int cli_read_file(const char *path, char **ret);
+/* Read a whole text file ("-" = stdin, at most 16 MiB, no NUL byte) into a
+ * NUL-terminated buffer. Returns 0 or -errno with err naming the file and
+ * the cause. */
+int cli_read_file(const char *path, char **ret, vport_error *err);
 
 /* The verbs, one file per group. */
 int verb_net_define(vport_cli *cli, int argc, char **argv);

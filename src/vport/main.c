@@ -89,30 +89,47 @@ int cli_usage_error(const char *verb, const char *fmt, ...) {
         return -EINVAL;
 }
 
-int cli_read_file(const char *path, char **ret) {
+#define CLI_FILE_MAX (16u << 20) /* the library's document size cap */
+
+/* Every failure names the file and its own cause: errno is read where the
+ * call failed, never later (a stale errno said "No such file or directory"
+ * for a file that was only too large). */
+int cli_read_file(const char *path, char **ret, vport_error *err) {
         _cleanup_close_ int fd = -1;
         _cleanup_free_ char *buf = NULL;
         size_t len = 0, cap = 0;
+        const char *nul;
 
         fd = streq(path, "-") ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
-                return -errno;
+                return vport_error_set(err, -errno, "%s: %s", path, strerror(errno));
         for (;;) {
+                ssize_t k;
+
                 if (len + 4096 + 1 > cap) {
                         char *n = realloc(buf, cap = cap ? cap * 2 : 8192);
                         if (!n)
-                                return -ENOMEM;
+                                return vport_error_set(err, -ENOMEM, "%s: out of memory", path);
                         buf = n;
                 }
-                ssize_t k = read(fd, buf + len, cap - len - 1);
+                k = read(fd, buf + len, cap - len - 1);
+                if (k < 0 && errno == EINTR)
+                        continue;
                 if (k < 0)
-                        return -errno;
+                        return vport_error_set(err, -errno, "%s: %s", path, strerror(errno));
                 if (k == 0)
                         break;
                 len += (size_t) k;
-                if (len > 16 * 1024 * 1024)
-                        return -EFBIG;
+                if (len > CLI_FILE_MAX)
+                        return vport_error_set(err, -EFBIG, "%s: larger than %u MiB", path,
+                                               CLI_FILE_MAX >> 20);
         }
+        /* the library takes a string: whatever followed a NUL would be ignored */
+        if ((nul = memchr(buf ? buf : "", '\0', len)))
+                return vport_error_set(err, -EINVAL, "%s: NUL byte at offset %zu: not a text file", path,
+                                       (size_t) (nul - buf));
+        if (!buf && !(buf = malloc(1)))
+                return vport_error_set(err, -ENOMEM, "%s: out of memory", path);
         buf[len] = '\0';
         *ret = TAKE_PTR(buf);
         return 0;

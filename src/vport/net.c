@@ -21,11 +21,8 @@ int verb_net_define(vport_cli *cli, int argc, char **argv) {
 
         if ((r = one_arg(argc, argv, &path)) < 0)
                 return r;
-        r = cli_read_file(path, &xml);
-        if (r < 0) {
-                fprintf(stderr, "vport: %s: %s\n", path, strerror(-r));
-                return r;
-        }
+        if ((r = cli_read_file(path, &xml, &cli->err)) < 0)
+                return cli_fail(cli, r, "net-define");
         if ((r = cli_ctx(cli, &ctx)) < 0 || (r = vport_net_define(ctx, xml, &name, &cli->err)) < 0)
                 return cli_fail(cli, r, "net-define");
         if (cli->json) {

@@ -29,7 +29,9 @@ typedef struct create_args {
 } create_args;
 
 static int parse_create_opt(int c, const char *arg, create_args *a) {
+        vport_error e = { 0 };
         uint16_t tag;
+        int r;
 
         switch (c) {
         case 'm':
@@ -56,8 +58,8 @@ static int parse_create_opt(int c, const char *arg, create_args *a) {
         case 'x':
                 free(a->xml);
                 a->xml = NULL;
-                if (cli_read_file(arg, &a->xml) < 0)
-                        return cli_usage_error("port-create", "--xml '%s': %m", arg);
+                if ((r = cli_read_file(arg, &a->xml, &e)) < 0)
+                        return cli_usage_error("port-create", "--xml: %s", vport_error_message(&e, r));
                 a->req.xml = a->xml;
                 return 0;
         case 'd':

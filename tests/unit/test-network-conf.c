@@ -523,13 +523,52 @@ static void test_parse_file(void **state) {
         close(fd);
         assert_int_equal(network_def_parse_file(path, &d, &err), 0);
         assert_string_equal(d->name, "default");
+        network_def_free(TAKE_PTR(d));
+        /* each failure names its own cause (a stale errno named ENOENT) */
+        assert_int_equal(truncate(path, 17 << 20), 0);
+        assert_int_equal(network_def_parse_file(path, &d, &err), -EFBIG);
+        assert_non_null(strstr(err.message, path));
+        assert_non_null(strstr(err.message, "larger than"));
         unlink(path);
         assert_int_equal(network_def_parse_file(path, &d, &err), -ENOENT);
         assert_non_null(strstr(err.message, path));
+        assert_int_equal(network_def_parse_file("/tmp", &d, &err), -EINVAL);
+        assert_non_null(strstr(err.message, "not a regular file"));
+}
+
+/* Duplicate detection sorts instead of comparing every pair: 100,000
+ * <interface> entries are parsed, and the duplicate reported is the first
+ * one in document order. (Timings: bench/xml-bench.) */
+static void test_many_interfaces(void **state) {
+        const size_t n = 100000;
+        _cleanup_(network_def_freep) vport_network_def *d = NULL;
+        _cleanup_free_ char *xml = malloc(n * 40 + 200);
+        vport_error err = { 0 };
+        size_t len;
+
+        assert_non_null(xml);
+        len = (size_t) sprintf(xml, "<network><name>big</name><forward mode='bridge'>");
+        for (size_t i = 0; i < n; i++)
+                len += (size_t) sprintf(xml + len, "<interface dev='e%zu'/>", i);
+        strcpy(xml + len, "</forward></network>");
+        assert_int_equal(network_def_parse_string(xml, strlen(xml), &d, &err), 0);
+        assert_int_equal(d->n_interfaces, n);
+        network_def_free(TAKE_PTR(d));
+        /* e7 repeated at the end, e5 repeated after it: e5's repeat comes first */
+        len = (size_t) sprintf(xml, "<network><name>big</name><forward mode='bridge'>");
+        for (size_t i = 0; i < n; i++)
+                len += (size_t) sprintf(xml + len, "<interface dev='e%zu'/>",
+                                        i == n - 2   ? 5
+                                        : i == n - 1 ? 7
+                                                     : i);
+        strcpy(xml + len, "</forward></network>");
+        assert_int_equal(network_def_parse_string(xml, strlen(xml), &d, &err), -EINVAL);
+        assert_non_null(strstr(err.message, "<interface dev='e5'>: listed twice"));
 }
 
 int main(void) {
         const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_many_interfaces),
                 cmocka_unit_test(test_roundtrip_bridge_ovs),
                 cmocka_unit_test(test_roundtrip_direct_modes),
                 cmocka_unit_test(test_roundtrip_hostdev),

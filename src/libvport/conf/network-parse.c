@@ -312,7 +312,8 @@ static int network_def_from_doc(xmlDocPtr doc, vport_network_def **ret, vport_er
         XML_FOREACH_ELEMENT(c, root)
         if ((r = network_parse_element(c, def, &seen, err)) < 0)
                 return vport_error_prefix(err, r, "network '%s'", def->name);
-        if (uuid_is_null(&def->uuid) && (r = uuid_generate(&def->uuid)) < 0)
+        def->uuid_generated = uuid_is_null(&def->uuid);
+        if (def->uuid_generated && (r = uuid_generate(&def->uuid)) < 0)
                 return r;
         if ((r = network_def_validate(def, err)) < 0)
                 return r;
@@ -332,24 +333,34 @@ int network_def_parse_string(const char *xml, size_t len, vport_network_def **re
         return 0;
 }
 
+/* Each failure reads errno right where the call failed; a file that grows
+ * or shrinks while read is read to its end (up to the cap), so a short read
+ * is not taken for the whole document. */
 int network_def_parse_file(const char *path, vport_network_def **ret, vport_error *err) {
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
         _cleanup_free_ char *buf = NULL;
         struct stat st;
+        size_t len = 0;
         ssize_t n;
 
         if (fd < 0 || fstat(fd, &st) < 0)
                 return vport_error_set(err, -errno, "%s: %s", path, strerror(errno));
-        if (!S_ISREG(st.st_mode) || st.st_size > NETWORK_XML_MAX)
-                return vport_error_set(err, -EFBIG, "%s: not a regular file of at most %u bytes", path,
-                                       NETWORK_XML_MAX);
-        if (!(buf = malloc((size_t) st.st_size + 1)))
+        if (!S_ISREG(st.st_mode))
+                return vport_error_set(err, -EINVAL, "%s: not a regular file", path);
+        if (st.st_size > NETWORK_XML_MAX)
+                return vport_error_set(err, -EFBIG, "%s: larger than %u bytes", path, NETWORK_XML_MAX);
+        if (!(buf = malloc(NETWORK_XML_MAX + 1)))
                 return -ENOMEM;
-        n = read(fd, buf, (size_t) st.st_size);
-        if (n < 0)
-                return vport_error_set(err, -errno, "%s: %s", path, strerror(errno));
-        buf[n] = '\0';
-        return network_def_parse_string(buf, (size_t) n, ret, err);
+        do {
+                n = read(fd, buf + len, NETWORK_XML_MAX + 1 - len);
+                if (n < 0 && errno != EINTR)
+                        return vport_error_set(err, -errno, "%s: %s", path, strerror(errno));
+                len += n > 0 ? (size_t) n : 0;
+        } while (n != 0 && len <= NETWORK_XML_MAX);
+        if (len > NETWORK_XML_MAX)
+                return vport_error_set(err, -EFBIG, "%s: larger than %u bytes", path, NETWORK_XML_MAX);
+        buf[len] = '\0';
+        return network_def_parse_string(buf, len, ret, err);
 }
 
 static void portgroup_clear(vport_portgroup *pg) {

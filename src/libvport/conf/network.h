@@ -45,8 +45,9 @@ typedef struct vport_portgroup {
 
 typedef struct vport_network_def {
         char *name;
-        vport_uuid uuid; /* generated when the XML has none */
-        unsigned mtu;    /* <mtu size>; 0 = unset */
+        vport_uuid uuid;     /* generated when the XML has none */
+        bool uuid_generated; /* the XML had no <uuid> */
+        unsigned mtu;        /* <mtu size>; 0 = unset */
 
         vport_forward_mode forward_mode;
         char *forward_dev;           /* <forward dev>; NULL = unset */

@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "base/names.h"
 #include "conf/xml-util.h"
 
 /* No XML_PARSE_NOENT: entity references are not substituted (a "billion
@@ -9,17 +10,80 @@
  * libxml2 reports errors to us instead of printing them. */
 #define XML_READ_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR | XML_PARSE_NOWARNING)
 
-static int xml_read_error(xmlParserCtxtPtr ctxt, const char *what, vport_error *err) {
+/* libxml2 reports some errors through no parser context at all (encoding
+ * conversion, I/O, the serialiser's "string is not in UTF-8"): they go to
+ * its global handlers, which print on stderr, whatever the parse options.
+ * The library never prints: while we call into libxml2, both handlers
+ * point here, the first message is kept for the caller's error, and the
+ * host application's handlers are put back afterwards. */
+#if LIBXML_VERSION >= 21200
+typedef const xmlError *xml_error_arg;
+#else
+typedef xmlErrorPtr xml_error_arg;
+#endif
+
+static void capture_structured(void *userdata, xml_error_arg e) {
+        xml_capture *c = userdata;
+
+        /* warnings (XML_PARSE_NOWARNING asked for none) change nothing */
+        if (!e || e->level < XML_ERR_ERROR)
+                return;
+        c->count++;
+        if (c->count > 1)
+                return;
+        snprintf(c->first, sizeof(c->first), "%s", e->message ? e->message : "unknown error");
+        c->first[strcspn(c->first, "\n")] = '\0';
+        c->line = e->line;
+}
+
+static void capture_generic(void *userdata, const char *fmt, ...) {
+        xml_capture *c = userdata;
+        va_list ap;
+
+        c->count++;
+        if (c->count > 1)
+                return;
+        va_start(ap, fmt);
+        vsnprintf(c->first, sizeof(c->first), fmt, ap);
+        va_end(ap);
+        c->first[strcspn(c->first, "\n")] = '\0';
+}
+
+void xml_capture_begin(xml_capture *c) {
+        *c = (xml_capture){
+                .old_structured = xmlStructuredError,
+                .old_structured_ctx = xmlStructuredErrorContext,
+                .old_generic = xmlGenericError,
+                .old_generic_ctx = xmlGenericErrorContext,
+        };
+        xmlSetStructuredErrorFunc(c, (xmlStructuredErrorFunc) capture_structured);
+        xmlSetGenericErrorFunc(c, capture_generic);
+}
+
+void xml_capture_end(xml_capture *c) {
+        xmlSetStructuredErrorFunc(c->old_structured_ctx, c->old_structured);
+        xmlSetGenericErrorFunc(c->old_generic_ctx, c->old_generic);
+}
+
+/* The first error is the cause (an encoding error is followed by "Premature
+ * end of data"); the parser context's last one is the fallback. */
+static int xml_read_error(xmlParserCtxtPtr ctxt, const xml_capture *c, const char *what, vport_error *err) {
         const xmlError *e = xmlCtxtGetLastError(ctxt);
         char msg[200] = "malformed document";
+        int line = 0;
 
-        if (e && e->message) {
+        if (c->count > 0) {
+                snprintf(msg, sizeof(msg), "%s", c->first);
+                line = c->line;
+        } else if (e && e->message) {
                 snprintf(msg, sizeof(msg), "%s", e->message);
-                msg[strcspn(msg, "\n")] = '\0';
-                return xml_error_one_line(
-                        err, vport_error_set(err, -EINVAL, "%s: line %d: %s", what, e->line, msg));
+                line = e->line;
         }
-        return vport_error_set(err, -EINVAL, "%s: %s", what, msg);
+        msg[strcspn(msg, "\n")] = '\0';
+        if (line > 0)
+                return xml_error_one_line(err,
+                                          vport_error_set(err, -EINVAL, "%s: line %d: %s", what, line, msg));
+        return xml_error_one_line(err, vport_error_set(err, -EINVAL, "%s: %s", what, msg));
 }
 
 int xml_error_one_line(vport_error *err, int code) {
@@ -37,21 +101,30 @@ int xml_read(const char *buf, size_t len, const char *root_name, const char *wha
         xmlParserCtxtPtr ctxt;
         xmlNodePtr root;
 
+        const char *nul;
+        xml_capture cap;
+        int r = 0;
+
         assert_return(buf && ret, -EINVAL);
         if (len == 0)
                 return vport_error_set(err, -EINVAL, "%s: empty document", what);
         if (len > INT32_MAX)
                 return vport_error_set(err, -EINVAL, "%s: document too large", what);
+        /* libxml2 would stop at a NUL and ignore what follows */
+        if ((nul = memchr(buf, '\0', len)))
+                return vport_error_set(err, -EINVAL, "%s: NUL byte at offset %zu", what,
+                                       (size_t) (nul - buf));
         ctxt = xmlNewParserCtxt();
         if (!ctxt)
                 return -ENOMEM;
+        xml_capture_begin(&cap);
         doc = xmlCtxtReadMemory(ctxt, buf, (int) len, NULL, NULL, XML_READ_OPTIONS);
-        if (!doc || !ctxt->wellFormed) {
-                int r = xml_read_error(ctxt, what, err);
-                xmlFreeParserCtxt(ctxt);
-                return r;
-        }
+        xml_capture_end(&cap);
+        if (!doc || !ctxt->wellFormed)
+                r = xml_read_error(ctxt, &cap, what, err);
         xmlFreeParserCtxt(ctxt);
+        if (r < 0)
+                return r;
         if (doc->intSubset || doc->extSubset)
                 return vport_error_set(err, -EINVAL, "%s: <!DOCTYPE> is not allowed", what);
         root = xmlDocGetRootElement(doc);
@@ -123,11 +196,17 @@ int xml_dump_append(xmlNodePtr node, char **buf) {
         size_t old = *buf ? strlen(*buf) : 0, add;
         char *n;
 
+        xml_capture cap;
+        int k;
+
         if (!xb)
                 return -ENOMEM;
-        if (xmlNodeDump(xb, node->doc, node, 0, 0) < 0) {
+        xml_capture_begin(&cap);
+        k = xmlNodeDump(xb, node->doc, node, 0, 0);
+        xml_capture_end(&cap);
+        if (k < 0 || cap.count > 0) {
                 xmlBufferFree(xb);
-                return -ENOMEM;
+                return k < 0 ? -ENOMEM : -EILSEQ;
         }
         add = (size_t) xmlBufferLength(xb);
         n = realloc(*buf, old + add + 1);
@@ -164,14 +243,36 @@ int xml_add_raw(xmlNodePtr parent, const char *raw) {
         return 0;
 }
 
+/* XML 1.0's Char production: what a parser reads back. */
+static bool xml_chars_ok(const char *s) {
+        uint32_t cp;
+        size_t n;
+
+        for (; *s; s += n) {
+                n = utf8_decode(s, &cp);
+                if (n == 0 || (cp < 0x20 && cp != '\t' && cp != '\n' && cp != '\r') || cp == 0xFFFE ||
+                    cp == 0xFFFF)
+                        return false;
+        }
+        return true;
+}
+
 int xml_format_doc(xmlDocPtr doc, char **ret) {
         xmlBufferPtr xb = xmlBufferCreate();
-        int r = 0;
+        xml_capture cap;
+        int r = 0, k;
 
         if (!xb)
                 return -ENOMEM;
-        if (xmlNodeDump(xb, doc, xmlDocGetRootElement(doc), 0, 1) < 0 ||
-            xmlBufferAdd(xb, BAD_CAST "\n", 1) != 0)
+        xml_capture_begin(&cap);
+        k = xmlNodeDump(xb, doc, xmlDocGetRootElement(doc), 0, 1);
+        xml_capture_end(&cap);
+        /* libxml2 copies text bytes as they are (invalid UTF-8, control
+         * characters): a document that would not parse back is refused
+         * rather than stored */
+        if (cap.count > 0 || (k >= 0 && !xml_chars_ok((const char *) xmlBufferContent(xb))))
+                r = -EILSEQ;
+        else if (k < 0 || xmlBufferAdd(xb, BAD_CAST "\n", 1) != 0)
                 r = -ENOMEM;
         else if (!(*ret = strdup((const char *) xmlBufferContent(xb))))
                 r = -ENOMEM;

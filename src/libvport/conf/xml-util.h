@@ -5,6 +5,8 @@
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xmlversion.h>
 #include <stdint.h>
 
 #include "base/error.h"
@@ -19,10 +21,27 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(xmlDocPtr, xmlFreeDoc);
         for (xmlNodePtr child = (parent)->children; child; child = child->next) \
                 if (child->type == XML_ELEMENT_NODE)
 
+/* While libxml2 runs, its global error handlers (which print on stderr)
+ * are replaced by ones that count the errors (not warnings) and keep the
+ * first message.
+ * begin/end pair around every libxml2 call that may report an error. */
+typedef struct xml_capture {
+        unsigned count;
+        char first[200];
+        int line;
+        xmlStructuredErrorFunc old_structured;
+        void *old_structured_ctx;
+        xmlGenericErrorFunc old_generic;
+        void *old_generic_ctx;
+} xml_capture;
+
+void xml_capture_begin(xml_capture *c);
+void xml_capture_end(xml_capture *c);
+
 /* Parse buf (len bytes) with network access, entity substitution and DTD
- * loading off; a document with a DOCTYPE, or whose root is not root_name, is
- * refused. what names the document in errors ("network XML"). Returns 0 with
- * *ret set, or -EINVAL with err holding libxml2's message and line. */
+ * loading off; a document with a DOCTYPE or a NUL byte, or whose root is
+ * not root_name, is refused; libxml2 prints nothing. what names the document in errors ("network XML").
+ * Returns 0 with *ret set, or -EINVAL with err holding libxml2's message and line. */
 int xml_read(const char *buf, size_t len, const char *root_name, const char *what, xmlDocPtr *ret,
              vport_error *err);
 
@@ -48,14 +67,17 @@ int xml_prop_yesno(xmlNodePtr node, const char *ctx, const char *attr, bool *ret
 int xml_text(xmlNodePtr node, const char *ctx, char **ret, vport_error *err);
 
 /* Serialise node (and its subtree) without formatting, appending to *buf
- * (malloc'ed string, may be NULL). Returns 0 or -ENOMEM. */
+ * (malloc'ed string, may be NULL). Returns 0, -EILSEQ (text libxml2 cannot
+ * serialise: not UTF-8) or -ENOMEM. */
 int xml_dump_append(xmlNodePtr node, char **buf);
 
 /* Parse the verbatim fragment raw (from xml_dump_append) and append its
  * nodes under parent. Returns 0, -EINVAL (malformed fragment) or -ENOMEM. */
 int xml_add_raw(xmlNodePtr parent, const char *raw);
 
-/* Serialise root of doc, indented. Returns 0 with *ret malloc'ed or -ENOMEM. */
+/* Serialise root of doc, indented. Returns 0 with *ret malloc'ed, -EILSEQ
+ * (text that is not UTF-8 or holds characters XML cannot carry: it would
+ * not parse back) or -ENOMEM. */
 int xml_format_doc(xmlDocPtr doc, char **ret);
 
 /* Messages quote values from the document, which may hold control

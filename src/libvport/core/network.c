@@ -27,7 +27,7 @@ int vport_net_define(vport_ctx *ctx, const char *xml, char **ret_name, vport_err
                 return vport_error_set(err, -EBUSY,
                                        "network '%s' is active; destroy it before redefining it", def->name);
         /* A redefinition without <uuid> keeps the network's uuid, as libvirt does. */
-        if (r >= 0 && !strstr(xml, "<uuid"))
+        if (r >= 0 && def->uuid_generated)
                 def->uuid = old->uuid;
         r = network_def_format(def, &formatted);
         if (r < 0)
