@@ -58,6 +58,8 @@ int cli_ctx(vport_cli *cli, vport_ctx **ret) {
                 r = vport_ctx_open(&opts, &cli->ctx, &cli->err);
                 if (r < 0)
                         return r;
+                if (faults)
+                        fault_ops_watch_store(faults, cli->ctx);
         }
         *ret = cli->ctx;
         return 0;

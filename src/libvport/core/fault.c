@@ -3,9 +3,13 @@
 #include <unistd.h>
 
 #include "core/fault.h"
+#include "core/internal.h"
 
 #define FAULT_MAX_RULES 16
 #define FAULT_EVERY     0u
+/* The pseudo-ops that name points rather than one op (see fault.h). */
+#define FAULT_CHANGE       "change"
+#define FAULT_STORE_COMMIT "store_commit"
 
 typedef enum fault_action {
         FAULT_ERRNO,
@@ -89,6 +93,10 @@ static int rule_parse(const char *entry, fault_rule *ret, vport_error *err) {
                 r.action = FAULT_ERRNO;
         else
                 return vport_error_set(err, -EINVAL, "fault spec '%s': unknown action '%s'", entry, action);
+        /* A commit can only be watched once it happened (SQLite's WAL hook). */
+        if ((streq(r.op, FAULT_CHANGE) || streq(r.op, FAULT_STORE_COMMIT)) && r.action != FAULT_CRASH_AFTER)
+                return vport_error_set(err, -EINVAL, "fault spec '%s': %s points only take crash-after",
+                                       entry, r.op);
         *ret = r;
         return 0;
 }
@@ -105,22 +113,31 @@ static unsigned count_call(fault_ops *f, const char *op) {
         return 1;
 }
 
-/* Before the real call: returns 0 to go on, < 0 to fail with, or 1 when the
- * process must end right after the call. */
-static int fault_before(const char *op, vport_error *err) {
-        unsigned n = count_call(current, op);
-
+static const fault_rule *rule_find(const char *op, unsigned n) {
         for (size_t i = 0; i < current->n_rules; i++) {
                 const fault_rule *r = &current->rules[i];
-                if (!streq(r->op, op) || (r->nth != FAULT_EVERY && r->nth != n))
-                        continue;
-                if (r->action == FAULT_CRASH)
-                        _exit(99);
-                if (r->action == FAULT_CRASH_AFTER)
-                        return 1;
-                return vport_error_set(err, r->error, "%s: injected fault: %s", op, strerror(-r->error));
+                if (streq(r->op, op) && (r->nth == FAULT_EVERY || r->nth == n))
+                        return r;
         }
-        return 0;
+        return NULL;
+}
+
+/* Before the real call: returns 0 to go on, < 0 to fail with, or 1 when the
+ * process must end right after the call. A call that changes the kernel
+ * also counts as a "change" point. */
+static int fault_before(const char *op, bool changes, vport_error *err) {
+        const fault_rule *r = rule_find(op, count_call(current, op));
+        const fault_rule *c = changes ? rule_find(FAULT_CHANGE, count_call(current, FAULT_CHANGE)) : NULL;
+
+        if (!r)
+                r = c;
+        if (!r)
+                return 0;
+        if (r->action == FAULT_CRASH)
+                _exit(99);
+        if (r->action == FAULT_CRASH_AFTER)
+                return 1;
+        return vport_error_set(err, r->error, "%s: injected fault: %s", op, strerror(-r->error));
 }
 
 static int fault_after(int before, int r) {
@@ -129,50 +146,71 @@ static int fault_after(int before, int r) {
         return r;
 }
 
-#define WRAP(op, params, args)                                  \
+/* After every store commit that wrote something (the store's hook). */
+static void fault_committed(void *userdata) {
+        fault_ops *f = userdata;
+        const fault_rule *r, *c;
+
+        if (f != current)
+                return;
+        r = rule_find(FAULT_STORE_COMMIT, count_call(f, FAULT_STORE_COMMIT));
+        c = rule_find(FAULT_CHANGE, count_call(f, FAULT_CHANGE));
+        if (r || c)
+                _exit(99);
+}
+
+/* changes: whether the op changes the kernel (a "change" point). */
+#define WRAP(op, changes, params, args)                         \
         static int fault_##op params {                          \
-                int b = fault_before(#op, err);                 \
+                int b = fault_before(#op, changes, err);        \
                 if (b < 0)                                      \
                         return b;                               \
                 return fault_after(b, current->inner->op args); \
         }
 
-WRAP(link_get, (vport_kernel * k, int i, const char *n, vport_link *ret, vport_error *err),
+WRAP(link_get, false, (vport_kernel * k, int i, const char *n, vport_link *ret, vport_error *err),
      (k, i, n, ret, err))
-WRAP(link_list, (vport_kernel * k, vport_link **ret, size_t *ret_n, vport_error *err), (k, ret, ret_n, err))
-WRAP(link_set_mac, (vport_kernel * k, int i, const vport_mac *m, vport_error *err), (k, i, m, err))
-WRAP(link_set_up, (vport_kernel * k, int i, bool up, vport_error *err), (k, i, up, err))
-WRAP(link_set_mtu, (vport_kernel * k, int i, unsigned mtu, vport_error *err), (k, i, mtu, err))
-WRAP(link_set_master, (vport_kernel * k, int i, int m, vport_error *err), (k, i, m, err))
-WRAP(link_set_group, (vport_kernel * k, int i, uint32_t g, vport_error *err), (k, i, g, err))
-WRAP(link_delete, (vport_kernel * k, int i, vport_error *err), (k, i, err))
-WRAP(link_delete_group, (vport_kernel * k, uint32_t g, vport_error *err), (k, g, err))
-WRAP(vf_list, (vport_kernel * k, int pf, vport_vf_info **ret, size_t *ret_n, vport_error *err),
+WRAP(link_list, false, (vport_kernel * k, vport_link **ret, size_t *ret_n, vport_error *err),
+     (k, ret, ret_n, err))
+WRAP(link_set_mac, true, (vport_kernel * k, int i, const vport_mac *m, vport_error *err), (k, i, m, err))
+WRAP(link_set_up, true, (vport_kernel * k, int i, bool up, vport_error *err), (k, i, up, err))
+WRAP(link_set_mtu, true, (vport_kernel * k, int i, unsigned mtu, vport_error *err), (k, i, mtu, err))
+WRAP(link_set_master, true, (vport_kernel * k, int i, int m, vport_error *err), (k, i, m, err))
+WRAP(link_set_group, true, (vport_kernel * k, int i, uint32_t g, vport_error *err), (k, i, g, err))
+WRAP(link_delete, true, (vport_kernel * k, int i, vport_error *err), (k, i, err))
+WRAP(link_delete_group, true, (vport_kernel * k, uint32_t g, vport_error *err), (k, g, err))
+WRAP(vf_list, false, (vport_kernel * k, int pf, vport_vf_info **ret, size_t *ret_n, vport_error *err),
      (k, pf, ret, ret_n, err))
-WRAP(vf_set, (vport_kernel * k, int pf, const vport_vf_info *c, unsigned mask, vport_error *err),
+WRAP(vf_set, true, (vport_kernel * k, int pf, const vport_vf_info *c, unsigned mask, vport_error *err),
      (k, pf, c, mask, err))
-WRAP(macvlan_create, (vport_kernel * k, const vport_macvlan_request *q, vport_link *ret, vport_error *err),
-     (k, q, ret, err))
-WRAP(tap_create, (vport_kernel * k, const char *n, const vport_mac *m, vport_link *ret, vport_error *err),
+WRAP(macvlan_create, true,
+     (vport_kernel * k, const vport_macvlan_request *q, vport_link *ret, vport_error *err), (k, q, ret, err))
+WRAP(tap_create, true,
+     (vport_kernel * k, const char *n, const vport_mac *m, vport_link *ret, vport_error *err),
      (k, n, m, ret, err))
-WRAP(macvtap_wait_dev, (vport_kernel * k, int i, int t, char **ret, vport_error *err), (k, i, t, ret, err))
-WRAP(brport_set_flags, (vport_kernel * k, int i, bool l, bool f, vport_error *err), (k, i, l, f, err))
-WRAP(fdb_add, (vport_kernel * k, int i, const vport_mac *m, vport_error *err), (k, i, m, err))
-WRAP(fdb_del, (vport_kernel * k, int i, const vport_mac *m, vport_error *err), (k, i, m, err))
-WRAP(pci_info, (vport_kernel * k, const vport_pci_addr *a, vport_pci_info *ret, vport_error *err),
+WRAP(macvtap_wait_dev, false, (vport_kernel * k, int i, int t, char **ret, vport_error *err),
+     (k, i, t, ret, err))
+WRAP(brport_set_flags, true, (vport_kernel * k, int i, bool l, bool f, vport_error *err), (k, i, l, f, err))
+WRAP(fdb_add, true, (vport_kernel * k, int i, const vport_mac *m, vport_error *err), (k, i, m, err))
+WRAP(fdb_del, true, (vport_kernel * k, int i, const vport_mac *m, vport_error *err), (k, i, m, err))
+WRAP(pci_info, false, (vport_kernel * k, const vport_pci_addr *a, vport_pci_info *ret, vport_error *err),
      (k, a, ret, err))
-WRAP(pci_netdevs, (vport_kernel * k, const vport_pci_addr *a, char ***ret, size_t *ret_n, vport_error *err),
+WRAP(pci_netdevs, false,
+     (vport_kernel * k, const vport_pci_addr *a, char ***ret, size_t *ret_n, vport_error *err),
      (k, a, ret, ret_n, err))
-WRAP(netdev_pci, (vport_kernel * k, const char *n, vport_pci_addr *ret, vport_error *err), (k, n, ret, err))
-WRAP(pci_vfs,
+WRAP(netdev_pci, false, (vport_kernel * k, const char *n, vport_pci_addr *ret, vport_error *err),
+     (k, n, ret, err))
+WRAP(pci_vfs, false,
      (vport_kernel * k, const vport_pci_addr *a, vport_pci_addr **ret, size_t *ret_n, vport_error *err),
      (k, a, ret, ret_n, err))
-WRAP(sriov_numvfs, (vport_kernel * k, const vport_pci_addr *a, int *num, int *total, vport_error *err),
+WRAP(sriov_numvfs, false,
+     (vport_kernel * k, const vport_pci_addr *a, int *num, int *total, vport_error *err),
      (k, a, num, total, err))
-WRAP(pci_unbind, (vport_kernel * k, const vport_pci_addr *a, vport_error *err), (k, a, err))
-WRAP(pci_bind, (vport_kernel * k, const vport_pci_addr *a, const char *d, vport_error *err), (k, a, d, err))
-WRAP(pci_wait_netdev, (vport_kernel * k, const vport_pci_addr *a, int t, char **ret, vport_error *err),
-     (k, a, t, ret, err))
+WRAP(pci_unbind, true, (vport_kernel * k, const vport_pci_addr *a, vport_error *err), (k, a, err))
+WRAP(pci_bind, true, (vport_kernel * k, const vport_pci_addr *a, const char *d, vport_error *err),
+     (k, a, d, err))
+WRAP(pci_wait_netdev, false,
+     (vport_kernel * k, const vport_pci_addr *a, int t, char **ret, vport_error *err), (k, a, t, ret, err))
 
 static const vport_kernel_ops fault_table = {
         .link_get = fault_link_get,
@@ -238,6 +276,10 @@ void fault_ops_free(fault_ops *f) {
         if (current == f)
                 current = NULL;
         free(f);
+}
+
+void fault_ops_watch_store(fault_ops *f, vport_ctx *ctx) {
+        store_set_commit_hook(ctx->store, f ? fault_committed : NULL, f);
 }
 
 unsigned fault_ops_calls(const fault_ops *f, const char *op) {

@@ -5,12 +5,22 @@
  * except the calls a spec selects, which fail with an injected errno or end
  * the process (to test crash recovery from the journal). A spec is a comma
  * separated list of OP[:N]=ACTION:
- *   OP      an op name of struct vport_kernel_ops ("vf_set", "pci_bind", ...)
+ *   OP      an op name of struct vport_kernel_ops ("vf_set", "pci_bind", ...);
+ *           "store_commit": a commit that wrote to the store (explicit or a
+ *           single statement's), once fault_ops_watch_store() is called;
+ *           "change": either a kernel op that changes something (link_set_*,
+ *           link_delete*, vf_set, macvlan_create, tap_create,
+ *           brport_set_flags, fdb_*, pci_unbind, pci_bind) or a store commit,
+ *           counted together in the order they happen. A crash sweep ends
+ *           the process after change 1, 2, ... until a run completes: every
+ *           state a kill can leave behind, new calls included automatically.
+ *           These two take only crash-after.
  *   N       which call of that op (1-based); "*" or omitted = every call
  *   ACTION  an errno name (EPERM, EBUSY, EADDRNOTAVAIL, ETIMEDOUT, ...):
  *           fail the call with it; "crash": _exit(99) before the call;
  *           "crash-after": make the call, then _exit(99).
- * Example: VPORT_FAULT="link_set_mac:1=EPERM,pci_bind:1=crash". Only the
+ * Example: VPORT_FAULT="link_set_mac:1=EPERM,pci_bind:1=crash",
+ * VPORT_FAULT="change:7=crash-after". Only the
  * front ends read the environment; the library takes the spec as a string.
  *
  * Only a build configured with -Dfault_injection=true compiles the wrapper
@@ -19,6 +29,7 @@
 #pragma once
 
 #include "config.h"
+#include "core/vport.h"
 #include "kernel/kernel.h"
 
 typedef struct fault_ops fault_ops;
@@ -31,7 +42,12 @@ int fault_ops_new(const char *spec, const vport_kernel_ops *inner, fault_ops **r
 void fault_ops_free(fault_ops *f);
 DEFINE_TRIVIAL_CLEANUP_FUNC(fault_ops *, fault_ops_free);
 
-/* How many times op was called through the wrapper (for tests). */
+/* Count the commits of ctx's store as "store_commit" and "change" points
+ * (f NULL: stop). Call once the context is open. */
+void fault_ops_watch_store(fault_ops *f, vport_ctx *ctx);
+
+/* How many times op was called through the wrapper (for tests); "change"
+ * and "store_commit" give the points counted so far. */
 unsigned fault_ops_calls(const fault_ops *f, const char *op);
 #else
 static inline int fault_ops_new(const char *spec, const vport_kernel_ops *inner, fault_ops **ret,
@@ -45,6 +61,8 @@ static inline int fault_ops_new(const char *spec, const vport_kernel_ops *inner,
 static inline void fault_ops_free(fault_ops *f) {
 }
 DEFINE_TRIVIAL_CLEANUP_FUNC(fault_ops *, fault_ops_free);
+static inline void fault_ops_watch_store(fault_ops *f, vport_ctx *ctx) {
+}
 static inline unsigned fault_ops_calls(const fault_ops *f, const char *op) {
         return 0;
 }

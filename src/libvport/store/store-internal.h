@@ -22,6 +22,8 @@ struct vport_store {
         char *path;
         char boot_id[STORE_BOOT_ID_MAX];
         bool user_txn; /* a store_begin() transaction is open */
+        void (*commit_hook)(void *userdata);
+        void *commit_hook_data;
         store_stmt stmts[STORE_STMT_CACHE];
         size_t n_stmts;
 };

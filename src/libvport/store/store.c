@@ -12,6 +12,8 @@
  * transaction; waiting beats failing with "database is locked". */
 #define STORE_BUSY_TIMEOUT_MS 30000
 #define STORE_BOOT_ID_PATH    "/proc/sys/kernel/random/boot_id"
+/* SQLite's own default (SQLITE_DEFAULT_WAL_AUTOCHECKPOINT). */
+#define STORE_WAL_CHECKPOINT_PAGES 1000
 
 static inline void fclosep(FILE **f) {
         if (*f)
@@ -243,4 +245,26 @@ int store_rollback(vport_store *s) {
 
 bool store_in_transaction(const vport_store *s) {
         return s && s->user_txn;
+}
+
+/* SQLite calls its WAL hook after each commit that wrote frames, with the
+ * write lock released: the commit is done. A WAL hook replaces SQLite's
+ * automatic checkpoint, so this one checkpoints as that would have. */
+static int store_wal_hook(void *userdata, sqlite3 *db, const char *name, int pages) {
+        vport_store *s = userdata;
+
+        if (s->commit_hook)
+                s->commit_hook(s->commit_hook_data);
+        if (pages >= STORE_WAL_CHECKPOINT_PAGES)
+                (void) sqlite3_wal_checkpoint(db, name);
+        return SQLITE_OK;
+}
+
+void store_set_commit_hook(vport_store *s, void (*fn)(void *userdata), void *userdata) {
+        s->commit_hook = fn;
+        s->commit_hook_data = userdata;
+        if (fn)
+                sqlite3_wal_hook(s->db, store_wal_hook, s);
+        else
+                sqlite3_wal_autocheckpoint(s->db, STORE_WAL_CHECKPOINT_PAGES);
 }

@@ -82,6 +82,11 @@ int store_rollback(vport_store *s);
 /* Returns true while a store_begin() transaction is open. */
 bool store_in_transaction(const vport_store *s);
 
+/* Call fn(userdata) right after every commit that wrote to the database,
+ * explicit or a single statement's own, once it is on disk (for fault
+ * injection: a test ends the process there). NULL fn removes it. */
+void store_set_commit_hook(vport_store *s, void (*fn)(void *userdata), void *userdata);
+
 /* ---- networks ---- */
 
 typedef struct store_network {
