@@ -171,6 +171,12 @@ const char *vport_port_get_ifname(const vport_port *p);
 int vport_port_get_ifindex(const vport_port *p);
 /* "/dev/tapN" of a macvtap, for the VM manager to open. */
 const char *vport_port_get_tapdev(const vport_port *p);
+/* Why the port's stored definition cannot be read (a row written before
+ * names were checked, or damaged), or NULL for a sound port. Such a port is
+ * still listed, and deactivate, delete, net-destroy and reconcile release it
+ * from what the store's columns and the journal record; prepare, activate
+ * and dumpxml refuse it. */
+const char *vport_port_get_damage(const vport_port *p);
 
 /* Finish every half-done change recorded in the journal (restore devices of
  * ports that were being deleted or whose process died), and drop ports of an

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "config.h"
 #include "core/fault.h"
@@ -551,6 +552,168 @@ static void test_release_fails(void **state) {
         vport_port_free(port);
 }
 
+/* ---- hostile names and damaged rows ---- */
+
+/* A control byte or invalid UTF-8 in any name of a request is refused
+ * before anything is allocated or made. */
+static void test_bad_names_refused(void **state) {
+        static const char *const bad[] = { "vm\n1", "vm\x01", "vm\xff", "vm\xc2\x85" };
+        fixture *f = *state;
+        unsigned links = fake_net_count(NULL);
+
+        for (size_t i = 0; i < ELEMENTSOF(bad); i++) {
+                vport_port_request owner = { .network = "br", .owner_name = bad[i], .vlan = -1 };
+                vport_port_request group = { .network = "br", .portgroup = bad[i], .vlan = -1 };
+                vport_port_request net = { .network = bad[i], .vlan = -1 };
+                vport_port *port = NULL;
+                vport_error err = { 0 };
+
+                assert_int_equal(vport_port_create(f->ctx, &owner, &port, &err), -EINVAL);
+                assert_non_null(strstr(err.message, "owner name"));
+                assert_int_equal(vport_port_create(f->ctx, &group, &port, &err), -EINVAL);
+                assert_non_null(strstr(err.message, "portgroup name"));
+                assert_int_equal(vport_port_create(f->ctx, &net, &port, &err), -EINVAL);
+                assert_non_null(strstr(err.message, "network name"));
+                assert_int_equal(vport_port_delete_owner(f->ctx, bad[i], &err), -EINVAL);
+                assert_int_equal(vport_net_destroy(f->ctx, bad[i], &err), -EINVAL);
+                assert_null(port);
+        }
+        assert_int_equal(n_ports(f), 0);
+        assert_int_equal(fake_net_count(NULL), links);
+}
+
+/* Overwrite a port's stored <networkport> as a row written before names
+ * were checked would hold it (an owner name with a control byte), or with
+ * plain garbage. */
+static void damage_row(fixture *f, const vport_port *port, const char *xml) {
+        char path[128], uuid[VPORT_UUID_STRLEN];
+        sqlite3_stmt *st;
+        sqlite3 *db;
+
+        snprintf(path, sizeof(path), "%s/vport.db", f->dir);
+        assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+        assert_int_equal(sqlite3_prepare_v2(db, "UPDATE ports SET xml = ?1 WHERE uuid = ?2", -1, &st, NULL),
+                         SQLITE_OK);
+        sqlite3_bind_text(st, 1, xml, -1, SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, uuid_format(&port->def->uuid, uuid), -1, SQLITE_TRANSIENT);
+        assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+        assert_int_equal(sqlite3_changes(db), 1);
+        sqlite3_finalize(st);
+        sqlite3_close(db);
+}
+
+static const char bad_owner_xml[] = "<networkport><owner><name>vm\x01</name></owner></networkport>";
+
+/* The one damaged port in the store, as listed. */
+static vport_port *listed_damaged(fixture *f) {
+        vport_port **ports = NULL, *p;
+        size_t n = 0;
+        vport_error err = { 0 };
+
+        assert_int_equal(vport_port_list(f->ctx, NULL, &ports, &n, &err), 0);
+        assert_int_equal(n, 1);
+        p = TAKE_PTR(ports[0]);
+        vport_port_array_free(ports, n);
+        assert_non_null(vport_port_get_damage(p));
+        assert_non_null(strstr(vport_port_get_damage(p), "stored definition"));
+        return p;
+}
+
+/* An active passthrough port whose row no longer parses: listed as
+ * damaged, refused by the steps that need its definition, and deleted from
+ * the row's columns and the journal: macvtap gone, physdev back to its MAC
+ * and up state, pool device free again. */
+static void test_damaged_passthrough_delete(void **state) {
+        fixture *f = *state;
+        fake_net_link before;
+        unsigned links = fake_net_count(NULL);
+        vport_port *port, *listed;
+        vport_error err = { 0 };
+        _cleanup_free_ char *xml = NULL;
+
+        needs_macvtap();
+        before = *must_find("eth1");
+        port = create_ok(f, "passthrough");
+        assert_int_equal(vport_port_activate(f->ctx, &port->def->uuid, NULL, &err), 0);
+        damage_row(f, port, bad_owner_xml);
+
+        listed = listed_damaged(f);
+        assert_true(uuid_equal(vport_port_get_uuid(listed), &port->def->uuid));
+        assert_true(mac_equal(vport_port_get_mac(listed), &guest_mac));
+        assert_string_equal(vport_port_get_device(listed), "eth1");
+        assert_string_equal(vport_port_get_plug_type(listed), "direct");
+        assert_int_equal(vport_port_get_state(listed), PORT_STATE_ACTIVE);
+        vport_port_free(listed);
+        assert_int_equal(vport_port_dumpxml(f->ctx, &port->def->uuid, &xml, &err), -EBADMSG);
+        assert_non_null(strstr(err.message, "port-delete"));
+
+        assert_int_equal(vport_port_delete(f->ctx, &port->def->uuid, &err), 0);
+        assert_null(fake_net_find(0, "macvtap0"));
+        assert_int_equal(fake_net_count(NULL), links);
+        assert_true(mac_equal(&must_find("eth1")->link.mac, &before.link.mac));
+        assert_int_equal(is_up("eth1"), (before.link.flags & IFF_UP) != 0);
+        assert_int_equal(n_ports(f), 0);
+        assert_int_equal(n_journal(f, port), 0);
+        vport_port_free(port);
+        /* the exclusive pool device is free again */
+        vport_port_free(create_ok(f, "passthrough"));
+}
+
+/* A prepared port whose row is garbage cannot be activated; net-destroy
+ * still tears it down with the rest (tap and FDB entry gone). */
+static void test_damaged_bridge_net_destroy(void **state) {
+        fixture *f = *state;
+        unsigned links = fake_net_count(NULL);
+        vport_port *active, *prepared, *listed;
+        vport_error err = { 0 };
+        vport_mac mac2 = guest_mac;
+        vport_port_request req = {
+                .network = "brlv", .mac = &mac2, .owner_name = "vm2", .vlan = -1, .flags = VPORT_PORT_PREPARE
+        };
+
+        active = create_ok(f, "brlv");
+        assert_int_equal(vport_port_activate(f->ctx, &active->def->uuid, NULL, &err), 0);
+        assert_int_equal(fake_net_fdb_count(&guest_mac), 1);
+        mac2.addr[5] = 0x42;
+        assert_int_equal(vport_port_create(f->ctx, &req, &prepared, &err), 0);
+        damage_row(f, prepared, "\xff\xfe garbage");
+        assert_int_equal(vport_port_activate(f->ctx, &prepared->def->uuid, NULL, &err), -EBADMSG);
+        assert_non_null(strstr(err.message, "stored definition"));
+        assert_int_equal(vport_port_get(f->ctx, &prepared->def->uuid, &listed, &err), 0);
+        assert_int_equal(vport_port_get_state(listed), PORT_STATE_PREPARED);
+        vport_port_free(listed);
+
+        assert_int_equal(vport_net_destroy(f->ctx, "brlv", &err), 0);
+        assert_int_equal(fake_net_count("tun"), 0);
+        assert_int_equal(fake_net_count(NULL), links);
+        assert_int_equal(fake_net_fdb_count(&guest_mac), 0);
+        assert_int_equal(n_ports(f), 0);
+        vport_port_free(active);
+        vport_port_free(prepared);
+}
+
+/* A damaged port a crashed delete left half-released: reconcile finishes
+ * it from the journal like any other. */
+static void test_damaged_reconcile(void **state) {
+        fixture *f = *state;
+        unsigned links = fake_net_count(NULL);
+        vport_port *port;
+        vport_error err = { 0 };
+
+        needs_macvtap();
+        port = create_ok(f, "vepa");
+        damage_row(f, port, bad_owner_xml);
+        crash_child(f, port, "link_delete:1=crash");
+        assert_non_null(fake_net_find(0, "macvtap0"));
+        assert_int_equal(n_ports(f), 1);
+        vport_port_free(listed_damaged(f));
+        assert_true(vport_reconcile(f->ctx, &err) >= 1);
+        assert_int_equal(n_ports(f), 0);
+        assert_null(fake_net_find(0, "macvtap0"));
+        assert_int_equal(fake_net_count(NULL), links);
+        vport_port_free(port);
+}
+
 /* ---- bulk ---- */
 
 #define N_BULK 4
@@ -640,6 +803,10 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_duplicate_up_macvtap, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_release_crash, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_release_fails, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_bad_names_refused, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_damaged_passthrough_delete, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_damaged_bridge_net_destroy, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_damaged_reconcile, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_bulk_owner, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_bulk_net_destroy, setup, teardown),
         };

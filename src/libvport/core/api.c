@@ -87,3 +87,7 @@ int vport_port_get_ifindex(const vport_port *p) {
 const char *vport_port_get_tapdev(const vport_port *p) {
         return p->rt.tapdev[0] ? p->rt.tapdev : NULL;
 }
+
+const char *vport_port_get_damage(const vport_port *p) {
+        return p->damage;
+}

@@ -49,8 +49,17 @@ extern const plug_driver plug_driver_bridge; /* PLUG_BRIDGE and PLUG_NETWORK */
 
 /* Load a port; -ENOENT with err naming the uuid. */
 int port_load(vport_ctx *ctx, const vport_uuid *uuid, vport_port **ret, vport_error *err);
-/* Build a port from a store row. */
+/* Build a port from a store row. A row whose XML (or state) cannot be read
+ * still gives a port: damaged (port->damage says why), its def rebuilt
+ * from the row's columns. Returns 0, or -errno only for lack of memory. */
 int port_from_store(const store_port *row, vport_port **ret, vport_error *err);
+/* For a damaged port, complete its def from its journal entries (direct
+ * passthrough physdev, hostdev VF) before deactivating or releasing it.
+ * A no-op for a sound port. Returns 0 or -errno. */
+int port_damaged_refine(vport_ctx *ctx, vport_port *p, vport_error *err);
+/* -EBADMSG with err naming the port and the damage, for the steps a damaged
+ * port cannot take (prepare, activate, dumpxml); 0 for a sound port. */
+int port_refuse_damaged(const vport_port *p, vport_error *err);
 /* Fill a store row from a port (row owns copies). */
 int port_to_store(const vport_port *p, store_port *row);
 /* Persist state, device, runtime and definition (compare-and-swap on the

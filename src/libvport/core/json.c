@@ -60,6 +60,8 @@ json_object *vport_port_to_json(const vport_port *p) {
         json_object_object_add(o, "state", json_object_new_string(port_state_to_string(p->state)));
         if (p->stale)
                 json_object_object_add(o, "stale", json_object_new_boolean(true));
+        if (p->damage)
+                json_object_object_add(o, "damaged", json_object_new_string(p->damage));
         json_object_object_add(o, "device", p->device ? json_object_new_string(p->device) : NULL);
         json_object_object_add(o, "plug", plug_json(&p->def->plug));
         if (p->rt.ifname[0])

@@ -102,6 +102,9 @@ int port_prepare_loaded(vport_ctx *ctx, vport_port *port, const vport_network_de
 
         if (port->state != PORT_STATE_ALLOCATED)
                 return 0;
+        r = port_refuse_damaged(port, err);
+        if (r < 0)
+                return r;
         r = check_mode(ctx, port, net, err);
         if (r < 0)
                 return r;
@@ -152,6 +155,8 @@ static int activate_loaded(vport_ctx *ctx, vport_port *port, unsigned flags, vpo
                                        uuid_format(&port->def->uuid, s));
         if (port->state != PORT_STATE_PREPARED)
                 return 0;
+        if (port_refuse_damaged(port, err) < 0)
+                return -EBADMSG;
         if (!(d = driver_of(port, err)))
                 return -EOPNOTSUPP;
         return port_step(ctx, port, d->activate, PORT_STATE_ACTIVE, err);
@@ -159,9 +164,12 @@ static int activate_loaded(vport_ctx *ctx, vport_port *port, unsigned flags, vpo
 
 static int deactivate_loaded(vport_ctx *ctx, vport_port *port, unsigned flags, vport_error *err) {
         const plug_driver *d;
+        int r;
 
         if (port->state != PORT_STATE_ACTIVE)
                 return 0;
+        if ((r = port_damaged_refine(ctx, port, err)) < 0)
+                return r;
         if (!(d = driver_of(port, err)))
                 return -EOPNOTSUPP;
         return port_step(ctx, port, d->deactivate, PORT_STATE_PREPARED, err);
@@ -253,6 +261,8 @@ static int delete_loaded(vport_ctx *ctx, vport_port *port, vport_error *err) {
         const plug_driver *d = plug_driver_get(port->def->plug.type);
         int r;
 
+        if ((r = port_damaged_refine(ctx, port, err)) < 0)
+                return r;
         if (!port->stale) {
                 r = deactivate_loaded(ctx, port, 0, err);
                 if (r < 0)
@@ -328,6 +338,10 @@ int port_delete_many(vport_ctx *ctx, vport_port **ports, size_t n, vport_error *
         vport_error e = { 0 };
         int first = 0, deleted = 0, r;
 
+        for (size_t i = 0; i < n; i++)
+                keep_first(&first, err, port_damaged_refine(ctx, ports[i], &e), &e);
+        if (first < 0)
+                return first;
         delete_many_deactivate(ctx, ports, n, &first, err);
         delete_many_release(ctx, ports, n, &first, err);
         r = store_begin(ctx->store, &e);

@@ -19,6 +19,7 @@ void vport_port_free(vport_port *p) {
                 return;
         port_def_free(p->def);
         free(p->def_xml);
+        free(p->damage);
         free(p->network);
         free(p->device);
         free(p);
@@ -70,32 +71,130 @@ static json_object *runtime_to_json(const vport_port_runtime *rt) {
         return o;
 }
 
+/* The def of a port whose stored XML cannot be read, from the row's own
+ * columns: enough to find, deactivate and release what it holds (keys,
+ * MAC, plug type, pool device); port_damaged_refine() adds what only the
+ * journal knows. */
+static int def_from_columns(const store_port *row, const vport_port_runtime *rt, vport_port_def **ret) {
+        _cleanup_(port_def_freep) vport_port_def *def = port_def_new();
+        int t = plug_type_from_string(row->plug_type);
+
+        if (!def || !(def->owner_name = strdup(strempty(row->owner_name))) ||
+            (row->portgroup && !(def->group = strdup(row->portgroup))))
+                return -ENOMEM;
+        def->uuid = row->uuid;
+        def->owner_uuid = row->owner_uuid;
+        def->mac = row->mac;
+        def->plug.type = t < 0 ? PLUG_NONE : (vport_plug_type) t;
+        switch (def->plug.type) {
+        case PLUG_DIRECT: /* the pool key of a direct network is the physdev's name */
+                if (!(def->plug.dev = strdup(row->device ? row->device : rt->lower)))
+                        return -ENOMEM;
+                break;
+        case PLUG_HOSTDEV_PCI:
+                if (row->device)
+                        (void) pci_addr_parse(row->device, &def->plug.addr);
+                break;
+        case PLUG_BRIDGE:
+        case PLUG_NETWORK:
+                if (!(def->plug.bridge = strdup(rt->lower)))
+                        return -ENOMEM;
+                break;
+        default:
+                break;
+        }
+        *ret = TAKE_PTR(def);
+        return 0;
+}
+
+/* Parse the row's XML; if that fails (not for lack of memory), the port is
+ * damaged: rebuilt from the columns, with the reason kept. */
+static int port_def_from_row(const store_port *row, vport_port *p, vport_error *err) {
+        char uuid[VPORT_UUID_STRLEN];
+        vport_error e = { 0 };
+        int r, s;
+
+        r = port_def_parse_string(strempty(row->xml), strlen(strempty(row->xml)), &p->def, &e);
+        s = port_state_from_string(row->state);
+        if (r == -ENOMEM)
+                return r;
+        if (r >= 0 && s >= 0) {
+                p->state = (vport_port_state) s;
+                return 0;
+        }
+        if (r >= 0) {
+                port_def_free(TAKE_PTR(p->def));
+                vport_error_set(&e, -EINVAL, "unknown stored state '%.32s'", row->state);
+        }
+        /* a state that cannot be read is taken as active: deactivating what is down is a no-op */
+        p->state = s >= 0 ? (vport_port_state) s : PORT_STATE_ACTIVE;
+        if (asprintf(&p->damage, "stored definition: %s", vport_error_message(&e, r)) < 0) {
+                p->damage = NULL;
+                return -ENOMEM;
+        }
+        r = def_from_columns(row, &p->rt, &p->def);
+        if (r < 0)
+                return vport_error_prefix(err, r, "port %s", uuid_format(&row->uuid, uuid));
+        return 0;
+}
+
 int port_from_store(const store_port *row, vport_port **ret, vport_error *err) {
         _cleanup_(vport_port_freep) vport_port *p = calloc(1, sizeof(*p));
-        char uuid[VPORT_UUID_STRLEN];
         int r;
 
         if (!p)
                 return -ENOMEM;
-        r = port_def_parse_string(row->xml, strlen(row->xml), &p->def, err);
+        runtime_from_json(row->runtime, &p->rt);
+        r = port_def_from_row(row, p, err);
         if (r < 0)
-                return vport_error_prefix(err, r, "port %s: stored definition",
-                                          uuid_format(&row->uuid, uuid));
-        r = port_state_from_string(row->state);
-        if (r < 0)
-                return vport_error_set(err, -EIO, "port %s: unknown stored state '%s'",
-                                       uuid_format(&row->uuid, uuid), row->state);
-        p->state = (vport_port_state) r;
+                return r;
         p->network = strdup(row->network);
         p->device = row->device ? strdup(row->device) : NULL;
-        p->def_xml = strdup(row->xml);
+        p->def_xml = strdup(strempty(row->xml));
         if (!p->network || (row->device && !p->device) || !p->def_xml)
                 return -ENOMEM;
         p->stale = row->stale;
         p->generation = row->generation;
-        runtime_from_json(row->runtime, &p->rt);
         *ret = TAKE_PTR(p);
         return 0;
+}
+
+static bool has_prefix(const char *s, const char *prefix) {
+        return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+int port_refuse_damaged(const vport_port *p, vport_error *err) {
+        char uuid[VPORT_UUID_STRLEN];
+
+        if (!p->damage)
+                return 0;
+        return vport_error_set(err, -EBADMSG, "port %s: %s; it can only be deleted ('vport port-delete %s')",
+                               uuid_format(&p->def->uuid, uuid), p->damage, uuid);
+}
+
+/* Journal keys say what the XML no longer can: a "physdev:DEV" entry is a
+ * passthrough port (its physdev carries the guest MAC), a "vf:BDF" entry
+ * names the VF a hostdev port changed. */
+int port_damaged_refine(vport_ctx *ctx, vport_port *p, vport_error *err) {
+        store_journal *entries = NULL;
+        size_t n = 0;
+        int r;
+
+        if (!p->damage)
+                return 0;
+        r = store_journal_list(ctx->store, &p->def->uuid, &entries, &n, err);
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                const char *k = entries[i].key;
+                if (p->def->plug.type == PLUG_DIRECT && has_prefix(k, "physdev:")) {
+                        p->def->plug.mode = DIRECT_PASSTHROUGH;
+                        free(p->def->plug.dev);
+                        if (!(p->def->plug.dev = strdup(k + strlen("physdev:"))))
+                                r = -ENOMEM;
+                } else if (p->def->plug.type == PLUG_HOSTDEV_PCI && has_prefix(k, "vf:"))
+                        (void) pci_addr_parse(k + strlen("vf:"), &p->def->plug.addr);
+        }
+        store_journal_array_free(entries, n);
+        return r;
 }
 
 int port_to_store(const vport_port *p, store_port *row) {

@@ -262,6 +262,9 @@ int vport_port_dumpxml(vport_ctx *ctx, const vport_uuid *uuid, char **ret_xml, v
         r = port_load(ctx, uuid, &p, err);
         if (r < 0)
                 return r;
+        r = port_refuse_damaged(p, err);
+        if (r < 0)
+                return r;
         r = port_def_format(p->def, &xml);
         if (r >= 0)
                 r = append_runtime(p, &xml);

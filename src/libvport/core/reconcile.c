@@ -24,6 +24,8 @@ static int reconcile_port(vport_ctx *ctx, const vport_uuid *uuid, bool releasing
         int r;
 
         r = port_load(ctx, uuid, &port, err);
+        if (r >= 0)
+                r = port_damaged_refine(ctx, port, err);
         if (r < 0)
                 return r;
         d = plug_driver_get(port->def->plug.type);

@@ -51,7 +51,9 @@ struct vport_port {
         char *network;
         char *device; /* pool device key held (ifname or PCI address); NULL if none */
         vport_port_state state;
-        bool stale; /* from an earlier boot */
+        bool stale;   /* from an earlier boot */
+        char *damage; /* why the stored XML cannot be read; def is rebuilt from the row's columns
+                       * (port_from_store) and the journal (port_damaged_refine); NULL if sound */
         uint64_t generation;
         vport_port_runtime rt;
 };
