@@ -108,6 +108,11 @@ void vport_port_array_free(vport_port **p, size_t n);
 enum {
         VPORT_PORT_PREPARE = 1u << 0,  /* vport_port_create: also prepare */
         VPORT_PORT_INCOMING = 1u << 1, /* prepare for an incoming migration */
+        /* vport_port_create: the XML's <plug> names the device the port holds
+         * (libvirt's VIR_NETWORK_PORT_CREATE_RECLAIM, as a dumped port is fed
+         * back): that device is taken if it is in the pool and free for this
+         * mode, and the <plug> is kept as given. Without it a <plug> is refused. */
+        VPORT_PORT_RECLAIM = 1u << 2,
 };
 
 typedef struct vport_port_request {

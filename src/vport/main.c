@@ -19,7 +19,7 @@ static const cli_verb verbs[] = {
         { "net-info", verb_net_info, "NAME" },
         { "port-create", verb_port_create,
           "NET [--mac MAC] [--owner NAME] [--owner-uuid UUID] [--portgroup PG] [--vlan TAG] [--xml FILE] "
-          "[--device PCI|IFNAME] "
+          "[--device PCI|IFNAME | --reclaim] "
           "[--prepare [--incoming]]" },
         { "port-prepare", verb_port_prepare, "UUID [--incoming]" },
         { "port-activate", verb_port_activate, "UUID | --owner NAME" },

@@ -71,6 +71,9 @@ static int parse_create_opt(int c, const char *arg, create_args *a) {
         case 'i':
                 a->req.flags |= VPORT_PORT_INCOMING;
                 return 0;
+        case 'r':
+                a->req.flags |= VPORT_PORT_RECLAIM;
+                return 0;
         default:
                 return cli_usage_error("port-create", "unknown option");
         }
@@ -87,6 +90,7 @@ int verb_port_create(vport_cli *cli, int argc, char **argv) {
                 { "prepare", no_argument, NULL, 'p' },
                 { "incoming", no_argument, NULL, 'i' },
                 { "device", required_argument, NULL, 'd' },
+                { "reclaim", no_argument, NULL, 'r' },
                 {},
         };
         _cleanup_(vport_port_freep) vport_port *port = NULL;

@@ -151,21 +151,15 @@ static void test_roundtrip_hostdev(void **state) {
         assert_false(p->managed);
 }
 
-static const char *const nat_xml =
-        "<network>\n"
+static const char *const open_xml =
+        "<network ipv6='yes' trustGuestRxFilters='no'>\n"
         "  <name>default</name>\n"
-        "  <title>the default</title>\n"
-        "  <forward mode='nat'><nat><port start='1024' end='65535'/></nat></forward>\n"
-        "  <bridge name='virbr0' stp='on' delay='0'/>\n"
+        "  <title>the &amp; default</title>\n"
+        "  <forward mode='open'/>\n"
+        "  <bridge name='virbr0' zone='trusted' stp='on' delay='0'/>\n"
         "  <mac address='52:54:00:0a:cd:21'/>\n"
-        "  <domain name='example.com'/>\n"
-        "  <dns><host ip='192.168.122.2'><hostname>h&amp;x</hostname></host></dns>\n"
-        "  <ip address='192.168.122.1' netmask='255.255.255.0'>\n"
-        "    <dhcp>\n"
-        "      <range start='192.168.122.2' end='192.168.122.254'/>\n"
-        "      <host mac='52:54:00:6f:78:f3' name='vm1' ip='192.168.122.10'/>\n"
-        "    </dhcp>\n"
-        "  </ip>\n"
+        "  <dns enable='no'/>\n"
+        "  <ip address='192.168.122.1' netmask='255.255.255.0'/>\n"
         "  <ip family='ipv6' address='2001:db8:ca2:2::1' prefix='64'/>\n"
         "  <bandwidth><inbound average='100000'/></bandwidth>\n"
         "  <portgroup name='eng' default='yes'><bandwidth><inbound average='1000' "
@@ -173,23 +167,24 @@ static const char *const nat_xml =
         "</network>\n";
 
 static void test_roundtrip_l3(void **state) {
-        _cleanup_(network_def_freep) vport_network_def *d = parse_ok(nat_xml);
+        _cleanup_(network_def_freep) vport_network_def *d = parse_ok(open_xml);
         _cleanup_free_ char *out = NULL;
 
-        roundtrip(nat_xml);
+        roundtrip(open_xml);
         assert_int_equal(network_def_plug_type(d, NULL), PLUG_NETWORK);
         assert_int_equal(d->bridge_stp, 1);
         assert_int_equal(d->bridge_delay, 0);
-        assert_non_null(strstr(d->l3_xml, "<dhcp>"));
+        assert_string_equal(d->bridge_zone, "trusted");
+        assert_int_equal(d->ipv6, TRISTATE_YES);
+        assert_int_equal(d->trust_guest_rx_filters, TRISTATE_NO);
         assert_int_equal(network_def_format(d, &out), 0);
-        /* the L3 parts come back verbatim, escaping included */
-        assert_non_null(strstr(out, "<host mac=\"52:54:00:6f:78:f3\" name=\"vm1\" ip=\"192.168.122.10\"/>"));
-        assert_non_null(strstr(out, "h&amp;x"));
-        assert_non_null(strstr(out, "<port start=\"1024\" end=\"65535\"/>"));
-        assert_non_null(strstr(out, "<title>the default</title>"));
+        /* the L3 parts come back verbatim, escaping included; what vport
+         * keeps without effect is kept in the dump */
+        assert_non_null(strstr(out, "<dns enable=\"no\"/>"));
+        assert_non_null(strstr(out, "<title>the &amp; default</title>"));
+        assert_non_null(strstr(out, "<network ipv6=\"yes\" trustGuestRxFilters=\"no\">"));
+        assert_non_null(strstr(out, "zone=\"trusted\""));
 
-        roundtrip(NET("<forward mode='route' dev='eth0'/><bridge name='virbr1'/><ip address='10.0.0.1' "
-                      "prefix='24'/>"));
         roundtrip(NET("<forward mode='open'/><bridge name='virbr2'/><ip address='10.0.1.1' prefix='24'/>"));
         roundtrip(NET("<bridge name='virbr3'/><ip address='10.0.2.1' prefix='24'/>")); /* isolated */
         {
@@ -284,33 +279,100 @@ static void test_l3_elements_on_non_l3_modes(void **state) {
                     "network 'n1'", "<forward mode='bridge'>", "<ip> is not supported", NULL);
         expect_fail(NET("<forward mode='vepa' dev='eth0'/><mac address='52:54:00:00:00:01'/>"),
                     "<mac> is not supported", NULL);
-        expect_fail(NET("<forward mode='passthrough' dev='eth0'/><dns/>"), "<dns> is not supported", NULL);
-        expect_fail(NET("<forward mode='hostdev'><pf dev='eth0'/></forward><domain name='x'/>"),
-                    "<forward mode='hostdev'>", "<domain> is not supported", NULL);
-        expect_fail(NET("<forward mode='private' dev='eth0'/><route address='10.1.0.0' prefix='16' "
-                        "gateway='10.0.0.2'/>"),
-                    "<route> is not supported", NULL);
+        expect_fail(NET("<forward mode='passthrough' dev='eth0'/><dns enable='no'/>"),
+                    "<dns> is not supported", NULL);
         expect_fail(NET("<forward mode='bridge'><nat/></forward><bridge name='br0'/>"), "<nat>", NULL);
         expect_fail(NET("<forward mode='bridge'/><bridge name='br0' stp='on'/>"), "<bridge stp>", NULL);
+        /* libvirt: "bridge delay/stp/zone options only allowed in open, route, nat, and isolated mode" */
+        expect_fail(NET("<forward mode='bridge'/><bridge name='br0' zone='public'/>"), "<bridge zone>",
+                    NULL);
+        expect_fail(NET("<forward mode='vepa' dev='eth0'/><bridge zone='public'/>"), "<bridge zone>", NULL);
         /* the same elements are fine on L3 modes */
         network_def_free(
-                parse_ok(NET("<forward mode='route'/><bridge name='br0'/><mac address='52:54:00:00:00:01'/>"
-                             "<dns/><domain name='x'/><ip address='10.0.0.1' prefix='24'/>")));
+                parse_ok(NET("<forward mode='open'/><bridge name='br0'/><mac address='52:54:00:00:00:01'/>"
+                             "<dns enable='no'/><ip address='10.0.0.1' prefix='24'/>")));
         /* title/description/metadata are not L3 */
         network_def_free(parse_ok(NET("<title>t</title><description>d</description><metadata><x/></metadata>"
                                       "<forward mode='vepa' dev='eth0'/>")));
 }
 
 static void test_l3_mode_rules(void **state) {
-        expect_fail(NET("<forward mode='nat'/>"), "<forward mode='nat'>", "<bridge name> is required", NULL);
-        expect_fail(NET("<forward mode='nat'><pf dev='eth0'/></forward><bridge name='virbr0'/>"), "<pf>",
+        expect_fail(NET("<forward mode='open'/>"), "<forward mode='open'>", "<bridge name> is required",
                     NULL);
-        expect_fail(NET("<forward mode='nat'><interface dev='eth0'/><interface dev='eth1'/></forward>"
+        expect_fail(NET("<forward mode='open'><pf dev='eth0'/></forward><bridge name='virbr0'/>"), "<pf>",
+                    NULL);
+        expect_fail(NET("<forward mode='open'><interface dev='eth0'/><interface dev='eth1'/></forward>"
                         "<bridge name='virbr0'/>"),
                     "at most one <interface>", NULL);
         expect_fail(NET("<forward mode='none' dev='eth0'/><bridge name='virbr0'/>"), "isolated", NULL);
-        network_def_free(parse_ok(NET("<forward mode='nat' dev='eth0'><interface dev='eth0'/></forward>"
+        network_def_free(parse_ok(NET("<forward mode='open' dev='eth0'><interface dev='eth0'/></forward>"
                                       "<bridge name='virbr0'/>")));
+}
+
+/* What needs forwarding and firewall rules, dnsmasq or routes is refused at
+ * define with one line naming it and what vport manages instead. */
+static void test_unmanaged_refused(void **state) {
+        static const char *const managed = "vport manages isolated and open networks";
+
+        expect_fail(NET("<forward mode='nat'/><bridge name='virbr0'/>"), "network 'n1'",
+                    "<forward mode='nat'>", "NAT", managed, NULL);
+        expect_fail(NET("<forward/><bridge name='virbr0'/>"), "<forward mode='nat'>",
+                    NULL); /* the default */
+        expect_fail(NET("<forward mode='route' dev='eth0'/><bridge name='virbr0'/>"),
+                    "<forward mode='route'>", "routed", managed, NULL);
+        expect_fail(NET("<bridge name='virbr0'/><ip address='10.0.0.1' prefix='24'><dhcp><range "
+                        "start='10.0.0.2' end='10.0.0.9'/></dhcp></ip>"),
+                    "network 'n1'", "<ip><dhcp>", "DHCP", managed, NULL);
+        expect_fail(
+                NET("<bridge name='virbr0'/><ip address='10.0.0.1' prefix='24'><tftp root='/srv'/></ip>"),
+                "<ip><tftp>", "TFTP", NULL);
+        expect_fail(NET("<bridge name='virbr0'/><dns/>"), "<dns>", "DNS server", managed, NULL);
+        expect_fail(NET("<bridge name='virbr0'/><dns enable='yes'/>"), "<dns>", NULL);
+        expect_fail(NET("<bridge name='virbr0'/><dns enable='no'><host ip='10.0.0.2'><hostname>h</hostname>"
+                        "</host></dns>"),
+                    "<dns>", NULL);
+        expect_fail(NET("<bridge name='virbr0'/><domain name='x'/>"), "<domain>", managed, NULL);
+        expect_fail(NET("<bridge name='virbr0'/><route address='10.1.0.0' prefix='16' gateway='10.0.0.2'/>"),
+                    "<route>", "static routes", NULL);
+        /* on direct modes too: the same refusal, first */
+        expect_fail(NET("<forward mode='private' dev='eth0'/><route address='10.1.0.0' prefix='16' "
+                        "gateway='10.0.0.2'/>"),
+                    "<route>", NULL);
+}
+
+static void collect_note(void *userdata, const char *msg) {
+        char *buf = userdata;
+
+        strncat(buf, msg, 1023 - strlen(buf));
+        strncat(buf, "\n", 1023 - strlen(buf));
+}
+
+/* Kept without effect: said once per item at define, and dumped. */
+static void test_notices(void **state) {
+        _cleanup_(network_def_freep) vport_network_def *d =
+                parse_ok(NET("<bridge name='virbr0' zone='trusted'/>"));
+        _cleanup_(network_def_freep) vport_network_def *v6 =
+                parse_ok("<network ipv6='no'><name>n2</name><forward mode='vepa' dev='eth0'/></network>");
+        _cleanup_(network_def_freep) vport_network_def *quiet = parse_ok(
+                "<network trustGuestRxFilters='yes'><name>n3</name><forward mode='vepa' dev='eth0'/>"
+                "</network>");
+        char buf[1024] = "";
+
+        network_def_notices(d, collect_note, buf);
+        assert_string_equal(buf,
+                            "network 'n1': <bridge zone='trusted'>: kept, but vport gives it no effect (it "
+                            "does not talk to firewalld)\n");
+        buf[0] = '\0';
+        network_def_notices(v6, collect_note, buf);
+        assert_non_null(
+                strstr(buf, "network 'n2': <network ipv6='no'>: kept, but vport gives it no effect"));
+        buf[0] = '\0';
+        /* trustGuestRxFilters is handed to the ports (their <rxfilters>): no notice */
+        network_def_notices(quiet, collect_note, buf);
+        assert_string_equal(buf, "");
+        expect_fail("<network ipv6='maybe'><name>n4</name><bridge name='b'/></network>", "network 'n4'",
+                    "ipv6='maybe'", NULL);
+        expect_fail(NET("<bridge name='b' zone='a b'/>"), "zone='a b'", NULL);
 }
 
 static void test_bridge_and_direct_rules(void **state) {
@@ -327,8 +389,33 @@ static void test_hostdev_rules(void **state) {
                     "<forward mode='hostdev'>", "<interface dev='eth1'>", NULL);
         expect_fail(NET("<forward mode='hostdev' dev='eth1'><pf dev='eth0'/></forward>"),
                     "<forward dev='eth1'>", NULL);
-        expect_fail(NET("<forward mode='hostdev'><driver name='kvm'/><pf dev='eth0'/></forward>"),
-                    "<forward><driver name='kvm'>", "only 'vfio'", NULL);
+        expect_fail(NET("<forward mode='hostdev'><driver name='foo'/><pf dev='eth0'/></forward>"),
+                    "<forward><driver name='foo'>", "vfio, kvm or xen", NULL);
+        expect_fail(
+                NET("<forward mode='hostdev'><driver name='vfio' model='a b'/><pf dev='eth0'/></forward>"),
+                "<forward><driver model='a b'>", "not a driver name", NULL);
+        expect_fail(NET("<forward mode='hostdev'><driver name='vfio'/><driver name='vfio'/><pf dev='eth0'/>"
+                        "</forward>"),
+                    "more than one <driver>", NULL);
+        expect_fail(NET("<forward mode='vepa' dev='eth0'><driver model='x'/></forward>"), "<driver>", NULL);
+        {
+                /* libvirt 11's model (a VFIO variant driver) is kept; kvm and xen
+                 * are kept too and refused when a port is prepared */
+                _cleanup_(network_def_freep) vport_network_def *m = parse_ok(NET(
+                        "<forward mode='hostdev'><driver name='vfio' model='mlx5_vfio_pci'/><pf dev='eth0'/>"
+                        "</forward>"));
+                _cleanup_(network_def_freep) vport_network_def *k = parse_ok(
+                        NET("<forward mode='hostdev'><driver name='kvm'/><pf dev='eth0'/></forward>"));
+                _cleanup_free_ char *out = NULL;
+
+                assert_string_equal(m->driver_model, "mlx5_vfio_pci");
+                assert_int_equal(m->driver, HOSTDEV_DRIVER_VFIO);
+                assert_int_equal(network_def_format(m, &out), 0);
+                assert_non_null(strstr(out, "<driver name=\"vfio\" model=\"mlx5_vfio_pci\"/>"));
+                assert_int_equal(k->driver, HOSTDEV_DRIVER_KVM);
+                roundtrip(NET("<forward mode='hostdev'><driver model='mlx5_vfio_pci'/><pf "
+                              "dev='eth0'/></forward>"));
+        }
         expect_fail(NET("<forward mode='hostdev'/>"), "needs a <pf> or <address", NULL);
         expect_fail(NET("<forward mode='hostdev' managed='maybe'><pf dev='eth0'/></forward>"),
                     "managed='maybe'", NULL);
@@ -421,8 +508,8 @@ static void test_virtualport_rules(void **state) {
         expect_fail(NET("<forward mode='bridge'/><bridge name='br0'/>"
                         "<virtualport type='802.1Qbh'><parameters profileid='p'/></virtualport>"),
                     "<virtualport type='802.1Qbh'>", "<bridge name>", NULL);
-        expect_fail(NET("<forward mode='nat'/><bridge name='virbr0'/><virtualport type='openvswitch'/>"),
-                    "<virtualport type='openvswitch'>", "nat", NULL);
+        expect_fail(NET("<forward mode='open'/><bridge name='virbr0'/><virtualport type='openvswitch'/>"),
+                    "<virtualport type='openvswitch'>", "open", NULL);
         expect_fail(NET("<forward mode='vepa' dev='eth0'/><portgroup name='pg'><virtualport "
                         "type='openvswitch'/></portgroup>"),
                     "<portgroup name='pg'><virtualport type='openvswitch'>", NULL);
@@ -456,17 +543,17 @@ static void test_virtualport_rules(void **state) {
                              "</portgroup>")));
 }
 
+/* libvirt accepts a portgroup whose virtualport conflicts with the network's
+ * and refuses each port of that group (test-port-conf.c checks the port). */
 static void test_virtualport_conflicts(void **state) {
-        expect_fail(NET("<forward mode='vepa' dev='eth0'/>"
-                        "<virtualport type='802.1Qbg'><parameters managerid='11'/></virtualport>"
-                        "<portgroup name='pg'><virtualport><parameters "
-                        "managerid='12'/></virtualport></portgroup>"),
-                    "network 'n1'", "<portgroup name='pg'>", "managerid", "'12' on the portgroup",
-                    "'11' on the network", NULL);
-        expect_fail(NET("<forward mode='vepa' dev='eth0'/>"
-                        "<virtualport type='802.1Qbg'/>"
-                        "<portgroup name='pg'><virtualport type='802.1Qbh'/></portgroup>"),
-                    "<virtualport type>", "802.1Qbh", "802.1Qbg", NULL);
+        network_def_free(
+                parse_ok(NET("<forward mode='vepa' dev='eth0'/>"
+                             "<virtualport type='802.1Qbg'><parameters managerid='11'/></virtualport>"
+                             "<portgroup name='pg'><virtualport><parameters "
+                             "managerid='12'/></virtualport></portgroup>")));
+        network_def_free(parse_ok(NET("<forward mode='vepa' dev='eth0'/>"
+                                      "<virtualport type='802.1Qbg'/>"
+                                      "<portgroup name='pg'><virtualport type='802.1Qbh'/></portgroup>")));
         /* the same value in two places is no conflict */
         network_def_free(
                 parse_ok(NET("<forward mode='vepa' dev='eth0'/>"
@@ -519,7 +606,7 @@ static void test_parse_file(void **state) {
         int fd = mkstemp(path);
 
         assert_true(fd >= 0);
-        assert_int_equal(write(fd, nat_xml, strlen(nat_xml)), (ssize_t) strlen(nat_xml));
+        assert_int_equal(write(fd, open_xml, strlen(open_xml)), (ssize_t) strlen(open_xml));
         close(fd);
         assert_int_equal(network_def_parse_file(path, &d, &err), 0);
         assert_string_equal(d->name, "default");
@@ -579,6 +666,8 @@ int main(void) {
                 cmocka_unit_test(test_pool_rules),
                 cmocka_unit_test(test_l3_elements_on_non_l3_modes),
                 cmocka_unit_test(test_l3_mode_rules),
+                cmocka_unit_test(test_unmanaged_refused),
+                cmocka_unit_test(test_notices),
                 cmocka_unit_test(test_bridge_and_direct_rules),
                 cmocka_unit_test(test_hostdev_rules),
                 cmocka_unit_test(test_bandwidth_rules),

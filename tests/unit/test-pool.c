@@ -221,9 +221,9 @@ static void test_bridge_and_network_plugs(void **state) {
         assert_int_equal(p->def->plug.mac_table_manager, MAC_TABLE_MANAGER_LIBVIRT);
         assert_null(p->device);
         vport_port_free(p);
-        define_start("<network><name>nat</name><forward mode='nat'/><bridge name='virbr0'/>"
+        define_start("<network><name>open</name><forward mode='open'/><bridge name='virbr0'/>"
                      "<ip address='192.168.122.1' netmask='255.255.255.0'/></network>");
-        p = create_ok("nat");
+        p = create_ok("open");
         assert_int_equal(p->def->plug.type, PLUG_NETWORK);
         assert_string_equal(p->def->plug.bridge, "virbr0");
         vport_port_free(p);
@@ -363,6 +363,79 @@ static void race(const char *net, int n, int *ret_ok, int *ret_full) {
         }
 }
 
+/* --reclaim (libvirt's VIR_NETWORK_PORT_CREATE_RECLAIM): a dumped port fed
+ * back takes the device its <plug> names, if the pool has it free. */
+#define RPORT(uuid, plug)                                                                                  \
+        "<networkport><uuid>" uuid "</uuid><owner><name>vm1</name>"                                        \
+        "<uuid>c7a5fdbd-edaf-9455-926a-d65c16db1809</uuid></owner><mac address='52:54:00:11:22:33'/>" plug \
+        "</networkport>"
+
+static int create_xml(const char *net, const char *xml, unsigned flags, vport_port **ret, vport_error *err) {
+        vport_port_request req = { .network = net, .xml = xml, .vlan = -1, .flags = flags };
+
+        return vport_port_create(ctx, &req, ret, err);
+}
+
+static void expect_create_xml_fail(const char *net, const char *xml, unsigned flags, int code,
+                                   const char *needle) {
+        vport_error err = { 0 };
+        vport_port *p = NULL;
+
+        assert_int_equal(create_xml(net, xml, flags, &p, &err), code);
+        assert_null(p);
+        if (!strstr(err.message, needle))
+                fail_msg("message '%s' lacks '%s'", err.message, needle);
+}
+
+static void test_reclaim(void **state) {
+        static const char *const vf2 = RPORT(
+                "4a2e1bc3-0c2d-4f3c-9a5e-1f0b4c0a7d11",
+                "<plug type='hostdev-pci' managed='no'><address domain='0x0000' bus='0x06' slot='0x10' "
+                "function='0x2'/></plug>");
+        vport_port *p = NULL;
+        vport_error err = { 0 };
+
+        define_start(HOSTDEV_PF);
+        define_start(VEPA_PF);
+        /* as libvirt: a <plug> only with reclaim, reclaim only with a <plug> */
+        expect_create_xml_fail("hn", vf2, 0, -EINVAL, "only taken with --reclaim");
+        expect_create_xml_fail("hn", RPORT("4a2e1bc3-0c2d-4f3c-9a5e-1f0b4c0a7d12", ""), VPORT_PORT_RECLAIM,
+                               -EINVAL, "--reclaim: the port has no <plug>");
+        /* the named VF, not the first free one; the <plug> kept as given (managed='no') */
+        assert_int_equal(create_xml("hn", vf2, VPORT_PORT_RECLAIM, &p, &err), 0);
+        assert_string_equal(p->device, "0000:06:10.2");
+        assert_false(p->def->plug.managed);
+        assert_true(p->def->plug.managed_set);
+        vport_port_free(TAKE_PTR(p));
+        /* taken: an exclusive device is not reclaimed twice */
+        expect_create_xml_fail("hn",
+                               RPORT("4a2e1bc3-0c2d-4f3c-9a5e-1f0b4c0a7d13",
+                                     "<plug type='hostdev-pci'><address domain='0' bus='6' slot='16' "
+                                     "function='2'/></plug>"),
+                               VPORT_PORT_RECLAIM, -EBUSY, "already used by another port");
+        expect_create_xml_fail("hn",
+                               RPORT("4a2e1bc3-0c2d-4f3c-9a5e-1f0b4c0a7d14",
+                                     "<plug type='hostdev-pci'><address domain='0' bus='6' slot='17' "
+                                     "function='2'/></plug>"),
+                               VPORT_PORT_RECLAIM, -ENODEV, "not in the pool of network 'hn'");
+        /* what contradicts the network is refused (libvirt would trust it) */
+        expect_create_xml_fail("hn",
+                               RPORT("4a2e1bc3-0c2d-4f3c-9a5e-1f0b4c0a7d15",
+                                     "<plug type='direct' dev='eth0v0' mode='vepa'/>"),
+                               VPORT_PORT_RECLAIM, -EINVAL, "plugs its ports as type 'hostdev-pci'");
+        expect_create_xml_fail("vn",
+                               RPORT("4a2e1bc3-0c2d-4f3c-9a5e-1f0b4c0a7d16",
+                                     "<plug type='direct' dev='eth0v0' mode='private'/>"),
+                               VPORT_PORT_RECLAIM, -EINVAL, "network 'vn' uses mode 'vepa'");
+        assert_int_equal(create_xml("vn",
+                                    RPORT("4a2e1bc3-0c2d-4f3c-9a5e-1f0b4c0a7d17",
+                                          "<plug type='direct' dev='eth0v1' mode='vepa'/>"),
+                                    VPORT_PORT_RECLAIM, &p, &err),
+                         0);
+        assert_string_equal(p->device, "eth0v1");
+        vport_port_free(p);
+}
+
 static void test_concurrent_processes(void **state) {
         vport_port **ports = NULL;
         size_t n = 0;
@@ -466,6 +539,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_refusals, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_generated_macs_and_vlan, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_named_device, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_reclaim, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_concurrent_processes, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_net_info_counts, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_earlier_boot, setup, teardown),

@@ -126,9 +126,9 @@ static void test_validation_failures(void **state) {
         port_fail(PORT("<plug type='direct' dev='eth0' mode='loud'/>"), "mode='loud'");
         port_fail(PORT("<plug type='direct' mode='vepa'/>"), "missing attribute 'dev'");
         port_fail(PORT("<plug type='hostdev-pci'/>"), "missing <address>");
-        port_fail(PORT("<plug type='hostdev-pci'><driver name='kvm'/>"
+        port_fail(PORT("<plug type='hostdev-pci'><driver name='foo'/>"
                        "<address type='pci' domain='0' bus='6' slot='16' function='1'/></plug>"),
-                  "<plug><driver name='kvm'>");
+                  "<plug><driver name='foo'>");
         port_fail(PORT("<plug type='hostdev-pci'><address type='pci' domain='0' bus='6' slot='16' "
                        "function='9'/></plug>"),
                   "function='9'");
@@ -139,6 +139,92 @@ static void test_validation_failures(void **state) {
                   "managerid");
         port_fail(PORT("<vlan><tag id='5000'/></vlan>"), "<tag id='5000'>");
         port_fail(PORT("<bandwidth><outbound average='10' floor='1'/></bandwidth>"), "<outbound floor>");
+}
+
+/* libvirt's own <networkport> output (virnetworkportxml2xmldata, virsh
+ * net-port-dumpxml of libvirt 11.3) is read and written back unchanged:
+ * element order, an <address> without type, managed='no', rxfilters,
+ * classID, trunk='yes' with several tags. */
+static void test_libvirt_format_exact(void **state) {
+        static const char *const docs[] = {
+                "<networkport>\n"
+                "  <uuid>5d744f21-ba4a-4d6e-bdb2-30a35ff3207d</uuid>\n"
+                "  <owner>\n"
+                "    <name>memtest</name>\n"
+                "    <uuid>d54df46f-1ab5-4a22-8618-4560ef5fac2c</uuid>\n"
+                "  </owner>\n"
+                "  <group>web1</group>\n"
+                "  <mac address=\"52:54:00:7b:35:93\"/>\n"
+                "  <virtualport type=\"802.1Qbg\">\n"
+                "    <parameters managerid=\"11\" typeid=\"1193047\" typeidversion=\"2\"/>\n"
+                "  </virtualport>\n"
+                "  <bandwidth classID=\"1729\">\n"
+                "    <inbound average=\"1000\" peak=\"4000\" burst=\"1024\"/>\n"
+                "    <outbound average=\"128\" peak=\"256\" burst=\"32768\"/>\n"
+                "  </bandwidth>\n"
+                "  <vlan trunk=\"yes\">\n"
+                "    <tag id=\"2\"/>\n"
+                "    <tag id=\"1729\"/>\n"
+                "  </vlan>\n"
+                "  <rxfilters trustGuest=\"yes\"/>\n"
+                "  <plug type=\"direct\" dev=\"ens3\" mode=\"vepa\"/>\n"
+                "</networkport>\n",
+                "<networkport>\n"
+                "  <uuid>5d744f21-ba4a-4d6e-bdb2-30a35ff3207d</uuid>\n"
+                "  <owner>\n"
+                "    <name>memtest</name>\n"
+                "    <uuid>d54df46f-1ab5-4a22-8618-4560ef5fac2c</uuid>\n"
+                "  </owner>\n"
+                "  <mac address=\"52:54:00:7b:35:93\"/>\n"
+                "  <rxfilters trustGuest=\"no\"/>\n"
+                "  <plug type=\"hostdev-pci\" managed=\"no\">\n"
+                "    <driver name=\"vfio\" model=\"mlx5_vfio_pci\"/>\n"
+                "    <address domain=\"0x0001\" bus=\"0x02\" slot=\"0x03\" function=\"0x4\"/>\n"
+                "  </plug>\n"
+                "</networkport>\n",
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(docs); i++) {
+                _cleanup_(port_def_freep) vport_port_def *p = port_ok(docs[i]);
+                _cleanup_free_ char *out = NULL;
+
+                assert_int_equal(port_def_format(p, &out), 0);
+                assert_string_equal(out, docs[i]);
+        }
+}
+
+static void test_libvirt_port_fields(void **state) {
+        _cleanup_(port_def_freep) vport_port_def *p =
+                port_ok(PORT("<bandwidth classID='7'><inbound average='10'/></bandwidth>"
+                             "<rxfilters trustGuest='no'/>"
+                             "<plug type='hostdev-pci' managed='no'><driver name='kvm'/>"
+                             "<address domain='0x0000' bus='0x06' slot='0x10' function='0x1'/></plug>"));
+        _cleanup_(port_def_freep) vport_port_def *q = port_ok(PORT(
+                "<plug type='hostdev-pci'><address domain='0' bus='6' slot='16' function='1'/></plug>"));
+        _cleanup_free_ char *out = NULL;
+
+        assert_int_equal(p->bandwidth.class_id, 7);
+        assert_int_equal(p->trust_guest_rx_filters, TRISTATE_NO);
+        assert_false(p->plug.managed);
+        assert_true(p->plug.managed_set);
+        assert_int_equal(p->plug.driver, HOSTDEV_DRIVER_KVM);
+        /* no managed attribute: none written back (libvirt's tristate) */
+        assert_false(q->plug.managed_set);
+        assert_int_equal(port_def_format(q, &out), 0);
+        assert_null(strstr(out, "managed"));
+        assert_false(plug_equal(&p->plug, &q->plug));
+
+        port_fail(PORT("<rxfilters/>"), "<rxfilters>: missing attribute 'trustGuest'");
+        port_fail(PORT("<rxfilters trustGuest='maybe'/>"), "trustGuest='maybe'");
+        port_fail(PORT("<rxfilters trustGuest='yes'/><rxfilters trustGuest='yes'/>"), "duplicate element");
+        port_fail(PORT("<bandwidth classID='0'><inbound average='1'/></bandwidth>"), "classID='0'");
+        port_fail(PORT("<bandwidth classID='x'><inbound average='1'/></bandwidth>"), "classID='x'");
+        port_fail(PORT("<plug type='hostdev-pci'><address type='usb' domain='0' bus='6' slot='16' "
+                       "function='1'/></plug>"),
+                  "type='usb'");
+        port_fail(PORT("<plug type='hostdev-pci'><driver model='a/b'/><address domain='0' bus='6' slot='16' "
+                       "function='1'/></plug>"),
+                  "model='a/b'");
 }
 
 static int resolve(const char *net_xml, const char *port_xml, vport_port_def **ret, vport_error *err) {
@@ -250,6 +336,72 @@ static void test_resolve_conflicts(void **state) {
                             (const char *const[]){ "<virtualport>: no type given", NULL });
 }
 
+/* libvirt: the definition is accepted, each port of the conflicting group
+ * refused, naming both values. */
+static void test_resolve_portgroup_conflict(void **state) {
+        static const char *const net =
+                "<network><name>c</name><forward mode='vepa' dev='eth0'/>"
+                "<virtualport type='802.1Qbg'><parameters managerid='11' typeid='1' typeidversion='2'/>"
+                "</virtualport><portgroup name='pg'><virtualport><parameters managerid='12'/></virtualport>"
+                "</portgroup></network>";
+        _cleanup_(port_def_freep) vport_port_def *p = NULL;
+        vport_error err = { 0 };
+
+        expect_resolve_fail(
+                net, PORT("<group>pg</group>"), -EINVAL,
+                (const char *const[]){ "network 'c'", "<parameters managerid>",
+                                       "'12' on the portgroup conflicts with '11' on the network", NULL });
+        assert_int_equal(resolve(net, PORT(""), &p, &err), 0); /* no group: fine */
+}
+
+/* <rxfilters trustGuest>: the port's, else its portgroup's, else the network's. */
+static void test_resolve_trust_guest_rx_filters(void **state) {
+        static const char *const net =
+                "<network trustGuestRxFilters='yes'><name>t</name>"
+                "<forward mode='vepa' dev='eth0'/>"
+                "<portgroup name='no' trustGuestRxFilters='no'/><portgroup name='plain'/>"
+                "</network>";
+        _cleanup_(port_def_freep) vport_port_def *p = NULL;
+        vport_error err = { 0 };
+
+        assert_int_equal(resolve(net, PORT(""), &p, &err), 0);
+        assert_int_equal(p->trust_guest_rx_filters, TRISTATE_YES);
+        port_def_free(TAKE_PTR(p));
+        assert_int_equal(resolve(net, PORT("<group>no</group>"), &p, &err), 0);
+        assert_int_equal(p->trust_guest_rx_filters, TRISTATE_NO);
+        port_def_free(TAKE_PTR(p));
+        assert_int_equal(resolve(net, PORT("<group>plain</group>"), &p, &err), 0);
+        assert_int_equal(p->trust_guest_rx_filters, TRISTATE_YES);
+        port_def_free(TAKE_PTR(p));
+        assert_int_equal(resolve(net, PORT("<group>no</group><rxfilters trustGuest='yes'/>"), &p, &err), 0);
+        assert_int_equal(p->trust_guest_rx_filters, TRISTATE_YES);
+        port_def_free(TAKE_PTR(p));
+        assert_int_equal(resolve("<network><name>t</name><forward mode='vepa' dev='eth0'/></network>",
+                                 PORT(""), &p, &err),
+                         0);
+        assert_int_equal(p->trust_guest_rx_filters, TRISTATE_ABSENT);
+}
+
+/* kvm / xen are kept through allocation (as libvirt's network driver does)
+ * and refused at prepare (where libvirt's QEMU driver refuses them). */
+static void test_check_mode_driver(void **state) {
+        static const char *const net = "<network><name>k</name><forward mode='hostdev'><driver name='kvm'/>"
+                                       "<pf dev='eth0'/></forward></network>";
+        _cleanup_(network_def_freep) vport_network_def *n = net_ok(net);
+        _cleanup_(port_def_freep) vport_port_def *p = port_ok(
+                PORT("<plug type='hostdev-pci'><driver name='xen'/><address domain='0' bus='6' slot='16' "
+                     "function='1'/></plug>"));
+        _cleanup_(port_def_freep) vport_port_def *v = port_ok(PORT(
+                "<plug type='hostdev-pci'><driver name='vfio' model='mlx5_vfio_pci'/><address domain='0' "
+                "bus='6' slot='16' function='1'/></plug>"));
+        vport_error err = { 0 };
+
+        assert_int_equal(port_def_check_mode(p, n, &err), -EINVAL);
+        assert_non_null(strstr(err.message, "<driver name='xen'>"));
+        assert_non_null(strstr(err.message, "VFIO only"));
+        assert_int_equal(port_def_check_mode(v, n, &err), 0);
+}
+
 static void test_resolve_vlan_bandwidth(void **state) {
         _cleanup_(port_def_freep) vport_port_def *p = NULL;
         vport_error err = { 0 };
@@ -329,6 +481,11 @@ int main(void) {
                 cmocka_unit_test(test_merge3_direct),
                 cmocka_unit_test(test_runtime_element_skipped),
                 cmocka_unit_test(test_resolve_unknown_portgroup),
+                cmocka_unit_test(test_libvirt_format_exact),
+                cmocka_unit_test(test_libvirt_port_fields),
+                cmocka_unit_test(test_resolve_portgroup_conflict),
+                cmocka_unit_test(test_resolve_trust_guest_rx_filters),
+                cmocka_unit_test(test_check_mode_driver),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

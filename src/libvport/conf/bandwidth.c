@@ -41,9 +41,29 @@ static int rate_parse(xmlNodePtr node, bool inbound, vport_rate *ret, vport_erro
         return 0;
 }
 
-int bandwidth_parse(xmlNodePtr node, vport_bandwidth *ret, vport_error *err) {
+static int class_id_parse(xmlNodePtr node, bool allow, uint32_t *ret, vport_error *err) {
+        uint64_t id = 0;
+        int r;
+
+        if (!xmlHasProp(node, BAD_CAST "classID"))
+                return 0;
+        if (!allow)
+                return vport_error_set(err, -EINVAL,
+                                       "<bandwidth classID>: only a port's <bandwidth> has a classID");
+        if ((r = xml_prop_u64(node, "", "classID", UINT32_MAX, &id, err)) < 0)
+                return r;
+        if (id == 0)
+                return vport_error_set(err, -EINVAL, "<bandwidth classID='0'>: must be positive");
+        *ret = (uint32_t) id;
+        return 0;
+}
+
+int bandwidth_parse(xmlNodePtr node, bool allow_class_id, vport_bandwidth *ret, vport_error *err) {
         vport_bandwidth bw = { 0 };
         int r;
+
+        if ((r = class_id_parse(node, allow_class_id, &bw.class_id, err)) < 0)
+                return r;
 
         XML_FOREACH_ELEMENT(c, node) {
                 if (xml_is(c, "inbound"))
@@ -88,7 +108,8 @@ int bandwidth_format(xmlNodePtr parent, const vport_bandwidth *bw) {
 
         if (!bandwidth_is_set(bw))
                 return 0;
-        if (!(n = xml_add_child(parent, "bandwidth", NULL)))
+        if (!(n = xml_add_child(parent, "bandwidth", NULL)) ||
+            (bw->class_id && xml_set_propf(n, "classID", "%u", bw->class_id) < 0))
                 return -ENOMEM;
         if (rate_format(n, "inbound", &bw->in) < 0 || rate_format(n, "outbound", &bw->out) < 0)
                 return -ENOMEM;
@@ -101,5 +122,5 @@ static bool rate_equal(const vport_rate *a, const vport_rate *b) {
 }
 
 bool bandwidth_equal(const vport_bandwidth *a, const vport_bandwidth *b) {
-        return rate_equal(&a->in, &b->in) && rate_equal(&a->out, &b->out);
+        return rate_equal(&a->in, &b->in) && rate_equal(&a->out, &b->out) && a->class_id == b->class_id;
 }

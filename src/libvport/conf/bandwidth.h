@@ -18,6 +18,7 @@ typedef struct vport_rate {
 
 typedef struct vport_bandwidth {
         vport_rate in, out;
+        uint32_t class_id; /* <bandwidth classID>: a port's tc class (libvirt's floor QoS); 0 = unset */
 } vport_bandwidth;
 
 static inline bool bandwidth_is_set(const vport_bandwidth *bw) {
@@ -26,9 +27,11 @@ static inline bool bandwidth_is_set(const vport_bandwidth *bw) {
 
 /* Parse a <bandwidth> element. Rules (libvirt's virNetDevBandwidthParse):
  * each direction at most once, average required unless inbound floor is
- * given, floor only inbound, numbers are unsigned decimal. Returns 0 or
- * -EINVAL with err naming the element and attribute. */
-int bandwidth_parse(xmlNodePtr node, vport_bandwidth *ret, vport_error *err);
+ * given, floor only inbound, numbers are unsigned decimal; classID (a
+ * positive number) only where allow_class_id (a port: libvirt refuses it on a
+ * network or portgroup). Returns 0 or -EINVAL with err naming the element
+ * and attribute. */
+int bandwidth_parse(xmlNodePtr node, bool allow_class_id, vport_bandwidth *ret, vport_error *err);
 
 /* Append <bandwidth> under parent if bw is set. Returns 0 or -ENOMEM. */
 int bandwidth_format(xmlNodePtr parent, const vport_bandwidth *bw);

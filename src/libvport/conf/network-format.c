@@ -7,12 +7,8 @@
 #include "conf/xml-util.h"
 
 static int format_forward_pool(xmlNodePtr fwd, const vport_network_def *def) {
-        if (def->driver != HOSTDEV_DRIVER_DEFAULT) {
-                xmlNodePtr d = xml_add_child(fwd, "driver", NULL);
-
-                if (!d || xml_set_prop(d, "name", hostdev_driver_to_string(def->driver)) < 0)
-                        return -ENOMEM;
-        }
+        if (plug_format_driver(fwd, def->driver, def->driver_model) < 0)
+                return -ENOMEM;
         if (def->pf) {
                 xmlNodePtr pf = xml_add_child(fwd, "pf", NULL);
 
@@ -26,7 +22,7 @@ static int format_forward_pool(xmlNodePtr fwd, const vport_network_def *def) {
                         return -ENOMEM;
         }
         for (size_t i = 0; i < def->n_addresses; i++)
-                if (plug_format_pci_address(fwd, &def->addresses[i]) < 0)
+                if (plug_format_pci_address(fwd, &def->addresses[i], true) < 0)
                         return -ENOMEM;
         return xml_add_raw(fwd, def->forward_extra_xml);
 }
@@ -50,11 +46,12 @@ static int format_bridge(xmlNodePtr root, const vport_network_def *def) {
         xmlNodePtr br;
 
         if (!def->bridge_name && def->mac_table_manager == MAC_TABLE_MANAGER_DEFAULT &&
-            def->bridge_stp < 0 && def->bridge_delay < 0)
+            def->bridge_stp < 0 && def->bridge_delay < 0 && !def->bridge_zone)
                 return 0;
         if (!(br = xml_add_child(root, "bridge", NULL)))
                 return -ENOMEM;
         if ((def->bridge_name && xml_set_prop(br, "name", def->bridge_name) < 0) ||
+            (def->bridge_zone && xml_set_prop(br, "zone", def->bridge_zone) < 0) ||
             (def->bridge_stp >= 0 && xml_set_prop(br, "stp", def->bridge_stp ? "on" : "off") < 0) ||
             (def->bridge_delay >= 0 && xml_set_propf(br, "delay", "%ld", def->bridge_delay) < 0) ||
             (def->mac_table_manager != MAC_TABLE_MANAGER_DEFAULT &&
@@ -67,7 +64,8 @@ static int format_portgroup(xmlNodePtr root, const vport_portgroup *pg) {
         xmlNodePtr n = xml_add_child(root, "portgroup", NULL);
 
         if (!n || xml_set_prop(n, "name", pg->name) < 0 ||
-            (pg->is_default && xml_set_prop(n, "default", "yes") < 0))
+            (pg->is_default && xml_set_prop(n, "default", "yes") < 0) ||
+            xml_set_tristate(n, "trustGuestRxFilters", pg->trust_guest_rx_filters) < 0)
                 return -ENOMEM;
         if (vlan_format_xml(n, &pg->vlan) < 0 || virtualport_format(n, pg->virtualport) < 0 ||
             bandwidth_format(n, &pg->bandwidth) < 0)
@@ -110,6 +108,9 @@ int network_def_format(const vport_network_def *def, char **ret_xml) {
         if (!doc || !(root = xmlNewDocNode(doc, NULL, BAD_CAST "network", NULL)))
                 return -ENOMEM;
         xmlDocSetRootElement(doc, root);
+        if (xml_set_tristate(root, "ipv6", def->ipv6) < 0 ||
+            xml_set_tristate(root, "trustGuestRxFilters", def->trust_guest_rx_filters) < 0)
+                return -ENOMEM;
         if ((r = format_body(root, def)) < 0)
                 return r;
         return xml_format_doc(doc, ret_xml);

@@ -75,25 +75,16 @@ static int forward_parse_address(xmlNodePtr c, vport_network_def *def, vport_err
         if (!a)
                 return -ENOMEM;
         def->addresses = a;
-        if ((r = plug_parse_pci_address(c, &a[def->n_addresses], err)) < 0)
+        if ((r = plug_parse_pci_address(c, true, &a[def->n_addresses], err)) < 0)
                 return vport_error_prefix(err, r, "<forward>");
         def->n_addresses++;
         return 0;
 }
 
 static int forward_parse_driver(xmlNodePtr c, vport_network_def *def, vport_error *err) {
-        _cleanup_xmlfree_ char *name = xml_prop(c, "name");
-        int d = hostdev_driver_from_string(name);
-
-        if (d <= 0)
-                return vport_error_set(err, -EINVAL,
-                                       "<forward><driver name='%.32s'>: only 'vfio' is supported "
-                                       "(libvirt's 'kvm' and 'xen' are not)",
-                                       strempty(name));
-        if (def->driver != HOSTDEV_DRIVER_DEFAULT)
+        if (def->driver != HOSTDEV_DRIVER_DEFAULT || def->driver_model[0])
                 return vport_error_set(err, -EINVAL, "<forward>: more than one <driver>");
-        def->driver = d;
-        return 0;
+        return plug_parse_driver(c, "<forward>", &def->driver, def->driver_model, err);
 }
 
 static int forward_parse_child(xmlNodePtr c, vport_network_def *def, vport_error *err) {
@@ -128,10 +119,29 @@ static int parse_forward(xmlNodePtr node, vport_network_def *def, vport_error *e
         return 0;
 }
 
+/* A firewalld zone name (libvirt passes it to firewalld unchecked; vport
+ * keeps it, so it must at least be one printable word). */
+static int parse_bridge_zone(xmlNodePtr node, vport_network_def *def, vport_error *err) {
+        _cleanup_xmlfree_ char *zone = xml_prop(node, "zone");
+
+        if (!zone)
+                return 0;
+        if (!*zone || strlen(zone) > 64 ||
+            strspn(zone, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+-.") !=
+                    strlen(zone))
+                return vport_error_set(
+                        err, -EINVAL, "<bridge zone='%.64s'>: not a zone name (1-64 of a-z A-Z 0-9 _ + - .)",
+                        zone);
+        return (def->bridge_zone = strdup(zone)) ? 0 : -ENOMEM;
+}
+
 static int parse_bridge(xmlNodePtr node, vport_network_def *def, vport_error *err) {
         _cleanup_xmlfree_ char *mtm = xml_prop(node, "macTableManager"), *stp = xml_prop(node, "stp");
         uint64_t delay;
         int r;
+
+        if ((r = parse_bridge_zone(node, def, err)) < 0)
+                return r;
 
         if (xmlHasProp(node, BAD_CAST "name") &&
             (r = parse_ifname_attr(node, "name", "", &def->bridge_name, err)) < 0)
@@ -186,7 +196,7 @@ static int parse_virtualport(xmlNodePtr node, vport_network_def *def, vport_erro
 }
 
 static int parse_bandwidth(xmlNodePtr node, vport_network_def *def, vport_error *err) {
-        return bandwidth_parse(node, &def->bandwidth, err);
+        return bandwidth_parse(node, false, &def->bandwidth, err);
 }
 
 static int portgroup_parse_child(xmlNodePtr c, vport_portgroup *pg, unsigned *seen, vport_error *err) {
@@ -204,7 +214,7 @@ static int portgroup_parse_child(xmlNodePtr c, vport_portgroup *pg, unsigned *se
                 return vlan_parse_xml(c, &pg->vlan, err);
         if (i == 1) /* a portgroup may give parameters only; the type comes from the network */
                 return virtualport_parse(c, false, &pg->virtualport, err);
-        return bandwidth_parse(c, &pg->bandwidth, err);
+        return bandwidth_parse(c, false, &pg->bandwidth, err);
 }
 
 static int parse_portgroup(xmlNodePtr node, vport_network_def *def, vport_error *err) {
@@ -224,7 +234,8 @@ static int parse_portgroup(xmlNodePtr node, vport_network_def *def, vport_error 
         *pg = (vport_portgroup){ .name = strdup(name) };
         if (!pg->name)
                 return -ENOMEM;
-        if ((r = xml_prop_yesno(node, "", "default", &pg->is_default, err)) < 0)
+        if ((r = xml_prop_yesno(node, "", "default", &pg->is_default, err)) < 0 ||
+            (r = xml_prop_tristate(node, "", "trustGuestRxFilters", &pg->trust_guest_rx_filters, err)) < 0)
                 return vport_error_prefix(err, r, "<portgroup name='%.64s'>", name);
         XML_FOREACH_ELEMENT(c, node)
         if ((r = portgroup_parse_child(c, pg, &seen, err)) < 0)
@@ -232,8 +243,53 @@ static int parse_portgroup(xmlNodePtr node, vport_network_def *def, vport_error 
         return 0;
 }
 
+#define NOT_MANAGED                                                                                      \
+        "vport manages isolated and open networks (a bridge and its addresses), bridge, private, vepa, " \
+        "passthrough and hostdev networks"
+
+/* What libvirt hands to dnsmasq or puts in the routing table: vport runs no
+ * DHCP, DNS or TFTP server and adds no routes, so a definition that asks
+ * for them is refused rather than "started" without them. <dns
+ * enable='no'/> (saying there is none) is kept. */
+static int ip_check_managed(xmlNodePtr ip, vport_error *err) {
+        XML_FOREACH_ELEMENT(c, ip) {
+                if (xml_is(c, "dhcp") || xml_is(c, "tftp"))
+                        return vport_error_set(
+                                err, -EINVAL,
+                                "<ip><%s>: vport does not run a %s server (libvirt's dnsmasq); " NOT_MANAGED,
+                                c->name, xml_is(c, "dhcp") ? "DHCP" : "TFTP");
+        }
+        return 0;
+}
+
+static int l3_check_managed(xmlNodePtr node, vport_error *err) {
+        _cleanup_xmlfree_ char *enable = NULL;
+
+        if (xml_is(node, "ip"))
+                return ip_check_managed(node, err);
+        if (xml_is(node, "dns")) {
+                enable = xml_prop(node, "enable");
+                if (!streq_ptr(enable, "no") || xmlFirstElementChild(node))
+                        return vport_error_set(
+                                err, -EINVAL,
+                                "<dns>: vport does not run a DNS server (libvirt's dnsmasq); only "
+                                "<dns enable='no'/> is accepted; " NOT_MANAGED);
+        }
+        if (xml_is(node, "domain"))
+                return vport_error_set(
+                        err, -EINVAL,
+                        "<domain>: a DNS domain needs a DNS server (libvirt's dnsmasq), which vport "
+                        "does not run; " NOT_MANAGED);
+        if (xml_is(node, "route"))
+                return vport_error_set(err, -EINVAL,
+                                       "<route>: vport does not manage static routes; " NOT_MANAGED);
+        return 0;
+}
+
 static int parse_l3(xmlNodePtr node, vport_network_def *def, vport_error *err) {
-        return xml_dump_append(node, &def->l3_xml);
+        int r = l3_check_managed(node, err);
+
+        return r < 0 ? r : xml_dump_append(node, &def->l3_xml);
 }
 
 static int parse_meta(xmlNodePtr node, vport_network_def *def, vport_error *err) {
@@ -309,6 +365,9 @@ static int network_def_from_doc(xmlDocPtr doc, vport_network_def **ret, vport_er
         def->bridge_delay = -1;
         if ((r = network_read_name(root, def, err)) < 0)
                 return r;
+        if ((r = xml_prop_tristate(root, "", "ipv6", &def->ipv6, err)) < 0 ||
+            (r = xml_prop_tristate(root, "", "trustGuestRxFilters", &def->trust_guest_rx_filters, err)) < 0)
+                return vport_error_prefix(err, r, "network '%s'", def->name);
         XML_FOREACH_ELEMENT(c, root)
         if ((r = network_parse_element(c, def, &seen, err)) < 0)
                 return vport_error_prefix(err, r, "network '%s'", def->name);
@@ -375,6 +434,7 @@ void network_def_free(vport_network_def *def) {
         free(def->name);
         free(def->forward_dev);
         free(def->bridge_name);
+        free(def->bridge_zone);
         for (size_t i = 0; i < def->n_interfaces; i++)
                 free(def->interfaces[i]);
         free(def->interfaces);

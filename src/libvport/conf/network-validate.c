@@ -193,11 +193,14 @@ static int validate_non_l3_mode(const vport_network_def *def, vport_error *err) 
                 return vport_error_set(err, -EINVAL,
                                        "network '%s': <forward mode='%s'>: <nat> is not supported",
                                        def->name, MODE(def));
-        if (def->bridge_stp >= 0 || def->bridge_delay >= 0)
+        if (def->bridge_stp >= 0 || def->bridge_delay >= 0 || def->bridge_zone)
                 return vport_error_set(err, -EINVAL,
                                        "network '%s': <forward mode='%s'>: <bridge %s> only applies to a "
                                        "bridge the network creates",
-                                       def->name, MODE(def), def->bridge_stp >= 0 ? "stp" : "delay");
+                                       def->name, MODE(def),
+                                       def->bridge_stp >= 0     ? "stp"
+                                       : def->bridge_delay >= 0 ? "delay"
+                                                                : "zone");
         return 0;
 }
 
@@ -262,7 +265,17 @@ static int validate_mode(const vport_network_def *def, vport_error *err) {
 
         if (def->forward_mode >= _FORWARD_MAX)
                 return vport_error_set(err, -EINVAL, "network '%s': <forward mode>: invalid", def->name);
-        if (def->forward_mode != FORWARD_HOSTDEV && (def->managed || def->driver != HOSTDEV_DRIVER_DEFAULT))
+        if (def->forward_mode == FORWARD_NAT || def->forward_mode == FORWARD_ROUTE)
+                return vport_error_set(err, -EINVAL,
+                                       "network '%s': <forward mode='%s'>: vport does not manage %s "
+                                       "(forwarding and firewall "
+                                       "rules); vport manages isolated and open networks (a bridge and its "
+                                       "addresses), bridge, "
+                                       "private, vepa, passthrough and hostdev networks",
+                                       def->name, MODE(def),
+                                       def->forward_mode == FORWARD_NAT ? "NAT" : "routed networks");
+        if (def->forward_mode != FORWARD_HOSTDEV &&
+            (def->managed || def->driver != HOSTDEV_DRIVER_DEFAULT || def->driver_model[0]))
                 return vport_error_set(
                         err, -EINVAL,
                         "network '%s': <forward mode='%s'>: <forward %s> is only for mode='hostdev'",
@@ -318,7 +331,6 @@ static int validate_virtualport(const vport_network_def *def, const vport_virtua
 }
 
 static int validate_portgroup(const vport_network_def *def, const vport_portgroup *pg, vport_error *err) {
-        _cleanup_free_ vport_virtualport *merged = NULL;
         char where[128];
         int r;
 
@@ -326,9 +338,9 @@ static int validate_portgroup(const vport_network_def *def, const vport_portgrou
         if ((r = validate_vlan(def, &pg->vlan, pg, where, err)) < 0 ||
             (r = validate_virtualport(def, pg->virtualport, where, err)) < 0)
                 return r;
-        /* a conflict with the network's own virtualport would fail every port of the group */
-        if ((r = virtualport_merge3(NULL, def->virtualport, pg->virtualport, &merged, err)) < 0)
-                return vport_error_prefix(err, r, "network '%s': %s", def->name, where);
+        /* A virtualport that conflicts with the network's is not refused here:
+         * libvirt accepts the definition and refuses each port of the group
+         * (port_def_resolve's merge names both values). */
         if (def->forward_mode == FORWARD_HOSTDEV && bandwidth_is_set(&pg->bandwidth))
                 return vport_error_set(
                         err, -EINVAL,
@@ -406,4 +418,32 @@ int network_def_validate(const vport_network_def *def, vport_error *err) {
             (r = validate_vlan(def, &def->vlan, NULL, "", err)) < 0)
                 return r;
         return validate_portgroups(def, err);
+}
+
+static void note_tristate(const vport_network_def *def, const char *attr, vport_tristate t, const char *why,
+                          void (*note)(void *, const char *), void *userdata) {
+        char msg[512];
+
+        if (t == TRISTATE_ABSENT)
+                return;
+        snprintf(msg, sizeof(msg),
+                 "network '%s': <network %s='%s'>: kept, but vport gives it no effect (%s)", def->name, attr,
+                 tristate_to_string(t), why);
+        note(userdata, msg);
+}
+
+void network_def_notices(const vport_network_def *def, void (*note)(void *userdata, const char *msg),
+                         void *userdata) {
+        char msg[512];
+
+        if (!def || !note)
+                return;
+        note_tristate(def, "ipv6", def->ipv6, "it does not set the bridge's IPv6 sysctls", note, userdata);
+        if (def->bridge_zone) {
+                snprintf(msg, sizeof(msg),
+                         "network '%s': <bridge zone='%s'>: kept, but vport gives it no effect (it does not "
+                         "talk to firewalld)",
+                         def->name, def->bridge_zone);
+                note(userdata, msg);
+        }
 }

@@ -14,6 +14,7 @@
 #include "base/vlan.h"
 #include "conf/bandwidth.h"
 #include "conf/plug.h"
+#include "conf/tristate.h"
 #include "conf/virtualport.h"
 
 typedef enum vport_forward_mode {
@@ -38,6 +39,7 @@ bool forward_mode_is_l3(vport_forward_mode m);
 typedef struct vport_portgroup {
         char *name;
         bool is_default;
+        vport_tristate trust_guest_rx_filters; /* handed to its ports (<rxfilters trustGuest>) */
         vport_vlan vlan;
         vport_virtualport *virtualport; /* NULL = none */
         vport_bandwidth bandwidth;
@@ -45,20 +47,24 @@ typedef struct vport_portgroup {
 
 typedef struct vport_network_def {
         char *name;
-        vport_uuid uuid;     /* generated when the XML has none */
-        bool uuid_generated; /* the XML had no <uuid> */
-        unsigned mtu;        /* <mtu size>; 0 = unset */
+        vport_uuid uuid;                       /* generated when the XML has none */
+        bool uuid_generated;                   /* the XML had no <uuid> */
+        unsigned mtu;                          /* <mtu size>; 0 = unset */
+        vport_tristate ipv6;                   /* <network ipv6>: kept, no effect (a notice says so) */
+        vport_tristate trust_guest_rx_filters; /* <network trustGuestRxFilters>: handed to ports */
 
         vport_forward_mode forward_mode;
-        char *forward_dev;           /* <forward dev>; NULL = unset */
-        bool managed;                /* <forward mode='hostdev' managed='yes'> */
-        vport_hostdev_driver driver; /* <forward><driver name>, hostdev only */
+        char *forward_dev;                             /* <forward dev>; NULL = unset */
+        bool managed;                                  /* <forward mode='hostdev' managed='yes'> */
+        vport_hostdev_driver driver;                   /* <forward><driver name>, hostdev only */
+        char driver_model[VPORT_DRIVER_MODEL_MAX + 1]; /* <forward><driver model>; "" = unset */
 
         /* <bridge name stp delay macTableManager> */
         char *bridge_name;
         vport_mac_table_manager mac_table_manager;
         int bridge_stp;    /* -1 unset, 0 off, 1 on (L3 modes) */
         long bridge_delay; /* -1 unset */
+        char *bridge_zone; /* <bridge zone>: a firewalld zone; kept, no effect (a notice says so) */
 
         /* the device pool; at most one of these three is non-empty */
         char **interfaces; /* <forward><interface dev/>... */
@@ -91,6 +97,12 @@ int network_def_parse_file(const char *path, vport_network_def **ret, vport_erro
  * parsers; callers that build a definition in code call it themselves).
  * Returns 0 or -EINVAL with err naming network, element and attribute. */
 int network_def_validate(const vport_network_def *def, vport_error *err);
+
+/* What the definition holds that vport keeps (and dumps) but gives no
+ * effect: note(userdata, message) is called once per item, each message one
+ * line naming the network, element and attribute. */
+void network_def_notices(const vport_network_def *def, void (*note)(void *userdata, const char *msg),
+                         void *userdata);
 
 /* Format as XML (malloc'ed, NUL-terminated, two-space indent). Returns 0 or -ENOMEM. */
 int network_def_format(const vport_network_def *def, char **ret_xml);

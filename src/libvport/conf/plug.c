@@ -26,11 +26,11 @@ static const char *const mac_table_manager_table[_MAC_TABLE_MANAGER_MAX] = {
 };
 DEFINE_STRING_TABLE_LOOKUP(mac_table_manager, vport_mac_table_manager);
 
-/* libvirt also knows "kvm" (legacy device assignment, removed from the
- * kernel) and "xen"; vport hands devices to QEMU through VFIO only. */
 static const char *const hostdev_driver_table[_HOSTDEV_DRIVER_MAX] = {
         [HOSTDEV_DRIVER_DEFAULT] = NULL,
+        [HOSTDEV_DRIVER_KVM] = "kvm",
         [HOSTDEV_DRIVER_VFIO] = "vfio",
+        [HOSTDEV_DRIVER_XEN] = "xen",
 };
 DEFINE_STRING_TABLE_LOOKUP(hostdev_driver, vport_hostdev_driver);
 
@@ -71,41 +71,75 @@ static int plug_parse_direct(xmlNodePtr node, vport_plug *plug, vport_error *err
         return plug_parse_str(node, "dev", &plug->dev, err);
 }
 
-int plug_parse_pci_address(xmlNodePtr node, vport_pci_addr *ret, vport_error *err) {
+int plug_parse_pci_address(xmlNodePtr node, bool require_type, vport_pci_addr *ret, vport_error *err) {
         _cleanup_xmlfree_ char *type = xml_prop(node, "type"), *d = xml_prop(node, "domain"),
                                *b = xml_prop(node, "bus"), *s = xml_prop(node, "slot"),
                                *f = xml_prop(node, "function");
 
-        if (!type || !streq(type, "pci"))
+        if ((type || require_type) && !streq_ptr(type, "pci"))
                 return vport_error_set(err, -EINVAL, "<address type='%.32s'>: only type='pci' is supported",
                                        strempty(type));
         return pci_addr_from_parts(d, b, s, f, ret, err);
 }
 
+/* libvirt's genericName: what a kernel module name can be. */
+static bool driver_model_valid(const char *m) {
+        return *m && strlen(m) <= VPORT_DRIVER_MODEL_MAX &&
+               strspn(m, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+-") == strlen(m);
+}
+
+int plug_parse_driver(xmlNodePtr node, const char *ctx, vport_hostdev_driver *ret_driver, char *ret_model,
+                      vport_error *err) {
+        _cleanup_xmlfree_ char *name = xml_prop(node, "name"), *model = xml_prop(node, "model");
+        int d = HOSTDEV_DRIVER_DEFAULT;
+
+        if (name && (d = hostdev_driver_from_string(name)) <= 0)
+                return vport_error_set(err, -EINVAL, "%s<driver name='%.32s'>: must be vfio, kvm or xen",
+                                       ctx, name);
+        if (model && !driver_model_valid(model))
+                return vport_error_set(
+                        err, -EINVAL,
+                        "%s<driver model='%.64s'>: not a driver name (1-%d of a-z A-Z 0-9 _ + -)", ctx,
+                        model, VPORT_DRIVER_MODEL_MAX);
+        *ret_driver = d;
+        snprintf(ret_model, VPORT_DRIVER_MODEL_MAX + 1, "%s", strempty(model));
+        return 0;
+}
+
+int plug_format_driver(xmlNodePtr parent, vport_hostdev_driver driver, const char *model) {
+        xmlNodePtr d;
+
+        if (driver == HOSTDEV_DRIVER_DEFAULT && !model[0])
+                return 0;
+        if (!(d = xml_add_child(parent, "driver", NULL)) ||
+            (driver != HOSTDEV_DRIVER_DEFAULT &&
+             xml_set_prop(d, "name", hostdev_driver_to_string(driver)) < 0) ||
+            (model[0] && xml_set_prop(d, "model", model) < 0))
+                return -ENOMEM;
+        return 0;
+}
+
 static int plug_parse_hostdev(xmlNodePtr node, vport_plug *plug, vport_error *err) {
-        bool seen_addr = false;
+        bool seen_addr = false, seen_driver = false;
         int r;
 
         if ((r = xml_prop_yesno(node, "", "managed", &plug->managed, err)) < 0)
                 return r;
+        plug->managed_set = r > 0;
         XML_FOREACH_ELEMENT(c, node) {
-                if (xml_is(c, "driver")) {
-                        _cleanup_xmlfree_ char *name = xml_prop(c, "name");
-
-                        if (!name || (r = hostdev_driver_from_string(name)) <= 0)
-                                return vport_error_set(
-                                        err, -EINVAL,
-                                        "<plug><driver name='%.32s'>: only 'vfio' is supported",
-                                        strempty(name));
-                        plug->driver = r;
+                if (xml_is(c, "driver") && !seen_driver) {
+                        if ((r = plug_parse_driver(c, "<plug>", &plug->driver, plug->driver_model, err)) < 0)
+                                return r;
+                        seen_driver = true;
                 } else if (xml_is(c, "address") && !seen_addr) {
-                        if ((r = plug_parse_pci_address(c, &plug->addr, err)) < 0)
+                        if ((r = plug_parse_pci_address(c, false, &plug->addr, err)) < 0)
                                 return r;
                         seen_addr = true;
                 } else
-                        return vport_error_set(err, -EINVAL,
-                                               "<plug type='hostdev-pci'>: unexpected element <%.64s>",
-                                               c->name);
+                        return vport_error_set(
+                                err, -EINVAL,
+                                "<plug type='hostdev-pci'>: unexpected or duplicate element <%.64s>",
+                                c->name);
         }
         if (!seen_addr)
                 return vport_error_set(err, -EINVAL, "<plug type='hostdev-pci'>: missing <address>");
@@ -140,10 +174,10 @@ int plug_parse(xmlNodePtr node, vport_plug *ret, vport_error *err) {
         return 0;
 }
 
-int plug_format_pci_address(xmlNodePtr parent, const vport_pci_addr *addr) {
+int plug_format_pci_address(xmlNodePtr parent, const vport_pci_addr *addr, bool with_type) {
         xmlNodePtr a = xml_add_child(parent, "address", NULL);
 
-        if (!a || xml_set_prop(a, "type", "pci") < 0 ||
+        if (!a || (with_type && xml_set_prop(a, "type", "pci") < 0) ||
             xml_set_propf(a, "domain", "0x%04x", addr->domain) < 0 ||
             xml_set_propf(a, "bus", "0x%02x", addr->bus) < 0 ||
             xml_set_propf(a, "slot", "0x%02x", addr->slot) < 0 ||
@@ -152,16 +186,15 @@ int plug_format_pci_address(xmlNodePtr parent, const vport_pci_addr *addr) {
         return 0;
 }
 
+/* As libvirt writes it: managed only when given, <driver> when set, an
+ * <address> without type. */
 static int plug_format_hostdev(xmlNodePtr n, const vport_plug *plug) {
-        if (plug->managed && xml_set_prop(n, "managed", "yes") < 0)
+        if ((plug->managed || plug->managed_set) &&
+            xml_set_prop(n, "managed", plug->managed ? "yes" : "no") < 0)
                 return -ENOMEM;
-        if (plug->driver != HOSTDEV_DRIVER_DEFAULT) {
-                xmlNodePtr d = xml_add_child(n, "driver", NULL);
-
-                if (!d || xml_set_prop(d, "name", hostdev_driver_to_string(plug->driver)) < 0)
-                        return -ENOMEM;
-        }
-        return plug_format_pci_address(n, &plug->addr);
+        if (plug_format_driver(n, plug->driver, plug->driver_model) < 0)
+                return -ENOMEM;
+        return plug_format_pci_address(n, &plug->addr, false);
 }
 
 int plug_format(xmlNodePtr parent, const vport_plug *plug) {
@@ -247,7 +280,8 @@ bool plug_equal(const vport_plug *a, const vport_plug *b) {
         case PLUG_DIRECT:
                 return streq_ptr(a->dev, b->dev) && a->mode == b->mode;
         case PLUG_HOSTDEV_PCI:
-                return a->managed == b->managed && a->driver == b->driver &&
+                return a->managed == b->managed && a->managed_set == b->managed_set &&
+                       a->driver == b->driver && streq(a->driver_model, b->driver_model) &&
                        pci_addr_equal(&a->addr, &b->addr);
         default:
                 return true;

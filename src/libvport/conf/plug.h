@@ -31,11 +31,20 @@ typedef enum vport_mac_table_manager {
         _MAC_TABLE_MANAGER_MAX,
 } vport_mac_table_manager;
 
+/* libvirt's <driver name>. 'kvm' (legacy assignment, gone from the kernel)
+ * and 'xen' are read and kept as libvirt's network driver does; like
+ * libvirt's domain layer, vport refuses them when a port is prepared. */
 typedef enum vport_hostdev_driver {
-        HOSTDEV_DRIVER_DEFAULT, /* no <driver>: vfio */
+        HOSTDEV_DRIVER_DEFAULT, /* no <driver name>: vfio */
+        HOSTDEV_DRIVER_KVM,
         HOSTDEV_DRIVER_VFIO,
+        HOSTDEV_DRIVER_XEN,
         _HOSTDEV_DRIVER_MAX,
 } vport_hostdev_driver;
+
+/* <driver model='...'>: the VFIO variant driver to bind instead of vfio-pci
+ * (libvirt 11), a module name. */
+#define VPORT_DRIVER_MODEL_MAX 63
 
 const char *
 plug_type_to_string(vport_plug_type t); /* "none", "network", "bridge", "direct", "hostdev-pci" */
@@ -45,7 +54,7 @@ int direct_mode_from_string(const char *s);
 const char *
 mac_table_manager_to_string(vport_mac_table_manager m); /* NULL for DEFAULT, "kernel", "libvirt" */
 int mac_table_manager_from_string(const char *s);
-const char *hostdev_driver_to_string(vport_hostdev_driver d); /* NULL for DEFAULT, "vfio" */
+const char *hostdev_driver_to_string(vport_hostdev_driver d); /* NULL for DEFAULT, "kvm", "vfio", "xen" */
 int hostdev_driver_from_string(const char *s);
 
 typedef struct vport_plug {
@@ -58,7 +67,9 @@ typedef struct vport_plug {
         vport_direct_mode mode;
         /* PLUG_HOSTDEV_PCI */
         bool managed;
+        bool managed_set; /* the managed attribute was given (managed='no' is kept) */
         vport_hostdev_driver driver;
+        char driver_model[VPORT_DRIVER_MODEL_MAX + 1]; /* "" = unset */
         vport_pci_addr addr;
 } vport_plug;
 
@@ -74,11 +85,23 @@ int plug_format(xmlNodePtr parent, const vport_plug *plug);
 int plug_validate(const vport_plug *plug, vport_error *err);
 
 /* <address type='pci' domain bus slot function/> (also used inside <forward>).
- * Returns 0 or -EINVAL with err naming the attribute. */
-int plug_parse_pci_address(xmlNodePtr node, vport_pci_addr *ret, vport_error *err);
+ * require_type: the type attribute must be there (a network's <forward>
+ * pool); libvirt writes a port's <plug><address> without it. A type other
+ * than 'pci' is always refused. Returns 0 or -EINVAL with err naming the
+ * attribute. */
+int plug_parse_pci_address(xmlNodePtr node, bool require_type, vport_pci_addr *ret, vport_error *err);
 
-/* Append that <address> under parent. Returns 0 or -ENOMEM. */
-int plug_format_pci_address(xmlNodePtr parent, const vport_pci_addr *addr);
+/* Append that <address> under parent, with type='pci' if with_type. Returns 0 or -ENOMEM. */
+int plug_format_pci_address(xmlNodePtr parent, const vport_pci_addr *addr, bool with_type);
+
+/* <driver name='vfio' model='...'/> (a <forward>'s or a <plug>'s): parse
+ * into *ret_driver and ret_model (VPORT_DRIVER_MODEL_MAX + 1 bytes). ctx
+ * prefixes messages. Returns 0 or -EINVAL with err naming the attribute. */
+int plug_parse_driver(xmlNodePtr node, const char *ctx, vport_hostdev_driver *ret_driver, char *ret_model,
+                      vport_error *err);
+
+/* Append that <driver> under parent (nothing when both are unset). Returns 0 or -ENOMEM. */
+int plug_format_driver(xmlNodePtr parent, vport_hostdev_driver driver, const char *model);
 
 int plug_copy(vport_plug *dst, const vport_plug *src); /* 0 or -ENOMEM; dst overwritten */
 bool plug_equal(const vport_plug *a, const vport_plug *b);

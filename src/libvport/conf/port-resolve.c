@@ -58,6 +58,17 @@ static int resolve_bandwidth(vport_port_def *def, const vport_network_def *net, 
         return 0;
 }
 
+/* libvirt's networkAllocatePort: the port's own setting, else the
+ * portgroup's, else the network's. */
+static void resolve_trust_guest_rx_filters(vport_port_def *def, const vport_network_def *net,
+                                           const vport_portgroup *pg) {
+        if (def->trust_guest_rx_filters != TRISTATE_ABSENT)
+                return;
+        def->trust_guest_rx_filters = pg && pg->trust_guest_rx_filters != TRISTATE_ABSENT
+                                              ? pg->trust_guest_rx_filters
+                                              : net->trust_guest_rx_filters;
+}
+
 int port_def_resolve(vport_port_def *def, const vport_network_def *net, vport_error *err) {
         const vport_portgroup *pg;
         char uuid[VPORT_UUID_STRLEN];
@@ -69,6 +80,7 @@ int port_def_resolve(vport_port_def *def, const vport_network_def *net, vport_er
             (r = resolve_bandwidth(def, net, pg, err)) < 0)
                 return vport_error_prefix(err, r, "network '%s': networkport %s", net->name,
                                           uuid_format(&def->uuid, uuid));
+        resolve_trust_guest_rx_filters(def, net, pg);
         return 0;
 }
 
@@ -89,6 +101,16 @@ int port_def_check_mode(const vport_port_def *def, const vport_network_def *net,
                         err, -EINVAL,
                         "network '%s': networkport %s: <vlan>: not supported with <forward mode='%s'>",
                         net->name, uuid_format(&def->uuid, uuid), forward_mode_to_string(net->forward_mode));
+        /* kvm (legacy assignment, gone from the kernel) and xen: what libvirt's
+         * QEMU driver refuses at guest start */
+        if (def->plug.type == PLUG_HOSTDEV_PCI && def->plug.driver != HOSTDEV_DRIVER_DEFAULT &&
+            def->plug.driver != HOSTDEV_DRIVER_VFIO)
+                return vport_error_set(err, -EINVAL,
+                                       "network '%s': networkport %s: <driver name='%s'>: vport hands "
+                                       "devices over with VFIO "
+                                       "only",
+                                       net->name, uuid_format(&def->uuid, uuid),
+                                       hostdev_driver_to_string(def->plug.driver));
         if (bandwidth_is_set(&def->bandwidth) && net->forward_mode == FORWARD_HOSTDEV)
                 return vport_error_set(
                         err, -EINVAL,

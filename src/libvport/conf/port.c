@@ -81,7 +81,16 @@ static int port_parse_virtualport(xmlNodePtr node, vport_port_def *def, vport_er
 }
 
 static int port_parse_bandwidth(xmlNodePtr node, vport_port_def *def, vport_error *err) {
-        return bandwidth_parse(node, &def->bandwidth, err);
+        return bandwidth_parse(node, true, &def->bandwidth, err);
+}
+
+/* libvirt requires the attribute when the element is there (networkport.rng). */
+static int port_parse_rxfilters(xmlNodePtr node, vport_port_def *def, vport_error *err) {
+        int r = xml_prop_tristate(node, "", "trustGuest", &def->trust_guest_rx_filters, err);
+
+        if (r >= 0 && def->trust_guest_rx_filters == TRISTATE_ABSENT)
+                return vport_error_set(err, -EINVAL, "<rxfilters>: missing attribute 'trustGuest'");
+        return r;
 }
 
 static int port_parse_plug(xmlNodePtr node, vport_port_def *def, vport_error *err) {
@@ -97,6 +106,7 @@ static const struct {
         { "group", port_parse_group, false },         { "mac", port_parse_mac, true },
         { "vlan", port_parse_vlan, false },           { "virtualport", port_parse_virtualport, false },
         { "bandwidth", port_parse_bandwidth, false }, { "plug", port_parse_plug, false },
+        { "rxfilters", port_parse_rxfilters, false },
 };
 
 /* vport's own live-state element (port-dumpxml's <runtime>) is output
@@ -192,8 +202,14 @@ static int port_format_body(xmlNodePtr root, const vport_port_def *def) {
         if (!(m = xml_add_child(root, "mac", NULL)) ||
             xml_set_prop(m, "address", mac_format(&def->mac, mac)) < 0)
                 return -ENOMEM;
-        if (vlan_format_xml(root, &def->vlan) < 0 || virtualport_format(root, def->virtualport) < 0 ||
-            bandwidth_format(root, &def->bandwidth) < 0 || plug_format(root, &def->plug) < 0)
+        if (virtualport_format(root, def->virtualport) < 0 || bandwidth_format(root, &def->bandwidth) < 0 ||
+            vlan_format_xml(root, &def->vlan) < 0)
+                return -ENOMEM;
+        if (def->trust_guest_rx_filters != TRISTATE_ABSENT &&
+            (!(m = xml_add_child(root, "rxfilters", NULL)) ||
+             xml_set_tristate(m, "trustGuest", def->trust_guest_rx_filters) < 0))
+                return -ENOMEM;
+        if (plug_format(root, &def->plug) < 0)
                 return -ENOMEM;
         return 0;
 }

@@ -21,7 +21,8 @@ typedef struct vport_port_def {
         vport_vlan vlan;
         vport_virtualport *virtualport; /* NULL = none */
         vport_bandwidth bandwidth;
-        vport_plug plug; /* type PLUG_NONE until allocated */
+        vport_tristate trust_guest_rx_filters; /* <rxfilters trustGuest>: for the hypervisor, kept */
+        vport_plug plug;                       /* type PLUG_NONE until allocated */
 } vport_port_def;
 
 /* Parse and validate a <networkport> document. Returns 0 with *ret set,
@@ -33,7 +34,7 @@ int port_def_parse_string(const char *xml, size_t len, vport_port_def **ret, vpo
  * Returns 0 or -EINVAL with err set. */
 int port_def_validate(const vport_port_def *def, vport_error *err);
 
-/* Format as XML (malloc'ed). Returns 0 or -ENOMEM. */
+/* Format as XML (malloc'ed), in libvirt's element order. Returns 0 or -ENOMEM. */
 int port_def_format(const vport_port_def *def, char **ret_xml);
 
 /* Fill in the port's effective settings from its network, as libvirt's
@@ -42,8 +43,10 @@ int port_def_format(const vport_port_def *def, char **ret_xml);
  * network and portgroup (a conflicting field is an error naming it), then checked for type vs forward mode
  * and completeness (missing 802.1Qbg instanceid / openvswitch interfaceid generated); vlan = port's, else
  * portgroup's, else network's; bandwidth = port's, else portgroup's (the network's own <bandwidth> limits
- * the whole network, it is not a per-port default). Modifies def in place. Returns 0, -EINVAL with err set,
- * or -ENOMEM. */
+ * the whole network, it is not a per-port default); trustGuestRxFilters = port's, else portgroup's, else
+ * network's. A portgroup virtualport that conflicts with the network's fails here (libvirt accepts such a
+ * definition and refuses the port), the message naming both values. Modifies def in place. Returns 0,
+ * -EINVAL with err set, or -ENOMEM. */
 int port_def_resolve(vport_port_def *def, const vport_network_def *net, vport_error *err);
 
 /* The checks libvirt makes when a guest starts on the port (vport: at

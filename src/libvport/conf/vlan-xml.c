@@ -74,8 +74,8 @@ int vlan_format_xml(xmlNodePtr parent, const vport_vlan *vlan) {
                 return 0;
         if (!(v = xml_add_child(parent, "vlan", NULL)))
                 return -ENOMEM;
-        /* trunk='yes' is implied by several tags; write it only when it says something */
-        if (vlan->trunk && vlan->n_tags == 1 && xml_set_prop(v, "trunk", "yes") < 0)
+        /* as libvirt writes it: trunk='yes' whenever it is a trunk, also when several tags imply it */
+        if (vlan->trunk && xml_set_prop(v, "trunk", "yes") < 0)
                 return -ENOMEM;
         for (size_t i = 0; i < vlan->n_tags; i++) {
                 xmlNodePtr t = xml_add_child(v, "tag", NULL);

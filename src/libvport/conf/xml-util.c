@@ -176,6 +176,21 @@ int xml_prop_yesno(xmlNodePtr node, const char *ctx, const char *attr, bool *ret
                                attr, s);
 }
 
+int xml_prop_tristate(xmlNodePtr node, const char *ctx, const char *attr, vport_tristate *ret,
+                      vport_error *err) {
+        bool yes = false;
+        int r = xml_prop_yesno(node, ctx, attr, &yes, err);
+
+        if (r < 0)
+                return r;
+        *ret = r == 0 ? TRISTATE_ABSENT : yes ? TRISTATE_YES : TRISTATE_NO;
+        return 0;
+}
+
+int xml_set_tristate(xmlNodePtr node, const char *attr, vport_tristate t) {
+        return t == TRISTATE_ABSENT ? 0 : xml_set_prop(node, attr, tristate_to_string(t));
+}
+
 int xml_text(xmlNodePtr node, const char *ctx, char **ret, vport_error *err) {
         _cleanup_xmlfree_ char *s = NULL;
 

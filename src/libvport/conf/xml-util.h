@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "base/error.h"
+#include "conf/tristate.h"
 
 static inline void xml_freep(void *p) {
         xmlFree(*(void **) p);

@@ -7,6 +7,10 @@
 #include "core/internal.h"
 #include "core/pool.h"
 
+static void net_define_note(void *userdata, const char *msg) {
+        ctx_notice(userdata, "%s", msg);
+}
+
 int vport_net_define(vport_ctx *ctx, const char *xml, char **ret_name, vport_error *err) {
         _cleanup_(network_def_freep) vport_network_def *def = NULL;
         _cleanup_(store_network_freep) store_network *old = NULL;
@@ -35,6 +39,7 @@ int vport_net_define(vport_ctx *ctx, const char *xml, char **ret_name, vport_err
         r = store_network_define(ctx->store, def->name, &def->uuid, formatted, err);
         if (r < 0)
                 return r;
+        network_def_notices(def, net_define_note, ctx);
         if (ret_name)
                 *ret_name = TAKE_PTR(def->name);
         return 0;

@@ -82,19 +82,25 @@ static int apply_table(vport_ctx *ctx, const vport_port *port, const vf_snapshot
         return 0;
 }
 
-static int bind_vfio(vport_ctx *ctx, const vf_snapshot *s, vport_error *err) {
+/* vfio-pci, or the VFIO variant driver the network names (<driver
+ * model='mlx5_vfio_pci'/>, libvirt 11). */
+static const char *vfio_driver(const vport_port *port) {
+        return port->def->plug.driver_model[0] ? port->def->plug.driver_model : VFIO_DRIVER;
+}
+
+static int bind_vfio(vport_ctx *ctx, const vf_snapshot *s, const char *driver, vport_error *err) {
         char bdf[VPORT_PCI_STRLEN];
         int r;
 
-        if (streq(s->driver, VFIO_DRIVER))
+        if (streq(s->driver, driver))
                 return 0;
         pci_addr_format(&s->vf, bdf);
         r = ctx->ops->pci_unbind(ctx->kernel, &s->vf, err);
         if (r < 0)
                 return vport_error_prefix(err, r, "VF %s: unbinding from %s", bdf, s->driver);
-        r = ctx->ops->pci_bind(ctx->kernel, &s->vf, VFIO_DRIVER, err);
+        r = ctx->ops->pci_bind(ctx->kernel, &s->vf, driver, err);
         if (r < 0)
-                return vport_error_prefix(err, r, "VF %s: binding to " VFIO_DRIVER, bdf);
+                return vport_error_prefix(err, r, "VF %s: binding to %s", bdf, driver);
         return 0;
 }
 
@@ -108,7 +114,7 @@ static int apply(vport_ctx *ctx, const vport_port *port, const vf_snapshot *s, i
                 return r;
         /* managed='no': the admin binds the VF to vfio-pci himself. */
         if (port->def->plug.managed)
-                return bind_vfio(ctx, s, err);
+                return bind_vfio(ctx, s, vfio_driver(port), err);
         return 0;
 }
 

@@ -105,6 +105,7 @@ static int port_plug_fill(vport_port_def *def, const vport_network_def *net, con
         case PLUG_HOSTDEV_PCI:
                 plug->managed = net->managed;
                 plug->driver = net->driver;
+                memcpy(plug->driver_model, net->driver_model, sizeof(plug->driver_model));
                 plug->addr = dev->pci;
                 return 0;
         default:
@@ -112,10 +113,42 @@ static int port_plug_fill(vport_port_def *def, const vport_network_def *net, con
         }
 }
 
+/* A reclaimed <plug> must be what this network hands out: the same plug
+ * type, macvtap mode and bridge (libvirt trusts the caller here; vport would
+ * plug the port as its <plug> says, so a contradiction is refused). The pool
+ * device it names is checked by pool_find like --device. */
+static int port_reclaim_check(const vport_plug *plug, const vport_network_def *net, vport_error *err) {
+        vport_direct_mode mode = DIRECT_VEPA;
+        vport_plug_type t = network_def_plug_type(net, &mode);
+
+        if (plug->type != t)
+                return vport_error_set(err, -EINVAL,
+                                       "<plug type='%s'>: network '%s' plugs its ports as type '%s'",
+                                       plug_type_to_string(plug->type), net->name, plug_type_to_string(t));
+        if (t == PLUG_DIRECT && plug->mode != mode)
+                return vport_error_set(err, -EINVAL, "<plug mode='%s'>: network '%s' uses mode '%s'",
+                                       direct_mode_to_string(plug->mode), net->name,
+                                       direct_mode_to_string(mode));
+        if ((t == PLUG_NETWORK || t == PLUG_BRIDGE) && !streq_ptr(plug->bridge, net->bridge_name))
+                return vport_error_set(err, -EINVAL, "<plug bridge='%s'>: network '%s' uses bridge '%s'",
+                                       plug->bridge, net->name, strempty(net->bridge_name));
+        return 0;
+}
+
+/* The pool key a reclaimed <plug> names (buf holds a PCI address). */
+static const char *port_reclaim_device(const vport_plug *plug, char buf[static VPORT_PCI_STRLEN]) {
+        if (plug->type == PLUG_DIRECT)
+                return plug->dev;
+        if (plug->type == PLUG_HOSTDEV_PCI)
+                return pci_addr_format(&plug->addr, buf);
+        return NULL;
+}
+
 /* Choose a device and record the port, in one write transaction so that
- * concurrent vport processes never hand out the same device twice. */
-static int port_allocate(vport_ctx *ctx, const vport_network_def *net, const char *device, vport_port *port,
-                         vport_error *err) {
+ * concurrent vport processes never hand out the same device twice. A
+ * reclaimed port keeps its <plug>. */
+static int port_allocate(vport_ctx *ctx, const vport_network_def *net, const char *device, bool reclaim,
+                         vport_port *port, vport_error *err) {
         vport_plug_type t = network_def_plug_type(net, NULL);
         bool needs_pool = t == PLUG_DIRECT || t == PLUG_HOSTDEV_PCI;
         pool p = { 0 };
@@ -139,7 +172,7 @@ static int port_allocate(vport_ctx *ctx, const vport_network_def *net, const cha
         /* Asked for a VF by netdev name: prepare checks the name still leads there. */
         if (r >= 0 && device && t == PLUG_HOSTDEV_PCI && !streq(device, p.devices[i].key))
                 snprintf(port->rt.vf_netdev, sizeof(port->rt.vf_netdev), "%s", device);
-        if (r >= 0)
+        if (r >= 0 && !reclaim)
                 r = port_plug_fill(port->def, net, i >= 0 ? &p.devices[i] : NULL);
         if (r >= 0 && i >= 0 && !(port->device = strdup(p.devices[i].key)))
                 r = -ENOMEM;
@@ -157,9 +190,40 @@ static int port_allocate(vport_ctx *ctx, const vport_network_def *net, const cha
         return r;
 }
 
+/* libvirt's networkPortCreateXML: a <plug> only with reclaim, reclaim only
+ * with a <plug>. *ret_device is the device to take (req->device otherwise). */
+static int port_reclaim_request(const vport_port_request *req, const vport_port_def *def,
+                                const vport_network_def *net, const char **ret_device,
+                                char pci_buf[static VPORT_PCI_STRLEN], vport_error *err) {
+        bool reclaim = req->flags & VPORT_PORT_RECLAIM;
+        int r;
+
+        *ret_device = req->device;
+        if (!reclaim && def->plug.type != PLUG_NONE)
+                return vport_error_set(err, -EINVAL,
+                                       "network '%s': <plug>: a port that already names its device is only "
+                                       "taken with --reclaim",
+                                       net->name);
+        if (!reclaim)
+                return 0;
+        if (def->plug.type == PLUG_NONE)
+                return vport_error_set(err, -EINVAL, "network '%s': --reclaim: the port has no <plug>",
+                                       net->name);
+        if (req->device)
+                return vport_error_set(err, -EINVAL,
+                                       "network '%s': --reclaim and --device: the <plug> names the device",
+                                       net->name);
+        if ((r = port_reclaim_check(&def->plug, net, err)) < 0)
+                return vport_error_prefix(err, r, "network '%s'", net->name);
+        *ret_device = port_reclaim_device(&def->plug, pci_buf);
+        return 0;
+}
+
 int vport_port_create(vport_ctx *ctx, const vport_port_request *req, vport_port **ret, vport_error *err) {
         _cleanup_(network_def_freep) vport_network_def *net = NULL;
         _cleanup_(vport_port_freep) vport_port *port = NULL;
+        char pci_buf[VPORT_PCI_STRLEN];
+        const char *device;
         bool active;
         int r;
 
@@ -180,7 +244,10 @@ int vport_port_create(vport_ctx *ctx, const vport_port_request *req, vport_port 
         r = port_def_resolve(port->def, net, err);
         if (r < 0)
                 return vport_error_prefix(err, r, "network '%s'", net->name);
-        r = port_allocate(ctx, net, req->device, port, err);
+        r = port_reclaim_request(req, port->def, net, &device, pci_buf, err);
+        if (r < 0)
+                return r;
+        r = port_allocate(ctx, net, device, req->flags & VPORT_PORT_RECLAIM, port, err);
         if (r < 0)
                 return r;
         /* The port and its network are in hand: prepare them without reloading. */
