@@ -33,6 +33,13 @@ int cli_fail(vport_cli *cli, int r, const char *what);
 /* Print a usage error for a verb on stderr. Returns -EINVAL. */
 int cli_usage_error(const char *verb, const char *fmt, ...) _printf_(2, 3);
 
+/* s made safe for one field of a text table: valid UTF-8 text is kept,
+ * a control character, an invalid byte or a backslash becomes a C escape
+ * (\n, \t, \xNN, \\), so a value can neither fake a row nor move the
+ * terminal's cursor. NULL gives "-". The result lives in one of 16 static
+ * slots: valid until 16 more calls (enough for the fields of one printf). */
+const char *cli_esc(const char *s);
+
 /* Read a whole text file ("-" = stdin, at most 16 MiB, no NUL byte) into a
  * NUL-terminated buffer. Returns 0 or -errno with err naming the file and
  * the cause. */

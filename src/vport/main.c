@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "base/names.h"
 #include "cli.h"
 #include "core/fault.h"
 
@@ -89,6 +90,44 @@ int cli_usage_error(const char *verb, const char *fmt, ...) {
                 if (streq(verbs[i].name, verb))
                         fprintf(stderr, "usage: vport %s %s\n", verb, verbs[i].usage);
         return -EINVAL;
+}
+
+#define CLI_ESC_SLOTS 16
+#define CLI_ESC_MAX   1024 /* a name is at most 200 bytes, 4 bytes per escaped byte */
+
+static void esc_byte(char **o, const char *end, unsigned char c) {
+        static const char short_esc[] = { ['\n'] = 'n', ['\t'] = 't', ['\r'] = 'r', ['\\'] = '\\' };
+        int n;
+
+        if (c < sizeof(short_esc) && short_esc[c])
+                n = snprintf(*o, (size_t) (end - *o), "\\%c", short_esc[c]);
+        else
+                n = snprintf(*o, (size_t) (end - *o), "\\x%02x", c);
+        *o += n > 0 && *o + n < end ? n : 0;
+}
+
+const char *cli_esc(const char *s) {
+        static char slots[CLI_ESC_SLOTS][CLI_ESC_MAX];
+        static unsigned next;
+        char *buf = slots[next++ % CLI_ESC_SLOTS], *o = buf;
+        const char *end = buf + CLI_ESC_MAX - 5; /* room for one escape and the NUL */
+        uint32_t cp;
+        size_t n;
+
+        if (!s)
+                return "-";
+        for (; *s && o < end; s += n) {
+                n = utf8_decode(s, &cp);
+                if (n == 0 || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == '\\') {
+                        esc_byte(&o, end + 5, (unsigned char) *s);
+                        n = 1;
+                        continue;
+                }
+                memcpy(o, s, n);
+                o += n;
+        }
+        *o = '\0';
+        return buf;
 }
 
 #define CLI_FILE_MAX (16u << 20) /* the library's document size cap */

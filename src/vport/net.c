@@ -110,8 +110,8 @@ int verb_net_list(vport_cli *cli, int argc, char **argv) {
                         autostart = json_object_get_boolean(v);
                 if (json_object_object_get_ex(n, "ports", &v))
                         ports = json_object_get_int(v);
-                printf(" %-20s %-9s %-10s %-12s %d\n", name, active ? "active" : "inactive",
-                       autostart ? "yes" : "no", fwd, ports);
+                printf(" %-20s %-9s %-10s %-12s %d\n", cli_esc(name), active ? "active" : "inactive",
+                       autostart ? "yes" : "no", cli_esc(fwd), ports);
         }
         json_object_put(list);
         return 0;
@@ -151,7 +151,7 @@ int verb_net_info(vport_cli *cli, int argc, char **argv) {
                 return cli_print_json(info);
         json_object_object_foreach(info, key, val) {
                 if (!streq(key, "devices"))
-                        printf("%-12s %s\n", key, json_object_get_string(val));
+                        printf("%-12s %s\n", key, cli_esc(json_object_get_string(val)));
         }
         if (json_object_object_get_ex(info, "devices", &devs)) {
                 printf("\n %-16s %-16s %-14s %s\n", "Device", "Netdev", "PCI", "Connections");
@@ -167,7 +167,8 @@ int verb_net_info(vport_cli *cli, int argc, char **argv) {
                                 pci = json_object_get_string(v);
                         if (json_object_object_get_ex(d, "connections", &v))
                                 conns = json_object_get_int(v);
-                        printf(" %-16s %-16s %-14s %d\n", dev, netdev, pci, conns);
+                        printf(" %-16s %-16s %-14s %d\n", cli_esc(dev), cli_esc(netdev), cli_esc(pci),
+                               conns);
                 }
         }
         json_object_put(info);

@@ -10,13 +10,13 @@ static int print_port(vport_cli *cli, const vport_port *p, const char *done) {
         if (cli->json)
                 return cli_print_json(vport_port_to_json(p));
         printf("Port %s %s (network %s, mac %s, state %s", uuid_format(&p->def->uuid, uuid), done,
-               p->network, mac_format(&p->def->mac, mac), port_state_to_string(p->state));
+               cli_esc(p->network), mac_format(&p->def->mac, mac), port_state_to_string(p->state));
         if (p->device)
-                printf(", device %s", p->device);
+                printf(", device %s", cli_esc(p->device));
         if (p->rt.ifname[0])
-                printf(", ifname %s", p->rt.ifname);
+                printf(", ifname %s", cli_esc(p->rt.ifname));
         if (p->rt.tapdev[0])
-                printf(", tapdev %s", p->rt.tapdev);
+                printf(", tapdev %s", cli_esc(p->rt.tapdev));
         printf(")\n");
         return 0;
 }
@@ -195,7 +195,8 @@ static int owner_step(vport_cli *cli, const char *verb, const char *owner, owner
                 json_object_object_add(o, done, json_object_new_int(r));
                 return cli_print_json(o);
         }
-        printf("%c%s %d port%s of %s\n", done[0] - 'a' + 'A', done + 1, r, r == 1 ? "" : "s", owner);
+        printf("%c%s %d port%s of %s\n", done[0] - 'a' + 'A', done + 1, r, r == 1 ? "" : "s",
+               cli_esc(owner));
         return 0;
 }
 
@@ -236,6 +237,26 @@ int verb_port_delete(vport_cli *cli, int argc, char **argv) {
         return print_deleted(cli, argv[1]);
 }
 
+/* One row of port-list: every field escaped, so a name can not fake a row. */
+static void print_port_row(const vport_port *p) {
+        char uuid[VPORT_UUID_STRLEN], mac[VPORT_MAC_STRLEN];
+        const char *state = p->stale ? "stale" : p->damage ? "damaged" : port_state_to_string(p->state);
+
+        printf(" %-36s %-12s %-17s %-9s %-12s %s\n", uuid_format(&p->def->uuid, uuid), cli_esc(p->network),
+               mac_format(&p->def->mac, mac), state, cli_esc(strempty(p->def->owner_name)),
+               cli_esc(p->device));
+}
+
+/* Why a port is listed as damaged, and what can be done with it. */
+static void print_damaged(vport_port **ports, size_t n) {
+        char uuid[VPORT_UUID_STRLEN];
+
+        for (size_t i = 0; i < n; i++)
+                if (ports[i]->damage)
+                        fprintf(stderr, "vport: note: port %s: %s; it can only be deleted\n",
+                                uuid_format(&ports[i]->def->uuid, uuid), cli_esc(ports[i]->damage));
+}
+
 int verb_port_list(vport_cli *cli, int argc, char **argv) {
         vport_port **ports = NULL;
         size_t n = 0;
@@ -255,14 +276,9 @@ int verb_port_list(vport_cli *cli, int argc, char **argv) {
         } else {
                 printf(" %-36s %-12s %-17s %-9s %-12s %s\n", "UUID", "Network", "MAC", "State", "Owner",
                        "Device");
-                for (size_t i = 0; i < n; i++) {
-                        char uuid[VPORT_UUID_STRLEN], mac[VPORT_MAC_STRLEN];
-                        printf(" %-36s %-12s %-17s %-9s %-12s %s\n", uuid_format(&ports[i]->def->uuid, uuid),
-                               ports[i]->network, mac_format(&ports[i]->def->mac, mac),
-                               ports[i]->stale ? "stale" : port_state_to_string(ports[i]->state),
-                               strempty(ports[i]->def->owner_name),
-                               ports[i]->device ? ports[i]->device : "-");
-                }
+                for (size_t i = 0; i < n; i++)
+                        print_port_row(ports[i]);
+                print_damaged(ports, n);
         }
         vport_port_array_free(ports, n);
         return 0;

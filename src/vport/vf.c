@@ -18,10 +18,10 @@ int verb_vf_list(vport_cli *cli, int argc, char **argv) {
                "Admin MAC", "VLAN", "Spoofchk", "Trust", "Port");
         for (size_t i = 0; i < json_object_array_length(list); i++) {
                 json_object *vf = json_object_array_get_idx(list, i);
-#define F(k)                                                                                    \
-        ({                                                                                      \
-                json_object *_v = NULL;                                                         \
-                json_object_object_get_ex(vf, k, &_v) && _v ? json_object_get_string(_v) : "-"; \
+#define F(k)                                                                                              \
+        ({                                                                                                \
+                json_object *_v = NULL;                                                                   \
+                cli_esc(json_object_object_get_ex(vf, k, &_v) && _v ? json_object_get_string(_v) : NULL); \
         })
                 printf(" %-3s %-13s %-15s %-10s %-17s %-5s %-8s %-5s %s\n", F("vf"), F("pci"), F("netdev"),
                        F("driver"), F("mac"), F("vlan"), F("spoofchk"), F("trust"), F("port"));
