@@ -237,6 +237,14 @@ static void restore_table(vport_ctx *ctx, const vf_snapshot *s, restore_log *log
         r = sriov_pf_link(ctx, &s->pf, &pf, &e);
         if (r >= 0)
                 r = sriov_vf_info(ctx, pf.ifindex, s->index, &cur, &e);
+        if (r == -ENODEV) {
+                /* The PF lost its netdev (driver unbound, device removed) or
+                 * no longer lists the VF: the table entry went with it, and
+                 * a PF driver that comes back starts from a clean one. */
+                ctx_notice(ctx, "PF %s VF %d: the PF's VF table entry was already gone (%s): not restored",
+                           s->pf_ifname, s->index, vport_error_message(&e, r));
+                return;
+        }
         if (r < 0) {
                 log_fail(log, r, "PF table: %s", vport_error_message(&e, r));
                 return;
@@ -294,10 +302,26 @@ static void restore_netdev(vport_ctx *ctx, const vf_snapshot *s, restore_log *lo
                 log_fail(log, r, "netdev MAC/MTU: %s", vport_error_message(&e, r));
 }
 
+/* A VF whose PCI function is gone (its PF disabled SR-IOV, or was
+ * removed itself) took all its state with it: nothing is left to restore,
+ * and a VF that appears there later is a new one. Returns true if gone. */
+static bool vf_gone(vport_ctx *ctx, const vf_snapshot *s) {
+        char bdf[VPORT_PCI_STRLEN];
+        vport_pci_info info;
+
+        if (ctx->ops->pci_info(ctx->kernel, &s->vf, &info, NULL) != -ENODEV)
+                return false;
+        ctx_notice(ctx, "VF %s (PF %s VF %d) was already gone (SR-IOV disabled or the PF removed): nothing to restore",
+                   pci_addr_format(&s->vf, bdf), s->pf_ifname, s->index);
+        return true;
+}
+
 int vf_snapshot_restore(vport_ctx *ctx, const vf_snapshot *s, vport_error *err) {
         restore_log log = { 0 };
         char bdf[VPORT_PCI_STRLEN];
 
+        if (vf_gone(ctx, s))
+                return 0;
         restore_table(ctx, s, &log);
         restore_driver(ctx, s, &log);
         restore_netdev(ctx, s, &log);

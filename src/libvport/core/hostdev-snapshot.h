@@ -31,6 +31,9 @@ int vf_snapshot_from_json(json_object *o, vf_snapshot *ret, vport_error *err);
  * what vport did): the PF's table entry, the driver, then the netdev's MAC
  * and MTU once the netdev is back. Every step is tried even if an earlier
  * one failed. An admin MAC of zero that the PF refuses becomes
- * 02:00:00:00:00:00 (some drivers cannot clear it). Returns 0, or the first
+ * 02:00:00:00:00:00 (some drivers cannot clear it). What went away behind
+ * vport's back counts as restored, with a notice: a VF whose PCI function
+ * is gone, a PF table entry gone with the PF's netdev. A VF unbound from
+ * its driver is bound to the journaled one again. Returns 0, or the first
  * error with err listing every step that failed. */
 int vf_snapshot_restore(vport_ctx *ctx, const vf_snapshot *s, vport_error *err);

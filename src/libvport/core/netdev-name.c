@@ -58,6 +58,8 @@ int netdev_still_ours(vport_ctx *ctx, int ifindex, const char *name, vport_link 
                         ctx_notice(ctx,
                                    "%s (ifindex %d) is not the device vport made (ifindex %d): left alone",
                                    name, link.ifindex, ifindex);
+                else
+                        ctx_notice(ctx, "%s (ifindex %d), which vport made, was already gone", name, ifindex);
                 return 0;
         }
         if (r < 0)

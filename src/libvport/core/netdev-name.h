@@ -20,7 +20,7 @@ int netdev_create_named(vport_ctx *ctx, const char *prefix, netdev_create_fn fn,
 
 /* Whether link still is the device vport recorded: same ifindex and name.
  * Returns 1 and ret filled, 0 if it is gone or another device now holds the
- * name or index (never delete that), or -errno. */
+ * name or index (never delete that; a notice says which), or -errno. */
 int netdev_still_ours(vport_ctx *ctx, int ifindex, const char *name, vport_link *ret, vport_error *err);
 
 /* A netdev group no other device uses, held by a marker device the caller

@@ -137,8 +137,9 @@ static int bridge_prepare(vport_ctx *ctx, vport_port *port, unsigned flags, vpor
 static int port_gone(const vport_port *port, vport_error *err) {
         char uuid[VPORT_UUID_STRLEN];
 
-        return vport_error_set(err, -ENODEV, "port %s: tap %s (ifindex %d) is gone", port_id(port, uuid),
-                               port->rt.ifname, port->rt.ifindex);
+        return vport_error_set(err, -ENODEV,
+                               "port %s: tap %s (ifindex %d) is gone; delete the port ('vport port-delete')",
+                               port_id(port, uuid), port->rt.ifname, port->rt.ifindex);
 }
 
 static int bridge_activate(vport_ctx *ctx, vport_port *port, vport_error *err) {
@@ -157,22 +158,22 @@ static int bridge_activate(vport_ctx *ctx, vport_port *port, vport_error *err) {
 }
 
 /* FDB entry first: once the guest is stopped nothing may pull traffic to
- * this port (post-copy migration, seed 002). An entry already gone is fine. */
+ * this port (post-copy migration, seed 002). What went away behind vport's
+ * back (the entry, the bridge, the tap) counts as undone. */
 static int bridge_deactivate(vport_ctx *ctx, vport_port *port, vport_error *err) {
-        int r = 0;
+        int r;
 
         if (port->rt.ifindex <= 0)
                 return 0;
         if (libvirt_fdb(port)) {
                 r = ctx->ops->fdb_del(ctx->kernel, port->rt.ifindex, &port->def->mac, err);
-                if (r == -ENOENT) {
-                        vport_error_clear(err);
-                        r = 0;
-                }
+                r = plug_undo_error(ctx, port, PLUG_UNDO_FDB, port->rt.ifindex, port->rt.ifname, r, err);
+                if (r != 0)
+                        return r > 0 ? 0 : r;
         }
-        if (r >= 0)
-                r = ctx->ops->link_set_up(ctx->kernel, port->rt.ifindex, false, err);
-        return r;
+        r = ctx->ops->link_set_up(ctx->kernel, port->rt.ifindex, false, err);
+        r = plug_undo_error(ctx, port, PLUG_UNDO_DOWN, port->rt.ifindex, port->rt.ifname, r, err);
+        return r < 0 ? r : 0;
 }
 
 /* A tap found by the journaled name only is ours if it has our MAC. */

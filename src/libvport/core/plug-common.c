@@ -42,6 +42,58 @@ int plug_dev_journal_read(vport_ctx *ctx, const vport_port *port, const char *ke
         return 0;
 }
 
+static int undo_gone(vport_ctx *ctx, const vport_port *port, const char *uuid, plug_undo what, int ifindex,
+                     const char *name, vport_error *err) {
+        const char *object = what == PLUG_UNDO_LOWER_DOWN           ? "lower device"
+                             : port->def->plug.type == PLUG_DIRECT ? "macvtap"
+                                                                   : "tap";
+
+        vport_error_clear(err);
+        ctx_notice(ctx, "port %s: %s %s (ifindex %d) was already gone", uuid, object, name[0] ? name : "?",
+                   ifindex);
+        return 1;
+}
+
+/* RTM_DELNEIGH with NTF_MASTER fails with EOPNOTSUPP on a device that is
+ * no bridge port (rtnl_fdb_del): gone with its bridge, or a real failure
+ * if the device still sits on a bridge. */
+static int fdb_undo_error(vport_ctx *ctx, const vport_port *port, const char *uuid, int ifindex,
+                          const char *name, int r, vport_error *err) {
+        char mac[VPORT_MAC_STRLEN];
+        vport_link link;
+        int q;
+
+        mac_format(&port->def->mac, mac);
+        if (r == -ENOENT) {
+                vport_error_clear(err);
+                ctx_notice(ctx, "port %s: the FDB entry for %s on %s was already gone", uuid, mac, name);
+                return 0;
+        }
+        q = ctx->ops->link_get(ctx->kernel, ifindex, NULL, &link, NULL);
+        if (q == -ENODEV)
+                return undo_gone(ctx, port, uuid, PLUG_UNDO_FDB, ifindex, name, err);
+        if (q < 0 || link.master_ifindex != 0)
+                return r;
+        vport_error_clear(err);
+        ctx_notice(ctx, "port %s: %s is no longer on a bridge (was its bridge deleted?): its FDB entry for %s "
+                   "went with it", uuid, name, mac);
+        return 0;
+}
+
+int plug_undo_error(vport_ctx *ctx, const vport_port *port, plug_undo what, int ifindex, const char *name,
+                    int r, vport_error *err) {
+        char uuid[VPORT_UUID_STRLEN];
+
+        if (r >= 0)
+                return 0;
+        uuid_format(&port->def->uuid, uuid);
+        if (r == -ENODEV)
+                return undo_gone(ctx, port, uuid, what, ifindex, name, err);
+        if (what == PLUG_UNDO_FDB && (r == -ENOENT || r == -EOPNOTSUPP))
+                return fdb_undo_error(ctx, port, uuid, ifindex, name, r, err);
+        return r;
+}
+
 int plug_txn_begin(vport_ctx *ctx, bool *ret_owned, vport_error *err) {
         *ret_owned = !store_in_transaction(ctx->store);
         return *ret_owned ? store_begin(ctx->store, err) : 0;

@@ -42,6 +42,28 @@ typedef struct plug_release_ops {
 int plug_release(vport_ctx *ctx, vport_port **ports, size_t n, const plug_release_ops *ops,
                  vport_error *err);
 
+/* A step that undoes something on a port's device (deactivate). */
+typedef enum plug_undo {
+        PLUG_UNDO_DOWN,       /* set the port's own device (tap, macvtap) down */
+        PLUG_UNDO_LOWER_DOWN, /* set a passthrough macvtap's lower device down */
+        PLUG_UNDO_FDB,        /* remove the guest MAC's FDB entry from the tap's bridge */
+        _PLUG_UNDO_MAX,
+} plug_undo;
+
+/* What the error r of an undo step on device ifindex (recorded as name)
+ * means. A device or entry that went away behind vport's back counts as
+ * undone: ENODEV (no device has that ifindex: deleted, or moved to
+ * another namespace); for PLUG_UNDO_FDB also ENOENT (no such entry) and
+ * EOPNOTSUPP from a device that is no longer a bridge port (its bridge
+ * was deleted, which flushed its entries). Anything else, an EOPNOTSUPP
+ * from a device still on a bridge included, is a real failure. A device
+ * is only ever named by its ifindex here, so a newer device that took the
+ * name is never touched. Returns 0 (done, or what the step undoes is
+ * gone: a notice names it, err is cleared), 1 (the device itself is gone:
+ * skip further steps on it), or r with err kept. */
+int plug_undo_error(vport_ctx *ctx, const vport_port *port, plug_undo what, int ifindex, const char *name,
+                    int r, vport_error *err);
+
 /* Run fn in one store transaction unless one is already open. */
 int plug_txn_begin(vport_ctx *ctx, bool *ret_owned, vport_error *err);
 int plug_txn_end(vport_ctx *ctx, bool owned, int r, vport_error *err);

@@ -221,6 +221,8 @@ static int physdev_restore(vport_ctx *ctx, vport_port *port, vport_error *err) {
         r = ctx->ops->link_get(ctx->kernel, ifindex, NULL, &link, err);
         if (r == -ENODEV) {
                 vport_error_clear(err);
+                ctx_notice(ctx, "physdev %s (ifindex %d) was already gone: its MAC and state not restored",
+                           strempty(port->def->plug.dev), ifindex);
                 r = 0;
         } else if (r >= 0) {
                 if (json_object_object_get_ex(snap, "vf", &f))
@@ -326,8 +328,9 @@ static int direct_prepare(vport_ctx *ctx, vport_port *port, unsigned flags, vpor
 static int port_gone(const vport_port *port, vport_error *err) {
         char uuid[VPORT_UUID_STRLEN];
 
-        return vport_error_set(err, -ENODEV, "port %s: macvtap %s (ifindex %d) is gone", port_id(port, uuid),
-                               port->rt.ifname, port->rt.ifindex);
+        return vport_error_set(
+                err, -ENODEV, "port %s: macvtap %s (ifindex %d) is gone; delete the port ('vport port-delete')",
+                port_id(port, uuid), port->rt.ifname, port->rt.ifindex);
 }
 
 /* Seed 002: no macvtap works over a lower device that is down, so it comes
@@ -352,15 +355,20 @@ static int direct_activate(vport_ctx *ctx, vport_port *port, vport_error *err) {
         return r == -ENODEV ? port_gone(port, err) : r;
 }
 
+/* What went away behind vport's back (the macvtap, its lower device)
+ * counts as undone. */
 static int direct_deactivate(vport_ctx *ctx, vport_port *port, vport_error *err) {
         int r;
 
         if (port->rt.ifindex <= 0)
                 return 0;
         r = ctx->ops->link_set_up(ctx->kernel, port->rt.ifindex, false, err);
-        if (r >= 0 && is_passthrough(port))
-                r = ctx->ops->link_set_up(ctx->kernel, port->rt.lower_ifindex, false, err);
-        return r;
+        r = plug_undo_error(ctx, port, PLUG_UNDO_DOWN, port->rt.ifindex, port->rt.ifname, r, err);
+        if (r < 0 || !is_passthrough(port))
+                return r < 0 ? r : 0;
+        r = ctx->ops->link_set_up(ctx->kernel, port->rt.lower_ifindex, false, err);
+        r = plug_undo_error(ctx, port, PLUG_UNDO_LOWER_DOWN, port->rt.lower_ifindex, port->rt.lower, r, err);
+        return r < 0 ? r : 0;
 }
 
 /* A macvtap found by the journaled name only is ours if it sits on the
