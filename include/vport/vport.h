@@ -79,7 +79,10 @@ int vport_net_undefine(vport_ctx *ctx, const char *name, vport_error *err);
 /* Mark the network active after checking its devices exist. Returns 0,
  * -EALREADY if active, or -errno. */
 int vport_net_start(vport_ctx *ctx, const char *name, vport_error *err);
-/* Delete every port of the network (batched), then mark it inactive. */
+/* Delete every port of the network (batched), then mark it inactive.
+ * Checks first: while a port is active (its guest runs) it refuses with
+ * -EBUSY naming the ports, and changes nothing. A port that cannot be torn
+ * down keeps the network active (repeat to finish). */
 int vport_net_destroy(vport_ctx *ctx, const char *name, vport_error *err);
 int vport_net_set_autostart(vport_ctx *ctx, const char *name, bool autostart, vport_error *err);
 /* The stored definition, formatted (caller frees). */

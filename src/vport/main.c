@@ -13,7 +13,7 @@ static const cli_verb verbs[] = {
         { "net-define", verb_net_define, "FILE" },
         { "net-undefine", verb_net_undefine, "NAME" },
         { "net-start", verb_net_start, "NAME" },
-        { "net-destroy", verb_net_destroy, "NAME" },
+        { "net-destroy", verb_net_destroy, "NAME [--force]" },
         { "net-autostart", verb_net_autostart, "NAME [--disable]" },
         { "net-list", verb_net_list, "" },
         { "net-dumpxml", verb_net_dumpxml, "NAME" },

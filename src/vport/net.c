@@ -63,8 +63,52 @@ int verb_net_start(vport_cli *cli, int argc, char **argv) {
         return net_simple(cli, argc, argv, vport_net_start, "started");
 }
 
+/* "  UUID  owner NAME (UUID), was STATE" for each port torn down. */
+static void print_torn_down(json_object *ports) {
+        size_t n = ports ? json_object_array_length(ports) : 0;
+
+        if (n > 0)
+                printf("Ports torn down:\n");
+        for (size_t i = 0; i < n; i++) {
+                json_object *p = json_object_array_get_idx(ports, i), *owner = NULL, *v;
+                const char *f[4] = { "", "", "", "" };
+                if (json_object_object_get_ex(p, "uuid", &v))
+                        f[0] = json_object_get_string(v);
+                if (json_object_object_get_ex(p, "owner", &owner) &&
+                    json_object_object_get_ex(owner, "name", &v))
+                        f[1] = json_object_get_string(v);
+                if (owner && json_object_object_get_ex(owner, "uuid", &v))
+                        f[2] = json_object_get_string(v);
+                if (json_object_object_get_ex(p, "state", &v))
+                        f[3] = json_object_get_string(v);
+                printf("  %s  owner %s (%s), was %s\n", f[0], f[1], f[2], f[3]);
+        }
+}
+
 int verb_net_destroy(vport_cli *cli, int argc, char **argv) {
-        return net_simple(cli, argc, argv, vport_net_destroy, "destroyed");
+        bool force = argc == 3 && streq(argv[2], "--force");
+        json_object *ports = NULL, *o;
+        vport_ctx *ctx;
+        int r;
+
+        if (argc != 2 && !force)
+                return cli_usage_error(argv[0], "expected NAME [--force]");
+        if ((r = cli_ctx(cli, &ctx)) >= 0)
+                r = vport_net_destroy_ex(ctx, argv[1], force ? VPORT_NET_DESTROY_FORCE : 0, &ports,
+                                         &cli->err);
+        if (cli->json && (r >= 0 || ports)) {
+                o = json_object_new_object();
+                json_object_object_add(o, "name", json_object_new_string(argv[1]));
+                json_object_object_add(o, "destroyed", json_object_new_boolean(r >= 0));
+                json_object_object_add(o, "ports", ports ? ports : json_object_new_array());
+                cli_print_json(o);
+        } else {
+                if (r >= 0)
+                        printf("Network %s destroyed\n", argv[1]);
+                print_torn_down(ports);
+                json_object_put(ports);
+        }
+        return r < 0 ? cli_fail(cli, r, argv[0]) : 0;
 }
 
 int verb_net_autostart(vport_cli *cli, int argc, char **argv) {

@@ -304,19 +304,65 @@ int verb_port_dumpxml(vport_cli *cli, int argc, char **argv) {
         return 0;
 }
 
+static const char *json_str(json_object *o, const char *key) {
+        json_object *v;
+
+        return json_object_object_get_ex(o, key, &v) && v ? json_object_get_string(v) : "";
+}
+
+/* What reconcile repaired, then the drift it only reports. */
+static void print_reconcile(int handled, json_object *repaired, json_object *drift) {
+        size_t n_rep = json_object_array_length(repaired), n_drift = json_object_array_length(drift);
+
+        printf("Reconciled %d journal entr%s\n", handled, handled == 1 ? "y" : "ies");
+        for (size_t i = 0; i < n_rep; i++) {
+                json_object *o = json_object_array_get_idx(repaired, i), *v;
+                if (json_object_object_get_ex(o, "stale_ports", &v))
+                        printf("Repaired: %s (%d)\n", json_str(o, "action"), json_object_get_int(v));
+                else
+                        printf("Repaired: port %s: %s\n", json_str(o, "port"), json_str(o, "action"));
+        }
+        if (n_drift == 0) {
+                printf("No drift found\n");
+                return;
+        }
+        printf("Drift (reported only, nothing changed):\n");
+        for (size_t i = 0; i < n_drift; i++) {
+                json_object *o = json_object_array_get_idx(drift, i);
+                if (json_str(o, "port")[0])
+                        printf("  %s: port %s (owner %s, network %s): %s\n", json_str(o, "kind"),
+                               json_str(o, "port"), json_str(o, "owner"), json_str(o, "network"),
+                               json_str(o, "detail"));
+                else
+                        printf("  %s: %s\n", json_str(o, "kind"), json_str(o, "detail"));
+        }
+}
+
 int verb_reconcile(vport_cli *cli, int argc, char **argv) {
+        json_object *repaired = NULL, *drift = NULL;
         vport_ctx *ctx;
-        int r;
+        int r, handled;
 
         if (argc != 1)
                 return cli_usage_error(argv[0], "takes no arguments");
-        if ((r = cli_ctx(cli, &ctx)) < 0 || (r = vport_reconcile(ctx, &cli->err)) < 0)
+        if ((r = cli_ctx(cli, &ctx)) < 0 || (r = vport_reconcile_ex(ctx, &repaired, &cli->err)) < 0) {
+                json_object_put(repaired);
                 return cli_fail(cli, r, argv[0]);
+        }
+        handled = r;
+        if ((r = vport_drift(ctx, &drift, &cli->err)) < 0) {
+                json_object_put(repaired);
+                return cli_fail(cli, r, argv[0]);
+        }
         if (cli->json) {
                 json_object *o = json_object_new_object();
-                json_object_object_add(o, "handled", json_object_new_int(r));
+                json_object_object_add(o, "handled", json_object_new_int(handled));
+                json_object_object_add(o, "repaired", repaired);
+                json_object_object_add(o, "drift", drift);
                 return cli_print_json(o);
         }
-        printf("Reconciled %d journal entr%s\n", r, r == 1 ? "y" : "ies");
+        print_reconcile(handled, repaired, drift);
+        json_object_put(repaired);
+        json_object_put(drift);
         return 0;
 }

@@ -393,6 +393,22 @@ static int fake_fdb_del(vport_kernel *k, int ifindex, const vport_mac *mac, vpor
         return 0;
 }
 
+static int fake_fdb_get(vport_kernel *k, int ifindex, const vport_mac *mac, vport_error *err) {
+        fake_net_link *l;
+        fake_net_fdb *e;
+        int r;
+
+        COUNT(other);
+        if ((r = get(ifindex, "fdb_get", &l, err)) < 0)
+                return r;
+        if (!l->link.master_ifindex) /* rtnl_fdb_get */
+                return vport_error_set(err, -EINVAL, "fake: %s is not a bridge port", l->link.name);
+        e = fdb_find(l->link.master_ifindex, mac);
+        if (!e || e->port_ifindex != ifindex)
+                return vport_error_set(err, -ENOENT, "fake: no FDB entry on %s", l->link.name);
+        return 0;
+}
+
 static int fake_link_set_mtu(vport_kernel *k, int ifindex, unsigned mtu, vport_error *err) {
         fake_net_link *l;
         int r;
@@ -472,6 +488,7 @@ const vport_kernel_ops fake_net_ops = {
         .brport_set_flags = fake_brport_set_flags,
         .fdb_add = fake_fdb_add,
         .fdb_del = fake_fdb_del,
+        .fdb_get = fake_fdb_get,
         .link_set_mtu = fake_link_set_mtu,
         .netdev_pci = fake_netdev_pci,
         .vf_list = fake_vf_list,

@@ -773,11 +773,15 @@ static void test_bulk_net_destroy(void **state) {
 
         bulk_create(f);
         fnet->calls = (fake_net_calls){ 0 };
-        assert_int_equal(vport_net_destroy(f->ctx, "vepa", &err), 0);
+        /* active ports (running guests) take --force */
+        assert_int_equal(vport_net_destroy(f->ctx, "vepa", &err), -EBUSY);
+        assert_int_equal(fnet->calls.total, 0);
+        assert_int_equal(vport_net_destroy_ex(f->ctx, "vepa", VPORT_NET_DESTROY_FORCE, NULL, &err), 0);
         assert_int_equal(fnet->calls.link_delete_group, 1);
         assert_int_equal(fake_net_count("macvtap"), 1); /* the passthrough one */
-        assert_int_equal(vport_net_destroy(f->ctx, "brlv", &err), 0);
-        assert_int_equal(vport_net_destroy(f->ctx, "passthrough", &err), 0);
+        assert_int_equal(vport_net_destroy_ex(f->ctx, "brlv", VPORT_NET_DESTROY_FORCE, NULL, &err), 0);
+        assert_int_equal(vport_net_destroy_ex(f->ctx, "passthrough", VPORT_NET_DESTROY_FORCE, NULL, &err),
+                         0);
         assert_int_equal(fnet->calls.link_delete_group, 2);
         assert_int_equal(fnet->calls.link_delete, 1); /* a single port: no group */
         fnet->calls.link_delete_group = 2;

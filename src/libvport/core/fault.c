@@ -193,6 +193,7 @@ WRAP(macvtap_wait_dev, false, (vport_kernel * k, int i, int t, char **ret, vport
 WRAP(brport_set_flags, true, (vport_kernel * k, int i, bool l, bool f, vport_error *err), (k, i, l, f, err))
 WRAP(fdb_add, true, (vport_kernel * k, int i, const vport_mac *m, vport_error *err), (k, i, m, err))
 WRAP(fdb_del, true, (vport_kernel * k, int i, const vport_mac *m, vport_error *err), (k, i, m, err))
+WRAP(fdb_get, false, (vport_kernel * k, int i, const vport_mac *m, vport_error *err), (k, i, m, err))
 WRAP(pci_info, false, (vport_kernel * k, const vport_pci_addr *a, vport_pci_info *ret, vport_error *err),
      (k, a, ret, err))
 WRAP(pci_netdevs, false,
@@ -230,6 +231,7 @@ static const vport_kernel_ops fault_table = {
         .brport_set_flags = fault_brport_set_flags,
         .fdb_add = fault_fdb_add,
         .fdb_del = fault_fdb_del,
+        .fdb_get = fault_fdb_get,
         .pci_info = fault_pci_info,
         .pci_netdevs = fault_pci_netdevs,
         .netdev_pci = fault_netdev_pci,

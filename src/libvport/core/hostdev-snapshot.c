@@ -311,7 +311,9 @@ static bool vf_gone(vport_ctx *ctx, const vf_snapshot *s) {
 
         if (ctx->ops->pci_info(ctx->kernel, &s->vf, &info, NULL) != -ENODEV)
                 return false;
-        ctx_notice(ctx, "VF %s (PF %s VF %d) was already gone (SR-IOV disabled or the PF removed): nothing to restore",
+        ctx_notice(ctx,
+                   "VF %s (PF %s VF %d) was already gone (SR-IOV disabled or the PF removed): nothing to "
+                   "restore",
                    pci_addr_format(&s->vf, bdf), s->pf_ifname, s->index);
         return true;
 }

@@ -82,6 +82,13 @@ int port_prepare_loaded(vport_ctx *ctx, vport_port *port, const vport_network_de
  * first failure; the others are still attempted). */
 int port_delete_many(vport_ctx *ctx, vport_port **ports, size_t n, vport_error *err);
 
+/* net-destroy's part on the ports: refuse (-EBUSY, naming them, nothing
+ * changed) while a port is active unless VPORT_NET_DESTROY_FORCE, then
+ * tear every port down. *ret_ports (may be NULL) gets the ports torn down
+ * as JSON, also on failure. Returns 0 once no port is left, or -errno. */
+int net_destroy_ports(vport_ctx *ctx, const char *name, unsigned flags, json_object **ret_ports,
+                      vport_error *err);
+
 /* ---- journal helpers for plug drivers ----
  * An entry holds the original state of one device (key "vf:BDF",
  * "physdev:IFNAME", ...) from before vport touched it, and a step telling how

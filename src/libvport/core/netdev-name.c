@@ -59,7 +59,8 @@ int netdev_still_ours(vport_ctx *ctx, int ifindex, const char *name, vport_link 
                                    "%s (ifindex %d) is not the device vport made (ifindex %d): left alone",
                                    name, link.ifindex, ifindex);
                 else
-                        ctx_notice(ctx, "%s (ifindex %d), which vport made, was already gone", name, ifindex);
+                        ctx_notice(ctx, "%s (ifindex %d), which vport made, was already gone", name,
+                                   ifindex);
                 return 0;
         }
         if (r < 0)
@@ -82,7 +83,7 @@ static int marker_create(vport_ctx *ctx, const char *name, void *userdata, vport
         return ctx->ops->tap_create(ctx->kernel, name, &mac, ret, err);
 }
 
-static bool is_marker(const vport_link *l) {
+bool netdev_is_group_marker(const vport_link *l) {
         return strncmp(l->name, "vpgrp", 5) == 0 && streq(l->kind, "tun") &&
                l->group == NETDEV_GROUP_BASE + (uint32_t) l->ifindex;
 }
@@ -106,7 +107,7 @@ static void markers_sweep(vport_ctx *ctx) {
         if (ctx->ops->link_list(ctx->kernel, &links, &n, NULL) < 0)
                 return;
         for (size_t i = 0; i < n; i++)
-                if (is_marker(&links[i]) && !group_has_members(links, n, &links[i]))
+                if (netdev_is_group_marker(&links[i]) && !group_has_members(links, n, &links[i]))
                         (void) ctx->ops->link_delete(ctx->kernel, links[i].ifindex, NULL);
 }
 

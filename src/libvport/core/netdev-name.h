@@ -30,6 +30,10 @@ int netdev_still_ours(vport_ctx *ctx, int ifindex, const char *name, vport_link 
  * group and the marker's ifindex, or -errno. */
 int netdev_group_new(vport_ctx *ctx, uint32_t *ret_group, int *ret_marker, vport_error *err);
 
+/* Whether l is a group marker netdev_group_new() made (a vpgrpN tap in
+ * the group derived from its own ifindex). */
+bool netdev_is_group_marker(const vport_link *l);
+
 /* Whether every member of group is in ifindexes[0..n) or is marker.
  * Returns 1, 0 if a foreign device sits in the group, or -errno. */
 int netdev_group_only(vport_ctx *ctx, uint32_t group, int marker, const int *ifindexes, size_t n,

@@ -102,27 +102,28 @@ int vport_net_start(vport_ctx *ctx, const char *name, vport_error *err) {
         return store_network_set_active(ctx->store, name, true, err);
 }
 
-int vport_net_destroy(vport_ctx *ctx, const char *name, vport_error *err) {
-        vport_port **ports = NULL;
-        size_t n = 0;
+int vport_net_destroy_ex(vport_ctx *ctx, const char *name, unsigned flags, json_object **ret_ports,
+                         vport_error *err) {
         bool active;
         int r;
 
         assert_return(ctx && name, -EINVAL);
         name_check_return(NAME_NETWORK, name, err);
+        if (ret_ports)
+                *ret_ports = NULL;
         r = network_load(ctx, name, NULL, &active, err);
         if (r < 0)
                 return r;
         if (!active)
                 return vport_error_set(err, -EHOSTDOWN, "network '%s' is not active", name);
-        r = vport_port_list(ctx, name, &ports, &n, err);
-        if (r < 0)
-                return r;
-        r = port_delete_many(ctx, ports, n, err);
-        vport_port_array_free(ports, n);
+        r = net_destroy_ports(ctx, name, flags, ret_ports, err);
         if (r < 0)
                 return r;
         return store_network_set_active(ctx->store, name, false, err);
+}
+
+int vport_net_destroy(vport_ctx *ctx, const char *name, vport_error *err) {
+        return vport_net_destroy_ex(ctx, name, 0, NULL, err);
 }
 
 int vport_net_set_autostart(vport_ctx *ctx, const char *name, bool autostart, vport_error *err) {

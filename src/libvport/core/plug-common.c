@@ -44,7 +44,7 @@ int plug_dev_journal_read(vport_ctx *ctx, const vport_port *port, const char *ke
 
 static int undo_gone(vport_ctx *ctx, const vport_port *port, const char *uuid, plug_undo what, int ifindex,
                      const char *name, vport_error *err) {
-        const char *object = what == PLUG_UNDO_LOWER_DOWN           ? "lower device"
+        const char *object = what == PLUG_UNDO_LOWER_DOWN          ? "lower device"
                              : port->def->plug.type == PLUG_DIRECT ? "macvtap"
                                                                    : "tap";
 
@@ -75,8 +75,10 @@ static int fdb_undo_error(vport_ctx *ctx, const vport_port *port, const char *uu
         if (q < 0 || link.master_ifindex != 0)
                 return r;
         vport_error_clear(err);
-        ctx_notice(ctx, "port %s: %s is no longer on a bridge (was its bridge deleted?): its FDB entry for %s "
-                   "went with it", uuid, name, mac);
+        ctx_notice(ctx,
+                   "port %s: %s is no longer on a bridge (was its bridge deleted?): its FDB entry for %s "
+                   "went with it",
+                   uuid, name, mac);
         return 0;
 }
 

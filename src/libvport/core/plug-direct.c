@@ -329,7 +329,8 @@ static int port_gone(const vport_port *port, vport_error *err) {
         char uuid[VPORT_UUID_STRLEN];
 
         return vport_error_set(
-                err, -ENODEV, "port %s: macvtap %s (ifindex %d) is gone; delete the port ('vport port-delete')",
+                err, -ENODEV,
+                "port %s: macvtap %s (ifindex %d) is gone; delete the port ('vport port-delete')",
                 port_id(port, uuid), port->rt.ifname, port->rt.ifindex);
 }
 

@@ -41,7 +41,35 @@ static int reconcile_port(vport_ctx *ctx, const vport_uuid *uuid, bool releasing
         return port_save(ctx, port, err);
 }
 
-int vport_reconcile(vport_ctx *ctx, vport_error *err) {
+static void log_repair(json_object *log, const vport_uuid *uuid, bool releasing) {
+        json_object *o;
+        char s[VPORT_UUID_STRLEN];
+
+        if (!log)
+                return;
+        o = json_object_new_object();
+        json_object_object_add(o, "port", json_object_new_string(uuid_format(uuid, s)));
+        json_object_object_add(
+                o, "action",
+                json_object_new_string(releasing ? "finished an interrupted delete: devices restored, "
+                                                   "port forgotten"
+                                                 : "undid an interrupted prepare: devices restored, "
+                                                   "port back to allocated"));
+        json_object_array_add(log, o);
+}
+
+static void log_stale(json_object *log, int n) {
+        json_object *o;
+
+        if (!log || n <= 0)
+                return;
+        o = json_object_new_object();
+        json_object_object_add(o, "stale_ports", json_object_new_int(n));
+        json_object_object_add(o, "action", json_object_new_string("dropped ports of an earlier boot"));
+        json_object_array_add(log, o);
+}
+
+static int reconcile_run(vport_ctx *ctx, json_object *log, vport_error *err) {
         store_journal *entries = NULL;
         size_t n = 0;
         int r, handled = 0;
@@ -50,6 +78,7 @@ int vport_reconcile(vport_ctx *ctx, vport_error *err) {
         r = store_stale_ports_purge(ctx->store, err);
         if (r < 0)
                 return r;
+        log_stale(log, r);
         handled += r;
         r = store_journal_list(ctx->store, NULL, &entries, &n, err);
         if (r < 0)
@@ -66,8 +95,26 @@ int vport_reconcile(vport_ctx *ctx, vport_error *err) {
                         continue;
                 r = reconcile_port(ctx, &entries[i].port_uuid,
                                    streq(entries[i].step, JOURNAL_STEP_RELEASING), err);
+                if (r >= 0)
+                        log_repair(log, &entries[i].port_uuid,
+                                   streq(entries[i].step, JOURNAL_STEP_RELEASING));
                 handled += r >= 0;
         }
         store_journal_array_free(entries, n);
         return r < 0 ? r : handled;
+}
+
+int vport_reconcile(vport_ctx *ctx, vport_error *err) {
+        return reconcile_run(ctx, NULL, err);
+}
+
+int vport_reconcile_ex(vport_ctx *ctx, json_object **ret_repaired, vport_error *err) {
+        json_object *log = json_object_new_array();
+        int r = reconcile_run(ctx, log, err);
+
+        if (ret_repaired)
+                *ret_repaired = log;
+        else
+                json_object_put(log);
+        return r;
 }

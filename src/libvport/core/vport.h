@@ -23,6 +23,17 @@ int vport_net_list(vport_ctx *ctx, json_object **ret, vport_error *err);
 /* {name, active, forward, plug, ports, devices: [{device, netdev, pci, connections}]} */
 int vport_net_info(vport_ctx *ctx, const char *name, json_object **ret, vport_error *err);
 
+enum {
+        VPORT_NET_DESTROY_FORCE = 1u << 0, /* also tear down active ports (running guests) */
+};
+
+/* vport_net_destroy() with flags, and the ports it tore down: *ret_ports
+ * (may be NULL) is a JSON array of ports as vport_port_to_json() shows them
+ * (owner included), set also when a port could not be torn down (the
+ * network then stays active and a repeated destroy finishes). */
+int vport_net_destroy_ex(vport_ctx *ctx, const char *name, unsigned flags, json_object **ret_ports,
+                         vport_error *err);
+
 /* ---- ports ---- */
 
 /* The core's short names for the public states. */
@@ -59,6 +70,22 @@ struct vport_port {
 };
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(vport_port *, vport_port_free);
+
+/* Drift: where the host no longer matches what the live ports set up. A
+ * JSON array of {kind, port, owner, network, device, detail}; kind is
+ * "device-missing" (the port's tap / macvtap / VF, or the bridge / lower
+ * device / PF it sits on, is gone), "device-detached" (the tap left its
+ * bridge), "fdb-missing" (an active macTableManager='libvirt' port whose
+ * FDB entry is gone), "vf-mac-changed" / "vf-vlan-changed" (the VF's
+ * admin MAC or VLAN is not what the port set), "orphan-device" (no port:
+ * a device named and addressed as vport names its own that no port holds).
+ * Reads only: nothing is changed. Returns 0 and *ret, or -errno. */
+int vport_drift(vport_ctx *ctx, json_object **ret, vport_error *err);
+
+/* vport_reconcile(), and what it did: *ret_repaired (may be NULL) is a JSON
+ * array of {port, action} for every port whose half-done change it
+ * finished, plus {stale_ports: N} for the earlier boot's ports it dropped. */
+int vport_reconcile_ex(vport_ctx *ctx, json_object **ret_repaired, vport_error *err);
 
 /* The port as JSON, for --json and the daemon (one shape everywhere). */
 json_object *vport_port_to_json(const vport_port *p);

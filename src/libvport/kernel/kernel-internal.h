@@ -86,6 +86,7 @@ int tap_create(vport_kernel *k, const char *name, const vport_mac *mac, vport_li
 int nl_brport_set_flags(vport_kernel *k, int ifindex, bool learning, bool unicast_flood, vport_error *err);
 int nl_fdb_add(vport_kernel *k, int port_ifindex, const vport_mac *mac, vport_error *err);
 int nl_fdb_del(vport_kernel *k, int port_ifindex, const vport_mac *mac, vport_error *err);
+int nl_fdb_get(vport_kernel *k, int port_ifindex, const vport_mac *mac, vport_error *err);
 
 int sysfs_pci_info(vport_kernel *k, const vport_pci_addr *addr, vport_pci_info *ret, vport_error *err);
 int sysfs_pci_netdevs(vport_kernel *k, const vport_pci_addr *addr, char ***ret, size_t *ret_n,

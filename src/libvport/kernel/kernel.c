@@ -29,6 +29,7 @@ const vport_kernel_ops vport_kernel_ops_real = {
         .brport_set_flags = nl_brport_set_flags,
         .fdb_add = nl_fdb_add,
         .fdb_del = nl_fdb_del,
+        .fdb_get = nl_fdb_get,
         .pci_info = sysfs_pci_info,
         .pci_netdevs = sysfs_pci_netdevs,
         .netdev_pci = sysfs_netdev_pci,

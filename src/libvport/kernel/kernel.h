@@ -125,6 +125,10 @@ typedef struct vport_kernel_ops {
         /* Static FDB entry on the bridge (NTF_MASTER) for a port. del: -ENOENT if absent. */
         int (*fdb_add)(vport_kernel *k, int port_ifindex, const vport_mac *mac, vport_error *err);
         int (*fdb_del)(vport_kernel *k, int port_ifindex, const vport_mac *mac, vport_error *err);
+        /* Whether the port's bridge holds an entry for mac on that port
+         * (RTM_GETNEIGH, read only). 0 if so, -ENOENT if not, -EINVAL if the
+         * device is no bridge port, -ENODEV if there is no such device. */
+        int (*fdb_get)(vport_kernel *k, int port_ifindex, const vport_mac *mac, vport_error *err);
 
         /* --- PCI / sysfs (under the sysfs root) --- */
         int (*pci_info)(vport_kernel *k, const vport_pci_addr *addr, vport_pci_info *ret, vport_error *err);

@@ -37,9 +37,10 @@ int nl_brport_set_flags(vport_kernel *k, int ifindex, bool learning, bool unicas
  * delivered to the host's bridge device instead of the port. */
 static int nl_fdb(vport_kernel *k, int type, int flags, int port_ifindex, const vport_mac *mac,
                   vport_error *err) {
+        /* A get must leave ndm_state 0 (strict checking refuses the header). */
         struct ndmsg ndm = { .ndm_family = AF_BRIDGE,
                              .ndm_ifindex = port_ifindex,
-                             .ndm_state = NUD_NOARP,
+                             .ndm_state = type == RTM_GETNEIGH ? 0 : NUD_NOARP,
                              .ndm_flags = NTF_MASTER };
         _cleanup_(nlmsg_freep) struct nl_msg *msg = NULL;
         char buf[VPORT_MAC_STRLEN];
@@ -51,7 +52,10 @@ static int nl_fdb(vport_kernel *k, int type, int flags, int port_ifindex, const 
         if (!msg || nla_put(msg, NDA_LLADDR, VPORT_MAC_LEN, mac->addr) < 0)
                 return vport_error_set(err, -ENOMEM, "fdb: out of memory");
         return nl_call_if(k, msg, err, port_ifindex, "%s fdb %s master static",
-                          type == RTM_NEWNEIGH ? "RTM_NEWNEIGH" : "RTM_DELNEIGH", mac_format(mac, buf));
+                          type == RTM_NEWNEIGH   ? "RTM_NEWNEIGH"
+                          : type == RTM_DELNEIGH ? "RTM_DELNEIGH"
+                                                 : "RTM_GETNEIGH",
+                          mac_format(mac, buf));
 }
 
 /* NLM_F_REPLACE: adding an entry that is already there (a restarted
@@ -62,4 +66,10 @@ int nl_fdb_add(vport_kernel *k, int port_ifindex, const vport_mac *mac, vport_er
 
 int nl_fdb_del(vport_kernel *k, int port_ifindex, const vport_mac *mac, vport_error *err) {
         return nl_fdb(k, RTM_DELNEIGH, 0, port_ifindex, mac, err);
+}
+
+/* rtnl_fdb_get (Linux 4.20+) looks the entry up on the port's master
+ * bridge; its reply carries nothing we need beyond "found". */
+int nl_fdb_get(vport_kernel *k, int port_ifindex, const vport_mac *mac, vport_error *err) {
+        return nl_fdb(k, RTM_GETNEIGH, 0, port_ifindex, mac, err);
 }

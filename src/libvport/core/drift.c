@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Drift: where the host no longer matches what the live ports set up,
+ * changed behind vport's back. Found by reading only: reporting it never
+ * changes the host or the store (deleting the port, or putting the value
+ * back, is the owner's decision). */
+#include <net/if.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "core/netdev-name.h"
+#include "core/sriov-internal.h"
+
+typedef struct drift {
+        vport_ctx *ctx;
+        json_object *list;
+} drift;
+
+static void _printf_(5, 6) drift_add(drift *d, const vport_port *p, const char *kind, const char *device,
+                                     const char *fmt, ...) {
+        json_object *o = json_object_new_object();
+        char uuid[VPORT_UUID_STRLEN], *detail = NULL;
+        va_list ap;
+
+        json_object_object_add(o, "kind", json_object_new_string(kind));
+        if (p) {
+                json_object_object_add(o, "port", json_object_new_string(uuid_format(&p->def->uuid, uuid)));
+                json_object_object_add(o, "owner", json_object_new_string(strempty(p->def->owner_name)));
+                json_object_object_add(o, "network", json_object_new_string(p->network));
+        }
+        json_object_object_add(o, "device", json_object_new_string(device));
+        va_start(ap, fmt);
+        if (vasprintf(&detail, fmt, ap) < 0)
+                detail = NULL;
+        va_end(ap);
+        json_object_object_add(o, "detail", json_object_new_string(strempty(detail)));
+        free(detail);
+        json_object_array_add(d->list, o);
+}
+
+/* The port's own device (tap, macvtap): 1 and *ret if it is still there
+ * under its ifindex and name, 0 after reporting it missing, or -errno. */
+static int check_own(drift *d, const vport_port *p, const char *what, vport_link *ret, vport_error *err) {
+        int r = d->ctx->ops->link_get(d->ctx->kernel, p->rt.ifindex, NULL, ret, err);
+
+        if (r == -ENODEV) {
+                vport_error_clear(err);
+                drift_add(d, p, "device-missing", p->rt.ifname, "%s %s (ifindex %d) is gone", what,
+                          p->rt.ifname, p->rt.ifindex);
+                return 0;
+        }
+        if (r < 0)
+                return r;
+        if (!streq(ret->name, p->rt.ifname)) {
+                drift_add(d, p, "device-missing", p->rt.ifname,
+                          "%s %s (ifindex %d) is gone: that ifindex is now %s", what, p->rt.ifname,
+                          p->rt.ifindex, ret->name);
+                return 0;
+        }
+        return 1;
+}
+
+/* A device the port depends on (bridge, lower device), by ifindex. */
+static int check_dep(drift *d, const vport_port *p, const char *what, const char *name, int ifindex,
+                     vport_error *err) {
+        vport_link link;
+        int r = d->ctx->ops->link_get(d->ctx->kernel, ifindex, NULL, &link, err);
+
+        if (r == -ENODEV) {
+                vport_error_clear(err);
+                drift_add(d, p, "device-missing", name, "%s %s (ifindex %d) is gone", what, name, ifindex);
+                return 0;
+        }
+        return r < 0 ? r : 1;
+}
+
+static int check_bridge(drift *d, const vport_port *p, vport_error *err) {
+        char mac[VPORT_MAC_STRLEN];
+        vport_link tap;
+        int r;
+
+        r = check_own(d, p, "tap", &tap, err);
+        if (r <= 0)
+                return r;
+        r = check_dep(d, p, "bridge", p->rt.lower, p->rt.lower_ifindex, err);
+        if (r <= 0)
+                return r;
+        if (tap.master_ifindex != p->rt.lower_ifindex) {
+                drift_add(d, p, "device-detached", p->rt.ifname, "tap %s is no longer a port of bridge %s",
+                          p->rt.ifname, p->rt.lower);
+                return 0;
+        }
+        if (p->state != PORT_STATE_ACTIVE || p->def->plug.mac_table_manager != MAC_TABLE_MANAGER_LIBVIRT)
+                return 0;
+        r = d->ctx->ops->fdb_get(d->ctx->kernel, p->rt.ifindex, &p->def->mac, err);
+        if (r == -ENOENT) {
+                vport_error_clear(err);
+                drift_add(d, p, "fdb-missing", p->rt.ifname,
+                          "bridge %s has no FDB entry for %s on %s (macTableManager='libvirt', port active)",
+                          p->rt.lower, mac_format(&p->def->mac, mac), p->rt.ifname);
+                return 0;
+        }
+        return r < 0 ? r : 0;
+}
+
+static int check_direct(drift *d, const vport_port *p, vport_error *err) {
+        vport_link mvt;
+        int r;
+
+        r = check_dep(d, p, "lower device", p->rt.lower, p->rt.lower_ifindex, err);
+        if (r >= 0)
+                r = check_own(d, p, "macvtap", &mvt, err);
+        return r < 0 ? r : 0;
+}
+
+/* The VF's PF table entry against what prepare set: the port's MAC as
+ * admin MAC and its VLAN tag (0 for none). */
+static int check_vf(drift *d, const vport_port *p, vport_error *err) {
+        char bdf[VPORT_PCI_STRLEN], want[VPORT_MAC_STRLEN], got[VPORT_MAC_STRLEN];
+        uint16_t vlan = p->def->vlan.n_tags ? p->def->vlan.tags[0] : 0;
+        vport_pci_info info;
+        vport_vf_info vi;
+        vport_link pf;
+        int r;
+
+        pci_addr_format(&p->def->plug.addr, bdf);
+        r = d->ctx->ops->pci_info(d->ctx->kernel, &p->def->plug.addr, &info, err);
+        if (r >= 0)
+                r = sriov_pf_link(d->ctx, &info.pf, &pf, err);
+        if (r >= 0)
+                r = sriov_vf_info(d->ctx, pf.ifindex, info.vf_index, &vi, err);
+        if (r == -ENODEV) {
+                drift_add(d, p, "device-missing", bdf, "VF %s: %s", bdf, vport_error_message(err, r));
+                vport_error_clear(err);
+                return 0;
+        }
+        if (r < 0)
+                return r;
+        if (!mac_equal(&vi.mac, &p->def->mac))
+                drift_add(d, p, "vf-mac-changed", bdf,
+                          "VF %s (PF %s VF %d): admin MAC is %s, the port set %s", bdf, pf.name,
+                          info.vf_index, mac_format(&vi.mac, got), mac_format(&p->def->mac, want));
+        if (vi.vlan != vlan)
+                drift_add(d, p, "vf-vlan-changed", bdf, "VF %s (PF %s VF %d): VLAN is %u, the port set %u",
+                          bdf, pf.name, info.vf_index, vi.vlan, vlan);
+        return 0;
+}
+
+static int check_port(drift *d, const vport_port *p, vport_error *err) {
+        if (p->stale || p->state == PORT_STATE_ALLOCATED)
+                return 0;
+        switch (p->def->plug.type) {
+        case PLUG_BRIDGE:
+        case PLUG_NETWORK:
+                return p->rt.ifindex > 0 ? check_bridge(d, p, err) : 0;
+        case PLUG_DIRECT:
+                return p->rt.ifindex > 0 ? check_direct(d, p, err) : 0;
+        case PLUG_HOSTDEV_PCI:
+                return check_vf(d, p, err);
+        default:
+                return 0;
+        }
+}
+
+/* What vport's own devices look like: a group marker, or a tap / macvtap
+ * under the names vport gives them (a tap also with vport's 0xFE MAC
+ * prefix). Names alone cannot prove who made a device (libvirt's QEMU
+ * driver uses the same ones), so an orphan is reported, never deleted. */
+static bool looks_vports(const vport_link *l) {
+        if (netdev_is_group_marker(l))
+                return true;
+        if (streq(l->kind, "tun"))
+                return strncmp(l->name, "vnet", 4) == 0 && l->mac.addr[0] == 0xFE;
+        return streq(l->kind, "macvtap") && strncmp(l->name, "macvtap", 7) == 0;
+}
+
+static bool held(vport_port **ports, size_t n, int ifindex) {
+        for (size_t i = 0; i < n; i++)
+                if (!ports[i]->stale && ports[i]->rt.ifindex == ifindex)
+                        return true;
+        return false;
+}
+
+static int check_orphans(drift *d, vport_port **ports, size_t n, vport_error *err) {
+        _cleanup_free_ vport_link *links = NULL;
+        char mac[VPORT_MAC_STRLEN];
+        size_t n_links = 0;
+        int r;
+
+        r = d->ctx->ops->link_list(d->ctx->kernel, &links, &n_links, err);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n_links; i++)
+                if (looks_vports(&links[i]) && !held(ports, n, links[i].ifindex))
+                        drift_add(d, NULL, "orphan-device", links[i].name,
+                                  "%s %s (ifindex %d, MAC %s) looks like a device vport makes, but no port "
+                                  "holds "
+                                  "it",
+                                  links[i].kind, links[i].name, links[i].ifindex,
+                                  mac_format(&links[i].mac, mac));
+        return 0;
+}
+
+int vport_drift(vport_ctx *ctx, json_object **ret, vport_error *err) {
+        drift d = { .ctx = ctx };
+        vport_port **ports = NULL;
+        size_t n = 0;
+        int r;
+
+        assert_return(ctx && ret, -EINVAL);
+        r = vport_port_list(ctx, NULL, &ports, &n, err);
+        if (r < 0)
+                return r;
+        d.list = json_object_new_array();
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                r = check_port(&d, ports[i], err);
+        if (r >= 0)
+                r = check_orphans(&d, ports, n, err);
+        vport_port_array_free(ports, n);
+        if (r < 0) {
+                json_object_put(d.list);
+                return r;
+        }
+        *ret = d.list;
+        return 0;
+}

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* net-destroy: check everything first, then tear every port down. */
+#include <stdio.h>
+
+#include "core/internal.h"
+
+/* Append "UUID (owner NAME)" of each port in state `state` to buf. */
+static size_t list_ports(vport_port **ports, size_t n, vport_port_state state, char *buf, size_t size) {
+        char uuid[VPORT_UUID_STRLEN];
+        size_t len = 0, count = 0;
+
+        buf[0] = '\0';
+        for (size_t i = 0; i < n; i++) {
+                if (ports[i]->stale || ports[i]->state != state)
+                        continue;
+                if (len < size)
+                        len += (size_t) snprintf(buf + len, size - len, "%s%s (owner %s)", count ? ", " : "",
+                                                 uuid_format(&ports[i]->def->uuid, uuid),
+                                                 strempty(ports[i]->def->owner_name));
+                count++;
+        }
+        return count;
+}
+
+/* A port in state active belongs to a running guest: tearing it down pulls
+ * the guest's NIC from under it, so that takes --force. */
+static int check_active(const char *name, vport_port **ports, size_t n, unsigned flags, vport_error *err) {
+        char buf[VPORT_ERROR_MAX];
+        size_t count;
+
+        if (flags & VPORT_NET_DESTROY_FORCE)
+                return 0;
+        count = list_ports(ports, n, PORT_STATE_ACTIVE, buf, sizeof(buf));
+        if (count == 0)
+                return 0;
+        return vport_error_set(err, -EBUSY,
+                               "network '%s' has %zu active port%s (a running guest): %s; stop the guest%s "
+                               "first, or destroy with --force",
+                               name, count, count == 1 ? "" : "s", buf, count == 1 ? "" : "s");
+}
+
+/* Of the ports as they were before (JSON, in the order of ports), those
+ * that are no longer in the store. Takes before. */
+static json_object *torn_down(vport_ctx *ctx, vport_port **ports, size_t n, json_object *before) {
+        json_object *a = json_object_new_array();
+
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_(store_port_freep) store_port *row = NULL;
+                if (store_port_get(ctx->store, &ports[i]->def->uuid, &row, NULL) == -ENOENT)
+                        json_object_array_add(a, json_object_get(json_object_array_get_idx(before, i)));
+        }
+        json_object_put(before);
+        return a;
+}
+
+int net_destroy_ports(vport_ctx *ctx, const char *name, unsigned flags, json_object **ret_ports,
+                      vport_error *err) {
+        vport_port **ports = NULL;
+        json_object *done, *before;
+        size_t n = 0;
+        int r;
+
+        r = vport_port_list(ctx, name, &ports, &n, err);
+        if (r < 0)
+                return vport_error_prefix(err, r, "network '%s': nothing changed", name);
+        r = check_active(name, ports, n, flags, err);
+        if (r < 0) {
+                vport_port_array_free(ports, n);
+                return r;
+        }
+        before = json_object_new_array();
+        for (size_t i = 0; i < n; i++)
+                json_object_array_add(before, vport_port_to_json(ports[i]));
+        if (n > 0)
+                r = port_delete_many(ctx, ports, n, err);
+        done = torn_down(ctx, ports, n, before);
+        if (r < 0 && json_object_array_length(done) < n)
+                r = vport_error_prefix(err, r, "network '%s' stays active: %zu of %zu ports not torn down",
+                                       name, n - json_object_array_length(done), n);
+        vport_port_array_free(ports, n);
+        if (ret_ports)
+                *ret_ports = done;
+        else
+                json_object_put(done);
+        return r < 0 ? r : 0;
+}
