@@ -53,10 +53,17 @@ typedef struct vport_kernel_ops vport_kernel_ops;
 typedef struct vport_ctx_options {
         const char *state_dir;       /* used as given; NULL: $VPORT_STATE_DIR, else the built-in default */
         const vport_kernel_ops *ops; /* NULL: the real kernel */
+        /* Only reads: never creates the state directory or database (a store
+         * that does not exist reads as empty), and every write fails with
+         * -EROFS. */
+        bool read_only;
 } vport_ctx_options;
 
-/* Open the store (creating the state directory and database if needed) and
- * the kernel context. opts may be NULL. Returns 0 or -errno. */
+/* Open the store (creating the state directory and database if needed,
+ * unless read_only) and the kernel context. opts may be NULL. A state file
+ * that is damaged, empty, truncated or from a newer vport is refused
+ * (-EUCLEAN, -EPROTO) with a message naming it and how to recover. Returns
+ * 0 or -errno. */
 int vport_ctx_open(const vport_ctx_options *opts, vport_ctx **ret, vport_error *err);
 void vport_ctx_close(vport_ctx *ctx); /* NULL-safe */
 

@@ -5,6 +5,17 @@
 #include "config.h"
 #include "core/internal.h"
 
+static void ctx_store_notices(vport_ctx *ctx) {
+        const char *n = store_notice(ctx->store);
+
+        while (n && *n) {
+                size_t len = strcspn(n, "\n");
+
+                ctx_notice(ctx, "%.*s", (int) len, n);
+                n += len + (n[len] == '\n');
+        }
+}
+
 int vport_ctx_open(const vport_ctx_options *opts, vport_ctx **ret, vport_error *err) {
         _cleanup_(vport_ctx_closep) vport_ctx *ctx = NULL;
         int r;
@@ -14,10 +25,11 @@ int vport_ctx_open(const vport_ctx_options *opts, vport_ctx **ret, vport_error *
         if (!ctx)
                 return -ENOMEM;
         /* An explicit directory wins over $VPORT_STATE_DIR, which wins over the default. */
-        r = store_open(opts && opts->state_dir ? opts->state_dir : store_state_dir(VPORT_DEFAULT_STATE_DIR),
-                       &ctx->store, err);
+        r = store_open_with(opts && opts->state_dir ? opts->state_dir : store_state_dir(VPORT_DEFAULT_STATE_DIR),
+                            opts && opts->read_only ? STORE_OPEN_READ_ONLY : 0, &ctx->store, err);
         if (r < 0)
                 return r;
+        ctx_store_notices(ctx);
         /* A fake table still gets a real context: fault tables wrap the real ops. */
         r = kernel_open(&ctx->kernel, err);
         if (r < 0)

@@ -21,9 +21,19 @@ struct vport_store {
         sqlite3 *db;
         char *path;
         char boot_id[STORE_BOOT_ID_MAX];
-        bool user_txn; /* a store_begin() transaction is open */
+        unsigned flags; /* STORE_OPEN_* */
+        bool creating;  /* building a new database (store_file_create) */
+        bool user_txn;  /* a store_begin() transaction is open */
         void (*commit_hook)(void *userdata);
         void *commit_hook_data;
+        /* Set by the first SQLITE_CORRUPT / SQLITE_NOTADB: from then on every
+         * call is refused with this message (the file is never written). */
+        bool damaged;
+        char damage[VPORT_ERROR_MAX];
+        /* A network definition changed in the open transaction: refresh the
+         * last-good copy once it commits. */
+        bool defs_changed;
+        char *notice; /* what opening did that a human should hear, or NULL */
         store_stmt stmts[STORE_STMT_CACHE];
         size_t n_stmts;
 };
@@ -37,10 +47,14 @@ void store_stmt_release(sqlite3_stmt **st);
 void store_stmt_cache_clear(vport_store *s);
 
 /* Map an SQLite result code to -errno: BUSY/LOCKED -> -EBUSY, CONSTRAINT ->
- * -EEXIST, NOMEM -> -ENOMEM, anything else -> -EIO. */
+ * -EEXIST, NOMEM -> -ENOMEM, READONLY -> -EROFS, CORRUPT/NOTADB -> -EUCLEAN,
+ * anything else -> -EIO. */
 int store_errno(int rc);
 
-/* Fill err with "<context>: <sqlite3_errmsg>" and return store_errno(rc). */
+/* Fill err with "state file <path>: <operation>: <sqlite3_errmsg>" and
+ * return store_errno(rc). fmt names the operation in words, never SQL text.
+ * SQLITE_CORRUPT / SQLITE_NOTADB mark the store damaged
+ * (store_damaged_error()). */
 int store_sql_error(vport_store *s, int rc, vport_error *err, const char *fmt, ...) _printf_(4, 5);
 
 /* Prepare sql, reusing the cached statement of the same text when it is not
@@ -48,11 +62,15 @@ int store_sql_error(vport_store *s, int rc, vport_error *err, const char *fmt, .
  * Returns 0 and *ret, or -errno with err filled. */
 int store_prepare(vport_store *s, const char *sql, sqlite3_stmt **ret, vport_error *err);
 
-/* Run sql (no result rows wanted). Returns 0 or -errno with err filled. */
-int store_exec(vport_store *s, const char *sql, vport_error *err);
+/* Run sql (no result rows wanted); what names the operation for an error
+ * message. Refused (-EUCLEAN) once the store is damaged. Returns 0 or -errno
+ * with err filled. */
+int store_exec(vport_store *s, const char *sql, const char *what, vport_error *err);
 
-/* Run sql with text (may be NULL) bound to ?1. Returns 0 or -errno. */
-int store_exec_text(vport_store *s, const char *sql, const char *text, vport_error *err);
+/* Run sql with text (may be NULL) bound to ?1; fmt names the operation.
+ * Returns 0 or -errno. */
+int store_exec_text(vport_store *s, const char *sql, const char *text, vport_error *err, const char *fmt, ...)
+        _printf_(5, 6);
 
 /* Bind helpers: text is copied; NULL binds SQL NULL. Return an SQLite rc. */
 int store_bind_text(sqlite3_stmt *st, int i, const char *text);
@@ -85,3 +103,62 @@ int store_txn_leave(vport_store *s, bool owned, int r, vport_error *err);
 
 /* Seconds since the epoch. */
 int64_t store_now(void);
+
+/* ---- store-health.c: damage, integrity checks, copies ---- */
+
+/* Is rc (an SQLite result code) one that means the file is damaged? */
+bool store_rc_damaged(int rc);
+
+/* Mark s damaged (for the rest of the process) and fill err with a message
+ * naming the file, what was being done, what SQLite found and how to
+ * recover. Returns -EUCLEAN. */
+int store_damaged_error(vport_store *s, const char *what, const char *detail, vport_error *err);
+
+/* Returns -EUCLEAN with the damage message if s is damaged, else 0. */
+int store_refuse_damaged(vport_store *s, vport_error *err);
+
+/* Run SQLite's own consistency check over the whole file: PRAGMA
+ * quick_check (full: integrity_check, which also compares every index with
+ * its table). A problem marks s damaged. Returns 0 or -EUCLEAN (-errno). */
+int store_check_integrity(vport_store *s, bool full, vport_error *err);
+
+/* Copy the database with SQLite's online backup API to dest, atomically
+ * (a temporary file in the same directory, synced, then renamed), mode 0600.
+ * Returns 0 or -errno. */
+int store_backup(vport_store *s, const char *dest, vport_error *err);
+
+/* Refresh <path>.last-good after a committed change of network
+ * definitions (see store.h). Errors are not the caller's failure: the commit
+ * stands, and the next change tries again. */
+void store_save_last_good(vport_store *s);
+
+/* Note that a network definition was written: the last-good copy is
+ * refreshed when it commits (at once outside a transaction). */
+void store_defs_changed(vport_store *s);
+
+/* ---- store-file.c: the file and directory ---- */
+
+/* Check (and create, unless read-only) the state directory; an existing one
+ * readable by others is tightened to 0700. Returns 1 if it exists
+ * afterwards, 0 if it does not (read-only), or -errno. */
+int store_file_prepare_dir(vport_store *s, const char *dir, vport_error *err);
+
+/* Check the database file and its -wal and -shm before SQLite opens them:
+ * owned by us, not writable by others (else -EPERM), readable by others is
+ * tightened to 0600, not empty (-EUCLEAN). Returns 1 if it exists, 0 if it
+ * does not, or -errno. */
+int store_file_check(vport_store *s, vport_error *err);
+
+/* Build a new database in a temporary file next to s->path (WAL mode, full
+ * schema) and link it into place, so the path never names a half-made
+ * file: a file that exists is complete, and an empty one is damage. If
+ * another process linked its own first, that one is kept. Returns 0 or
+ * -errno. */
+int store_file_create(vport_store *s, vport_error *err);
+
+/* Connection settings: busy timeout, WAL, foreign keys, sync mode.
+ * Returns 0 or -errno. */
+int store_configure(vport_store *s, vport_error *err);
+
+/* Add a line to s->notice. */
+void store_add_notice(vport_store *s, const char *fmt, ...) _printf_(2, 3);

@@ -109,7 +109,7 @@ int store_journal_put(vport_store *s, const store_journal *j, vport_error *err) 
                 return vport_error_set(err, -ENOENT, "saving state of %s: port %s does not exist", j->key,
                                        uuid_format(&j->port_uuid, buf));
         if (rc != SQLITE_DONE)
-                return store_sql_error(s, rc, err, "saving state of %s for port %s", j->key,
+                return store_sql_error(s, rc, err, "saving journal entry %s of port %s", j->key,
                                        uuid_format(&j->port_uuid, buf));
         return 0;
 }
@@ -152,7 +152,7 @@ int store_journal_delete(vport_store *s, const vport_uuid *port_uuid, const char
         store_bind_text(st, 2, key);
         rc = sqlite3_step(st);
         if (rc != SQLITE_DONE)
-                return store_sql_error(s, rc, err, "deleting saved state of %s for port %s", key,
+                return store_sql_error(s, rc, err, "deleting journal entry %s of port %s", key,
                                        uuid_format(port_uuid, buf));
         if (sqlite3_changes(s->db) == 0)
                 return vport_error_set(err, -ENOENT, "port %s has no saved state of %s",

@@ -55,7 +55,7 @@ static int network_get_one(vport_store *s, const char *sql, const char *key, sto
         if (rc == SQLITE_DONE)
                 return -ENOENT;
         if (rc != SQLITE_ROW)
-                return store_sql_error(s, rc, err, "network %s", key);
+                return store_sql_error(s, rc, err, "reading network %s", key);
         n = calloc(1, sizeof(*n));
         if (!n)
                 return vport_error_set(err, -ENOMEM, "out of memory");
@@ -164,7 +164,7 @@ static int network_write(vport_store *s, bool create, const char *name, const vp
         sqlite3_bind_int64(st, 4, store_now());
         rc = sqlite3_step(st);
         if (rc != SQLITE_DONE)
-                return store_sql_error(s, rc, err, "network '%s'", name);
+                return store_sql_error(s, rc, err, "writing network '%s'", name);
         return 0;
 }
 
@@ -183,6 +183,8 @@ int store_network_define(vport_store *s, const char *name, const vport_uuid *uui
         r = created = network_define_check(s, name, uuid, err);
         if (r >= 0)
                 r = network_write(s, created, name, uuid, xml, err);
+        if (r >= 0)
+                store_defs_changed(s);
         r = store_txn_leave(s, owned, r, err);
         (void) store_sync_full(s, false, NULL);
         return r < 0 ? r : created;
@@ -207,7 +209,7 @@ static int network_undefine_check(vport_store *s, const char *name, vport_error 
         store_bind_text(st, 2, s->boot_id);
         rc = sqlite3_step(st);
         if (rc != SQLITE_ROW)
-                return store_sql_error(s, rc, err, "network '%s'", name);
+                return store_sql_error(s, rc, err, "counting the ports of network '%s'", name);
         ports = sqlite3_column_int(st, 0);
         if (ports > 0)
                 return vport_error_set(err, -EBUSY, "network '%s' still has %d port(s), %d of them stale",
@@ -242,6 +244,8 @@ int store_network_undefine(vport_store *s, const char *name, vport_error *err) {
         r = network_undefine_check(s, name, err);
         if (r >= 0)
                 r = network_delete(s, name, err);
+        if (r >= 0)
+                store_defs_changed(s);
         r = store_txn_leave(s, owned, r, err);
         (void) store_sync_full(s, false, NULL);
         return r;
@@ -263,7 +267,7 @@ static int network_update_flag(vport_store *s, const char *sql, const char *name
         sqlite3_bind_int64(st, 4, store_now());
         rc = sqlite3_step(st);
         if (rc != SQLITE_DONE)
-                return store_sql_error(s, rc, err, "network '%s'", name);
+                return store_sql_error(s, rc, err, "updating network '%s'", name);
         if (sqlite3_changes(s->db) == 0)
                 return vport_error_set(err, -ENOENT, "network '%s' is not defined", name);
         return 0;
@@ -285,6 +289,8 @@ int store_network_set_autostart(vport_store *s, const char *name, bool autostart
                 return r;
         r = network_update_flag(s, "UPDATE networks SET autostart = ?2, updated = ?4 WHERE name = ?1", name,
                                 autostart, NULL, err);
+        if (r >= 0)
+                store_defs_changed(s);
         (void) store_sync_full(s, false, NULL);
         return r;
 }

@@ -292,7 +292,7 @@ static int port_check_delete(vport_store *s, const vport_uuid *uuid, vport_error
                 return vport_error_set(err, -EBUSY, "port %s still has saved state of %s to restore",
                                        uuid_format(uuid, buf), (const char *) sqlite3_column_text(st, 0));
         if (rc != SQLITE_DONE)
-                return store_sql_error(s, rc, err, "port %s", uuid_format(uuid, buf));
+                return store_sql_error(s, rc, err, "reading the journal of port %s", uuid_format(uuid, buf));
         return 0;
 }
 
@@ -307,7 +307,8 @@ int store_port_delete(vport_store *s, const vport_uuid *uuid, vport_error *err) 
                 return r;
         r = port_check_delete(s, uuid, err);
         if (r >= 0)
-                r = store_exec_text(s, "DELETE FROM ports WHERE uuid = ?1", uuid_format(uuid, buf), err);
+                r = store_exec_text(s, "DELETE FROM ports WHERE uuid = ?1", uuid_format(uuid, buf), err,
+                                    "deleting port %s", buf);
         return store_txn_leave(s, owned, r, err);
 }
 
@@ -322,9 +323,10 @@ int store_stale_ports_purge(vport_store *s, vport_error *err) {
         r = store_exec_text(s,
                             "DELETE FROM journal WHERE port_uuid IN "
                             "(SELECT uuid FROM ports WHERE boot_id IS NOT ?1)",
-                            s->boot_id, err);
+                            s->boot_id, err, "deleting the journal entries of ports from an earlier boot");
         if (r >= 0)
-                r = store_exec_text(s, "DELETE FROM ports WHERE boot_id IS NOT ?1", s->boot_id, err);
+                r = store_exec_text(s, "DELETE FROM ports WHERE boot_id IS NOT ?1", s->boot_id, err,
+                                    "deleting ports from an earlier boot");
         if (r >= 0)
                 n = sqlite3_changes(s->db);
         r = store_txn_leave(s, owned, r, err);

@@ -63,6 +63,11 @@ int store_schema_version(void) {
         return (int) ELEMENTSOF(store_migrations);
 }
 
+const char *const *store_schema_steps(int *ret_n) {
+        *ret_n = store_schema_version();
+        return store_migrations;
+}
+
 static int store_user_version(vport_store *s, int *ret, vport_error *err) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         int r, rc;
@@ -72,21 +77,63 @@ static int store_user_version(vport_store *s, int *ret, vport_error *err) {
                 return r;
         rc = sqlite3_step(st);
         if (rc != SQLITE_ROW)
-                return store_sql_error(s, rc, err, "reading schema version");
+                return store_sql_error(s, rc, err, "reading the schema version");
         *ret = sqlite3_column_int(st, 0);
         return 0;
 }
 
-static int store_check_version(vport_store *s, int version, vport_error *err) {
-        if (version < 0 || version > store_schema_version())
+static int store_check_version(vport_store *s, int version, int known, vport_error *err) {
+        if (version < 0 || version > known)
                 return vport_error_set(err, -EPROTO,
-                                       "%s has schema version %d, newer than this vport knows (%d); "
-                                       "refusing to use it",
-                                       s->path, version, store_schema_version());
+                                       "state file %s has schema version %d, written by a newer vport; this "
+                                       "vport knows schema version %d and will not use it",
+                                       s->path, version, known);
+        /* Version 0 is only ever seen while vport builds a new file: a
+         * database vport linked into place has its schema. */
+        if (version == 0 && !s->creating)
+                return vport_error_set(err, -EUCLEAN,
+                                       "state file %s is not a vport store (schema version 0); vport will "
+                                       "not use it. To recover: move it away to start with an empty store",
+                                       s->path);
         return 0;
 }
 
-static int store_apply_migrations(vport_store *s, vport_error *err) {
+int store_schema_check(vport_store *s, vport_error *err) {
+        int version, r;
+
+        r = store_user_version(s, &version, err);
+        if (r < 0)
+                return r;
+        r = store_check_version(s, version, store_schema_version(), err);
+        return r < 0 ? r : version;
+}
+
+/* Before a migration: a full check, then a copy named by the version it
+ * holds, both in one read snapshot (the copy cannot be of a file another
+ * process migrated meanwhile). A backup cannot run while this connection
+ * holds the write lock, hence before BEGIN IMMEDIATE. */
+static int store_backup_before(vport_store *s, int known, vport_error *err) {
+        _cleanup_free_ char *dest = NULL;
+        int version, r;
+
+        r = store_exec(s, "BEGIN", "starting a read transaction", err);
+        if (r < 0)
+                return r;
+        r = store_user_version(s, &version, err);
+        if (r >= 0 && version < known) {
+                r = store_check_integrity(s, true, err);
+                if (r >= 0 && asprintf(&dest, "%s.v%d.bak", s->path, version) < 0)
+                        r = vport_error_set(err, -ENOMEM, "out of memory");
+                if (r >= 0)
+                        r = store_backup(s, dest, err);
+                if (r < 0)
+                        r = vport_error_prefix(err, r, "before migrating to schema version %d", known);
+        }
+        (void) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+        return r;
+}
+
+static int store_apply_migrations(vport_store *s, const char *const *steps, int n, vport_error *err) {
         char sql[64];
         int version, r;
 
@@ -95,31 +142,40 @@ static int store_apply_migrations(vport_store *s, vport_error *err) {
         r = store_user_version(s, &version, err);
         if (r < 0)
                 return r;
-        r = store_check_version(s, version, err);
+        r = store_check_version(s, version, n, err);
         if (r < 0)
                 return r;
-        for (int i = version; i < store_schema_version(); i++) {
-                r = store_exec(s, store_migrations[i], err);
+        for (int i = version; i < n; i++) {
+                r = store_exec(s, steps[i], "migrating the schema", err);
                 if (r < 0)
                         return vport_error_prefix(err, r, "schema migration %d", i + 1);
         }
-        snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", store_schema_version());
-        return store_exec(s, sql, err);
+        snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", n);
+        return store_exec(s, sql, "setting the schema version", err);
 }
 
-int store_migrate(vport_store *s, vport_error *err) {
+int store_migrate_steps(vport_store *s, const char *const *steps, int n, vport_error *err) {
         bool owned;
         int version, r;
 
         r = store_user_version(s, &version, err);
         if (r < 0)
                 return r;
-        r = store_check_version(s, version, err);
-        if (r < 0 || version == store_schema_version())
+        r = store_check_version(s, version, n, err);
+        if (r < 0 || version == n)
                 return r;
+        if (!s->creating) {
+                r = store_backup_before(s, n, err);
+                if (r < 0)
+                        return r;
+        }
         r = store_txn_enter(s, &owned, err);
         if (r < 0)
                 return r;
-        r = store_apply_migrations(s, err);
+        r = store_apply_migrations(s, steps, n, err);
         return store_txn_leave(s, owned, r, err);
+}
+
+int store_migrate(vport_store *s, vport_error *err) {
+        return store_migrate_steps(s, store_migrations, store_schema_version(), err);
 }

@@ -19,22 +19,31 @@ int store_errno(int rc) {
                 return -EEXIST;
         case SQLITE_NOMEM:
                 return -ENOMEM;
+        case SQLITE_READONLY:
+                return -EROFS;
+        case SQLITE_CORRUPT:
+        case SQLITE_NOTADB:
+                return -EUCLEAN;
         default:
                 return -EIO;
         }
 }
 
 int store_sql_error(vport_store *s, int rc, vport_error *err, const char *fmt, ...) {
-        char context[256];
+        char what[256];
         va_list ap;
         int r = store_errno(rc);
 
         if (r == 0)
                 r = -EIO;
         va_start(ap, fmt);
-        vsnprintf(context, sizeof(context), fmt, ap);
+        vsnprintf(what, sizeof(what), fmt, ap);
         va_end(ap);
-        return vport_error_set(err, r, "%s: %s (%s)", context, sqlite3_errmsg(s->db), s->path);
+        if (store_rc_damaged(rc))
+                return store_damaged_error(s, what, sqlite3_errmsg(s->db), err);
+        if ((rc & 0xff) == SQLITE_READONLY && (s->flags & STORE_OPEN_READ_ONLY))
+                return vport_error_set(err, r, "state file %s: %s: opened read-only", s->path, what);
+        return vport_error_set(err, r, "state file %s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
 }
 
 /* The cached statements in use, process-wide: the cleanup handler only
@@ -70,8 +79,11 @@ void store_stmt_cache_clear(vport_store *s) {
 
 int store_prepare(vport_store *s, const char *sql, sqlite3_stmt **ret, vport_error *err) {
         bool busy = false;
-        int rc;
+        int r, rc;
 
+        r = store_refuse_damaged(s, err);
+        if (r < 0)
+                return r;
         for (size_t i = 0; i < s->n_stmts; i++) {
                 if (!streq(sqlite3_sql(s->stmts[i].st), sql))
                         continue;
@@ -93,16 +105,22 @@ int store_prepare(vport_store *s, const char *sql, sqlite3_stmt **ret, vport_err
         return 0;
 }
 
-int store_exec(vport_store *s, const char *sql, vport_error *err) {
-        int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+int store_exec(vport_store *s, const char *sql, const char *what, vport_error *err) {
+        int r, rc;
 
+        r = store_refuse_damaged(s, err);
+        if (r < 0)
+                return r;
+        rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
         if (rc != SQLITE_OK)
-                return store_sql_error(s, rc, err, "%.40s", sql);
+                return store_sql_error(s, rc, err, "%s", what);
         return 0;
 }
 
-int store_exec_text(vport_store *s, const char *sql, const char *text, vport_error *err) {
+int store_exec_text(vport_store *s, const char *sql, const char *text, vport_error *err, const char *fmt, ...) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        char what[256];
+        va_list ap;
         int r, rc;
 
         r = store_prepare(s, sql, &st, err);
@@ -110,9 +128,12 @@ int store_exec_text(vport_store *s, const char *sql, const char *text, vport_err
                 return r;
         store_bind_text(st, 1, text);
         rc = sqlite3_step(st);
-        if (rc != SQLITE_DONE)
-                return store_sql_error(s, rc, err, "%.40s", sql);
-        return 0;
+        if (rc == SQLITE_DONE)
+                return 0;
+        va_start(ap, fmt);
+        vsnprintf(what, sizeof(what), fmt, ap);
+        va_end(ap);
+        return store_sql_error(s, rc, err, "%s", what);
 }
 
 int store_bind_text(sqlite3_stmt *st, int i, const char *text) {
@@ -185,7 +206,8 @@ int store_array_grow(void **array, size_t *alloc, size_t n, size_t size) {
 int store_sync_full(vport_store *s, bool on, vport_error *err) {
         if (!sqlite3_get_autocommit(s->db))
                 return 0;
-        return store_exec(s, on ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL", err);
+        return store_exec(s, on ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
+                          "setting the sync mode", err);
 }
 
 int store_txn_enter(vport_store *s, bool *ret_owned, vport_error *err) {
@@ -194,7 +216,7 @@ int store_txn_enter(vport_store *s, bool *ret_owned, vport_error *err) {
         *ret_owned = false;
         if (!sqlite3_get_autocommit(s->db))
                 return 0; /* join the caller's transaction */
-        r = store_exec(s, "BEGIN IMMEDIATE", err);
+        r = store_exec(s, "BEGIN IMMEDIATE", "starting a transaction", err);
         if (r < 0)
                 return r;
         *ret_owned = true;
@@ -210,14 +232,18 @@ int store_txn_leave(vport_store *s, bool owned, int r, vport_error *err) {
                 /* Errors like SQLITE_FULL may have rolled back already. */
                 if (!sqlite3_get_autocommit(s->db))
                         (void) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+                s->defs_changed = false;
                 return r;
         }
-        q = store_exec(s, "COMMIT", err);
+        /* Refused on a damaged store, which rolls back below. */
+        q = store_exec(s, "COMMIT", "committing", err);
         if (q < 0) {
                 if (!sqlite3_get_autocommit(s->db))
                         (void) sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+                s->defs_changed = false;
                 return q;
         }
+        store_save_last_good(s);
         return r;
 }
 

@@ -20,7 +20,7 @@ int port_exists(vport_store *s, const vport_uuid *uuid, vport_error *err) {
                 return 1;
         if (rc == SQLITE_DONE)
                 return 0;
-        return store_sql_error(s, rc, err, "port %s", uuid_format(uuid, buf));
+        return store_sql_error(s, rc, err, "looking up port %s", uuid_format(uuid, buf));
 }
 
 /* Returns 1 with the holder in *ret_port (may be NULL) if a port of boot_id
@@ -42,7 +42,7 @@ static int mac_holder(vport_store *s, const vport_mac *mac, const char *boot_id,
         if (rc == SQLITE_DONE)
                 return 0;
         if (rc != SQLITE_ROW)
-                return store_sql_error(s, rc, err, "MAC %s", mac_format(mac, buf));
+                return store_sql_error(s, rc, err, "looking up MAC %s", mac_format(mac, buf));
         if (ret_port && store_column_uuid(st, 0, ret_port) < 0)
                 return vport_error_set(err, -EIO, "MAC %s: damaged port uuid in %s", mac_format(mac, buf),
                                        s->path);
@@ -86,7 +86,7 @@ int store_device_usage(vport_store *s, const char *network, store_device_count *
                 list[n++].count = (unsigned) sqlite3_column_int64(st, 1);
         }
         if (r == 0 && rc != SQLITE_DONE)
-                r = store_sql_error(s, rc, err, "device usage of network '%s'", strempty(network));
+                r = store_sql_error(s, rc, err, "reading the device usage of network '%s'", strempty(network));
         if (r < 0) {
                 store_device_count_array_free(list, n);
                 return r;

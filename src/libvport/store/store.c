@@ -26,45 +26,6 @@ const char *store_state_dir(const char *default_dir) {
         return e && *e ? e : default_dir;
 }
 
-/* mkdir -p: parents as 0755, the state directory itself 0700. */
-static int store_mkdir_parents(const char *dir) {
-        _cleanup_free_ char *p = strdup(dir);
-
-        if (!p)
-                return -ENOMEM;
-        for (char *slash = strchr(p + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
-                *slash = '\0';
-                if (mkdir(p, 0755) < 0 && errno != EEXIST)
-                        return -errno;
-                *slash = '/';
-        }
-        if (mkdir(p, 0700) < 0 && errno != EEXIST)
-                return -errno;
-        return 0;
-}
-
-/* The database decides which devices guests get and what MAC a VF is
- * restored to: nobody but its owner may be able to swap it under us. */
-static int store_check_dir(const char *dir, vport_error *err) {
-        struct stat st;
-        int r;
-
-        r = store_mkdir_parents(dir);
-        if (r < 0)
-                return vport_error_set(err, r, "state directory %s: cannot create: %s", dir, strerror(-r));
-        if (stat(dir, &st) < 0)
-                return vport_error_set(err, -errno, "state directory %s: %s", dir, strerror(errno));
-        if (!S_ISDIR(st.st_mode))
-                return vport_error_set(err, -ENOTDIR, "state directory %s is not a directory", dir);
-        if (st.st_uid != geteuid())
-                return vport_error_set(err, -EPERM, "state directory %s is owned by uid %u, not %u", dir,
-                                       (unsigned) st.st_uid, (unsigned) geteuid());
-        if (st.st_mode & (S_IWGRP | S_IWOTH))
-                return vport_error_set(err, -EPERM, "state directory %s is group or world writable (%03o)",
-                                       dir, (unsigned) (st.st_mode & 07777));
-        return 0;
-}
-
 static int store_read_boot_id(char ret[static STORE_BOOT_ID_MAX], vport_error *err) {
         const char *e = getenv(STORE_ENV_BOOT_ID_FILE);
         const char *path = e && *e ? e : STORE_BOOT_ID_PATH;
@@ -79,15 +40,6 @@ static int store_read_boot_id(char ret[static STORE_BOOT_ID_MAX], vport_error *e
         ret[len] = '\0';
         if (len == 0 || len >= STORE_BOOT_ID_MAX - 1)
                 return vport_error_set(err, -EINVAL, "boot id %s: empty or too long", path);
-        return 0;
-}
-
-/* SQLite creates the file 0644; make it 0600 before it holds anything. */
-static int store_create_file(const char *path, vport_error *err) {
-        _cleanup_close_ int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-
-        if (fd < 0)
-                return vport_error_set(err, -errno, "%s: %s", path, strerror(errno));
         return 0;
 }
 
@@ -119,20 +71,29 @@ static int store_set_wal(vport_store *s, vport_error *err) {
                 usleep(10 * 1000);
         }
         if (r < 0)
-                return store_sql_error(s, -r, err, "setting WAL journal mode");
+                return store_sql_error(s, -r, err, "switching to WAL journal mode");
         if (r == 0)
-                return vport_error_set(err, -EIO, "%s: cannot switch to WAL journal mode", s->path);
+                return vport_error_set(err, -EIO, "state file %s: cannot switch to WAL journal mode", s->path);
         return 0;
 }
 
-static int store_configure(vport_store *s, vport_error *err) {
-        int r, rc;
+/* What every connection needs before its first statement. */
+static int store_connection_settings(vport_store *s, vport_error *err) {
+        int rc;
 
         sqlite3_extended_result_codes(s->db, 1);
         rc = sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
         if (rc != SQLITE_OK)
-                return store_sql_error(s, rc, err, "setting busy timeout");
-        r = store_set_wal(s, err);
+                return store_sql_error(s, rc, err, "setting the busy timeout");
+        return 0;
+}
+
+int store_configure(vport_store *s, vport_error *err) {
+        int r;
+
+        r = store_connection_settings(s, err);
+        if (r >= 0)
+                r = store_set_wal(s, err);
         if (r < 0)
                 return r;
         /* NORMAL in WAL mode: a commit survives a crash of the process, and
@@ -142,49 +103,101 @@ static int store_configure(vport_store *s, vport_error *err) {
          * devices. Network definitions, which must outlive reboots, are
          * written with FULL (store_sync_full). This keeps an fsync off every
          * port step, which sits on the live-migration downtime path. */
-        return store_exec(s, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL", err);
+        return store_exec(s, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL",
+                          "configuring the connection", err);
+}
+
+/* A read-only handle on a store that does not exist yet: an empty one in
+ * memory, so every read answers "nothing defined" without creating the
+ * directory or the file. */
+static int store_connect_empty(vport_store *s, vport_error *err) {
+        int r, rc;
+
+        rc = sqlite3_open_v2(":memory:", &s->db, SQLITE_OPEN_READWRITE, NULL);
+        if (rc != SQLITE_OK)
+                return store_sql_error(s, rc, err, "opening an empty store");
+        sqlite3_extended_result_codes(s->db, 1);
+        s->creating = true;
+        r = store_migrate(s, err);
+        s->creating = false;
+        if (r < 0)
+                return r;
+        return store_exec(s, "PRAGMA foreign_keys = ON; PRAGMA query_only = ON", "configuring the connection",
+                          err);
+}
+
+/* Everything that reads before anything may be written: the integrity
+ * check, then the schema version (a file that is damaged, foreign or newer
+ * is refused before the switch to WAL could write its header). */
+static int store_check_file(vport_store *s, vport_error *err) {
+        int r = 0;
+
+        if (!(s->flags & STORE_OPEN_UNCHECKED))
+                r = store_check_integrity(s, false, err);
+        if (r >= 0)
+                r = store_schema_check(s, err);
+        return r < 0 ? r : 0;
 }
 
 static int store_connect(vport_store *s, vport_error *err) {
         int r, rc;
 
-        r = store_create_file(s->path, err);
+        r = store_file_check(s, err);
         if (r < 0)
                 return r;
-        rc = sqlite3_open_v2(s->path, &s->db,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW, NULL);
+        if (r == 0 && (s->flags & STORE_OPEN_READ_ONLY))
+                return store_connect_empty(s, err);
+        if (r == 0) {
+                r = store_file_create(s, err);
+                if (r < 0)
+                        return r;
+        }
+        rc = sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL);
         if (rc != SQLITE_OK)
-                return store_sql_error(s, rc, err, "opening database");
-        r = store_configure(s, err);
-        if (r < 0)
-                return r;
-        return store_migrate(s, err);
+                return store_sql_error(s, rc, err, "opening");
+        r = store_connection_settings(s, err);
+        if (r >= 0)
+                r = store_check_file(s, err);
+        if (r >= 0)
+                r = store_configure(s, err);
+        if (r >= 0)
+                r = store_migrate(s, err);
+        if (r >= 0 && (s->flags & STORE_OPEN_READ_ONLY))
+                r = store_exec(s, "PRAGMA query_only = ON", "opening read-only", err);
+        return r;
 }
 
-int store_open(const char *dir, vport_store **ret, vport_error *err) {
+int store_open_with(const char *dir, unsigned flags, vport_store **ret, vport_error *err) {
         _cleanup_(store_closep) vport_store *s = NULL;
-        int r;
+        int r, dir_exists;
 
         assert_return(ret, -EINVAL);
         if (!dir || !*dir)
                 return vport_error_set(err, -EINVAL, "no state directory given");
-        r = store_check_dir(dir, err);
-        if (r < 0)
-                return r;
         s = calloc(1, sizeof(*s));
         if (!s || asprintf(&s->path, "%s/%s", dir, STORE_DB_NAME) < 0) {
                 if (s)
                         s->path = NULL;
                 return vport_error_set(err, -ENOMEM, "out of memory");
         }
-        r = store_read_boot_id(s->boot_id, err);
-        if (r < 0)
-                return r;
-        r = store_connect(s, err);
+        s->flags = flags;
+        r = dir_exists = store_file_prepare_dir(s, dir, err);
+        if (r >= 0)
+                r = store_read_boot_id(s->boot_id, err);
+        if (r >= 0)
+                r = dir_exists ? store_connect(s, err) : store_connect_empty(s, err);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(s);
         return 0;
+}
+
+int store_open(const char *dir, vport_store **ret, vport_error *err) {
+        return store_open_with(dir, 0, ret, err);
+}
+
+const char *store_notice(const vport_store *s) {
+        return s ? s->notice : NULL;
 }
 
 void store_close(vport_store *s) {
@@ -194,6 +207,7 @@ void store_close(vport_store *s) {
         /* sqlite3_close_v2 rolls back an open transaction. */
         sqlite3_close_v2(s->db);
         free(s->path);
+        free(s->notice);
         free(s);
 }
 
@@ -210,8 +224,8 @@ int store_begin(vport_store *s, vport_error *err) {
 
         assert_return(s, -EINVAL);
         if (s->user_txn || !sqlite3_get_autocommit(s->db))
-                return vport_error_set(err, -EALREADY, "%s: a transaction is already open", s->path);
-        r = store_exec(s, "BEGIN IMMEDIATE", err);
+                return vport_error_set(err, -EALREADY, "state file %s: a transaction is already open", s->path);
+        r = store_exec(s, "BEGIN IMMEDIATE", "starting a transaction", err);
         if (r < 0)
                 return r;
         s->user_txn = true;
@@ -223,11 +237,14 @@ int store_commit(vport_store *s, vport_error *err) {
 
         assert_return(s, -EINVAL);
         if (!s->user_txn)
-                return vport_error_set(err, -EINVAL, "%s: commit without a transaction", s->path);
-        r = store_exec(s, "COMMIT", err);
+                return vport_error_set(err, -EINVAL, "state file %s: commit without a transaction", s->path);
+        /* Refused on a damaged store: rolled back instead. */
+        r = store_exec(s, "COMMIT", "committing", err);
         if (r < 0)
                 (void) store_rollback(s);
         s->user_txn = false;
+        if (r >= 0)
+                store_save_last_good(s);
         return r;
 }
 
@@ -240,6 +257,7 @@ int store_rollback(vport_store *s) {
         if (!sqlite3_get_autocommit(s->db))
                 rc = sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
         s->user_txn = false;
+        s->defs_changed = false;
         return store_errno(rc);
 }
 

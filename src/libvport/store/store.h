@@ -20,8 +20,10 @@
  * Errors are negative errno, with err filled: -ENOENT (not defined / no such
  * port), -EEXIST (already exists), -EBUSY (active, still in use, or the lock
  * could not be had in time), -EADDRINUSE (MAC used by a live port), -ESTALE
- * (generation moved under a compare-and-swap update), -EIO (other SQLite
- * failures, message carries sqlite3_errmsg). */
+ * (generation moved under a compare-and-swap update), -EUCLEAN (the file is
+ * damaged: see store_open()), -EROFS (a write on a read-only handle), -EIO
+ * (other SQLite failures). Messages name the state file and the operation,
+ * never SQL text. */
 #pragma once
 
 #include <stdbool.h>
@@ -48,13 +50,50 @@ typedef struct vport_store vport_store;
 /* Returns $VPORT_STATE_DIR if set and non-empty, else default_dir. */
 const char *store_state_dir(const char *default_dir);
 
+/* Open modes, the flags of store_open_with(). */
+enum {
+        /* Never create the directory or the file and never write: a store
+         * that does not exist yet reads as an empty one, a write fails with
+         * -EROFS. For commands that only read. */
+        STORE_OPEN_READ_ONLY = 1 << 0,
+        /* Skip the integrity check at open. Only bench/ sets it, to measure
+         * what the check costs. */
+        STORE_OPEN_UNCHECKED = 1 << 1,
+};
+
+/* The copy of the database saved after the last committed change of a
+ * network definition (<path>.last-good), and before each schema migration
+ * (<path>.v<N>.bak, N the version it holds). */
+#define STORE_LAST_GOOD_SUFFIX ".last-good"
+
 /* Open (creating if needed) the store in dir, exactly (callers that honour
- * $VPORT_STATE_DIR resolve it with store_state_dir() first). The
- * directory is created 0700 if missing; an existing one must be a directory
- * owned by us and not group/world writable (-EPERM otherwise). Applies schema
- * migrations; a database written by a newer vport is refused (-EPROTO).
- * Returns 0 and *ret, or -errno. */
+ * $VPORT_STATE_DIR resolve it with store_state_dir() first).
+ *
+ * The directory is created 0700 if missing; an existing one must be a
+ * directory owned by us and not group/world writable (-EPERM otherwise);
+ * one readable by others is tightened to 0700. The same holds for the
+ * database file and its -wal and -shm (0600): the file decides which
+ * devices guests get, so nobody else may have been able to change it, and
+ * it names the VMs, so nobody else needs to read it.
+ *
+ * A new database is created only where no file exists. A file that is
+ * empty, truncated, damaged (SQLite's quick_check at every open), not a
+ * vport store, or written by a newer vport (-EPROTO, naming both versions)
+ * is refused, and nothing is written to it. SQLITE_CORRUPT or
+ * SQLITE_NOTADB from any later statement makes every further call on the
+ * handle fail the same way. Damage is -EUCLEAN, with a message naming the
+ * file and how to recover.
+ *
+ * Older schemas are migrated, after a full integrity check and a copy of
+ * the file (<path>.v<N>.bak). Returns 0 and *ret, or -errno. */
 int store_open(const char *dir, vport_store **ret, vport_error *err);
+
+/* store_open() with STORE_OPEN_* flags. */
+int store_open_with(const char *dir, unsigned flags, vport_store **ret, vport_error *err);
+
+/* What opening did that a human should hear about although it worked
+ * (permissions tightened), one item per line, or NULL. */
+const char *store_notice(const vport_store *s);
 
 /* Closes the database; rolls back an open transaction. Accepts NULL. */
 void store_close(vport_store *s);

@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The state directory and the database file as files: who may touch them,
+ * and how a new database comes into being (complete, or not at all). */
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "store-internal.h"
+#include "store-schema.h"
+
+void store_add_notice(vport_store *s, const char *fmt, ...) {
+        _cleanup_free_ char *line = NULL;
+        char *joined;
+        va_list ap;
+        int n;
+
+        va_start(ap, fmt);
+        n = vasprintf(&line, fmt, ap);
+        va_end(ap);
+        if (n < 0)
+                return;
+        if (!s->notice) {
+                s->notice = TAKE_PTR(line);
+                return;
+        }
+        if (asprintf(&joined, "%s\n%s", s->notice, line) < 0)
+                return;
+        free(s->notice);
+        s->notice = joined;
+}
+
+/* mkdir -p: parents as 0755, the state directory itself 0700. */
+static int store_mkdir_parents(const char *dir) {
+        _cleanup_free_ char *p = strdup(dir);
+
+        if (!p)
+                return -ENOMEM;
+        for (char *slash = strchr(p + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+                *slash = '\0';
+                if (mkdir(p, 0755) < 0 && errno != EEXIST)
+                        return -errno;
+                *slash = '/';
+        }
+        if (mkdir(p, 0700) < 0 && errno != EEXIST)
+                return -errno;
+        return 0;
+}
+
+/* The database decides which devices guests get and what MAC a VF is
+ * restored to: nobody but its owner may be able to swap it under us (that
+ * is refused: the content can no longer be trusted). It also names every
+ * VM and its MACs, which nobody else needs to read: that is only tightened,
+ * since nothing was changed through it. */
+static int store_check_owner_mode(vport_store *s, const char *kind, const char *path, int fd,
+                                  const struct stat *st, vport_error *err) {
+        mode_t mode = st->st_mode & 07777;
+
+        if (st->st_uid != geteuid())
+                return vport_error_set(err, -EPERM, "%s %s is owned by uid %u, not %u", kind, path,
+                                       (unsigned) st->st_uid, (unsigned) geteuid());
+        if (mode & (S_IWGRP | S_IWOTH))
+                return vport_error_set(err, -EPERM,
+                                       "%s %s is group or world writable (%04o): others could have changed "
+                                       "it; check it, then make it writable by its owner only",
+                                       kind, path, (unsigned) mode);
+        if (!(mode & 077))
+                return 0;
+        if ((fd >= 0 ? fchmod(fd, mode & ~077) : chmod(path, mode & ~077)) < 0)
+                return vport_error_set(err, -errno, "%s %s: tightening mode %04o: %s", kind, path,
+                                       (unsigned) mode, strerror(errno));
+        store_add_notice(s, "%s %s was mode %04o, now %04o", kind, path, (unsigned) mode,
+                         (unsigned) (mode & ~077));
+        return 0;
+}
+
+int store_file_prepare_dir(vport_store *s, const char *dir, vport_error *err) {
+        struct stat st;
+        int r;
+
+        if (stat(dir, &st) < 0 && errno == ENOENT) {
+                if (s->flags & STORE_OPEN_READ_ONLY)
+                        return 0;
+                r = store_mkdir_parents(dir);
+                if (r < 0)
+                        return vport_error_set(err, r, "state directory %s: cannot create: %s", dir,
+                                               strerror(-r));
+        }
+        if (stat(dir, &st) < 0)
+                return vport_error_set(err, -errno, "state directory %s: %s", dir, strerror(errno));
+        if (!S_ISDIR(st.st_mode))
+                return vport_error_set(err, -ENOTDIR, "state directory %s is not a directory", dir);
+        r = store_check_owner_mode(s, "state directory", dir, -1, &st, err);
+        return r < 0 ? r : 1;
+}
+
+/* Returns 1 if path exists (and passed), 0 if not, or -errno. */
+static int store_check_one(vport_store *s, const char *path, bool database, vport_error *err) {
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        struct stat st;
+        int r;
+
+        if (fd < 0 && errno == ENOENT)
+                return 0;
+        if (fd < 0)
+                return vport_error_set(err, -errno, "state file %s: %s", path,
+                                       errno == ELOOP ? "is a symbolic link" : strerror(errno));
+        if (fstat(fd, &st) < 0)
+                return vport_error_set(err, -errno, "state file %s: %s", path, strerror(errno));
+        if (!S_ISREG(st.st_mode))
+                return vport_error_set(err, -EPERM, "state file %s is not a regular file", path);
+        r = store_check_owner_mode(s, "state file", path, fd, &st, err);
+        if (r < 0)
+                return r;
+        /* vport links a new database into place complete (store_file_create),
+         * so an empty one is not a new store: taking it for one would forget
+         * every network. */
+        if (database && st.st_size == 0)
+                return vport_error_set(err, -EUCLEAN,
+                                       "state file %s is empty (0 bytes), not a vport store; vport will not "
+                                       "use it. To recover: restore a copy (%s%s, if there is one) or move "
+                                       "it away to start with an empty store",
+                                       path, path, STORE_LAST_GOOD_SUFFIX);
+        return 1;
+}
+
+int store_file_check(vport_store *s, vport_error *err) {
+        static const char *const companions[] = { "-wal", "-shm" };
+        int exists, r;
+
+        exists = store_check_one(s, s->path, true, err);
+        if (exists < 0)
+                return exists;
+        for (size_t i = 0; i < ELEMENTSOF(companions); i++) {
+                _cleanup_free_ char *p = NULL;
+
+                if (asprintf(&p, "%s%s", s->path, companions[i]) < 0)
+                        return vport_error_set(err, -ENOMEM, "out of memory");
+                r = store_check_one(s, p, false, err);
+                if (r < 0)
+                        return r;
+        }
+        return exists;
+}
+
+/* The new database, in tmp: WAL mode, every migration. The connection is
+ * closed, so its log is checkpointed into tmp and removed. */
+static int store_build(vport_store *s, const char *tmp, vport_error *err) {
+        vport_store t = { .path = (char *) tmp, .flags = s->flags, .creating = true };
+        int r, rc;
+
+        rc = sqlite3_open_v2(tmp, &t.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL);
+        r = rc == SQLITE_OK ? 0 : store_sql_error(&t, rc, err, "creating the database");
+        if (r >= 0)
+                r = store_configure(&t, err);
+        if (r >= 0)
+                r = store_migrate(&t, err);
+        store_stmt_cache_clear(&t);
+        rc = sqlite3_close(t.db);
+        if (r >= 0 && rc != SQLITE_OK)
+                r = vport_error_set(err, -EIO, "state file %s: closing the new database: %s", tmp,
+                                    sqlite3_errstr(rc));
+        return r;
+}
+
+int store_file_create(vport_store *s, vport_error *err) {
+        _cleanup_free_ char *tmp = NULL;
+        _cleanup_close_ int fd = -1;
+        int r;
+
+        if (asprintf(&tmp, "%s.new-XXXXXX", s->path) < 0)
+                return vport_error_set(err, -ENOMEM, "out of memory");
+        fd = mkostemp(tmp, O_CLOEXEC); /* 0600 before it holds anything */
+        if (fd < 0)
+                return vport_error_set(err, -errno, "state file %s: creating %s: %s", s->path, tmp,
+                                       strerror(errno));
+        r = store_build(s, tmp, err);
+        if (r >= 0 && fsync(fd) < 0)
+                r = vport_error_set(err, -errno, "state file %s: syncing %s: %s", s->path, tmp,
+                                    strerror(errno));
+        /* link() never replaces: when another process got there first, its
+         * database (as complete as ours) is the one everybody uses. */
+        if (r >= 0 && link(tmp, s->path) < 0 && errno != EEXIST)
+                r = vport_error_set(err, -errno, "state file %s: cannot create: %s", s->path,
+                                    strerror(errno));
+        unlink(tmp);
+        return r;
+}
