@@ -10,6 +10,7 @@
 typedef struct vport_cli {
         bool json;       /* --json: machine-readable output on stdout */
         vport_ctx *ctx;  /* opened lazily by cli_ctx() */
+        bool read_only;  /* the verb only reads: never create the state */
         vport_error err; /* what the failing library call said */
 } vport_cli;
 

@@ -33,6 +33,17 @@ static const cli_verb verbs[] = {
         { "vf-set-mac", verb_vf_set_mac, "{PCI | IFNAME | PF VFNUM} MAC" },
 };
 
+/* Verbs that only read: they never create the state directory or database. */
+static bool verb_reads_only(const char *name) {
+        static const char *const readers[] = { "net-list",  "net-dumpxml",  "net-info",
+                                               "port-list", "port-dumpxml", "vf-list" };
+
+        for (size_t i = 0; i < ELEMENTSOF(readers); i++)
+                if (streq(readers[i], name))
+                        return true;
+        return false;
+}
+
 /* Lives as long as the process: the context keeps using its table. */
 static fault_ops *faults;
 
@@ -56,6 +67,7 @@ int cli_ctx(vport_cli *cli, vport_ctx **ret) {
                         if (r < 0)
                                 return r;
                 }
+                opts.read_only = cli->read_only;
                 r = vport_ctx_open(&opts, &cli->ctx, &cli->err);
                 if (r < 0)
                         return r;
@@ -236,6 +248,7 @@ int main(int argc, char **argv) {
         argc -= optind;
         argv += optind;
         optind = 0; /* reset getopt for the verb */
+        cli.read_only = verb_reads_only(verb->name);
         r = verb->run(&cli, argc, argv);
         print_notices(cli.ctx);
         vport_ctx_close(cli.ctx);

@@ -25,7 +25,8 @@ int vport_ctx_open(const vport_ctx_options *opts, vport_ctx **ret, vport_error *
         if (!ctx)
                 return -ENOMEM;
         /* An explicit directory wins over $VPORT_STATE_DIR, which wins over the default. */
-        r = store_open_with(opts && opts->state_dir ? opts->state_dir : store_state_dir(VPORT_DEFAULT_STATE_DIR),
+        r = store_open_with(opts && opts->state_dir ? opts->state_dir
+                                                    : store_state_dir(VPORT_DEFAULT_STATE_DIR),
                             opts && opts->read_only ? STORE_OPEN_READ_ONLY : 0, &ctx->store, err);
         if (r < 0)
                 return r;

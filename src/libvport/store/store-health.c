@@ -46,9 +46,10 @@ int store_damaged_error(vport_store *s, const char *what, const char *detail, vp
         if (!s->damaged) {
                 s->damaged = true;
                 store_recovery_advice(s, advice, sizeof(advice));
-                snprintf(s->damage, sizeof(s->damage),
-                         "state file %s is damaged (%s: %s); vport will not read or write it. To recover: %s",
-                         s->path, what, detail, advice);
+                snprintf(
+                        s->damage, sizeof(s->damage),
+                        "state file %s is damaged (%s: %s); vport will not read or write it. To recover: %s",
+                        s->path, what, detail, advice);
                 /* The last close checkpoints the WAL into the file: not into
                  * this one. */
                 if (s->db)
@@ -63,17 +64,28 @@ int store_refuse_damaged(vport_store *s, vport_error *err) {
         return vport_error_set(err, -EUCLEAN, "%s", s->damage);
 }
 
-/* One line out of a check's report, which may span lines. */
-static void store_one_line(char *text) {
-        for (char *c = text; *c; c++)
-                if (*c == '\n' || *c == '\r' || *c == '\t')
-                        *c = ' ';
+/* The check reports problems one per line, in rows that may hold several
+ * lines, under a "*** in database main ***" heading. Keep the first
+ * problem in first (if still empty) and return how many the text holds. */
+static int store_check_problems(const char *text, char *first, size_t size) {
+        int n = 0;
+
+        while (text && *text) {
+                size_t len = strcspn(text, "\n");
+
+                if (len > 0 && strncmp(text, "***", 3) != 0) {
+                        if (n++ == 0)
+                                snprintf(first, size, "%.*s", (int) len, text);
+                }
+                text += len + (text[len] == '\n');
+        }
+        return n;
 }
 
 int store_check_integrity(vport_store *s, bool full, vport_error *err) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         const char *what = full ? "full integrity check" : "quick integrity check";
-        char detail[320];
+        char detail[256] = "", first[200] = "";
         int r, rc, problems = 0;
 
         /* At most 8 problems: the first names the damage, the count says
@@ -86,17 +98,15 @@ int store_check_integrity(vport_store *s, bool full, vport_error *err) {
 
                 if (streq_ptr(row, "ok"))
                         return 0;
-                if (problems++ == 0)
-                        snprintf(detail, sizeof(detail), "%s", strempty(row));
+                problems += store_check_problems(row, first, sizeof(first));
         }
         if (rc != SQLITE_DONE)
                 return store_sql_error(s, rc, err, "%s", what);
-        if (problems == 0)
-                snprintf(detail, sizeof(detail), "no result");
-        store_one_line(detail);
         if (problems > 1)
-                snprintf(detail + strlen(detail), sizeof(detail) - strlen(detail), " (and %s%d more)",
+                snprintf(detail, sizeof(detail), "%s (and %s%d more)", first,
                          problems >= 8 ? "at least " : "", problems - 1);
+        else
+                snprintf(detail, sizeof(detail), "%s", problems ? first : "no result");
         return store_damaged_error(s, what, detail, err);
 }
 

@@ -69,8 +69,8 @@ int store_exec(vport_store *s, const char *sql, const char *what, vport_error *e
 
 /* Run sql with text (may be NULL) bound to ?1; fmt names the operation.
  * Returns 0 or -errno. */
-int store_exec_text(vport_store *s, const char *sql, const char *text, vport_error *err, const char *fmt, ...)
-        _printf_(5, 6);
+int store_exec_text(vport_store *s, const char *sql, const char *text, vport_error *err, const char *fmt,
+                    ...) _printf_(5, 6);
 
 /* Bind helpers: text is copied; NULL binds SQL NULL. Return an SQLite rc. */
 int store_bind_text(sqlite3_stmt *st, int i, const char *text);

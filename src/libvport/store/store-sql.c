@@ -117,7 +117,8 @@ int store_exec(vport_store *s, const char *sql, const char *what, vport_error *e
         return 0;
 }
 
-int store_exec_text(vport_store *s, const char *sql, const char *text, vport_error *err, const char *fmt, ...) {
+int store_exec_text(vport_store *s, const char *sql, const char *text, vport_error *err, const char *fmt,
+                    ...) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         char what[256];
         va_list ap;

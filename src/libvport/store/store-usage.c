@@ -86,7 +86,8 @@ int store_device_usage(vport_store *s, const char *network, store_device_count *
                 list[n++].count = (unsigned) sqlite3_column_int64(st, 1);
         }
         if (r == 0 && rc != SQLITE_DONE)
-                r = store_sql_error(s, rc, err, "reading the device usage of network '%s'", strempty(network));
+                r = store_sql_error(s, rc, err, "reading the device usage of network '%s'",
+                                    strempty(network));
         if (r < 0) {
                 store_device_count_array_free(list, n);
                 return r;

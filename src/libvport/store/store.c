@@ -73,7 +73,8 @@ static int store_set_wal(vport_store *s, vport_error *err) {
         if (r < 0)
                 return store_sql_error(s, -r, err, "switching to WAL journal mode");
         if (r == 0)
-                return vport_error_set(err, -EIO, "state file %s: cannot switch to WAL journal mode", s->path);
+                return vport_error_set(err, -EIO, "state file %s: cannot switch to WAL journal mode",
+                                       s->path);
         return 0;
 }
 
@@ -122,8 +123,8 @@ static int store_connect_empty(vport_store *s, vport_error *err) {
         s->creating = false;
         if (r < 0)
                 return r;
-        return store_exec(s, "PRAGMA foreign_keys = ON; PRAGMA query_only = ON", "configuring the connection",
-                          err);
+        return store_exec(s, "PRAGMA foreign_keys = ON; PRAGMA query_only = ON",
+                          "configuring the connection", err);
 }
 
 /* Everything that reads before anything may be written: the integrity
@@ -224,7 +225,8 @@ int store_begin(vport_store *s, vport_error *err) {
 
         assert_return(s, -EINVAL);
         if (s->user_txn || !sqlite3_get_autocommit(s->db))
-                return vport_error_set(err, -EALREADY, "state file %s: a transaction is already open", s->path);
+                return vport_error_set(err, -EALREADY, "state file %s: a transaction is already open",
+                                       s->path);
         r = store_exec(s, "BEGIN IMMEDIATE", "starting a transaction", err);
         if (r < 0)
                 return r;
