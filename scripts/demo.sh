@@ -79,8 +79,11 @@ run "$vport" port-deactivate "$bport"
 echo "FDB entries for the guest MAC: $(bridge fdb show br br0 | grep -c 52:54:00:de:00:01 || true)"
 
 step "macvtap ports spread over the uplink pool (least used first)"
-p1=$("$vport" --json port-create uplinks --owner vm1 --prepare | tee /dev/stderr | jq -r .uuid)
-p2=$("$vport" --json port-create uplinks --owner vm2 --prepare | tee /dev/stderr | jq -r .uuid)
+# (not `tee /dev/stderr`: with the output redirected to a file, tee opens
+# that file again and truncates it, losing the log so far)
+show_uuid() { local out; out=$("$@") || return 1; echo "$out" >&2; echo "$out" | jq -r .uuid; }
+p1=$(show_uuid "$vport" --json port-create uplinks --owner vm1 --prepare)
+p2=$(show_uuid "$vport" --json port-create uplinks --owner vm2 --prepare)
 run "$vport" port-activate "$p1"
 ip -br -d link show type macvtap
 run "$vport" net-info uplinks
