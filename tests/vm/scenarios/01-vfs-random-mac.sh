@@ -45,10 +45,7 @@ new1=$(netdev_mac "$(pci_netdev "$(vf_pci 1)")")
 assert_ne "VF 0 MAC after recreating the VFs" "$1" "$new0"
 assert_ne "VF 1 MAC after recreating the VFs" "$2" "$new1"
 
-if ! command -v vport >/dev/null 2>&1; then
-	note "vport CLI not on PATH (not built yet): vf-list comparison skipped"
-	exit 0
-fi
+need_vport
 need_jq
 run vport --json vf-list "$PF"
 assert_eq "vport --json vf-list $PF exit status" 0 "$rc"
