@@ -90,6 +90,18 @@ static int fake_link_get(vport_kernel *k, int ifindex, const char *name, vport_l
         return 0;
 }
 
+/* Up/down of the PF (the only link whose state the model keeps). */
+static int fake_link_set_up(vport_kernel *k, int ifindex, bool up, vport_error *err) {
+        fake->n_link_set_up++;
+        if (ifindex == fake->pf_ifindex) {
+                fake->pf_up = up;
+                return 0;
+        }
+        if (!vf_by_link(ifindex, NULL))
+                return vport_error_set(err, -ENODEV, "fake: link_set_up on ifindex %d", ifindex);
+        return 0;
+}
+
 /* igbvf asks the PF through the mailbox; the PF refuses once the admin
  * flag is set, and igbvf ignores the refusal. */
 static int fake_link_set_mac(vport_kernel *k, int ifindex, const vport_mac *mac, vport_error *err) {
@@ -280,6 +292,7 @@ static int fake_pci_wait_netdev(vport_kernel *k, const vport_pci_addr *addr, int
 const vport_kernel_ops fake_sriov_ops = {
         .link_get = fake_link_get,
         .link_set_mac = fake_link_set_mac,
+        .link_set_up = fake_link_set_up,
         .link_set_mtu = fake_link_set_mtu,
         .vf_list = fake_vf_list,
         .vf_set = fake_vf_set,

@@ -43,7 +43,7 @@ typedef struct fake_sriov {
         bool reject_zero_admin_mac;
 
         /* what the code under test did */
-        unsigned n_vf_set, n_link_set_mac, n_unbind, n_bind;
+        unsigned n_vf_set, n_link_set_mac, n_link_set_up, n_unbind, n_bind;
         unsigned seq; /* for new netdev names, ifindexes and random MACs */
 } fake_sriov;
 
