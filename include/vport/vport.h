@@ -159,7 +159,7 @@ int vport_port_delete(vport_ctx *ctx, const vport_uuid *uuid, vport_error *err);
 int vport_port_delete_owner(vport_ctx *ctx, const char *owner, vport_error *err);
 int vport_port_get(vport_ctx *ctx, const vport_uuid *uuid, vport_port **ret, vport_error *err);
 /* Ports of network, or of all networks if NULL: an array of *ret_n ports
- * (free with vport_port_array_free()). */
+ * (free with vport_port_array_free()). -ENOENT if network is not defined. */
 int vport_port_list(vport_ctx *ctx, const char *network, vport_port ***ret, size_t *ret_n, vport_error *err);
 /* The stored <networkport> (caller frees). */
 int vport_port_dumpxml(vport_ctx *ctx, const vport_uuid *uuid, char **ret_xml, vport_error *err);

@@ -1,201 +1,87 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <fcntl.h>
+/* vport's entry point: the table of verbs, one parser for the whole command
+ * line, help, and the exit status (0 done, 1 failed, 2 wrong command line). */
 #include <getopt.h>
 #include <stdarg.h>
-#include <sys/stat.h>
 
-#include "config.h"
-#include "base/names.h"
 #include "cli.h"
-#include "core/fault.h"
+#include "config.h"
+
+#define ONE_PORT "UUID | --owner NAME"
 
 static const cli_verb verbs[] = {
-        { "net-define", verb_net_define, "FILE" },
-        { "net-undefine", verb_net_undefine, "NAME" },
-        { "net-start", verb_net_start, "NAME" },
-        { "net-destroy", verb_net_destroy, "NAME [--force]" },
-        { "net-autostart", verb_net_autostart, "NAME [--disable]" },
-        { "net-list", verb_net_list, "" },
-        { "net-dumpxml", verb_net_dumpxml, "NAME" },
-        { "net-info", verb_net_info, "NAME" },
+        { "help", verb_help, "[COMMAND]", "Show the commands, or one command's usage.", 0, 0, 1, false },
+        { "net-define", verb_net_define, "FILE",
+          "Define a network from libvirt <network> XML in FILE ('-': standard input).", 0, 1, 1, false },
+        { "net-undefine", verb_net_undefine, "NAME",
+          "Forget the definition of an inactive network that holds no ports.", 0, 1, 1, false },
+        { "net-start", verb_net_start, "NAME",
+          "Start a network: check that its bridge or devices exist and mark it active for this boot.", 0, 1,
+          1, false },
+        { "net-destroy", verb_net_destroy, "NAME [--force]",
+          "Stop a network: delete all its ports (restoring their devices) and mark it inactive; refused "
+          "while a port is active unless --force.",
+          OPT_FORCE, 1, 1, false },
+        { "net-autostart", verb_net_autostart, "NAME [--disable]",
+          "Mark a network as autostarted, or with --disable unmark it.", OPT_DISABLE, 1, 1, false },
+        { "net-list", verb_net_list, "", "List the defined networks.", 0, 0, 0, true },
+        { "net-dumpxml", verb_net_dumpxml, "NAME", "Print a network's stored definition as XML.", 0, 1, 1,
+          true },
+        { "net-info", verb_net_info, "NAME",
+          "Show a network's state and its devices with the connections each holds.", 0, 1, 1, true },
         { "port-create", verb_port_create,
           "NET [--mac MAC] [--owner NAME] [--owner-uuid UUID] [--portgroup PG] [--vlan TAG] [--xml FILE] "
-          "[--device PCI|IFNAME | --reclaim] "
-          "[--prepare [--incoming]]" },
-        { "port-prepare", verb_port_prepare, "UUID [--incoming]" },
-        { "port-activate", verb_port_activate, "UUID | --owner NAME" },
-        { "port-deactivate", verb_port_deactivate, "UUID | --owner NAME" },
-        { "port-delete", verb_port_delete, "UUID | --owner NAME" },
-        { "port-list", verb_port_list, "[NET]" },
-        { "port-dumpxml", verb_port_dumpxml, "UUID" },
-        { "reconcile", verb_reconcile, "" },
-        { "vf-list", verb_vf_list, "PF" },
-        { "vf-set-mac", verb_vf_set_mac, "{PCI | IFNAME | PF VFNUM} MAC" },
+          "[--device PCI|IFNAME] [--prepare [--incoming]]",
+          "Allocate a port on an active network (a device from its pool, a MAC); with --prepare also "
+          "prepare it.",
+          OPT_MAC | OPT_OWNER | OPT_OWNER_UUID | OPT_PORTGROUP | OPT_VLAN | OPT_XML | OPT_DEVICE |
+                  OPT_PREPARE | OPT_INCOMING,
+          1, 1, false },
+        { "port-prepare", verb_port_prepare, "UUID [--incoming]",
+          "Make a port's host side (tap, macvtap, VF settings), still down; --incoming on the target of "
+          "a migration.",
+          OPT_INCOMING, 1, 1, false },
+        { "port-activate", verb_port_activate, ONE_PORT,
+          "Bring a prepared port up, right before the guest CPUs run (--owner: every port of that VM).",
+          OPT_OWNER, 0, 1, false },
+        { "port-deactivate", verb_port_deactivate, ONE_PORT,
+          "Take an active port down when the guest CPUs stop (--owner: every port of that VM).", OPT_OWNER,
+          0, 1, false },
+        { "port-delete", verb_port_delete, ONE_PORT,
+          "Delete a port: deactivate it, restore its devices as they were, forget it (--owner: every port "
+          "of that VM).",
+          OPT_OWNER, 0, 1, false },
+        { "port-list", verb_port_list, "[NET]", "List the ports of one network, or of all.", 0, 0, 1, true },
+        { "port-dumpxml", verb_port_dumpxml, "UUID", "Print a port as libvirt <networkport> XML.", 0, 1, 1,
+          true },
+        { "reconcile", verb_reconcile, "",
+          "Finish what an interrupted vport left half-done, drop ports of an earlier boot, and report "
+          "drift (the host no longer as the ports set it up) without changing it.",
+          0, 0, 0, false },
+        { "vf-list", verb_vf_list, "PF",
+          "List the VFs of an SR-IOV PF: PCI address, netdev, driver, PF-side settings, holding port.", 0, 1,
+          1, true },
+        { "vf-set-mac", verb_vf_set_mac, "{PCI | IFNAME | PF VFNUM} MAC",
+          "Set a VF's MAC, through the PF and a VF driver rebind when the VF refuses it.", 0, 2, 3, false },
 };
 
-/* Verbs that only read: they never create the state directory or database. */
-static bool verb_reads_only(const char *name) {
-        static const char *const readers[] = { "net-list",  "net-dumpxml",  "net-info",
-                                               "port-list", "port-dumpxml", "vf-list" };
-
-        for (size_t i = 0; i < ELEMENTSOF(readers); i++)
-                if (streq(readers[i], name))
-                        return true;
-        return false;
-}
-
-/* Lives as long as the process: the context keeps using its table. */
-static fault_ops *faults;
-
-static void usage(FILE *f) {
-        fprintf(f, "Usage: vport [--json] [--state-dir DIR] COMMAND [ARGS]\n\nCommands:\n");
-        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
-                fprintf(f, "  %-16s %s\n", verbs[i].name, verbs[i].usage);
-        fprintf(f, "\nEnvironment: VPORT_STATE_DIR (default %s), VPORT_SYSFS_ROOT (default /sys)%s\n",
-                VPORT_DEFAULT_STATE_DIR,
-                WITH_FAULT_INJECTION ? ",\nVPORT_FAULT (fault injection for tests, see core/fault.h)" : "");
-}
-
-int cli_ctx(vport_cli *cli, vport_ctx **ret) {
-        const char *spec = getenv("VPORT_FAULT");
-        vport_ctx_options opts = { 0 };
-        int r;
-
-        if (!cli->ctx) {
-                if (spec && *spec) {
-                        r = fault_ops_new(spec, &vport_kernel_ops_real, &faults, &opts.ops, &cli->err);
-                        if (r < 0)
-                                return r;
-                }
-                opts.read_only = cli->read_only;
-                r = vport_ctx_open(&opts, &cli->ctx, &cli->err);
-                if (r < 0)
-                        return r;
-                if (faults)
-                        fault_ops_watch_store(faults, cli->ctx);
-        }
-        *ret = cli->ctx;
-        return 0;
-}
-
-int cli_print_json(json_object *o) {
-        puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-                                                       JSON_C_TO_STRING_NOSLASHESCAPE));
-        json_object_put(o);
-        return 0;
-}
-
-int cli_fail(vport_cli *cli, int r, const char *what) {
-        fprintf(stderr, "vport: %s: %s\n", what, vport_error_message(&cli->err, r));
-        return r;
-}
-
-int cli_usage_error(const char *verb, const char *fmt, ...) {
-        va_list ap;
-
-        fprintf(stderr, "vport %s: ", verb);
-        va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
-        va_end(ap);
-        fputc('\n', stderr);
-        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
-                if (streq(verbs[i].name, verb))
-                        fprintf(stderr, "usage: vport %s %s\n", verb, verbs[i].usage);
-        return -EINVAL;
-}
-
-#define CLI_ESC_SLOTS 16
-#define CLI_ESC_MAX   1024 /* a name is at most 200 bytes, 4 bytes per escaped byte */
-
-static void esc_byte(char **o, const char *end, unsigned char c) {
-        static const char short_esc[] = { ['\n'] = 'n', ['\t'] = 't', ['\r'] = 'r', ['\\'] = '\\' };
-        int n;
-
-        if (c < sizeof(short_esc) && short_esc[c])
-                n = snprintf(*o, (size_t) (end - *o), "\\%c", short_esc[c]);
-        else
-                n = snprintf(*o, (size_t) (end - *o), "\\x%02x", c);
-        *o += n > 0 && *o + n < end ? n : 0;
-}
-
-const char *cli_esc(const char *s) {
-        static char slots[CLI_ESC_SLOTS][CLI_ESC_MAX];
-        static unsigned next;
-        char *buf = slots[next++ % CLI_ESC_SLOTS], *o = buf;
-        const char *end = buf + CLI_ESC_MAX - 5; /* room for one escape and the NUL */
-        uint32_t cp;
-        size_t n;
-
-        if (!s)
-                return "-";
-        for (; *s && o < end; s += n) {
-                n = utf8_decode(s, &cp);
-                if (n == 0 || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == '\\') {
-                        esc_byte(&o, end + 5, (unsigned char) *s);
-                        n = 1;
-                        continue;
-                }
-                memcpy(o, s, n);
-                o += n;
-        }
-        *o = '\0';
-        return buf;
-}
-
-#define CLI_FILE_MAX (16u << 20) /* the library's document size cap */
-
-/* Every failure names the file and its own cause: errno is read where the
- * call failed, never later (a stale errno said "No such file or directory"
- * for a file that was only too large). */
-int cli_read_file(const char *path, char **ret, vport_error *err) {
-        _cleanup_close_ int fd = -1;
-        _cleanup_free_ char *buf = NULL;
-        size_t len = 0, cap = 0;
-        const char *nul;
-
-        fd = streq(path, "-") ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return vport_error_set(err, -errno, "%s: %s", path, strerror(errno));
-        for (;;) {
-                ssize_t k;
-
-                if (len + 4096 + 1 > cap) {
-                        char *n = realloc(buf, cap = cap ? cap * 2 : 8192);
-                        if (!n)
-                                return vport_error_set(err, -ENOMEM, "%s: out of memory", path);
-                        buf = n;
-                }
-                k = read(fd, buf + len, cap - len - 1);
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k < 0)
-                        return vport_error_set(err, -errno, "%s: %s", path, strerror(errno));
-                if (k == 0)
-                        break;
-                len += (size_t) k;
-                if (len > CLI_FILE_MAX)
-                        return vport_error_set(err, -EFBIG, "%s: larger than %u MiB", path,
-                                               CLI_FILE_MAX >> 20);
-        }
-        /* the library takes a string: whatever followed a NUL would be ignored */
-        if ((nul = memchr(buf ? buf : "", '\0', len)))
-                return vport_error_set(err, -EINVAL, "%s: NUL byte at offset %zu: not a text file", path,
-                                       (size_t) (nul - buf));
-        if (!buf && !(buf = malloc(1)))
-                return vport_error_set(err, -ENOMEM, "%s: out of memory", path);
-        buf[len] = '\0';
-        *ret = TAKE_PTR(buf);
-        return 0;
-}
-
-/* What the library did that the user should know although it worked. */
-static void print_notices(const vport_ctx *ctx) {
-        const char *const *notes;
-        size_t n = ctx ? vport_ctx_notices(ctx, &notes) : 0;
-
-        for (size_t i = 0; i < n; i++)
-                fprintf(stderr, "vport: note: %s\n", notes[i]);
-}
+static const struct {
+        unsigned bit;
+        const char *name, *help;
+} verb_options[] = {
+        { OPT_MAC, "--mac MAC", "the guest NIC's MAC (default: from --xml, else generated)" },
+        { OPT_OWNER, "--owner NAME", "the VM (port-create: its name; other verbs: all of its ports)" },
+        { OPT_OWNER_UUID, "--owner-uuid UUID", "the VM's UUID" },
+        { OPT_PORTGROUP, "--portgroup PG", "take VLAN, virtualport and bandwidth from this portgroup" },
+        { OPT_VLAN, "--vlan TAG", "access VLAN tag 0-4095" },
+        { OPT_XML, "--xml FILE", "start from this <networkport> XML ('-': standard input)" },
+        { OPT_DEVICE, "--device PCI|IFNAME", "this device of the network's pool" },
+        { OPT_PREPARE, "--prepare", "also prepare the port" },
+        { OPT_INCOMING, "--incoming",
+          "prepare on the target of an incoming migration (802.1Qbg pre-associate)" },
+        { OPT_DISABLE, "--disable", "unmark instead of mark" },
+        { OPT_FORCE, "--force", "also tear down active ports (their guests are running)" },
+};
 
 static const cli_verb *verb_find(const char *name) {
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
@@ -204,54 +90,236 @@ static const cli_verb *verb_find(const char *name) {
         return NULL;
 }
 
-int main(int argc, char **argv) {
-        static const struct option options[] = {
-                { "json", no_argument, NULL, 'j' },
-                { "state-dir", required_argument, NULL, 's' },
-                { "help", no_argument, NULL, 'h' },
-                { "version", no_argument, NULL, 'V' },
-                {},
-        };
-        vport_cli cli = { 0 };
-        const cli_verb *verb;
-        int c, r;
+static void usage(FILE *f) {
+        fprintf(f, "Usage: vport [OPTIONS] COMMAND [ARGS]\n\nCommands:\n");
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+                fprintf(f, "  %-16s %s\n", verbs[i].name, verbs[i].usage);
+        fprintf(f,
+                "\nOptions (anywhere on the line; -- ends options):\n"
+                "  -j, --json           print results (and errors, on stderr) as JSON\n"
+                "  -p, --pretty         indent JSON\n"
+                "  --state-dir DIR      state directory (default $VPORT_STATE_DIR, else %s)\n"
+                "  -h, --help           this text; with a command, that command's usage\n"
+                "  -V, --version        print the version\n"
+                "\nEnvironment: VPORT_STATE_DIR, VPORT_SYSFS_ROOT (default /sys)%s\n"
+                "Exit status: 0 done, 1 failed, 2 wrong command line. See vport(8).\n",
+                VPORT_DEFAULT_STATE_DIR,
+                WITH_FAULT_INJECTION ? ",\nVPORT_FAULT (fault injection for tests, see core/fault.h)" : "");
+}
 
-        /* '+': stop at the first non-option, the verb parses the rest. */
-        while ((c = getopt_long(argc, argv, "+h", options, NULL)) >= 0) {
+static void verb_usage(const cli_verb *v) {
+        printf("Usage: vport %s%s%s\n%s\n", v->name, *v->usage ? " " : "", v->usage, v->summary);
+        if (v->options) {
+                printf("\nOptions:\n");
+                for (size_t i = 0; i < ELEMENTSOF(verb_options); i++)
+                        if (v->options & verb_options[i].bit)
+                                printf("  %-20s %s\n", verb_options[i].name, verb_options[i].help);
+        }
+        printf("\nGlobal options: -j/--json, -p/--pretty, --state-dir DIR (see vport help).\n");
+}
+
+int verb_help(vport_cli *cli, const cli_args *a) {
+        const cli_verb *v;
+
+        if (a->n_pos == 0) {
+                usage(stdout);
+                return 0;
+        }
+        v = verb_find(a->pos[0]);
+        if (!v)
+                return cli_usage_error(cli, "unknown command '%s'", a->pos[0]);
+        verb_usage(v);
+        return 0;
+}
+
+/* What one pass of getopt found besides the arguments. */
+typedef struct parse_result {
+        bool help, version;
+        char *error; /* the first problem with the command line, reported once the verb is known */
+} parse_result;
+
+static void parse_error(parse_result *p, const char *fmt, ...) _printf_(2, 3);
+static void parse_error(parse_result *p, const char *fmt, ...) {
+        va_list ap;
+
+        if (p->error)
+                return;
+        va_start(ap, fmt);
+        if (vasprintf(&p->error, fmt, ap) < 0)
+                p->error = NULL;
+        va_end(ap);
+}
+
+/* A verb option: its value and that it was given. */
+static void set_opt(cli_args *a, int c, const char *arg) {
+        static const struct {
+                int c;
+                unsigned bit;
+                size_t off;
+        } values[] = {
+                { 'm', OPT_MAC, offsetof(cli_args, mac) },
+                { 'o', OPT_OWNER, offsetof(cli_args, owner) },
+                { 'u', OPT_OWNER_UUID, offsetof(cli_args, owner_uuid) },
+                { 'g', OPT_PORTGROUP, offsetof(cli_args, portgroup) },
+                { 'v', OPT_VLAN, offsetof(cli_args, vlan) },
+                { 'x', OPT_XML, offsetof(cli_args, xml) },
+                { 'd', OPT_DEVICE, offsetof(cli_args, device) },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(values); i++)
+                if (values[i].c == c) {
+                        *(const char **) ((char *) a + values[i].off) = arg;
+                        a->given |= values[i].bit;
+                        return;
+                }
+        if (c == 'P')
+                a->prepare = true, a->given |= OPT_PREPARE;
+        else if (c == 'I')
+                a->incoming = true, a->given |= OPT_INCOMING;
+        else if (c == 'D')
+                a->disable = true, a->given |= OPT_DISABLE;
+        else if (c == 'F')
+                a->force = true, a->given |= OPT_FORCE;
+}
+
+static const struct option options[] = {
+        { "json", no_argument, NULL, 'j' },
+        { "pretty", no_argument, NULL, 'p' },
+        { "state-dir", required_argument, NULL, 's' },
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
+        { "mac", required_argument, NULL, 'm' },
+        { "owner", required_argument, NULL, 'o' },
+        { "owner-uuid", required_argument, NULL, 'u' },
+        { "portgroup", required_argument, NULL, 'g' },
+        { "vlan", required_argument, NULL, 'v' },
+        { "xml", required_argument, NULL, 'x' },
+        { "device", required_argument, NULL, 'd' },
+        { "prepare", no_argument, NULL, 'P' },
+        { "incoming", no_argument, NULL, 'I' },
+        { "disable", no_argument, NULL, 'D' },
+        { "force", no_argument, NULL, 'F' },
+        {},
+};
+
+/* One getopt pass over the whole line (GNU permutation: options anywhere,
+ * "--" ends them); what remains is the verb and its arguments. */
+static void parse(vport_cli *cli, int argc, char **argv, cli_args *a, parse_result *p) {
+        int c;
+
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, ":jphV", options, NULL)) >= 0) {
                 switch (c) {
                 case 'j':
-                        cli.json = true;
+                        cli->json = true;
+                        break;
+                case 'p':
+                        cli->pretty = true;
                         break;
                 case 's':
-                        setenv("VPORT_STATE_DIR", optarg, 1);
+                        cli->state_dir = optarg;
                         break;
                 case 'h':
-                        usage(stdout);
-                        return 0;
+                        p->help = true;
+                        break;
                 case 'V':
-                        puts(VPORT_VERSION);
-                        return 0;
+                        p->version = true;
+                        break;
+                case ':':
+                        parse_error(p, "option '%s' needs a value", argv[optind - 1]);
+                        break;
+                case '?':
+                        if (optopt)
+                                parse_error(p, "unknown option '-%c'", optopt);
+                        else
+                                parse_error(p, "unknown option '%s'", argv[optind - 1]);
+                        break;
                 default:
-                        usage(stderr);
-                        return 2;
+                        set_opt(a, c, optarg);
                 }
         }
-        if (optind >= argc) {
-                usage(stderr);
-                return 2;
+        a->pos = argv + optind;
+        a->n_pos = argc - optind;
+}
+
+/* The options and argument count fit the verb. Returns 0 or a usage error. */
+static int check_args(vport_cli *cli, const cli_args *a) {
+        const cli_verb *v = cli->verb;
+        unsigned extra = a->given & ~v->options;
+
+        for (size_t i = 0; extra && i < ELEMENTSOF(verb_options); i++)
+                if (extra & verb_options[i].bit)
+                        return cli_usage_error(cli, "does not take %.*s",
+                                               (int) strcspn(verb_options[i].name, " "),
+                                               verb_options[i].name);
+        if (a->n_pos < v->min_pos || a->n_pos > v->max_pos) {
+                if (v->max_pos == 0)
+                        return cli_usage_error(cli, "takes no arguments ('%s' given)", a->pos[0]);
+                return cli_usage_error(cli, "wrong number of arguments (%d given)", a->n_pos);
         }
-        verb = verb_find(argv[optind]);
-        if (!verb) {
-                fprintf(stderr, "vport: unknown command '%s' (see vport --help)\n", argv[optind]);
-                return 2;
+        return 0;
+}
+
+/* What the library did that the user should know although it worked. */
+static void print_notices(const vport_cli *cli) {
+        const char *const *notes;
+        size_t n = cli->ctx ? vport_ctx_notices(cli->ctx, &notes) : 0;
+
+        for (size_t i = 0; i < n; i++) {
+                if (cli->json) {
+                        json_object *o = json_object_new_object();
+                        json_object_object_add(o, "note", json_object_new_string(notes[i]));
+                        fprintf(stderr, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+                        json_object_put(o);
+                } else
+                        fprintf(stderr, "vport: note: %s\n", notes[i]);
         }
-        argc -= optind;
-        argv += optind;
-        optind = 0; /* reset getopt for the verb */
-        cli.read_only = verb_reads_only(verb->name);
-        r = verb->run(&cli, argc, argv);
-        print_notices(cli.ctx);
+}
+
+static int run(vport_cli *cli, int argc, char **argv) {
+        parse_result p = { 0 };
+        cli_args a = { 0 };
+        int r;
+
+        parse(cli, argc, argv, &a, &p);
+        if (a.n_pos > 0) {
+                cli->verb = verb_find(a.pos[0]);
+                if (!cli->verb) {
+                        free(p.error);
+                        cli_object(cli, "command", a.pos[0]);
+                        return cli_usage_error(cli, "%s: unknown command (see vport help)", a.pos[0]);
+                }
+                a.pos++, a.n_pos--;
+        }
+        if (p.error) {
+                r = cli_usage_error(cli, "%s", p.error);
+                free(p.error);
+                return r;
+        }
+        if (p.version) {
+                printf("vport %s\n", VPORT_VERSION);
+                return 0;
+        }
+        if (p.help && cli->verb && cli->verb->run != verb_help) {
+                verb_usage(cli->verb);
+                return 0;
+        }
+        if (!cli->verb) {
+                usage(p.help ? stdout : stderr);
+                cli->usage_error = !p.help;
+                return p.help ? 0 : -EINVAL;
+        }
+        if ((r = check_args(cli, &a)) < 0)
+                return r;
+        return cli->verb->run(cli, &a);
+}
+
+int main(int argc, char **argv) {
+        vport_cli cli = { 0 };
+        int r = run(&cli, argc, argv);
+
+        print_notices(&cli);
         vport_ctx_close(cli.ctx);
-        fault_ops_free(faults);
-        return r == -EINVAL && !vport_error_isset(&cli.err) ? 2 : r < 0 ? 1 : 0;
+        cli_fault_free();
+        return r >= 0 ? 0 : cli.usage_error ? 2 : 1;
 }

@@ -1,22 +1,22 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* port-* verbs and reconcile. */
-#include <getopt.h>
-
 #include "cli.h"
 
 static int print_port(vport_cli *cli, const vport_port *p, const char *done) {
         char uuid[VPORT_UUID_STRLEN], mac[VPORT_MAC_STRLEN];
+        const char *ifname = vport_port_get_ifname(p), *tapdev = vport_port_get_tapdev(p);
 
         if (cli->json)
-                return cli_print_json(vport_port_to_json(p));
-        printf("Port %s %s (network %s, mac %s, state %s", uuid_format(&p->def->uuid, uuid), done,
-               cli_esc(p->network), mac_format(&p->def->mac, mac), port_state_to_string(p->state));
-        if (p->device)
-                printf(", device %s", cli_esc(p->device));
-        if (p->rt.ifname[0])
-                printf(", ifname %s", cli_esc(p->rt.ifname));
-        if (p->rt.tapdev[0])
-                printf(", tapdev %s", cli_esc(p->rt.tapdev));
+                return cli_print_json(cli, vport_port_to_json(p));
+        printf("Port %s %s (network %s, mac %s, state %s", vport_uuid_format(vport_port_get_uuid(p), uuid),
+               done, cli_esc(vport_port_get_network(p)), vport_mac_format(vport_port_get_mac(p), mac),
+               vport_port_state_to_string(vport_port_get_state(p)));
+        if (vport_port_get_device(p))
+                printf(", device %s", cli_esc(vport_port_get_device(p)));
+        if (ifname)
+                printf(", ifname %s", cli_esc(ifname));
+        if (tapdev)
+                printf(", tapdev %s", cli_esc(tapdev));
         printf(")\n");
         return 0;
 }
@@ -28,283 +28,222 @@ typedef struct create_args {
         char *xml; /* owned */
 } create_args;
 
-static int parse_create_opt(int c, const char *arg, create_args *a) {
-        vport_error e = { 0 };
+/* The values of port-create's options. Returns 0, a usage error, or a failure to read --xml. */
+static int parse_create(vport_cli *cli, const cli_args *a, create_args *c) {
         uint16_t tag;
         int r;
 
-        switch (c) {
-        case 'm':
-                if (mac_parse(arg, &a->mac) < 0)
-                        return cli_usage_error("port-create", "--mac '%s': not a MAC address", arg);
-                a->req.mac = &a->mac;
-                return 0;
-        case 'o':
-                a->req.owner_name = arg;
-                return 0;
-        case 'u':
-                if (uuid_parse(arg, &a->owner_uuid) < 0)
-                        return cli_usage_error("port-create", "--owner-uuid '%s': not a UUID", arg);
-                a->req.owner_uuid = &a->owner_uuid;
-                return 0;
-        case 'g':
-                a->req.portgroup = arg;
-                return 0;
-        case 'v':
-                if (vlan_tag_parse(arg, &tag) < 0)
-                        return cli_usage_error("port-create", "--vlan '%s': not a tag in 0-4095", arg);
-                a->req.vlan = tag;
-                return 0;
-        case 'x':
-                free(a->xml);
-                a->xml = NULL;
-                if ((r = cli_read_file(arg, &a->xml, &e)) < 0)
-                        return cli_usage_error("port-create", "--xml: %s", vport_error_message(&e, r));
-                a->req.xml = a->xml;
-                return 0;
-        case 'd':
-                a->req.device = arg;
-                return 0;
-        case 'p':
-                a->req.flags |= VPORT_PORT_PREPARE;
-                return 0;
-        case 'i':
-                a->req.flags |= VPORT_PORT_INCOMING;
-                return 0;
-        case 'r':
-                a->req.flags |= VPORT_PORT_RECLAIM;
-                return 0;
-        default:
-                return cli_usage_error("port-create", "unknown option");
-        }
-}
-
-int verb_port_create(vport_cli *cli, int argc, char **argv) {
-        static const struct option options[] = {
-                { "mac", required_argument, NULL, 'm' },
-                { "owner", required_argument, NULL, 'o' },
-                { "owner-uuid", required_argument, NULL, 'u' },
-                { "portgroup", required_argument, NULL, 'g' },
-                { "vlan", required_argument, NULL, 'v' },
-                { "xml", required_argument, NULL, 'x' },
-                { "prepare", no_argument, NULL, 'p' },
-                { "incoming", no_argument, NULL, 'i' },
-                { "device", required_argument, NULL, 'd' },
-                { "reclaim", no_argument, NULL, 'r' },
-                {},
-        };
-        _cleanup_(vport_port_freep) vport_port *port = NULL;
-        create_args a = { .req.vlan = -1 };
-        vport_ctx *ctx;
-        int c, r;
-
-        while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0)
-                if ((r = parse_create_opt(c, optarg, &a)) < 0) {
-                        free(a.xml);
-                        return r;
-                }
-        if (optind != argc - 1 ||
-            ((a.req.flags & VPORT_PORT_INCOMING) && !(a.req.flags & VPORT_PORT_PREPARE))) {
-                free(a.xml);
-                return cli_usage_error(argv[0],
-                                       "expected one network name (and --incoming only with --prepare)");
-        }
-        a.req.network = argv[optind];
-        r = cli_ctx(cli, &ctx);
-        if (r >= 0)
-                r = vport_port_create(ctx, &a.req, &port, &cli->err);
-        free(a.xml);
-        if (r < 0)
-                return cli_fail(cli, r, argv[0]);
-        return print_port(cli, port, "created");
-}
-
-/* UUID [--incoming] for the single-port lifecycle verbs. */
-static int parse_uuid_arg(int argc, char **argv, bool allow_incoming, vport_uuid *ret, unsigned *ret_flags) {
-        const char *u = NULL;
-
-        *ret_flags = 0;
-        for (int i = 1; i < argc; i++) {
-                if (allow_incoming && streq(argv[i], "--incoming"))
-                        *ret_flags |= VPORT_PORT_INCOMING;
-                else if (!u && argv[i][0] != '-')
-                        u = argv[i];
-                else
-                        return cli_usage_error(argv[0], "unexpected argument '%s'", argv[i]);
-        }
-        if (!u)
-                return cli_usage_error(argv[0], "expected a port UUID");
-        if (uuid_parse(u, ret) < 0)
-                return cli_usage_error(argv[0], "'%s' is not a UUID", u);
+        c->req = (vport_port_request){ .network = a->pos[0],
+                                       .vlan = -1,
+                                       .owner_name = a->owner,
+                                       .portgroup = a->portgroup,
+                                       .device = a->device };
+        if ((r = cli_check_netname(cli, a->pos[0])) < 0)
+                return r;
+        if (a->mac && mac_parse(a->mac, &c->mac) < 0)
+                return cli_usage_error(cli, "--mac '%s': not a MAC address", a->mac);
+        if (a->owner_uuid && uuid_parse(a->owner_uuid, &c->owner_uuid) < 0)
+                return cli_usage_error(cli, "--owner-uuid '%s': not a UUID", a->owner_uuid);
+        if (a->vlan && vlan_tag_parse(a->vlan, &tag) < 0)
+                return cli_usage_error(cli, "--vlan '%s': not a tag in 0-4095", a->vlan);
+        if (a->incoming && !a->prepare)
+                return cli_usage_error(cli, "--incoming only with --prepare");
+        if (a->xml && (r = cli_read_file(cli, a->xml, &c->xml)) < 0)
+                return r;
+        c->req.mac = a->mac ? &c->mac : NULL;
+        c->req.owner_uuid = a->owner_uuid ? &c->owner_uuid : NULL;
+        c->req.vlan = a->vlan ? tag : -1;
+        c->req.xml = c->xml;
+        c->req.flags = (a->prepare ? VPORT_PORT_PREPARE : 0) | (a->incoming ? VPORT_PORT_INCOMING : 0);
+        cli_object(cli, "network", a->pos[0]);
         return 0;
 }
 
-/* The start of every single-port verb: its UUID (and --incoming where
- * allowed) parsed, the library opened. */
-static int uuid_verb_open(vport_cli *cli, int argc, char **argv, bool allow_incoming, vport_uuid *ret_uuid,
-                          unsigned *ret_flags, vport_ctx **ret_ctx) {
-        int r = parse_uuid_arg(argc, argv, allow_incoming, ret_uuid, ret_flags);
+int verb_port_create(vport_cli *cli, const cli_args *a) {
+        _cleanup_(vport_port_freep) vport_port *port = NULL;
+        create_args c = { 0 };
+        vport_ctx *ctx;
+        int r;
 
-        if (r < 0)
+        if ((r = parse_create(cli, a, &c)) < 0) { /* already reported */
+                free(c.xml);
                 return r;
-        r = cli_ctx(cli, ret_ctx);
-        return r < 0 ? cli_fail(cli, r, argv[0]) : 0;
+        }
+        if ((r = cli_ctx(cli, &ctx)) >= 0)
+                r = vport_port_create(ctx, &c.req, &port, &cli->err);
+        free(c.xml);
+        if (r < 0)
+                return cli_fail(cli, r, NULL);
+        return print_port(cli, port, "created");
+}
+
+/* The port a single-port verb is about. Returns 0 or a usage error. */
+static int port_uuid(vport_cli *cli, const cli_args *a, vport_uuid *ret) {
+        if (a->n_pos != 1)
+                return cli_usage_error(cli, "expected a port UUID");
+        cli_object(cli, "port", a->pos[0]);
+        if (uuid_parse(a->pos[0], ret) < 0)
+                return cli_usage_error(cli, "'%s' is not a UUID", a->pos[0]);
+        return 0;
 }
 
 typedef int (*step_fn)(vport_ctx *ctx, const vport_uuid *uuid, vport_port **ret, vport_error *err);
-
-static int port_step(vport_cli *cli, int argc, char **argv, step_fn fn, const char *done) {
-        _cleanup_(vport_port_freep) vport_port *port = NULL;
-        vport_uuid uuid;
-        unsigned flags;
-        vport_ctx *ctx;
-        int r;
-
-        if ((r = uuid_verb_open(cli, argc, argv, false, &uuid, &flags, &ctx)) < 0)
-                return r;
-        if ((r = fn(ctx, &uuid, &port, &cli->err)) < 0)
-                return cli_fail(cli, r, argv[0]);
-        return print_port(cli, port, done);
-}
-
-int verb_port_prepare(vport_cli *cli, int argc, char **argv) {
-        _cleanup_(vport_port_freep) vport_port *port = NULL;
-        vport_uuid uuid;
-        unsigned flags;
-        vport_ctx *ctx;
-        int r;
-
-        if ((r = uuid_verb_open(cli, argc, argv, true, &uuid, &flags, &ctx)) < 0)
-                return r;
-        if ((r = vport_port_prepare(ctx, &uuid, flags, &port, &cli->err)) < 0)
-                return cli_fail(cli, r, argv[0]);
-        return print_port(cli, port, "prepared");
-}
-
 typedef int (*owner_fn)(vport_ctx *ctx, const char *owner, vport_error *err);
 
 /* VERB --owner NAME: every port of one VM at once. */
-static int owner_step(vport_cli *cli, const char *verb, const char *owner, owner_fn fn, const char *done) {
+static int owner_step(vport_cli *cli, const char *owner, owner_fn fn, const char *done) {
         vport_ctx *ctx;
         int r;
 
+        cli_object(cli, "owner", owner);
         if ((r = cli_ctx(cli, &ctx)) < 0 || (r = fn(ctx, owner, &cli->err)) < 0)
-                return cli_fail(cli, r, verb);
+                return cli_fail(cli, r, NULL);
         if (cli->json) {
                 json_object *o = json_object_new_object();
+                json_object_object_add(o, "owner", json_object_new_string(owner));
                 json_object_object_add(o, done, json_object_new_int(r));
-                return cli_print_json(o);
+                return cli_print_json(cli, o);
         }
         printf("%c%s %d port%s of %s\n", done[0] - 'a' + 'A', done + 1, r, r == 1 ? "" : "s",
                cli_esc(owner));
         return 0;
 }
 
-int verb_port_activate(vport_cli *cli, int argc, char **argv) {
-        if (argc == 3 && streq(argv[1], "--owner"))
-                return owner_step(cli, argv[0], argv[2], vport_port_activate_owner, "activated");
-        return port_step(cli, argc, argv, vport_port_activate, "activated");
+/* UUID | --owner NAME: exactly one of them. Returns 1 for --owner, 0 for a UUID, or a usage error. */
+static int port_or_owner(vport_cli *cli, const cli_args *a, vport_uuid *ret) {
+        if (a->owner && a->n_pos == 0)
+                return 1;
+        if (a->owner)
+                return cli_usage_error(cli, "give a port UUID or --owner, not both");
+        return port_uuid(cli, a, ret);
 }
 
-int verb_port_deactivate(vport_cli *cli, int argc, char **argv) {
-        if (argc == 3 && streq(argv[1], "--owner"))
-                return owner_step(cli, argv[0], argv[2], vport_port_deactivate_owner, "deactivated");
-        return port_step(cli, argc, argv, vport_port_deactivate, "deactivated");
-}
-
-static int print_deleted(vport_cli *cli, const char *uuid) {
-        if (cli->json) {
-                json_object *o = json_object_new_object();
-                json_object_object_add(o, "deleted", json_object_new_int(1));
-                return cli_print_json(o);
-        }
-        printf("Port %s deleted\n", uuid);
-        return 0;
-}
-
-int verb_port_delete(vport_cli *cli, int argc, char **argv) {
+static int port_step(vport_cli *cli, const cli_args *a, step_fn fn, owner_fn ofn, const char *done) {
+        _cleanup_(vport_port_freep) vport_port *port = NULL;
         vport_uuid uuid;
-        unsigned flags;
+        vport_ctx *ctx;
+        int r = port_or_owner(cli, a, &uuid);
+
+        if (r != 0)
+                return r > 0 ? owner_step(cli, a->owner, ofn, done) : r;
+        if ((r = cli_ctx(cli, &ctx)) < 0 || (r = fn(ctx, &uuid, &port, &cli->err)) < 0)
+                return cli_fail(cli, r, NULL);
+        return print_port(cli, port, done);
+}
+
+int verb_port_prepare(vport_cli *cli, const cli_args *a) {
+        _cleanup_(vport_port_freep) vport_port *port = NULL;
+        vport_uuid uuid;
         vport_ctx *ctx;
         int r;
 
-        if (argc == 3 && streq(argv[1], "--owner"))
-                return owner_step(cli, argv[0], argv[2], vport_port_delete_owner, "deleted");
-        if ((r = uuid_verb_open(cli, argc, argv, false, &uuid, &flags, &ctx)) < 0)
+        if ((r = port_uuid(cli, a, &uuid)) < 0)
                 return r;
-        if ((r = vport_port_delete(ctx, &uuid, &cli->err)) < 0)
-                return cli_fail(cli, r, argv[0]);
-        return print_deleted(cli, argv[1]);
+        if ((r = cli_ctx(cli, &ctx)) < 0 ||
+            (r = vport_port_prepare(ctx, &uuid, a->incoming ? VPORT_PORT_INCOMING : 0, &port, &cli->err)) <
+                    0)
+                return cli_fail(cli, r, NULL);
+        return print_port(cli, port, "prepared");
+}
+
+int verb_port_activate(vport_cli *cli, const cli_args *a) {
+        return port_step(cli, a, vport_port_activate, vport_port_activate_owner, "activated");
+}
+
+int verb_port_deactivate(vport_cli *cli, const cli_args *a) {
+        return port_step(cli, a, vport_port_deactivate, vport_port_deactivate_owner, "deactivated");
+}
+
+int verb_port_delete(vport_cli *cli, const cli_args *a) {
+        vport_uuid uuid;
+        vport_ctx *ctx;
+        int r = port_or_owner(cli, a, &uuid);
+
+        if (r != 0)
+                return r > 0 ? owner_step(cli, a->owner, vport_port_delete_owner, "deleted") : r;
+        if ((r = cli_ctx(cli, &ctx)) < 0 || (r = vport_port_delete(ctx, &uuid, &cli->err)) < 0)
+                return cli_fail(cli, r, NULL);
+        if (cli->json) {
+                char u[VPORT_UUID_STRLEN];
+                json_object *o = json_object_new_object();
+                json_object_object_add(o, "uuid", json_object_new_string(vport_uuid_format(&uuid, u)));
+                json_object_object_add(o, "deleted", json_object_new_int(1));
+                return cli_print_json(cli, o);
+        }
+        printf("Port %s deleted\n", a->pos[0]);
+        return 0;
 }
 
 /* One row of port-list: every field escaped, so a name can not fake a row. */
 static void print_port_row(const vport_port *p) {
         char uuid[VPORT_UUID_STRLEN], mac[VPORT_MAC_STRLEN];
-        const char *state = p->stale ? "stale" : p->damage ? "damaged" : port_state_to_string(p->state);
+        const char *state = vport_port_get_stale(p)    ? "stale"
+                            : vport_port_get_damage(p) ? "damaged"
+                                                       : vport_port_state_to_string(vport_port_get_state(p));
 
-        printf(" %-36s %-12s %-17s %-9s %-12s %s\n", uuid_format(&p->def->uuid, uuid), cli_esc(p->network),
-               mac_format(&p->def->mac, mac), state, cli_esc(strempty(p->def->owner_name)),
-               cli_esc(p->device));
+        printf(" %-36s %-12s %-17s %-9s %-12s %s\n", vport_uuid_format(vport_port_get_uuid(p), uuid),
+               cli_esc(vport_port_get_network(p)), vport_mac_format(vport_port_get_mac(p), mac), state,
+               cli_esc(strempty(vport_port_get_owner_name(p))), cli_esc(vport_port_get_device(p)));
 }
 
-/* Why a port is listed as damaged, and what can be done with it. */
-static void print_damaged(vport_port **ports, size_t n) {
+static void print_port_table(vport_port **ports, size_t n) {
         char uuid[VPORT_UUID_STRLEN];
 
+        printf(" %-36s %-12s %-17s %-9s %-12s %s\n", "UUID", "Network", "MAC", "State", "Owner", "Device");
         for (size_t i = 0; i < n; i++)
-                if (ports[i]->damage)
+                print_port_row(ports[i]);
+        /* why a port is listed as damaged, and what can be done with it */
+        for (size_t i = 0; i < n; i++)
+                if (vport_port_get_damage(ports[i]))
                         fprintf(stderr, "vport: note: port %s: %s; it can only be deleted\n",
-                                uuid_format(&ports[i]->def->uuid, uuid), cli_esc(ports[i]->damage));
+                                vport_uuid_format(vport_port_get_uuid(ports[i]), uuid),
+                                cli_esc(vport_port_get_damage(ports[i])));
 }
 
-int verb_port_list(vport_cli *cli, int argc, char **argv) {
+int verb_port_list(vport_cli *cli, const cli_args *a) {
+        const char *net = a->n_pos ? a->pos[0] : NULL;
         vport_port **ports = NULL;
         size_t n = 0;
         vport_ctx *ctx;
         int r;
 
-        if (argc > 2)
-                return cli_usage_error(argv[0], "expected at most a network name");
-        if ((r = cli_ctx(cli, &ctx)) < 0 ||
-            (r = vport_port_list(ctx, argc == 2 ? argv[1] : NULL, &ports, &n, &cli->err)) < 0)
-                return cli_fail(cli, r, argv[0]);
+        if (net && (r = cli_check_netname(cli, net)) < 0)
+                return r;
+        if ((r = cli_ctx(cli, &ctx)) < 0 || (r = vport_port_list(ctx, net, &ports, &n, &cli->err)) < 0)
+                return cli_fail(cli, r, NULL);
         if (cli->json) {
-                json_object *a = json_object_new_array();
+                json_object *arr = json_object_new_array();
                 for (size_t i = 0; i < n; i++)
-                        json_object_array_add(a, vport_port_to_json(ports[i]));
-                cli_print_json(a);
-        } else {
-                printf(" %-36s %-12s %-17s %-9s %-12s %s\n", "UUID", "Network", "MAC", "State", "Owner",
-                       "Device");
-                for (size_t i = 0; i < n; i++)
-                        print_port_row(ports[i]);
-                print_damaged(ports, n);
-        }
+                        json_object_array_add(arr, vport_port_to_json(ports[i]));
+                cli_print_json(cli, arr);
+        } else
+                print_port_table(ports, n);
         vport_port_array_free(ports, n);
         return 0;
 }
 
-int verb_port_dumpxml(vport_cli *cli, int argc, char **argv) {
+int verb_port_dumpxml(vport_cli *cli, const cli_args *a) {
         _cleanup_free_ char *xml = NULL;
         vport_uuid uuid;
-        unsigned flags;
         vport_ctx *ctx;
         int r;
 
-        if ((r = uuid_verb_open(cli, argc, argv, false, &uuid, &flags, &ctx)) < 0)
+        if ((r = port_uuid(cli, a, &uuid)) < 0)
                 return r;
-        if ((r = vport_port_dumpxml(ctx, &uuid, &xml, &cli->err)) < 0)
-                return cli_fail(cli, r, argv[0]);
+        if ((r = cli_ctx(cli, &ctx)) < 0 || (r = vport_port_dumpxml(ctx, &uuid, &xml, &cli->err)) < 0)
+                return cli_fail(cli, r, NULL);
         if (cli->json) {
+                char u[VPORT_UUID_STRLEN];
                 json_object *o = json_object_new_object();
+                json_object_object_add(o, "uuid", json_object_new_string(vport_uuid_format(&uuid, u)));
                 json_object_object_add(o, "xml", json_object_new_string(xml));
-                return cli_print_json(o);
+                return cli_print_json(cli, o);
         }
         fputs(xml, stdout);
         return 0;
 }
 
-static const char *json_str(json_object *o, const char *key) {
+static const char *get_str(json_object *o, const char *key) {
         json_object *v;
 
         return json_object_object_get_ex(o, key, &v) && v ? json_object_get_string(v) : "";
@@ -318,9 +257,10 @@ static void print_reconcile(int handled, json_object *repaired, json_object *dri
         for (size_t i = 0; i < n_rep; i++) {
                 json_object *o = json_object_array_get_idx(repaired, i), *v;
                 if (json_object_object_get_ex(o, "stale_ports", &v))
-                        printf("Repaired: %s (%d)\n", json_str(o, "action"), json_object_get_int(v));
+                        printf("Repaired: %s (%d)\n", cli_esc(get_str(o, "action")), json_object_get_int(v));
                 else
-                        printf("Repaired: port %s: %s\n", json_str(o, "port"), json_str(o, "action"));
+                        printf("Repaired: port %s: %s\n", cli_esc(get_str(o, "port")),
+                               cli_esc(get_str(o, "action")));
         }
         if (n_drift == 0) {
                 printf("No drift found\n");
@@ -329,37 +269,35 @@ static void print_reconcile(int handled, json_object *repaired, json_object *dri
         printf("Drift (reported only, nothing changed):\n");
         for (size_t i = 0; i < n_drift; i++) {
                 json_object *o = json_object_array_get_idx(drift, i);
-                if (json_str(o, "port")[0])
-                        printf("  %s: port %s (owner %s, network %s): %s\n", json_str(o, "kind"),
-                               json_str(o, "port"), json_str(o, "owner"), json_str(o, "network"),
-                               json_str(o, "detail"));
+                if (get_str(o, "port")[0])
+                        printf("  %s: port %s (owner %s, network %s): %s\n", cli_esc(get_str(o, "kind")),
+                               cli_esc(get_str(o, "port")), cli_esc(get_str(o, "owner")),
+                               cli_esc(get_str(o, "network")), cli_esc(get_str(o, "detail")));
                 else
-                        printf("  %s: %s\n", json_str(o, "kind"), json_str(o, "detail"));
+                        printf("  %s: %s\n", cli_esc(get_str(o, "kind")), cli_esc(get_str(o, "detail")));
         }
 }
 
-int verb_reconcile(vport_cli *cli, int argc, char **argv) {
+int verb_reconcile(vport_cli *cli, const cli_args *a) {
         json_object *repaired = NULL, *drift = NULL;
         vport_ctx *ctx;
         int r, handled;
 
-        if (argc != 1)
-                return cli_usage_error(argv[0], "takes no arguments");
         if ((r = cli_ctx(cli, &ctx)) < 0 || (r = vport_reconcile_ex(ctx, &repaired, &cli->err)) < 0) {
                 json_object_put(repaired);
-                return cli_fail(cli, r, argv[0]);
+                return cli_fail(cli, r, NULL);
         }
         handled = r;
         if ((r = vport_drift(ctx, &drift, &cli->err)) < 0) {
                 json_object_put(repaired);
-                return cli_fail(cli, r, argv[0]);
+                return cli_fail(cli, r, NULL);
         }
         if (cli->json) {
                 json_object *o = json_object_new_object();
                 json_object_object_add(o, "handled", json_object_new_int(handled));
                 json_object_object_add(o, "repaired", repaired);
                 json_object_object_add(o, "drift", drift);
-                return cli_print_json(o);
+                return cli_print_json(cli, o);
         }
         print_reconcile(handled, repaired, drift);
         json_object_put(repaired);

@@ -277,8 +277,14 @@ int vport_port_list(vport_ctx *ctx, const char *network, vport_port ***ret, size
         int r;
 
         assert_return(ctx && ret && ret_n, -EINVAL);
-        if (network)
+        if (network) {
+                /* An undefined network is an error, not an empty list (as in virsh). */
+                _cleanup_(store_network_freep) store_network *net = NULL;
                 name_check_return(NAME_NETWORK, network, err);
+                r = store_network_get(ctx->store, network, &net, err);
+                if (r < 0)
+                        return r;
+        }
         r = store_port_list(ctx->store, network, NULL, &rows, &n, err);
         if (r < 0)
                 return r;
