@@ -90,9 +90,15 @@ int store_check_integrity(vport_store *s, bool full, vport_error *err) {
 
         /* At most 8 problems: the first names the damage, the count says
          * whether it is local. */
-        r = store_prepare(s, full ? "PRAGMA integrity_check(8)" : "PRAGMA quick_check(8)", &st, err);
+        r = store_refuse_damaged(s, err);
         if (r < 0)
                 return r;
+        /* Not cached: it runs once per open. Preparing it reads the schema,
+         * which may already be what is damaged. */
+        rc = sqlite3_prepare_v2(s->db, full ? "PRAGMA integrity_check(8)" : "PRAGMA quick_check(8)", -1, &st,
+                                NULL);
+        if (rc != SQLITE_OK)
+                return store_sql_error(s, rc, err, "%s", what);
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
                 const char *row = (const char *) sqlite3_column_text(st, 0);
 

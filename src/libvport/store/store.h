@@ -54,7 +54,8 @@ const char *store_state_dir(const char *default_dir);
 enum {
         /* Never create the directory or the file and never write: a store
          * that does not exist yet reads as an empty one, a write fails with
-         * -EROFS. For commands that only read. */
+         * -EROFS. For commands that only read. (An older schema is still
+         * migrated: this code can only read the current one.) */
         STORE_OPEN_READ_ONLY = 1 << 0,
         /* Skip the integrity check at open. Only bench/ sets it, to measure
          * what the check costs. */
