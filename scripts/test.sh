@@ -72,6 +72,10 @@ if [ -x tests/build/macvtap-disabled.sh ]; then
 	echo "== build with -Dmacvtap=disabled"
 	run_tier macvtap-disabled tests/build/macvtap-disabled.sh
 fi
+echo "== CLI tier"
+run_tier cli tests/cli/run "$top/build/src/vport/vport"
+echo "== installed library, header, pkg-config, example"
+run_tier install tests/install/run "$top/build"
 if [ -x tests/netns/run ]; then
 	echo "== netns lifecycle tier"
 	run_tier netns tests/netns/run

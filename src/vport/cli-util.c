@@ -129,8 +129,10 @@ int cli_check_netname(vport_cli *cli, const char *name) {
         vport_error err = { 0 };
 
         cli_object(cli, "network", name);
+        /* the library's message stops before the offending byte; the whole
+         * name, escaped, says what was typed */
         if (netname_check(name, &err) < 0)
-                return cli_usage_error(cli, "%s", err.message);
+                return cli_usage_error(cli, "%s (given: '%s')", err.message, cli_esc(name));
         return 0;
 }
 
@@ -138,8 +140,10 @@ int cli_check_ifname(vport_cli *cli, const char *name) {
         vport_error err = { 0 };
 
         cli_object(cli, "interface", name);
+        /* the library's message stops before the offending byte; the whole
+         * name, escaped, says what was typed */
         if (ifname_check(name, &err) < 0)
-                return cli_usage_error(cli, "%s", err.message);
+                return cli_usage_error(cli, "%s (given: '%s')", err.message, cli_esc(name));
         return 0;
 }
 

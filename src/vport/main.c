@@ -118,17 +118,41 @@ static void verb_usage(const cli_verb *v) {
         printf("\nGlobal options: -j/--json, -p/--pretty, --state-dir DIR (see vport help).\n");
 }
 
-int verb_help(vport_cli *cli, const cli_args *a) {
-        const cli_verb *v;
+/* {name, usage, summary, options: [...]} for --json help. */
+static json_object *verb_json(const cli_verb *v) {
+        json_object *o = json_object_new_object(), *opts = json_object_new_array();
 
-        if (a->n_pos == 0) {
-                usage(stdout);
-                return 0;
-        }
-        v = verb_find(a->pos[0]);
-        if (!v)
+        json_object_object_add(o, "name", json_object_new_string(v->name));
+        json_object_object_add(o, "usage", json_object_new_string(v->usage));
+        json_object_object_add(o, "summary", json_object_new_string(v->summary));
+        for (size_t i = 0; i < ELEMENTSOF(verb_options); i++)
+                if (v->options & verb_options[i].bit)
+                        json_object_array_add(opts, json_object_new_string(verb_options[i].name));
+        json_object_object_add(o, "options", opts);
+        json_object_object_add(o, "read_only", json_object_new_boolean(v->read_only));
+        return o;
+}
+
+int verb_help(vport_cli *cli, const cli_args *a) {
+        const cli_verb *v = NULL;
+        json_object *all;
+
+        if (a->n_pos > 0 && !(v = verb_find(a->pos[0]))) {
+                cli_object(cli, "command", a->pos[0]);
                 return cli_usage_error(cli, "unknown command '%s'", a->pos[0]);
-        verb_usage(v);
+        }
+        if (cli->json && v)
+                return cli_print_json(cli, verb_json(v));
+        if (cli->json) {
+                all = json_object_new_array();
+                for (size_t i = 0; i < ELEMENTSOF(verbs); i++)
+                        json_object_array_add(all, verb_json(&verbs[i]));
+                return cli_print_json(cli, all);
+        }
+        if (v)
+                verb_usage(v);
+        else
+                usage(stdout);
         return 0;
 }
 
@@ -296,18 +320,24 @@ static int run(vport_cli *cli, int argc, char **argv) {
                 free(p.error);
                 return r;
         }
+        if (p.version && cli->json) {
+                json_object *o = json_object_new_object();
+                json_object_object_add(o, "version", json_object_new_string(VPORT_VERSION));
+                return cli_print_json(cli, o);
+        }
         if (p.version) {
                 printf("vport %s\n", VPORT_VERSION);
                 return 0;
         }
-        if (p.help && cli->verb && cli->verb->run != verb_help) {
-                verb_usage(cli->verb);
-                return 0;
-        }
+        if (p.help && cli->verb) /* vport CMD --help = vport help CMD */
+                return verb_help(cli,
+                                 &(cli_args){ .pos = (char *[]){ (char *) cli->verb->name }, .n_pos = 1 });
+        if (!cli->verb && p.help)
+                return verb_help(cli, &(cli_args){ 0 });
         if (!cli->verb) {
-                usage(p.help ? stdout : stderr);
-                cli->usage_error = !p.help;
-                return p.help ? 0 : -EINVAL;
+                usage(stderr);
+                cli->usage_error = true;
+                return -EINVAL;
         }
         if ((r = check_args(cli, &a)) < 0)
                 return r;
