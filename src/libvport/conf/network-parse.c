@@ -26,12 +26,27 @@ bool forward_mode_is_l3(vport_forward_mode m) {
         return m == FORWARD_NONE || m == FORWARD_NAT || m == FORWARD_ROUTE || m == FORWARD_OPEN;
 }
 
-static int strv_push(char ***v, size_t *n, const char *s) {
-        char **nv = reallocarray(*v, *n + 1, sizeof(char *));
+/* Room for element n of an array that holds n: the capacity doubles at
+ * every power of two, so appending N elements copies O(N) in all (growing
+ * by one was quadratic: a realloc that moves copies everything). */
+static int array_grow(void **v, size_t n, size_t size) {
+        void *nv;
 
+        if (n != 0 && (n & (n - 1)) != 0)
+                return 0;
+        nv = reallocarray(*v, n ? 2 * n : 1, size);
         if (!nv)
                 return -ENOMEM;
         *v = nv;
+        return 0;
+}
+
+static int strv_push(char ***v, size_t *n, const char *s) {
+        char **nv;
+
+        if (array_grow((void **) v, *n, sizeof(char *)) < 0)
+                return -ENOMEM;
+        nv = *v;
         if (!(nv[*n] = strdup(s)))
                 return -ENOMEM;
         (*n)++;
@@ -69,12 +84,12 @@ static int forward_parse_pf(xmlNodePtr c, vport_network_def *def, vport_error *e
 }
 
 static int forward_parse_address(xmlNodePtr c, vport_network_def *def, vport_error *err) {
-        vport_pci_addr *a = reallocarray(def->addresses, def->n_addresses + 1, sizeof(*a));
+        vport_pci_addr *a;
         int r;
 
-        if (!a)
+        if (array_grow((void **) &def->addresses, def->n_addresses, sizeof(*a)) < 0)
                 return -ENOMEM;
-        def->addresses = a;
+        a = def->addresses;
         if ((r = plug_parse_pci_address(c, true, &a[def->n_addresses], err)) < 0)
                 return vport_error_prefix(err, r, "<forward>");
         def->n_addresses++;
@@ -227,9 +242,9 @@ static int parse_portgroup(xmlNodePtr node, vport_network_def *def, vport_error 
                 return vport_error_set(err, -EINVAL, "<portgroup>: missing attribute 'name'");
         if ((r = name_check(NAME_PORTGROUP, name, err)) < 0)
                 return vport_error_prefix(err, r, "<portgroup name>");
-        if (!(pgs = reallocarray(def->portgroups, def->n_portgroups + 1, sizeof(*pgs))))
+        if (array_grow((void **) &def->portgroups, def->n_portgroups, sizeof(*pgs)) < 0)
                 return -ENOMEM;
-        def->portgroups = pgs;
+        pgs = def->portgroups;
         pg = &pgs[def->n_portgroups++];
         *pg = (vport_portgroup){ .name = strdup(name) };
         if (!pg->name)
