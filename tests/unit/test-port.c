@@ -552,6 +552,26 @@ static void test_release_fails(void **state) {
         vport_port_free(port);
 }
 
+/* A redefinition without <uuid> keeps the network's uuid, decided from the
+ * parsed document: a comment mentioning <uuid> is not a <uuid> element (a
+ * strstr on the raw text took it for one and refused the redefinition). */
+static void test_redefine_comment_uuid(void **state) {
+        static const char first[] =
+                "<network><name>re</name><uuid>0d3c6a8e-55f4-4c5e-9d6b-1f2e3a4b5c6d</uuid>"
+                "<forward mode='bridge'/><bridge name='br0'/></network>";
+        static const char again[] = "<network><!-- no <uuid> --><name>re</name>"
+                                    "<forward mode='bridge'/><bridge name='br0'/></network>";
+        fixture *f = *state;
+        _cleanup_free_ char *xml = NULL;
+        vport_error err = { 0 };
+
+        assert_int_equal(vport_net_define(f->ctx, first, NULL, &err), 0);
+        if (vport_net_define(f->ctx, again, NULL, &err) < 0)
+                fail_msg("redefinition refused: %s", err.message);
+        assert_int_equal(vport_net_dumpxml(f->ctx, "re", &xml, &err), 0);
+        assert_non_null(strstr(xml, "0d3c6a8e-55f4-4c5e-9d6b-1f2e3a4b5c6d"));
+}
+
 /* ---- hostile names and damaged rows ---- */
 
 /* A control byte or invalid UTF-8 in any name of a request is refused
@@ -808,6 +828,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_duplicate_up_macvtap, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_release_crash, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_release_fails, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_redefine_comment_uuid, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_bad_names_refused, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_damaged_passthrough_delete, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_damaged_bridge_net_destroy, setup, teardown),
