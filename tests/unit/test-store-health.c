@@ -327,6 +327,32 @@ static void test_newer_schema_refused(void **state) {
         assert_unchanged(f->db, &sn);
 }
 
+/* After a downgrade the refusal points at the copy saved before the newer
+ * vport migrated, which this one can use. */
+static void test_downgrade_names_copy(void **state) {
+        fixture *f = *state;
+        const char *const *steps;
+        const char *more[16];
+        vport_error err = {};
+        vport_store *s = NULL;
+        char bak[128];
+        int n;
+
+        define_net(f->s, "default", NET_UUID);
+        steps = store_schema_steps(&n);
+        for (int i = 0; i < n; i++)
+                more[i] = steps[i];
+        more[n] = "CREATE TABLE added_later (x INTEGER) STRICT";
+        assert_int_equal(store_migrate_steps(f->s, more, n + 1, &err), 0);
+        close_store(f);
+        snprintf(bak, sizeof(bak), "%s.v%d.bak", f->db, n);
+        assert_int_equal(store_open(f->dir, &s, &err), -EPROTO);
+        assert_non_null(strstr(err.message, bak));
+        /* ... and that copy opens. */
+        assert_int_equal(rename(bak, f->db), 0);
+        assert_int_equal(store_open(f->dir, &f->s, &err), 0);
+}
+
 /* Another program's database, and a file that is no database at all. */
 static void test_foreign_file_refused(void **state) {
         fixture *f = *state;
@@ -541,6 +567,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_truncated_refused, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_empty_file_refused, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_downgrade_names_copy, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_foreign_file_refused, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_modes_tightened_or_refused, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_read_only_creates_nothing, setup, teardown),

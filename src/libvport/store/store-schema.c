@@ -3,6 +3,7 @@
  * migration i takes the schema from version i to i + 1. Append new steps to
  * the array, never edit one that has shipped. */
 #include <stdio.h>
+#include <unistd.h>
 
 #include "store-schema.h"
 
@@ -82,12 +83,22 @@ static int store_user_version(vport_store *s, int *ret, vport_error *err) {
         return 0;
 }
 
+/* After a downgrade: the copy the newer vport saved before migrating is
+ * one this vport can use. */
+static int store_refuse_newer(vport_store *s, int version, int known, vport_error *err) {
+        _cleanup_free_ char *bak = NULL;
+        bool have_bak = asprintf(&bak, "%s.v%d.bak", s->path, known) >= 0 && access(bak, F_OK) == 0;
+
+        return vport_error_set(err, -EPROTO,
+                               "state file %s has schema version %d, written by a newer vport; this vport "
+                               "knows schema version %d and will not use it%s%s%s",
+                               s->path, version, known, have_bak ? " (" : "", have_bak ? bak : "",
+                               have_bak ? " is the copy saved before its migration)" : "");
+}
+
 static int store_check_version(vport_store *s, int version, int known, vport_error *err) {
         if (version < 0 || version > known)
-                return vport_error_set(err, -EPROTO,
-                                       "state file %s has schema version %d, written by a newer vport; this "
-                                       "vport knows schema version %d and will not use it",
-                                       s->path, version, known);
+                return store_refuse_newer(s, version, known, err);
         /* Version 0 is only ever seen while vport builds a new file: a
          * database vport linked into place has its schema. */
         if (version == 0 && !s->creating)

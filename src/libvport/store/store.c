@@ -187,6 +187,10 @@ int store_open_with(const char *dir, unsigned flags, vport_store **ret, vport_er
                 r = store_read_boot_id(s->boot_id, err);
         if (r >= 0)
                 r = dir_exists ? store_connect(s, err) : store_connect_empty(s, err);
+        /* A refused file is left as it was: not even a checkpoint of its
+         * WAL at close. */
+        if (r < 0 && s->db)
+                (void) sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
         if (r < 0)
                 return r;
         *ret = TAKE_PTR(s);
