@@ -127,9 +127,14 @@ enum {
 
 typedef struct vport_port_request {
         const char *network;
-        const char *xml;        /* optional <networkport> to start from */
-        const vport_mac *mac;   /* NULL: from xml, else generated */
-        const char *owner_name; /* NULL: from xml, else "unknown" */
+        const char *xml;      /* optional <networkport> to start from */
+        const vport_mac *mac; /* NULL: from xml, else generated */
+        /* The owner (VM). One name always means one UUID: NULL uuid takes
+         * the one live ports record for the name, else one derived from
+         * the name; NULL name takes the one recorded for the uuid; both
+         * NULL: from xml, else "unknown". A name recorded with another
+         * uuid, or a uuid with another name, is refused (-EEXIST). */
+        const char *owner_name;
         const vport_uuid *owner_uuid;
         const char *portgroup;
         int vlan;           /* -1: none */

@@ -80,6 +80,23 @@ static void test_uuid(void **state) {
         assert_int_equal(uuid_parse("", &a), -EINVAL);
 }
 
+/* Checked against Python's uuid.uuid5 (RFC 4122 section 4.3): one block,
+ * an empty name, and a name spanning several SHA-1 blocks. */
+static void test_uuid_from_name(void **state) {
+        char buf[VPORT_UUID_STRLEN], name[101];
+        vport_uuid dns, u;
+
+        assert_int_equal(uuid_parse("6ba7b810-9dad-11d1-80b4-00c04fd430c8", &dns), 0);
+        uuid_from_name(&dns, "python.org", &u);
+        assert_string_equal(uuid_format(&u, buf), "886313e1-3b8a-5372-9b90-0c9aee199e5d");
+        uuid_from_name(&dns, "", &u);
+        assert_string_equal(uuid_format(&u, buf), "4ebd0208-8328-5d69-8c44-ec50939c0967");
+        memset(name, 'x', 100);
+        name[100] = '\0';
+        uuid_from_name(&dns, name, &u);
+        assert_string_equal(uuid_format(&u, buf), "897f5b43-a3c8-582d-9c8d-9cfe358a534d");
+}
+
 static void test_uuid_generate(void **state) {
         vport_uuid a, b;
 
@@ -315,13 +332,14 @@ static void test_utf8_decode(void **state) {
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_mac_parse),     cmocka_unit_test(test_mac_guest),
-                cmocka_unit_test(test_mac_generate),  cmocka_unit_test(test_uuid),
-                cmocka_unit_test(test_uuid_generate), cmocka_unit_test(test_pci_parse),
-                cmocka_unit_test(test_pci_parts),     cmocka_unit_test(test_vlan_tag),
-                cmocka_unit_test(test_vlan_validate), cmocka_unit_test(test_ifname),
-                cmocka_unit_test(test_netname),       cmocka_unit_test(test_name_text_rules),
-                cmocka_unit_test(test_name_kinds),    cmocka_unit_test(test_utf8_decode),
+                cmocka_unit_test(test_mac_parse),       cmocka_unit_test(test_mac_guest),
+                cmocka_unit_test(test_mac_generate),    cmocka_unit_test(test_uuid),
+                cmocka_unit_test(test_uuid_from_name),  cmocka_unit_test(test_uuid_generate),
+                cmocka_unit_test(test_pci_parse),       cmocka_unit_test(test_pci_parts),
+                cmocka_unit_test(test_vlan_tag),        cmocka_unit_test(test_vlan_validate),
+                cmocka_unit_test(test_ifname),          cmocka_unit_test(test_netname),
+                cmocka_unit_test(test_name_text_rules), cmocka_unit_test(test_name_kinds),
+                cmocka_unit_test(test_utf8_decode),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

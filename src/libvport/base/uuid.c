@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <sys/random.h>
 
+#include "sha1.h"
 #include "uuid.h"
 
 /* Like libvirt's virUUIDParse: dashes may appear only between byte pairs;
@@ -58,4 +59,13 @@ bool uuid_is_null(const vport_uuid *uuid) {
 
 bool uuid_equal(const vport_uuid *a, const vport_uuid *b) {
         return memcmp(a->bytes, b->bytes, VPORT_UUID_LEN) == 0;
+}
+
+void uuid_from_name(const vport_uuid *ns, const char *name, vport_uuid *ret) {
+        uint8_t digest[VPORT_SHA1_LEN];
+
+        sha1_two(ns->bytes, VPORT_UUID_LEN, name, strlen(name), digest);
+        memcpy(ret->bytes, digest, VPORT_UUID_LEN);
+        ret->bytes[6] = (uint8_t) ((ret->bytes[6] & 0x0F) | 0x50); /* version 5 */
+        ret->bytes[8] = (uint8_t) ((ret->bytes[8] & 0x3F) | 0x80); /* RFC 4122 variant */
 }

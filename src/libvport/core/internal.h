@@ -82,6 +82,16 @@ int port_prepare_loaded(vport_ctx *ctx, vport_port *port, const vport_network_de
  * first failure; the others are still attempted). */
 int port_delete_many(vport_ctx *ctx, vport_port **ports, size_t n, vport_error *err);
 
+/* Fill in the owner of a new port (call inside the allocation's store
+ * transaction): a name without a UUID gets the UUID the live ports record
+ * for it, else owner_uuid_of_name(); a UUID without a name gets the name
+ * recorded for it (none: -EINVAL); neither is the owner "unknown". A name
+ * recorded with another UUID, or a UUID recorded under another name, is
+ * refused with -EEXIST naming both. Returns 0 or -errno. */
+int owner_resolve(vport_ctx *ctx, vport_port_def *def, vport_error *err);
+/* The stable UUID of an owner name that no live port records yet. */
+void owner_uuid_of_name(const char *name, vport_uuid *ret);
+
 /* net-destroy's part on the ports: refuse (-EBUSY, naming them, nothing
  * changed) while a port is active unless VPORT_NET_DESTROY_FORCE, then
  * tear every port down. *ret_ports (may be NULL) gets the ports torn down

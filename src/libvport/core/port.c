@@ -43,14 +43,14 @@ static int port_def_from_request(const vport_port_request *req, vport_port_def *
                         return r;
                 def->mac = *req->mac;
         }
+        /* A name given here replaces the XML's owner, UUID included; what
+         * is missing, owner_resolve() fills in at allocation. */
         if (req->owner_name && !(free(def->owner_name), def->owner_name = strdup(req->owner_name)))
                 return -ENOMEM;
-        if (!def->owner_name && !(def->owner_name = strdup("unknown")))
-                return -ENOMEM;
+        if (req->owner_name)
+                def->owner_uuid = (vport_uuid){ { 0 } };
         if (req->owner_uuid)
                 def->owner_uuid = *req->owner_uuid;
-        if (uuid_is_null(&def->owner_uuid) && (r = uuid_generate(&def->owner_uuid)) < 0)
-                return r;
         if (req->portgroup && !(free(def->group), def->group = strdup(req->portgroup)))
                 return -ENOMEM;
         if (req->vlan >= 0) {
@@ -158,7 +158,9 @@ static int port_allocate(vport_ctx *ctx, const vport_network_def *net, const cha
         r = store_begin(ctx->store, err);
         if (r < 0)
                 return r;
-        r = port_pick_mac(ctx, port->def, err);
+        r = owner_resolve(ctx, port->def, err);
+        if (r >= 0)
+                r = port_pick_mac(ctx, port->def, err);
         if (r >= 0 && needs_pool)
                 r = pool_load(ctx, net, t, &p, err);
         if (r >= 0 && needs_pool)

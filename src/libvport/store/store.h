@@ -237,6 +237,22 @@ int store_stale_ports_purge(vport_store *s, vport_error *err);
 int store_mac_in_use(vport_store *s, const vport_mac *mac, const vport_uuid *except, vport_uuid *ret_port,
                      vport_error *err);
 
+/* ---- owners (derived from live ports) ---- */
+
+typedef struct store_owner {
+        char *name;
+        vport_uuid uuid;
+        vport_uuid port; /* a live port that records this owner */
+} store_owner;
+
+void store_owner_clear(store_owner *o);
+
+/* The owner a live port (this boot) records under name, or under uuid.
+ * Returns 1 and *ret (clear it with store_owner_clear()), 0 if no live
+ * port records one, or -errno. */
+int store_owner_by_name(vport_store *s, const char *name, store_owner *ret, vport_error *err);
+int store_owner_by_uuid(vport_store *s, const vport_uuid *uuid, store_owner *ret, vport_error *err);
+
 /* ---- device usage (derived from live ports, never stored twice) ---- */
 
 typedef struct store_device_count {
