@@ -602,24 +602,46 @@ static void test_bad_names_refused(void **state) {
         assert_int_equal(fake_net_count(NULL), links);
 }
 
-/* Overwrite a port's stored <networkport> as a row written before names
- * were checked would hold it (an owner name with a control byte), or with
- * plain garbage. */
-static void damage_row(fixture *f, const vport_port *port, const char *xml) {
-        char path[128], uuid[VPORT_UUID_STRLEN];
+/* Overwrite one column of a port's row, as an edited or damaged state
+ * file (or a row written before names were checked) would hold it. */
+static void set_column(fixture *f, const vport_port *port, const char *column, const char *value) {
+        char path[128], sql[128], uuid[VPORT_UUID_STRLEN];
         sqlite3_stmt *st;
         sqlite3 *db;
 
         snprintf(path, sizeof(path), "%s/vport.db", f->dir);
+        snprintf(sql, sizeof(sql), "UPDATE ports SET %s = ?1 WHERE uuid = ?2", column);
         assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-        assert_int_equal(sqlite3_prepare_v2(db, "UPDATE ports SET xml = ?1 WHERE uuid = ?2", -1, &st, NULL),
-                         SQLITE_OK);
-        sqlite3_bind_text(st, 1, xml, -1, SQLITE_STATIC);
+        assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+        sqlite3_bind_text(st, 1, value, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, uuid_format(&port->def->uuid, uuid), -1, SQLITE_TRANSIENT);
         assert_int_equal(sqlite3_step(st), SQLITE_DONE);
         assert_int_equal(sqlite3_changes(db), 1);
         sqlite3_finalize(st);
         sqlite3_close(db);
+}
+
+static void damage_row(fixture *f, const vport_port *port, const char *xml) {
+        set_column(f, port, "xml", xml);
+}
+
+/* Names in the stored runtime are input too: one vport would never have
+ * written is dropped, never spliced into port-dumpxml's document. */
+static void test_runtime_names_checked(void **state) {
+        fixture *f = *state;
+        _cleanup_(port_def_freep) vport_port_def *back = NULL;
+        _cleanup_free_ char *xml = NULL;
+        vport_port *port = create_ok(f, "br");
+        vport_error err = { 0 };
+
+        set_column(f, port, "runtime",
+                   "{\"ifname\":\"x'/><evil/><y a='\",\"ifindex\":7,\"tapdev\":\"/dev/tap7'\"}");
+        assert_int_equal(vport_port_dumpxml(f->ctx, &port->def->uuid, &xml, &err), 0);
+        assert_null(strstr(xml, "evil"));
+        assert_null(strstr(xml, "tapdev"));
+        assert_non_null(strstr(xml, "ifindex='7'"));
+        assert_int_equal(port_def_parse_string(xml, strlen(xml), &back, &err), 0);
+        vport_port_free(port);
 }
 
 static const char bad_owner_xml[] = "<networkport><owner><name>vm\x01</name></owner></networkport>";
@@ -829,6 +851,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_release_crash, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_release_fails, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_redefine_comment_uuid, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_runtime_names_checked, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_bad_names_refused, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_damaged_passthrough_delete, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_damaged_bridge_net_destroy, setup, teardown),

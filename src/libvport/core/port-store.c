@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdio.h>
 
+#include "base/names.h"
 #include "core/internal.h"
 
 static const char *const port_state_table[_PORT_STATE_MAX] = {
@@ -31,6 +32,22 @@ void vport_port_array_free(vport_port **p, size_t n) {
         free(p);
 }
 
+/* The state file is input too: a name in it that vport would never have
+ * written (edited, damaged) is dropped rather than printed or put in a
+ * document; the devices are found through the journal, not these names. */
+static void runtime_drop_bad_names(vport_port_runtime *rt) {
+        char *names[] = { rt->ifname, rt->lower, rt->vf_netdev };
+        unsigned tap;
+        int end = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(names); i++)
+                if (names[i][0] && ifname_check(names[i], NULL) < 0)
+                        names[i][0] = '\0';
+        if (rt->tapdev[0] &&
+            (sscanf(rt->tapdev, "/dev/tap%u%n", &tap, &end) != 1 || rt->tapdev[end] != '\0'))
+                rt->tapdev[0] = '\0';
+}
+
 static void runtime_from_json(const char *text, vport_port_runtime *rt) {
         json_object *o = text ? json_tokener_parse(text) : NULL, *v;
 
@@ -50,6 +67,7 @@ static void runtime_from_json(const char *text, vport_port_runtime *rt) {
         if (json_object_object_get_ex(o, "vf_netdev", &v))
                 snprintf(rt->vf_netdev, sizeof(rt->vf_netdev), "%s", json_object_get_string(v));
         json_object_put(o);
+        runtime_drop_bad_names(rt);
 }
 
 /* Returns a new object with the fields that are set (possibly empty). */
