@@ -23,6 +23,12 @@ test_bad_names_refused() {
 	printf '<networkport><owner><name>vm</name><uuid>c7a5fdbd-edaf-9455-926a-d65c16db1809</uuid></owner><mac address="%s"/></networkport>\0<junk/>' $M >"$f"
 	out=$(vp A port-create vepa --xml "$f" --prepare 2>&1) && fail "a file with a NUL byte accepted"
 	[[ "$out" == *"NUL byte"* ]] || fail "message does not name the NUL byte: $out"
+	# each file error names its own cause (a stale errno said "No such file or directory")
+	truncate -s 17M "$f"
+	out=$(vp A port-create vepa --xml "$f" 2>&1) && fail "a 17 MiB file accepted"
+	[[ "$out" == *"larger than"* && "$out" != *"No such file"* ]] || fail "oversized file: $out"
+	out=$(vp A net-define "$f" 2>&1) && fail "a 17 MiB network file accepted"
+	[[ "$out" == *"larger than"* ]] || fail "oversized network file: $out"
 	rm -f "$f"
 	expect_eq "macvtaps" "$(count_kind A macvtap)" 0
 	expect_eq "ports" "$(vpj A port-list | jq length)" 0
