@@ -11,7 +11,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <cmocka.h>
 #include <sqlite3.h>
@@ -455,6 +457,66 @@ static void test_read_only_creates_nothing(void **state) {
         assert_unchanged(f->db, &sn);
 }
 
+/* ---- litter ---- */
+
+/* Make dir/name, modified age seconds ago. Returns its fd (open). */
+static int make_file(fixture *f, const char *name, int age) {
+        struct timespec t[2];
+        char path[160];
+        int fd;
+
+        snprintf(path, sizeof(path), "%s/%s", f->dir, name);
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+        assert_true(fd >= 0);
+        clock_gettime(CLOCK_REALTIME, &t[0]);
+        t[0].tv_sec -= age;
+        t[1] = t[0];
+        assert_int_equal(futimens(fd, t), 0);
+        return fd;
+}
+
+static bool in_dir(fixture *f, const char *name) {
+        char path[160];
+
+        snprintf(path, sizeof(path), "%s/%s", f->dir, name);
+        return exists(path);
+}
+
+/* What a vport killed while creating the database or a copy leaves is
+ * removed by the next open that may write, unless its maker still holds
+ * it (flock) or it is too fresh to tell. */
+static void test_litter_swept(void **state) {
+        fixture *f = *state;
+        const char *dead[] = { "vport.db.new-Ab12Cd", "vport.db.new-Ab12Cd-wal",
+                               "vport.db.last-good.tmp-Xy34Zw-journal" };
+        const char *kept[] = { "vport.db.new-Fr35h0", "notes.new-Ab12Cd", "vport.db.last-good.tmp-L0cked" };
+        vport_error err = {};
+        vport_store *s = NULL;
+        int held;
+
+        close_store(f);
+        for (size_t i = 0; i < ELEMENTSOF(dead); i++)
+                close(make_file(f, dead[i], 600));
+        close(make_file(f, kept[0], 0));
+        close(make_file(f, kept[1], 600));
+        held = make_file(f, kept[2], 600);
+        assert_int_equal(flock(held, LOCK_EX), 0);
+
+        assert_int_equal(store_open_with(f->dir, STORE_OPEN_READ_ONLY, &s, &err), 0);
+        store_close(s);
+        for (size_t i = 0; i < ELEMENTSOF(dead); i++)
+                assert_true(in_dir(f, dead[i]));
+
+        assert_int_equal(store_open(f->dir, &f->s, &err), 0);
+        for (size_t i = 0; i < ELEMENTSOF(dead); i++) {
+                assert_false(in_dir(f, dead[i]));
+                assert_non_null(strstr(store_notice(f->s), dead[i]));
+        }
+        for (size_t i = 0; i < ELEMENTSOF(kept); i++)
+                assert_true(in_dir(f, kept[i]));
+        close(held);
+}
+
 /* ---- copies ---- */
 
 static void test_new_store_complete(void **state) {
@@ -571,6 +633,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_foreign_file_refused, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_modes_tightened_or_refused, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_read_only_creates_nothing, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_litter_swept, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_new_store_complete, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_backup_before_migration, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_no_migration_of_damage, setup, teardown),

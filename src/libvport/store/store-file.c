@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The state directory and the database file as files: who may touch them,
  * and how a new database comes into being (complete, or not at all). */
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "store-internal.h"
 #include "store-schema.h"
@@ -170,10 +173,10 @@ int store_file_create(vport_store *s, vport_error *err) {
 
         if (asprintf(&tmp, "%s.new-XXXXXX", s->path) < 0)
                 return vport_error_set(err, -ENOMEM, "out of memory");
-        fd = mkostemp(tmp, O_CLOEXEC); /* 0600 before it holds anything */
+        fd = store_temp_file(tmp);
         if (fd < 0)
-                return vport_error_set(err, -errno, "state file %s: creating %s: %s", s->path, tmp,
-                                       strerror(errno));
+                return vport_error_set(err, fd, "state file %s: creating %s: %s", s->path, tmp,
+                                       strerror(-fd));
         r = store_build(s, tmp, err);
         if (r >= 0 && fsync(fd) < 0)
                 r = vport_error_set(err, -errno, "state file %s: syncing %s: %s", s->path, tmp,
@@ -185,4 +188,59 @@ int store_file_create(vport_store *s, vport_error *err) {
                                     strerror(errno));
         unlink(tmp);
         return r;
+}
+
+int store_temp_file(char *template) {
+        int fd = mkostemp(template, O_CLOEXEC); /* 0600 before it holds anything */
+
+        if (fd < 0)
+                return -errno;
+        /* Held until the fd closes: the sweep below leaves it alone. */
+        (void) flock(fd, LOCK_EX);
+        return fd;
+}
+
+/* A temporary file of ours ("vport.db.new-XXXXXX", "vport.db.last-good.tmp-
+ * XXXXXX", ...) or one of SQLite's files next to it. Returns the length of
+ * the temporary file's own name, or 0. */
+static size_t store_litter_base(const char *name) {
+        const char *mark = strstr(name, ".new-");
+
+        if (!mark)
+                mark = strstr(name, ".tmp-");
+        if (strncmp(name, STORE_DB_NAME ".", strlen(STORE_DB_NAME ".")) != 0 || !mark)
+                return 0;
+        return (size_t) (mark - name) + 5 + 6; /* the mark and mkstemp's XXXXXX */
+}
+
+/* Is the temporary file base (in dirfd) still held by a live process? */
+static bool store_litter_in_use(int dirfd, const char *base) {
+        _cleanup_close_ int fd = openat(dirfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
+        return fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0;
+}
+
+void store_file_sweep(vport_store *s, const char *dir) {
+        DIR *d = opendir(dir);
+        struct dirent *e;
+        struct stat st;
+
+        if (!d)
+                return;
+        while ((e = readdir(d))) {
+                size_t len = store_litter_base(e->d_name);
+                char base[NAME_MAX + 1];
+
+                if (len == 0 || len > strlen(e->d_name))
+                        continue;
+                snprintf(base, sizeof(base), "%.*s", (int) len, e->d_name);
+                /* Old and unlocked: its maker died before removing it. */
+                if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode) ||
+                    st.st_mtime > time(NULL) - STORE_LITTER_AGE || store_litter_in_use(dirfd(d), base))
+                        continue;
+                if (unlinkat(dirfd(d), e->d_name, 0) == 0)
+                        store_add_notice(s, "removed %s/%s, left by a vport that did not finish", dir,
+                                         e->d_name);
+        }
+        closedir(d);
 }

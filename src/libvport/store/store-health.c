@@ -161,10 +161,10 @@ int store_backup(vport_store *s, const char *dest, vport_error *err) {
 
         if (asprintf(&tmp, "%s.tmp-XXXXXX", dest) < 0)
                 return vport_error_set(err, -ENOMEM, "out of memory");
-        fd = mkostemp(tmp, O_CLOEXEC); /* 0600, like the state file */
+        fd = store_temp_file(tmp);
         if (fd < 0)
-                return vport_error_set(err, -errno, "state file %s: copying to %s: %s", s->path, dest,
-                                       strerror(errno));
+                return vport_error_set(err, fd, "state file %s: copying to %s: %s", s->path, dest,
+                                       strerror(-fd));
         rc = store_backup_pages(s, tmp, msg);
         if (rc != SQLITE_OK) {
                 unlink(tmp);

@@ -160,5 +160,18 @@ int store_file_create(vport_store *s, vport_error *err);
  * Returns 0 or -errno. */
 int store_configure(vport_store *s, vport_error *err);
 
+/* mkostemp() for the store's temporary files (template ends in XXXXXX):
+ * 0600, and flock()ed while its fd is open so store_file_sweep() knows it
+ * is in use. Returns the fd or -errno. */
+int store_temp_file(char *template);
+
+/* Temporary files older than this (seconds) and not locked are litter. */
+#define STORE_LITTER_AGE 60
+
+/* Remove the temporary files (and SQLite's files beside them) that a vport
+ * killed while creating the database or a copy left in dir, each with a
+ * notice. */
+void store_file_sweep(vport_store *s, const char *dir);
+
 /* Add a line to s->notice. */
 void store_add_notice(vport_store *s, const char *fmt, ...) _printf_(2, 3);

@@ -183,6 +183,8 @@ int store_open_with(const char *dir, unsigned flags, vport_store **ret, vport_er
         }
         s->flags = flags;
         r = dir_exists = store_file_prepare_dir(s, dir, err);
+        if (r > 0 && !(flags & STORE_OPEN_READ_ONLY))
+                store_file_sweep(s, dir);
         if (r >= 0)
                 r = store_read_boot_id(s->boot_id, err);
         if (r >= 0)
