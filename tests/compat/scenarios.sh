@@ -12,8 +12,8 @@
 # shellcheck shell=bash disable=SC2154,SC2086,SC2034
 
 scenarios=(vepa private bridge_macvtap passthrough qbh hostdev_managed hostdev_unmanaged
-	bridge_libvirt bridge_kernel open nat forward_dev forward_dev_passthrough
-	portgroup_hostdev portgroup_unknown vlan virtualport_mismatch bandwidth_hostdev mac_reuse)
+	bridge_libvirt bridge_kernel open forward_dev forward_dev_passthrough
+	portgroup_hostdev portgroup_unknown vlan virtualport_mismatch bandwidth_hostdev mac_reuse corpus)
 
 # Mismatches the project has decided to keep, one "scenario#step reason" each
 # (e.g. "cvlan#2 vport refuses what libvirt's domain layer refuses later"). A
@@ -144,7 +144,6 @@ l3_net() { # l3_net NETNAME MODE BRIDGE SUBNET
 	net_end $n
 }
 scenario_open() { l3_net copen open cvbr1 192.0.2; }
-scenario_nat() { l3_net cnat nat cvbr2 198.51.100; }
 
 # <forward dev='x'> without <interface> children: libvirt makes x the one-device pool.
 scenario_forward_dev() {

@@ -66,7 +66,7 @@ static const char *const bridge_ovs_xml =
         "  <vlan><tag id='10'/></vlan>\n"
         "  <portgroup name='engineering' default='yes'>\n"
         "    <vlan trunk='yes'><tag id='42' nativeMode='untagged'/><tag id='47'/></vlan>\n"
-        "    <virtualport><parameters profileid='eng-prof'/></virtualport>\n"
+        "    <virtualport type='openvswitch'><parameters profileid='eng-prof'/></virtualport>\n"
         "    <bandwidth><inbound average='1000' peak='5000' burst='1024'/><outbound "
         "average='128'/></bandwidth>\n"
         "  </portgroup>\n"
@@ -303,10 +303,12 @@ static void test_l3_mode_rules(void **state) {
                     NULL);
         expect_fail(NET("<forward mode='open'><interface dev='eth0'/><interface dev='eth1'/></forward>"
                         "<bridge name='virbr0'/>"),
-                    "at most one <interface>", NULL);
+                    "<forward mode='open'>", "not allowed", NULL);
         expect_fail(NET("<forward mode='none' dev='eth0'/><bridge name='virbr0'/>"), "isolated", NULL);
-        network_def_free(parse_ok(NET("<forward mode='open' dev='eth0'><interface dev='eth0'/></forward>"
-                                      "<bridge name='virbr0'/>")));
+        /* libvirt: "forward dev not allowed for network ... with forward mode='open'" */
+        expect_fail(NET("<forward mode='open' dev='eth0'><interface dev='eth0'/></forward>"
+                        "<bridge name='virbr0'/>"),
+                    "<forward mode='open'>", "<forward dev>", NULL);
 }
 
 /* What needs forwarding and firewall rules, dnsmasq or routes is refused at
@@ -397,7 +399,6 @@ static void test_hostdev_rules(void **state) {
         expect_fail(NET("<forward mode='hostdev'><driver name='vfio'/><driver name='vfio'/><pf dev='eth0'/>"
                         "</forward>"),
                     "more than one <driver>", NULL);
-        expect_fail(NET("<forward mode='vepa' dev='eth0'><driver model='x'/></forward>"), "<driver>", NULL);
         {
                 /* libvirt 11's model (a VFIO variant driver) is kept; kvm and xen
                  * are kept too and refused when a port is prepared */
@@ -419,9 +420,20 @@ static void test_hostdev_rules(void **state) {
         expect_fail(NET("<forward mode='hostdev'/>"), "needs a <pf> or <address", NULL);
         expect_fail(NET("<forward mode='hostdev' managed='maybe'><pf dev='eth0'/></forward>"),
                     "managed='maybe'", NULL);
-        expect_fail(NET("<forward mode='vepa' dev='eth0' managed='yes'/>"), "<forward managed>", NULL);
-        expect_fail(NET("<forward mode='vepa' dev='eth0'><driver name='vfio'/></forward>"), "<driver>",
-                    NULL);
+        {
+                /* libvirt keeps a <driver> outside hostdev mode: so does vport, with a notice */
+                _cleanup_(network_def_freep) vport_network_def *v = parse_ok(
+                        NET("<forward mode='vepa' dev='eth0'><driver name='vfio' model='x'/></forward>"));
+                _cleanup_free_ char *out = NULL;
+                char buf[1024] = "";
+
+                network_def_notices(v, collect_note, buf);
+                assert_non_null(strstr(buf,
+                                       "<forward mode='vepa'>: <forward <driver>>: kept, but vport gives "
+                                       "it no effect"));
+                assert_int_equal(network_def_format(v, &out), 0);
+                assert_non_null(strstr(out, "<driver name=\"vfio\" model=\"x\"/>"));
+        }
         expect_fail(NET("<forward mode='hostdev'><pf dev='eth0'/></forward><bridge name='br0'/>"),
                     "<bridge name> is not allowed", NULL);
         network_def_free(parse_ok(NET(
@@ -437,8 +449,16 @@ static void test_bandwidth_rules(void **state) {
                     "<portgroup name='pg'><bandwidth>", "hostdev", NULL);
         expect_fail(NET("<forward mode='vepa' dev='eth0'/><bandwidth><inbound average='10'/></bandwidth>"),
                     "<bandwidth> is not supported", NULL);
+        /* libvirt: "Unsupported <bandwidth> element ... in portgroup ... with forward mode='vepa'" */
+        expect_fail(NET("<forward mode='vepa' dev='eth0'/>"
+                        "<portgroup name='pg'><bandwidth><inbound average='10'/></bandwidth></portgroup>"),
+                    "<portgroup name='pg'><bandwidth>", "vepa", NULL);
+        expect_fail(NET("<forward mode='bridge'><interface dev='eth0'/></forward>"
+                        "<portgroup name='pg'><bandwidth><inbound average='10'/></bandwidth></portgroup>"),
+                    "<portgroup name='pg'><bandwidth>", NULL);
+        /* a tap on a bridge can be shaped */
         network_def_free(parse_ok(
-                NET("<forward mode='vepa' dev='eth0'/>"
+                NET("<forward mode='bridge'/><bridge name='br0'/>"
                     "<portgroup name='pg'><bandwidth><inbound average='10'/></bandwidth></portgroup>")));
         expect_fail(NET("<bridge name='b'/><bandwidth><outbound average='10' floor='5'/></bandwidth>"),
                     "<outbound floor>", NULL);
@@ -454,7 +474,7 @@ static void test_bandwidth_rules(void **state) {
                     "more than one <inbound>", NULL);
         expect_fail(NET("<bridge name='b'/><bandwidth><inbound average='10' peak='5'/></bandwidth>"),
                     "peak='5'", NULL);
-        expect_fail(NET("<forward mode='vepa' dev='eth0'/>"
+        expect_fail(NET("<forward mode='bridge'/><bridge name='br0'/>"
                         "<portgroup name='pg'><bandwidth><inbound floor='10'/></bandwidth></portgroup>"),
                     "<inbound floor>", NULL);
         network_def_free(parse_ok(NET("<bridge name='b'/><bandwidth><inbound floor='10'/></bandwidth>")));
@@ -485,9 +505,12 @@ static void test_vlan_rules(void **state) {
         expect_fail(NET("<forward mode='passthrough' dev='eth0'/><vlan trunk='no'><tag id='1'/><tag "
                         "id='2'/></vlan>"),
                     "trunk='no'", NULL);
-        expect_fail(NET("<forward mode='passthrough' dev='eth0'/><vlan><tag id='1' "
+        /* one tag with nativeMode and no trunk attribute: libvirt accepts it; trunk='no' it refuses */
+        network_def_free(parse_ok(NET("<forward mode='passthrough' dev='eth0'/><vlan><tag id='1' "
+                                      "nativeMode='untagged'/></vlan>")));
+        expect_fail(NET("<forward mode='passthrough' dev='eth0'/><vlan trunk='no'><tag id='1' "
                         "nativeMode='untagged'/></vlan>"),
-                    "nativeMode", NULL);
+                    "<vlan trunk='no'>", "native", NULL);
         expect_fail(NET("<forward mode='passthrough' dev='eth0'/><vlan trunk='yes'><tag id='1' "
                         "nativeMode='x'/></vlan>"),
                     "nativeMode='x'", NULL);
@@ -496,6 +519,31 @@ static void test_vlan_rules(void **state) {
                     "only one native", NULL);
         network_def_free(parse_ok(NET("<forward mode='passthrough' dev='eth0'/>"
                                       "<vlan trunk='yes'><tag id='1' nativeMode='tagged'/></vlan>")));
+}
+
+/* libvirt's networkValidate, quirks included */
+static void test_vlan_use_rules(void **state) {
+        /* a portgroup with its own typeless virtualport hands out a tag: refused */
+        expect_fail(NET("<forward mode='bridge'/><bridge name='br0'/><virtualport type='openvswitch'/>"
+                        "<portgroup name='pg'><virtualport><parameters profileid='x'/></virtualport>"
+                        "<vlan><tag id='42'/></vlan></portgroup>"),
+                    "network 'n1'", "<portgroup name='pg'><vlan>", NULL);
+        /* the network's tag through a portgroup whose virtualport is not openvswitch */
+        expect_fail(NET("<forward mode='passthrough' dev='eth0'/><vlan><tag id='42'/></vlan>"
+                        "<portgroup name='pg'><virtualport type='802.1Qbh'/></portgroup>"),
+                    "<portgroup name='pg'>: the network's <vlan>", NULL);
+        /* an openvswitch portgroup may tag on a bridge network without one */
+        network_def_free(
+                parse_ok(NET("<forward mode='bridge'/><bridge name='br0'/><portgroup name='pg'>"
+                             "<virtualport type='openvswitch'/><vlan><tag id='42'/></vlan></portgroup>")));
+        /* the network's tag with a default openvswitch portgroup: checked through it */
+        network_def_free(
+                parse_ok(NET("<forward mode='bridge'/><bridge name='br0'/><vlan><tag id='42'/></vlan>"
+                             "<portgroup name='pg' default='yes'><virtualport type='openvswitch'/>"
+                             "</portgroup>")));
+        expect_fail(NET("<forward mode='bridge'/><bridge name='br0'/><vlan><tag id='42'/></vlan>"
+                        "<portgroup name='pg'><virtualport type='openvswitch'/></portgroup>"),
+                    "network 'n1': <vlan>", NULL);
 }
 
 static void test_virtualport_rules(void **state) {
@@ -672,6 +720,7 @@ int main(void) {
                 cmocka_unit_test(test_hostdev_rules),
                 cmocka_unit_test(test_bandwidth_rules),
                 cmocka_unit_test(test_vlan_rules),
+                cmocka_unit_test(test_vlan_use_rules),
                 cmocka_unit_test(test_virtualport_rules),
                 cmocka_unit_test(test_virtualport_conflicts),
                 cmocka_unit_test(test_portgroup_rules),

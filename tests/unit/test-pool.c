@@ -401,6 +401,12 @@ static void test_reclaim(void **state) {
         expect_create_xml_fail("hn", vf2, 0, -EINVAL, "only taken with --reclaim");
         expect_create_xml_fail("hn", RPORT("4a2e1bc3-0c2d-4f3c-9a5e-1f0b4c0a7d12", ""), VPORT_PORT_RECLAIM,
                                -EINVAL, "--reclaim: the port has no <plug>");
+        /* a port document names its port, as libvirt requires */
+        expect_create_xml_fail(
+                "vn",
+                "<networkport><owner><name>vm1</name><uuid>c7a5fdbd-edaf-9455-926a-d65c16db1809"
+                "</uuid></owner><mac address='52:54:00:11:22:33'/></networkport>",
+                0, -EINVAL, "networkport: missing <uuid>");
         /* the named VF, not the first free one; the <plug> kept as given (managed='no') */
         assert_int_equal(create_xml("hn", vf2, VPORT_PORT_RECLAIM, &p, &err), 0);
         assert_string_equal(p->device, "0000:06:10.2");

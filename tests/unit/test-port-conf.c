@@ -240,7 +240,7 @@ static int resolve(const char *net_xml, const char *port_xml, vport_port_def **r
         "<network><name>v</name><forward mode='vepa' dev='eth0'/>"                                       \
         "<virtualport type='802.1Qbg'><parameters managerid='11' typeid='1193047'/></virtualport>"       \
         "<portgroup name='eng' default='yes'><virtualport><parameters typeidversion='2'/></virtualport>" \
-        "<bandwidth><inbound average='100'/></bandwidth></portgroup>"                                    \
+        "</portgroup>"                                                                                   \
         "<portgroup name='ops'><virtualport><parameters typeidversion='3'/></virtualport></portgroup>"   \
         "</network>"
 
@@ -256,6 +256,12 @@ static void test_resolve_merge(void **state) {
         assert_int_equal(p->virtualport->type_id, 1193047);
         assert_int_equal(p->virtualport->type_id_version, 2);
         assert_true(p->virtualport->has_instance_id);
+        port_def_free(TAKE_PTR(p));
+        assert_int_equal(resolve("<network><name>b</name><forward mode='bridge'/><bridge name='br0'/>"
+                                 "<portgroup name='eng' default='yes'><bandwidth><inbound average='100'/>"
+                                 "</bandwidth></portgroup></network>",
+                                 PORT(""), &p, &err),
+                         0);
         assert_int_equal(p->bandwidth.in.average, 100); /* from the portgroup */
         port_def_free(TAKE_PTR(p));
 

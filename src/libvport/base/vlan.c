@@ -45,8 +45,9 @@ static bool vlan_has_tag(const vport_vlan *vlan, uint16_t tag) {
         return false;
 }
 
-/* libvirt's virNetDevVlanParse rules: several tags imply a trunk, and a
- * native VLAN only makes sense on a trunk (untagged traffic goes there). */
+/* libvirt's virNetDevVlanParse rules: several tags imply a trunk; a native
+ * VLAN must be one of the tags (an explicit trunk='no' with a native VLAN is
+ * refused by the XML reader, which alone sees the attribute). */
 int vlan_validate(const vport_vlan *vlan, vport_error *err) {
         assert_return(vlan, -EINVAL);
         for (size_t i = 0; i < vlan->n_tags; i++) {
@@ -60,15 +61,9 @@ int vlan_validate(const vport_vlan *vlan, vport_error *err) {
         }
         if (vlan->n_tags > 1 && !vlan->trunk)
                 return vport_error_set(err, -EINVAL, "<vlan trunk='no'>: several tags need a trunk");
-        if (vlan->native_mode != VLAN_NATIVE_NONE) {
-                if (!vlan->trunk)
-                        return vport_error_set(
-                                err, -EINVAL, "<vlan><tag nativeMode='%s'>: a native VLAN needs trunk='yes'",
-                                vlan_native_mode_to_string(vlan->native_mode));
-                if (!vlan_has_tag(vlan, vlan->native_tag))
-                        return vport_error_set(err, -EINVAL, "<vlan>: native tag %u is not one of the tags",
-                                               vlan->native_tag);
-        }
+        if (vlan->native_mode != VLAN_NATIVE_NONE && !vlan_has_tag(vlan, vlan->native_tag))
+                return vport_error_set(err, -EINVAL, "<vlan>: native tag %u is not one of the tags",
+                                       vlan->native_tag);
         return 0;
 }
 

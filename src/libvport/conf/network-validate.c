@@ -168,6 +168,12 @@ static int validate_l3_mode(const vport_network_def *def, vport_error *err) {
                 return vport_error_set(err, -EINVAL,
                                        "network '%s': <forward dev>: an isolated network forwards nowhere",
                                        def->name);
+        /* libvirt: "forward dev not allowed ... with forward mode='open'" */
+        if (def->forward_mode == FORWARD_OPEN && (def->forward_dev || def->n_interfaces > 0))
+                return vport_error_set(err, -EINVAL,
+                                       "network '%s': <forward mode='open'>: <forward dev> and <interface> "
+                                       "are not allowed (an open network forwards nothing itself)",
+                                       def->name);
         if (def->n_interfaces > 1)
                 return vport_error_set(err, -EINVAL,
                                        "network '%s': <forward mode='%s'>: at most one <interface>",
@@ -274,12 +280,6 @@ static int validate_mode(const vport_network_def *def, vport_error *err) {
                                        "private, vepa, passthrough and hostdev networks",
                                        def->name, MODE(def),
                                        def->forward_mode == FORWARD_NAT ? "NAT" : "routed networks");
-        if (def->forward_mode != FORWARD_HOSTDEV &&
-            (def->managed || def->driver != HOSTDEV_DRIVER_DEFAULT || def->driver_model[0]))
-                return vport_error_set(
-                        err, -EINVAL,
-                        "network '%s': <forward mode='%s'>: <forward %s> is only for mode='hostdev'",
-                        def->name, MODE(def), def->managed ? "managed" : "<driver>");
         if (def->mac_table_manager != MAC_TABLE_MANAGER_DEFAULT && !forward_mode_is_l3(def->forward_mode) &&
             def->forward_mode != FORWARD_BRIDGE)
                 return vport_error_set(
@@ -295,20 +295,50 @@ static int validate_mode(const vport_network_def *def, vport_error *err) {
         return validate_direct_mode(def, err);
 }
 
-static int validate_vlan(const vport_network_def *def, const vport_vlan *vlan, const vport_portgroup *pg,
-                         const char *where, vport_error *err) {
+static int validate_vlan(const vport_network_def *def, const vport_vlan *vlan, const char *where,
+                         vport_error *err) {
         int r;
 
-        if (!vlan_is_set(vlan))
-                return 0;
-        if (!network_def_vlan_allowed(def, pg))
-                return vport_error_set(
-                        err, -EINVAL,
-                        "network '%s': %s<vlan>: not supported with <forward mode='%s'> (only hostdev, "
-                        "passthrough, or bridge with an openvswitch <virtualport>)",
-                        def->name, where, MODE(def));
-        if ((r = vlan_validate(vlan, err)) < 0)
+        if (vlan_is_set(vlan) && (r = vlan_validate(vlan, err)) < 0)
                 return vport_error_prefix(err, r, "network '%s': %s", def->name, where);
+        return 0;
+}
+
+static int vlan_refuse(const vport_network_def *def, const char *where, vport_error *err) {
+        return vport_error_set(
+                err, -EINVAL,
+                "network '%s': %s<vlan>: not supported with <forward mode='%s'> (only hostdev, "
+                "passthrough, or bridge with an openvswitch <virtualport>)",
+                def->name, where, MODE(def));
+}
+
+/* libvirt's networkValidate: a tag needs hostdev, passthrough, or bridge mode
+ * with an openvswitch virtualport. A portgroup that hands out a tag (its own
+ * or the network's) and has a virtualport of its own needs that one to be
+ * openvswitch on a bridge network (a virtualport without type fails, as in
+ * libvirt). The network's own tag, with a default portgroup, is checked only
+ * through the portgroups (every port gets one). */
+static int validate_vlan_use(const vport_network_def *def, vport_error *err) {
+        bool allowed = def->forward_mode == FORWARD_HOSTDEV || def->forward_mode == FORWARD_PASSTHROUGH ||
+                       (def->forward_mode == FORWARD_BRIDGE && vp_is_ovs(def->virtualport));
+        bool has_default = false;
+        char where[128];
+
+        for (size_t i = 0; i < def->n_portgroups; i++) {
+                const vport_portgroup *pg = &def->portgroups[i];
+
+                has_default |= pg->is_default;
+                if (!vlan_is_set(&def->vlan) && !vlan_is_set(&pg->vlan))
+                        continue;
+                if (pg->virtualport ? def->forward_mode == FORWARD_BRIDGE && vp_is_ovs(pg->virtualport)
+                                    : allowed)
+                        continue;
+                snprintf(where, sizeof(where), "<portgroup name='%.64s'>%s", pg->name,
+                         vlan_is_set(&pg->vlan) ? "" : ": the network's ");
+                return vlan_refuse(def, where, err);
+        }
+        if (vlan_is_set(&def->vlan) && !allowed && !has_default)
+                return vlan_refuse(def, "", err);
         return 0;
 }
 
@@ -335,17 +365,18 @@ static int validate_portgroup(const vport_network_def *def, const vport_portgrou
         int r;
 
         snprintf(where, sizeof(where), "<portgroup name='%.64s'>", pg->name);
-        if ((r = validate_vlan(def, &pg->vlan, pg, where, err)) < 0 ||
+        if ((r = validate_vlan(def, &pg->vlan, where, err)) < 0 ||
             (r = validate_virtualport(def, pg->virtualport, where, err)) < 0)
                 return r;
         /* A virtualport that conflicts with the network's is not refused here:
          * libvirt accepts the definition and refuses each port of the group
          * (port_def_resolve's merge names both values). */
-        if (def->forward_mode == FORWARD_HOSTDEV && bandwidth_is_set(&pg->bandwidth))
-                return vport_error_set(
-                        err, -EINVAL,
-                        "network '%s': %s<bandwidth>: not supported with <forward mode='hostdev'>",
-                        def->name, where);
+        /* libvirt: a portgroup's limits need a tap (macvtap and hostdev have none to shape here) */
+        if (bandwidth_is_set(&pg->bandwidth) &&
+            (network_def_plug_type(def, NULL) == PLUG_DIRECT || def->forward_mode == FORWARD_HOSTDEV))
+                return vport_error_set(err, -EINVAL,
+                                       "network '%s': %s<bandwidth>: not supported with <forward mode='%s'>",
+                                       def->name, where, MODE(def));
         if (pg->bandwidth.in.floor && !forward_mode_is_l3(def->forward_mode))
                 return vport_error_set(err, -EINVAL,
                                        "network '%s': %s<bandwidth><inbound floor>: only supported on nat, "
@@ -415,7 +446,7 @@ int network_def_validate(const vport_network_def *def, vport_error *err) {
                 return vport_error_set(err, -EINVAL, "network '%s': <virtualport>: missing attribute 'type'",
                                        def->name);
         if ((r = validate_virtualport(def, def->virtualport, "", err)) < 0 ||
-            (r = validate_vlan(def, &def->vlan, NULL, "", err)) < 0)
+            (r = validate_vlan(def, &def->vlan, "", err)) < 0 || (r = validate_vlan_use(def, err)) < 0)
                 return r;
         return validate_portgroups(def, err);
 }
@@ -432,6 +463,19 @@ static void note_tristate(const vport_network_def *def, const char *attr, vport_
         note(userdata, msg);
 }
 
+/* vport sets no tc limits: a network's or portgroup's <bandwidth> is kept
+ * for the ports (their XML carries it) but not applied. */
+static void note_bandwidth(const vport_network_def *def, const char *pg, void (*note)(void *, const char *),
+                           void *userdata) {
+        char msg[512];
+
+        snprintf(
+                msg, sizeof(msg),
+                "network '%s': %s%s%s<bandwidth>: kept, but vport gives it no effect (it sets no tc limits)",
+                def->name, *pg ? "<portgroup name='" : "", pg, *pg ? "'>" : "");
+        note(userdata, msg);
+}
+
 void network_def_notices(const vport_network_def *def, void (*note)(void *userdata, const char *msg),
                          void *userdata) {
         char msg[512];
@@ -439,6 +483,21 @@ void network_def_notices(const vport_network_def *def, void (*note)(void *userda
         if (!def || !note)
                 return;
         note_tristate(def, "ipv6", def->ipv6, "it does not set the bridge's IPv6 sysctls", note, userdata);
+        if (bandwidth_is_set(&def->bandwidth))
+                note_bandwidth(def, "", note, userdata);
+        for (size_t i = 0; i < def->n_portgroups; i++)
+                if (bandwidth_is_set(&def->portgroups[i].bandwidth))
+                        note_bandwidth(def, def->portgroups[i].name, note, userdata);
+        /* libvirt keeps a <driver> (and ignores managed) outside hostdev mode */
+        if (def->forward_mode != FORWARD_HOSTDEV &&
+            (def->managed || def->driver != HOSTDEV_DRIVER_DEFAULT || def->driver_model[0])) {
+                snprintf(msg, sizeof(msg),
+                         "network '%s': <forward mode='%s'>: <forward %s>: kept, but vport gives it no "
+                         "effect "
+                         "(it is for mode='hostdev')",
+                         def->name, MODE(def), def->managed ? "managed" : "<driver>");
+                note(userdata, msg);
+        }
         if (def->bridge_zone) {
                 snprintf(msg, sizeof(msg),
                          "network '%s': <bridge zone='%s'>: kept, but vport gives it no effect (it does not "

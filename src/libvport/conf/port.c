@@ -142,7 +142,8 @@ static int port_def_from_doc(xmlDocPtr doc, vport_port_def **ret, vport_error *e
                 if (port_elements[i].required && !(seen & (1u << i)))
                         return vport_error_set(err, -EINVAL, "networkport: missing <%s>",
                                                port_elements[i].name);
-        if (uuid_is_null(&def->uuid) && (r = uuid_generate(&def->uuid)) < 0)
+        def->uuid_generated = uuid_is_null(&def->uuid);
+        if (def->uuid_generated && (r = uuid_generate(&def->uuid)) < 0)
                 return r;
         if ((r = port_def_validate(def, err)) < 0)
                 return r;

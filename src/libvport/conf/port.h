@@ -14,6 +14,7 @@
 
 typedef struct vport_port_def {
         vport_uuid uuid;       /* generated when the XML has none */
+        bool uuid_generated;   /* the XML had no <uuid> */
         char *owner_name;      /* <owner><name> */
         vport_uuid owner_uuid; /* <owner><uuid> */
         char *group;           /* <group>: portgroup name; NULL = the default portgroup */

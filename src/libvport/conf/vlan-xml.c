@@ -54,6 +54,9 @@ int vlan_parse_xml(xmlNodePtr node, vport_vlan *ret, vport_error *err) {
         r = vlan_parse_children(node, &vlan, err);
         if (r >= 0 && has_trunk && !trunk && vlan.n_tags > 1)
                 r = vport_error_set(err, -EINVAL, "<vlan trunk='no'>: several <tag> elements need a trunk");
+        if (r >= 0 && has_trunk && !trunk && vlan.native_mode != VLAN_NATIVE_NONE)
+                r = vport_error_set(err, -EINVAL,
+                                    "<vlan trunk='no'>: not allowed with a native VLAN (nativeMode)");
         if (r >= 0) {
                 vlan.trunk = trunk || vlan.n_tags > 1;
                 r = vlan_validate(&vlan, err);

@@ -35,6 +35,11 @@ static int port_def_from_request(const vport_port_request *req, vport_port_def *
                 r = port_def_parse_string(req->xml, strlen(req->xml), &def, err);
                 if (r < 0)
                         return r;
+                /* as libvirt's net-port-create: a port document names its port */
+                if (def->uuid_generated)
+                        return vport_error_set(
+                                err, -EINVAL,
+                                "networkport: missing <uuid> (without --xml, vport makes one)");
         } else if (!(def = port_def_new()))
                 return -ENOMEM;
         if (req->mac) {
@@ -104,6 +109,7 @@ static int port_plug_fill(vport_port_def *def, const vport_network_def *net, con
                 return plug->dev ? 0 : -ENOMEM;
         case PLUG_HOSTDEV_PCI:
                 plug->managed = net->managed;
+                plug->managed_set = true; /* libvirt's port says managed='no' too */
                 plug->driver = net->driver;
                 memcpy(plug->driver_model, net->driver_model, sizeof(plug->driver_model));
                 plug->addr = dev->pci;
@@ -252,6 +258,13 @@ int vport_port_create(vport_ctx *ctx, const vport_port_request *req, vport_port 
         r = port_allocate(ctx, net, device, req->flags & VPORT_PORT_RECLAIM, port, err);
         if (r < 0)
                 return r;
+        if (bandwidth_is_set(&port->def->bandwidth)) {
+                char uuid[VPORT_UUID_STRLEN];
+
+                ctx_notice(ctx,
+                           "port %s: <bandwidth>: kept, but vport gives it no effect (it sets no tc limits)",
+                           uuid_format(&port->def->uuid, uuid));
+        }
         /* The port and its network are in hand: prepare them without reloading. */
         if (req->flags & VPORT_PORT_PREPARE) {
                 r = port_prepare_loaded(ctx, port, net, req->flags, err);
