@@ -20,6 +20,7 @@ enum {
         OPT_INCOMING = 1u << 8,
         OPT_DISABLE = 1u << 9,
         OPT_FORCE = 1u << 10,
+        OPT_RECLAIM = 1u << 11,
 };
 
 /* The command line, parsed once for every verb: global options and verb
@@ -28,7 +29,7 @@ typedef struct cli_args {
         char **pos; /* positional arguments after the verb */
         int n_pos;
         const char *mac, *owner, *owner_uuid, *portgroup, *vlan, *xml, *device;
-        bool prepare, incoming, disable, force;
+        bool prepare, incoming, disable, force, reclaim;
         unsigned given; /* OPT_* seen */
 } cli_args;
 

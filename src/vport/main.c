@@ -31,11 +31,11 @@ static const cli_verb verbs[] = {
           "Show a network's state and its devices with the connections each holds.", 0, 1, 1, true },
         { "port-create", verb_port_create,
           "NET [--mac MAC] [--owner NAME] [--owner-uuid UUID] [--portgroup PG] [--vlan TAG] [--xml FILE] "
-          "[--device PCI|IFNAME] [--prepare [--incoming]]",
+          "[--device PCI|IFNAME | --reclaim] [--prepare [--incoming]]",
           "Allocate a port on an active network (a device from its pool, a MAC); with --prepare also "
           "prepare it.",
           OPT_MAC | OPT_OWNER | OPT_OWNER_UUID | OPT_PORTGROUP | OPT_VLAN | OPT_XML | OPT_DEVICE |
-                  OPT_PREPARE | OPT_INCOMING,
+                  OPT_RECLAIM | OPT_PREPARE | OPT_INCOMING,
           1, 1, false },
         { "port-prepare", verb_port_prepare, "UUID [--incoming]",
           "Make a port's host side (tap, macvtap, VF settings), still down; --incoming on the target of "
@@ -76,6 +76,8 @@ static const struct {
         { OPT_VLAN, "--vlan TAG", "access VLAN tag 0-4095" },
         { OPT_XML, "--xml FILE", "start from this <networkport> XML ('-': standard input)" },
         { OPT_DEVICE, "--device PCI|IFNAME", "this device of the network's pool" },
+        { OPT_RECLAIM, "--reclaim",
+          "the --xml port names its device in <plug> (a dumped port fed back): take that device" },
         { OPT_PREPARE, "--prepare", "also prepare the port" },
         { OPT_INCOMING, "--incoming",
           "prepare on the target of an incoming migration (802.1Qbg pre-associate)" },
@@ -204,6 +206,8 @@ static void set_opt(cli_args *a, int c, const char *arg) {
                 a->disable = true, a->given |= OPT_DISABLE;
         else if (c == 'F')
                 a->force = true, a->given |= OPT_FORCE;
+        else if (c == 'R')
+                a->reclaim = true, a->given |= OPT_RECLAIM;
 }
 
 static const struct option options[] = {
@@ -223,6 +227,7 @@ static const struct option options[] = {
         { "incoming", no_argument, NULL, 'I' },
         { "disable", no_argument, NULL, 'D' },
         { "force", no_argument, NULL, 'F' },
+        { "reclaim", no_argument, NULL, 'R' },
         {},
 };
 

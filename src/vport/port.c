@@ -54,7 +54,8 @@ static int parse_create(vport_cli *cli, const cli_args *a, create_args *c) {
         c->req.owner_uuid = a->owner_uuid ? &c->owner_uuid : NULL;
         c->req.vlan = a->vlan ? tag : -1;
         c->req.xml = c->xml;
-        c->req.flags = (a->prepare ? VPORT_PORT_PREPARE : 0) | (a->incoming ? VPORT_PORT_INCOMING : 0);
+        c->req.flags = (a->prepare ? VPORT_PORT_PREPARE : 0) | (a->incoming ? VPORT_PORT_INCOMING : 0) |
+                       (a->reclaim ? VPORT_PORT_RECLAIM : 0);
         cli_object(cli, "network", a->pos[0]);
         return 0;
 }
