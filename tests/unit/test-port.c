@@ -672,6 +672,7 @@ static void test_damaged_passthrough_delete(void **state) {
         vport_port *port, *listed;
         vport_error err = { 0 };
         _cleanup_free_ char *xml = NULL;
+        json_object *drift = NULL, *kind;
 
         needs_macvtap();
         before = *must_find("eth1");
@@ -686,6 +687,12 @@ static void test_damaged_passthrough_delete(void **state) {
         assert_string_equal(vport_port_get_plug_type(listed), "direct");
         assert_int_equal(vport_port_get_state(listed), PORT_STATE_ACTIVE);
         vport_port_free(listed);
+        /* reconcile's drift report names it, and nothing else about it */
+        assert_int_equal(vport_drift(f->ctx, &drift, &err), 0);
+        assert_int_equal(json_object_array_length(drift), 1);
+        assert_true(json_object_object_get_ex(json_object_array_get_idx(drift, 0), "kind", &kind));
+        assert_string_equal(json_object_get_string(kind), "damaged");
+        json_object_put(drift);
         assert_int_equal(vport_port_dumpxml(f->ctx, &port->def->uuid, &xml, &err), -EBADMSG);
         assert_non_null(strstr(err.message, "port-delete"));
 

@@ -146,7 +146,15 @@ static int check_vf(drift *d, const vport_port *p, vport_error *err) {
 }
 
 static int check_port(drift *d, const vport_port *p, vport_error *err) {
-        if (p->stale || p->state == PORT_STATE_ALLOCATED)
+        if (p->stale)
+                return 0;
+        /* its definition (VLAN, mode, FDB policy) is unknown: comparing the
+         * host with it would report drift that is not there */
+        if (p->damage) {
+                drift_add(d, p, "damaged", strempty(p->device), "%s; it can only be deleted", p->damage);
+                return 0;
+        }
+        if (p->state == PORT_STATE_ALLOCATED)
                 return 0;
         switch (p->def->plug.type) {
         case PLUG_BRIDGE:
