@@ -372,6 +372,19 @@ static void test_notices(void **state) {
         /* trustGuestRxFilters is handed to the ports (their <rxfilters>): no notice */
         network_def_notices(quiet, collect_note, buf);
         assert_string_equal(buf, "");
+        {
+                _cleanup_(network_def_freep) vport_network_def *ip =
+                        parse_ok(NET("<bridge name='b'/><ip address='10.0.0.1' prefix='24'/>"));
+                _cleanup_(network_def_freep) vport_network_def *ip_nodns = parse_ok(
+                        NET("<bridge name='b'/><dns enable='no'/><ip address='10.0.0.1' prefix='24'/>"));
+
+                buf[0] = '\0';
+                network_def_notices(ip, collect_note, buf);
+                assert_non_null(strstr(buf, "network 'n1': <ip>: libvirt would answer DNS"));
+                buf[0] = '\0';
+                network_def_notices(ip_nodns, collect_note, buf);
+                assert_string_equal(buf, "");
+        }
         expect_fail("<network ipv6='maybe'><name>n4</name><bridge name='b'/></network>", "network 'n4'",
                     "ipv6='maybe'", NULL);
         expect_fail(NET("<bridge name='b' zone='a b'/>"), "zone='a b'", NULL);

@@ -277,11 +277,13 @@ static int ip_check_managed(xmlNodePtr ip, vport_error *err) {
         return 0;
 }
 
-static int l3_check_managed(xmlNodePtr node, vport_error *err) {
+static int l3_check_managed(xmlNodePtr node, vport_network_def *def, vport_error *err) {
         _cleanup_xmlfree_ char *enable = NULL;
 
-        if (xml_is(node, "ip"))
+        if (xml_is(node, "ip")) {
+                def->has_ip = true;
                 return ip_check_managed(node, err);
+        }
         if (xml_is(node, "dns")) {
                 enable = xml_prop(node, "enable");
                 if (!streq_ptr(enable, "no") || xmlFirstElementChild(node))
@@ -289,6 +291,7 @@ static int l3_check_managed(xmlNodePtr node, vport_error *err) {
                                 err, -EINVAL,
                                 "<dns>: vport does not run a DNS server (libvirt's dnsmasq); only "
                                 "<dns enable='no'/> is accepted; " NOT_MANAGED);
+                def->dns_disabled = true;
         }
         if (xml_is(node, "domain"))
                 return vport_error_set(
@@ -302,7 +305,7 @@ static int l3_check_managed(xmlNodePtr node, vport_error *err) {
 }
 
 static int parse_l3(xmlNodePtr node, vport_network_def *def, vport_error *err) {
-        int r = l3_check_managed(node, err);
+        int r = l3_check_managed(node, def, err);
 
         return r < 0 ? r : xml_dump_append(node, &def->l3_xml);
 }

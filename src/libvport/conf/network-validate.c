@@ -483,6 +483,15 @@ void network_def_notices(const vport_network_def *def, void (*note)(void *userda
         if (!def || !note)
                 return;
         note_tristate(def, "ipv6", def->ipv6, "it does not set the bridge's IPv6 sysctls", note, userdata);
+        /* libvirt answers DNS (dnsmasq) on a network's addresses unless told not to */
+        if (forward_mode_is_l3(def->forward_mode) && def->has_ip && !def->dns_disabled) {
+                snprintf(msg, sizeof(msg),
+                         "network '%s': <ip>: libvirt would answer DNS on these addresses (dnsmasq); vport "
+                         "runs "
+                         "no DNS server (<dns enable='no'/> says so and silences this)",
+                         def->name);
+                note(userdata, msg);
+        }
         if (bandwidth_is_set(&def->bandwidth))
                 note_bandwidth(def, "", note, userdata);
         for (size_t i = 0; i < def->n_portgroups; i++)

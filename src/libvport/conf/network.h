@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libvirt's <network> definition: what vport manages is the forward mode, the
  * device pool, and the per-port defaults (vlan, virtualport, bandwidth,
- * portgroups). The L3 parts of nat/route/open/isolated networks (<ip>, <dns>,
- * <domain>, <mac>, <route>, <forward><nat>) are kept verbatim and handed back
- * unchanged: they are not ours to manage. */
+ * portgroups). The <ip> and <mac> of isolated and open networks are kept
+ * verbatim; nat and route networks and what needs dnsmasq or routes are
+ * refused at parse time. */
 #pragma once
 
 #include <stddef.h>
@@ -81,6 +81,8 @@ typedef struct vport_network_def {
 
         char *forward_extra_xml; /* verbatim children of <forward> we do not manage (<nat>) */
         char *l3_xml;            /* verbatim <ip>, <dns>, <domain>, <mac>, <route>, in document order */
+        bool has_ip;             /* an <ip> is there (libvirt would serve DNS on it) */
+        bool dns_disabled;       /* <dns enable='no'/>: no DNS server, as vport runs none */
         char *meta_xml;          /* verbatim <title>, <description>, <metadata> */
 } vport_network_def;
 
