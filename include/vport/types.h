@@ -30,3 +30,5 @@ typedef struct vport_mac {
 typedef struct vport_uuid {
         uint8_t bytes[VPORT_UUID_LEN];
 } vport_uuid;
+
+#define VPORT_PCI_STRLEN 13 /* "0000:00:00.0" + NUL */

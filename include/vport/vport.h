@@ -95,6 +95,37 @@ int vport_net_set_autostart(vport_ctx *ctx, const char *name, bool autostart, vp
 /* The stored definition, formatted (caller frees). */
 int vport_net_dumpxml(vport_ctx *ctx, const char *name, char **ret_xml, vport_error *err);
 
+/* What a caller reads about a network. */
+typedef struct vport_network vport_network;
+
+/* Every defined network (no devices loaded): an array of *ret_n networks,
+ * freed with vport_network_array_free(). Returns 0 or -errno. */
+int vport_network_list(vport_ctx *ctx, vport_network ***ret, size_t *ret_n, vport_error *err);
+/* One network with its device pool and usage; -ENOENT if not defined. */
+int vport_network_get(vport_ctx *ctx, const char *name, vport_network **ret, vport_error *err);
+void vport_network_free(vport_network *n); /* NULL-safe */
+void vport_network_array_free(vport_network **n, size_t count);
+
+const char *vport_network_get_name(const vport_network *n);
+const vport_uuid *vport_network_get_uuid(const vport_network *n);
+bool vport_network_get_active(const vport_network *n); /* in this boot */
+bool vport_network_get_autostart(const vport_network *n);
+/* "none", "open", "bridge", "private", "vepa", "passthrough", "hostdev";
+ * NULL if the stored definition cannot be read. */
+const char *vport_network_get_forward(const vport_network *n);
+/* The plug type its ports get (as vport_port_get_plug_type()); NULL as above. */
+const char *vport_network_get_plug_type(const vport_network *n);
+const char *vport_network_get_bridge(const vport_network *n); /* <bridge name>; NULL if none */
+unsigned vport_network_get_ports(const vport_network *n);     /* live ports */
+/* The pool's devices (direct and hostdev networks, from vport_network_get()),
+ * or -1 when the network has none. For i below that count: */
+int vport_network_get_n_devices(const vport_network *n);
+const char *vport_network_device_key(const vport_network *n, size_t i); /* interface name or PCI address */
+const char *vport_network_device_netdev(const vport_network *n, size_t i); /* NULL: none */
+/* The PCI address into buf, or NULL if the device has none. */
+char *vport_network_device_pci(const vport_network *n, size_t i, char buf[VPORT_PCI_STRLEN]);
+unsigned vport_network_device_connections(const vport_network *n, size_t i); /* live ports on it */
+
 /* ---- ports ---- */
 
 typedef enum vport_port_state {

@@ -8,18 +8,6 @@ static const char *get_str(json_object *o, const char *key, const char *def) {
         return json_object_object_get_ex(o, key, &v) && v ? json_object_get_string(v) : def;
 }
 
-static bool get_bool(json_object *o, const char *key) {
-        json_object *v;
-
-        return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
-}
-
-static int get_int(json_object *o, const char *key) {
-        json_object *v;
-
-        return json_object_object_get_ex(o, key, &v) ? json_object_get_int(v) : 0;
-}
-
 /* {"name": NAME} plus one boolean, the shape of every net-* verb that changes state. */
 static int print_net(vport_cli *cli, const char *name, const char *key, bool value) {
         json_object *o = json_object_new_object();
@@ -134,28 +122,31 @@ int verb_net_autostart(vport_cli *cli, const cli_args *a) {
         return 0;
 }
 
-static void print_net_table(json_object *list) {
+static void print_net_table(vport_network **nets, size_t n) {
         printf(" %-20s %-9s %-10s %-12s %s\n", "Name", "State", "Autostart", "Forward", "Ports");
-        for (size_t i = 0; i < json_object_array_length(list); i++) {
-                json_object *n = json_object_array_get_idx(list, i);
-                printf(" %-20s %-9s %-10s %-12s %d\n", cli_esc(get_str(n, "name", "")),
-                       get_bool(n, "active") ? "active" : "inactive",
-                       get_bool(n, "autostart") ? "yes" : "no", cli_esc(get_str(n, "forward", "")),
-                       get_int(n, "ports"));
-        }
+        for (size_t i = 0; i < n; i++)
+                printf(" %-20s %-9s %-10s %-12s %u\n", cli_esc(vport_network_get_name(nets[i])),
+                       vport_network_get_active(nets[i]) ? "active" : "inactive",
+                       vport_network_get_autostart(nets[i]) ? "yes" : "no",
+                       cli_esc(vport_network_get_forward(nets[i])), vport_network_get_ports(nets[i]));
 }
 
 int verb_net_list(vport_cli *cli, const cli_args *a) {
-        json_object *list = NULL;
+        vport_network **nets = NULL;
+        size_t n = 0;
         vport_ctx *ctx;
         int r;
 
-        if ((r = cli_ctx(cli, &ctx)) < 0 || (r = vport_net_list(ctx, &list, &cli->err)) < 0)
+        if ((r = cli_ctx(cli, &ctx)) < 0 || (r = vport_network_list(ctx, &nets, &n, &cli->err)) < 0)
                 return cli_fail(cli, r, NULL);
-        if (cli->json)
-                return cli_print_json(cli, list);
-        print_net_table(list);
-        json_object_put(list);
+        if (cli->json) {
+                json_object *list = json_object_new_array();
+                for (size_t i = 0; i < n; i++)
+                        json_object_array_add(list, vport_network_to_json(nets[i]));
+                cli_print_json(cli, list);
+        } else
+                print_net_table(nets, n);
+        vport_network_array_free(nets, n);
         return 0;
 }
 
@@ -179,37 +170,41 @@ int verb_net_dumpxml(vport_cli *cli, const cli_args *a) {
         return 0;
 }
 
-static void print_net_info(json_object *info) {
-        json_object *devs;
+static void print_net_info(const vport_network *net) {
+        char uuid[VPORT_UUID_STRLEN], bdf[VPORT_PCI_STRLEN];
+        int n_dev = vport_network_get_n_devices(net);
 
-        json_object_object_foreach(info, key, val) {
-                if (!streq(key, "devices"))
-                        printf("%-12s %s\n", key, cli_esc(json_object_get_string(val)));
-        }
-        if (!json_object_object_get_ex(info, "devices", &devs))
+        printf("%-12s %s\n", "name", cli_esc(vport_network_get_name(net)));
+        printf("%-12s %s\n", "uuid", vport_uuid_format(vport_network_get_uuid(net), uuid));
+        printf("%-12s %s\n", "active", vport_network_get_active(net) ? "true" : "false");
+        printf("%-12s %s\n", "autostart", vport_network_get_autostart(net) ? "true" : "false");
+        printf("%-12s %s\n", "forward", cli_esc(vport_network_get_forward(net)));
+        printf("%-12s %s\n", "plug", cli_esc(vport_network_get_plug_type(net)));
+        printf("%-12s %u\n", "ports", vport_network_get_ports(net));
+        if (vport_network_get_bridge(net))
+                printf("%-12s %s\n", "bridge", cli_esc(vport_network_get_bridge(net)));
+        if (n_dev < 0)
                 return;
         printf("\n %-16s %-16s %-14s %s\n", "Device", "Netdev", "PCI", "Connections");
-        for (size_t i = 0; i < json_object_array_length(devs); i++) {
-                json_object *d = json_object_array_get_idx(devs, i);
-                printf(" %-16s %-16s %-14s %d\n", cli_esc(get_str(d, "device", "")),
-                       cli_esc(get_str(d, "netdev", "-")), cli_esc(get_str(d, "pci", "-")),
-                       get_int(d, "connections"));
-        }
+        for (size_t i = 0; i < (size_t) n_dev; i++)
+                printf(" %-16s %-16s %-14s %u\n", cli_esc(vport_network_device_key(net, i)),
+                       cli_esc(vport_network_device_netdev(net, i)),
+                       cli_esc(vport_network_device_pci(net, i, bdf)),
+                       vport_network_device_connections(net, i));
 }
 
 int verb_net_info(vport_cli *cli, const cli_args *a) {
+        _cleanup_(vport_network_freep) vport_network *net = NULL;
         const char *name = a->pos[0];
-        json_object *info;
         vport_ctx *ctx;
         int r;
 
         if ((r = cli_check_netname(cli, name)) < 0)
                 return r;
-        if ((r = cli_ctx(cli, &ctx)) < 0 || (r = vport_net_info(ctx, name, &info, &cli->err)) < 0)
+        if ((r = cli_ctx(cli, &ctx)) < 0 || (r = vport_network_get(ctx, name, &net, &cli->err)) < 0)
                 return cli_fail(cli, r, NULL);
         if (cli->json)
-                return cli_print_json(cli, info);
-        print_net_info(info);
-        json_object_put(info);
+                return cli_print_json(cli, vport_network_to_json(net));
+        print_net_info(net);
         return 0;
 }

@@ -72,3 +72,44 @@ json_object *vport_port_to_json(const vport_port *p) {
                 json_object_object_add(o, "tapdev", json_object_new_string(p->rt.tapdev));
         return o;
 }
+
+static json_object *string_or_null(const char *s) {
+        return s ? json_object_new_string(s) : NULL;
+}
+
+static json_object *network_devices_json(const vport_network *n) {
+        json_object *a = json_object_new_array();
+        char bdf[VPORT_PCI_STRLEN];
+
+        for (size_t i = 0; i < (size_t) vport_network_get_n_devices(n); i++) {
+                json_object *d = json_object_new_object();
+                json_object_object_add(d, "device", string_or_null(vport_network_device_key(n, i)));
+                json_object_object_add(d, "netdev", string_or_null(vport_network_device_netdev(n, i)));
+                json_object_object_add(d, "pci", string_or_null(vport_network_device_pci(n, i, bdf)));
+                json_object_object_add(d, "connections",
+                                       json_object_new_int((int) vport_network_device_connections(n, i)));
+                json_object_array_add(a, d);
+        }
+        return a;
+}
+
+json_object *vport_network_to_json(const vport_network *n) {
+        json_object *o = json_object_new_object();
+        char uuid[VPORT_UUID_STRLEN];
+
+        json_object_object_add(o, "name", json_object_new_string(vport_network_get_name(n)));
+        json_object_object_add(o, "uuid",
+                               json_object_new_string(uuid_format(vport_network_get_uuid(n), uuid)));
+        json_object_object_add(o, "active", json_object_new_boolean(vport_network_get_active(n)));
+        json_object_object_add(o, "autostart", json_object_new_boolean(vport_network_get_autostart(n)));
+        if (vport_network_get_forward(n)) {
+                json_object_object_add(o, "forward", json_object_new_string(vport_network_get_forward(n)));
+                json_object_object_add(o, "plug", json_object_new_string(vport_network_get_plug_type(n)));
+        }
+        json_object_object_add(o, "ports", json_object_new_int((int) vport_network_get_ports(n)));
+        if (vport_network_get_bridge(n))
+                json_object_object_add(o, "bridge", json_object_new_string(vport_network_get_bridge(n)));
+        if (vport_network_get_n_devices(n) >= 0)
+                json_object_object_add(o, "devices", network_devices_json(n));
+        return o;
+}

@@ -18,9 +18,15 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(vport_ctx *, vport_ctx_close);
 
 /* ---- networks ---- */
 
-/* All networks: a JSON array of {name, uuid, active, autostart, forward, ports}. */
+DEFINE_TRIVIAL_CLEANUP_FUNC(vport_network *, vport_network_free);
+
+/* A network as JSON: {name, uuid, active, autostart, forward, plug, ports,
+ * bridge?, devices?: [{device, netdev, pci, connections}]}, for --json. */
+json_object *vport_network_to_json(const vport_network *n);
+
+/* All networks: a JSON array of vport_network_to_json() objects (no devices). */
 int vport_net_list(vport_ctx *ctx, json_object **ret, vport_error *err);
-/* {name, active, forward, plug, ports, devices: [{device, netdev, pci, connections}]} */
+/* One network as vport_network_to_json() shows it, with its devices. */
 int vport_net_info(vport_ctx *ctx, const char *name, json_object **ret, vport_error *err);
 
 enum {
