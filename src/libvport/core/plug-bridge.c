@@ -142,11 +142,33 @@ static int port_gone(const vport_port *port, vport_error *err) {
                                port_id(port, uuid), port->rt.ifname, port->rt.ifindex);
 }
 
+/* The tap must still be a port of the bridge prepare put it on: a tap
+ * whose bridge was deleted (or that someone detached) would come up
+ * connected to nothing while the port read "active". */
+static int tap_on_bridge(vport_ctx *ctx, const vport_port *port, vport_error *err) {
+        char uuid[VPORT_UUID_STRLEN];
+        vport_link tap;
+        int r;
+
+        r = ctx->ops->link_get(ctx->kernel, port->rt.ifindex, NULL, &tap, err);
+        if (r == -ENODEV)
+                return port_gone(port, err);
+        if (r < 0 || tap.master_ifindex == port->rt.lower_ifindex)
+                return r;
+        return vport_error_set(err, -ENODEV,
+                               "port %s: tap %s is no longer on bridge %s (ifindex %d): was the bridge "
+                               "deleted? Delete the port ('vport port-delete')",
+                               port_id(port, uuid), port->rt.ifname, port->rt.lower, port->rt.lower_ifindex);
+}
+
 static int bridge_activate(vport_ctx *ctx, vport_port *port, vport_error *err) {
         int r;
 
         if (port->rt.ifindex <= 0)
                 return port_gone(port, err);
+        r = tap_on_bridge(ctx, port, err);
+        if (r < 0)
+                return r;
         r = ctx->ops->link_set_up(ctx->kernel, port->rt.ifindex, true, err);
         if (r >= 0 && libvirt_fdb(port)) {
                 r = ctx->ops->fdb_add(ctx->kernel, port->rt.ifindex, &port->def->mac, err);
@@ -183,9 +205,24 @@ static bool tap_matches(const vport_port *port, const plug_dev_record *rec, cons
         return streq(link->kind, "tun") && mac_equal(&link->mac, &mac);
 }
 
+/* Nothing on the bridge to restore (the kernel drops the port and its FDB
+ * entries with the tap), but a bridge deleted behind vport's back is
+ * worth a word. */
+static int bridge_note_gone(vport_ctx *ctx, vport_port *port, vport_error *err) {
+        char uuid[VPORT_UUID_STRLEN];
+        vport_link link;
+
+        if (port->rt.lower_ifindex > 0 &&
+            ctx->ops->link_get(ctx->kernel, port->rt.lower_ifindex, NULL, &link, NULL) == -ENODEV)
+                ctx_notice(ctx, "port %s: bridge %s (ifindex %d) was already gone", port_id(port, uuid),
+                           port->rt.lower, port->rt.lower_ifindex);
+        return 0;
+}
+
 static const plug_release_ops bridge_release_ops = {
         .dev_key = tap_key,
         .dev_matches = tap_matches,
+        .restore = bridge_note_gone,
 };
 
 const plug_driver plug_driver_bridge = {

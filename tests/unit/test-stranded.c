@@ -1,0 +1,487 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* No port is ever stranded, over the fake link table: for every plug type,
+ * the port's own device or the device it sits on (lower device, bridge) is
+ * deleted behind vport's back while the port is prepared or active; then
+ * deactivate + delete, delete, net-destroy --force, and reconcile followed
+ * by delete all succeed, say what was already gone, and leave the host as
+ * before the port existed and the store without the port, its journal or
+ * its pool device. Also: drift reported (and nothing changed) for each kind
+ * of tampering, net-destroy refusing active ports, and owners. */
+#include <ftw.h>
+#include <net/if.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "core/internal.h"
+#include "fake-netdev.h"
+
+static const vport_mac guest_mac = { { 0x52, 0x54, 0x00, 0xcc, 0x00, 0x01 } };
+
+static const struct {
+        const char *name, *forward, *dep; /* dep: the device the port sits on */
+        bool direct;
+} nets[] = {
+        { "vepa", "<forward mode='vepa'><interface dev='eth0'/></forward>", "eth0", true },
+        { "bridgemode", "<forward mode='bridge'><interface dev='eth0'/></forward>", "eth0", true },
+        { "private", "<forward mode='private'><interface dev='eth0'/></forward>", "eth0", true },
+        { "passthrough", "<forward mode='passthrough'><interface dev='eth1'/></forward>", "eth1", true },
+        { "br", "<forward mode='bridge'/><bridge name='br0'/>", "br0", false },
+        { "brlv", "<forward mode='bridge'/><bridge name='br0' macTableManager='libvirt'/>", "br0", false },
+};
+
+typedef enum finish {
+        FINISH_DEACTIVATE_DELETE,
+        FINISH_DELETE,
+        FINISH_NET_DESTROY,
+        FINISH_RECONCILE_DELETE,
+        _FINISH_MAX,
+} finish;
+
+static const char *const finish_name[_FINISH_MAX] = { "deactivate+delete", "delete", "net-destroy --force",
+                                                      "reconcile+delete" };
+
+typedef struct world {
+        char dir[64];
+        vport_ctx *ctx;
+} world;
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+        return remove(path);
+}
+
+static void world_open(world *w) {
+        vport_ctx_options opts = { .ops = &fake_net_ops };
+        vport_error err = { 0 };
+        char xml[512];
+
+        snprintf(w->dir, sizeof(w->dir), "/tmp/test-stranded.XXXXXX");
+        assert_non_null(mkdtemp(w->dir));
+        opts.state_dir = w->dir;
+        fake_net_setup();
+        assert_int_equal(vport_ctx_open(&opts, &w->ctx, &err), 0);
+        for (size_t i = 0; i < ELEMENTSOF(nets); i++) {
+                if (nets[i].direct && !WITH_MACVTAP)
+                        continue;
+                snprintf(xml, sizeof(xml), "<network><name>%s</name>%s</network>", nets[i].name,
+                         nets[i].forward);
+                assert_int_equal(vport_net_define(w->ctx, xml, NULL, &err), 0);
+                assert_int_equal(vport_net_start(w->ctx, nets[i].name, &err), 0);
+        }
+}
+
+static void world_close(world *w) {
+        vport_ctx_close(w->ctx);
+        nftw(w->dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+static int setup(void **state) {
+        world *w = calloc(1, sizeof(*w));
+
+        world_open(w);
+        *state = w;
+        return 0;
+}
+
+static int teardown(void **state) {
+        world_close(*state);
+        free(*state);
+        return 0;
+}
+
+static vport_port *create_port(world *w, const char *net, const char *owner) {
+        vport_port_request req = { .network = net,
+                                   .mac = &guest_mac,
+                                   .owner_name = owner,
+                                   .vlan = -1,
+                                   .flags = VPORT_PORT_PREPARE };
+        vport_error err = { 0 };
+        vport_port *port = NULL;
+
+        if (vport_port_create(w->ctx, &req, &port, &err) < 0)
+                fail_msg("create on %s: %s", net, err.message);
+        return port;
+}
+
+static size_t n_ports(world *w) {
+        vport_port **ports = NULL;
+        size_t n = 0;
+
+        assert_int_equal(vport_port_list(w->ctx, NULL, &ports, &n, NULL), 0);
+        vport_port_array_free(ports, n);
+        return n;
+}
+
+static size_t n_journal(world *w) {
+        store_journal *entries = NULL;
+        size_t n = 0;
+
+        assert_int_equal(store_journal_list(w->ctx->store, NULL, &entries, &n, NULL), 0);
+        store_journal_array_free(entries, n);
+        return n;
+}
+
+static size_t n_devices_held(world *w) {
+        store_device_count *usage = NULL;
+        size_t n = 0;
+
+        assert_int_equal(store_device_usage(w->ctx->store, NULL, &usage, &n, NULL), 0);
+        store_device_count_array_free(usage, n);
+        return n;
+}
+
+static bool notice_has(world *w, const char *text) {
+        const char *const *notes;
+        size_t n = vport_ctx_notices(w->ctx, &notes);
+
+        for (size_t i = 0; i < n; i++)
+                if (strstr(notes[i], text))
+                        return true;
+        return false;
+}
+
+/* A drift entry of kind for port (NULL: any port) in the current report. */
+static bool drift_has(world *w, const char *kind, const vport_port *port) {
+        char uuid[VPORT_UUID_STRLEN];
+        json_object *list = NULL, *v;
+        vport_error err = { 0 };
+        bool found = false;
+
+        if (vport_drift(w->ctx, &list, &err) < 0)
+                fail_msg("drift: %s", err.message);
+        for (size_t i = 0; i < json_object_array_length(list); i++) {
+                json_object *o = json_object_array_get_idx(list, i);
+                json_object_object_get_ex(o, "kind", &v);
+                if (!streq(json_object_get_string(v), kind))
+                        continue;
+                if (!port || (json_object_object_get_ex(o, "port", &v) &&
+                              streq(json_object_get_string(v), uuid_format(&port->def->uuid, uuid))))
+                        found = true;
+        }
+        json_object_put(list);
+        return found;
+}
+
+/* The host as it was before the port existed, less what the admin deleted:
+ * every surviving link has its MAC, up state and master back, and nothing
+ * else is left (no tap, macvtap, group marker or FDB entry). */
+static void assert_host_as_before(const fake_net *before, const bool *survived, const char *what) {
+        unsigned expected = 0;
+
+        for (int i = 0; i < FAKE_NET_MAX_LINKS; i++) {
+                const vport_link *b = &before->links[i].link;
+                fake_net_link *now;
+                if (!b->ifindex || !survived[i])
+                        continue;
+                expected++;
+                if (!(now = fake_net_find(b->ifindex, NULL)))
+                        fail_msg("%s: %s gone", what, b->name);
+                if (!mac_equal(&now->link.mac, &b->mac) || (now->link.flags & IFF_UP) != (b->flags & IFF_UP))
+                        fail_msg("%s: %s not restored", what, b->name);
+                if (now->link.master_ifindex != b->master_ifindex && fake_net_find(b->master_ifindex, NULL))
+                        fail_msg("%s: %s changed master", what, b->name);
+        }
+        if (fake_net_count(NULL) != expected)
+                fail_msg("%s: %u links, expected %u", what, fake_net_count(NULL), expected);
+        if (fake_net_fdb_count(&guest_mac) != 0)
+                fail_msg("%s: FDB entry left", what);
+}
+
+static void tamper(const vport_port *port, size_t net, bool own) {
+        if (own)
+                fake_net_remove(port->rt.ifindex);
+        else
+                fake_net_remove(fake_net_find(0, nets[net].dep)->link.ifindex);
+}
+
+/* A port whose device is gone cannot be activated: the step fails, naming
+ * the device, and the port stays prepared. */
+static void activate_refused(world *w, const vport_port *port, const char *what) {
+        _cleanup_(vport_port_freep) vport_port *now = NULL;
+        vport_error err = { 0 };
+
+        if (vport_port_activate(w->ctx, &port->def->uuid, NULL, &err) >= 0)
+                fail_msg("%s: activate succeeded", what);
+        assert_int_equal(vport_port_get(w->ctx, &port->def->uuid, &now, NULL), 0);
+        assert_int_equal(now->state, PORT_STATE_PREPARED);
+}
+
+static int run_finish(world *w, const vport_port *port, size_t net, finish how, vport_error *err) {
+        json_object *log = NULL;
+        unsigned calls;
+        int r;
+
+        switch (how) {
+        case FINISH_DEACTIVATE_DELETE:
+                r = vport_port_deactivate(w->ctx, &port->def->uuid, NULL, err);
+                return r < 0 ? r : vport_port_delete(w->ctx, &port->def->uuid, err);
+        case FINISH_DELETE:
+                return vport_port_delete(w->ctx, &port->def->uuid, err);
+        case FINISH_NET_DESTROY:
+                return vport_net_destroy_ex(w->ctx, nets[net].name, VPORT_NET_DESTROY_FORCE, NULL, err);
+        case FINISH_RECONCILE_DELETE:
+                /* Reconcile reports the missing device and changes nothing. */
+                calls = fnet->calls.link_set_up + fnet->calls.link_delete + fnet->calls.link_delete_group +
+                        fnet->calls.fdb_del + fnet->calls.link_set_mac;
+                r = vport_reconcile_ex(w->ctx, &log, err);
+                assert_int_equal(r, 0);
+                assert_int_equal(json_object_array_length(log), 0);
+                json_object_put(log);
+                if (!drift_has(w, "device-missing", port))
+                        fail_msg("%s: no device-missing drift", nets[net].name);
+                assert_int_equal(fnet->calls.link_set_up + fnet->calls.link_delete +
+                                         fnet->calls.link_delete_group + fnet->calls.fdb_del +
+                                         fnet->calls.link_set_mac,
+                                 calls);
+                assert_int_equal(n_ports(w), 1);
+                return vport_port_delete(w->ctx, &port->def->uuid, err);
+        default:
+                return -EINVAL;
+        }
+}
+
+static void one_case(size_t net, bool active, bool own, finish how) {
+        bool survived[FAKE_NET_MAX_LINKS];
+        vport_error err = { 0 };
+        vport_port *port;
+        fake_net *before = malloc(sizeof(*before));
+        char what[128];
+        world w;
+
+        snprintf(what, sizeof(what), "%s, %s, %s gone, %s", nets[net].name, active ? "active" : "prepared",
+                 own ? "own device" : nets[net].dep, finish_name[how]);
+        world_open(&w);
+        *before = *fnet;
+        port = create_port(&w, nets[net].name, "vm1");
+        if (active && vport_port_activate(w.ctx, &port->def->uuid, NULL, &err) < 0)
+                fail_msg("%s: activate: %s", what, err.message);
+        tamper(port, net, own);
+        for (int i = 0; i < FAKE_NET_MAX_LINKS; i++)
+                survived[i] = before->links[i].link.ifindex &&
+                              fake_net_find(before->links[i].link.ifindex, NULL) != NULL;
+        if (!active && how == FINISH_DELETE)
+                activate_refused(&w, port, what);
+        vport_ctx_clear_notices(w.ctx);
+        if (run_finish(&w, port, net, how, &err) < 0)
+                fail_msg("%s: %s", what, err.message);
+        if (!notice_has(&w, "already gone") && !notice_has(&w, "no longer on a bridge"))
+                fail_msg("%s: no notice names what was gone", what);
+        assert_host_as_before(before, survived, what);
+        assert_int_equal(n_ports(&w), 0);
+        assert_int_equal(n_journal(&w), 0);
+        assert_int_equal(n_devices_held(&w), 0);
+        vport_port_free(port);
+        free(before);
+        world_close(&w);
+}
+
+static void test_gone_matrix(void **state) {
+        unsigned runs = 0;
+
+        for (size_t net = 0; net < ELEMENTSOF(nets); net++) {
+                if (nets[net].direct && !WITH_MACVTAP)
+                        continue;
+                for (int active = 0; active < 2; active++)
+                        for (int own = 0; own < 2; own++)
+                                for (int how = 0; how < _FINISH_MAX; how++, runs++)
+                                        one_case(net, active, own, (finish) how);
+        }
+        assert_true(runs >= 32);
+}
+
+/* An FDB entry the admin removed from an active macTableManager='libvirt'
+ * port, the tap taken off its bridge, a tap that looks like vport's but
+ * no port holds: each reported, and reporting changes nothing. */
+static void test_drift_kinds(void **state) {
+        world *w = *state;
+        vport_port *lv, *br;
+        fake_net before;
+
+        lv = create_port(w, "brlv", "vm1");
+        assert_int_equal(vport_port_activate(w->ctx, &lv->def->uuid, NULL, NULL), 0);
+        br = create_port(w, "br", "vm2");
+        assert_false(drift_has(w, "fdb-missing", NULL));
+        assert_false(drift_has(w, "device-detached", NULL));
+        assert_false(drift_has(w, "orphan-device", NULL));
+
+        for (int i = 0; i < FAKE_NET_MAX_FDB; i++)
+                if (fnet->fdb[i].port_ifindex == lv->rt.ifindex)
+                        fnet->fdb[i] = (fake_net_fdb){ 0 };
+        fake_net_find(br->rt.ifindex, NULL)->link.master_ifindex = 0;
+        fake_net_add("vnet7", "tun", &(vport_mac){ { 0xfe, 0, 0, 0, 0, 7 } }, false);
+        before = *fnet;
+        assert_true(drift_has(w, "fdb-missing", lv));
+        assert_true(drift_has(w, "device-detached", br));
+        assert_true(drift_has(w, "orphan-device", NULL));
+        assert_false(drift_has(w, "device-missing", NULL));
+        assert_memory_equal(before.links, fnet->links, sizeof(before.links));
+        assert_memory_equal(before.fdb, fnet->fdb, sizeof(before.fdb));
+        assert_int_equal(n_ports(w), 2);
+        vport_port_free(lv);
+        vport_port_free(br);
+}
+
+/* A port's tap is gone: reconcile reports it, the port and its journal
+ * stay (the owner decides), and the message says how to finish. */
+static void test_drift_device_missing(void **state) {
+        world *w = *state;
+        vport_port *port = create_port(w, "br", "vm1");
+        vport_error err = { 0 };
+
+        fake_net_remove(port->rt.ifindex);
+        assert_true(drift_has(w, "device-missing", port));
+        assert_int_equal(vport_port_activate(w->ctx, &port->def->uuid, NULL, &err), -ENODEV);
+        assert_non_null(strstr(err.message, "port-delete"));
+        assert_int_equal(n_ports(w), 1);
+        assert_true(n_journal(w) > 0);
+        vport_port_free(port);
+}
+
+/* Without --force an active port stops net-destroy before anything
+ * changes; the message names the port and its owner. */
+static void test_net_destroy_refuses_active(void **state) {
+        world *w = *state;
+        char uuid[VPORT_UUID_STRLEN];
+        vport_port *active, *prepared;
+        vport_mac second = guest_mac;
+        vport_port_request req = {
+                .network = "br", .mac = &second, .owner_name = "vm2", .vlan = -1, .flags = VPORT_PORT_PREPARE
+        };
+        json_object *torn = NULL;
+        vport_error err = { 0 };
+        fake_net before;
+        bool net_active;
+
+        active = create_port(w, "br", "vm1");
+        assert_int_equal(vport_port_activate(w->ctx, &active->def->uuid, NULL, NULL), 0);
+        second.addr[5] = 9;
+        assert_int_equal(vport_port_create(w->ctx, &req, &prepared, &err), 0);
+        before = *fnet;
+        assert_int_equal(vport_net_destroy_ex(w->ctx, "br", 0, &torn, &err), -EBUSY);
+        assert_null(torn);
+        assert_non_null(strstr(err.message, uuid_format(&active->def->uuid, uuid)));
+        assert_non_null(strstr(err.message, "vm1"));
+        assert_non_null(strstr(err.message, "--force"));
+        assert_null(strstr(err.message, uuid_format(&prepared->def->uuid, uuid)));
+        assert_memory_equal(before.links, fnet->links, sizeof(before.links));
+        assert_int_equal(n_ports(w), 2);
+        assert_int_equal(network_load(w->ctx, "br", NULL, &net_active, NULL), 0);
+        assert_true(net_active);
+
+        assert_int_equal(vport_net_destroy_ex(w->ctx, "br", VPORT_NET_DESTROY_FORCE, &torn, &err), 0);
+        assert_int_equal(json_object_array_length(torn), 2);
+        {
+                json_object *p = json_object_array_get_idx(torn, 0), *v, *owner;
+                assert_true(json_object_object_get_ex(p, "state", &v));
+                assert_string_equal(json_object_get_string(v), "active"); /* as it was */
+                assert_true(json_object_object_get_ex(p, "owner", &owner));
+                assert_true(json_object_object_get_ex(owner, "name", &v));
+                assert_string_equal(json_object_get_string(v), "vm1");
+        }
+        json_object_put(torn);
+        assert_int_equal(n_ports(w), 0);
+        assert_int_equal(fake_net_count("tun"), 0);
+        assert_int_equal(network_load(w->ctx, "br", NULL, &net_active, NULL), 0);
+        assert_false(net_active);
+        vport_port_free(active);
+        vport_port_free(prepared);
+}
+
+/* A port that cannot be torn down (the kernel refuses the delete) keeps
+ * the network active; the report still names the ports that went. */
+static void test_net_destroy_partial(void **state) {
+        world *w = *state;
+        vport_port *a = create_port(w, "br", "vm1");
+        fake_net_link *tap = fake_net_find(a->rt.ifindex, NULL);
+        json_object *torn = NULL;
+        vport_error err = { 0 };
+        bool net_active;
+
+        /* a foreign device in the way of the group delete, and the single
+         * delete refused: the fake refuses deleting a physical NIC */
+        snprintf(tap->link.kind, sizeof(tap->link.kind), "%s", "");
+        assert_true(vport_net_destroy_ex(w->ctx, "br", 0, &torn, &err) < 0);
+        assert_non_null(strstr(err.message, "stays active"));
+        assert_non_null(torn);
+        assert_int_equal(json_object_array_length(torn), 0);
+        json_object_put(torn);
+        assert_int_equal(network_load(w->ctx, "br", NULL, &net_active, NULL), 0);
+        assert_true(net_active);
+        assert_int_equal(n_ports(w), 1);
+        snprintf(tap->link.kind, sizeof(tap->link.kind), "%s", "tun");
+        assert_int_equal(vport_net_destroy(w->ctx, "br", &err), 0);
+        assert_int_equal(n_ports(w), 0);
+        vport_port_free(a);
+}
+
+/* --owner NAME always means one UUID; conflicts are refused naming both. */
+static void test_owner_uuid(void **state) {
+        world *w = *state;
+        char buf[VPORT_UUID_STRLEN], buf2[VPORT_UUID_STRLEN];
+        vport_uuid derived, given;
+        vport_mac mac = guest_mac;
+        vport_port_request req = { .network = "br", .mac = &mac, .vlan = -1 };
+        vport_port *a, *b, *c = NULL;
+        vport_error err = { 0 };
+
+        a = create_port(w, "br", "vm1");
+        owner_uuid_of_name("vm1", &derived);
+        assert_true(uuid_equal(&a->def->owner_uuid, &derived));
+        mac.addr[5] = 2;
+        req.owner_name = "vm1";
+        assert_int_equal(vport_port_create(w->ctx, &req, &b, &err), 0);
+        assert_true(uuid_equal(&b->def->owner_uuid, &derived));
+
+        /* vm1 with another UUID */
+        assert_int_equal(uuid_parse("11111111-2222-4333-8444-555555555555", &given), 0);
+        req.owner_uuid = &given;
+        assert_int_equal(vport_port_create(w->ctx, &req, NULL, &err), -EEXIST);
+        assert_non_null(strstr(err.message, uuid_format(&derived, buf)));
+        assert_non_null(strstr(err.message, uuid_format(&given, buf2)));
+        assert_non_null(strstr(err.message, "vm1"));
+
+        /* vm1's UUID under another name */
+        req.owner_uuid = &derived;
+        req.owner_name = "vm2";
+        assert_int_equal(vport_port_create(w->ctx, &req, NULL, &err), -EEXIST);
+        assert_non_null(strstr(err.message, "vm1"));
+        assert_non_null(strstr(err.message, "vm2"));
+
+        /* the UUID alone finds its name */
+        req.owner_name = NULL;
+        assert_int_equal(vport_port_create(w->ctx, &req, &c, &err), 0);
+        assert_string_equal(c->def->owner_name, "vm1");
+        req.owner_uuid = &given;
+        assert_int_equal(vport_port_create(w->ctx, &req, NULL, &err), -EINVAL);
+        assert_non_null(strstr(err.message, "--owner NAME"));
+        assert_int_equal(n_ports(w), 3);
+
+        /* no owner at all is "unknown", one owner too */
+        req.owner_uuid = NULL;
+        vport_port_free(c);
+        assert_int_equal(vport_port_create(w->ctx, &req, &c, &err), 0);
+        assert_string_equal(c->def->owner_name, "unknown");
+        owner_uuid_of_name("unknown", &derived);
+        assert_true(uuid_equal(&c->def->owner_uuid, &derived));
+        vport_port_free(a);
+        vport_port_free(b);
+        vport_port_free(c);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_gone_matrix),
+                cmocka_unit_test_setup_teardown(test_drift_kinds, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_drift_device_missing, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_net_destroy_refuses_active, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_net_destroy_partial, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_owner_uuid, setup, teardown),
+        };
+
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
