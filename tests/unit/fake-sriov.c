@@ -102,6 +102,24 @@ static int fake_link_set_up(vport_kernel *k, int ifindex, bool up, vport_error *
         return 0;
 }
 
+/* The PF and every VF netdev. */
+static int fake_link_list(vport_kernel *k, vport_link **ret, size_t *ret_n, vport_error *err) {
+        vport_link *links = calloc(FAKE_MAX_VFS + 1, sizeof(*links));
+        size_t n = 0;
+
+        if (!links)
+                return -ENOMEM;
+        if (fake->pf_name[0] && fake_link_get(k, fake->pf_ifindex, NULL, &links[n], NULL) >= 0)
+                n++;
+        for (int i = 0; i < fake->n_vfs; i++)
+                if (fake->vfs[i].netdev[0] &&
+                    fake_link_get(k, fake->vfs[i].ifindex, NULL, &links[n], NULL) >= 0)
+                        n++;
+        *ret = links;
+        *ret_n = n;
+        return 0;
+}
+
 /* igbvf asks the PF through the mailbox; the PF refuses once the admin
  * flag is set, and igbvf ignores the refusal. */
 static int fake_link_set_mac(vport_kernel *k, int ifindex, const vport_mac *mac, vport_error *err) {
@@ -291,6 +309,7 @@ static int fake_pci_wait_netdev(vport_kernel *k, const vport_pci_addr *addr, int
 
 const vport_kernel_ops fake_sriov_ops = {
         .link_get = fake_link_get,
+        .link_list = fake_link_list,
         .link_set_mac = fake_link_set_mac,
         .link_set_up = fake_link_set_up,
         .link_set_mtu = fake_link_set_mtu,

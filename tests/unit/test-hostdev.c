@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "core/fault.h"
+#include "core/internal.h"
 #include "core/sriov.h"
 #include "fake-sriov.h"
 
@@ -333,6 +334,159 @@ static void test_release_retry(void **state) {
         vport_port_free(port);
 }
 
+/* ---- a VF's devices gone behind vport's back ---- */
+
+static bool notice_has(vport_ctx *ctx, const char *text) {
+        const char *const *notes;
+        size_t n = vport_ctx_notices(ctx, &notes);
+
+        for (size_t i = 0; i < n; i++)
+                if (strstr(notes[i], text))
+                        return true;
+        return false;
+}
+
+static size_t n_journal(vport_ctx *ctx) {
+        store_journal *entries = NULL;
+        size_t n = 0;
+
+        assert_int_equal(store_journal_list(ctx->store, NULL, &entries, &n, NULL), 0);
+        store_journal_array_free(entries, n);
+        return n;
+}
+
+/* The PF disabled SR-IOV (or was removed): the VF and all its state went
+ * with it. Delete finishes without touching anything, says so, and the
+ * VF is free again once it is back. */
+static void test_vf_gone(void **state) {
+        fixture *f = *state;
+        vport_port *port = NULL, *again = NULL;
+        vport_error err = { 0 };
+        unsigned calls;
+
+        assert_int_equal(create(f->ctx, "hm", 42, &port, &err), 0);
+        assert_int_equal(vport_port_activate(f->ctx, &port->def->uuid, NULL, &err), 0);
+        fake->n_vfs = 0;
+        calls = fake->n_vf_set + fake->n_bind + fake->n_unbind + fake->n_link_set_mac;
+        vport_ctx_clear_notices(f->ctx);
+        assert_int_equal(vport_port_deactivate(f->ctx, &port->def->uuid, NULL, &err), 0);
+        assert_int_equal(vport_port_delete(f->ctx, &port->def->uuid, &err), 0);
+        assert_true(notice_has(f->ctx, "0000:03:10.0"));
+        assert_true(notice_has(f->ctx, "was already gone"));
+        assert_int_equal(fake->n_vf_set + fake->n_bind + fake->n_unbind + fake->n_link_set_mac, calls);
+        assert_int_equal(n_ports(f->ctx), 0);
+        assert_int_equal(n_journal(f->ctx), 0);
+        fake_sriov_setup(2); /* SR-IOV enabled again: fresh VFs */
+        assert_int_equal(create(f->ctx, "hm", -1, &again, &err), 0);
+        assert_string_equal(again->device, "0000:03:10.0");
+        vport_port_free(port);
+        vport_port_free(again);
+}
+
+/* The PF lost its netdev (driver unbound) while its VFs stayed: the PF's
+ * table went with the PF driver; the VF itself is put back. */
+static void test_pf_netdev_gone(void **state) {
+        fixture *f = *state;
+        vf_state before = vf_state_of(0);
+        vport_port *port = NULL;
+        vport_error err = { 0 };
+
+        assert_int_equal(create(f->ctx, "hm", 42, &port, &err), 0);
+        fake->pf_name[0] = '\0';
+        fake->pf_ifindex = -1;
+        fake->vfs[0].info = before.info; /* a PF driver that comes back starts from a clean table */
+        fake->vfs[0].admin_set = false;
+        vport_ctx_clear_notices(f->ctx);
+        assert_int_equal(vport_port_delete(f->ctx, &port->def->uuid, &err), 0);
+        assert_true(notice_has(f->ctx, "VF table entry was already gone"));
+        assert_vf_state(0, &before);
+        assert_int_equal(n_ports(f->ctx), 0);
+        assert_int_equal(n_journal(f->ctx), 0);
+        vport_port_free(port);
+}
+
+/* Someone unbound the VF from its driver (vfio-pci, or igbvf for an
+ * unmanaged port): delete binds the journaled driver again and restores
+ * the rest. */
+static void test_vf_unbound(void **state) {
+        static const char *const nets[] = { "hm", "hn" };
+        fixture *f = *state;
+        vf_state before = vf_state_of(0);
+
+        for (size_t i = 0; i < ELEMENTSOF(nets); i++) {
+                vport_port *port = NULL;
+                vport_error err = { 0 };
+
+                assert_int_equal(create(f->ctx, nets[i], 42, &port, &err), 0);
+                fake->vfs[0].driver[0] = '\0';
+                fake->vfs[0].netdev[0] = '\0';
+                fake->vfs[0].ifindex = 0;
+                assert_int_equal(vport_port_delete(f->ctx, &port->def->uuid, &err), 0);
+                assert_vf_state(0, &before);
+                assert_int_equal(n_ports(f->ctx), 0);
+                vport_port_free(port);
+        }
+}
+
+/* An unbound VF whose driver refuses to bind again is a real failure: the
+ * delete fails naming the driver, the port and its journal stay, and a
+ * delete once the driver binds again finishes. */
+static void test_vf_unbound_rebind_fails(void **state) {
+        fixture *f = *state;
+        vf_state before = vf_state_of(0);
+        vport_port *port = NULL;
+        vport_error err = { 0 };
+
+        assert_int_equal(create(f->ctx, "hm", 42, &port, &err), 0);
+        fake->vfs[0].driver[0] = '\0';
+        fake->bind_error = -EIO;
+        snprintf(fake->bind_error_driver, sizeof(fake->bind_error_driver), "%s", FAKE_VF_DRIVER);
+        assert_int_equal(vport_port_delete(f->ctx, &port->def->uuid, &err), -EIO);
+        assert_non_null(strstr(err.message, FAKE_VF_DRIVER));
+        assert_int_equal(n_ports(f->ctx), 1);
+        assert_int_equal(n_journal(f->ctx), 1);
+        fake->bind_error = 0;
+        assert_int_equal(vport_port_delete(f->ctx, &port->def->uuid, &err), 0);
+        assert_vf_state(0, &before);
+        vport_port_free(port);
+}
+
+static bool drift_has(vport_ctx *ctx, const char *kind) {
+        json_object *list = NULL, *v;
+        bool found = false;
+
+        assert_int_equal(vport_drift(ctx, &list, NULL), 0);
+        for (size_t i = 0; i < json_object_array_length(list); i++)
+                if (json_object_object_get_ex(json_object_array_get_idx(list, i), "kind", &v) &&
+                    streq(json_object_get_string(v), kind))
+                        found = true;
+        json_object_put(list);
+        return found;
+}
+
+/* The VF's admin MAC and VLAN changed behind vport's back, then the VF
+ * went: reported, never put back by reporting. */
+static void test_vf_drift(void **state) {
+        fixture *f = *state;
+        const vport_mac other = { { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 } };
+        vport_port *port = NULL;
+        vport_error err = { 0 };
+
+        assert_int_equal(create(f->ctx, "hm", 42, &port, &err), 0);
+        assert_false(drift_has(f->ctx, "vf-mac-changed"));
+        assert_false(drift_has(f->ctx, "vf-vlan-changed"));
+        fake->vfs[0].info.mac = other;
+        fake->vfs[0].info.vlan = 7;
+        assert_true(drift_has(f->ctx, "vf-mac-changed"));
+        assert_true(drift_has(f->ctx, "vf-vlan-changed"));
+        assert_true(mac_equal(&fake->vfs[0].info.mac, &other));
+        assert_int_equal(fake->vfs[0].info.vlan, 7);
+        fake->n_vfs = 0;
+        assert_true(drift_has(f->ctx, "device-missing"));
+        assert_int_equal(n_ports(f->ctx), 1);
+        vport_port_free(port);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_managed, setup, teardown),
@@ -345,6 +499,11 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_crash_reconcile, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_crash_delete, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_release_retry, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_vf_gone, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_pf_netdev_gone, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_vf_unbound, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_vf_unbound_rebind_fails, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_vf_drift, setup, teardown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

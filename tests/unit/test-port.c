@@ -20,6 +20,7 @@
 #include "config.h"
 #include "core/fault.h"
 #include "core/internal.h"
+#include "core/plug-common.h"
 #include "fake-netdev.h"
 
 static const vport_mac guest_mac = { { 0x52, 0x54, 0x00, 0xbb, 0x00, 0x01 } };
@@ -839,6 +840,87 @@ static void test_bulk_net_destroy(void **state) {
         bulk_check(f, links);
 }
 
+/* ---- what an error of an undo step means ---- */
+
+typedef struct undo_case {
+        plug_undo what;
+        int r; /* the step's error */
+        enum { TAP_ON_BRIDGE, TAP_DETACHED, TAP_DELETED } tap;
+        int want;           /* 0: undone, 1: device gone, < 0: a real failure */
+        const char *notice; /* what the notice says, NULL: none */
+} undo_case;
+
+static const undo_case undo_cases[] = {
+        { PLUG_UNDO_DOWN, 0, TAP_ON_BRIDGE, 0, NULL },
+        { PLUG_UNDO_DOWN, -ENODEV, TAP_ON_BRIDGE, 1, "tap vnet0 (ifindex" },
+        { PLUG_UNDO_LOWER_DOWN, -ENODEV, TAP_ON_BRIDGE, 1, "lower device vnet0" },
+        { PLUG_UNDO_DOWN, -EPERM, TAP_ON_BRIDGE, -EPERM, NULL },
+        { PLUG_UNDO_DOWN, -ENOENT, TAP_ON_BRIDGE, -ENOENT, NULL }, /* no meaning for a link op */
+        { PLUG_UNDO_DOWN, -EOPNOTSUPP, TAP_DETACHED, -EOPNOTSUPP, NULL },
+        { PLUG_UNDO_FDB, -ENOENT, TAP_ON_BRIDGE, 0, "FDB entry for 52:54:00:bb:00:01 on vnet0" },
+        { PLUG_UNDO_FDB, -ENODEV, TAP_ON_BRIDGE, 1, "was already gone" },
+        /* still a bridge port: the bridge refused, a real failure */
+        { PLUG_UNDO_FDB, -EOPNOTSUPP, TAP_ON_BRIDGE, -EOPNOTSUPP, NULL },
+        { PLUG_UNDO_FDB, -EOPNOTSUPP, TAP_DETACHED, 0, "no longer on a bridge" },
+        { PLUG_UNDO_FDB, -EBUSY, TAP_DETACHED, -EBUSY, NULL },
+        { PLUG_UNDO_FDB, -EOPNOTSUPP, TAP_DELETED, 1, "was already gone" },
+};
+
+static void test_undo_classification(void **state) {
+        fixture *f = *state;
+        vport_port *port = create_ok(f, "brlv");
+        int tap = port->rt.ifindex, bridge = must_find("br0")->link.ifindex;
+
+        for (size_t i = 0; i < ELEMENTSOF(undo_cases); i++) {
+                const undo_case *c = &undo_cases[i];
+                vport_error err = { 0 };
+                const char *const *notes;
+                size_t n;
+                int r;
+
+                if (c->tap == TAP_DELETED)
+                        fake_net_remove(tap);
+                else
+                        must_find("vnet0")->link.master_ifindex = c->tap == TAP_ON_BRIDGE ? bridge : 0;
+                vport_ctx_clear_notices(f->ctx);
+                if (c->r < 0)
+                        vport_error_set(&err, c->r, "the kernel said no");
+                r = plug_undo_error(f->ctx, port, c->what, tap, "vnet0", c->r, &err);
+                if (r != c->want)
+                        fail_msg("case %zu: got %d, expected %d", i, r, c->want);
+                /* a real failure keeps the kernel's message; done clears it */
+                assert_int_equal(vport_error_isset(&err), r < 0);
+                n = vport_ctx_notices(f->ctx, &notes);
+                assert_int_equal(n, c->notice != NULL);
+                if (c->notice && !strstr(notes[0], c->notice))
+                        fail_msg("case %zu: notice '%s' lacks '%s'", i, notes[0], c->notice);
+        }
+        vport_port_free(port);
+}
+
+/* The bridge refuses to drop the FDB entry of a tap still on it, or the
+ * tap refuses to go down: real failures, the port stays active. */
+static void test_undo_real_failures(void **state) {
+        static const char *const specs[] = { "fdb_del:1=EOPNOTSUPP", "link_set_up:2=EPERM" };
+        fixture *f = *state;
+
+        for (size_t i = 0; i < ELEMENTSOF(specs); i++) {
+                vport_error err = { 0 };
+                vport_port *port;
+
+                with_faults(f, specs[i]);
+                port = create_ok(f, "brlv");
+                assert_int_equal(vport_port_activate(f->ctx, &port->def->uuid, NULL, &err), 0);
+                vport_ctx_clear_notices(f->ctx);
+                assert_true(vport_port_deactivate(f->ctx, &port->def->uuid, NULL, &err) < 0);
+                assert_int_equal(state_of(f, port), PORT_STATE_ACTIVE);
+                assert_int_equal(vport_ctx_notices(f->ctx, &(const char *const *){ NULL }), 0);
+                assert_int_equal(vport_port_delete(f->ctx, &port->def->uuid, &err), 0);
+                assert_int_equal(n_ports(f), 0);
+                vport_port_free(port);
+        }
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_direct_vepa, setup, teardown),
@@ -865,6 +947,8 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_damaged_reconcile, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_bulk_owner, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_bulk_net_destroy, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_undo_classification, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_undo_real_failures, setup, teardown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
