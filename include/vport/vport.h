@@ -229,6 +229,54 @@ const char *vport_port_get_tapdev(const vport_port *p);
  * and dumpxml refuse it. */
 const char *vport_port_get_damage(const vport_port *p);
 
+/* ---- SR-IOV virtual functions ---- */
+
+/* One VF of a PF, as its PF's VF table, sysfs and the store see it. */
+typedef struct vport_vf vport_vf;
+
+/* Every VF of the PF named pf (an interface name): an array of *ret_n VFs,
+ * freed with vport_vf_array_free(). Returns 0, -ENODEV (not a PF), -errno. */
+int vport_pf_list_vfs(vport_ctx *ctx, const char *pf, vport_vf ***ret, size_t *ret_n, vport_error *err);
+void vport_vf_free(vport_vf *vf); /* NULL-safe */
+void vport_vf_array_free(vport_vf **vfs, size_t n);
+
+/* How vport_vf_set_mac_named() got the MAC on the VF. */
+typedef enum vport_vf_mac_method {
+        VPORT_VF_MAC_DIRECT,       /* the VF's netdev took the MAC, and the PF agrees */
+        VPORT_VF_MAC_ADMIN_BOUNCE, /* admin MAC through the PF, then a VF driver rebind */
+        VPORT_VF_MAC_ADMIN_ONLY,   /* no netdev (e.g. bound to vfio-pci): admin MAC only */
+        _VPORT_VF_MAC_METHOD_MAX,
+} vport_vf_mac_method;
+
+/* "direct", "admin-bounce", "admin-only"; NULL if out of range. */
+const char *vport_vf_mac_method_to_string(vport_vf_mac_method m);
+
+/* Set the MAC of the VF named a ("DDDD:BB:SS.F" or its netdev), or (b
+ * non-NULL) VF number b of PF a, trying really hard: when the VF refuses it
+ * or the PF disagrees, through the PF's admin MAC and a VF driver rebind,
+ * verified both ways. -EBUSY naming the port if a live port holds the VF;
+ * -ENETDOWN if the PF is down (vport never brings it up). *ret_method and
+ * *ret (the VF afterwards) may be NULL. */
+int vport_vf_set_mac_named(vport_ctx *ctx, const char *a, const char *b, const vport_mac *mac,
+                           vport_vf_mac_method *ret_method, vport_vf **ret, vport_error *err);
+
+int vport_vf_get_index(const vport_vf *vf);      /* VF number on its PF */
+const char *vport_vf_get_pf(const vport_vf *vf); /* the PF's interface name */
+char *vport_vf_get_pci(const vport_vf *vf, char buf[VPORT_PCI_STRLEN]);
+const char *vport_vf_get_netdev(const vport_vf *vf); /* NULL: none (e.g. bound to vfio-pci) */
+const char *vport_vf_get_driver(const vport_vf *vf); /* NULL: unbound */
+/* The PF-side settings; NULL / -1 where unset or not reported by the driver. */
+const vport_mac *vport_vf_get_mac(const vport_vf *vf); /* the admin MAC */
+int vport_vf_get_vlan(const vport_vf *vf);
+int vport_vf_get_qos(const vport_vf *vf);
+int vport_vf_get_spoofchk(const vport_vf *vf);           /* 0, 1, or -1 */
+int vport_vf_get_trust(const vport_vf *vf);              /* 0, 1, or -1 */
+const char *vport_vf_get_link_state(const vport_vf *vf); /* "auto", "enable", "disable" */
+int64_t vport_vf_get_min_tx_rate(const vport_vf *vf);    /* Mbit/s */
+int64_t vport_vf_get_max_tx_rate(const vport_vf *vf);
+/* The live port holding the VF, or NULL. */
+const vport_uuid *vport_vf_get_port(const vport_vf *vf);
+
 /* Finish every half-done change recorded in the journal (restore devices of
  * ports that were being deleted or whose process died), and drop ports of an
  * earlier boot. Returns the number of entries handled or -errno. */

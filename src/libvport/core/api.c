@@ -2,6 +2,7 @@
 /* The public API's value helpers and port accessors (vport/vport.h): thin
  * wrappers, so callers outside the library never see its layers' types. */
 #include "core/internal.h"
+#include "core/sriov.h"
 
 int vport_mac_parse(const char *s, vport_mac *ret) {
         assert_return(s && ret, -EINVAL);
@@ -90,4 +91,8 @@ const char *vport_port_get_tapdev(const vport_port *p) {
 
 const char *vport_port_get_damage(const vport_port *p) {
         return p->damage;
+}
+
+const char *vport_vf_mac_method_to_string(vport_vf_mac_method m) {
+        return vf_mac_method_to_string(m);
 }

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Ports as JSON, for the CLI's --json and the daemon. */
+/* Ports, networks and VFs as JSON, built from the typed values: one shape
+ * per type, for the CLI's --json (and a daemon later). */
 #include "core/internal.h"
+#include "core/sriov.h"
 
 static json_object *plug_json(const vport_plug *plug) {
         json_object *o = json_object_new_object();
@@ -111,5 +113,38 @@ json_object *vport_network_to_json(const vport_network *n) {
                 json_object_object_add(o, "bridge", json_object_new_string(vport_network_get_bridge(n)));
         if (vport_network_get_n_devices(n) >= 0)
                 json_object_object_add(o, "devices", network_devices_json(n));
+        return o;
+}
+
+static json_object *tristate_json(int v) {
+        return v < 0 ? NULL : json_object_new_boolean(v);
+}
+
+static json_object *rate_json(int64_t v) {
+        return v < 0 ? NULL : json_object_new_int64(v);
+}
+
+json_object *vport_vf_to_json(const vport_vf *vf) {
+        json_object *o = json_object_new_object();
+        char bdf[VPORT_PCI_STRLEN], mac[VPORT_MAC_STRLEN], uuid[VPORT_UUID_STRLEN];
+        const vport_mac *m = vport_vf_get_mac(vf);
+        const vport_uuid *port = vport_vf_get_port(vf);
+
+        json_object_object_add(o, "vf", json_object_new_int(vport_vf_get_index(vf)));
+        json_object_object_add(o, "pf", json_object_new_string(vport_vf_get_pf(vf)));
+        json_object_object_add(o, "pci", json_object_new_string(vport_vf_get_pci(vf, bdf)));
+        json_object_object_add(o, "netdev", string_or_null(vport_vf_get_netdev(vf)));
+        json_object_object_add(o, "driver", string_or_null(vport_vf_get_driver(vf)));
+        if (vport_vf_get_vlan(vf) >= 0) { /* the PF's VF table has an entry */
+                json_object_object_add(o, "mac", m ? json_object_new_string(mac_format(m, mac)) : NULL);
+                json_object_object_add(o, "vlan", json_object_new_int(vport_vf_get_vlan(vf)));
+                json_object_object_add(o, "qos", json_object_new_int(vport_vf_get_qos(vf)));
+                json_object_object_add(o, "spoofchk", tristate_json(vport_vf_get_spoofchk(vf)));
+                json_object_object_add(o, "trust", tristate_json(vport_vf_get_trust(vf)));
+                json_object_object_add(o, "link_state", string_or_null(vport_vf_get_link_state(vf)));
+                json_object_object_add(o, "min_tx_rate", rate_json(vport_vf_get_min_tx_rate(vf)));
+                json_object_object_add(o, "max_tx_rate", rate_json(vport_vf_get_max_tx_rate(vf)));
+        }
+        json_object_object_add(o, "port", port ? json_object_new_string(uuid_format(port, uuid)) : NULL);
         return o;
 }

@@ -23,13 +23,12 @@ int vport_vf_resolve(vport_ctx *ctx, const char *a, const char *b, vport_vf_ref 
  * ends call it before changing a VF on a user's request. */
 int vport_vf_check_unowned(vport_ctx *ctx, const vport_vf_ref *vf, vport_error *err);
 
-/* How vport_vf_set_mac() got there. */
-typedef enum vport_vf_mac_method {
-        VF_MAC_DIRECT,       /* the VF's netdev took the MAC, and the PF agrees */
-        VF_MAC_ADMIN_BOUNCE, /* admin MAC through the PF, then a driver bounce */
-        VF_MAC_ADMIN_ONLY,   /* no netdev (e.g. bound to vfio-pci): admin MAC only */
-        _VF_MAC_METHOD_MAX,
-} vport_vf_mac_method;
+/* How vport_vf_set_mac() got there: vport_vf_mac_method (vport/vport.h),
+ * by the core's short names. */
+#define VF_MAC_DIRECT       VPORT_VF_MAC_DIRECT
+#define VF_MAC_ADMIN_BOUNCE VPORT_VF_MAC_ADMIN_BOUNCE
+#define VF_MAC_ADMIN_ONLY   VPORT_VF_MAC_ADMIN_ONLY
+#define _VF_MAC_METHOD_MAX  _VPORT_VF_MAC_METHOD_MAX
 
 const char *vf_mac_method_to_string(vport_vf_mac_method m);
 
@@ -44,6 +43,11 @@ const char *vf_mac_method_to_string(vport_vf_mac_method m);
 int vport_vf_set_mac(vport_ctx *ctx, const vport_vf_ref *vf, const vport_mac *mac,
                      vport_vf_mac_method *ret_method, vport_error *err);
 
-/* Every VF of a PF: JSON array of {vf, pci, netdev, driver, mac, vlan, qos,
- * spoofchk, trust, link_state, min_tx_rate, max_tx_rate, port}. */
+/* A VF as JSON, for --json: {vf, pf, pci, netdev, driver, mac, vlan, qos,
+ * spoofchk, trust, link_state, min_tx_rate, max_tx_rate, port} (the PF-side
+ * fields only when the PF's VF table has the VF). */
+json_object *vport_vf_to_json(const vport_vf *vf);
+DEFINE_TRIVIAL_CLEANUP_FUNC(vport_vf *, vport_vf_free);
+
+/* Every VF of a PF: a JSON array of vport_vf_to_json() objects. */
 int vport_vf_list(vport_ctx *ctx, const char *pf, json_object **ret, vport_error *err);
