@@ -40,9 +40,9 @@ static int parse_create(vport_cli *cli, const cli_args *a, create_args *c) {
                                        .device = a->device };
         if ((r = cli_check_netname(cli, a->pos[0])) < 0)
                 return r;
-        if (a->mac && mac_parse(a->mac, &c->mac) < 0)
+        if (a->mac && vport_mac_parse(a->mac, &c->mac) < 0)
                 return cli_usage_error(cli, "--mac '%s': not a MAC address", a->mac);
-        if (a->owner_uuid && uuid_parse(a->owner_uuid, &c->owner_uuid) < 0)
+        if (a->owner_uuid && vport_uuid_parse(a->owner_uuid, &c->owner_uuid) < 0)
                 return cli_usage_error(cli, "--owner-uuid '%s': not a UUID", a->owner_uuid);
         if (a->vlan && vlan_tag_parse(a->vlan, &tag) < 0)
                 return cli_usage_error(cli, "--vlan '%s': not a tag in 0-4095", a->vlan);
@@ -83,7 +83,7 @@ static int port_uuid(vport_cli *cli, const cli_args *a, vport_uuid *ret) {
         if (a->n_pos != 1)
                 return cli_usage_error(cli, "expected a port UUID");
         cli_object(cli, "port", a->pos[0]);
-        if (uuid_parse(a->pos[0], ret) < 0)
+        if (vport_uuid_parse(a->pos[0], ret) < 0)
                 return cli_usage_error(cli, "'%s' is not a UUID", a->pos[0]);
         return 0;
 }
