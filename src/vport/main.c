@@ -339,11 +339,8 @@ static int run(vport_cli *cli, int argc, char **argv) {
                                  &(cli_args){ .pos = (char *[]){ (char *) cli->verb->name }, .n_pos = 1 });
         if (!cli->verb && p.help)
                 return verb_help(cli, &(cli_args){ 0 });
-        if (!cli->verb) {
-                usage(stderr);
-                cli->usage_error = true;
-                return -EINVAL;
-        }
+        if (!cli->verb)
+                return cli_usage_error(cli, "no command given");
         if ((r = check_args(cli, &a)) < 0)
                 return r;
         return cli->verb->run(cli, &a);
