@@ -349,6 +349,49 @@ static int fake_brport_set_flags(vport_kernel *k, int ifindex, bool learning, bo
         return 0;
 }
 
+static int fake_brport_set_isolated(vport_kernel *k, int ifindex, bool isolated, vport_error *err) {
+        fake_net_link *l;
+        int r;
+
+        COUNT(brport_set_isolated);
+        if ((r = brport(ifindex, "brport_set_isolated", &l, err)) < 0)
+                return r;
+        l->isolated = isolated;
+        return 0;
+}
+
+static int fake_bridge_create(vport_kernel *k, const vport_bridge_request *req, vport_link *ret,
+                              vport_error *err) {
+        fake_net_link *l = NULL;
+        int r;
+
+        COUNT(bridge_create);
+        r = link_new(req->name, "bridge", &req->mac, &l, err);
+        if (r < 0)
+                return r;
+        l->made_by_create = true;
+        l->stp = req->stp;
+        l->forward_delay_cs = req->forward_delay_cs;
+        *ret = l->link;
+        return 0;
+}
+
+static int fake_addr_add(vport_kernel *k, int ifindex, const vport_ipaddr *a, vport_error *err) {
+        fake_net_link *l;
+        int r;
+
+        COUNT(addr_add);
+        if ((r = get(ifindex, "addr_add", &l, err)) < 0)
+                return r;
+        for (size_t i = 0; i < l->n_addrs; i++)
+                if (l->addrs[i].family == a->family && !memcmp(l->addrs[i].addr, a->addr, 16))
+                        return vport_error_set(err, -EEXIST, "fake: addr_add: address exists");
+        if (l->n_addrs == FAKE_NET_MAX_ADDRS)
+                return vport_error_set(err, -ENOSPC, "fake: addr_add: too many addresses");
+        l->addrs[l->n_addrs++] = *a;
+        return 0;
+}
+
 static fake_net_fdb *fdb_find(int bridge, const vport_mac *mac) {
         for (int i = 0; i < FAKE_NET_MAX_FDB; i++)
                 if (fnet->fdb[i].port_ifindex && fnet->fdb[i].bridge_ifindex == bridge &&
@@ -486,6 +529,9 @@ const vport_kernel_ops fake_net_ops = {
         .tap_create = fake_tap_create,
         .macvtap_wait_dev = fake_macvtap_wait_dev,
         .brport_set_flags = fake_brport_set_flags,
+        .brport_set_isolated = fake_brport_set_isolated,
+        .bridge_create = fake_bridge_create,
+        .addr_add = fake_addr_add,
         .fdb_add = fake_fdb_add,
         .fdb_del = fake_fdb_del,
         .fdb_get = fake_fdb_get,

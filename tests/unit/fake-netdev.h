@@ -13,10 +13,16 @@
 
 #define FAKE_NET_MAX_LINKS 64
 #define FAKE_NET_MAX_FDB   32
+#define FAKE_NET_MAX_ADDRS 8
 
 typedef struct fake_net_link {
         vport_link link;      /* ifindex 0: free slot; kind "" = a physical NIC */
         bool learning, flood; /* bridge port flags, valid while master_ifindex != 0 */
+        bool isolated;        /* IFLA_BRPORT_ISOLATED, idem */
+        bool stp;             /* bridges: IFLA_BR_STP_STATE */
+        uint32_t forward_delay_cs;
+        vport_ipaddr addrs[FAKE_NET_MAX_ADDRS];
+        size_t n_addrs;
         bool made_by_create;  /* made through macvlan_create/tap_create (not setup) */
 } fake_net_link;
 
@@ -31,6 +37,7 @@ typedef struct fake_net_calls {
         unsigned link_get, link_list, link_set_mac, link_set_up, link_set_master, link_set_group;
         unsigned link_delete, link_delete_group, macvlan_create, tap_create, macvtap_wait_dev;
         unsigned brport_set_flags, fdb_add, fdb_del, netdev_pci, other;
+        unsigned brport_set_isolated, bridge_create, addr_add;
         unsigned total; /* every call, any op */
 } fake_net_calls;
 

@@ -282,7 +282,7 @@ static void test_l3_elements_on_non_l3_modes(void **state) {
         expect_fail(NET("<forward mode='passthrough' dev='eth0'/><dns enable='no'/>"),
                     "<dns> is not supported", NULL);
         expect_fail(NET("<forward mode='bridge'><nat/></forward><bridge name='br0'/>"), "<nat>", NULL);
-        expect_fail(NET("<forward mode='bridge'/><bridge name='br0' stp='on'/>"), "<bridge stp>", NULL);
+        expect_fail(NET("<forward mode='bridge'/><bridge name='br0' stp='on'/>"), "<bridge stp='on'>", NULL);
         /* libvirt: "bridge delay/stp/zone options only allowed in open, route, nat, and isolated mode" */
         expect_fail(NET("<forward mode='bridge'/><bridge name='br0' zone='public'/>"), "<bridge zone>",
                     NULL);
@@ -297,8 +297,7 @@ static void test_l3_elements_on_non_l3_modes(void **state) {
 }
 
 static void test_l3_mode_rules(void **state) {
-        expect_fail(NET("<forward mode='open'/>"), "<forward mode='open'>", "<bridge name> is required",
-                    NULL);
+        expect_fail(NET("<forward mode='open'/>"), "<forward mode='open'>", "needs an <ip>", NULL);
         expect_fail(NET("<forward mode='open'><pf dev='eth0'/></forward><bridge name='virbr0'/>"), "<pf>",
                     NULL);
         expect_fail(NET("<forward mode='open'><interface dev='eth0'/><interface dev='eth1'/></forward>"
@@ -307,7 +306,7 @@ static void test_l3_mode_rules(void **state) {
         expect_fail(NET("<forward mode='none' dev='eth0'/><bridge name='virbr0'/>"), "isolated", NULL);
         /* libvirt: "forward dev not allowed for network ... with forward mode='open'" */
         expect_fail(NET("<forward mode='open' dev='eth0'><interface dev='eth0'/></forward>"
-                        "<bridge name='virbr0'/>"),
+                        "<bridge name='virbr0'/><ip address='10.0.0.1' prefix='24'/>"),
                     "<forward mode='open'>", "<forward dev>", NULL);
 }
 
@@ -569,7 +568,8 @@ static void test_virtualport_rules(void **state) {
         expect_fail(NET("<forward mode='bridge'/><bridge name='br0'/>"
                         "<virtualport type='802.1Qbh'><parameters profileid='p'/></virtualport>"),
                     "<virtualport type='802.1Qbh'>", "<bridge name>", NULL);
-        expect_fail(NET("<forward mode='open'/><bridge name='virbr0'/><virtualport type='openvswitch'/>"),
+        expect_fail(NET("<forward mode='open'/><bridge name='virbr0'/><ip address='10.0.0.1' "
+                        "prefix='24'/><virtualport type='openvswitch'/>"),
                     "<virtualport type='openvswitch'>", "open", NULL);
         expect_fail(NET("<forward mode='vepa' dev='eth0'/><portgroup name='pg'><virtualport "
                         "type='openvswitch'/></portgroup>"),

@@ -42,20 +42,36 @@ static int format_forward(xmlNodePtr root, const vport_network_def *def) {
         return format_forward_pool(fwd, def);
 }
 
+/* As libvirt: the L3 modes always show stp (default on) and delay
+ * (default 0); the others only a name and macTableManager. */
 static int format_bridge(xmlNodePtr root, const vport_network_def *def) {
+        bool l3 = forward_mode_is_l3(def->forward_mode);
         xmlNodePtr br;
 
-        if (!def->bridge_name && def->mac_table_manager == MAC_TABLE_MANAGER_DEFAULT &&
-            def->bridge_stp < 0 && def->bridge_delay < 0 && !def->bridge_zone)
+        if (!l3 && !def->bridge_name && def->mac_table_manager == MAC_TABLE_MANAGER_DEFAULT &&
+            !def->bridge_zone)
                 return 0;
         if (!(br = xml_add_child(root, "bridge", NULL)))
                 return -ENOMEM;
         if ((def->bridge_name && xml_set_prop(br, "name", def->bridge_name) < 0) ||
             (def->bridge_zone && xml_set_prop(br, "zone", def->bridge_zone) < 0) ||
-            (def->bridge_stp >= 0 && xml_set_prop(br, "stp", def->bridge_stp ? "on" : "off") < 0) ||
-            (def->bridge_delay >= 0 && xml_set_propf(br, "delay", "%ld", def->bridge_delay) < 0) ||
+            (l3 && xml_set_prop(br, "stp", def->bridge_stp != 0 ? "on" : "off") < 0) ||
+            (l3 && xml_set_propf(br, "delay", "%ld", def->bridge_delay > 0 ? def->bridge_delay : 0) < 0) ||
             (def->mac_table_manager != MAC_TABLE_MANAGER_DEFAULT &&
              xml_set_prop(br, "macTableManager", mac_table_manager_to_string(def->mac_table_manager)) < 0))
+                return -ENOMEM;
+        return 0;
+}
+
+static int format_mtu_mac(xmlNodePtr root, const vport_network_def *def) {
+        char mac[VPORT_MAC_STRLEN];
+        xmlNodePtr n;
+
+        if (def->mtu &&
+            (!(n = xml_add_child(root, "mtu", NULL)) || xml_set_propf(n, "size", "%u", def->mtu) < 0))
+                return -ENOMEM;
+        if (def->mac_specified && (!(n = xml_add_child(root, "mac", NULL)) ||
+                                   xml_set_prop(n, "address", mac_format(&def->mac, mac)) < 0))
                 return -ENOMEM;
         return 0;
 }
@@ -68,7 +84,7 @@ static int format_portgroup(xmlNodePtr root, const vport_portgroup *pg) {
             xml_set_tristate(n, "trustGuestRxFilters", pg->trust_guest_rx_filters) < 0)
                 return -ENOMEM;
         if (vlan_format_xml(n, &pg->vlan) < 0 || virtualport_format(n, pg->virtualport) < 0 ||
-            bandwidth_format(n, &pg->bandwidth) < 0)
+            bandwidth_format(n, &pg->bandwidth) < 0 || port_options_format(n, pg->isolated_port) < 0)
                 return -ENOMEM;
         return 0;
 }
@@ -83,14 +99,11 @@ static int format_body(xmlNodePtr root, const vport_network_def *def) {
         if ((r = xml_add_raw(root, def->meta_xml)) < 0 || (r = format_forward(root, def)) < 0 ||
             (r = format_bridge(root, def)) < 0)
                 return r;
-        if (def->mtu) {
-                xmlNodePtr m = xml_add_child(root, "mtu", NULL);
-
-                if (!m || xml_set_propf(m, "size", "%u", def->mtu) < 0)
-                        return -ENOMEM;
-        }
+        if ((r = format_mtu_mac(root, def)) < 0)
+                return r;
         if ((r = xml_add_raw(root, def->l3_xml)) < 0 || (r = bandwidth_format(root, &def->bandwidth)) < 0 ||
             (r = vlan_format_xml(root, &def->vlan)) < 0 ||
+            (r = port_options_format(root, def->isolated_port)) < 0 ||
             (r = virtualport_format(root, def->virtualport)) < 0)
                 return r;
         for (size_t i = 0; i < def->n_portgroups; i++)

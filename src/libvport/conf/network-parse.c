@@ -26,6 +26,14 @@ bool forward_mode_is_l3(vport_forward_mode m) {
         return m == FORWARD_NONE || m == FORWARD_NAT || m == FORWARD_ROUTE || m == FORWARD_OPEN;
 }
 
+bool forward_mode_makes_bridge(vport_forward_mode m) {
+        return m == FORWARD_NONE || m == FORWARD_OPEN;
+}
+
+bool network_def_bridge_is_template(const vport_network_def *def) {
+        return def->bridge_name && strchr(def->bridge_name, '%');
+}
+
 /* Room for element n of an array that holds n: the capacity doubles at
  * every power of two, so appending N elements copies O(N) in all (growing
  * by one was quadratic: a realloc that moves copies everything). */
@@ -150,6 +158,36 @@ static int parse_bridge_zone(xmlNodePtr node, vport_network_def *def, vport_erro
         return (def->bridge_zone = strdup(zone)) ? 0 : -ENOMEM;
 }
 
+/* libvirt's name template: one "%d", replaced by the first free number at
+ * define ("virbr%d" when there is no name at all). */
+static int parse_bridge_template(const char *name, vport_network_def *def, vport_error *err) {
+        const char *p = strchr(name, '%');
+        _cleanup_free_ char *probe = NULL;
+        int r;
+
+        if (p[1] != 'd' || strchr(p + 1, '%'))
+                return vport_error_set(err, -EINVAL,
+                                       "<bridge name='%.32s'>: a name template takes exactly one '%%d'",
+                                       name);
+        /* the rest must make a valid name with the longest number put in */
+        if (asprintf(&probe, "%.*s999%s", (int) (p - name), name, p + 2) < 0)
+                return -ENOMEM;
+        if ((r = ifname_check(probe, err)) < 0)
+                return vport_error_prefix(err, r, "<bridge name='%.32s'>", name);
+        free(def->bridge_name);
+        return (def->bridge_name = strdup(name)) ? 0 : -ENOMEM;
+}
+
+static int parse_bridge_name(xmlNodePtr node, vport_network_def *def, vport_error *err) {
+        _cleanup_xmlfree_ char *name = xml_prop(node, "name");
+
+        if (!name)
+                return 0;
+        if (strchr(name, '%'))
+                return parse_bridge_template(name, def, err);
+        return parse_ifname_attr(node, "name", "", &def->bridge_name, err);
+}
+
 static int parse_bridge(xmlNodePtr node, vport_network_def *def, vport_error *err) {
         _cleanup_xmlfree_ char *mtm = xml_prop(node, "macTableManager"), *stp = xml_prop(node, "stp");
         uint64_t delay;
@@ -157,9 +195,7 @@ static int parse_bridge(xmlNodePtr node, vport_network_def *def, vport_error *er
 
         if ((r = parse_bridge_zone(node, def, err)) < 0)
                 return r;
-
-        if (xmlHasProp(node, BAD_CAST "name") &&
-            (r = parse_ifname_attr(node, "name", "", &def->bridge_name, err)) < 0)
+        if ((r = parse_bridge_name(node, def, err)) < 0)
                 return r;
         if (mtm && (r = mac_table_manager_from_string(mtm)) <= 0)
                 return vport_error_set(err, -EINVAL,
@@ -215,7 +251,7 @@ static int parse_bandwidth(xmlNodePtr node, vport_network_def *def, vport_error 
 }
 
 static int portgroup_parse_child(xmlNodePtr c, vport_portgroup *pg, unsigned *seen, vport_error *err) {
-        static const char *const names[] = { "vlan", "virtualport", "bandwidth" };
+        static const char *const names[] = { "vlan", "virtualport", "bandwidth", "port" };
         size_t i;
 
         for (i = 0; i < ELEMENTSOF(names) && !xml_is(c, names[i]); i++)
@@ -229,6 +265,8 @@ static int portgroup_parse_child(xmlNodePtr c, vport_portgroup *pg, unsigned *se
                 return vlan_parse_xml(c, &pg->vlan, err);
         if (i == 1) /* a portgroup may give parameters only; the type comes from the network */
                 return virtualport_parse(c, false, &pg->virtualport, err);
+        if (i == 3)
+                return port_options_parse(c, &pg->isolated_port, err);
         return bandwidth_parse(c, false, &pg->bandwidth, err);
 }
 
@@ -310,6 +348,34 @@ static int parse_l3(xmlNodePtr node, vport_network_def *def, vport_error *err) {
         return r < 0 ? r : xml_dump_append(node, &def->l3_xml);
 }
 
+/* <ip>: its address goes on the bridge vport makes; the element itself
+ * (with whatever it holds) is kept verbatim. */
+static int parse_ip(xmlNodePtr node, vport_network_def *def, vport_error *err) {
+        int r = network_parse_ip(node, def, err);
+
+        return r < 0 ? r : parse_l3(node, def, err);
+}
+
+/* <mac address>: the MAC of the bridge vport makes (libvirt refuses a
+ * multicast one at parse). */
+static int parse_mac(xmlNodePtr node, vport_network_def *def, vport_error *err) {
+        _cleanup_xmlfree_ char *a = xml_prop(node, "address");
+
+        if (!a)
+                return vport_error_set(err, -EINVAL, "<mac>: missing attribute 'address'");
+        if (mac_parse(a, &def->mac) < 0)
+                return vport_error_set(err, -EINVAL, "<mac address='%.32s'>: not a MAC address", a);
+        if (mac_is_multicast(&def->mac) || mac_is_zero(&def->mac))
+                return vport_error_set(err, -EINVAL,
+                                       "<mac address='%s'>: a bridge needs a unicast, non-zero MAC", a);
+        def->mac_specified = true;
+        return 0;
+}
+
+static int parse_port(xmlNodePtr node, vport_network_def *def, vport_error *err) {
+        return port_options_parse(node, &def->isolated_port, err);
+}
+
 static int parse_meta(xmlNodePtr node, vport_network_def *def, vport_error *err) {
         return xml_dump_append(node, &def->meta_xml);
 }
@@ -334,11 +400,12 @@ static const struct {
         { "virtualport", parse_virtualport, false },
         { "bandwidth", parse_bandwidth, false },
         { "portgroup", parse_portgroup, true },
-        { "ip", parse_l3, true },
+        { "ip", parse_ip, true },
         { "route", parse_l3, true },
         { "dns", parse_l3, false },
         { "domain", parse_l3, false },
-        { "mac", parse_l3, false },
+        { "mac", parse_mac, false },
+        { "port", parse_port, false },
         { "title", parse_meta, false },
         { "description", parse_meta, false },
         { "metadata", parse_meta, false },
@@ -458,6 +525,7 @@ void network_def_free(vport_network_def *def) {
         free(def->interfaces);
         free(def->pf);
         free(def->addresses);
+        free(def->ips);
         vlan_clear(&def->vlan);
         free(def->virtualport);
         for (size_t i = 0; i < def->n_portgroups; i++)

@@ -154,12 +154,18 @@ static void raw_first_element(const char *raw, char buf[static 32]) {
         snprintf(buf, 32, "%.*s", (int) (n < 31 ? n : 31), raw + 1);
 }
 
-static int validate_l3_mode(const vport_network_def *def, vport_error *err) {
-        if (!def->bridge_name)
+/* Isolated and open networks: vport makes the bridge (any name or template,
+ * or none: chosen at define); libvirt wants an address on an open one. */
+static int validate_own_bridge(const vport_network_def *def, vport_error *err) {
+        if (def->forward_mode == FORWARD_OPEN && def->n_ips == 0)
                 return vport_error_set(err, -EINVAL,
-                                       "network '%s': <forward mode='%s'>: <bridge name> is required "
-                                       "(vport plugs ports into an existing bridge, it does not create one)",
-                                       def->name, MODE(def));
+                                       "network '%s': <forward mode='open'>: needs an <ip> address for the "
+                                       "bridge (libvirt refuses open forwarding without one)",
+                                       def->name);
+        return 0;
+}
+
+static int validate_l3_mode(const vport_network_def *def, vport_error *err) {
         if (def->pf || def->n_addresses > 0)
                 return vport_error_set(err, -EINVAL,
                                        "network '%s': <forward mode='%s'>: <%s> is not supported", def->name,
@@ -177,6 +183,13 @@ static int validate_l3_mode(const vport_network_def *def, vport_error *err) {
         if (def->n_interfaces > 1)
                 return vport_error_set(err, -EINVAL,
                                        "network '%s': <forward mode='%s'>: at most one <interface>",
+                                       def->name, MODE(def));
+        if (forward_mode_makes_bridge(def->forward_mode))
+                return validate_own_bridge(def, err);
+        if (!def->bridge_name || network_def_bridge_is_template(def))
+                return vport_error_set(err, -EINVAL,
+                                       "network '%s': <forward mode='%s'>: <bridge name> is required "
+                                       "(vport plugs ports into an existing bridge, it does not create one)",
                                        def->name, MODE(def));
         return 0;
 }
@@ -199,14 +212,34 @@ static int validate_non_l3_mode(const vport_network_def *def, vport_error *err) 
                 return vport_error_set(err, -EINVAL,
                                        "network '%s': <forward mode='%s'>: <nat> is not supported",
                                        def->name, MODE(def));
-        if (def->bridge_stp >= 0 || def->bridge_delay >= 0 || def->bridge_zone)
+        if (def->mac_specified)
                 return vport_error_set(err, -EINVAL,
-                                       "network '%s': <forward mode='%s'>: <bridge %s> only applies to a "
+                                       "network '%s': <forward mode='%s'>: <mac> is not supported (it sets "
+                                       "the MAC of a bridge the network creates)",
+                                       def->name, MODE(def));
+        if (network_def_bridge_is_template(def))
+                return vport_error_set(err, -EINVAL,
+                                       "network '%s': <forward mode='%s'>: <bridge name='%s'>: a name "
+                                       "template is only for a bridge the network creates",
+                                       def->name, MODE(def), def->bridge_name);
+        if (def->bridge_zone)
+                return vport_error_set(err, -EINVAL,
+                                       "network '%s': <forward mode='%s'>: <bridge zone> only applies to a "
                                        "bridge the network creates",
-                                       def->name, MODE(def),
-                                       def->bridge_stp >= 0     ? "stp"
-                                       : def->bridge_delay >= 0 ? "delay"
-                                                                : "zone");
+                                       def->name, MODE(def));
+        /* libvirt refuses any stp, and a non-zero delay (delay='0' is its
+         * default and is dropped, as libvirt drops it), with the same words
+         * for every mode that does not make its bridge. */
+        if (def->bridge_stp >= 0)
+                return vport_error_set(err, -EINVAL,
+                                       "network '%s': <forward mode='%s'>: <bridge stp='%s'>: stp only "
+                                       "applies to a bridge the network creates (isolated, open)",
+                                       def->name, MODE(def), def->bridge_stp ? "on" : "off");
+        if (def->bridge_delay > 0)
+                return vport_error_set(err, -EINVAL,
+                                       "network '%s': <forward mode='%s'>: <bridge delay='%ld'>: delay only "
+                                       "applies to a bridge the network creates (isolated, open)",
+                                       def->name, MODE(def), def->bridge_delay);
         return 0;
 }
 
@@ -419,7 +452,8 @@ static int validate_names(const vport_network_def *def, vport_error *err) {
 
         if ((r = netname_check(def->name, err)) < 0)
                 return r;
-        if (def->bridge_name && (r = ifname_check(def->bridge_name, err)) < 0)
+        if (def->bridge_name && !network_def_bridge_is_template(def) &&
+            (r = ifname_check(def->bridge_name, err)) < 0)
                 return vport_error_prefix(err, r, "network '%s': <bridge name>", def->name);
         if (def->forward_dev && (r = ifname_check(def->forward_dev, err)) < 0)
                 return vport_error_prefix(err, r, "network '%s': <forward dev>", def->name);

@@ -9,12 +9,15 @@
 #include <stddef.h>
 
 #include "base/error.h"
+#include "base/ipaddr.h"
+#include "base/mac.h"
 #include "base/pci.h"
 #include "base/uuid.h"
 #include "base/vlan.h"
 #include "conf/bandwidth.h"
 #include "conf/plug.h"
 #include "conf/tristate.h"
+#include "conf/port-options.h"
 #include "conf/virtualport.h"
 
 typedef enum vport_forward_mode {
@@ -36,6 +39,9 @@ int forward_mode_from_string(const char *s);
 /* Modes whose ports are plugged into a bridge that the L3 config owns. */
 bool forward_mode_is_l3(vport_forward_mode m);
 
+/* Modes whose bridge vport itself makes at net-start (isolated, open). */
+bool forward_mode_makes_bridge(vport_forward_mode m);
+
 typedef struct vport_portgroup {
         char *name;
         bool is_default;
@@ -43,6 +49,7 @@ typedef struct vport_portgroup {
         vport_vlan vlan;
         vport_virtualport *virtualport; /* NULL = none */
         vport_bandwidth bandwidth;
+        vport_tristate isolated_port; /* <port isolated> (libvirt 11.3 ignores it here; vport honours it) */
 } vport_portgroup;
 
 typedef struct vport_network_def {
@@ -59,12 +66,21 @@ typedef struct vport_network_def {
         vport_hostdev_driver driver;                   /* <forward><driver name>, hostdev only */
         char driver_model[VPORT_DRIVER_MODEL_MAX + 1]; /* <forward><driver model>; "" = unset */
 
-        /* <bridge name stp delay macTableManager> */
+        /* <bridge name stp delay macTableManager>. On isolated and open
+         * networks vport makes the bridge: a name that is NULL or a template
+         * with one "%d" is chosen at define, as libvirt does. */
         char *bridge_name;
         vport_mac_table_manager mac_table_manager;
-        int bridge_stp;    /* -1 unset, 0 off, 1 on (L3 modes) */
-        long bridge_delay; /* -1 unset */
         char *bridge_zone; /* <bridge zone>: a firewalld zone; kept, no effect (a notice says so) */
+        int bridge_stp;    /* -1 unset (on for a bridge vport makes, as in libvirt), 0 off, 1 on */
+        long bridge_delay; /* forward delay in seconds; -1 unset (0) */
+
+        /* The bridge vport makes: <mac address> (generated at define when
+         * absent, as libvirt does) and the <ip> addresses it gets. */
+        vport_mac mac;
+        bool mac_specified;
+        vport_ipaddr *ips;
+        size_t n_ips;
 
         /* the device pool; at most one of these three is non-empty */
         char **interfaces; /* <forward><interface dev/>... */
@@ -76,11 +92,12 @@ typedef struct vport_network_def {
         vport_vlan vlan;
         vport_virtualport *virtualport; /* NULL = none */
         vport_bandwidth bandwidth;
+        vport_tristate isolated_port; /* <port isolated> */
         vport_portgroup *portgroups;
         size_t n_portgroups;
 
         char *forward_extra_xml; /* verbatim children of <forward> we do not manage (<nat>) */
-        char *l3_xml;            /* verbatim <ip>, <dns>, <domain>, <mac>, <route>, in document order */
+        char *l3_xml;            /* verbatim <ip>, <dns>, <domain>, <route>, in document order */
         bool has_ip;             /* an <ip> is there (libvirt would serve DNS on it) */
         bool dns_disabled;       /* <dns enable='no'/>: no DNS server, as vport runs none */
         char *meta_xml;          /* verbatim <title>, <description>, <metadata> */
@@ -125,6 +142,13 @@ bool network_def_vlan_allowed(const vport_network_def *def, const vport_portgrou
 
 /* Whether a virtualport of type t fits this network's forward mode. */
 bool network_def_virtualport_allowed(const vport_network_def *def, vport_virtualport_type t);
+
+/* Whether <bridge name> is a template ("br%d") still to be resolved. */
+bool network_def_bridge_is_template(const vport_network_def *def);
+
+/* Parse one <ip> element into def->ips (the element itself is kept
+ * verbatim in l3_xml by the caller). Returns 0, -EINVAL with err, -ENOMEM. */
+int network_parse_ip(xmlNodePtr node, vport_network_def *def, vport_error *err);
 
 void network_def_free(vport_network_def *def); /* NULL-safe */
 DEFINE_TRIVIAL_CLEANUP_FUNC(vport_network_def *, network_def_free);

@@ -69,6 +69,14 @@ static void resolve_trust_guest_rx_filters(vport_port_def *def, const vport_netw
                                               : net->trust_guest_rx_filters;
 }
 
+/* libvirt copies the network's value into a port that gives none; vport
+ * also honours a portgroup's, between the two. */
+static void resolve_isolated(vport_port_def *def, const vport_network_def *net, const vport_portgroup *pg) {
+        if (def->isolated_port == TRISTATE_ABSENT)
+                def->isolated_port =
+                        pg && pg->isolated_port != TRISTATE_ABSENT ? pg->isolated_port : net->isolated_port;
+}
+
 int port_def_resolve(vport_port_def *def, const vport_network_def *net, vport_error *err) {
         const vport_portgroup *pg;
         char uuid[VPORT_UUID_STRLEN];
@@ -81,6 +89,32 @@ int port_def_resolve(vport_port_def *def, const vport_network_def *net, vport_er
                 return vport_error_prefix(err, r, "network '%s': networkport %s", net->name,
                                           uuid_format(&def->uuid, uuid));
         resolve_trust_guest_rx_filters(def, net, pg);
+        resolve_isolated(def, net, pg);
+        return 0;
+}
+
+/* libvirt's virNetDevValidatePortOptions (domain layer): isolation is a
+ * flag of a Linux bridge port, so only a tap in a bridge can have it, and
+ * not one whose port an openvswitch or 802.1Qbg/h profile describes. */
+static int check_isolated(const vport_port_def *def, const vport_network_def *net, vport_error *err) {
+        vport_plug_type t = network_def_plug_type(net, NULL);
+        char uuid[VPORT_UUID_STRLEN];
+
+        if (def->isolated_port != TRISTATE_YES)
+                return 0;
+        if (t != PLUG_BRIDGE && t != PLUG_NETWORK)
+                return vport_error_set(
+                        err, -EINVAL,
+                        "network '%s': networkport %s: <port isolated='yes'>: only for a tap in "
+                        "a bridge, not with <forward mode='%s'> (plug type %s)",
+                        net->name, uuid_format(&def->uuid, uuid), forward_mode_to_string(net->forward_mode),
+                        plug_type_to_string(t));
+        if (def->virtualport)
+                return vport_error_set(err, -EINVAL,
+                                       "network '%s': networkport %s: <port isolated='yes'>: not supported "
+                                       "with <virtualport type='%s'>",
+                                       net->name, uuid_format(&def->uuid, uuid),
+                                       virtualport_type_to_string(def->virtualport->type));
         return 0;
 }
 
@@ -117,5 +151,5 @@ int port_def_check_mode(const vport_port_def *def, const vport_network_def *net,
                         "network '%s': networkport %s: <bandwidth>: not supported with <forward "
                         "mode='hostdev'>",
                         net->name, uuid_format(&def->uuid, uuid));
-        return 0;
+        return check_isolated(def, net, err);
 }

@@ -93,6 +93,10 @@ static int port_parse_rxfilters(xmlNodePtr node, vport_port_def *def, vport_erro
         return r;
 }
 
+static int port_parse_port(xmlNodePtr node, vport_port_def *def, vport_error *err) {
+        return port_options_parse(node, &def->isolated_port, err);
+}
+
 static int port_parse_plug(xmlNodePtr node, vport_port_def *def, vport_error *err) {
         return plug_parse(node, &def->plug, err);
 }
@@ -105,8 +109,8 @@ static const struct {
         { "uuid", port_parse_uuid, false },           { "owner", port_parse_owner, true },
         { "group", port_parse_group, false },         { "mac", port_parse_mac, true },
         { "vlan", port_parse_vlan, false },           { "virtualport", port_parse_virtualport, false },
-        { "bandwidth", port_parse_bandwidth, false }, { "plug", port_parse_plug, false },
-        { "rxfilters", port_parse_rxfilters, false },
+        { "bandwidth", port_parse_bandwidth, false }, { "port", port_parse_port, false },
+        { "plug", port_parse_plug, false },           { "rxfilters", port_parse_rxfilters, false },
 };
 
 /* vport's own live-state element (port-dumpxml's <runtime>) is output
@@ -204,7 +208,7 @@ static int port_format_body(xmlNodePtr root, const vport_port_def *def) {
             xml_set_prop(m, "address", mac_format(&def->mac, mac)) < 0)
                 return -ENOMEM;
         if (virtualport_format(root, def->virtualport) < 0 || bandwidth_format(root, &def->bandwidth) < 0 ||
-            vlan_format_xml(root, &def->vlan) < 0)
+            vlan_format_xml(root, &def->vlan) < 0 || port_options_format(root, def->isolated_port) < 0)
                 return -ENOMEM;
         if (def->trust_guest_rx_filters != TRISTATE_ABSENT &&
             (!(m = xml_add_child(root, "rxfilters", NULL)) ||

@@ -23,6 +23,7 @@ typedef struct vport_port_def {
         vport_virtualport *virtualport; /* NULL = none */
         vport_bandwidth bandwidth;
         vport_tristate trust_guest_rx_filters; /* <rxfilters trustGuest>: for the hypervisor, kept */
+        vport_tristate isolated_port;          /* <port isolated>; resolved from portgroup / network */
         vport_plug plug;                       /* type PLUG_NONE until allocated */
 } vport_port_def;
 
@@ -45,14 +46,16 @@ int port_def_format(const vport_port_def *def, char **ret_xml);
  * and completeness (missing 802.1Qbg instanceid / openvswitch interfaceid generated); vlan = port's, else
  * portgroup's, else network's; bandwidth = port's, else portgroup's (the network's own <bandwidth> limits
  * the whole network, it is not a per-port default); trustGuestRxFilters = port's, else portgroup's, else
- * network's. A portgroup virtualport that conflicts with the network's fails here (libvirt accepts such a
+ * network's; <port isolated> likewise (libvirt 11.3 reads no <port> in a portgroup; vport keeps and
+ * honours it). A portgroup virtualport that conflicts with the network's fails here (libvirt accepts such a
  * definition and refuses the port), the message naming both values. Modifies def in place. Returns 0,
  * -EINVAL with err set, or -ENOMEM. */
 int port_def_resolve(vport_port_def *def, const vport_network_def *net, vport_error *err);
 
 /* The checks libvirt makes when a guest starts on the port (vport: at
  * prepare): a VLAN only where the mode supports it, no bandwidth on a
- * hostdev. Returns 0 or -EINVAL with err naming network, port and element. */
+ * hostdev, <port isolated='yes'> only on a tap in a bridge without a
+ * <virtualport>. Returns 0 or -EINVAL with err naming network, port and element. */
 int port_def_check_mode(const vport_port_def *def, const vport_network_def *net, vport_error *err);
 
 vport_port_def *port_def_new(void);      /* zeroed; NULL on ENOMEM */

@@ -191,6 +191,10 @@ WRAP(tap_create, true,
 WRAP(macvtap_wait_dev, false, (vport_kernel * k, int i, int t, char **ret, vport_error *err),
      (k, i, t, ret, err))
 WRAP(brport_set_flags, true, (vport_kernel * k, int i, bool l, bool f, vport_error *err), (k, i, l, f, err))
+WRAP(brport_set_isolated, true, (vport_kernel * k, int i, bool on, vport_error *err), (k, i, on, err))
+WRAP(bridge_create, true,
+     (vport_kernel * k, const vport_bridge_request *q, vport_link *ret, vport_error *err), (k, q, ret, err))
+WRAP(addr_add, true, (vport_kernel * k, int i, const vport_ipaddr *a, vport_error *err), (k, i, a, err))
 WRAP(fdb_add, true, (vport_kernel * k, int i, const vport_mac *m, vport_error *err), (k, i, m, err))
 WRAP(fdb_del, true, (vport_kernel * k, int i, const vport_mac *m, vport_error *err), (k, i, m, err))
 WRAP(fdb_get, false, (vport_kernel * k, int i, const vport_mac *m, vport_error *err), (k, i, m, err))
@@ -229,6 +233,9 @@ static const vport_kernel_ops fault_table = {
         .tap_create = fault_tap_create,
         .macvtap_wait_dev = fault_macvtap_wait_dev,
         .brport_set_flags = fault_brport_set_flags,
+        .brport_set_isolated = fault_brport_set_isolated,
+        .bridge_create = fault_bridge_create,
+        .addr_add = fault_addr_add,
         .fdb_add = fault_fdb_add,
         .fdb_del = fault_fdb_del,
         .fdb_get = fault_fdb_get,

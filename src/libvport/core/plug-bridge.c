@@ -72,15 +72,25 @@ static int tap_try(vport_ctx *ctx, const char *name, void *userdata, vport_link 
         return ctx->ops->tap_create(ctx->kernel, name, &mac, ret, err);
 }
 
-/* Enslave the tap; with macTableManager='libvirt' the bridge must not
- * learn the guest MAC from traffic nor flood unknown unicast to it. */
-static int tap_attach(vport_ctx *ctx, const vport_port *port, int ifindex, int bridge_ifindex,
-                      vport_error *err) {
-        int r;
+/* Enslave the tap with the bridge's MTU (as libvirt's
+ * virNetDevSetMTUFromDevice: a smaller port would pull the bridge's MTU
+ * down, a network's <mtu> must reach the guest's link). With
+ * macTableManager='libvirt' the bridge must not learn the guest MAC from
+ * traffic nor flood unknown unicast to it; <port isolated='yes'> makes it
+ * an isolated bridge port (no frames to or from other isolated ports). A
+ * fresh tap has every flag off, so only a 'yes' needs a request. */
+static int tap_attach(vport_ctx *ctx, const vport_port *port, const vport_link *tap,
+                      const vport_link *bridge, vport_error *err) {
+        int r = 0;
 
-        r = ctx->ops->link_set_master(ctx->kernel, ifindex, bridge_ifindex, err);
+        if (bridge->mtu && tap->mtu != bridge->mtu)
+                r = ctx->ops->link_set_mtu(ctx->kernel, tap->ifindex, bridge->mtu, err);
+        if (r >= 0)
+                r = ctx->ops->link_set_master(ctx->kernel, tap->ifindex, bridge->ifindex, err);
         if (r >= 0 && libvirt_fdb(port))
-                r = ctx->ops->brport_set_flags(ctx->kernel, ifindex, false, false, err);
+                r = ctx->ops->brport_set_flags(ctx->kernel, tap->ifindex, false, false, err);
+        if (r >= 0 && port->def->isolated_port == TRISTATE_YES)
+                r = ctx->ops->brport_set_isolated(ctx->kernel, tap->ifindex, true, err);
         return r;
 }
 
@@ -109,7 +119,7 @@ static int tap_make(vport_ctx *ctx, vport_port *port, const vport_link *bridge, 
         tap_key(port, key);
         r = plug_dev_journal(ctx, port, key, JOURNAL_STEP_PREPARED, &rec, err);
         if (r >= 0)
-                r = tap_attach(ctx, port, link.ifindex, bridge->ifindex, err);
+                r = tap_attach(ctx, port, &link, bridge, err);
         if (r < 0)
                 return r;
         snprintf(port->rt.ifname, sizeof(port->rt.ifname), "%s", link.name);

@@ -84,6 +84,9 @@ int macvtap_wait_dev(vport_kernel *k, int ifindex, int timeout_ms, char **ret_pa
 int tap_create(vport_kernel *k, const char *name, const vport_mac *mac, vport_link *ret, vport_error *err);
 
 int nl_brport_set_flags(vport_kernel *k, int ifindex, bool learning, bool unicast_flood, vport_error *err);
+int nl_brport_set_isolated(vport_kernel *k, int ifindex, bool isolated, vport_error *err);
+int nl_bridge_create(vport_kernel *k, const vport_bridge_request *req, vport_link *ret, vport_error *err);
+int nl_addr_add(vport_kernel *k, int ifindex, const vport_ipaddr *addr, vport_error *err);
 int nl_fdb_add(vport_kernel *k, int port_ifindex, const vport_mac *mac, vport_error *err);
 int nl_fdb_del(vport_kernel *k, int port_ifindex, const vport_mac *mac, vport_error *err);
 int nl_fdb_get(vport_kernel *k, int port_ifindex, const vport_mac *mac, vport_error *err);

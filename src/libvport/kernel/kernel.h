@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "base/error.h"
+#include "base/ipaddr.h"
 #include "base/mac.h"
 #include "base/names.h"
 #include "base/pci.h"
@@ -68,6 +69,14 @@ typedef struct vport_macvlan_request {
         bool tap;       /* true: macvtap, false: macvlan */
         uint32_t group; /* netdev group to put it in (0 = default) */
 } vport_macvlan_request;
+
+/* A Linux bridge to make (isolated and open networks). */
+typedef struct vport_bridge_request {
+        const char *name; /* exact name */
+        vport_mac mac;
+        bool stp;
+        uint32_t forward_delay_cs; /* IFLA_BR_FORWARD_DELAY, in centiseconds (clock_t) */
+} vport_bridge_request;
 
 /* What a PCI address is, read from sysfs. */
 typedef struct vport_pci_info {
@@ -122,6 +131,17 @@ typedef struct vport_kernel_ops {
         /* Bridge port flags (IFLA_BRPORT_LEARNING, IFLA_BRPORT_UNICAST_FLOOD). */
         int (*brport_set_flags)(vport_kernel *k, int ifindex, bool learning, bool unicast_flood,
                                 vport_error *err);
+        /* IFLA_BRPORT_ISOLATED: an isolated port exchanges no frames with
+         * other isolated ports of its bridge, only with non-isolated ones. */
+        int (*brport_set_isolated)(vport_kernel *k, int ifindex, bool isolated, vport_error *err);
+        /* A bridge, down, made in one RTM_NEWLINK with its MAC, forward delay
+         * and STP state: from its first moment it carries the MAC, so one
+         * found by name with that MAC is the one made. -EEXIST if the name
+         * is taken. */
+        int (*bridge_create)(vport_kernel *k, const vport_bridge_request *req, vport_link *ret,
+                             vport_error *err);
+        /* RTM_NEWADDR (an IPv4 address with its broadcast). -EEXIST if present. */
+        int (*addr_add)(vport_kernel *k, int ifindex, const vport_ipaddr *addr, vport_error *err);
         /* Static FDB entry on the bridge (NTF_MASTER) for a port. del: -ENOENT if absent. */
         int (*fdb_add)(vport_kernel *k, int port_ifindex, const vport_mac *mac, vport_error *err);
         int (*fdb_del)(vport_kernel *k, int port_ifindex, const vport_mac *mac, vport_error *err);

@@ -29,6 +29,58 @@ int nl_brport_set_flags(vport_kernel *k, int ifindex, bool learning, bool unicas
                           learning, unicast_flood);
 }
 
+int nl_brport_set_isolated(vport_kernel *k, int ifindex, bool isolated, vport_error *err) {
+        struct ifinfomsg ifi = { .ifi_family = AF_BRIDGE, .ifi_index = ifindex };
+        _cleanup_(nlmsg_freep) struct nl_msg *msg = nl_request(RTM_SETLINK, 0, &ifi, sizeof(ifi));
+        struct nlattr *protinfo;
+
+        assert_return(ifindex > 0,
+                      vport_error_set(err, -EINVAL, "brport isolated: invalid ifindex %d", ifindex));
+        if (!msg || !(protinfo = nla_nest_start(msg, IFLA_PROTINFO | NLA_F_NESTED)) ||
+            nla_put_u8(msg, IFLA_BRPORT_ISOLATED, isolated) < 0)
+                return vport_error_set(err, -ENOMEM, "RTM_SETLINK: out of memory");
+        nla_nest_end(msg, protinfo);
+        return nl_call_if(k, msg, err, ifindex, "RTM_SETLINK AF_BRIDGE IFLA_BRPORT_ISOLATED=%d", isolated);
+}
+
+/* br_changelink() applies IFLA_BR_FORWARD_DELAY before IFLA_BR_STP_STATE:
+ * the kernel refuses a delay outside 2..30 s only while STP is on, so a
+ * delay of 0 with STP on (libvirt's default) is set while STP is still
+ * off. The new bridge is deleted by the kernel if either fails. */
+static int bridge_build(const vport_bridge_request *req, struct nl_msg **ret) {
+        struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+        _cleanup_(nlmsg_freep) struct nl_msg *msg =
+                nl_request(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, &ifi, sizeof(ifi));
+        struct nlattr *info, *data;
+
+        if (!msg || nla_put_string(msg, IFLA_IFNAME, req->name) < 0 ||
+            nla_put(msg, IFLA_ADDRESS, VPORT_MAC_LEN, req->mac.addr) < 0 ||
+            !(info = nla_nest_start(msg, IFLA_LINKINFO)) || nla_put_string(msg, IFLA_INFO_KIND, "bridge") < 0 ||
+            !(data = nla_nest_start(msg, IFLA_INFO_DATA)) ||
+            nla_put_u32(msg, IFLA_BR_FORWARD_DELAY, req->forward_delay_cs) < 0 ||
+            nla_put_u32(msg, IFLA_BR_STP_STATE, req->stp) < 0)
+                return -ENOMEM;
+        nla_nest_end(msg, data);
+        nla_nest_end(msg, info);
+        *ret = TAKE_PTR(msg);
+        return 0;
+}
+
+int nl_bridge_create(vport_kernel *k, const vport_bridge_request *req, vport_link *ret, vport_error *err) {
+        _cleanup_(nlmsg_freep) struct nl_msg *msg = NULL;
+        int r;
+
+        assert_return(req && ret, -EINVAL);
+        if (ifname_check(req->name, err) < 0)
+                return -EINVAL;
+        if (bridge_build(req, &msg) < 0)
+                return vport_error_set(err, -ENOMEM, "bridge %s: RTM_NEWLINK: out of memory", req->name);
+        r = nl_call(k, msg, NULL, NULL, err, "bridge %s: RTM_NEWLINK", req->name);
+        if (r < 0)
+                return r;
+        return nl_link_get(k, 0, req->name, ret, err);
+}
+
 /* NTF_MASTER: the entry goes to the bridge the port is enslaved to, not to
  * the port's own (hardware) FDB. NUD_NOARP alone is a static entry, never
  * aged out, forwarded to the port ("bridge fdb add ... master static").
