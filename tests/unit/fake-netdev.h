@@ -23,7 +23,7 @@ typedef struct fake_net_link {
         uint32_t forward_delay_cs;
         vport_ipaddr addrs[FAKE_NET_MAX_ADDRS];
         size_t n_addrs;
-        bool made_by_create;  /* made through macvlan_create/tap_create (not setup) */
+        bool made_by_create; /* made through macvlan_create/tap_create (not setup) */
 } fake_net_link;
 
 typedef struct fake_net_fdb {

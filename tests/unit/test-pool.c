@@ -34,6 +34,23 @@ static int fake_link_get(vport_kernel *k, int ifindex, const char *name, vport_l
         return vport_error_set(err, -ENODEV, "%s: no such device", name ? name : "?");
 }
 
+/* The bridge of an open network is made at net-start: only in this table. */
+static int fake_bridge_create(vport_kernel *k, const vport_bridge_request *req, vport_link *ret,
+                              vport_error *err) {
+        *ret = (vport_link){ .ifindex = 77, .mac = req->mac };
+        snprintf(ret->name, sizeof(ret->name), "%s", req->name);
+        snprintf(ret->kind, sizeof(ret->kind), "bridge");
+        return 0;
+}
+
+static int fake_addr_add(vport_kernel *k, int ifindex, const vport_ipaddr *a, vport_error *err) {
+        return ifindex == 77 ? 0 : -ENODEV;
+}
+
+static int fake_link_set_up(vport_kernel *k, int ifindex, bool up, vport_error *err) {
+        return ifindex == 77 ? 0 : -ENODEV;
+}
+
 static vport_ctx *open_ctx(void) {
         vport_ctx_options o = { .ops = &ops };
         vport_error err = { 0 };
@@ -58,6 +75,9 @@ static int setup(void **state) {
         setenv("VPORT_STATE_DIR", state_dir, 1);
         ops = vport_kernel_ops_real;
         ops.link_get = fake_link_get;
+        ops.bridge_create = fake_bridge_create;
+        ops.addr_add = fake_addr_add;
+        ops.link_set_up = fake_link_set_up;
         ctx = open_ctx();
         return 0;
 }
@@ -221,11 +241,12 @@ static void test_bridge_and_network_plugs(void **state) {
         assert_int_equal(p->def->plug.mac_table_manager, MAC_TABLE_MANAGER_LIBVIRT);
         assert_null(p->device);
         vport_port_free(p);
-        define_start("<network><name>open</name><forward mode='open'/><bridge name='virbr0'/>"
+        /* vport makes this one at net-start (fake_bridge_create) */
+        define_start("<network><name>open</name><forward mode='open'/><bridge name='vbr-open'/>"
                      "<ip address='192.168.122.1' netmask='255.255.255.0'/></network>");
         p = create_ok("open");
         assert_int_equal(p->def->plug.type, PLUG_NETWORK);
-        assert_string_equal(p->def->plug.bridge, "virbr0");
+        assert_string_equal(p->def->plug.bridge, "vbr-open");
         vport_port_free(p);
 }
 

@@ -29,8 +29,8 @@ static int ip_address(xmlNodePtr node, int family, vport_ipaddr *ret, vport_erro
         if (ipaddr_parse(a, family, ret) >= 0)
                 return 0;
         if (family == AF_INET && ipaddr_parse(a, AF_INET6, ret) >= 0)
-                return vport_error_set(err, -EINVAL, "<ip address='%.64s'>: an IPv6 address needs family='ipv6'",
-                                       a);
+                return vport_error_set(err, -EINVAL,
+                                       "<ip address='%.64s'>: an IPv6 address needs family='ipv6'", a);
         return vport_error_set(err, -EINVAL, "<ip address='%.64s'>: not an %s address", a,
                                family == AF_INET ? "IPv4" : "IPv6");
 }

@@ -5,6 +5,7 @@
 #include "config.h"
 #include "base/names.h"
 #include "core/internal.h"
+#include "core/network-bridge.h"
 #include "core/pool.h"
 
 static void net_define_note(void *userdata, const char *msg) {
@@ -33,6 +34,9 @@ int vport_net_define(vport_ctx *ctx, const char *xml, char **ret_name, vport_err
         /* A redefinition without <uuid> keeps the network's uuid, as libvirt does. */
         if (r >= 0 && def->uuid_generated)
                 def->uuid = old->uuid;
+        r = net_bridge_define(ctx, def, err);
+        if (r < 0)
+                return r;
         r = network_def_format(def, &formatted);
         if (r < 0)
                 return r;
@@ -73,6 +77,8 @@ static int check_devices(vport_ctx *ctx, const vport_network_def *net, vport_err
         pool p = { 0 };
         int r;
 
+        if (forward_mode_makes_bridge(net->forward_mode))
+                return 0; /* made at start */
         if ((t == PLUG_BRIDGE || t == PLUG_NETWORK) && net->bridge_name)
                 return check_link(ctx, net, "bridge", net->bridge_name, err);
         if (t != PLUG_DIRECT && t != PLUG_HOSTDEV_PCI)
@@ -99,11 +105,14 @@ int vport_net_start(vport_ctx *ctx, const char *name, vport_error *err) {
         r = check_devices(ctx, def, err);
         if (r < 0)
                 return r;
+        if (forward_mode_makes_bridge(def->forward_mode))
+                return net_bridge_start(ctx, def, err);
         return store_network_set_active(ctx->store, name, true, err);
 }
 
 int vport_net_destroy_ex(vport_ctx *ctx, const char *name, unsigned flags, json_object **ret_ports,
                          vport_error *err) {
+        _cleanup_(network_def_freep) vport_network_def *def = NULL;
         bool active;
         int r;
 
@@ -111,7 +120,7 @@ int vport_net_destroy_ex(vport_ctx *ctx, const char *name, unsigned flags, json_
         name_check_return(NAME_NETWORK, name, err);
         if (ret_ports)
                 *ret_ports = NULL;
-        r = network_load(ctx, name, NULL, &active, err);
+        r = network_load(ctx, name, &def, &active, err);
         if (r < 0)
                 return r;
         if (!active)
@@ -119,6 +128,8 @@ int vport_net_destroy_ex(vport_ctx *ctx, const char *name, unsigned flags, json_
         r = net_destroy_ports(ctx, name, flags, ret_ports, err);
         if (r < 0)
                 return r;
+        if (forward_mode_makes_bridge(def->forward_mode))
+                return net_bridge_destroy(ctx, def, err);
         return store_network_set_active(ctx->store, name, false, err);
 }
 

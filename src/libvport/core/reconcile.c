@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "core/internal.h"
+#include "core/network-bridge.h"
 
 /* The writer pid and step of an entry. */
 static int entry_pid(const store_journal *j) {
@@ -101,7 +102,11 @@ static int reconcile_run(vport_ctx *ctx, json_object *log, vport_error *err) {
                 handled += r >= 0;
         }
         store_journal_array_free(entries, n);
-        return r < 0 ? r : handled;
+        if (r < 0)
+                return r;
+        /* after the ports: a network's bridge goes once its taps are gone */
+        r = net_bridge_reconcile(ctx, err);
+        return r < 0 ? r : handled + r;
 }
 
 int vport_reconcile(vport_ctx *ctx, vport_error *err) {

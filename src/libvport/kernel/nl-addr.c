@@ -28,7 +28,8 @@ int nl_addr_add(vport_kernel *k, int ifindex, const vport_ipaddr *a, vport_error
         uint8_t brd[4];
         int len = (int) ipaddr_len(a);
 
-        assert_return(ifindex > 0, vport_error_set(err, -EINVAL, "RTM_NEWADDR: invalid ifindex %d", ifindex));
+        assert_return(ifindex > 0,
+                      vport_error_set(err, -EINVAL, "RTM_NEWADDR: invalid ifindex %d", ifindex));
         assert_return(a->family == AF_INET || a->family == AF_INET6, -EINVAL);
         if (!msg || nla_put(msg, IFA_LOCAL, len, a->addr) < 0 || nla_put(msg, IFA_ADDRESS, len, a->addr) < 0)
                 return vport_error_set(err, -ENOMEM, "RTM_NEWADDR: out of memory");

@@ -55,7 +55,8 @@ static int bridge_build(const vport_bridge_request *req, struct nl_msg **ret) {
 
         if (!msg || nla_put_string(msg, IFLA_IFNAME, req->name) < 0 ||
             nla_put(msg, IFLA_ADDRESS, VPORT_MAC_LEN, req->mac.addr) < 0 ||
-            !(info = nla_nest_start(msg, IFLA_LINKINFO)) || nla_put_string(msg, IFLA_INFO_KIND, "bridge") < 0 ||
+            !(info = nla_nest_start(msg, IFLA_LINKINFO)) ||
+            nla_put_string(msg, IFLA_INFO_KIND, "bridge") < 0 ||
             !(data = nla_nest_start(msg, IFLA_INFO_DATA)) ||
             nla_put_u32(msg, IFLA_BR_FORWARD_DELAY, req->forward_delay_cs) < 0 ||
             nla_put_u32(msg, IFLA_BR_STP_STATE, req->stp) < 0)

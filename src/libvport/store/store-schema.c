@@ -58,6 +58,17 @@ static const char *const store_migrations[] = {
         "  created INTEGER NOT NULL,"
         "  PRIMARY KEY (port_uuid, key)"
         ") STRICT;",
+        /* 2: what a network itself makes (the bridge of an isolated or open
+         * network), recorded before it is made, as the port journal. */
+        "CREATE TABLE network_journal ("
+        "  network TEXT NOT NULL REFERENCES networks(name),"
+        "  key TEXT NOT NULL,"
+        "  step TEXT NOT NULL,"
+        "  data TEXT,"
+        "  boot_id TEXT NOT NULL,"
+        "  created INTEGER NOT NULL,"
+        "  PRIMARY KEY (network, key)"
+        ") STRICT;",
 };
 
 int store_schema_version(void) {

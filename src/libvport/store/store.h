@@ -305,3 +305,33 @@ int store_journal_list(vport_store *s, const vport_uuid *port_uuid, store_journa
 
 /* Returns 0 or -ENOENT. */
 int store_journal_delete(vport_store *s, const vport_uuid *port_uuid, const char *key, vport_error *err);
+
+/* ---- journal of what a network makes ----
+ * The bridge of an isolated or open network: recorded (name, then ifindex)
+ * before it is made, deleted once the bridge is gone. A network cannot be
+ * undefined while it has entries. */
+
+typedef struct store_net_journal {
+        char *network;
+        char *key;  /* "bridge" */
+        char *step; /* the core defines the values */
+        char *data; /* JSON; may be NULL */
+        /* Filled by the store: */
+        char boot_id[STORE_BOOT_ID_MAX];
+        bool stale; /* written under an earlier boot: the device died with it */
+        int64_t created;
+} store_net_journal;
+
+void store_net_journal_array_free(store_net_journal *j, size_t count);
+
+/* Insert, or replace step and data of, (network, key). Returns 0, -ENOENT
+ * (no such network) or -errno. */
+int store_net_journal_put(vport_store *s, const store_net_journal *j, vport_error *err);
+
+/* Entries of one network (non-NULL) or of all networks, by creation.
+ * Returns 0 with *ret (NULL when *ret_n is 0) or -errno. */
+int store_net_journal_list(vport_store *s, const char *network, store_net_journal **ret, size_t *ret_n,
+                           vport_error *err);
+
+/* Returns 0 or -ENOENT. */
+int store_net_journal_delete(vport_store *s, const char *network, const char *key, vport_error *err);

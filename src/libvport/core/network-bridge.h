@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The bridge of an isolated or open network: vport makes it at net-start
+ * and deletes it at net-destroy, as libvirt's network driver does. */
+#pragma once
+
+#include "core/internal.h"
+
+/* At define (libvirt's networkValidate): a missing or template <bridge
+ * name> becomes the first "virbr%d" (or template) name no other network
+ * uses and no device has; an explicit one must not be another network's
+ * bridge; a missing <mac> becomes a random 52:54:00 one. Modifies def.
+ * Returns 0 or -errno with err naming the network and bridge. */
+int net_bridge_define(vport_ctx *ctx, vport_network_def *def, vport_error *err);
+
+/* Make the bridge: refuse a name some device already has (never take one
+ * over), journal the name, create it with its MAC, forward delay and STP,
+ * set the MTU, add the <ip> addresses, bring it up, then record it and mark
+ * the network active in one transaction. On failure nothing is left.
+ * Returns 0 or -errno. */
+int net_bridge_start(vport_ctx *ctx, const vport_network_def *def, vport_error *err);
+
+/* Delete the bridge if it still is the one recorded (a device gone already
+ * counts as done, with a notice), then forget it and mark the network
+ * inactive in one transaction. Returns 0 or -errno. */
+int net_bridge_destroy(vport_ctx *ctx, const vport_network_def *def, vport_error *err);
+
+/* Finish what a crashed net-start or net-destroy left: delete a bridge
+ * recorded by a dead writer and forget it; entries of an earlier boot are
+ * dropped (the bridge died with it). Returns the number handled or -errno. */
+int net_bridge_reconcile(vport_ctx *ctx, vport_error *err);
