@@ -39,17 +39,19 @@ static int name_of_uuid(vport_ctx *ctx, vport_port_def *def, vport_error *err) {
 static int check_uuid_free(vport_ctx *ctx, const vport_port_def *def, vport_error *err) {
         char uuid[VPORT_UUID_STRLEN], port[VPORT_UUID_STRLEN];
         store_owner o;
+        bool found;
         int r;
 
         r = store_owner_by_uuid(ctx->store, &def->owner_uuid, &o, err);
-        if (r > 0 && !streq(o.name, def->owner_name))
+        found = r > 0;
+        if (found && !streq(o.name, def->owner_name))
                 r = vport_error_set(
                         err, -EEXIST,
                         "owner UUID %s already belongs to owner '%s' (port %s); refusing the name "
                         "'%s' for it",
                         uuid_format(&def->owner_uuid, uuid), o.name, uuid_format(&o.port, port),
                         def->owner_name);
-        if (r > 0)
+        if (found)
                 store_owner_clear(&o);
         return r < 0 ? r : 0;
 }
@@ -58,6 +60,7 @@ int owner_resolve(vport_ctx *ctx, vport_port_def *def, vport_error *err) {
         char want[VPORT_UUID_STRLEN], have[VPORT_UUID_STRLEN], port[VPORT_UUID_STRLEN];
         bool have_uuid = !uuid_is_null(&def->owner_uuid);
         store_owner o;
+        bool found;
         int r;
 
         if (!def->owner_name && have_uuid)
@@ -67,7 +70,8 @@ int owner_resolve(vport_ctx *ctx, vport_port_def *def, vport_error *err) {
         r = store_owner_by_name(ctx->store, def->owner_name, &o, err);
         if (r < 0)
                 return r;
-        if (r > 0 && have_uuid && !uuid_equal(&o.uuid, &def->owner_uuid))
+        found = r > 0;
+        if (found && have_uuid && !uuid_equal(&o.uuid, &def->owner_uuid))
                 r = vport_error_set(err, -EEXIST,
                                     "owner '%s' already has UUID %s (port %s); refusing UUID %s for it",
                                     def->owner_name, uuid_format(&o.uuid, have), uuid_format(&o.port, port),
@@ -76,7 +80,7 @@ int owner_resolve(vport_ctx *ctx, vport_port_def *def, vport_error *err) {
                 def->owner_uuid = o.uuid;
         else if (!have_uuid)
                 owner_uuid_of_name(def->owner_name, &def->owner_uuid);
-        if (r > 0)
+        if (found) /* also when refused: o.name was read */
                 store_owner_clear(&o);
         return r < 0 ? r : check_uuid_free(ctx, def, err);
 }
