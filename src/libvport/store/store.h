@@ -86,7 +86,9 @@ enum {
  * file and how to recover.
  *
  * Older schemas are migrated, after a full integrity check and a copy of
- * the file (<path>.v<N>.bak). Returns 0 and *ret, or -errno. */
+ * the file (<path>.v<N>.bak). An open that may write also removes the
+ * temporary files a killed vport left (store_notice() names them).
+ * Returns 0 and *ret, or -errno. */
 int store_open(const char *dir, vport_store **ret, vport_error *err);
 
 /* store_open() with STORE_OPEN_* flags. */
