@@ -172,6 +172,40 @@ static void test_unmanaged(void **state) {
         vport_port_free(port);
 }
 
+/* libvirt 11's <driver model>: a managed VF is bound to that VFIO variant
+ * driver instead of vfio-pci, and delete puts the original driver back;
+ * driver name='kvm' (kept at define, as libvirt does) is refused at prepare
+ * before anything is touched. */
+static void test_driver_model(void **state) {
+        fixture *f = *state;
+        vf_state before = vf_state_of(0);
+        vport_port *port = NULL;
+        vport_error err = { 0 };
+        unsigned calls;
+
+        net_up(f->ctx,
+               "<network><name>hmod</name><forward mode='hostdev' managed='yes'>"
+               "<driver name='vfio' model='igb_vfio_pci'/><pf dev='fakepf0'/></forward></network>",
+               "hmod");
+        net_up(f->ctx,
+               "<network><name>hkvm</name><forward mode='hostdev' managed='yes'><driver name='kvm'/>"
+               "<pf dev='fakepf0'/></forward></network>",
+               "hkvm");
+        assert_int_equal(create(f->ctx, "hmod", -1, &port, &err), 0);
+        assert_string_equal(port->def->plug.driver_model, "igb_vfio_pci");
+        assert_string_equal(fake->vfs[0].driver, "igb_vfio_pci");
+        assert_int_equal(vport_port_delete(f->ctx, &port->def->uuid, &err), 0);
+        assert_vf_state(0, &before);
+        vport_port_free(TAKE_PTR(port));
+
+        calls = fake->n_vf_set + fake->n_unbind + fake->n_bind;
+        assert_int_equal(create(f->ctx, "hkvm", -1, &port, &err), -EINVAL);
+        assert_non_null(strstr(err.message, "<driver name='kvm'>"));
+        assert_int_equal(fake->n_vf_set + fake->n_unbind + fake->n_bind, calls); /* nothing touched */
+        assert_int_equal(n_ports(f->ctx), 0);
+        assert_vf_state(0, &before);
+}
+
 /* Release restores the snapshot, also what someone else changed meanwhile. */
 static void test_restores_everything(void **state) {
         fixture *f = *state;
@@ -494,6 +528,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_restores_everything, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_zero_admin_mac_refused, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_rollback_on_bind_error, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_driver_model, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_pf_down, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_vf_in_use, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_crash_reconcile, setup, teardown),
