@@ -392,6 +392,18 @@ static int fake_addr_add(vport_kernel *k, int ifindex, const vport_ipaddr *a, vp
         return 0;
 }
 
+static int fake_ipv6_conf_set(vport_kernel *k, const char *ifname, const char *key, int value,
+                              vport_error *err) {
+        fake_net_link *l = fake_net_find(0, ifname);
+
+        COUNT(other);
+        if (!l)
+                return vport_error_set(err, -ENOENT, "fake: no /proc/sys/net/ipv6/conf/%s", ifname);
+        if (streq(key, "disable_ipv6"))
+                l->ipv6_disabled = value;
+        return 0;
+}
+
 static fake_net_fdb *fdb_find(int bridge, const vport_mac *mac) {
         for (int i = 0; i < FAKE_NET_MAX_FDB; i++)
                 if (fnet->fdb[i].port_ifindex && fnet->fdb[i].bridge_ifindex == bridge &&
@@ -532,6 +544,7 @@ const vport_kernel_ops fake_net_ops = {
         .brport_set_isolated = fake_brport_set_isolated,
         .bridge_create = fake_bridge_create,
         .addr_add = fake_addr_add,
+        .ipv6_conf_set = fake_ipv6_conf_set,
         .fdb_add = fake_fdb_add,
         .fdb_del = fake_fdb_del,
         .fdb_get = fake_fdb_get,

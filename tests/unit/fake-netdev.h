@@ -20,6 +20,7 @@ typedef struct fake_net_link {
         bool learning, flood; /* bridge port flags, valid while master_ifindex != 0 */
         bool isolated;        /* IFLA_BRPORT_ISOLATED, idem */
         bool stp;             /* bridges: IFLA_BR_STP_STATE */
+        bool ipv6_disabled;   /* /proc/sys/net/ipv6/conf/NAME/disable_ipv6 */
         uint32_t forward_delay_cs;
         vport_ipaddr addrs[FAKE_NET_MAX_ADDRS];
         size_t n_addrs;

@@ -51,6 +51,11 @@ static int fake_link_set_up(vport_kernel *k, int ifindex, bool up, vport_error *
         return ifindex == 77 ? 0 : -ENODEV;
 }
 
+static int fake_ipv6_conf_set(vport_kernel *k, const char *ifname, const char *key, int value,
+                              vport_error *err) {
+        return 0;
+}
+
 static vport_ctx *open_ctx(void) {
         vport_ctx_options o = { .ops = &ops };
         vport_error err = { 0 };
@@ -78,6 +83,7 @@ static int setup(void **state) {
         ops.bridge_create = fake_bridge_create;
         ops.addr_add = fake_addr_add;
         ops.link_set_up = fake_link_set_up;
+        ops.ipv6_conf_set = fake_ipv6_conf_set;
         ctx = open_ctx();
         return 0;
 }

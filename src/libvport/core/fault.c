@@ -194,6 +194,8 @@ WRAP(brport_set_flags, true, (vport_kernel * k, int i, bool l, bool f, vport_err
 WRAP(brport_set_isolated, true, (vport_kernel * k, int i, bool on, vport_error *err), (k, i, on, err))
 WRAP(bridge_create, true,
      (vport_kernel * k, const vport_bridge_request *q, vport_link *ret, vport_error *err), (k, q, ret, err))
+WRAP(ipv6_conf_set, true, (vport_kernel * k, const char *n, const char *key, int v, vport_error *err),
+     (k, n, key, v, err))
 WRAP(addr_add, true, (vport_kernel * k, int i, const vport_ipaddr *a, vport_error *err), (k, i, a, err))
 WRAP(fdb_add, true, (vport_kernel * k, int i, const vport_mac *m, vport_error *err), (k, i, m, err))
 WRAP(fdb_del, true, (vport_kernel * k, int i, const vport_mac *m, vport_error *err), (k, i, m, err))
@@ -236,6 +238,7 @@ static const vport_kernel_ops fault_table = {
         .brport_set_isolated = fault_brport_set_isolated,
         .bridge_create = fault_bridge_create,
         .addr_add = fault_addr_add,
+        .ipv6_conf_set = fault_ipv6_conf_set,
         .fdb_add = fault_fdb_add,
         .fdb_del = fault_fdb_del,
         .fdb_get = fault_fdb_get,

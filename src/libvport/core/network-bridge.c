@@ -8,6 +8,7 @@
  * the process died before recording its ifindex. Anything else holding the
  * name is foreign and is never deleted. */
 #include <stdio.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "core/network-bridge.h"
@@ -189,6 +190,28 @@ static int bridge_remove(vport_ctx *ctx, const char *network, const bridge_recor
 
 /* ---- start ---- */
 
+/* libvirt's networkSetIPv6Sysctls: IPv6 off on a bridge without an IPv6
+ * address (no link-local address, nothing learnt from guests); with one,
+ * IPv6 on (the namespace's default may be off) and neither router
+ * advertisements nor autoconfiguration taken from guests. */
+static int bridge_ipv6(vport_ctx *ctx, const vport_network_def *def, vport_error *err) {
+        bool v6 = false;
+        int r;
+
+        for (size_t i = 0; i < def->n_ips; i++)
+                v6 |= def->ips[i].family == AF_INET6;
+        r = ctx->ops->ipv6_conf_set(ctx->kernel, def->bridge_name, "disable_ipv6", !v6, err);
+        if (r == -ENOENT && !v6) { /* no IPv6 in this kernel: nothing to turn off */
+                vport_error_clear(err);
+                return 0;
+        }
+        if (r >= 0 && v6)
+                r = ctx->ops->ipv6_conf_set(ctx->kernel, def->bridge_name, "accept_ra", 0, err);
+        if (r >= 0 && v6)
+                r = ctx->ops->ipv6_conf_set(ctx->kernel, def->bridge_name, "autoconf", 0, err);
+        return r;
+}
+
 static int bridge_configure(vport_ctx *ctx, const vport_network_def *def, const vport_link *br,
                             vport_error *err) {
         char buf[VPORT_IPADDR_STRLEN];
@@ -196,6 +219,8 @@ static int bridge_configure(vport_ctx *ctx, const vport_network_def *def, const 
 
         if (def->mtu)
                 r = ctx->ops->link_set_mtu(ctx->kernel, br->ifindex, def->mtu, err);
+        if (r >= 0)
+                r = bridge_ipv6(ctx, def, err);
         for (size_t i = 0; r >= 0 && i < def->n_ips; i++)
                 if ((r = ctx->ops->addr_add(ctx->kernel, br->ifindex, &def->ips[i], err)) < 0)
                         r = vport_error_prefix(err, r, "<ip address='%s' prefix='%u'>",

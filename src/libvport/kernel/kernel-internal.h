@@ -87,6 +87,7 @@ int nl_brport_set_flags(vport_kernel *k, int ifindex, bool learning, bool unicas
 int nl_brport_set_isolated(vport_kernel *k, int ifindex, bool isolated, vport_error *err);
 int nl_bridge_create(vport_kernel *k, const vport_bridge_request *req, vport_link *ret, vport_error *err);
 int nl_addr_add(vport_kernel *k, int ifindex, const vport_ipaddr *addr, vport_error *err);
+int proc_ipv6_conf_set(vport_kernel *k, const char *ifname, const char *key, int value, vport_error *err);
 int nl_fdb_add(vport_kernel *k, int port_ifindex, const vport_mac *mac, vport_error *err);
 int nl_fdb_del(vport_kernel *k, int port_ifindex, const vport_mac *mac, vport_error *err);
 int nl_fdb_get(vport_kernel *k, int port_ifindex, const vport_mac *mac, vport_error *err);

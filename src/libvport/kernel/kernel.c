@@ -30,6 +30,7 @@ const vport_kernel_ops vport_kernel_ops_real = {
         .brport_set_isolated = nl_brport_set_isolated,
         .bridge_create = nl_bridge_create,
         .addr_add = nl_addr_add,
+        .ipv6_conf_set = proc_ipv6_conf_set,
         .fdb_add = nl_fdb_add,
         .fdb_del = nl_fdb_del,
         .fdb_get = nl_fdb_get,

@@ -140,6 +140,11 @@ typedef struct vport_kernel_ops {
          * is taken. */
         int (*bridge_create)(vport_kernel *k, const vport_bridge_request *req, vport_link *ret,
                              vport_error *err);
+        /* Write /proc/sys/net/ipv6/conf/IFNAME/KEY (this namespace's): key is
+         * one of disable_ipv6, accept_ra, autoconf. -ENOENT if the kernel
+         * has no IPv6. */
+        int (*ipv6_conf_set)(vport_kernel *k, const char *ifname, const char *key, int value,
+                             vport_error *err);
         /* RTM_NEWADDR (an IPv4 address with its broadcast). -EEXIST if present. */
         int (*addr_add)(vport_kernel *k, int ifindex, const vport_ipaddr *addr, vport_error *err);
         /* Static FDB entry on the bridge (NTF_MASTER) for a port. del: -ENOENT if absent. */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "kernel/kernel-internal.h"
+#include "kernel/sysfs-util.h"
 
 /* The IPv4 broadcast of addr/prefix (host bits all set), as `ip addr add
  * ... brd +` and libvirt's virNetDevIPAddrAdd set it. */
@@ -39,4 +40,26 @@ int nl_addr_add(vport_kernel *k, int ifindex, const vport_ipaddr *a, vport_error
                         return vport_error_set(err, -ENOMEM, "RTM_NEWADDR: out of memory");
         }
         return nl_call_if(k, msg, err, ifindex, "RTM_NEWADDR %s/%u", ipaddr_format(a, buf), a->prefix);
+}
+
+/* No netlink request sets these (inet6_set_link_af takes only the address
+ * generation mode and token): the sysctl file of the namespace this
+ * process runs in. */
+int proc_ipv6_conf_set(vport_kernel *k, const char *ifname, const char *key, int value, vport_error *err) {
+        static const char *const keys[] = { "disable_ipv6", "accept_ra", "autoconf" };
+        char path[128], buf[16];
+        bool known = false;
+        int r;
+
+        for (size_t i = 0; i < ELEMENTSOF(keys); i++)
+                known |= streq(key, keys[i]);
+        assert_return(known, vport_error_set(err, -EINVAL, "ipv6 conf: unknown key '%s'", key));
+        if (ifname_check(ifname, err) < 0)
+                return -EINVAL;
+        snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/%s", ifname, key);
+        snprintf(buf, sizeof(buf), "%d", value);
+        r = sysfs_write(path, buf);
+        if (r < 0)
+                return vport_error_set(err, r, "%s: writing %s: %s", ifname, path, strerror(-r));
+        return 0;
 }
