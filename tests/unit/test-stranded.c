@@ -296,7 +296,8 @@ static void test_gone_matrix(void **state) {
 
 /* An FDB entry the admin removed from an active macTableManager='libvirt'
  * port, the tap taken off its bridge, a tap that looks like vport's but
- * no port holds: each reported, and reporting changes nothing. */
+ * no port holds, a tap's MAC changed: each reported, and reporting changes
+ * nothing. */
 static void test_drift_kinds(void **state) {
         world *w = *state;
         vport_port *lv, *br;
@@ -308,13 +309,16 @@ static void test_drift_kinds(void **state) {
         assert_false(drift_has(w, "fdb-missing", NULL));
         assert_false(drift_has(w, "device-detached", NULL));
         assert_false(drift_has(w, "orphan-device", NULL));
+        assert_false(drift_has(w, "mac-changed", NULL));
 
         for (int i = 0; i < FAKE_NET_MAX_FDB; i++)
                 if (fnet->fdb[i].port_ifindex == lv->rt.ifindex)
                         fnet->fdb[i] = (fake_net_fdb){ 0 };
         fake_net_find(br->rt.ifindex, NULL)->link.master_ifindex = 0;
         fake_net_add("vnet7", "tun", &(vport_mac){ { 0xfe, 0, 0, 0, 0, 7 } }, false);
+        fake_net_find(lv->rt.ifindex, NULL)->link.mac.addr[5] ^= 0x10;
         before = *fnet;
+        assert_true(drift_has(w, "mac-changed", lv));
         assert_true(drift_has(w, "fdb-missing", lv));
         assert_true(drift_has(w, "device-detached", br));
         assert_true(drift_has(w, "orphan-device", NULL));

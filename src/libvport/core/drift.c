@@ -73,7 +73,18 @@ static int check_dep(drift *d, const vport_port *p, const char *what, const char
         return r < 0 ? r : 1;
 }
 
+/* A MAC vport set on a device, changed since. */
+static void check_mac(drift *d, const vport_port *p, const char *what, const vport_link *link,
+                      const vport_mac *want) {
+        char got_s[VPORT_MAC_STRLEN], want_s[VPORT_MAC_STRLEN];
+
+        if (!mac_equal(&link->mac, want))
+                drift_add(d, p, "mac-changed", link->name, "%s %s has MAC %s, the port set %s", what,
+                          link->name, mac_format(&link->mac, got_s), mac_format(want, want_s));
+}
+
 static int check_bridge(drift *d, const vport_port *p, vport_error *err) {
+        vport_mac tap_mac = p->def->mac;
         char mac[VPORT_MAC_STRLEN];
         vport_link tap;
         int r;
@@ -81,6 +92,8 @@ static int check_bridge(drift *d, const vport_port *p, vport_error *err) {
         r = check_own(d, p, "tap", &tap, err);
         if (r <= 0)
                 return r;
+        tap_mac.addr[0] = 0xFE; /* plug-bridge.c: the guest MAC with 0xFE first */
+        check_mac(d, p, "tap", &tap, &tap_mac);
         r = check_dep(d, p, "bridge", p->rt.lower, p->rt.lower_ifindex, err);
         if (r <= 0)
                 return r;
@@ -102,13 +115,24 @@ static int check_bridge(drift *d, const vport_port *p, vport_error *err) {
         return r < 0 ? r : 0;
 }
 
+/* The macvtap carries the guest MAC; in passthrough mode the lower
+ * device does too (prepare gave it the guest MAC). */
 static int check_direct(drift *d, const vport_port *p, vport_error *err) {
-        vport_link mvt;
+        vport_link mvt, lower;
         int r;
 
-        r = check_dep(d, p, "lower device", p->rt.lower, p->rt.lower_ifindex, err);
-        if (r >= 0)
-                r = check_own(d, p, "macvtap", &mvt, err);
+        r = d->ctx->ops->link_get(d->ctx->kernel, p->rt.lower_ifindex, NULL, &lower, err);
+        if (r == -ENODEV) {
+                vport_error_clear(err);
+                drift_add(d, p, "device-missing", p->rt.lower, "lower device %s (ifindex %d) is gone",
+                          p->rt.lower, p->rt.lower_ifindex);
+        } else if (r < 0)
+                return r;
+        else if (p->def->plug.mode == DIRECT_PASSTHROUGH)
+                check_mac(d, p, "passthrough lower device", &lower, &p->def->mac);
+        r = check_own(d, p, "macvtap", &mvt, err);
+        if (r > 0)
+                check_mac(d, p, "macvtap", &mvt, &p->def->mac);
         return r < 0 ? r : 0;
 }
 

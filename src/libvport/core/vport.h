@@ -82,7 +82,8 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(vport_port *, vport_port_free);
  * "device-missing" (the port's tap / macvtap / VF, or the bridge / lower
  * device / PF it sits on, is gone), "device-detached" (the tap left its
  * bridge), "fdb-missing" (an active macTableManager='libvirt' port whose
- * FDB entry is gone), "vf-mac-changed" / "vf-vlan-changed" (the VF's
+ * FDB entry is gone), "mac-changed" (a tap, macvtap or passthrough lower
+ * device no longer has the MAC the port gave it), "vf-mac-changed" / "vf-vlan-changed" (the VF's
  * admin MAC or VLAN is not what the port set), "orphan-device" (no port:
  * a device named and addressed as vport names its own that no port holds).
  * Reads only: nothing is changed. Returns 0 and *ret, or -errno. */
