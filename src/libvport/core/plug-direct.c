@@ -227,6 +227,16 @@ static int physdev_restore(vport_ctx *ctx, vport_port *port, vport_error *err) {
         } else if (r >= 0) {
                 if (json_object_object_get_ex(snap, "vf", &f))
                         r = vf_restore(ctx, f, err);
+                if (r == -ENODEV) {
+                        /* The physdev is a VF whose PF lost its netdev: the
+                         * PF's table went with the PF driver. */
+                        ctx_notice(ctx,
+                                   "physdev %s: its PF was already gone: the VF's admin MAC and VLAN not "
+                                   "restored",
+                                   link.name);
+                        vport_error_clear(err);
+                        r = 0;
+                }
                 if (r >= 0 && !mac_equal(&link.mac, &mac))
                         r = ctx->ops->link_set_mac(ctx->kernel, ifindex, &mac, err);
                 if (r >= 0 && json_object_object_get_ex(snap, "up", &f) && json_object_get_boolean(f))
