@@ -12,7 +12,7 @@
 # shellcheck shell=bash disable=SC2154,SC2086,SC2034
 
 scenarios=(vepa private bridge_macvtap passthrough qbh hostdev_managed hostdev_unmanaged
-	bridge_libvirt bridge_kernel open forward_dev forward_dev_passthrough
+	bridge_libvirt bridge_kernel open isolated bridge_stp forward_dev forward_dev_passthrough
 	portgroup_hostdev portgroup_unknown vlan virtualport_mismatch bandwidth_hostdev mac_reuse corpus)
 
 # Mismatches the project has decided to keep, one "scenario#step reason" each
@@ -129,21 +129,45 @@ scenario_bridge_libvirt() {
 }
 scenario_bridge_kernel() { bridge_net cbrk kernel; }
 
-# libvirt creates the bridge of an open/nat network itself; vport expects it to
-# exist. libvirt starts first, so vport then finds libvirt's bridge. libvirt wants
-# an <ip> for these modes; <dns enable='no'/> and no <dhcp> keep dnsmasq out. The
-# address is a documentation range on a bridge inside the throwaway namespace.
-l3_net() { # l3_net NETNAME MODE BRIDGE SUBNET
+# libvirt and vport each make the bridge of an isolated or open network
+# (name, MAC, addresses): vport runs in a network namespace of its own for
+# these scenarios, so the two bridges never meet. libvirt wants an <ip> on an
+# isolated network to start without firewalld trouble; <dns enable='no'/> and
+# no <dhcp> keep dnsmasq out. Documentation ranges, inside throwaway namespaces.
+own_bridge_ns=""
+own_bridge_begin() { # own_bridge_begin NETNAME: vp runs in vport's own namespace
+	begin "$1"
+	own_bridge_ns=$work/vport-own-bridge-netns
+	if [ ! -e "$own_bridge_ns" ]; then
+		touch "$own_bridge_ns" && unshare --net="$own_bridge_ns" true &&
+			nsenter --net="$own_bridge_ns" ip link set lo up || return 1
+	fi
+	own_bridge_saved_vp=$(declare -f vp)
+	vp() { timeout 20 nsenter --net="$own_bridge_ns" "$vport_bin" "$@"; }
+}
+own_bridge_end() { net_end "$1"; eval "$own_bridge_saved_vp"; }
+l3_net() { # l3_net NETNAME NETWORK-BODY
 	local n=$1
-	begin $n
-	net $n "<network><name>$n</name><forward mode='$2'/><bridge name='$3'/><dns enable='no'/><ip address='$4.1' prefix='24'/></network>"
+	own_bridge_begin $n || { skip_scenario "no network namespace for vport"; return; }
+	net $n "<network><name>$n</name>$2</network>"
 	create $n p1
 	create $n p2
 	delete $n p1
 	create $n p3
-	net_end $n
+	own_bridge_end $n
 }
-scenario_open() { l3_net copen open cvbr1 192.0.2; }
+scenario_open() { l3_net copen "<forward mode='open'/><bridge name='cvbr1'/><dns enable='no'/><ip address='192.0.2.1' prefix='24'/>"; }
+# no <bridge name>: each side picks the first free virbrN (virbr0 here)
+scenario_isolated() { l3_net ciso "<dns enable='no'/><ip address='198.51.100.1' prefix='24'/><port isolated='yes'/>"; }
+# libvirt refuses stp and delay where it does not make the bridge
+scenario_bridge_stp() {
+	begin cbrstp
+	net cbrstp "<network><name>cbrstp</name><forward mode='bridge'/><bridge name='br0' stp='on'/></network>"
+	net_end cbrstp
+	begin cbrdelay
+	net cbrdelay "<network><name>cbrdelay</name><forward mode='bridge'/><bridge name='br0' delay='5'/></network>"
+	net_end cbrdelay
+}
 
 # <forward dev='x'> without <interface> children: libvirt makes x the one-device pool.
 scenario_forward_dev() {

@@ -154,17 +154,6 @@ static void raw_first_element(const char *raw, char buf[static 32]) {
         snprintf(buf, 32, "%.*s", (int) (n < 31 ? n : 31), raw + 1);
 }
 
-/* Isolated and open networks: vport makes the bridge (any name or template,
- * or none: chosen at define); libvirt wants an address on an open one. */
-static int validate_own_bridge(const vport_network_def *def, vport_error *err) {
-        if (def->forward_mode == FORWARD_OPEN && def->n_ips == 0)
-                return vport_error_set(err, -EINVAL,
-                                       "network '%s': <forward mode='open'>: needs an <ip> address for the "
-                                       "bridge (libvirt refuses open forwarding without one)",
-                                       def->name);
-        return 0;
-}
-
 static int validate_l3_mode(const vport_network_def *def, vport_error *err) {
         if (def->pf || def->n_addresses > 0)
                 return vport_error_set(err, -EINVAL,
@@ -184,8 +173,11 @@ static int validate_l3_mode(const vport_network_def *def, vport_error *err) {
                 return vport_error_set(err, -EINVAL,
                                        "network '%s': <forward mode='%s'>: at most one <interface>",
                                        def->name, MODE(def));
+        /* isolated and open: vport makes the bridge (a name or template, or
+         * none: chosen at define); libvirt 11.3 starts an open network
+         * without an <ip> too */
         if (forward_mode_makes_bridge(def->forward_mode))
-                return validate_own_bridge(def, err);
+                return 0;
         if (!def->bridge_name || network_def_bridge_is_template(def))
                 return vport_error_set(err, -EINVAL,
                                        "network '%s': <forward mode='%s'>: <bridge name> is required "

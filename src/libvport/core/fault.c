@@ -75,8 +75,8 @@ static int rule_parse(const char *entry, fault_rule *ret, vport_error *err) {
         char op[32], when[16] = "*", action[32];
         fault_rule r = { .nth = FAULT_EVERY };
 
-        if (sscanf(entry, "%31[a-z_]:%15[0-9*]=%31s", op, when, action) != 3 &&
-            sscanf(entry, "%31[a-z_]=%31s", op, action) != 2)
+        if (sscanf(entry, "%31[a-z0-9_]:%15[0-9*]=%31s", op, when, action) != 3 &&
+            sscanf(entry, "%31[a-z0-9_]=%31s", op, action) != 2)
                 return vport_error_set(err, -EINVAL, "fault spec '%s': expected OP[:N]=ACTION", entry);
         snprintf(r.op, sizeof(r.op), "%s", op);
         if (!streq(when, "*")) {
