@@ -373,12 +373,13 @@ static int leftovers_clear(vport_ctx *ctx, const char *network, vport_error *err
         return r;
 }
 
-int net_bridge_reconcile(vport_ctx *ctx, vport_error *err) {
+/* Abandoned entries of one network (NULL: all). */
+static int abandoned_finish(vport_ctx *ctx, const char *network, vport_error *err) {
         store_net_journal *entries = NULL;
         size_t n = 0;
         int r, handled = 0;
 
-        r = store_net_journal_list(ctx->store, NULL, &entries, &n, err);
+        r = store_net_journal_list(ctx->store, network, &entries, &n, err);
         for (size_t i = 0; r >= 0 && i < n; i++) {
                 bridge_record rec;
 
@@ -394,4 +395,14 @@ int net_bridge_reconcile(vport_ctx *ctx, vport_error *err) {
         }
         store_net_journal_array_free(entries, n);
         return r < 0 ? r : handled;
+}
+
+int net_bridge_forget_abandoned(vport_ctx *ctx, const char *network, vport_error *err) {
+        int r = abandoned_finish(ctx, network, err);
+
+        return r < 0 ? r : 0;
+}
+
+int net_bridge_reconcile(vport_ctx *ctx, vport_error *err) {
+        return abandoned_finish(ctx, NULL, err);
 }

@@ -24,6 +24,11 @@ int net_bridge_start(vport_ctx *ctx, const vport_network_def *def, vport_error *
  * inactive in one transaction. Returns 0 or -errno. */
 int net_bridge_destroy(vport_ctx *ctx, const vport_network_def *def, vport_error *err);
 
+/* Finish what a crashed net-start or net-destroy of this network left, and
+ * drop its records of an earlier boot (before an undefine). Returns 0 or
+ * -errno. */
+int net_bridge_forget_abandoned(vport_ctx *ctx, const char *network, vport_error *err);
+
 /* Finish what a crashed net-start or net-destroy left: delete a bridge
  * recorded by a dead writer and forget it; entries of an earlier boot are
  * dropped (the bridge died with it). Returns the number handled or -errno. */

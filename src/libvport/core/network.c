@@ -50,8 +50,15 @@ int vport_net_define(vport_ctx *ctx, const char *xml, char **ret_name, vport_err
 }
 
 int vport_net_undefine(vport_ctx *ctx, const char *name, vport_error *err) {
+        int r;
+
         assert_return(ctx && name, -EINVAL);
         name_check_return(NAME_NETWORK, name, err);
+        /* what an earlier boot or a crashed start left of its bridge goes
+         * first: the record would otherwise pin the definition */
+        r = net_bridge_forget_abandoned(ctx, name, err);
+        if (r < 0)
+                return r;
         return store_network_undefine(ctx->store, name, err);
 }
 

@@ -222,3 +222,15 @@ test_own_bridge_crash_in_destroy_reconcile() {
 	link_gone A virbr0 "virbr0 left after reconcile"
 	expect_eq "network inactive" "$(vpj A net-list | jq -r '.[] | select(.name=="iso") | .active')" false
 }
+
+# Killed half-way through net-start, then undefined: the record of the
+# half-made bridge does not pin the definition, and the bridge goes with it.
+test_own_bridge_crash_then_undefine() {
+	topo A
+	net_xml A "$ISO"
+	crash A addr_add:1=crash-after net-start iso
+	link_exists A virbr0 || fail "virbr0 missing after the crash"
+	vp A net-undefine iso >/dev/null || fail "net-undefine after the crash"
+	link_gone A virbr0 "virbr0 left after undefine"
+	expect_eq "networks named iso" "$(vpj A net-list | jq '[.[] | select(.name=="iso")] | length')" 0
+}
