@@ -19,8 +19,8 @@
 #include "core/internal.h"
 #include "fake-netdev.h"
 
-#define ISO                                                                                           \
-        "<network><name>iso</name><bridge stp='off' delay='4'/><mtu size='9000'/>"                    \
+#define ISO                                                                                         \
+        "<network><name>iso</name><bridge stp='off' delay='4'/><mtu size='9000'/>"                  \
         "<mac address='52:54:00:0a:00:01'/><dns enable='no'/><ip address='192.0.2.1' prefix='24'/>" \
         "<ip family='ipv6' address='2001:db8::1' prefix='64'/><port isolated='yes'/></network>"
 
@@ -102,8 +102,8 @@ static void test_define_picks_free_name(void **state) {
         define_ok(f, "<network><name>d</name></network>"); /* virbr2 is c's */
         c = dump(f, "d");
         assert_non_null(strstr(c, "<bridge name=\"virbr3\""));
-        assert_int_equal(vport_net_define(f->ctx, "<network><name>e</name><bridge name='virbr1'/></network>", NULL,
-                                          &err),
+        assert_int_equal(vport_net_define(f->ctx, "<network><name>e</name><bridge name='virbr1'/></network>",
+                                          NULL, &err),
                          -EEXIST);
         assert_non_null(strstr(err.message, "already used by network 'a'"));
         /* a redefinition keeps its own name */
@@ -139,7 +139,9 @@ static void test_start_sets_everything(void **state) {
 /* A tap of an isolated network is an isolated bridge port with the bridge's MTU. */
 static void test_isolated_tap(void **state) {
         fixture *f = *state;
-        vport_port_request req = { .network = "iso", .owner_name = "vm1", .vlan = -1, .flags = VPORT_PORT_PREPARE };
+        vport_port_request req = {
+                .network = "iso", .owner_name = "vm1", .vlan = -1, .flags = VPORT_PORT_PREPARE
+        };
         _cleanup_(vport_port_freep) vport_port *p = NULL;
         fake_net_link *tap;
 
