@@ -155,6 +155,31 @@ static void test_isolated_tap(void **state) {
         assert_int_equal(p->def->isolated_port, TRISTATE_YES);
 }
 
+/* The isolated flag is set when the tap is enslaved, at prepare: if the
+ * kernel refuses it, prepare fails and no tap is left. */
+static void test_isolated_flag_failure_leaves_no_tap(void **state) {
+        fixture *f = *state;
+        vport_port_request req = {
+                .network = "iso", .owner_name = "vm1", .vlan = -1, .flags = VPORT_PORT_PREPARE
+        };
+        vport_port *p = NULL;
+        const vport_kernel_ops *fops = NULL;
+        vport_error err = { 0 };
+
+        if (!WITH_FAULT_INJECTION)
+                skip();
+        define_ok(f, ISO);
+        assert_int_equal(vport_net_start(f->ctx, "iso", NULL), 0);
+        vport_ctx_close(f->ctx);
+        assert_int_equal(fault_ops_new("brport_set_isolated:1=EPERM", &fake_net_ops, &f->fault, &fops, NULL),
+                         0);
+        f->ctx = ctx_open(f->dir, fops);
+        assert_int_equal(vport_port_create(f->ctx, &req, &p, &err), -EPERM);
+        assert_null(p);
+        assert_non_null(strstr(err.message, "brport_set_isolated"));
+        assert_int_equal(fake_net_count("tun"), 0);
+}
+
 /* A failure at any kernel step of net-start leaves no bridge, no record,
  * an inactive network; the next start works. */
 static void test_failed_start_leaves_nothing(void **state) {
@@ -220,6 +245,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_define_picks_free_name, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_start_sets_everything, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_isolated_tap, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_isolated_flag_failure_leaves_no_tap, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_failed_start_leaves_nothing, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_foreign_device_untouched, setup, teardown),
         };
