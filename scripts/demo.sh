@@ -3,6 +3,8 @@
 # lifecycle in a throwaway network namespace (nothing on the host changes):
 #   - a bridge network (macTableManager='libvirt': FDB entry only while active)
 #   - a macvtap (vepa) network over a pool of two veth uplinks
+#   - an isolated network: vport makes its bridge (name, STP, MAC, address)
+#     and its <port isolated='yes'/> taps exchange no frames with each other
 #   - a hostdev network over a fake SR-IOV card (a fake sysfs tree): VF pool
 #     allocation and exhaustion; real VFs are exercised by tests/vm/run.
 set -euo pipefail
@@ -93,6 +95,29 @@ run "$vport" port-delete --owner vm1
 run "$vport" port-delete "$p2"
 run "$vport" port-list
 ip -br link show type macvtap | grep . || echo "(no macvtap left)"
+
+step "An isolated network: vport makes its bridge at net-start, deletes it at net-destroy"
+cat >"$work/isolated.xml" <<'XML'
+<network>
+  <name>lab</name>
+  <bridge stp='off'/>
+  <dns enable='no'/>
+  <ip address='192.0.2.1' prefix='24'/>
+  <port isolated='yes'/>
+</network>
+XML
+run "$vport" net-define "$work/isolated.xml"
+echo "(the bridge name and MAC were chosen at define, as libvirt does)"
+run "$vport" net-dumpxml lab
+run "$vport" net-start lab
+ip -br -d addr show dev virbr0
+show_uuid "$vport" --json port-create lab --owner vm4 --prepare >/dev/null
+show_uuid "$vport" --json port-create lab --owner vm5 --prepare >/dev/null
+echo "bridge ports (isolated ports exchange no frames with each other):"
+bridge -d link show master virbr0 | grep -o '^[0-9]*: [^:]*\|isolated [a-z]*'
+run "$vport" net-destroy lab --force
+ip link show virbr0 >/dev/null 2>&1 && { echo "virbr0 left behind" >&2; exit 1; }
+echo "(virbr0 and its taps are gone)"
 
 step "hostdev network over a fake SR-IOV card (fake sysfs tree)"
 fake="$work/sysfs"
