@@ -111,6 +111,22 @@ int net_destroy_ports(vport_ctx *ctx, const char *name, unsigned flags, json_obj
 #define JOURNAL_STEP_PREPARED  "prepared"  /* change complete */
 #define JOURNAL_STEP_RELEASING "releasing" /* being restored by delete */
 
+/* The entry a delete puts first, before it changes anything (step
+ * "releasing", no data): while it is there the port is being deleted, and
+ * a delete killed at any point after it is finished by reconcile. It goes
+ * in the same transaction as the port row. */
+#define JOURNAL_KEY_DELETE "delete"
+
+/* Journal that port is being deleted (JOURNAL_KEY_DELETE). Returns 0 or -errno. */
+int port_delete_begin(vport_ctx *ctx, const vport_port *port, vport_error *err);
+/* Forget the port and its delete entry in one transaction (joining an open
+ * one). -EBUSY if device entries remain. Returns 0 or -errno. */
+int port_forget(vport_ctx *ctx, const vport_uuid *uuid, vport_error *err);
+
+/* Whether the process that wrote a journal entry is gone (a crash if the
+ * entry was not finished). */
+bool journal_writer_gone(int pid);
+
 /* Whether an entry with this step and writer pid was left by a process
  * that died half-way. */
 bool journal_is_abandoned(const char *step, int pid);

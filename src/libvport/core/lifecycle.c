@@ -95,6 +95,22 @@ static int check_mode(vport_ctx *ctx, const vport_port *port, const vport_networ
         return port_def_check_mode(port->def, net, err);
 }
 
+/* A port whose delete began (and did not finish: it was killed, or a
+ * device refused) is on its way out: reconcile or a repeated delete will
+ * remove it, so nothing may put it to use again meanwhile. */
+static int check_not_deleting(vport_ctx *ctx, const vport_port *port, vport_error *err) {
+        char s[VPORT_UUID_STRLEN];
+
+        if (journal_get(ctx, port, JOURNAL_KEY_DELETE, NULL, NULL, NULL) < 0)
+                return 0;
+        uuid_format(&port->def->uuid, s);
+        return vport_error_set(
+                err, -EBUSY,
+                "port %s is being deleted (a delete did not finish): run 'vport port-delete %s' "
+                "again or 'vport reconcile'",
+                s, s);
+}
+
 int port_prepare_loaded(vport_ctx *ctx, vport_port *port, const vport_network_def *net, unsigned flags,
                         vport_error *err) {
         const plug_driver *d;
@@ -103,9 +119,10 @@ int port_prepare_loaded(vport_ctx *ctx, vport_port *port, const vport_network_de
         if (port->state != PORT_STATE_ALLOCATED)
                 return 0;
         r = port_refuse_damaged(port, err);
-        if (r < 0)
-                return r;
-        r = check_mode(ctx, port, net, err);
+        if (r >= 0)
+                r = check_not_deleting(ctx, port, err);
+        if (r >= 0)
+                r = check_mode(ctx, port, net, err);
         if (r < 0)
                 return r;
         r = check_vf_netdev(ctx, port, err);
@@ -148,6 +165,7 @@ static int prepare_loaded(vport_ctx *ctx, vport_port *port, unsigned flags, vpor
 static int activate_loaded(vport_ctx *ctx, vport_port *port, unsigned flags, vport_error *err) {
         const plug_driver *d;
         char s[VPORT_UUID_STRLEN];
+        int r;
 
         if (port->state == PORT_STATE_ALLOCATED)
                 return vport_error_set(err, -EINVAL,
@@ -159,9 +177,13 @@ static int activate_loaded(vport_ctx *ctx, vport_port *port, unsigned flags, vpo
                 return -EBADMSG;
         if (!(d = driver_of(port, err)))
                 return -EOPNOTSUPP;
+        r = check_not_deleting(ctx, port, err);
+        if (r < 0)
+                return r;
         return port_step(ctx, port, d->activate, PORT_STATE_ACTIVE, err);
 }
 
+/* An active port only: what delete runs before it releases the devices. */
 static int deactivate_loaded(vport_ctx *ctx, vport_port *port, unsigned flags, vport_error *err) {
         const plug_driver *d;
         int r;
@@ -173,6 +195,23 @@ static int deactivate_loaded(vport_ctx *ctx, vport_port *port, unsigned flags, v
         if (!(d = driver_of(port, err)))
                 return -EOPNOTSUPP;
         return port_step(ctx, port, d->deactivate, PORT_STATE_PREPARED, err);
+}
+
+/* What port-deactivate runs: a "prepared" port is deactivated too (the
+ * driver's deactivate is idempotent). An activate killed half-way leaves
+ * the port "prepared" with its device possibly up and its FDB entry added:
+ * the VM manager's deactivate must still take the guest MAC off the wire. */
+static int deactivate_any_loaded(vport_ctx *ctx, vport_port *port, unsigned flags, vport_error *err) {
+        const plug_driver *d;
+        int r;
+
+        if (port->state != PORT_STATE_PREPARED)
+                return deactivate_loaded(ctx, port, flags, err);
+        if ((r = port_damaged_refine(ctx, port, err)) < 0)
+                return r;
+        if (!(d = driver_of(port, err)))
+                return -EOPNOTSUPP;
+        return d->deactivate(ctx, port, err);
 }
 
 /* Load a live port, run one step, hand the updated port back. */
@@ -238,7 +277,7 @@ int vport_port_activate_owner(vport_ctx *ctx, const char *owner, vport_error *er
 }
 
 int vport_port_deactivate_owner(vport_ctx *ctx, const char *owner, vport_error *err) {
-        return owner_run(ctx, owner, deactivate_loaded, err);
+        return owner_run(ctx, owner, deactivate_any_loaded, err);
 }
 
 int vport_port_prepare(vport_ctx *ctx, const vport_uuid *uuid, unsigned flags, vport_port **ret,
@@ -251,29 +290,52 @@ int vport_port_activate(vport_ctx *ctx, const vport_uuid *uuid, vport_port **ret
 }
 
 int vport_port_deactivate(vport_ctx *ctx, const vport_uuid *uuid, vport_port **ret, vport_error *err) {
-        return port_run(ctx, uuid, deactivate_loaded, 0, ret, err);
+        return port_run(ctx, uuid, deactivate_any_loaded, 0, ret, err);
 }
 
-/* Release whatever prepare (or a half-done prepare) changed, then forget the
- * port. A port still "allocated" may hold journal entries from a prepare
- * that crashed, so release runs for every state. */
+int port_delete_begin(vport_ctx *ctx, const vport_port *port, vport_error *err) {
+        return journal_put(ctx, port, JOURNAL_KEY_DELETE, JOURNAL_STEP_RELEASING, NULL, err);
+}
+
+int port_forget(vport_ctx *ctx, const vport_uuid *uuid, vport_error *err) {
+        bool owned = !store_in_transaction(ctx->store);
+        int r;
+
+        r = owned ? store_begin(ctx->store, err) : 0;
+        if (r < 0)
+                return r;
+        r = store_journal_delete(ctx->store, uuid, JOURNAL_KEY_DELETE, NULL);
+        r = store_port_delete(ctx->store, uuid, err);
+        if (!owned)
+                return r;
+        if (r < 0) {
+                (void) store_rollback(ctx->store);
+                return r;
+        }
+        return store_commit(ctx->store, err);
+}
+
+/* Journal the delete, deactivate, release whatever prepare (or a half-done
+ * prepare) changed, then forget the port and the delete entry together: a
+ * kill anywhere after the first commit leaves the delete entry, and
+ * reconcile finishes the delete. A port still "allocated" may hold journal
+ * entries from a prepare that crashed, so release runs for every state. */
 static int delete_loaded(vport_ctx *ctx, vport_port *port, vport_error *err) {
         const plug_driver *d = plug_driver_get(port->def->plug.type);
         int r;
 
         if ((r = port_damaged_refine(ctx, port, err)) < 0)
                 return r;
-        if (!port->stale) {
+        if (port->stale)
+                return port_forget(ctx, &port->def->uuid, err);
+        r = port_delete_begin(ctx, port, err);
+        if (r >= 0)
                 r = deactivate_loaded(ctx, port, 0, err);
-                if (r < 0)
-                        return r;
-        }
-        if (d && !port->stale) {
+        if (r >= 0 && d)
                 r = d->release(ctx, port, err);
-                if (r < 0)
-                        return r;
-        }
-        return store_port_delete(ctx->store, &port->def->uuid, err);
+        if (r < 0)
+                return r;
+        return port_forget(ctx, &port->def->uuid, err);
 }
 
 int vport_port_delete(vport_ctx *ctx, const vport_uuid *uuid, vport_error *err) {
@@ -295,12 +357,26 @@ static void keep_first(int *first, vport_error *err, int r, const vport_error *e
                 *err = *e;
 }
 
-/* Bulk teardown in three passes, each with one store transaction instead
- * of one per port (every commit is an fsync): deactivate all, release per
+/* Bulk teardown in four passes, each with one store transaction instead
+ * of one per port: journal every delete, deactivate all, release per
  * driver (drivers with release_many delete all their devices with one
  * request), forget the ports. A port whose release failed keeps its
  * journal entries, so the store refuses to forget it (-EBUSY) and a
  * repeated delete or reconcile finishes it. */
+/* The delete entries of all ports, on disk before any device changes. */
+static int delete_many_begin(vport_ctx *ctx, vport_port **ports, size_t n, vport_error *err) {
+        int r = store_begin(ctx->store, err);
+
+        for (size_t i = 0; r >= 0 && i < n; i++)
+                if (!ports[i]->stale)
+                        r = port_delete_begin(ctx, ports[i], err);
+        if (r < 0) {
+                (void) store_rollback(ctx->store);
+                return r;
+        }
+        return store_commit(ctx->store, err);
+}
+
 static void delete_many_deactivate(vport_ctx *ctx, vport_port **ports, size_t n, int *first,
                                    vport_error *err) {
         vport_error e = { 0 };
@@ -342,11 +418,14 @@ int port_delete_many(vport_ctx *ctx, vport_port **ports, size_t n, vport_error *
                 keep_first(&first, err, port_damaged_refine(ctx, ports[i], &e), &e);
         if (first < 0)
                 return first;
+        r = delete_many_begin(ctx, ports, n, err);
+        if (r < 0)
+                return r;
         delete_many_deactivate(ctx, ports, n, &first, err);
         delete_many_release(ctx, ports, n, &first, err);
         r = store_begin(ctx->store, &e);
         for (size_t i = 0; r >= 0 && i < n; i++) {
-                int q = store_port_delete(ctx->store, &ports[i]->def->uuid, &e);
+                int q = port_forget(ctx, &ports[i]->def->uuid, &e);
                 keep_first(&first, err, q, &e);
                 deleted += q >= 0;
         }

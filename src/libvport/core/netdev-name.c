@@ -100,7 +100,7 @@ static bool group_has_members(const vport_link *links, size_t n, const vport_lin
  * one since, by reconcile or a repeated delete). Its signature, a vpgrp
  * tap whose group is derived from its own ifindex, is vport's. One with
  * members still belongs to a batch in flight: left alone. */
-static void markers_sweep(vport_ctx *ctx) {
+void netdev_markers_sweep(vport_ctx *ctx) {
         _cleanup_free_ vport_link *links = NULL;
         size_t n = 0;
 
@@ -116,7 +116,7 @@ int netdev_group_new(vport_ctx *ctx, uint32_t *ret_group, int *ret_marker, vport
         uint32_t group;
         int r;
 
-        markers_sweep(ctx);
+        netdev_markers_sweep(ctx);
         r = netdev_create_named(ctx, "vpgrp", marker_create, NULL, &marker, err);
         if (r < 0)
                 return vport_error_prefix(err, r, "batched delete: group marker");

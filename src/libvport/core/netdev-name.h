@@ -34,6 +34,10 @@ int netdev_group_new(vport_ctx *ctx, uint32_t *ret_group, int *ret_marker, vport
  * the group derived from its own ifindex). */
 bool netdev_is_group_marker(const vport_link *l);
 
+/* Delete the group markers dead vport processes left alone in their group
+ * (best effort: a failure leaves them for the next sweep). */
+void netdev_markers_sweep(vport_ctx *ctx);
+
 /* Whether every member of group is in ifindexes[0..n) or is marker.
  * Returns 1, 0 if a foreign device sits in the group, or -errno. */
 int netdev_group_only(vport_ctx *ctx, uint32_t group, int marker, const int *ifindexes, size_t n,

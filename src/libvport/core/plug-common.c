@@ -247,8 +247,10 @@ static int restore_and_forget(vport_ctx *ctx, vport_port *port, const plug_relea
                 r = ops->restore(ctx, port, err);
         if (r >= 0)
                 r = store_journal_list(ctx->store, &port->def->uuid, &entries, &n, err);
+        /* The delete entry is the caller's: it goes with the port row. */
         for (size_t i = 0; r >= 0 && i < n; i++)
-                r = journal_delete(ctx, port, entries[i].key, err);
+                if (!streq(entries[i].key, JOURNAL_KEY_DELETE))
+                        r = journal_delete(ctx, port, entries[i].key, err);
         store_journal_array_free(entries, n);
         if (r >= 0)
                 port->rt = (vport_port_runtime){ 0 };

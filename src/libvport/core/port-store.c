@@ -347,10 +347,14 @@ int journal_delete(vport_ctx *ctx, const vport_port *port, const char *key, vpor
         return store_journal_delete(ctx->store, &port->def->uuid, key, err);
 }
 
-bool journal_is_abandoned(const char *step, int pid) {
-        if (!step || streq(step, JOURNAL_STEP_PREPARED))
-                return false;
+bool journal_writer_gone(int pid) {
         /* Same boot (stale entries are purged separately): a dead pid means
          * the writer crashed. kill(pid, 0) fails with ESRCH then. */
         return pid <= 0 || (kill(pid, 0) < 0 && errno == ESRCH);
+}
+
+bool journal_is_abandoned(const char *step, int pid) {
+        if (!step || streq(step, JOURNAL_STEP_PREPARED))
+                return false;
+        return journal_writer_gone(pid);
 }

@@ -3,9 +3,17 @@
 #include <stdio.h>
 
 #include "core/internal.h"
+#include "core/netdev-name.h"
 #include "core/network-bridge.h"
 
-/* The writer pid and step of an entry. */
+/* What a crash left of one port, read from its journal entries. */
+typedef enum reconcile_action {
+        RECONCILE_NONE,   /* nothing, or a live process is at work on it */
+        RECONCILE_UNDO,   /* a prepare (or a release outside a delete) died: undo it */
+        RECONCILE_DELETE, /* a delete died: finish it */
+} reconcile_action;
+
+/* The writer pid of an entry. */
 static int entry_pid(const store_journal *j) {
         json_object *o = j->data ? json_tokener_parse(j->data) : NULL, *v;
         int pid = 0;
@@ -16,10 +24,43 @@ static int entry_pid(const store_journal *j) {
         return pid;
 }
 
+/* The port's entries are entries[i] for every i with its uuid.
+ *  - Its delete entry, abandoned: the delete died after its first commit.
+ *  - Any other entry abandoned (being changed, writer gone): undo.
+ *  - A port still "allocated" whose entries all have a dead writer: its
+ *    prepare died after journaling a device as made ("prepared") but
+ *    before the port itself moved on. Undo, or the device would stay with
+ *    a port that claims to hold nothing.
+ * An entry whose writer lives is someone's step in progress: leave it. */
+static reconcile_action port_action(vport_ctx *ctx, const store_journal *entries, size_t n,
+                                    const vport_uuid *uuid) {
+        _cleanup_(store_port_freep) store_port *row = NULL;
+        bool abandoned = false, deleting = false, live = false;
+
+        for (size_t i = 0; i < n; i++) {
+                int pid = entry_pid(&entries[i]);
+                if (!uuid_equal(&entries[i].port_uuid, uuid))
+                        continue;
+                live |= !journal_writer_gone(pid);
+                if (!journal_is_abandoned(entries[i].step, pid))
+                        continue;
+                abandoned = true;
+                deleting |= streq(entries[i].key, JOURNAL_KEY_DELETE);
+        }
+        if (deleting)
+                return RECONCILE_DELETE;
+        if (abandoned)
+                return RECONCILE_UNDO;
+        if (live || store_port_get(ctx->store, uuid, &row, NULL) < 0)
+                return RECONCILE_NONE;
+        return streq_ptr(row->state, "allocated") ? RECONCILE_UNDO : RECONCILE_NONE;
+}
+
 /* Restore one port's devices; a port that was being deleted is then
  * forgotten, one that was being prepared goes back to "allocated" (it still
  * holds its pool device: its owner may prepare again or delete it). */
-static int reconcile_port(vport_ctx *ctx, const vport_uuid *uuid, bool releasing, vport_error *err) {
+static int reconcile_port(vport_ctx *ctx, const vport_uuid *uuid, reconcile_action action,
+                          vport_error *err) {
         _cleanup_(vport_port_freep) vport_port *port = NULL;
         const plug_driver *d;
         int r;
@@ -35,8 +76,8 @@ static int reconcile_port(vport_ctx *ctx, const vport_uuid *uuid, bool releasing
                 if (r < 0)
                         return r;
         }
-        if (releasing)
-                return store_port_delete(ctx->store, uuid, err);
+        if (action == RECONCILE_DELETE)
+                return port_forget(ctx, uuid, err);
         port->state = PORT_STATE_ALLOCATED;
         port->rt = (vport_port_runtime){ 0 };
         return port_save(ctx, port, err);
@@ -70,6 +111,13 @@ static void log_stale(json_object *log, int n) {
         json_object_array_add(log, o);
 }
 
+static bool seen_before(const store_journal *entries, size_t i) {
+        for (size_t j = 0; j < i; j++)
+                if (uuid_equal(&entries[j].port_uuid, &entries[i].port_uuid))
+                        return true;
+        return false;
+}
+
 static int reconcile_run(vport_ctx *ctx, json_object *log, vport_error *err) {
         store_journal *entries = NULL;
         size_t n = 0;
@@ -85,23 +133,21 @@ static int reconcile_run(vport_ctx *ctx, json_object *log, vport_error *err) {
         if (r < 0)
                 return r;
         for (size_t i = 0; r >= 0 && i < n; i++) {
-                bool done_before = false;
-                if (!journal_is_abandoned(entries[i].step, entry_pid(&entries[i])))
-                        continue;
+                reconcile_action action;
                 /* One port may have several entries: handle it once. */
-                for (size_t j = 0; j < i; j++)
-                        done_before |= uuid_equal(&entries[j].port_uuid, &entries[i].port_uuid) &&
-                                       journal_is_abandoned(entries[j].step, entry_pid(&entries[j]));
-                if (done_before)
+                if (seen_before(entries, i))
                         continue;
-                r = reconcile_port(ctx, &entries[i].port_uuid,
-                                   streq(entries[i].step, JOURNAL_STEP_RELEASING), err);
+                action = port_action(ctx, entries, n, &entries[i].port_uuid);
+                if (action == RECONCILE_NONE)
+                        continue;
+                r = reconcile_port(ctx, &entries[i].port_uuid, action, err);
                 if (r >= 0)
-                        log_repair(log, &entries[i].port_uuid,
-                                   streq(entries[i].step, JOURNAL_STEP_RELEASING));
+                        log_repair(log, &entries[i].port_uuid, action == RECONCILE_DELETE);
                 handled += r >= 0;
         }
         store_journal_array_free(entries, n);
+        /* A batched delete that died left its group marker behind. */
+        netdev_markers_sweep(ctx);
         if (r < 0)
                 return r;
         /* after the ports: a network's bridge goes once its taps are gone */
