@@ -229,16 +229,17 @@ static void test_tap_create(void **state) {
         vport_mac m;
 
         mac("52:54:00:12:34:56", &m);
-        assert_int_equal(ops->tap_create(k, "vtap0", &m, &l, NULL), 0);
+        assert_int_equal(ops->tap_create(k, "vtap0", &m, 0x7670abcd, &l, NULL), 0);
         /* The creating fd is closed: only TUNSETPERSIST keeps it alive. */
         assert_int_equal(ops->link_get(k, 0, "vtap0", &again, NULL), 0);
         assert_int_equal(again.ifindex, l.ifindex);
         assert_string_equal(again.kind, "tun");
         assert_true(mac_equal(&again.mac, &m));
-        assert_int_equal(ops->tap_create(k, "vtap0", &m, &again, &err), -EEXIST);
+        assert_int_equal(again.group, 0x7670abcd);
+        assert_int_equal(ops->tap_create(k, "vtap0", &m, 0, &again, &err), -EEXIST);
         assert_non_null(strstr(err.message, "vtap0"));
-        assert_int_equal(ops->tap_create(k, "va", &m, &again, NULL), -EEXIST);
-        assert_int_equal(ops->tap_create(k, "../x", &m, &again, NULL), -EINVAL);
+        assert_int_equal(ops->tap_create(k, "va", &m, 0, &again, NULL), -EEXIST);
+        assert_int_equal(ops->tap_create(k, "../x", &m, 0, &again, NULL), -EINVAL);
         assert_int_equal(ops->link_delete(k, l.ifindex, NULL), 0);
 }
 

@@ -299,8 +299,8 @@ static int fake_macvlan_create(vport_kernel *k, const vport_macvlan_request *req
         return 0;
 }
 
-static int fake_tap_create(vport_kernel *k, const char *name, const vport_mac *mac, vport_link *ret,
-                           vport_error *err) {
+static int fake_tap_create(vport_kernel *k, const char *name, const vport_mac *mac, uint32_t group,
+                           vport_link *ret, vport_error *err) {
         fake_net_link *l = NULL;
         int r;
 
@@ -309,6 +309,7 @@ static int fake_tap_create(vport_kernel *k, const char *name, const vport_mac *m
         if (r < 0)
                 return r;
         l->made_by_create = true;
+        l->link.group = group;
         *ret = l->link;
         return 0;
 }

@@ -513,6 +513,95 @@ static void crash_child(fixture *f, const vport_port *port, const char *spec) {
         assert_int_equal(WEXITSTATUS(status), 99);
 }
 
+/* A child creates (and prepares) a port on net through a fault table that
+ * _exit()s at spec. */
+static void crash_create(fixture *f, const char *net, const char *spec) {
+        pid_t pid;
+        int status;
+
+        skip_without_faults();
+        pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                const vport_kernel_ops *ops;
+                fault_ops *fo = NULL;
+
+                fault_ops_free(f->fault);
+                if (fault_ops_new(spec, &fake_net_ops, &fo, &ops, NULL) < 0)
+                        _exit(2);
+                create(ctx_open(f->dir, ops), net, "vm1", NULL, NULL);
+                _exit(3); /* not reached if the fault fired */
+        }
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 99);
+}
+
+/* Killed right after the create, before the ifindex was journaled: only
+ * the name and the creation group were. If the device under that name is
+ * vport's (still in the group: its MAC is irrelevant, here changed by
+ * someone), reconcile deletes it; if a foreign device took the name since
+ * (same kind, same MAC, same lower device, but not in the group), it is
+ * left alone, with a notice. Either way the port goes back to "allocated"
+ * with no journal entry left. */
+static void killed_after_create(fixture *f, const char *net, const char *kind, const char *spec,
+                                bool foreign) {
+        const vport_mac *mac = streq(kind, "tun") ? &tap_mac : &guest_mac;
+        const char *name = streq(kind, "tun") ? "vnet0" : "macvtap0";
+        vport_port **ports = NULL;
+        fake_net_link *made;
+        vport_error err = { 0 };
+        int other = 0;
+        size_t n = 0;
+
+        crash_create(f, net, spec);
+        made = must_find(name);
+        assert_int_not_equal(made->link.group, 0);
+        if (foreign) {
+                int lower = made->link.link_ifindex;
+                fake_net_remove(made->link.ifindex);
+                other = fake_net_add(name, kind, mac, false);
+                fake_net_find(other, NULL)->link.link_ifindex = lower;
+        } else {
+                made->link.mac.addr[5] ^= 0x55;
+        }
+        vport_ctx_clear_notices(f->ctx);
+        assert_int_equal(vport_reconcile(f->ctx, &err), 1);
+        assert_int_equal(fake_net_find(0, name) != NULL, foreign);
+        if (foreign) {
+                const char *const *notes;
+                assert_int_equal(vport_ctx_notices(f->ctx, &notes), 1);
+                assert_non_null(strstr(notes[0], "left alone"));
+                fake_net_remove(other);
+        }
+        assert_int_equal(vport_port_list(f->ctx, NULL, &ports, &n, NULL), 0);
+        assert_int_equal(n, 1);
+        assert_int_equal(ports[0]->state, PORT_STATE_ALLOCATED);
+        assert_int_equal(n_journal(f, ports[0]), 0);
+        assert_int_equal(vport_port_delete(f->ctx, &ports[0]->def->uuid, &err), 0);
+        vport_port_array_free(ports, n);
+}
+
+static void test_killed_after_tap_create(void **state) {
+        killed_after_create(*state, "br", "tun", "tap_create:1=crash-after", false);
+        killed_after_create(*state, "br", "tun", "tap_create:1=crash-after", true);
+}
+
+static void test_killed_after_macvtap_create(void **state) {
+        needs_macvtap();
+        killed_after_create(*state, "vepa", "macvtap", "macvlan_create:1=crash-after", false);
+        killed_after_create(*state, "vepa", "macvtap", "macvlan_create:1=crash-after", true);
+}
+
+/* Once the ifindex is journaled the device leaves its creation group. */
+static void test_created_in_default_group(void **state) {
+        fixture *f = *state;
+        vport_port *port = create_ok(f, "br");
+
+        assert_int_equal(must_find("vnet0")->link.group, 0);
+        vport_port_free(port);
+}
+
 /* A delete that dies right after the macvtap went, before the physdev was
  * restored: the journal still holds the physdev's state and a repeated
  * delete restores it. */
@@ -958,6 +1047,9 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_damaged_passthrough_delete, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_damaged_bridge_net_destroy, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_damaged_reconcile, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_killed_after_tap_create, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_killed_after_macvtap_create, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_created_in_default_group, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_bulk_owner, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_bulk_net_destroy, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_undo_classification, setup, teardown),

@@ -186,8 +186,8 @@ WRAP(vf_set, true, (vport_kernel * k, int pf, const vport_vf_info *c, unsigned m
 WRAP(macvlan_create, true,
      (vport_kernel * k, const vport_macvlan_request *q, vport_link *ret, vport_error *err), (k, q, ret, err))
 WRAP(tap_create, true,
-     (vport_kernel * k, const char *n, const vport_mac *m, vport_link *ret, vport_error *err),
-     (k, n, m, ret, err))
+     (vport_kernel * k, const char *n, const vport_mac *m, uint32_t g, vport_link *ret, vport_error *err),
+     (k, n, m, g, ret, err))
 WRAP(macvtap_wait_dev, false, (vport_kernel * k, int i, int t, char **ret, vport_error *err),
      (k, i, t, ret, err))
 WRAP(brport_set_flags, true, (vport_kernel * k, int i, bool l, bool f, vport_error *err), (k, i, l, f, err))

@@ -18,6 +18,15 @@ typedef int (*netdev_create_fn)(vport_ctx *ctx, const char *name, void *userdata
 int netdev_create_named(vport_ctx *ctx, const char *prefix, netdev_create_fn fn, void *userdata,
                         vport_link *ret, vport_error *err);
 
+/* A creation group: a netdev group drawn at random (from a range of its
+ * own) for one device vport is about to create. The plug drivers journal
+ * it with the name before the create and make the device in it (atomically:
+ * IFLA_GROUP in the RTM_NEWLINK of a macvtap; a tap only persists once its
+ * group is set), so a device found under the journaled name is known to be
+ * the one vport made even if the process died before recording its
+ * ifindex. See plug-common.c's find_device(). */
+uint32_t netdev_create_group(void);
+
 /* Whether link still is the device vport recorded: same ifindex and name.
  * Returns 1 and ret filled, 0 if it is gone or another device now holds the
  * name or index (never delete that; a notice says which), or -errno. */

@@ -54,12 +54,13 @@ static int bridge_get(vport_ctx *ctx, const vport_port *port, vport_link *ret, v
 typedef struct tap_job {
         const vport_port *port;
         int bridge_ifindex;
+        uint32_t group; /* creation group */
 } tap_job;
 
-/* Journal the name before trying it, as for macvtaps. */
+/* Journal the name and creation group before trying it, as for macvtaps. */
 static int tap_try(vport_ctx *ctx, const char *name, void *userdata, vport_link *ret, vport_error *err) {
         tap_job *job = userdata;
-        plug_dev_record rec = { .lower_ifindex = job->bridge_ifindex };
+        plug_dev_record rec = { .lower_ifindex = job->bridge_ifindex, .group = job->group };
         vport_mac mac = tap_mac(job->port);
         char key[PLUG_KEY_MAX];
         int r;
@@ -69,7 +70,7 @@ static int tap_try(vport_ctx *ctx, const char *name, void *userdata, vport_link 
         r = plug_dev_journal(ctx, job->port, key, JOURNAL_STEP_PREPARING, &rec, err);
         if (r < 0)
                 return r;
-        return ctx->ops->tap_create(ctx->kernel, name, &mac, ret, err);
+        return ctx->ops->tap_create(ctx->kernel, name, &mac, job->group, ret, err);
 }
 
 /* Enslave the tap with the bridge's MTU (as libvirt's
@@ -105,8 +106,8 @@ static int bridge_release(vport_ctx *ctx, vport_port *port, vport_error *err) {
 }
 
 static int tap_make(vport_ctx *ctx, vport_port *port, const vport_link *bridge, vport_error *err) {
-        tap_job job = { .port = port, .bridge_ifindex = bridge->ifindex };
-        plug_dev_record rec = { .lower_ifindex = bridge->ifindex };
+        tap_job job = { .port = port, .bridge_ifindex = bridge->ifindex, .group = netdev_create_group() };
+        plug_dev_record rec = { .lower_ifindex = bridge->ifindex, .group = job.group };
         char key[PLUG_KEY_MAX];
         vport_link link;
         int r;
@@ -118,6 +119,9 @@ static int tap_make(vport_ctx *ctx, vport_port *port, const vport_link *bridge, 
         rec.ifindex = link.ifindex;
         tap_key(port, key);
         r = plug_dev_journal(ctx, port, key, JOURNAL_STEP_PREPARED, &rec, err);
+        /* Known by its ifindex now: back to the default group. */
+        if (r >= 0)
+                r = ctx->ops->link_set_group(ctx->kernel, link.ifindex, 0, err);
         if (r >= 0)
                 r = tap_attach(ctx, port, &link, bridge, err);
         if (r < 0)
@@ -208,13 +212,6 @@ static int bridge_deactivate(vport_ctx *ctx, vport_port *port, vport_error *err)
         return r < 0 ? r : 0;
 }
 
-/* A tap found by the journaled name only is ours if it has our MAC. */
-static bool tap_matches(const vport_port *port, const plug_dev_record *rec, const vport_link *link) {
-        vport_mac mac = tap_mac(port);
-
-        return streq(link->kind, "tun") && mac_equal(&link->mac, &mac);
-}
-
 /* Nothing on the bridge to restore (the kernel drops the port and its FDB
  * entries with the tap), but a bridge deleted behind vport's back is
  * worth a word. */
@@ -231,7 +228,7 @@ static int bridge_note_gone(vport_ctx *ctx, vport_port *port, vport_error *err) 
 
 static const plug_release_ops bridge_release_ops = {
         .dev_key = tap_key,
-        .dev_matches = tap_matches,
+        .dev_kind = "tun",
         .restore = bridge_note_gone,
 };
 

@@ -14,6 +14,7 @@ int plug_dev_journal(vport_ctx *ctx, const vport_port *port, const char *key, co
         json_object_object_add(o, "ifname", json_object_new_string(rec->ifname));
         json_object_object_add(o, "ifindex", json_object_new_int(rec->ifindex));
         json_object_object_add(o, "lower_ifindex", json_object_new_int(rec->lower_ifindex));
+        json_object_object_add(o, "group", json_object_new_int64(rec->group));
         r = journal_put(ctx, port, key, step, o, err);
         json_object_put(o);
         return r;
@@ -38,6 +39,8 @@ int plug_dev_journal_read(vport_ctx *ctx, const vport_port *port, const char *ke
                 snprintf(ret->ifname, sizeof(ret->ifname), "%s", json_object_get_string(v));
         ret->ifindex = o ? json_int(o, "ifindex") : 0;
         ret->lower_ifindex = o ? json_int(o, "lower_ifindex") : 0;
+        if (o && json_object_object_get_ex(o, "group", &v))
+                ret->group = (uint32_t) json_object_get_int64(v);
         json_object_put(o);
         return 0;
 }
@@ -131,7 +134,20 @@ static int mark_releasing(vport_ctx *ctx, const vport_port *port, vport_error *e
         return r;
 }
 
-/* The ifindex of the port's device if it is still the one recorded, else 0. */
+/* The ifindex of the port's device if it is still the one recorded, else 0.
+ * What vport made is known by what it journaled before making it, never by
+ * a property set afterwards (a kill may come first):
+ *  - ifindex recorded: the device with that ifindex, if it still has the
+ *    recorded name. The kernel hands an ifindex out once per namespace
+ *    (until 2^31 wraps), so no later device carries it.
+ *  - no ifindex (killed between the create and recording it): the device
+ *    with the recorded name, of the driver's kind, if it is in the
+ *    recorded creation group. The device was made in that group at once,
+ *    so ours is in it; a device that took the name after ours was deleted
+ *    (another guest's macvtap0, libvirt's vnet0) is not in a group drawn
+ *    at random for this one create, and is left alone. Not the MAC or the
+ *    lower device: another guest may have both.
+ *  - no group either (nothing proves the device is ours): left alone. */
 static int find_device(vport_ctx *ctx, const vport_port *port, const plug_release_ops *ops, int *ret_ifindex,
                        vport_error *err) {
         char key[PLUG_KEY_MAX];
@@ -154,15 +170,18 @@ static int find_device(vport_ctx *ctx, const vport_port *port, const plug_releas
                         *ret_ifindex = rec.ifindex;
                 return r < 0 ? r : 0;
         }
-        if (!rec.ifname[0])
+        if (!rec.ifname[0] || !rec.group)
                 return 0;
         r = ctx->ops->link_get(ctx->kernel, 0, rec.ifname, &link, err);
         if (r == -ENODEV) {
                 vport_error_clear(err);
                 return 0;
         }
-        if (r >= 0 && ops->dev_matches(port, &rec, &link))
+        if (r >= 0 && streq(link.kind, ops->dev_kind) && link.group == rec.group)
                 *ret_ifindex = link.ifindex;
+        else if (r >= 0)
+                ctx_notice(ctx, "%s (ifindex %d) is not the device vport made: left alone", link.name,
+                           link.ifindex);
         return r < 0 ? r : 0;
 }
 

@@ -7,12 +7,14 @@
 
 #define PLUG_KEY_MAX 64
 
-/* The device a port made, as journaled under its key: the name is recorded
- * before the create (ifindex 0), the ifindex once the create succeeded. */
+/* The device a port made, as journaled under its key: the name and the
+ * creation group are recorded before the create (ifindex 0), the ifindex
+ * right after it succeeded. */
 typedef struct plug_dev_record {
         char ifname[VPORT_IFNAMSIZ];
         int ifindex;
         int lower_ifindex;
+        uint32_t group; /* netdev_create_group(): the device is made in it */
 } plug_dev_record;
 
 /* Journal rec under key with step. Returns 0 or -errno. */
@@ -25,9 +27,8 @@ int plug_dev_journal_read(vport_ctx *ctx, const vport_port *port, const char *ke
 typedef struct plug_release_ops {
         /* The journal key of the port's device. */
         void (*dev_key)(const vport_port *port, char buf[static PLUG_KEY_MAX]);
-        /* Whether a device found by the recorded name only (a crash between
-         * the create and recording its ifindex) is the one the port made. */
-        bool (*dev_matches)(const vport_port *port, const plug_dev_record *rec, const vport_link *link);
+        /* IFLA_INFO_KIND of the device ("tun", "macvtap"). */
+        const char *dev_kind;
         /* Restore whatever else prepare changed, once the device is gone
          * (may be NULL). Reads and must keep its own journal entries. */
         int (*restore)(vport_ctx *ctx, vport_port *port, vport_error *err);

@@ -251,10 +251,12 @@ static int physdev_restore(vport_ctx *ctx, vport_port *port, vport_error *err) {
 typedef struct macvtap_job {
         vport_port *port;
         const vport_link *lower;
+        uint32_t group; /* creation group */
 } macvtap_job;
 
-/* Journal the name before trying it: if we crash right after the kernel
- * made it, release still finds it (by name, lower device and MAC). */
+/* Journal the name and creation group before trying it: if we are killed
+ * right after the kernel made it, release still finds it (by name and
+ * group, see plug-common.c). */
 static int macvtap_try(vport_ctx *ctx, const char *name, void *userdata, vport_link *ret, vport_error *err) {
         macvtap_job *job = userdata;
         vport_macvlan_request req = {
@@ -263,8 +265,9 @@ static int macvtap_try(vport_ctx *ctx, const char *name, void *userdata, vport_l
                 .mac = job->port->def->mac,
                 .mode = macvlan_mode_table[job->port->def->plug.mode],
                 .tap = true,
+                .group = job->group,
         };
-        plug_dev_record rec = { .lower_ifindex = job->lower->ifindex };
+        plug_dev_record rec = { .lower_ifindex = job->lower->ifindex, .group = job->group };
         char key[PLUG_KEY_MAX];
         int r;
 
@@ -277,10 +280,10 @@ static int macvtap_try(vport_ctx *ctx, const char *name, void *userdata, vport_l
 }
 
 static int macvtap_make(vport_ctx *ctx, vport_port *port, const vport_link *lower, vport_error *err) {
-        macvtap_job job = { .port = port, .lower = lower };
+        macvtap_job job = { .port = port, .lower = lower, .group = netdev_create_group() };
         _cleanup_free_ char *tapdev = NULL;
         char key[PLUG_KEY_MAX];
-        plug_dev_record rec = { .lower_ifindex = lower->ifindex };
+        plug_dev_record rec = { .lower_ifindex = lower->ifindex, .group = job.group };
         vport_link link;
         int r;
 
@@ -291,6 +294,9 @@ static int macvtap_make(vport_ctx *ctx, vport_port *port, const vport_link *lowe
         rec.ifindex = link.ifindex;
         macvtap_key(port, key);
         r = plug_dev_journal(ctx, port, key, JOURNAL_STEP_PREPARED, &rec, err);
+        /* Known by its ifindex now: back to the default group. */
+        if (r >= 0)
+                r = ctx->ops->link_set_group(ctx->kernel, link.ifindex, 0, err);
         if (r >= 0)
                 r = ctx->ops->macvtap_wait_dev(ctx->kernel, link.ifindex, DIRECT_TAPDEV_TIMEOUT_MS, &tapdev,
                                                err);
@@ -382,16 +388,9 @@ static int direct_deactivate(vport_ctx *ctx, vport_port *port, vport_error *err)
         return r < 0 ? r : 0;
 }
 
-/* A macvtap found by the journaled name only is ours if it sits on the
- * recorded lower device with the guest MAC. */
-static bool macvtap_matches(const vport_port *port, const plug_dev_record *rec, const vport_link *link) {
-        return streq(link->kind, "macvtap") && link->link_ifindex == rec->lower_ifindex &&
-               mac_equal(&link->mac, &port->def->mac);
-}
-
 static const plug_release_ops direct_release_ops = {
         .dev_key = macvtap_key,
-        .dev_matches = macvtap_matches,
+        .dev_kind = "macvtap",
         .restore = physdev_restore,
 };
 

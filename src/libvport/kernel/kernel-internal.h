@@ -81,7 +81,8 @@ int nl_vf_set(vport_kernel *k, int pf_ifindex, const vport_vf_info *cfg, unsigne
 
 int macvlan_create(vport_kernel *k, const vport_macvlan_request *req, vport_link *ret, vport_error *err);
 int macvtap_wait_dev(vport_kernel *k, int ifindex, int timeout_ms, char **ret_path, vport_error *err);
-int tap_create(vport_kernel *k, const char *name, const vport_mac *mac, vport_link *ret, vport_error *err);
+int tap_create(vport_kernel *k, const char *name, const vport_mac *mac, uint32_t group, vport_link *ret,
+               vport_error *err);
 
 int nl_brport_set_flags(vport_kernel *k, int ifindex, bool learning, bool unicast_flood, vport_error *err);
 int nl_brport_set_isolated(vport_kernel *k, int ifindex, bool isolated, vport_error *err);

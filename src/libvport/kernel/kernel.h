@@ -121,9 +121,11 @@ typedef struct vport_kernel_ops {
         /* --- macvtap / macvlan, tap, bridge --- */
         int (*macvlan_create)(vport_kernel *k, const vport_macvlan_request *req, vport_link *ret,
                               vport_error *err);
-        /* A persistent tap device named exactly name, with mac. */
-        int (*tap_create)(vport_kernel *k, const char *name, const vport_mac *mac, vport_link *ret,
-                          vport_error *err);
+        /* A persistent tap device named exactly name, with mac, in netdev
+         * group (0 = default). A tap only ever outlives the call (a kill
+         * included) with both already set. */
+        int (*tap_create)(vport_kernel *k, const char *name, const vport_mac *mac, uint32_t group,
+                          vport_link *ret, vport_error *err);
         /* Path of the character device of a macvtap ("/dev/tapN"), waiting up to
          * timeout_ms for it to appear. */
         int (*macvtap_wait_dev)(vport_kernel *k, int ifindex, int timeout_ms, char **ret_path,

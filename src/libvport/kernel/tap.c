@@ -9,8 +9,9 @@
 #include "kernel/kernel-internal.h"
 
 /* IFF_TUN_EXCL makes TUNSETIFF fail with EBUSY instead of attaching to an
- * existing tap of that name; a name taken by a non-tun device gives EINVAL. */
-static int tap_create_persistent(const char *name, vport_error *err) {
+ * existing tap of that name; a name taken by a non-tun device gives EINVAL.
+ * The tap exists from here on, but only as long as *ret_fd is open. */
+static int tap_open(const char *name, int *ret_fd, vport_error *err) {
         struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | IFF_TUN_EXCL };
         _cleanup_close_ int fd = -1;
 
@@ -25,28 +26,40 @@ static int tap_create_persistent(const char *name, vport_error *err) {
                         return vport_error_set(err, -EEXIST, "tap %s: TUNSETIFF: name already in use", name);
                 return vport_error_set(err, r, "tap %s: TUNSETIFF: %s", name, strerror(-r));
         }
-        /* Persistent: the device outlives this fd and this process. */
-        if (ioctl(fd, TUNSETPERSIST, 1) < 0)
-                return vport_error_set(err, -errno, "tap %s: TUNSETPERSIST: %m", name);
+        *ret_fd = TAKE_FD(fd);
         return 0;
 }
 
-int tap_create(vport_kernel *k, const char *name, const vport_mac *mac, vport_link *ret, vport_error *err) {
+/* Everything is set while only our fd keeps the tap alive, and
+ * TUNSETPERSIST comes last: a process killed at any point before it
+ * leaves no tap (closing the fd deletes it), one killed after it leaves a
+ * tap with its MAC and group already set. The core recognises what it
+ * made by the group (see core/netdev-name.h), so no tap may outlive us
+ * without it. */
+int tap_create(vport_kernel *k, const char *name, const vport_mac *mac, uint32_t group, vport_link *ret,
+               vport_error *err) {
+        _cleanup_close_ int fd = -1;
         vport_link link = {};
         int r;
 
         assert_return(mac && ret, -EINVAL);
         if (ifname_check(name, err) < 0)
                 return -EINVAL;
-        r = tap_create_persistent(name, err);
+        r = tap_open(name, &fd, err);
         if (r < 0)
                 return r;
         r = nl_link_get(k, 0, name, &link, err);
         if (r >= 0)
                 r = nl_link_set_mac(k, link.ifindex, mac, err);
-        if (r >= 0)
-                r = nl_link_get(k, link.ifindex, NULL, ret, err);
-        if (r < 0 && link.ifindex > 0)
+        if (r >= 0 && group)
+                r = nl_link_set_group(k, link.ifindex, group, err);
+        if (r < 0)
+                return r;
+        /* Persistent: the device outlives this fd and this process. */
+        if (ioctl(fd, TUNSETPERSIST, 1) < 0)
+                return vport_error_set(err, -errno, "tap %s: TUNSETPERSIST: %m", name);
+        r = nl_link_get(k, link.ifindex, NULL, ret, err);
+        if (r < 0)
                 (void) nl_link_delete(k, link.ifindex, NULL); /* do not leave a half-made tap behind */
         return r;
 }
