@@ -522,6 +522,127 @@ static void test_vf_drift(void **state) {
         vport_port_free(port);
 }
 
+/* ---- the crash sweep (real VFs exist only in the VM tier) ---- */
+
+typedef enum sweep_phase {
+        SWEEP_PREPARE,
+        SWEEP_ACTIVATE,
+        SWEEP_DELETE,
+} sweep_phase;
+
+/* A child runs one step through "change:k=crash-after" (every kernel call
+ * that changes something and every store commit, in order). Returns its
+ * exit status: 99 killed, 0 completed. */
+static int sweep_child(fixture *f, sweep_phase phase, const char *net, const vport_uuid *uuid, unsigned k) {
+        pid_t pid = fork();
+        int status;
+
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                const vport_kernel_ops *ops;
+                fault_ops *fo = NULL;
+                char spec[32];
+                vport_ctx *ctx;
+                int r;
+
+                snprintf(spec, sizeof(spec), "change:%u=crash-after", k);
+                if (fault_ops_new(spec, &fake_sriov_ops, &fo, &ops, NULL) < 0)
+                        _exit(2);
+                ctx = ctx_open(f->dir, ops);
+                fault_ops_watch_store(fo, ctx);
+                if (phase == SWEEP_PREPARE)
+                        r = create(ctx, net, 42, NULL, NULL);
+                else if (phase == SWEEP_ACTIVATE)
+                        r = vport_port_activate(ctx, uuid, NULL, NULL);
+                else
+                        r = vport_port_delete(ctx, uuid, NULL);
+                _exit(r < 0 ? 4 : 0);
+        }
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFEXITED(status));
+        return WEXITSTATUS(status);
+}
+
+static void delete_all(fixture *f) {
+        vport_port **ports = NULL;
+        vport_error err = { 0 };
+        size_t n = 0;
+
+        assert_int_equal(vport_port_list(f->ctx, NULL, &ports, &n, NULL), 0);
+        for (size_t i = 0; i < n; i++)
+                if (vport_port_delete(f->ctx, &ports[i]->def->uuid, &err) < 0)
+                        fail_msg("delete after a kill: %s", err.message);
+        vport_port_array_free(ports, n);
+}
+
+/* What reconcile must make of a step killed after change k: a killed
+ * prepare leaves an "allocated" port with the VF untouched (or, killed
+ * after its last commit, a prepared one); a killed delete is finished. A
+ * delete of what is left then puts the VF back exactly, its pool free. */
+static void after_kill(fixture *f, sweep_phase phase, const vf_state *before) {
+        vport_port **ports = NULL;
+        vport_error err = { 0 };
+        char buf[64];
+        size_t n = 0;
+
+        if (vport_reconcile(f->ctx, &err) < 0)
+                fail_msg("reconcile: %s", err.message);
+        assert_int_equal(vport_port_list(f->ctx, NULL, &ports, &n, NULL), 0);
+        if (phase == SWEEP_DELETE)
+                assert_int_equal(n, 0);
+        if (phase == SWEEP_PREPARE && n == 1 && ports[0]->state == PORT_STATE_ALLOCATED) {
+                assert_vf_state(0, before);
+                assert_int_equal(n_journal(f->ctx), 0);
+        }
+        vport_port_array_free(ports, n);
+        delete_all(f);
+        assert_vf_state(0, before);
+        assert_int_equal(n_journal(f->ctx), 0);
+        assert_string_equal(vf0_port(f->ctx, buf), "null");
+}
+
+/* Returns the number of change points the step has. */
+static unsigned sweep_phase_run(fixture *f, const char *net, sweep_phase phase) {
+        vf_state before = vf_state_of(0);
+        vport_error err = { 0 };
+        unsigned k;
+
+        for (k = 1;; k++) {
+                _cleanup_(vport_port_freep) vport_port *port = NULL;
+                int status;
+
+                if (phase != SWEEP_PREPARE)
+                        assert_int_equal(create(f->ctx, net, 42, &port, &err), 0);
+                if (phase == SWEEP_DELETE)
+                        assert_int_equal(vport_port_activate(f->ctx, &port->def->uuid, NULL, &err), 0);
+                status = sweep_child(f, phase, net, port ? &port->def->uuid : NULL, k);
+                if (status == 0)
+                        break;
+                assert_int_equal(status, 99);
+                after_kill(f, phase, &before);
+        }
+        delete_all(f);
+        assert_vf_state(0, &before);
+        assert_true(k > 1); /* at least one point was reached */
+        return k - 1;
+}
+
+static void test_crash_sweep(void **state) {
+        static const char *const nets[] = { "hm", "hn" };
+        fixture *f = *state;
+
+        if (!WITH_FAULT_INJECTION) {
+                print_message("skipped: needs a -Dfault_injection=true build\n");
+                skip();
+        }
+        for (size_t i = 0; i < ELEMENTSOF(nets); i++) {
+                unsigned points = 0;
+                for (int phase = SWEEP_PREPARE; phase <= SWEEP_DELETE; phase++)
+                        points += sweep_phase_run(f, nets[i], (sweep_phase) phase);
+                print_message("%s: %u kill points\n", nets[i], points);
+        }
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_managed, setup, teardown),
@@ -540,6 +661,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_vf_unbound, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_vf_unbound_rebind_fails, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_vf_drift, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_crash_sweep, setup, teardown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
