@@ -371,6 +371,7 @@ static int fake_bridge_create(vport_kernel *k, const vport_bridge_request *req, 
         if (r < 0)
                 return r;
         l->made_by_create = true;
+        l->link.group = req->group;
         l->stp = req->stp;
         l->forward_delay_cs = req->forward_delay_cs;
         *ret = l->link;

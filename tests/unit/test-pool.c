@@ -37,10 +37,14 @@ static int fake_link_get(vport_kernel *k, int ifindex, const char *name, vport_l
 /* The bridge of an open network is made at net-start: only in this table. */
 static int fake_bridge_create(vport_kernel *k, const vport_bridge_request *req, vport_link *ret,
                               vport_error *err) {
-        *ret = (vport_link){ .ifindex = 77, .mac = req->mac };
+        *ret = (vport_link){ .ifindex = 77, .mac = req->mac, .group = req->group };
         snprintf(ret->name, sizeof(ret->name), "%s", req->name);
         snprintf(ret->kind, sizeof(ret->kind), "bridge");
         return 0;
+}
+
+static int fake_link_set_group(vport_kernel *k, int ifindex, uint32_t group, vport_error *err) {
+        return ifindex == 77 ? 0 : -ENODEV;
 }
 
 static int fake_addr_add(vport_kernel *k, int ifindex, const vport_ipaddr *a, vport_error *err) {
@@ -82,6 +86,7 @@ static int setup(void **state) {
         ops.link_get = fake_link_get;
         ops.bridge_create = fake_bridge_create;
         ops.addr_add = fake_addr_add;
+        ops.link_set_group = fake_link_set_group;
         ops.link_set_up = fake_link_set_up;
         ops.ipv6_conf_set = fake_ipv6_conf_set;
         ctx = open_ctx();

@@ -593,6 +593,58 @@ static void test_killed_after_macvtap_create(void **state) {
         killed_after_create(*state, "vepa", "macvtap", "macvlan_create:1=crash-after", true);
 }
 
+/* An isolated network's bridge, net-start killed right after the create:
+ * reconcile deletes it by name + creation group (its MAC changed since,
+ * irrelevant), and leaves alone a foreign bridge that took the name with
+ * the network's very MAC (as libvirt would make it). */
+static void killed_after_bridge_create(fixture *f, bool foreign) {
+        vport_error err = { 0 };
+        fake_net_link *made;
+        pid_t pid;
+        int status, other = 0;
+
+        skip_without_faults();
+        pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                const vport_kernel_ops *ops;
+                fault_ops *fo = NULL;
+
+                fault_ops_free(f->fault);
+                if (fault_ops_new("bridge_create:1=crash-after", &fake_net_ops, &fo, &ops, NULL) < 0)
+                        _exit(2);
+                vport_net_start(ctx_open(f->dir, ops), "iso", NULL);
+                _exit(3);
+        }
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 99);
+        made = must_find("vbr9");
+        assert_int_not_equal(made->link.group, 0);
+        if (foreign) {
+                vport_mac mac = made->link.mac;
+                fake_net_remove(made->link.ifindex);
+                other = fake_net_add("vbr9", "bridge", &mac, true);
+        } else {
+                made->link.mac.addr[5] ^= 0x55;
+        }
+        assert_true(vport_reconcile(f->ctx, &err) >= 0);
+        assert_int_equal(fake_net_find(0, "vbr9") != NULL, foreign);
+        if (foreign)
+                fake_net_remove(other);
+}
+
+static void test_killed_after_bridge_create(void **state) {
+        fixture *f = *state;
+        vport_error err = { 0 };
+
+        assert_int_equal(vport_net_define(f->ctx, "<network><name>iso</name><bridge name='vbr9'/></network>",
+                                          NULL, &err),
+                         0);
+        killed_after_bridge_create(f, false);
+        killed_after_bridge_create(f, true);
+}
+
 /* Once the ifindex is journaled the device leaves its creation group. */
 static void test_created_in_default_group(void **state) {
         fixture *f = *state;
@@ -1050,6 +1102,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_killed_after_tap_create, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_killed_after_macvtap_create, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_created_in_default_group, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_killed_after_bridge_create, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_bulk_owner, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_bulk_net_destroy, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_undo_classification, setup, teardown),

@@ -1,16 +1,20 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The bridge of an isolated (no <forward>) or open network.
  *
- * Recorded before it is made: the network journal holds the name (step
- * "preparing") before the RTM_NEWLINK, its ifindex right after. The MAC is
- * given in that same RTM_NEWLINK, so a bridge found by the recorded name,
- * of kind bridge and with the network's MAC, is the one vport made even if
- * the process died before recording its ifindex. Anything else holding the
- * name is foreign and is never deleted. */
+ * Recorded before it is made: the network journal holds the name and a
+ * creation group (netdev_create_group()) before the RTM_NEWLINK, its
+ * ifindex right after. The bridge is made in that group by the same
+ * RTM_NEWLINK, so a bridge found by the recorded name, of kind bridge and
+ * in the recorded group, is the one vport made even if the process died
+ * before recording its ifindex; it goes back to group 0 once the ifindex
+ * is recorded. Not by its MAC: libvirt makes the same network's bridge
+ * with the same name and MAC. Anything else holding the name is foreign
+ * and is never deleted. */
 #include <stdio.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "core/netdev-name.h"
 #include "core/network-bridge.h"
 
 #define BRIDGE_KEY      "bridge"
@@ -23,6 +27,7 @@ typedef struct bridge_record {
         char ifname[VPORT_IFNAMSIZ];
         int ifindex; /* 0 until the create succeeded */
         vport_mac mac;
+        uint32_t group; /* creation group */
         int pid;
 } bridge_record;
 
@@ -120,6 +125,7 @@ static int record_put(vport_ctx *ctx, const vport_network_def *def, const char *
         json_object_object_add(o, "ifname", json_object_new_string(rec->ifname));
         json_object_object_add(o, "ifindex", json_object_new_int(rec->ifindex));
         json_object_object_add(o, "mac", json_object_new_string(mac_format(&rec->mac, mac)));
+        json_object_object_add(o, "group", json_object_new_int64(rec->group));
         json_object_object_add(o, "pid", json_object_new_int(getpid()));
         j.data = (char *) json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
         return store_net_journal_put(ctx->store, &j, err);
@@ -138,6 +144,8 @@ static void record_parse(const store_net_journal *j, bridge_record *ret) {
         *ret = (bridge_record){ .ifindex = json_int(o, "ifindex"), .pid = json_int(o, "pid") };
         if (o && json_object_object_get_ex(o, "ifname", &v))
                 snprintf(ret->ifname, sizeof(ret->ifname), "%s", json_object_get_string(v));
+        if (o && json_object_object_get_ex(o, "group", &v))
+                ret->group = (uint32_t) json_object_get_int64(v);
         if (o && json_object_object_get_ex(o, "mac", &v))
                 (void) mac_parse(json_object_get_string(v), &ret->mac);
 }
@@ -160,7 +168,7 @@ static int bridge_find(vport_ctx *ctx, const bridge_record *rec, int *ret_ifinde
         if (r < 0)
                 return r;
         if (streq(link.name, rec->ifname) && streq(link.kind, "bridge") &&
-            (rec->ifindex > 0 || mac_equal(&link.mac, &rec->mac)))
+            (rec->ifindex > 0 || (rec->group && link.group == rec->group)))
                 *ret_ifindex = link.ifindex;
         return 0;
 }
@@ -251,12 +259,13 @@ static int bridge_make(vport_ctx *ctx, const vport_network_def *def, bridge_reco
         vport_bridge_request req = { .name = def->bridge_name,
                                      .mac = def->mac,
                                      .stp = def->bridge_stp != 0,
-                                     .forward_delay_cs = def->bridge_delay > 0
-                                                                 ? (uint32_t) def->bridge_delay * 100
-                                                                 : 0 };
+                                     .forward_delay_cs =
+                                             def->bridge_delay > 0 ? (uint32_t) def->bridge_delay * 100 : 0,
+                                     .group = netdev_create_group() };
         vport_link br;
         int r;
 
+        rec->group = req.group;
         r = record_put(ctx, def, JOURNAL_STEP_PREPARING, rec, err);
         if (r < 0)
                 return r;
@@ -265,6 +274,9 @@ static int bridge_make(vport_ctx *ctx, const vport_network_def *def, bridge_reco
                 return vport_error_prefix(err, r, "network '%s'", def->name);
         rec->ifindex = br.ifindex;
         r = record_put(ctx, def, JOURNAL_STEP_PREPARING, rec, err);
+        /* Known by its ifindex now: back to the default group. */
+        if (r >= 0)
+                r = ctx->ops->link_set_group(ctx->kernel, br.ifindex, 0, err);
         if (r >= 0)
                 r = bridge_configure(ctx, def, &br, err);
         if (r >= 0)

@@ -76,6 +76,7 @@ typedef struct vport_bridge_request {
         vport_mac mac;
         bool stp;
         uint32_t forward_delay_cs; /* IFLA_BR_FORWARD_DELAY, in centiseconds (clock_t) */
+        uint32_t group;            /* netdev group to make it in (0 = default) */
 } vport_bridge_request;
 
 /* What a PCI address is, read from sysfs. */

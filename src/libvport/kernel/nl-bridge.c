@@ -55,6 +55,7 @@ static int bridge_build(const vport_bridge_request *req, struct nl_msg **ret) {
 
         if (!msg || nla_put_string(msg, IFLA_IFNAME, req->name) < 0 ||
             nla_put(msg, IFLA_ADDRESS, VPORT_MAC_LEN, req->mac.addr) < 0 ||
+            (req->group && nla_put_u32(msg, IFLA_GROUP, req->group) < 0) ||
             !(info = nla_nest_start(msg, IFLA_LINKINFO)) ||
             nla_put_string(msg, IFLA_INFO_KIND, "bridge") < 0 ||
             !(data = nla_nest_start(msg, IFLA_INFO_DATA)) ||
