@@ -25,7 +25,8 @@
 #                                           (define, create) with TEXT in its message
 #   <!-- network: NAME -->                  (ports) corpus/net/NAME.xml
 # corpus/pending lists "FILE#CHECK reason" mismatches waiting for work in
-# progress: reported as "pend", not failed.
+# progress, corpus/differences those that stay (README.md explains each):
+# reported as "pend" or "diff", not failed.
 #
 # vport runs in a network namespace of its own (vpc), with the same links, so
 # the bridges that libvirt and vport each create for an isolated or open
@@ -34,7 +35,7 @@
 
 corpus_dir=$here/corpus
 vpns=$work/vport-netns
-declare -A corpus_pending=()
+declare -A corpus_listed=()
 corpus_pended=0
 
 vpc() { timeout 20 nsenter --net="$vpns" "$vport_bin" "$@"; }
@@ -51,7 +52,7 @@ corpus_links() { # corpus_links [nsenter prefix...]
 }
 
 corpus_setup() {
-	local id reason
+	local id reason kind
 	touch "$vpns" && unshare --net="$vpns" true || return 1
 	corpus_links nsenter --net="$vpns" || return 1
 	for n in eth0 eth1 eth2 eth3 eth4 eth5 eth10 eth11; do
@@ -59,9 +60,11 @@ corpus_setup() {
 		ip link add "$n" type veth peer name "$n-p" && ip link set "$n" up || return 1
 	done
 	fake_vfs 0000:03:00.1 0000:03:00.2 0000:03:00.3 0000:03:00.4 0000:11:10.1
-	while read -r id reason; do
-		[ -n "$id" ] && [ "${id#\#}" = "$id" ] && corpus_pending[$id]=$reason
-	done <"$corpus_dir/pending"
+	for kind in pending differences; do
+		while read -r id reason; do
+			[ -n "$id" ] && [ "${id#\#}" = "$id" ] && corpus_listed[$id]="$kind: $reason"
+		done <"$corpus_dir/$kind"
+	done
 	return 0
 }
 
@@ -71,15 +74,13 @@ header() { sed -n "s/^<!-- $2: \(.*\) -->\$/\1/p" "$1" | head -n1; }
 # check ID TEXT LIBVIRT VPORT: one corpus check, pending-aware.
 check() {
 	local id=$1 what=$2
+	local listed=${corpus_listed[$id]:-}
 	if [ "$3" = "$4" ]; then
-		if [ -n "${corpus_pending[$id]:-}" ]; then
-			report OK "$what: $3 (corpus/pending lists $id)"
-		else
-			report OK "$what: $3"
-		fi
-	elif [ -n "${corpus_pending[$id]:-}" ]; then
+		report OK "$what: $3${listed:+ (corpus/${listed%%:*} lists $id)}"
+	elif [ -n "$listed" ]; then
 		corpus_pended=$((corpus_pended + 1))
-		printf 'pend %s: libvirt [%s] vport [%s] (%s)\n' "$what" "$3" "$4" "${corpus_pending[$id]}"
+		printf '%s %s: libvirt [%s] vport [%s] (%s)\n' "$([ "${listed%%:*}" = pending ] && echo pend || echo diff)" \
+			"$what" "$3" "$4" "${listed#*: }"
 	else
 		report FAIL "$what: libvirt [$3] vport [$4]"
 	fi
@@ -252,5 +253,5 @@ scenario_corpus() {
 	corpus_setup || { report FAIL "corpus: cannot set up vport's network namespace"; return; }
 	for f in "$corpus_dir"/net/*.xml; do corpus_net "$f"; done
 	for f in "$corpus_dir"/port/*.xml; do corpus_port "$f"; done
-	[ "$corpus_pended" = 0 ] || say "$corpus_pended corpus check(s) pending (tests/compat/corpus/pending)"
+	[ "$corpus_pended" = 0 ] || say "$corpus_pended corpus check(s) listed in tests/compat/corpus/{pending,differences}"
 }

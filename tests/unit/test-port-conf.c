@@ -408,6 +408,40 @@ static void test_check_mode_driver(void **state) {
         assert_int_equal(port_def_check_mode(v, n, &err), 0);
 }
 
+/* libvirt checks a virtualport's type against the mode when a port is made
+ * (the definition is accepted): the network's, the portgroup's or the port's */
+static void test_resolve_virtualport_type(void **state) {
+        _cleanup_(network_def_freep) vport_network_def *hd = net_ok(
+                "<network><name>hq</name><forward mode='hostdev'><pf dev='eth0'/></forward><virtualport "
+                "type='802.1Qbg'><parameters managerid='1' typeid='2' "
+                "typeidversion='3'/></virtualport></network>");
+        _cleanup_(port_def_freep) vport_port_def *p = NULL;
+        vport_error err = { 0 };
+
+        expect_resolve_fail(
+                "<network><name>q</name><forward mode='vepa' dev='eth0'/>"
+                "<virtualport type='openvswitch'/></network>",
+                PORT(""), -EINVAL,
+                (const char *const[]){ "network 'q'", "<virtualport type='openvswitch'>", "vepa", NULL });
+        expect_resolve_fail("<network><name>q</name><forward mode='vepa' dev='eth0'/><portgroup name='g'>"
+                            "<virtualport type='openvswitch'/></portgroup></network>",
+                            PORT("<group>g</group>"), -EINVAL,
+                            (const char *const[]){ "<virtualport type='openvswitch'>", NULL });
+        /* midonet is read and kept, and no network port may use it */
+        expect_resolve_fail("<network><name>m</name><forward mode='bridge'/><bridge name='br0'/>"
+                            "<virtualport type='midonet'/></network>",
+                            PORT(""), -EINVAL,
+                            (const char *const[]){ "<virtualport type='midonet'>", NULL });
+        /* 802.1Qbg on hostdev: allocated, refused at prepare (a hostdev takes only 802.1Qbh) */
+        p = port_ok(PORT(
+                "<plug type='hostdev-pci'><address domain='0' bus='6' slot='16' function='1'/></plug>"));
+        assert_int_equal(port_def_resolve(p, hd, &err), 0);
+        assert_int_equal(p->virtualport->type, VIRTUALPORT_8021QBG);
+        assert_int_equal(port_def_check_mode(p, hd, &err), -EINVAL);
+        assert_non_null(
+                strstr(err.message, "<virtualport type='802.1Qbg'>: a hostdev port takes only 802.1Qbh"));
+}
+
 static void test_resolve_vlan_bandwidth(void **state) {
         _cleanup_(port_def_freep) vport_port_def *p = NULL;
         vport_error err = { 0 };
@@ -492,6 +526,7 @@ int main(void) {
                 cmocka_unit_test(test_resolve_portgroup_conflict),
                 cmocka_unit_test(test_resolve_trust_guest_rx_filters),
                 cmocka_unit_test(test_check_mode_driver),
+                cmocka_unit_test(test_resolve_virtualport_type),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

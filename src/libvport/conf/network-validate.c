@@ -41,13 +41,17 @@ bool network_def_vlan_allowed(const vport_network_def *def, const vport_portgrou
                (vp_is_ovs(def->virtualport) || (pg && vp_is_ovs(pg->virtualport)));
 }
 
+/* libvirt's networkAllocatePort checks this when a port is made (a
+ * definition with any type is accepted). midonet is never allowed for a
+ * network port; on hostdev, 802.1Qbg is allocated and refused when the guest
+ * starts (vport: port_def_check_mode at prepare): it needs a macvtap. */
 bool network_def_virtualport_allowed(const vport_network_def *def, vport_virtualport_type t) {
         if (t == VIRTUALPORT_NONE)
                 return !forward_mode_is_l3(def->forward_mode);
-        if (forward_mode_is_l3(def->forward_mode))
+        if (forward_mode_is_l3(def->forward_mode) || t == VIRTUALPORT_MIDONET)
                 return false;
         if (def->forward_mode == FORWARD_HOSTDEV)
-                return t == VIRTUALPORT_8021QBH; /* 802.1Qbg needs a macvtap to associate */
+                return t == VIRTUALPORT_8021QBH || t == VIRTUALPORT_8021QBG;
         if (def->forward_mode == FORWARD_BRIDGE && def->bridge_name)
                 return t == VIRTUALPORT_OPENVSWITCH;
         return t == VIRTUALPORT_8021QBG || t == VIRTUALPORT_8021QBH;
@@ -219,6 +223,13 @@ static int validate_non_l3_mode(const vport_network_def *def, vport_error *err) 
                                        "network '%s': <forward mode='%s'>: <bridge zone> only applies to a "
                                        "bridge the network creates",
                                        def->name, MODE(def));
+        /* libvirt: "mtu size only allowed in open, route, nat, and isolated mode" */
+        if (def->mtu)
+                return vport_error_set(
+                        err, -EINVAL,
+                        "network '%s': <forward mode='%s'>: <mtu size='%u'>: only applies to a "
+                        "bridge the network creates (isolated, open)",
+                        def->name, MODE(def), def->mtu);
         /* libvirt refuses any stp, and a non-zero delay (delay='0' is its
          * default and is dropped, as libvirt drops it), with the same words
          * for every mode that does not make its bridge. */
@@ -242,12 +253,6 @@ static int validate_bridge_mode(const vport_network_def *def, vport_error *err) 
                         "network '%s': <forward mode='bridge'>: a <bridge name> and a <forward dev>, "
                         "<interface> or <pf> cannot be combined",
                         def->name);
-        if (!def->bridge_name && !def->forward_dev && def->n_interfaces == 0 && !def->pf)
-                return vport_error_set(
-                        err, -EINVAL,
-                        "network '%s': <forward mode='bridge'>: needs a <bridge name>, a <forward dev>, "
-                        "<interface> or <pf>",
-                        def->name);
         return 0;
 }
 
@@ -259,15 +264,12 @@ static int validate_direct_mode(const vport_network_def *def, vport_error *err) 
                                        def->name, MODE(def));
         if (def->forward_mode == FORWARD_BRIDGE)
                 return validate_bridge_mode(def, err);
+        /* no device at all is accepted and started, as by libvirt; its ports
+         * are refused (the pool is empty) */
         if (def->bridge_name)
                 return vport_error_set(err, -EINVAL,
                                        "network '%s': <forward mode='%s'>: <bridge name> is not allowed",
                                        def->name, MODE(def));
-        if (!def->forward_dev && def->n_interfaces == 0 && !def->pf)
-                return vport_error_set(
-                        err, -EINVAL,
-                        "network '%s': <forward mode='%s'>: needs a <forward dev>, <interface> or <pf>",
-                        def->name, MODE(def));
         return 0;
 }
 
@@ -279,11 +281,6 @@ static int validate_hostdev_mode(const vport_network_def *def, vport_error *err)
                         "<address type='pci'> or <pf>",
                         def->name, def->forward_dev ? "forward" : "interface",
                         def->forward_dev ? def->forward_dev : def->interfaces[0]);
-        if (!def->pf && def->n_addresses == 0)
-                return vport_error_set(
-                        err, -EINVAL,
-                        "network '%s': <forward mode='hostdev'>: needs a <pf> or <address type='pci'> pool",
-                        def->name);
         if (def->bridge_name)
                 return vport_error_set(
                         err, -EINVAL, "network '%s': <forward mode='hostdev'>: <bridge name> is not allowed",
@@ -371,15 +368,9 @@ static int validate_virtualport(const vport_network_def *def, const vport_virtua
                                 vport_error *err) {
         int r;
 
+        /* the type against the mode is checked per port, where libvirt checks it */
         if (!vp)
                 return 0;
-        if (!network_def_virtualport_allowed(def, vp->type))
-                return vport_error_set(
-                        err, -EINVAL,
-                        "network '%s': %s<virtualport type='%s'>: not supported with <forward mode='%s'>%s",
-                        def->name, where, virtualport_type_to_string(vp->type), MODE(def),
-                        def->forward_mode == FORWARD_BRIDGE && def->bridge_name ? " and a <bridge name>"
-                                                                                : "");
         if ((r = virtualport_check_no_extras(vp, err)) < 0)
                 return vport_error_prefix(err, r, "network '%s': %s", def->name, where);
         return 0;
@@ -508,7 +499,9 @@ void network_def_notices(const vport_network_def *def, void (*note)(void *userda
 
         if (!def || !note)
                 return;
-        note_tristate(def, "ipv6", def->ipv6, "it does not set the bridge's IPv6 sysctls", note, userdata);
+        note_tristate(def, "ipv6", def->ipv6,
+                      "libvirt's IPv6 firewall rules use it; vport makes none, so it blocks no guest IPv6",
+                      note, userdata);
         /* libvirt answers DNS (dnsmasq) on a network's addresses unless told not to */
         if (forward_mode_is_l3(def->forward_mode) && def->has_ip && !def->dns_disabled) {
                 snprintf(msg, sizeof(msg),

@@ -135,6 +135,16 @@ int port_def_check_mode(const vport_port_def *def, const vport_network_def *net,
                         err, -EINVAL,
                         "network '%s': networkport %s: <vlan>: not supported with <forward mode='%s'>",
                         net->name, uuid_format(&def->uuid, uuid), forward_mode_to_string(net->forward_mode));
+        /* libvirt's domain layer: a hostdev interface takes only 802.1Qbh (802.1Qbg
+         * associates through a macvtap) */
+        if (def->plug.type == PLUG_HOSTDEV_PCI && def->virtualport &&
+            def->virtualport->type != VIRTUALPORT_8021QBH)
+                return vport_error_set(
+                        err, -EINVAL,
+                        "network '%s': networkport %s: <virtualport type='%s'>: a hostdev port "
+                        "takes only 802.1Qbh",
+                        net->name, uuid_format(&def->uuid, uuid),
+                        virtualport_type_to_string(def->virtualport->type));
         /* kvm (legacy assignment, gone from the kernel) and xen: what libvirt's
          * QEMU driver refuses at guest start */
         if (def->plug.type == PLUG_HOSTDEV_PCI && def->plug.driver != HOSTDEV_DRIVER_DEFAULT &&

@@ -5,10 +5,9 @@
 #include "conf/xml-util.h"
 
 static const char *const virtualport_type_table[_VIRTUALPORT_MAX] = {
-        [VIRTUALPORT_NONE] = "none",
-        [VIRTUALPORT_8021QBG] = "802.1Qbg",
-        [VIRTUALPORT_8021QBH] = "802.1Qbh",
-        [VIRTUALPORT_OPENVSWITCH] = "openvswitch",
+        [VIRTUALPORT_NONE] = "none",        [VIRTUALPORT_8021QBG] = "802.1Qbg",
+        [VIRTUALPORT_8021QBH] = "802.1Qbh", [VIRTUALPORT_OPENVSWITCH] = "openvswitch",
+        [VIRTUALPORT_MIDONET] = "midonet",
 };
 
 DEFINE_STRING_TABLE_LOOKUP(virtualport_type, vport_virtualport_type);
@@ -71,9 +70,10 @@ static int vp_parse_type(xmlNodePtr node, bool require_type, vport_virtualport *
         }
         t = virtualport_type_from_string(type);
         if (t <= VIRTUALPORT_NONE)
-                return vport_error_set(
-                        err, -EINVAL,
-                        "<virtualport type='%.32s'>: unknown type (802.1Qbg, 802.1Qbh, openvswitch)", type);
+                return vport_error_set(err, -EINVAL,
+                                       "<virtualport type='%.32s'>: unknown type (802.1Qbg, 802.1Qbh, "
+                                       "openvswitch, midonet)",
+                                       type);
         vp->type = t;
         return 0;
 }
@@ -151,6 +151,7 @@ static const unsigned allowed_params[_VIRTUALPORT_MAX] = {
         [VIRTUALPORT_8021QBG] = P_MANAGER | P_TYPEID | P_TYPEIDV | P_INSTANCE,
         [VIRTUALPORT_8021QBH] = P_PROFILE,
         [VIRTUALPORT_OPENVSWITCH] = P_PROFILE | P_INTERFACE,
+        [VIRTUALPORT_MIDONET] = P_INTERFACE,
 };
 
 static const char *const param_names[] = { "managerid",  "typeid",    "typeidversion",
@@ -180,6 +181,7 @@ int virtualport_check_complete(vport_virtualport *vp, bool generate_missing, vpo
         static const unsigned required[_VIRTUALPORT_MAX] = {
                 [VIRTUALPORT_8021QBG] = P_MANAGER | P_TYPEID | P_TYPEIDV,
                 [VIRTUALPORT_8021QBH] = P_PROFILE,
+                [VIRTUALPORT_MIDONET] = P_INTERFACE,
         };
         unsigned missing;
         int r;

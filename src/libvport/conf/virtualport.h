@@ -18,6 +18,7 @@ typedef enum vport_virtualport_type {
         VIRTUALPORT_8021QBG,
         VIRTUALPORT_8021QBH,
         VIRTUALPORT_OPENVSWITCH,
+        VIRTUALPORT_MIDONET, /* read and kept as libvirt does; no network port may use it */
         _VIRTUALPORT_MAX,
 } vport_virtualport_type;
 
@@ -29,7 +30,7 @@ typedef struct vport_virtualport {
         uint8_t type_id_version;                  /* 802.1Qbg */
         vport_uuid instance_id;                   /* 802.1Qbg */
         char profile_id[VPORT_PROFILEID_MAX + 1]; /* 802.1Qbh, openvswitch; "" = unset */
-        vport_uuid interface_id;                  /* openvswitch */
+        vport_uuid interface_id;                  /* openvswitch, midonet */
 } vport_virtualport;
 
 const char *virtualport_type_to_string(vport_virtualport_type t);
