@@ -240,6 +240,30 @@ static void test_foreign_device_untouched(void **state) {
         assert_false(active(f, "iso"));
 }
 
+/* Another live vport process starting the same network: refused, nothing
+ * made; a record whose writer is gone is finished first. */
+static void test_start_claims_the_network(void **state) {
+        fixture *f = *state;
+        char data[128];
+        store_net_journal j = { .network = (char *) "iso",
+                                .key = (char *) "bridge",
+                                .step = (char *) "preparing",
+                                .data = data };
+        vport_error err = { 0 };
+
+        define_ok(f, ISO);
+        snprintf(data, sizeof(data), "{\"ifname\":\"virbr0\",\"ifindex\":0,\"pid\":%d}", (int) getppid());
+        assert_int_equal(store_net_journal_put(f->ctx->store, &j, NULL), 0);
+        assert_int_equal(vport_net_start(f->ctx, "iso", &err), -EBUSY);
+        assert_non_null(strstr(err.message, "is being started or destroyed by process"));
+        assert_null(fake_net_find(0, "virbr0"));
+        /* the writer died (no such pid): its record goes, the start works */
+        snprintf(data, sizeof(data), "{\"ifname\":\"virbr0\",\"ifindex\":0,\"pid\":%d}", 0x3ffffff0);
+        assert_int_equal(store_net_journal_put(f->ctx->store, &j, NULL), 0);
+        assert_int_equal(vport_net_start(f->ctx, "iso", NULL), 0);
+        assert_non_null(fake_net_find(0, "virbr0"));
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_define_picks_free_name, setup, teardown),
@@ -248,6 +272,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_isolated_flag_failure_leaves_no_tap, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_failed_start_leaves_nothing, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_foreign_device_untouched, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_start_claims_the_network, setup, teardown),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -261,14 +261,10 @@ static int bridge_make(vport_ctx *ctx, const vport_network_def *def, bridge_reco
                                      .stp = def->bridge_stp != 0,
                                      .forward_delay_cs =
                                              def->bridge_delay > 0 ? (uint32_t) def->bridge_delay * 100 : 0,
-                                     .group = netdev_create_group() };
+                                     .group = rec->group };
         vport_link br;
         int r;
 
-        rec->group = req.group;
-        r = record_put(ctx, def, JOURNAL_STEP_PREPARING, rec, err);
-        if (r < 0)
-                return r;
         r = ctx->ops->bridge_create(ctx->kernel, &req, &br, err);
         if (r < 0)
                 return vport_error_prefix(err, r, "network '%s'", def->name);
@@ -285,14 +281,45 @@ static int bridge_make(vport_ctx *ctx, const vport_network_def *def, bridge_reco
                      : 0;
 }
 
-static int leftovers_clear(vport_ctx *ctx, const char *network, vport_error *err);
+static int abandoned_finish(vport_ctx *ctx, const char *network, vport_error *err);
+
+/* Record the name before the bridge is made, unless another vport process
+ * is starting or destroying this network right now (its record is live).
+ * One transaction, so two net-starts never both go ahead. */
+static int record_claim(vport_ctx *ctx, const vport_network_def *def, const bridge_record *rec,
+                        vport_error *err) {
+        store_net_journal *entries = NULL;
+        size_t n = 0;
+        int r;
+
+        r = store_begin(ctx->store, err);
+        if (r < 0)
+                return r;
+        r = store_net_journal_list(ctx->store, def->name, &entries, &n, err);
+        if (r >= 0 && n > 0) {
+                bridge_record other;
+
+                record_parse(&entries[0], &other);
+                r = vport_error_set(err, -EBUSY, "network '%s' is being started or destroyed by process %d",
+                                    def->name, other.pid);
+        }
+        store_net_journal_array_free(entries, n);
+        if (r >= 0)
+                r = record_put(ctx, def, JOURNAL_STEP_PREPARING, rec, err);
+        if (r < 0) {
+                (void) store_rollback(ctx->store);
+                return r;
+        }
+        return store_commit(ctx->store, err);
+}
 
 int net_bridge_start(vport_ctx *ctx, const vport_network_def *def, vport_error *err) {
         bridge_record rec = { .mac = def->mac };
         int r;
 
         assert_return(def->bridge_name && !network_def_bridge_is_template(def), -EINVAL);
-        r = leftovers_clear(ctx, def->name, err);
+        /* what a crashed start or destroy, or an earlier boot, left */
+        r = abandoned_finish(ctx, def->name, err);
         if (r < 0)
                 return r;
         r = device_exists(ctx, def->bridge_name, err);
@@ -306,9 +333,16 @@ int net_bridge_start(vport_ctx *ctx, const vport_network_def *def, vport_error *
         if (r < 0)
                 return r;
         snprintf(rec.ifname, sizeof(rec.ifname), "%s", def->bridge_name);
+        rec.group = netdev_create_group();
+        r = record_claim(ctx, def, &rec, err);
+        if (r < 0)
+                return r;
         r = bridge_make(ctx, def, &rec, err);
         if (r < 0) {
-                (void) bridge_remove(ctx, def->name, &rec, NULL);
+                /* a failed RTM_NEWLINK made nothing: only a bridge we got an
+                 * ifindex for is ours to delete */
+                if (rec.ifindex > 0)
+                        (void) bridge_remove(ctx, def->name, &rec, NULL);
                 (void) store_net_journal_delete(ctx->store, def->name, BRIDGE_KEY, NULL);
         }
         return r;
@@ -360,29 +394,17 @@ int net_bridge_destroy(vport_ctx *ctx, const vport_network_def *def, vport_error
         return record_finish(ctx, def->name, &rec, true, err);
 }
 
-/* Entries of a network that is not starting or stopping right now: a
- * crashed writer's, or an earlier boot's. */
-static bool entry_abandoned(const store_net_journal *j, const bridge_record *rec) {
-        return j->stale || journal_is_abandoned(j->step, rec->pid);
-}
+/* Entries no live vport process is working on: an earlier boot's, a dead
+ * writer's half-way start or destroy, or a finished start whose network is
+ * no longer active (its bridge is a leftover). */
+static bool entry_abandoned(vport_ctx *ctx, const store_net_journal *j, const bridge_record *rec) {
+        _cleanup_(store_network_freep) store_network *net = NULL;
 
-static int leftovers_clear(vport_ctx *ctx, const char *network, vport_error *err) {
-        store_net_journal *entries = NULL;
-        size_t n = 0;
-        int r;
-
-        r = store_net_journal_list(ctx->store, network, &entries, &n, err);
-        for (size_t i = 0; r >= 0 && i < n; i++) {
-                bridge_record rec;
-
-                record_parse(&entries[i], &rec);
-                /* an earlier boot's bridge is gone: only the record is left */
-                if (entries[i].stale)
-                        rec.ifname[0] = '\0';
-                r = record_finish(ctx, network, &rec, false, err);
-        }
-        store_net_journal_array_free(entries, n);
-        return r;
+        if (j->stale)
+                return true;
+        if (!streq(j->step, JOURNAL_STEP_PREPARED))
+                return journal_is_abandoned(j->step, rec->pid);
+        return store_network_get(ctx->store, j->network, &net, NULL) >= 0 && !net->active;
 }
 
 /* Abandoned entries of one network (NULL: all). */
@@ -396,10 +418,11 @@ static int abandoned_finish(vport_ctx *ctx, const char *network, vport_error *er
                 bridge_record rec;
 
                 record_parse(&entries[i], &rec);
-                if (!entry_abandoned(&entries[i], &rec))
+                if (!entry_abandoned(ctx, &entries[i], &rec))
                         continue;
+                /* an earlier boot's bridge died with it: only the record is left */
                 if (entries[i].stale)
-                        rec.ifname[0] = '\0';
+                        rec = (bridge_record){ 0 };
                 /* releasing: net-destroy had begun, the network ends inactive */
                 r = record_finish(ctx, entries[i].network, &rec,
                                   streq(entries[i].step, JOURNAL_STEP_RELEASING), err);
