@@ -218,6 +218,10 @@ WRAP(pci_bind, true, (vport_kernel * k, const vport_pci_addr *a, const char *d, 
      (k, a, d, err))
 WRAP(pci_wait_netdev, false,
      (vport_kernel * k, const vport_pci_addr *a, int t, char **ret, vport_error *err), (k, a, t, ret, err))
+WRAP(vsi_request, true,
+     (vport_kernel * k, const vport_vsi *v, vport_vsi_request q, bool *sent, vport_error *err),
+     (k, v, q, sent, err))
+WRAP(vsi_event_next, false, (vport_kernel * k, vport_vsi_event *ret, vport_error *err), (k, ret, err))
 
 static const vport_kernel_ops fault_table = {
         .link_get = fault_link_get,
@@ -250,6 +254,8 @@ static const vport_kernel_ops fault_table = {
         .pci_unbind = fault_pci_unbind,
         .pci_bind = fault_pci_bind,
         .pci_wait_netdev = fault_pci_wait_netdev,
+        .vsi_request = fault_vsi_request,
+        .vsi_event_next = fault_vsi_event_next,
 };
 
 int fault_ops_new(const char *spec, const vport_kernel_ops *inner, fault_ops **ret,

@@ -15,6 +15,7 @@
 #include "core/netdev-name.h"
 #include "core/plug-common.h"
 #include "core/sriov.h"
+#include "core/vsi.h"
 
 /* udev usually makes /dev/tapN within a few ms; a loaded host may take longer. */
 #define DIRECT_TAPDEV_TIMEOUT_MS 5000
@@ -312,6 +313,41 @@ static int macvtap_make(vport_ctx *ctx, vport_port *port, const vport_link *lowe
 
 static const plug_release_ops direct_release_ops;
 
+/* 802.1Qbg names the uplink the macvtap sits on (its IFLA_LINK) and no VF;
+ * 802.1Qbh the physdev's PF and VF index if the physdev is a VF, else the
+ * physdev itself (libvirt's virNetDevVPortProfileOp8021Qbh). */
+static int direct_vsi_target(vport_ctx *ctx, const vport_port *port, vsi_target *ret, vport_error *err) {
+        vport_link tap, lower;
+        vport_vf_ref vf;
+        int r, is_vf;
+
+        r = ctx->ops->link_get(ctx->kernel, port->rt.ifindex, NULL, &tap, err);
+        if (r >= 0)
+                r = ctx->ops->link_get(ctx->kernel, tap.link_ifindex, NULL, &lower, err);
+        if (r < 0)
+                return r;
+        *ret = (vsi_target){ .ifindex = lower.ifindex, .vf = -1 };
+        snprintf(ret->ifname, sizeof(ret->ifname), "%s", lower.name);
+        if (port->def->virtualport->type != VIRTUALPORT_8021QBH)
+                return 0;
+        is_vf = physdev_vf(ctx, &lower, &vf, err);
+        if (is_vf <= 0)
+                return is_vf;
+        *ret = (vsi_target){ .ifindex = vf.pf_ifindex, .vf = vf.index };
+        snprintf(ret->ifname, sizeof(ret->ifname), "%s", vf.pf_ifname);
+        return 0;
+}
+
+static int direct_associate(vport_ctx *ctx, vport_port *port, unsigned flags, vport_error *err) {
+        vsi_target t;
+        int r;
+
+        if (!port_has_vsi(port))
+                return 0;
+        r = direct_vsi_target(ctx, port, &t, err);
+        return r < 0 ? r : port_vsi_associate(ctx, port, &t, flags, err);
+}
+
 static int direct_release_many(vport_ctx *ctx, vport_port **ports, size_t n, vport_error *err) {
         return plug_release(ctx, ports, n, &direct_release_ops, err);
 }
@@ -336,6 +372,10 @@ static int direct_prepare(vport_ctx *ctx, vport_port *port, unsigned flags, vpor
                 r = physdev_take(ctx, port, &lower, err);
         if (r >= 0)
                 r = macvtap_make(ctx, port, &lower, err);
+        /* libvirt's order: the macvtap first, then the switch is asked;
+         * a refusal removes the macvtap again. */
+        if (r >= 0)
+                r = direct_associate(ctx, port, flags, err);
         if (r < 0)
                 (void) direct_release(ctx, port, NULL);
         return r;
@@ -360,6 +400,10 @@ static int direct_activate(vport_ctx *ctx, vport_port *port, vport_error *err) {
 
         if (port->rt.ifindex <= 0)
                 return port_gone(port, err);
+        /* the migration target associates when the guest CPUs start there */
+        r = port_vsi_activate(ctx, port, err);
+        if (r < 0)
+                return r;
         r = ctx->ops->link_get(ctx->kernel, port->rt.lower_ifindex, NULL, &lower, err);
         if (r >= 0 && !(lower.flags & IFF_UP)) {
                 r = ctx->ops->link_set_up(ctx->kernel, lower.ifindex, true, err);
@@ -388,10 +432,19 @@ static int direct_deactivate(vport_ctx *ctx, vport_port *port, vport_error *err)
         return r < 0 ? r : 0;
 }
 
+/* The switch lets go of the VSI first (libvirt disassociates before it
+ * deletes the macvtap; here the macvtap is already gone, which the
+ * request, naming the uplink, does not need). */
+static int direct_restore(vport_ctx *ctx, vport_port *port, vport_error *err) {
+        int r = port_vsi_release(ctx, port, err);
+
+        return r < 0 ? r : physdev_restore(ctx, port, err);
+}
+
 static const plug_release_ops direct_release_ops = {
         .dev_key = macvtap_key,
         .dev_kind = "macvtap",
-        .restore = physdev_restore,
+        .restore = direct_restore,
 };
 
 const plug_driver plug_driver_direct = {

@@ -22,6 +22,14 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct nl_msg *, nlmsg_free);
 
 struct vport_kernel {
         struct nl_sock *nl;
+        struct nl_sock *vdp; /* to lldpad; opened on first use */
+        char lldpad_pidfile[PATH_MAX];
+        int vsi_timeout_ms, vsi_interval_ms;
+        bool has_host_uuid;
+        vport_uuid host_uuid;
+        /* unsolicited messages read while waiting for a reply */
+        vport_vsi_event pending[8];
+        size_t n_pending;
         char sysfs_root[PATH_MAX];
         int bind_timeout_ms;
 };
@@ -92,6 +100,22 @@ int proc_ipv6_conf_set(vport_kernel *k, const char *ifname, const char *key, int
 int nl_fdb_add(vport_kernel *k, int port_ifindex, const vport_mac *mac, vport_error *err);
 int nl_fdb_del(vport_kernel *k, int port_ifindex, const vport_mac *mac, vport_error *err);
 int nl_fdb_get(vport_kernel *k, int port_ifindex, const vport_mac *mac, vport_error *err);
+
+int vsi_request(vport_kernel *k, const vport_vsi *vsi, vport_vsi_request req, bool *ret_sent,
+                vport_error *err);
+int vsi_event_next(vport_kernel *k, vport_vsi_event *ret, vport_error *err);
+/* The environment's settings (kernel_open). */
+int vsi_config_init(vport_kernel *k, vport_error *err);
+void vsi_close(vport_kernel *k);
+
+/* Build the RTM_SETLINK of a port profile request (for tests: its bytes are
+ * checked against linux/if_link.h). Returns NULL on OOM. */
+struct nl_msg *vsi_setlink_msg(const vport_vsi *vsi, vport_vsi_request req, const vport_uuid *host_uuid);
+/* Find vsi's entry in an RTM_GETLINK answer (lldpad's NLMSG_DONE or the
+ * kernel's RTM_NEWLINK): 1 with *ret_has_response / *ret_response, 0 if it
+ * lists no such VSI, -EBADMSG on an attribute failing its policy. */
+int vsi_status_parse(const struct nlmsghdr *h, const vport_vsi *vsi, bool *ret_has_response,
+                     uint32_t *ret_response);
 
 int sysfs_pci_info(vport_kernel *k, const vport_pci_addr *addr, vport_pci_info *ret, vport_error *err);
 int sysfs_pci_netdevs(vport_kernel *k, const vport_pci_addr *addr, char ***ret, size_t *ret_n,

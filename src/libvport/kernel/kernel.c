@@ -34,6 +34,8 @@ const vport_kernel_ops vport_kernel_ops_real = {
         .fdb_add = nl_fdb_add,
         .fdb_del = nl_fdb_del,
         .fdb_get = nl_fdb_get,
+        .vsi_request = vsi_request,
+        .vsi_event_next = vsi_event_next,
         .pci_info = sysfs_pci_info,
         .pci_netdevs = sysfs_pci_netdevs,
         .netdev_pci = sysfs_netdev_pci,
@@ -93,6 +95,8 @@ int kernel_open(vport_kernel **ret, vport_error *err) {
         k->bind_timeout_ms = KERNEL_BIND_TIMEOUT_MS;
         r = kernel_set_sysfs_root(k, err);
         if (r >= 0)
+                r = vsi_config_init(k, err);
+        if (r >= 0)
                 r = kernel_nl_connect(k, err);
         if (r < 0) {
                 kernel_close(k);
@@ -106,6 +110,7 @@ void kernel_close(vport_kernel *k) {
         if (!k)
                 return;
         nl_socket_free(k->nl);
+        vsi_close(k);
         free(k);
 }
 

@@ -20,6 +20,7 @@
 #include "base/mac.h"
 #include "base/names.h"
 #include "base/pci.h"
+#include "base/uuid.h"
 
 typedef struct vport_link {
         int ifindex;
@@ -90,6 +91,54 @@ typedef struct vport_pci_info {
         int iommu_group;   /* -1 if none */
 } vport_pci_info;
 
+/* A port profile: 802.1Qbg (VDP, spoken by lldpad for us) or 802.1Qbh
+ * (spoken by the PF's driver, enic). Requests are linux/if_link.h's
+ * PORT_REQUEST_* values. */
+typedef enum vport_vsi_request {
+        VSI_PREASSOCIATE = 0,    /* PORT_REQUEST_PREASSOCIATE */
+        VSI_PREASSOCIATE_RR = 1, /* PORT_REQUEST_PREASSOCIATE_RR */
+        VSI_ASSOCIATE = 2,       /* PORT_REQUEST_ASSOCIATE */
+        VSI_DISASSOCIATE = 3,    /* PORT_REQUEST_DISASSOCIATE */
+        _VSI_REQUEST_MAX,
+} vport_vsi_request;
+
+typedef struct vport_vsi {
+        bool qbh;                    /* false: 802.1Qbg, to lldpad; true: 802.1Qbh, to the kernel */
+        int ifindex;                 /* Qbg: the uplink (macvtap's lower device); Qbh: PF or the device */
+        char ifname[VPORT_IFNAMSIZ]; /* of ifindex (Qbg: sent as IFLA_IFNAME) */
+        int vf;                      /* VF index on the PF; -1: the device itself (PORT_SELF_VF) */
+        bool has_mac;
+        vport_mac mac;           /* guest MAC (IFLA_VF_MAC) */
+        int vlan;                /* IFLA_VF_VLAN; -1: none (Qbg always sends one: 0 = untagged) */
+        uint8_t manager_id;      /* Qbg: VSI manager id */
+        uint32_t type_id;        /* Qbg: VSI type id, 24 bits */
+        uint8_t type_id_version; /* Qbg */
+        char profile[40];        /* Qbh: port profile name */
+        vport_uuid instance;     /* Qbg: VSI instance; Qbh: the VM's UUID */
+        bool has_host_uuid;      /* Qbh: host UUID given; else the kernel layer's own */
+        vport_uuid host_uuid;
+} vport_vsi;
+
+/* An unsolicited RTM_SETLINK from lldpad: the switch (or lldpad) ended a
+ * VSI that a request of ours had set up. */
+typedef struct vport_vsi_event {
+        int ifindex;
+        char ifname[VPORT_IFNAMSIZ];
+        vport_mac mac;
+        int vlan;
+        uint8_t manager_id;
+        uint32_t type_id;
+        uint8_t type_id_version;
+        vport_uuid instance;
+        int request;       /* PORT_REQUEST_*: what the VSI is now (DISASSOCIATE: gone) */
+        uint32_t response; /* lldpad's status for it, with its error bits */
+} vport_vsi_event;
+
+/* "success", "invalid format", ... for an IFLA_PORT_RESPONSE value (VDP
+ * and port profile codes, lldpad's error bits named). Returns buf. */
+char *vsi_response_name(uint32_t response, char buf[static 96]);
+const char *vsi_request_to_string(vport_vsi_request r);
+
 typedef struct vport_kernel vport_kernel;
 
 typedef struct vport_kernel_ops {
@@ -158,6 +207,24 @@ typedef struct vport_kernel_ops {
          * device is no bridge port, -ENODEV if there is no such device. */
         int (*fdb_get)(vport_kernel *k, int port_ifindex, const vport_mac *mac, vport_error *err);
 
+        /* --- port profiles (802.1Qbg through lldpad, 802.1Qbh through the PF) --- */
+        /* Send request for vsi and wait until it is answered: 802.1Qbg as
+         * RTM_SETLINK to lldpad's netlink port (its pid, from its pid file),
+         * then RTM_GETLINK polls until IFLA_PORT_RESPONSE of this instance
+         * says success or failure, or the timeout (kernel_vsi_config). For
+         * 802.1Qbh the same to the kernel. *ret_sent (may be NULL) tells
+         * whether the request was accepted (something may now be
+         * (pre-)associated, so a failure afterwards needs a
+         * DISASSOCIATE). Returns 0, -ETIMEDOUT, -EOPNOTSUPP (device or lldpad
+         * does not do it), -ECONNREFUSED/-ESRCH (lldpad not running),
+         * -EPROTO (the switch answered with a failure, named in err), ... */
+        int (*vsi_request)(vport_kernel *k, const vport_vsi *vsi, vport_vsi_request req, bool *ret_sent,
+                           vport_error *err);
+        /* The next unsolicited message lldpad sent to our netlink port
+         * (RTM_SETLINK naming a VSI that ended), without blocking: 1 and
+         * *ret, 0 if there is none, or -errno. */
+        int (*vsi_event_next)(vport_kernel *k, vport_vsi_event *ret, vport_error *err);
+
         /* --- PCI / sysfs (under the sysfs root) --- */
         int (*pci_info)(vport_kernel *k, const vport_pci_addr *addr, vport_pci_info *ret, vport_error *err);
         /* Netdev names under .../BDF/net/ (none: *ret_n = 0). *ret is a malloc'ed
@@ -189,6 +256,23 @@ extern const vport_kernel_ops vport_kernel_ops_real;
 int kernel_open(vport_kernel **ret, vport_error *err);
 void kernel_close(vport_kernel *k);
 DEFINE_TRIVIAL_CLEANUP_FUNC(vport_kernel *, kernel_close);
+
+/* 802.1Qbg/Qbh settings of a kernel context. kernel_open() takes them from
+ * the environment: VPORT_LLDPAD_PIDFILE (default /var/run/lldpad.pid),
+ * VPORT_VSI_TIMEOUT_MS (10000), VPORT_VSI_INTERVAL_MS (125),
+ * VPORT_HOST_UUID (802.1Qbh host UUID; default /etc/machine-id, else DMI's
+ * product_uuid). A NULL or 0 argument keeps the current value. Returns 0
+ * or -EINVAL. */
+int kernel_vsi_config(vport_kernel *k, const char *lldpad_pidfile, int timeout_ms, int interval_ms,
+                      vport_error *err);
+/* The file descriptor on which lldpad's unsolicited messages arrive (opened
+ * on first use; requests name its port, so lldpad answers there). */
+int kernel_vsi_event_fd(vport_kernel *k, vport_error *err);
+
+/* Parse one netlink message as lldpad's unsolicited VSI message. Returns 0,
+ * -ENOMSG if it is not one (another type, no VSI), -EBADMSG if an attribute
+ * fails its policy. Pure: for tests too. */
+int vsi_event_parse(const void *msg, size_t len, vport_vsi_event *ret);
 
 /* The sysfs root in use (no trailing slash). */
 const char *kernel_sysfs_root(const vport_kernel *k);
