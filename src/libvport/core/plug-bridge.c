@@ -180,8 +180,9 @@ static int bridge_activate(vport_ctx *ctx, vport_port *port, vport_error *err) {
 
         if (port->rt.ifindex <= 0)
                 return port_gone(port, err);
-        r = tap_on_bridge(ctx, port, err);
-        if (r < 0)
+        /* With macTableManager='libvirt' the FDB add fails on a tap that is
+         * off its bridge, so only the other case pays for a look first. */
+        if (!libvirt_fdb(port) && (r = tap_on_bridge(ctx, port, err)) < 0)
                 return r;
         r = ctx->ops->link_set_up(ctx->kernel, port->rt.ifindex, true, err);
         if (r >= 0 && libvirt_fdb(port)) {
@@ -189,6 +190,8 @@ static int bridge_activate(vport_ctx *ctx, vport_port *port, vport_error *err) {
                 /* The port stays prepared: its tap must be down again. */
                 if (r < 0)
                         (void) ctx->ops->link_set_up(ctx->kernel, port->rt.ifindex, false, NULL);
+                if (r == -EOPNOTSUPP && tap_on_bridge(ctx, port, err) < 0)
+                        return -ENODEV;
         }
         return r == -ENODEV ? port_gone(port, err) : r;
 }

@@ -1,6 +1,7 @@
 # No port is ever stranded (issue 7): the device a port depends on is
 # deleted behind vport's back (its own tap / macvtap, the macvtap's lower
-# device, the tap's bridge) while the port is prepared or active; then
+# device, the tap's bridge, also the bridge vport made for an isolated
+# network) while the port is prepared or active; then
 # deactivate + delete, delete, net-destroy --force or reconcile + delete
 # succeed, a note names what was gone, and the host ends as before the
 # port existed (ip -j -d link and bridge -j fdb, less what the admin
@@ -36,10 +37,13 @@ stranded_case() {
 	local net=$1 state=$2 what=$3 finish=$4 dep u ifname before fdb_before tampered out err
 	case $net in
 	br | brlv) dep=br0 ;;
+	iso) dep=vbr9 ;;
 	passthrough) dep=eth1 ;;
 	*) dep=eth0 ;;
 	esac
 	topo A
+	# an isolated network: vport makes its bridge at net-start
+	[ "$net" = iso ] && net_add A iso "<bridge name='vbr9'/>"
 	before=$(links_norm A)
 	fdb_before=$(fdb_norm A)
 	u=$(port_create A "$net" $M) || exit 1
@@ -80,6 +84,8 @@ stranded_case() {
 	esac
 	grep -q "already gone\|no longer on a bridge" "$err" || fail "$net $state $what $finish: no note names what was gone: $(cat "$err")"
 	rm -f "$err"
+	# net-destroy also removes the bridge vport made for an isolated network
+	[ "$net$finish" = isonet-destroy ] && tampered=$(jq -c 'map(select(.ifname != "vbr9"))' <<<"$tampered")
 	expect_like_before "$net $state $what $finish" "$before" "$fdb_before" "$tampered"
 	expect_eq "$net: ports left" "$(vpj A port-list | jq length)" 0
 	[ "$finish" = net-destroy ] || expect_eq "$net: devices held" "$(vpj A net-info "$net" | jq '[.devices[]? | select(.connections > 0)] | length')" 0
@@ -107,6 +113,7 @@ test_stranded_private() { stranded_net private; }
 test_stranded_passthrough() { stranded_net passthrough; }
 test_stranded_bridge() { stranded_net br; }
 test_stranded_bridge_libvirt() { stranded_net brlv; }
+test_stranded_isolated() { stranded_net iso; }
 
 # Each kind of tampering is reported by reconcile (text and --json), which
 # exits 0 and changes nothing.
