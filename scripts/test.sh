@@ -80,6 +80,8 @@ if [ -x tests/netns/run ]; then
 	echo "== netns lifecycle tier"
 	run_tier netns tests/netns/run
 fi
+echo "== vport-failover tier (transparent VF, seed 004)"
+run_tier failover tests/failover/run "$top/build"
 if [ -x tests/compat/run ]; then
 	echo "== libvirt comparison tier"
 	VPORT_BUILD_DIR="$top/build" run_tier compat tests/compat/run

@@ -129,3 +129,14 @@ int sysfs_pci_unbind(vport_kernel *k, const vport_pci_addr *addr, vport_error *e
 int sysfs_pci_bind(vport_kernel *k, const vport_pci_addr *addr, const char *driver, vport_error *err);
 int sysfs_pci_wait_netdev(vport_kernel *k, const vport_pci_addr *addr, int timeout_ms, char **ret_name,
                           vport_error *err);
+
+int nl_tc_clsact_add(vport_kernel *k, int ifindex, vport_error *err);
+int nl_tc_clsact_del(vport_kernel *k, int ifindex, vport_error *err);
+int nl_tc_redirect_add(vport_kernel *k, int ifindex, bool ingress, int to_ifindex, bool to_ingress,
+                       vport_error *err);
+int nl_tc_redirect_del(vport_kernel *k, int ifindex, bool ingress, vport_error *err);
+int nl_link_set_alias(vport_kernel *k, int ifindex, const char *alias, vport_error *err);
+int nl_link_set_addr_gen_mode(vport_kernel *k, int ifindex, uint8_t mode, vport_error *err);
+int nl_addr_count(vport_kernel *k, int ifindex, size_t *ret_v4, size_t *ret_v6, vport_error *err);
+int nl_link_watch_open(vport_kernel *k, int *ret_fd, vport_error *err);
+int nl_link_watch_read(vport_kernel *k, int fd, vport_link_event_fn fn, void *userdata, vport_error *err);

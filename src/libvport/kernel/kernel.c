@@ -44,6 +44,15 @@ const vport_kernel_ops vport_kernel_ops_real = {
         .pci_unbind = sysfs_pci_unbind,
         .pci_bind = sysfs_pci_bind,
         .pci_wait_netdev = sysfs_pci_wait_netdev,
+        .tc_clsact_add = nl_tc_clsact_add,
+        .tc_clsact_del = nl_tc_clsact_del,
+        .tc_redirect_add = nl_tc_redirect_add,
+        .tc_redirect_del = nl_tc_redirect_del,
+        .link_set_alias = nl_link_set_alias,
+        .link_set_addr_gen_mode = nl_link_set_addr_gen_mode,
+        .addr_count = nl_addr_count,
+        .link_watch_open = nl_link_watch_open,
+        .link_watch_read = nl_link_watch_read,
 };
 
 /* Extended ack makes the kernel say *why* ("macvlan: Unknown device

@@ -33,6 +33,8 @@ typedef struct vport_link {
         int master_ifindex;    /* IFLA_MASTER, 0 if none */
         uint32_t group;        /* IFLA_GROUP */
         char kind[32];         /* IFLA_INFO_KIND ("macvtap", "bridge", "veth", "tun", ...) or "" */
+        unsigned short type;   /* ifi_type: ARPHRD_ETHER, ARPHRD_LOOPBACK, ... */
+        vport_mac perm_mac;    /* IFLA_PERM_ADDRESS; all-zero if the device has none (veth, tap) */
         uint32_t macvlan_mode; /* MACVLAN_MODE_* when kind is macvlan/macvtap */
 } vport_link;
 
@@ -141,6 +143,14 @@ const char *vsi_request_to_string(vport_vsi_request r);
 
 typedef struct vport_kernel vport_kernel;
 
+/* One rtnetlink link notification (RTM_NEWLINK or RTM_DELLINK). */
+typedef enum vport_link_event_type {
+        VPORT_LINK_NEW, /* a link appeared or changed */
+        VPORT_LINK_DEL, /* a link left this namespace (deleted or moved away) */
+} vport_link_event_type;
+
+typedef void (*vport_link_event_fn)(vport_link_event_type type, const vport_link *link, void *userdata);
+
 typedef struct vport_kernel_ops {
         /* --- links (rtnetlink) --- */
         /* By ifindex if > 0, else by name. -ENODEV if absent. */
@@ -246,7 +256,40 @@ typedef struct vport_kernel_ops {
          * trusts an old name (udev may rename). -ETIMEDOUT if none. */
         int (*pci_wait_netdev)(vport_kernel *k, const vport_pci_addr *addr, int timeout_ms, char **ret_name,
                                vport_error *err);
+
+        /* --- the failover agent: tc redirects, link events, a VF's hygiene --- */
+        /* A clsact qdisc on the device; 0 if it already has one. */
+        int (*tc_clsact_add)(vport_kernel *k, int ifindex, vport_error *err);
+        /* Remove the clsact qdisc (and every filter on it); 0 if there is none. */
+        int (*tc_clsact_del)(vport_kernel *k, int ifindex, vport_error *err);
+        /* A match-all filter at prio VPORT_TC_REDIRECT_PRIO on the device's
+         * egress (ingress: false) or ingress hook whose mirred action redirects
+         * every frame to to_ifindex's egress (to_ingress: false) or ingress.
+         * -EEXIST if that prio is taken. */
+        int (*tc_redirect_add)(vport_kernel *k, int ifindex, bool ingress, int to_ifindex, bool to_ingress,
+                               vport_error *err);
+        /* Delete that filter; 0 if absent (or the device has no clsact). */
+        int (*tc_redirect_del)(vport_kernel *k, int ifindex, bool ingress, vport_error *err);
+        /* IFLA_IFALIAS; "" removes it. */
+        int (*link_set_alias)(vport_kernel *k, int ifindex, const char *alias, vport_error *err);
+        /* IFLA_INET6_ADDR_GEN_MODE (IN6_ADDR_GEN_MODE_NONE: no link-local
+         * address when the device comes up). -EAFNOSUPPORT without IPv6. */
+        int (*link_set_addr_gen_mode)(vport_kernel *k, int ifindex, uint8_t mode, vport_error *err);
+        /* How many IPv4 and IPv6 addresses the device has. */
+        int (*addr_count)(vport_kernel *k, int ifindex, size_t *ret_v4, size_t *ret_v6, vport_error *err);
+        /* A netlink socket subscribed to RTNLGRP_LINK (non-blocking, close-on-exec);
+         * the caller polls and closes *ret_fd. */
+        int (*link_watch_open)(vport_kernel *k, int *ret_fd, vport_error *err);
+        /* Read what is queued on a watch socket and hand each link message to
+         * fn. Returns 0 when the queue is empty, -ENOBUFS if the kernel
+         * dropped notifications (the caller must re-read the whole state). */
+        int (*link_watch_read)(vport_kernel *k, int fd, vport_link_event_fn fn, void *userdata,
+                               vport_error *err);
 } vport_kernel_ops;
+
+/* The tc priority of the failover redirects: first on the hook, so they see
+ * every frame. */
+#define VPORT_TC_REDIRECT_PRIO 1
 
 /* The real implementation. */
 extern const vport_kernel_ops vport_kernel_ops_real;

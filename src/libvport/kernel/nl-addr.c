@@ -63,3 +63,43 @@ int proc_ipv6_conf_set(vport_kernel *k, const char *ifname, const char *key, int
                 return vport_error_set(err, r, "%s: writing %s: %s", ifname, path, strerror(-r));
         return 0;
 }
+
+typedef struct addr_counts {
+        int ifindex;
+        size_t v4, v6;
+} addr_counts;
+
+static int nl_addr_count_one(struct nlmsghdr *h, void *userdata) {
+        addr_counts *c = userdata;
+        const struct ifaddrmsg *ifa;
+
+        if (h->nlmsg_type != RTM_NEWADDR || h->nlmsg_len < NLMSG_LENGTH(sizeof(*ifa)))
+                return 0;
+        ifa = nlmsg_data(h);
+        if ((int) ifa->ifa_index != c->ifindex)
+                return 0;
+        if (ifa->ifa_family == AF_INET)
+                c->v4++;
+        else if (ifa->ifa_family == AF_INET6)
+                c->v6++;
+        return 0;
+}
+
+/* A dump of every address, counted for one device: without strict checking
+ * the kernel ignores ifa_index in a dump request, so the filter is ours. */
+int nl_addr_count(vport_kernel *k, int ifindex, size_t *ret_v4, size_t *ret_v6, vport_error *err) {
+        struct ifaddrmsg ifa = { .ifa_family = AF_UNSPEC };
+        _cleanup_(nlmsg_freep) struct nl_msg *msg = nl_request(RTM_GETADDR, NLM_F_DUMP, &ifa, sizeof(ifa));
+        addr_counts c = { .ifindex = ifindex };
+        int r;
+
+        assert_return(ret_v4 && ret_v6, -EINVAL);
+        if (!msg)
+                return vport_error_set(err, -ENOMEM, "RTM_GETADDR: out of memory");
+        r = nl_call(k, msg, nl_addr_count_one, &c, err, "RTM_GETADDR dump");
+        if (r < 0)
+                return r;
+        *ret_v4 = c.v4;
+        *ret_v6 = c.v6;
+        return 0;
+}

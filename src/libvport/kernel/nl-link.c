@@ -22,6 +22,7 @@ static struct nla_policy link_policy[IFLA_MAX + 1] = {
         [IFLA_GROUP] = { .type = NLA_U32 },
         [IFLA_CARRIER] = { .type = NLA_U8 },
         [IFLA_LINKINFO] = { .type = NLA_NESTED },
+        [IFLA_PERM_ADDRESS] = { .type = NLA_UNSPEC }, /* length checked on use */
 };
 
 static struct nla_policy linkinfo_policy[IFLA_INFO_MAX + 1] = {
@@ -57,11 +58,13 @@ int nl_link_parse(struct nlmsghdr *h, vport_link *ret) {
         if (nlmsg_parse(h, sizeof(*ifi), tb, IFLA_MAX, link_policy) < 0)
                 return -EBADMSG;
         ifi = nlmsg_data(h);
-        *ret = (vport_link){ .ifindex = ifi->ifi_index, .flags = ifi->ifi_flags };
+        *ret = (vport_link){ .ifindex = ifi->ifi_index, .flags = ifi->ifi_flags, .type = ifi->ifi_type };
         if (tb[IFLA_IFNAME])
                 snprintf(ret->name, sizeof(ret->name), "%s", nla_get_string(tb[IFLA_IFNAME]));
         if (tb[IFLA_ADDRESS] && nla_len(tb[IFLA_ADDRESS]) == VPORT_MAC_LEN)
                 memcpy(ret->mac.addr, nla_data(tb[IFLA_ADDRESS]), VPORT_MAC_LEN);
+        if (tb[IFLA_PERM_ADDRESS] && nla_len(tb[IFLA_PERM_ADDRESS]) == VPORT_MAC_LEN)
+                memcpy(ret->perm_mac.addr, nla_data(tb[IFLA_PERM_ADDRESS]), VPORT_MAC_LEN);
         if (tb[IFLA_MTU])
                 ret->mtu = nla_get_u32(tb[IFLA_MTU]);
         if (tb[IFLA_LINK])
@@ -242,4 +245,28 @@ int nl_link_delete_group(vport_kernel *k, uint32_t group, vport_error *err) {
                 return 0;
         }
         return r;
+}
+
+int nl_link_set_alias(vport_kernel *k, int ifindex, const char *alias, vport_error *err) {
+        assert_return(alias, -EINVAL);
+        /* An empty IFLA_IFALIAS is how the kernel is told to drop the alias. */
+        return nl_setlink(k, ifindex, 0, 0, IFLA_IFALIAS, alias, strlen(alias), "IFLA_IFALIAS", err);
+}
+
+/* IFLA_AF_SPEC { AF_INET6 { IFLA_INET6_ADDR_GEN_MODE u8 } }: the one IPv6
+ * setting RTM_SETLINK carries (inet6_set_link_af). */
+int nl_link_set_addr_gen_mode(vport_kernel *k, int ifindex, uint8_t mode, vport_error *err) {
+        struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
+        _cleanup_(nlmsg_freep) struct nl_msg *msg = nl_request(RTM_SETLINK, 0, &ifi, sizeof(ifi));
+        struct nlattr *spec, *inet6;
+
+        assert_return(
+                ifindex > 0,
+                vport_error_set(err, -EINVAL, "RTM_SETLINK addr_gen_mode: invalid ifindex %d", ifindex));
+        if (!msg || !(spec = nla_nest_start(msg, IFLA_AF_SPEC)) ||
+            !(inet6 = nla_nest_start(msg, AF_INET6)) || nla_put_u8(msg, IFLA_INET6_ADDR_GEN_MODE, mode) < 0)
+                return vport_error_set(err, -ENOMEM, "RTM_SETLINK: out of memory");
+        nla_nest_end(msg, inet6);
+        nla_nest_end(msg, spec);
+        return nl_call_if(k, msg, err, ifindex, "RTM_SETLINK IFLA_INET6_ADDR_GEN_MODE=%u", mode);
 }
