@@ -49,7 +49,7 @@ need_vport
 need_jq
 run vport --json vf-list "$PF"
 assert_eq "vport --json vf-list $PF exit status" 0 "$rc"
-json=$out
+json=$stdout
 assert_eq "vf-list entries" 2 "$(printf '%s' "$json" | jq length)"
 # Normalise a field to text: booleans as on/off, null as "null".
 field() {

@@ -33,11 +33,11 @@ uuid=$(port_uuid "$out")
 vf=$(vf_with_mac 52:54:00:00:00:72)
 run vport --json reconcile
 assert_eq "reconcile exit status" 0 "$rc"
-assert_eq "drift before tampering" "[]" "$(printf '%s\n' "$out" | jq -c .drift)"
+assert_eq "drift before tampering" "[]" "$(printf '%s\n' "$stdout" | jq -c .drift)"
 ip link set "$PF" vf "$vf" mac 52:54:00:00:00:7f vlan 7
 run vport --json reconcile
 assert_eq "reconcile exit status after tampering" 0 "$rc"
-kinds=$(printf '%s\n' "$out" | jq -r --arg u "$uuid" '[.drift[] | select(.port == $u) | .kind] | sort | join(",")')
+kinds=$(printf '%s\n' "$stdout" | jq -r --arg u "$uuid" '[.drift[] | select(.port == $u) | .kind] | sort | join(",")')
 assert_eq "drift kinds" "vf-mac-changed,vf-vlan-changed" "$kinds"
 assert_eq "admin MAC left as the admin set it" 52:54:00:00:00:7f "$(vf_field "$vf" mac)"
 assert_eq "VLAN left as the admin set it" 7 "$(vf_field "$vf" vlan)"
@@ -48,5 +48,5 @@ run vport port-delete "$uuid"
 assert_eq "port-delete of a port whose VF is gone: exit status" 0 "$rc"
 assert_match "port-delete notes the VF was gone" "already gone" "$out"
 run vport --json port-list
-assert_eq "ports left" 0 "$(printf '%s\n' "$out" | jq length)"
+assert_eq "ports left" 0 "$(printf '%s\n' "$stdout" | jq length)"
 fresh_sriov

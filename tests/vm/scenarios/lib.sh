@@ -30,9 +30,13 @@ assert_match() {
 }
 
 # run CMD...: runs a command that may fail; sets $out (stdout+stderr) and $rc.
+# run CMD...: $out = stdout and stderr (for messages), $stdout = stdout only
+# (what --json output is parsed from: notes and errors go to stderr), $rc.
 run() {
 	echo "\$ $*"
-	if out=$("$@" 2>&1); then rc=0; else rc=$?; fi
+	if "$@" >/tmp/run.stdout 2>/tmp/run.stderr; then rc=0; else rc=$?; fi
+	stdout=$(cat /tmp/run.stdout)
+	out=$(cat /tmp/run.stderr /tmp/run.stdout)
 	[ -z "$out" ] || printf '%s\n' "$out" | sed 's/^/  | /'
 	echo "  (exit $rc)"
 }
