@@ -473,9 +473,15 @@ static void test_resolve_vlan_bandwidth(void **state) {
                 0);
         assert_true(p->virtualport->has_interface_id); /* generated */
         port_def_free(TAKE_PTR(p));
-        assert_int_equal(resolve("<network><name>o</name><bridge name='virbr0'/></network>",
+        assert_int_equal(resolve("<network><name>o</name><bridge name='virbr0'/><bandwidth><inbound "
+                                 "average='100'/></bandwidth></network>",
                                  PORT("<bandwidth><inbound floor='5'/></bandwidth>"), &p, &err),
                          0);
+        /* libvirt: "Invalid use of 'floor' ... network has no inbound QoS set" */
+        expect_resolve_fail(
+                "<network><name>o</name><bridge name='virbr0'/></network>",
+                PORT("<bandwidth><inbound floor='5'/></bandwidth>"), -EINVAL,
+                (const char *const[]){ "network 'o'", "<inbound floor='5'>", "no inbound", NULL });
 }
 
 /* port-dumpxml's live-state element is skipped on the way back in; any

@@ -55,6 +55,14 @@ static int resolve_bandwidth(vport_port_def *def, const vport_network_def *net, 
                 return vport_error_set(err, -EINVAL,
                                        "<bandwidth><inbound floor>: only supported on nat, route, open and "
                                        "isolated networks");
+        /* libvirt's networkCheckBandwidth: a floor is a share of the
+         * network's inbound limit (vport does not add the floors up: it
+         * applies no limits, and a note says so) */
+        if (def->bandwidth.in.floor && !net->bandwidth.in.set)
+                return vport_error_set(err, -EINVAL,
+                                       "<bandwidth><inbound floor='%llu'>: the network has no inbound "
+                                       "<bandwidth> to guarantee it from",
+                                       (unsigned long long) def->bandwidth.in.floor);
         return 0;
 }
 
