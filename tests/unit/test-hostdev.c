@@ -324,7 +324,14 @@ static void test_crash_reconcile(void **state) {
         /* The admin MAC was set, the VLAN not yet. */
         assert_true(mac_equal(&fake->vfs[0].info.mac, &port_mac));
         assert_int_equal(fake->vfs[0].info.vlan, 0);
-        assert_int_equal(vport_reconcile(f->ctx, &err), 1);
+        {
+                json_object *log = NULL, *v;
+                assert_int_equal(vport_reconcile_ex(f->ctx, &log, &err), 1);
+                assert_int_equal(json_object_array_length(log), 1); /* says what it repaired */
+                assert_true(json_object_object_get_ex(json_object_array_get_idx(log, 0), "action", &v));
+                assert_non_null(strstr(json_object_get_string(v), "interrupted prepare"));
+                json_object_put(log);
+        }
         assert_vf_state(0, &before);
         assert_int_equal(vport_reconcile(f->ctx, &err), 0);
         assert_int_equal(n_ports(f->ctx), 1); /* back to "allocated": its owner decides */
