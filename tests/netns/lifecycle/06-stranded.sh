@@ -168,3 +168,24 @@ test_net_destroy_active_needs_force() {
 	expect_eq "FDB entries" "$(fdb_count A $M)" 0
 	expect_eq "ports" "$(vpj A port-list | jq length)" 0
 }
+
+# The port's tap was deleted and someone else's tap took its name (with
+# the same 0xFE MAC): deactivate and delete finish, the newcomer is never
+# touched (vport addresses its devices by ifindex), and a note says so.
+test_foreign_device_took_the_name() {
+	local u ifname foreign_idx out
+	topo A
+	u=$(port_create A brlv $M) || exit 1
+	vp A port-activate "$u" >/dev/null || fail "activate"
+	ifname=$(port_field A "$u" ifname)
+	ip -n "$(ns A)" link del "$ifname"
+	ip -n "$(ns A)" tuntap add "$ifname" mode tap
+	ip -n "$(ns A)" link set "$ifname" address fe:54:00:ee:00:01 master br0 up
+	foreign_idx=$(link A "$ifname" | jq .ifindex)
+	out=$(vp A port-delete "$u" 2>&1) || fail "delete: $out"
+	grep -q "is not the device vport made.*left alone" <<<"$out" || fail "no note about the foreign device: $out"
+	expect_eq "foreign $ifname still there" "$(link A "$ifname" | jq .ifindex)" "$foreign_idx"
+	expect_eq "foreign $ifname still up" "$(link_up A "$ifname")" true
+	expect_eq "foreign $ifname still on br0" "$(link A "$ifname" | jq -r .master)" br0
+	expect_eq "ports" "$(vpj A port-list | jq length)" 0
+}
