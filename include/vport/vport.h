@@ -57,6 +57,12 @@ typedef struct vport_ctx_options {
          * that does not exist reads as empty), and every write fails with
          * -EROFS. */
         bool read_only;
+        /* 802.1Qbg: lldpad's pid file (NULL: $VPORT_LLDPAD_PIDFILE, else
+         * /var/run/lldpad.pid); how long to wait for the switch's answer and
+         * how often to ask lldpad for it, in ms (0: $VPORT_VSI_TIMEOUT_MS /
+         * $VPORT_VSI_INTERVAL_MS, else 10000 / 125). */
+        const char *lldpad_pidfile;
+        int vsi_timeout_ms, vsi_interval_ms;
 } vport_ctx_options;
 
 /* Open the store (creating the state directory and database if needed,
@@ -281,6 +287,27 @@ const vport_uuid *vport_vf_get_port(const vport_vf *vf);
  * ports that were being deleted or whose process died), and drop ports of an
  * earlier boot. Returns the number of entries handled or -errno. */
 int vport_reconcile(vport_ctx *ctx, vport_error *err);
+
+/* ---- 802.1Qbg: the switch ending an association ----
+ * Ports with <virtualport type='802.1Qbg'> are associated through lldpad,
+ * which reports on the netlink socket the request came from when the
+ * switch (or lldpad) later ends a VSI. A long-running process (vportd)
+ * keeps the context, polls this descriptor for POLLIN and then calls
+ * vport_vsi_events_process(). Associations made by other processes (the
+ * CLI) report to theirs, which are gone. */
+
+/* The descriptor lldpad's messages arrive on (opened on first use; the
+ * context's later requests name it). Returns it (owned by ctx) or -errno. */
+int vport_vsi_event_fd(vport_ctx *ctx, vport_error *err);
+
+/* Called once per port whose VSI the switch ended: result 0 if it is
+ * associated again (pre-associated if it was), else -errno and message. */
+typedef void (*vport_vsi_event_fn)(const vport_uuid *port, int result, const char *message, void *userdata);
+
+/* Read lldpad's pending messages without blocking; every port of ours
+ * named in one is (pre-)associated again as it was. fn may be NULL.
+ * Returns the number of ports handled, or -errno (reading the socket). */
+int vport_vsi_events_process(vport_ctx *ctx, vport_vsi_event_fn fn, void *userdata, vport_error *err);
 
 #ifdef __cplusplus
 }

@@ -33,6 +33,9 @@ int vport_ctx_open(const vport_ctx_options *opts, vport_ctx **ret, vport_error *
         ctx_store_notices(ctx);
         /* A fake table still gets a real context: fault tables wrap the real ops. */
         r = kernel_open(&ctx->kernel, err);
+        if (r >= 0 && opts)
+                r = kernel_vsi_config(ctx->kernel, opts->lldpad_pidfile, opts->vsi_timeout_ms,
+                                      opts->vsi_interval_ms, err);
         if (r < 0)
                 return r;
         ctx->ops = opts && opts->ops ? opts->ops : &vport_kernel_ops_real;

@@ -238,3 +238,27 @@ int port_vsi_reassociate(vport_ctx *ctx, const vport_vsi_event *ev, vport_uuid *
                                           uuid_format(&port->def->uuid, u));
         return 1;
 }
+
+int vport_vsi_event_fd(vport_ctx *ctx, vport_error *err) {
+        assert_return(ctx, -EINVAL);
+        return kernel_vsi_event_fd(ctx->kernel, err);
+}
+
+int vport_vsi_events_process(vport_ctx *ctx, vport_vsi_event_fn fn, void *userdata, vport_error *err) {
+        vport_vsi_event ev;
+        int r, handled = 0;
+
+        assert_return(ctx, -EINVAL);
+        while ((r = ctx->ops->vsi_event_next(ctx->kernel, &ev, err)) > 0) {
+                vport_error e = { 0 };
+                vport_uuid port;
+                int q = port_vsi_reassociate(ctx, &ev, &port, &e);
+
+                if (q == 0)
+                        continue; /* not one of our ports (any more) */
+                handled++;
+                if (fn)
+                        fn(&port, q < 0 ? q : 0, q < 0 ? vport_error_message(&e, q) : NULL, userdata);
+        }
+        return r < 0 ? r : handled;
+}

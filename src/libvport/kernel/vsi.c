@@ -481,6 +481,11 @@ int vsi_request(vport_kernel *k, const vport_vsi *vsi, vport_vsi_request req, bo
                 r = query(k, pid, vsi, &had, &response, err);
                 if (r < 0)
                         return vsi_refused(vsi, req, r, err);
+                /* lldpad refuses (-EINVAL) to disassociate a VSI it does not
+                 * hold: one it already ended (the switch's keep-alive, an
+                 * acknowledgement that never came) is disassociated. */
+                if (r == 0 && req == VSI_DISASSOCIATE)
+                        return 0;
                 had = r > 0 && had;
         }
         r = vsi_send(k, pid, vsi, req, w.deadline, err);
