@@ -217,12 +217,15 @@ static int vf_follow(fo_agent *a, fo_pair *p, const vport_link *synth, const vpo
         return r;
 }
 
-static void pair_sync_vf(fo_agent *a, fo_pair *p, const vport_link *synth, const vport_link *vf) {
+/* joined: vf_join() just set the VF up (the snapshot in vf predates it). */
+static void pair_sync_vf(fo_agent *a, fo_pair *p, const vport_link *synth, const vport_link *vf,
+                         bool joined) {
         vport_error e = {};
         fo_path want;
-        int r;
+        int r = 0;
 
-        r = vf_follow(a, p, synth, vf, &e);
+        if (!joined)
+                r = vf_follow(a, p, synth, vf, &e);
         if (r >= 0 && p->adopted) /* a restart may have come half-way through a join */
                 r = vf_join(a, p, synth, vf, &e);
         if (r < 0) {
@@ -284,13 +287,13 @@ void fo_pair_sync(fo_agent *a, fo_pair *p, const vport_link *links, size_t n) {
                 return;
         if (vf) {
                 snprintf(p->vf_name, sizeof(p->vf_name), "%s", vf->name);
-                pair_sync_vf(a, p, synth, vf);
+                pair_sync_vf(a, p, synth, vf, false);
                 return;
         }
         pair_try_join(a, p, synth, links, n);
         vf = p->vf_ifindex > 0 ? link_find(links, n, p->vf_ifindex) : NULL;
         if (vf)
-                pair_sync_vf(a, p, synth, vf);
+                pair_sync_vf(a, p, synth, vf, true);
 }
 
 int fo_pair_release(fo_agent *a, fo_pair *p, bool detach, vport_error *err) {
