@@ -146,3 +146,56 @@ test_crash_sweep_passthrough() { sweep_on "prepare activate delete" passthrough;
 # A VM's NICs together: one transaction for all activates, batched deletes
 # (one group delete for the taps, one for the macvtaps).
 test_crash_sweep_owner() { sweep_on "activate delete" brlv vepa br private; }
+
+net_active() { vpj "$1" net-list | jq -r --arg n "$2" '.[] | select(.name == $n) | .active'; }
+
+# after_net_kill HOST NET WHAT BASE: reconcile; a network still active is
+# then destroyed; the kernel must be as before net-start, no port left.
+after_net_kill() {
+	local h=$1 n=$2 what=$3 base=$4 out
+	out=$(vp "$h" reconcile 2>&1) || fail "$what: reconcile: $out"
+	if [ "$(net_active "$h" "$n")" = true ]; then
+		out=$(vp "$h" net-destroy "$n" --force 2>&1) || fail "$what: net-destroy: $out"
+	fi
+	expect_eq "$what: ports left" "$(vpj "$h" port-list | jq length)" 0
+	expect_kernel "$h" "$what: the kernel is not as before net-start" "$base"
+}
+
+# The bridge vport makes for an isolated network (with an address, so
+# every kind of change net-start makes is a kill point), killed at start,
+# and killed while destroying it with an active port on it.
+test_crash_sweep_own_bridge() {
+	local f base k rc total=0
+	"$VPORT" --help | grep -q VPORT_FAULT || skip "$VPORT is built without -Dfault_injection=true"
+	topo A
+	f=$(mktemp)
+	echo "<network><name>iso</name><bridge name='vbr7'/><mtu size='1400'/><ip address='192.168.177.1' prefix='24'/><dns enable='no'/></network>" >"$f"
+	vp A net-define "$f" >/dev/null || fail "net-define"
+	rm -f "$f"
+	base=$(kernel_state A)
+	for ((k = 1; ; k++)); do
+		VPORT_FAULT=change:$k=crash-after vp A net-start iso >/dev/null 2>&1
+		rc=$?
+		[ $rc = 0 ] && break
+		[ $rc = 99 ] || fail "net-start killed after change $k: exit $rc"
+		after_net_kill A iso "net-start killed after change $k" "$base"
+	done
+	[ $k -gt 1 ] || fail "net-start: not a single change point was reached"
+	total=$((k - 1))
+	vp A net-destroy iso >/dev/null || fail "net-destroy"
+	expect_kernel A "net-start, not killed" "$base"
+	for ((k = 1; ; k++)); do
+		vp A net-start iso >/dev/null || fail "net-start (setup)"
+		u=$(port_create A iso 52:54:00:ee:00:09) || exit 1
+		vp A port-activate "$u" >/dev/null || fail "activate (setup)"
+		VPORT_FAULT=change:$k=crash-after vp A net-destroy iso --force >/dev/null 2>&1
+		rc=$?
+		[ $rc = 0 ] && break
+		[ $rc = 99 ] || fail "net-destroy killed after change $k: exit $rc"
+		after_net_kill A iso "net-destroy killed after change $k" "$base"
+	done
+	[ $k -gt 1 ] || fail "net-destroy: not a single change point was reached"
+	total=$((total + k - 1))
+	expect_kernel A "net-destroy, not killed" "$base"
+	echo "    iso: $total kill points" >&2
+}
