@@ -297,15 +297,33 @@ int port_delete_begin(vport_ctx *ctx, const vport_port *port, vport_error *err) 
         return journal_put(ctx, port, JOURNAL_KEY_DELETE, JOURNAL_STEP_RELEASING, NULL, err);
 }
 
+/* Whether the port has journal entries besides its delete entry (a device
+ * not restored yet: the store then refuses to forget it). */
+static int has_device_entries(vport_ctx *ctx, const vport_uuid *uuid, vport_error *err) {
+        store_journal *entries = NULL;
+        size_t n = 0;
+        int r;
+
+        r = store_journal_list(ctx->store, uuid, &entries, &n, err);
+        for (size_t i = 0; r == 0 && i < n; i++)
+                r = !streq(entries[i].key, JOURNAL_KEY_DELETE);
+        store_journal_array_free(entries, n);
+        return r;
+}
+
 int port_forget(vport_ctx *ctx, const vport_uuid *uuid, vport_error *err) {
         bool owned = !store_in_transaction(ctx->store);
         int r;
 
         r = owned ? store_begin(ctx->store, err) : 0;
-        if (r < 0)
-                return r;
-        r = store_journal_delete(ctx->store, uuid, JOURNAL_KEY_DELETE, NULL);
-        r = store_port_delete(ctx->store, uuid, err);
+        if (r >= 0)
+                r = has_device_entries(ctx, uuid, err);
+        /* The delete entry stays while a device does: reconcile then still
+         * knows the port is being deleted (a stale port may have none). */
+        if (r == 0)
+                (void) store_journal_delete(ctx->store, uuid, JOURNAL_KEY_DELETE, NULL);
+        if (r >= 0)
+                r = store_port_delete(ctx->store, uuid, err);
         if (!owned)
                 return r;
         if (r < 0) {

@@ -165,7 +165,7 @@ after_net_kill() {
 # every kind of change net-start makes is a kill point), killed at start,
 # and killed while destroying it with an active port on it.
 test_crash_sweep_own_bridge() {
-	local f base k rc total=0
+	local f base k rc u total=0
 	"$VPORT" --help | grep -q VPORT_FAULT || skip "$VPORT is built without -Dfault_injection=true"
 	topo A
 	f=$(mktemp)
