@@ -133,6 +133,11 @@ struct nl_msg *vsi_setlink_msg(const vport_vsi *vsi, vport_vsi_request req, cons
                 return NULL;
         if (v.qbh && req == VSI_DISASSOCIATE)
                 v.has_mac = false; /* libvirt: a disassociate carries no MAC */
+        /* libvirt also sends the MAC for VF -1 (the device itself), which
+         * today's kernels refuse (-EINVAL: a VF index >= INT_MAX) before
+         * they look at the port: the device's own MAC is the driver's. */
+        if (v.qbh && v.vf < 0)
+                v.has_mac = false;
         if (!v.qbh && v.ifname[0] && nla_put_string(msg, IFLA_IFNAME, v.ifname) < 0)
                 return NULL;
         if (vsi_put_vfinfo(msg, &v) < 0)

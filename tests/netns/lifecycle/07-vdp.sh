@@ -253,3 +253,23 @@ test_vdp_reassociate() {
 	wait $helper || fail "vsi-events: $(cat "$out")"
 	expect_eq "station after delete" "$(station_modes S eth0 $inst)" ""
 }
+
+# 802.1Qbh is the PF driver's (enic); a veth has no ndo_set_vf_port: the
+# kernel refuses, vport names the device, and nothing stays changed.
+test_qbh_unsupported() {
+	ns_new Q
+	STATE_Q=$(mktemp -d /tmp/vport-netns-XXXXXX)
+	STATE_DIRS+=("$STATE_Q")
+	ip -n "$(ns Q)" link add eth0 type veth peer name peer0
+	ip -n "$(ns Q)" link set eth0 up
+	local before out
+	before=$(link Q eth0 | jq -c '{address, flags, mtu}')
+	net_add Q qbh "<forward mode='vepa'><interface dev='eth0'/></forward>
+		<virtualport type='802.1Qbh'><parameters profileid='finance'/></virtualport>"
+	out=$(vp Q port-create qbh --mac 52:54:00:bd:04:01 --owner vm1 --prepare 2>&1) &&
+		fail "802.1Qbh prepare succeeded on a veth"
+	echo "$out" | grep -q "device eth0 does not support 802.1Qbh port profiles" || fail "message: $out"
+	expect_eq "macvtaps after the failure" "$(macvtaps Q)" 0
+	expect_eq "ports after the failure" "$(vpj Q port-list | jq length)" 0
+	expect_eq "eth0 after the failure" "$(link Q eth0 | jq -c '{address, flags, mtu}')" "$before"
+}
