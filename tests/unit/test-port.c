@@ -645,6 +645,53 @@ static void test_killed_after_bridge_create(void **state) {
         killed_after_bridge_create(f, true);
 }
 
+/* A child prepares the port through a fault table that _exit()s at spec. */
+static void crash_prepare(fixture *f, const vport_uuid *uuid, const char *spec) {
+        pid_t pid;
+        int status;
+
+        skip_without_faults();
+        pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                const vport_kernel_ops *ops;
+                fault_ops *fo = NULL;
+
+                fault_ops_free(f->fault);
+                if (fault_ops_new(spec, &fake_net_ops, &fo, &ops, NULL) < 0)
+                        _exit(2);
+                vport_port_prepare(ctx_open(f->dir, ops), uuid, 0, NULL, NULL);
+                _exit(3);
+        }
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 99);
+}
+
+/* A prepare killed after the create; the owner prepares again, which first
+ * releases the leftovers (marking them "releasing") and is killed there
+ * too. Nobody asked to delete the port: reconcile puts it back to
+ * "allocated" with nothing left in the kernel, it does not forget it. */
+static void test_killed_prepare_cleanup_is_no_delete(void **state) {
+        fixture *f = *state;
+        vport_port **ports = NULL;
+        vport_error err = { 0 };
+        size_t n = 0;
+
+        crash_create(f, "br", "tap_create:1=crash-after");
+        assert_int_equal(vport_port_list(f->ctx, NULL, &ports, &n, NULL), 0);
+        assert_int_equal(n, 1);
+        crash_prepare(f, &ports[0]->def->uuid, "link_delete:1=crash");
+        assert_non_null(fake_net_find(0, "vnet0"));
+        assert_int_equal(vport_reconcile(f->ctx, &err), 1);
+        assert_null(fake_net_find(0, "vnet0"));
+        assert_int_equal(n_ports(f), 1);
+        assert_int_equal(state_of(f, ports[0]), PORT_STATE_ALLOCATED);
+        assert_int_equal(n_journal(f, ports[0]), 0);
+        assert_int_equal(vport_port_delete(f->ctx, &ports[0]->def->uuid, &err), 0);
+        vport_port_array_free(ports, n);
+}
+
 /* Once the ifindex is journaled the device leaves its creation group. */
 static void test_created_in_default_group(void **state) {
         fixture *f = *state;
@@ -1102,6 +1149,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_killed_after_tap_create, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_killed_after_macvtap_create, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_created_in_default_group, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_killed_prepare_cleanup_is_no_delete, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_killed_after_bridge_create, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_bulk_owner, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_bulk_net_destroy, setup, teardown),
