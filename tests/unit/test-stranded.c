@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "core/fault.h"
 #include "core/internal.h"
 #include "fake-netdev.h"
 
@@ -346,6 +347,43 @@ static void test_drift_device_missing(void **state) {
         vport_port_free(port);
 }
 
+/* A port whose devices cannot be read (the kernel fails the lookup) is
+ * reported as such; the other ports are still checked. */
+static void test_drift_check_failed(void **state) {
+        world *w = *state;
+        vport_port *br, *gone;
+        const vport_kernel_ops *ops = NULL;
+        vport_ctx_options opts = { .state_dir = w->dir };
+        fault_ops *fo = NULL;
+        vport_ctx *ctx = NULL;
+        json_object *list = NULL, *v;
+        bool failed = false, missing = false;
+
+        if (!WITH_FAULT_INJECTION)
+                skip();
+        br = create_port(w, "br", "vm1");
+        gone = create_port(w, "brlv", "vm2");
+        fake_net_remove(gone->rt.ifindex);
+        /* the first lookup (br's tap) fails with EIO */
+        assert_int_equal(fault_ops_new("link_get:1=EIO", &fake_net_ops, &fo, &ops, NULL), 0);
+        opts.ops = ops;
+        assert_int_equal(vport_ctx_open(&opts, &ctx, NULL), 0);
+        assert_int_equal(vport_drift(ctx, &list, NULL), 0);
+        for (size_t i = 0; i < json_object_array_length(list); i++) {
+                json_object *o = json_object_array_get_idx(list, i);
+                json_object_object_get_ex(o, "kind", &v);
+                failed |= streq(json_object_get_string(v), "check-failed");
+                missing |= streq(json_object_get_string(v), "device-missing");
+        }
+        assert_true(failed);
+        assert_true(missing);
+        json_object_put(list);
+        vport_ctx_close(ctx);
+        fault_ops_free(fo);
+        vport_port_free(br);
+        vport_port_free(gone);
+}
+
 /* Without --force an active port stops net-destroy before anything
  * changes; the message names the port and its owner. */
 static void test_net_destroy_refuses_active(void **state) {
@@ -482,6 +520,7 @@ int main(void) {
                 cmocka_unit_test(test_gone_matrix),
                 cmocka_unit_test_setup_teardown(test_drift_kinds, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_drift_device_missing, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_drift_check_failed, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_net_destroy_refuses_active, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_net_destroy_partial, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_owner_uuid, setup, teardown),

@@ -148,6 +148,8 @@ static int check_vf(drift *d, const vport_port *p, vport_error *err) {
 
         pci_addr_format(&p->def->plug.addr, bdf);
         r = d->ctx->ops->pci_info(d->ctx->kernel, &p->def->plug.addr, &info, err);
+        if (r >= 0 && !info.is_vf)
+                r = vport_error_set(err, -ENODEV, "PCI device %s is no longer a VF", bdf);
         if (r >= 0)
                 r = sriov_pf_link(d->ctx, &info.pf, &pf, err);
         if (r >= 0)
@@ -243,8 +245,17 @@ int vport_drift(vport_ctx *ctx, json_object **ret, vport_error *err) {
         if (r < 0)
                 return r;
         d.list = json_object_new_array();
-        for (size_t i = 0; r >= 0 && i < n; i++)
-                r = check_port(&d, ports[i], err);
+        /* One port that cannot be checked is reported, not a reason to
+         * report nothing on the others. */
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                vport_error e = { 0 };
+                int q = check_port(&d, ports[i], &e);
+                if (q == -ENOMEM)
+                        r = q;
+                else if (q < 0)
+                        drift_add(&d, ports[i], "check-failed", strempty(ports[i]->device), "%s",
+                                  vport_error_message(&e, q));
+        }
         if (r >= 0)
                 r = check_orphans(&d, ports, n, err);
         vport_port_array_free(ports, n);

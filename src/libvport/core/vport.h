@@ -85,7 +85,8 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(vport_port *, vport_port_free);
  * FDB entry is gone), "mac-changed" (a tap, macvtap or passthrough lower
  * device no longer has the MAC the port gave it), "vf-mac-changed" / "vf-vlan-changed" (the VF's
  * admin MAC or VLAN is not what the port set), "orphan-device" (no port:
- * a device named and addressed as vport names its own that no port holds).
+ * a device named and addressed as vport names its own that no port holds),
+ * "check-failed" (reading a port's devices failed: the message says why).
  * Reads only: nothing is changed. Returns 0 and *ret, or -errno. */
 int vport_drift(vport_ctx *ctx, json_object **ret, vport_error *err);
 
