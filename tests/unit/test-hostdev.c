@@ -157,6 +157,73 @@ static void test_managed(void **state) {
         vport_port_free(port);
 }
 
+/* 802.1Qbh on a hostdev network: the PF's driver is asked for VF 0 with
+ * the profile and the owner's UUID, PREASSOCIATE_RR on a migration target
+ * and ASSOCIATE at activate; a refusal puts the VF back; delete
+ * disassociates before the VF is restored. */
+static struct {
+        vport_vsi_request sent[8];
+        vport_vsi last;
+        size_t n;
+        int fail;
+} qbh;
+
+static int qbh_request(vport_kernel *k, const vport_vsi *v, vport_vsi_request req, bool *ret_sent,
+                       vport_error *err) {
+        qbh.sent[qbh.n++] = req;
+        qbh.last = *v;
+        if (ret_sent)
+                *ret_sent = !qbh.fail;
+        if (qbh.fail)
+                return vport_error_set(err, qbh.fail,
+                                       "device fakepf0 does not support 802.1Qbh port profiles");
+        return 0;
+}
+
+static void test_qbh(void **state) {
+        fixture *f = *state;
+        vf_state before = vf_state_of(0);
+        static vport_kernel_ops ops;
+        vport_port_request req = { .network = "qbh",
+                                   .mac = &port_mac,
+                                   .vlan = -1,
+                                   .owner_name = "vm1",
+                                   .flags = VPORT_PORT_PREPARE | VPORT_PORT_INCOMING };
+        vport_port *port = NULL;
+        vport_error err = { 0 };
+
+        ops = fake_sriov_ops;
+        ops.vsi_request = qbh_request;
+        memset(&qbh, 0, sizeof(qbh));
+        vport_ctx_close(f->ctx);
+        f->ctx = ctx_open(f->dir, &ops);
+        net_up(f->ctx,
+               "<network><name>qbh</name><forward mode='hostdev' managed='yes'><pf dev='fakepf0'/></forward>"
+               "<virtualport type='802.1Qbh'><parameters profileid='finance'/></virtualport></network>",
+               "qbh");
+        assert_int_equal(vport_port_create(f->ctx, &req, &port, &err), 0);
+        assert_int_equal(qbh.n, 1);
+        assert_int_equal(qbh.sent[0], VSI_PREASSOCIATE_RR);
+        assert_true(qbh.last.qbh);
+        assert_int_equal(qbh.last.vf, 0);
+        assert_string_equal(qbh.last.ifname, "fakepf0");
+        assert_string_equal(qbh.last.profile, "finance");
+        assert_memory_equal(qbh.last.instance.bytes, port->def->owner_uuid.bytes, VPORT_UUID_LEN);
+        assert_int_equal(vport_port_activate(f->ctx, &port->def->uuid, NULL, &err), 0);
+        assert_int_equal(qbh.sent[1], VSI_ASSOCIATE);
+        assert_int_equal(vport_port_delete(f->ctx, &port->def->uuid, &err), 0);
+        assert_int_equal(qbh.sent[2], VSI_DISASSOCIATE);
+        assert_vf_state(0, &before);
+        vport_port_free(port);
+
+        qbh.fail = -EOPNOTSUPP;
+        req.flags = VPORT_PORT_PREPARE;
+        assert_int_equal(vport_port_create(f->ctx, &req, &port, &err), -EOPNOTSUPP);
+        assert_non_null(strstr(err.message, "does not support 802.1Qbh"));
+        assert_vf_state(0, &before);
+        assert_int_equal(n_ports(f->ctx), 0);
+}
+
 static void test_unmanaged(void **state) {
         fixture *f = *state;
         vf_state before = vf_state_of(0);
@@ -668,6 +735,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_vf_unbound, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_vf_unbound_rebind_fails, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_vf_drift, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_qbh, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_crash_sweep, setup, teardown),
         };
 

@@ -10,6 +10,7 @@
 
 #include "core/hostdev-snapshot.h"
 #include "core/sriov-internal.h"
+#include "core/vsi.h"
 
 #define VFIO_DRIVER "vfio-pci"
 
@@ -144,6 +145,13 @@ static int hostdev_prepare(vport_ctx *ctx, vport_port *port, unsigned flags, vpo
         if (r < 0)
                 return r;
         r = apply(ctx, port, &snap, pf.ifindex, vlan, err);
+        /* 802.1Qbh: the PF's driver associates the VF (seed 001 q. 3),
+         * once it has the guest MAC */
+        if (r >= 0 && port_has_vsi(port)) {
+                vsi_target t = { .ifindex = pf.ifindex, .vf = snap.index };
+                snprintf(t.ifname, sizeof(t.ifname), "%s", pf.name);
+                r = port_vsi_associate(ctx, port, &t, flags, err);
+        }
         if (r >= 0)
                 r = journal_set_step(ctx, port, key, JOURNAL_STEP_PREPARED, err);
         if (r < 0) {
@@ -168,6 +176,10 @@ static int hostdev_release(vport_ctx *ctx, vport_port *port, vport_error *err) {
         vf_snapshot snap;
         int r;
 
+        /* the switch lets go before the VF loses the guest MAC */
+        r = port_vsi_release(ctx, port, err);
+        if (r < 0)
+                return r;
         journal_key(port, key);
         r = journal_get(ctx, port, key, &data, NULL, err);
         if (r == -ENOENT) {
@@ -191,9 +203,14 @@ static int hostdev_nothing(vport_ctx *ctx, vport_port *port, vport_error *err) {
         return 0;
 }
 
+/* The migration target's VF was pre-associated (PREASSOCIATE_RR). */
+static int hostdev_activate(vport_ctx *ctx, vport_port *port, vport_error *err) {
+        return port_vsi_activate(ctx, port, err);
+}
+
 const plug_driver plug_driver_hostdev = {
         .prepare = hostdev_prepare,
-        .activate = hostdev_nothing,
+        .activate = hostdev_activate,
         .deactivate = hostdev_nothing,
         .release = hostdev_release,
 };
