@@ -5,7 +5,8 @@
 #   scripts/setup-deps.sh          build, demo, unit and netns test dependencies
 #   scripts/setup-deps.sh --vm     also every other test tier: libvirt 11 (bookworm-backports)
 #                                  for the comparison tier, QEMU >= 8 (bookworm-backports),
-#                                  busybox-static, cpio for the VM tier
+#                                  busybox-static, cpio for the VM tier, lldpad for the
+#                                  802.1Qbg tests (tests/netns/lifecycle/09-vdp.sh skips without it)
 set -euo pipefail
 
 want_vm=0
@@ -17,7 +18,7 @@ pkgs=(
 	libjson-c-dev libsystemd-dev libcmocka-dev
 	iproute2 kmod util-linux procps jq libxml2-utils python3
 )
-vm_pkgs=(busybox-static cpio gzip xz-utils iptables)
+vm_pkgs=(busybox-static cpio gzip xz-utils iptables lldpad)
 # The comparison tier's judge: libvirt's network driver as of 11.3 (tests/compat/README.md).
 libvirt_pkgs=(libvirt-daemon libvirt-clients libvirt-daemon-driver-network)
 libvirt_major=11
