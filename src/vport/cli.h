@@ -21,6 +21,7 @@ enum {
         OPT_DISABLE = 1u << 9,
         OPT_FORCE = 1u << 10,
         OPT_RECLAIM = 1u << 11,
+        OPT_VHOST = 1u << 12,
 };
 
 /* The command line, parsed once for every verb: global options and verb
@@ -29,7 +30,9 @@ typedef struct cli_args {
         char **pos; /* positional arguments after the verb */
         int n_pos;
         const char *mac, *owner, *owner_uuid, *portgroup, *vlan, *xml, *device;
-        bool prepare, incoming, disable, force, reclaim;
+        bool prepare, incoming, disable, force, reclaim, vhost;
+        char **cmd; /* port-exec: what follows the first "--" */
+        int n_cmd;
         unsigned given; /* OPT_* seen */
 } cli_args;
 
@@ -114,3 +117,5 @@ int verb_port_dumpxml(vport_cli *cli, const cli_args *a);
 int verb_reconcile(vport_cli *cli, const cli_args *a);
 int verb_vf_list(vport_cli *cli, const cli_args *a);
 int verb_vf_set_mac(vport_cli *cli, const cli_args *a);
+int verb_port_qemu_args(vport_cli *cli, const cli_args *a);
+int verb_port_exec(vport_cli *cli, const cli_args *a);

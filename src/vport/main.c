@@ -54,6 +54,14 @@ static const cli_verb verbs[] = {
         { "port-list", verb_port_list, "[NET]", "List the ports of one network, or of all.", 0, 0, 1, true },
         { "port-dumpxml", verb_port_dumpxml, "UUID", "Print a port as libvirt <networkport> XML.", 0, 1, 1,
           true },
+        { "port-qemu-args", verb_port_qemu_args, "UUID... [--vhost]",
+          "Print QEMU's -netdev/-device arguments for prepared ports (fds numbered from 3 in order, as "
+          "port-exec passes them; <teaming> gives failover=on / failover_pair_id).",
+          OPT_VHOST, 1, 64, true },
+        { "port-exec", verb_port_exec, "UUID... [--vhost] -- COMMAND [ARGS...]",
+          "Open the ports' tap and macvtap fds as 3, 4, ... and run COMMAND (QEMU) with its arguments "
+          "followed by what port-qemu-args prints.",
+          OPT_VHOST, 1, 64, true },
         { "reconcile", verb_reconcile, "",
           "Finish what an interrupted vport left half-done, drop ports of an earlier boot, and report "
           "drift (the host no longer as the ports set it up) without changing it.",
@@ -83,6 +91,7 @@ static const struct {
           "prepare on the target of an incoming migration (802.1Qbg pre-associate)" },
         { OPT_DISABLE, "--disable", "unmark instead of mark" },
         { OPT_FORCE, "--force", "also tear down active ports (their guests are running)" },
+        { OPT_VHOST, "--vhost", "vhost=on on every -netdev (QEMU opens /dev/vhost-net; needs KVM)" },
 };
 
 static const cli_verb *verb_find(const char *name) {
@@ -208,6 +217,8 @@ static void set_opt(cli_args *a, int c, const char *arg) {
                 a->force = true, a->given |= OPT_FORCE;
         else if (c == 'R')
                 a->reclaim = true, a->given |= OPT_RECLAIM;
+        else if (c == 'H')
+                a->vhost = true, a->given |= OPT_VHOST;
 }
 
 static const struct option options[] = {
@@ -228,6 +239,7 @@ static const struct option options[] = {
         { "disable", no_argument, NULL, 'D' },
         { "force", no_argument, NULL, 'F' },
         { "reclaim", no_argument, NULL, 'R' },
+        { "vhost", no_argument, NULL, 'H' },
         {},
 };
 
@@ -305,9 +317,33 @@ static void print_notices(const vport_cli *cli) {
         }
 }
 
+/* How many arguments follow the first "--": getopt keeps their order and
+ * puts them last among the arguments, so a verb that runs a command takes
+ * that many from the end. */
+static int count_after_dashes(int argc, char **argv) {
+        for (int i = 1; i < argc; i++)
+                if (streq(argv[i], "--"))
+                        return argc - i - 1;
+        return -1;
+}
+
+/* A verb whose arguments end with "-- COMMAND [ARGS...]". */
+static bool verb_takes_command(const cli_verb *v) {
+        return v->run == verb_port_exec;
+}
+
+static void split_command(cli_args *a, int n_after) {
+        if (n_after < 0 || n_after > a->n_pos)
+                return;
+        a->cmd = a->pos + a->n_pos - n_after;
+        a->n_cmd = n_after;
+        a->n_pos -= n_after;
+}
+
 static int run(vport_cli *cli, int argc, char **argv) {
         parse_result p = { 0 };
         cli_args a = { 0 };
+        int n_after = count_after_dashes(argc, argv);
         int r;
 
         parse(cli, argc, argv, &a, &p);
@@ -319,6 +355,8 @@ static int run(vport_cli *cli, int argc, char **argv) {
                         return cli_usage_error(cli, "%s: unknown command (see vport help)", a.pos[0]);
                 }
                 a.pos++, a.n_pos--;
+                if (verb_takes_command(cli->verb))
+                        split_command(&a, n_after);
         }
         if (p.error) {
                 r = cli_usage_error(cli, "%s", p.error);
@@ -343,6 +381,8 @@ static int run(vport_cli *cli, int argc, char **argv) {
                 return cli_usage_error(cli, "no command given");
         if ((r = check_args(cli, &a)) < 0)
                 return r;
+        if (verb_takes_command(cli->verb) && a.n_cmd == 0)
+                return cli_usage_error(cli, "no command given after '--'");
         return cli->verb->run(cli, &a);
 }
 

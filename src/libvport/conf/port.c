@@ -97,6 +97,36 @@ static int port_parse_port(xmlNodePtr node, vport_port_def *def, vport_error *er
         return port_options_parse(node, &def->isolated_port, err);
 }
 
+static int port_parse_teaming(xmlNodePtr node, vport_port_def *def, vport_error *err) {
+        _cleanup_xmlfree_ char *type = xml_prop(node, "type");
+        _cleanup_xmlfree_ char *persistent = xml_prop(node, "persistent");
+
+        if (!type)
+                return vport_error_set(err, -EINVAL, "<teaming>: missing attribute 'type'");
+        if (streq(type, "persistent"))
+                def->teaming = TEAMING_PERSISTENT;
+        else if (streq(type, "transient"))
+                def->teaming = TEAMING_TRANSIENT;
+        else
+                return vport_error_set(err, -EINVAL,
+                                       "<teaming type='%.64s'>: unknown type (persistent or transient)",
+                                       type);
+        if (def->teaming == TEAMING_PERSISTENT && persistent)
+                return vport_error_set(err, -EINVAL,
+                                       "<teaming type='persistent'>: attribute 'persistent' only belongs on "
+                                       "the transient port");
+        if (def->teaming == TEAMING_TRANSIENT && !persistent)
+                return vport_error_set(err, -EINVAL,
+                                       "<teaming type='transient'>: missing attribute 'persistent' (the "
+                                       "persistent port's UUID)");
+        if (persistent && uuid_parse(persistent, &def->teaming_persistent) < 0)
+                return vport_error_set(err, -EINVAL,
+                                       "<teaming persistent='%.64s'>: not a UUID (vport names the "
+                                       "persistent port by its UUID)",
+                                       persistent);
+        return 0;
+}
+
 static int port_parse_plug(xmlNodePtr node, vport_port_def *def, vport_error *err) {
         return plug_parse(node, &def->plug, err);
 }
@@ -111,6 +141,7 @@ static const struct {
         { "vlan", port_parse_vlan, false },           { "virtualport", port_parse_virtualport, false },
         { "bandwidth", port_parse_bandwidth, false }, { "port", port_parse_port, false },
         { "plug", port_parse_plug, false },           { "rxfilters", port_parse_rxfilters, false },
+        { "teaming", port_parse_teaming, false },
 };
 
 /* vport's own live-state element (port-dumpxml's <runtime>) is output
@@ -183,6 +214,9 @@ int port_def_validate(const vport_port_def *def, vport_error *err) {
             (def->virtualport && (r = virtualport_check_no_extras(def->virtualport, err)) < 0) ||
             (r = plug_validate(&def->plug, err)) < 0)
                 return vport_error_prefix(err, r, "networkport %s", uuid);
+        if (def->teaming == TEAMING_TRANSIENT && uuid_equal(&def->teaming_persistent, &def->uuid))
+                return vport_error_set(err, -EINVAL,
+                                       "networkport %s: <teaming persistent>: names the port itself", uuid);
         return 0;
 }
 
@@ -192,6 +226,21 @@ static int port_format_owner(xmlNodePtr root, const vport_port_def *def) {
 
         if (!o || !xml_add_child(o, "name", def->owner_name) ||
             !xml_add_child(o, "uuid", uuid_format(&def->owner_uuid, uuid)))
+                return -ENOMEM;
+        return 0;
+}
+
+static int port_format_teaming(xmlNodePtr root, const vport_port_def *def) {
+        char uuid[VPORT_UUID_STRLEN];
+        xmlNodePtr t;
+
+        if (def->teaming == TEAMING_NONE)
+                return 0;
+        if (!(t = xml_add_child(root, "teaming", NULL)) ||
+            xml_set_prop(t, "type", def->teaming == TEAMING_PERSISTENT ? "persistent" : "transient") < 0)
+                return -ENOMEM;
+        if (def->teaming == TEAMING_TRANSIENT &&
+            xml_set_prop(t, "persistent", uuid_format(&def->teaming_persistent, uuid)) < 0)
                 return -ENOMEM;
         return 0;
 }
@@ -214,7 +263,7 @@ static int port_format_body(xmlNodePtr root, const vport_port_def *def) {
             (!(m = xml_add_child(root, "rxfilters", NULL)) ||
              xml_set_tristate(m, "trustGuest", def->trust_guest_rx_filters) < 0))
                 return -ENOMEM;
-        if (plug_format(root, &def->plug) < 0)
+        if (port_format_teaming(root, def) < 0 || plug_format(root, &def->plug) < 0)
                 return -ENOMEM;
         return 0;
 }

@@ -12,6 +12,18 @@
 #include "conf/plug.h"
 #include "conf/virtualport.h"
 
+/* libvirt's <teaming> of a domain <interface>, kept on the port (vport's
+ * extension of <networkport>): a failover pair of a paravirtual NIC
+ * (persistent: a tap or macvtap plug, QEMU failover=on) and a VF (transient:
+ * hostdev, QEMU failover_pair_id) with the same MAC, on ports of one owner.
+ * persistent= names the persistent port by its UUID (libvirt names the
+ * domain interface's alias; a port has none). */
+typedef enum vport_teaming_type {
+        TEAMING_NONE,
+        TEAMING_PERSISTENT,
+        TEAMING_TRANSIENT,
+} vport_teaming_type;
+
 typedef struct vport_port_def {
         vport_uuid uuid;       /* generated when the XML has none */
         bool uuid_generated;   /* the XML had no <uuid> */
@@ -25,6 +37,8 @@ typedef struct vport_port_def {
         vport_tristate trust_guest_rx_filters; /* <rxfilters trustGuest>: for the hypervisor, kept */
         vport_tristate isolated_port;          /* <port isolated>; resolved from portgroup / network */
         vport_plug plug;                       /* type PLUG_NONE until allocated */
+        vport_teaming_type teaming;
+        vport_uuid teaming_persistent; /* TEAMING_TRANSIENT: the persistent port */
 } vport_port_def;
 
 /* Parse and validate a <networkport> document. Returns 0 with *ret set,

@@ -222,6 +222,8 @@ WRAP(vsi_request, true,
      (vport_kernel * k, const vport_vsi *v, vport_vsi_request q, bool *sent, vport_error *err),
      (k, v, q, sent, err))
 WRAP(vsi_event_next, false, (vport_kernel * k, vport_vsi_event *ret, vport_error *err), (k, ret, err))
+WRAP(tap_open, false, (vport_kernel * k, const char *n, int *ret, vport_error *err), (k, n, ret, err))
+WRAP(macvtap_open, false, (vport_kernel * k, int i, int *ret, vport_error *err), (k, i, ret, err))
 
 static const vport_kernel_ops fault_table = {
         .link_get = fault_link_get,
@@ -256,6 +258,8 @@ static const vport_kernel_ops fault_table = {
         .pci_wait_netdev = fault_pci_wait_netdev,
         .vsi_request = fault_vsi_request,
         .vsi_event_next = fault_vsi_event_next,
+        .tap_open = fault_tap_open,
+        .macvtap_open = fault_macvtap_open,
 };
 
 int fault_ops_new(const char *spec, const vport_kernel_ops *inner, fault_ops **ret,

@@ -49,6 +49,10 @@ extern const plug_driver plug_driver_bridge; /* PLUG_BRIDGE and PLUG_NETWORK */
 
 /* Load a port; -ENOENT with err naming the uuid. */
 int port_load(vport_ctx *ctx, const vport_uuid *uuid, vport_port **ret, vport_error *err);
+
+/* A port's <teaming> against its plug type and, for a transient port, the
+ * persistent port it names (same owner, same MAC). Returns 0 or -EINVAL. */
+int teaming_check(vport_ctx *ctx, const vport_port_def *def, vport_error *err);
 /* Build a port from a store row. A row whose XML (or state) cannot be read
  * still gives a port: damaged (port->damage says why), its def rebuilt
  * from the row's columns. Returns 0, or -errno only for lack of memory. */

@@ -182,6 +182,8 @@ static int port_allocate(vport_ctx *ctx, const vport_network_def *net, const cha
                 snprintf(port->rt.vf_netdev, sizeof(port->rt.vf_netdev), "%s", device);
         if (r >= 0 && !reclaim)
                 r = port_plug_fill(port->def, net, i >= 0 ? &p.devices[i] : NULL);
+        if (r >= 0)
+                r = teaming_check(ctx, port->def, err);
         if (r >= 0 && i >= 0 && !(port->device = strdup(p.devices[i].key)))
                 r = -ENOMEM;
         pool_clear(&p);

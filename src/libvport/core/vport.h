@@ -97,3 +97,27 @@ int vport_reconcile_ex(vport_ctx *ctx, json_object **ret_repaired, vport_error *
 
 /* The port as JSON, for --json and the daemon (one shape everywhere). */
 json_object *vport_port_to_json(const vport_port *p);
+
+/* QEMU's command line for ports (the domxml-to-native analogue, seed 003):
+ * for each port in the order given, a tap or macvtap gives
+ * "-netdev tap,id=hostnetI,fd=N[,vhost=on]" and "-device
+ * virtio-net-pci,netdev=hostnetI,id=netI,mac=M[,failover=on]", a hostdev
+ * port "-device vfio-pci,host=BDF,id=hostdevI[,failover_pair_id=netJ]"
+ * (failover from the ports' <teaming>). The fds are numbered from 3 in
+ * order: with VPORT_QEMU_OPEN_FDS they are opened (through the kernel ops)
+ * into fds[], for the caller to move to those numbers before it execs. */
+enum {
+        VPORT_QEMU_OPEN_FDS = 1u << 0,
+        VPORT_QEMU_VHOST = 1u << 1,
+};
+typedef struct vport_qemu_cmd {
+        char **args; /* malloc'ed strings */
+        size_t n_args;
+        int *fds; /* n_fds open descriptors (OPEN_FDS), else all -1 */
+        size_t n_fds;
+} vport_qemu_cmd;
+#define VPORT_QEMU_FIRST_FD 3
+int vport_port_qemu_args(vport_ctx *ctx, const vport_uuid *uuids, size_t n, unsigned flags,
+                         vport_qemu_cmd *ret, vport_error *err);
+/* Frees the strings and closes the fds still open. */
+void vport_qemu_cmd_done(vport_qemu_cmd *c);

@@ -140,3 +140,5 @@ int nl_link_set_addr_gen_mode(vport_kernel *k, int ifindex, uint8_t mode, vport_
 int nl_addr_count(vport_kernel *k, int ifindex, size_t *ret_v4, size_t *ret_v6, vport_error *err);
 int nl_link_watch_open(vport_kernel *k, int *ret_fd, vport_error *err);
 int nl_link_watch_read(vport_kernel *k, int fd, vport_link_event_fn fn, void *userdata, vport_error *err);
+int tap_attach(vport_kernel *k, const char *name, int *ret_fd, vport_error *err);
+int macvtap_open(vport_kernel *k, int ifindex, int *ret_fd, vport_error *err);

@@ -257,6 +257,15 @@ typedef struct vport_kernel_ops {
         int (*pci_wait_netdev)(vport_kernel *k, const vport_pci_addr *addr, int timeout_ms, char **ret_name,
                                vport_error *err);
 
+        /* --- a VM manager's file descriptors (port-exec) --- */
+        /* Attach to the existing persistent tap name (TUNSETIFF on /dev/net/tun
+         * with IFF_VNET_HDR, as QEMU's -netdev tap expects): *ret_fd is the
+         * queue, close-on-exec. -ENODEV if no tap has that name. */
+        int (*tap_open)(vport_kernel *k, const char *name, int *ret_fd, vport_error *err);
+        /* Open a macvtap's character device (found by ifindex, /dev/tapN),
+         * close-on-exec. */
+        int (*macvtap_open)(vport_kernel *k, int ifindex, int *ret_fd, vport_error *err);
+
         /* --- the failover agent: tc redirects, link events, a VF's hygiene --- */
         /* A clsact qdisc on the device; 0 if it already has one. */
         int (*tc_clsact_add)(vport_kernel *k, int ifindex, vport_error *err);

@@ -143,3 +143,18 @@ int macvtap_wait_dev(vport_kernel *k, int ifindex, int timeout_ms, char **ret_pa
         *ret_path = strdup(path);
         return *ret_path ? 0 : vport_error_set(err, -ENOMEM, "out of memory");
 }
+
+int macvtap_open(vport_kernel *k, int ifindex, int *ret_fd, vport_error *err) {
+        _cleanup_free_ char *path = NULL;
+        int r, fd;
+
+        assert_return(ret_fd, -EINVAL);
+        r = macvtap_wait_dev(k, ifindex, 0, &path, err);
+        if (r < 0)
+                return r;
+        fd = open(path, O_RDWR | O_CLOEXEC);
+        if (fd < 0)
+                return vport_error_set(err, -errno, "macvtap ifindex %d: opening %s: %m", ifindex, path);
+        *ret_fd = fd;
+        return 0;
+}

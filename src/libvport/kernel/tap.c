@@ -63,3 +63,27 @@ int tap_create(vport_kernel *k, const char *name, const vport_mac *mac, uint32_t
                 (void) nl_link_delete(k, link.ifindex, NULL); /* do not leave a half-made tap behind */
         return r;
 }
+
+/* Without IFF_TUN_EXCL, TUNSETIFF on a persistent tap's name attaches to
+ * it; the flags must be the ones it was made with, or the kernel refuses
+ * (EINVAL). A name that is no tap also gives EINVAL: told apart by whether
+ * the name exists. */
+int tap_attach(vport_kernel *k, const char *name, int *ret_fd, vport_error *err) {
+        struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR };
+        _cleanup_close_ int fd = -1;
+
+        assert_return(ret_fd, -EINVAL);
+        if (ifname_check(name, err) < 0)
+                return -EINVAL;
+        if (if_nametoindex(name) == 0)
+                return vport_error_set(err, -ENODEV, "tap %s: no such device", name);
+        snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+        fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+        if (fd < 0)
+                return vport_error_set(err, -errno, "tap %s: opening /dev/net/tun: %m", name);
+        if (ioctl(fd, TUNSETIFF, &ifr) < 0)
+                return vport_error_set(err, -errno, "tap %s: TUNSETIFF: %m%s", name,
+                                       errno == EINVAL ? " (not a tap made with a vnet header?)" : "");
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
