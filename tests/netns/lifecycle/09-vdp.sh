@@ -186,6 +186,20 @@ test_vdp_failures() {
 	echo "$out" | grep -q "ASSOCIATE of instance .* on eth0: no answer within 1500 ms" || fail "no answer: $out"
 	expect_eq "macvtaps after the timeout" "$(macvtaps S)" 0
 	expect_eq "ports after the timeout" "$(vpj S port-list | jq length)" 0
+
+	# vport killed right after the switch took the ASSOCIATE: the journal
+	# entry written before the request lets reconcile disassociate
+	local port inst
+	VPORT_FAULT=vsi_request:1=crash-after vpv S port-create qbg --mac 52:54:00:bd:01:04 --owner vm1 --prepare \
+		>/dev/null 2>&1 && fail "the injected crash did not happen"
+	port=$(vpj S port-list | jq -r '.[0].uuid')
+	inst=$(instance_of S "$port")
+	expect_eq "station after the crash" "$(station_modes S eth0 "$inst")" assoc
+	vpv S reconcile >/dev/null || fail "reconcile"
+	expect_eq "station after reconcile" "$(station_modes S eth0 "$inst")" ""
+	expect_eq "macvtaps after reconcile" "$(macvtaps S)" 0
+	expect_eq "port after reconcile" "$(vpj S port-list | jq -r '.[0].state')" allocated
+	vpv S port-delete "$port" >/dev/null || fail "delete after reconcile"
 }
 
 # A live migration's order between two stations facing one bridge lldpad:
