@@ -20,6 +20,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 #include "vport/types.h"
 
@@ -177,6 +179,9 @@ typedef struct vport_port_request {
         int vlan;           /* -1: none */
         const char *device; /* a specific pool device: PCI address or netdev name; NULL: any */
         unsigned flags;     /* VPORT_PORT_* */
+        /* Recorded as the port's creator (a daemon passes its caller's
+         * uid); NULL: the calling process's real uid. */
+        const uid_t *creator_uid;
 } vport_port_request;
 
 /* Allocate a port on an active network, with libvirt's rules for which
@@ -197,6 +202,13 @@ int vport_port_deactivate_owner(vport_ctx *ctx, const char *owner, vport_error *
 /* Deactivates first if needed, restores every journaled device state, then
  * forgets the port. Running it again after a crash finishes the job. */
 int vport_port_delete(vport_ctx *ctx, const vport_uuid *uuid, vport_error *err);
+/* vport_port_deactivate() / vport_port_delete() only while the port is at
+ * generation (vport_port_get_generation()): a late release from a VM that
+ * is gone cannot clobber the port's newer state. 0 checks nothing. -ESTALE
+ * naming both generations when the port moved on (nothing is changed). */
+int vport_port_deactivate_gen(vport_ctx *ctx, const vport_uuid *uuid, uint64_t generation, vport_port **ret,
+                              vport_error *err);
+int vport_port_delete_gen(vport_ctx *ctx, const vport_uuid *uuid, uint64_t generation, vport_error *err);
 /* Every port of one owner (VM), batched. Returns the number deleted or -errno. */
 int vport_port_delete_owner(vport_ctx *ctx, const char *owner, vport_error *err);
 int vport_port_get(vport_ctx *ctx, const vport_uuid *uuid, vport_port **ret, vport_error *err);
@@ -234,6 +246,11 @@ const char *vport_port_get_tapdev(const vport_port *p);
  * from what the store's columns and the journal record; prepare, activate
  * and dumpxml refuse it. */
 const char *vport_port_get_damage(const vport_port *p);
+/* Bumped by every change of the port in the store (starts at 1). */
+uint64_t vport_port_get_generation(const vport_port *p);
+/* The uid of the process that created the port, or -1 if unknown (created
+ * by a vport that did not record it). */
+int64_t vport_port_get_creator_uid(const vport_port *p);
 
 /* ---- SR-IOV virtual functions ---- */
 

@@ -93,6 +93,14 @@ const char *vport_port_get_damage(const vport_port *p) {
         return p->damage;
 }
 
+uint64_t vport_port_get_generation(const vport_port *p) {
+        return p->generation;
+}
+
+int64_t vport_port_get_creator_uid(const vport_port *p) {
+        return p->creator_uid;
+}
+
 const char *vport_vf_mac_method_to_string(vport_vf_mac_method m) {
         return vf_mac_method_to_string(m);
 }

@@ -60,6 +60,9 @@ json_object *vport_port_to_json(const vport_port *p) {
         json_object_object_add(o, "portgroup", p->def->group ? json_object_new_string(p->def->group) : NULL);
         json_object_object_add(o, "vlan", vlan_json(&p->def->vlan));
         json_object_object_add(o, "state", json_object_new_string(port_state_to_string(p->state)));
+        json_object_object_add(o, "generation", json_object_new_int64((int64_t) p->generation));
+        if (p->creator_uid >= 0)
+                json_object_object_add(o, "creator_uid", json_object_new_int64(p->creator_uid));
         if (p->stale)
                 json_object_object_add(o, "stale", json_object_new_boolean(true));
         if (p->damage)

@@ -367,6 +367,46 @@ int vport_port_delete(vport_ctx *ctx, const vport_uuid *uuid, vport_error *err) 
         return delete_loaded(ctx, port, err);
 }
 
+/* The caller's view of the port is still current. The step's own save is a
+ * compare-and-swap on the generation loaded here, so a change between this
+ * check and the save is refused too. */
+static int check_generation(const vport_port *port, uint64_t generation, vport_error *err) {
+        char s[VPORT_UUID_STRLEN];
+
+        if (generation == 0 || port->generation == generation)
+                return 0;
+        return vport_error_set(err, -ESTALE, "port %s is at generation %llu, not %llu: it changed since",
+                               uuid_format(&port->def->uuid, s), (unsigned long long) port->generation,
+                               (unsigned long long) generation);
+}
+
+int vport_port_deactivate_gen(vport_ctx *ctx, const vport_uuid *uuid, uint64_t generation, vport_port **ret,
+                              vport_error *err) {
+        _cleanup_(vport_port_freep) vport_port *port = NULL;
+        int r;
+
+        assert_return(ctx && uuid, -EINVAL);
+        r = load_live(ctx, uuid, &port, err);
+        if (r >= 0)
+                r = check_generation(port, generation, err);
+        if (r >= 0)
+                r = deactivate_any_loaded(ctx, port, 0, err);
+        if (r >= 0 && ret)
+                *ret = TAKE_PTR(port);
+        return r < 0 ? r : 0;
+}
+
+int vport_port_delete_gen(vport_ctx *ctx, const vport_uuid *uuid, uint64_t generation, vport_error *err) {
+        _cleanup_(vport_port_freep) vport_port *port = NULL;
+        int r;
+
+        assert_return(ctx && uuid, -EINVAL);
+        r = port_load(ctx, uuid, &port, err);
+        if (r >= 0)
+                r = check_generation(port, generation, err);
+        return r < 0 ? r : delete_loaded(ctx, port, err);
+}
+
 static void keep_first(int *first, vport_error *err, int r, const vport_error *e) {
         if (r >= 0 || *first < 0)
                 return;

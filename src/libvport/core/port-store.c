@@ -173,6 +173,7 @@ int port_from_store(const store_port *row, vport_port **ret, vport_error *err) {
                 return -ENOMEM;
         p->stale = row->stale;
         p->generation = row->generation;
+        p->creator_uid = row->creator_uid;
         *ret = TAKE_PTR(p);
         return 0;
 }
@@ -221,6 +222,7 @@ int port_to_store(const vport_port *p, store_port *row) {
 
         *row = (store_port){ .uuid = p->def->uuid, .owner_uuid = p->def->owner_uuid, .mac = p->def->mac };
         row->generation = p->generation;
+        row->creator_uid = p->creator_uid;
         if (p->def_xml)
                 r = (row->xml = strdup(p->def_xml)) ? 0 : -ENOMEM;
         else

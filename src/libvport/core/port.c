@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Port allocation (libvirt's networkAllocatePort) and queries. */
 #include <stdio.h>
+#include <unistd.h>
 
 #include "base/names.h"
+
 #include "core/internal.h"
 #include "core/pool.h"
 
@@ -248,6 +250,7 @@ int vport_port_create(vport_ctx *ctx, const vport_port_request *req, vport_port 
                 return vport_error_set(err, -EHOSTDOWN, "network '%s' is not active", req->network);
         if (!(port = calloc(1, sizeof(*port))) || !(port->network = strdup(net->name)))
                 return -ENOMEM;
+        port->creator_uid = req->creator_uid ? *req->creator_uid : getuid();
         r = port_def_from_request(req, &port->def, err);
         if (r < 0)
                 return r;

@@ -72,6 +72,7 @@ struct vport_port {
         char *damage; /* why the stored XML cannot be read; def is rebuilt from the row's columns
                        * (port_from_store) and the journal (port_damaged_refine); NULL if sound */
         uint64_t generation;
+        int64_t creator_uid; /* uid of the creating process; -1: unknown (created before it was kept) */
         vport_port_runtime rt;
 };
 

@@ -8,7 +8,7 @@
 /* ?1 is always the current boot id, so the row says whether it is stale. */
 #define PORT_COLUMNS                                                                                      \
         "uuid, network, owner_name, owner_uuid, mac, portgroup, device, plug_type, state, xml, runtime, " \
-        "generation, boot_id, boot_id IS NOT ?1, created, updated"
+        "generation, boot_id, boot_id IS NOT ?1, created, updated, creator_uid"
 
 void store_port_clear(store_port *p) {
         if (!p)
@@ -72,6 +72,7 @@ static int port_from_row(sqlite3_stmt *st, store_port *p) {
         p->stale = sqlite3_column_int(st, 13) != 0;
         p->created = sqlite3_column_int64(st, 14);
         p->updated = sqlite3_column_int64(st, 15);
+        p->creator_uid = sqlite3_column_type(st, 16) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 16);
         return 0;
 }
 
@@ -184,14 +185,16 @@ static int port_insert_row(vport_store *s, store_port *p, vport_error *err) {
         r = store_prepare(
                 s,
                 "INSERT INTO ports (uuid, network, owner_name, owner_uuid, mac, portgroup, device, "
-                "plug_type, state, xml, runtime, generation, boot_id, created, updated) VALUES "
-                "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 1, ?12, ?13, ?13)",
+                "plug_type, state, xml, runtime, generation, boot_id, created, updated, creator_uid) VALUES "
+                "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 1, ?12, ?13, ?13, ?14)",
                 &st, err);
         if (r < 0)
                 return r;
         port_bind_fields(st, p);
         store_bind_text(st, 12, s->boot_id);
         sqlite3_bind_int64(st, 13, now);
+        if (p->creator_uid >= 0)
+                sqlite3_bind_int64(st, 14, p->creator_uid);
         rc = sqlite3_step(st);
         if (rc != SQLITE_DONE)
                 return store_sql_error(s, rc, err, "inserting port %s", uuid_format(&p->uuid, buf));

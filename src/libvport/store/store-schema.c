@@ -69,6 +69,10 @@ static const char *const store_migrations[] = {
         "  created INTEGER NOT NULL,"
         "  PRIMARY KEY (network, key)"
         ") STRICT;",
+        /* 3: the uid of the process that created a port (vportd lets a
+         * caller change only its own ports unless it is root); NULL for
+         * ports created before the column existed. */
+        "ALTER TABLE ports ADD COLUMN creator_uid INTEGER CHECK (creator_uid >= 0);",
 };
 
 int store_schema_version(void) {

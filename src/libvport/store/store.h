@@ -185,6 +185,7 @@ typedef struct store_port {
         char *state;     /* text; the core defines the values ("allocated", ...) */
         char *xml;       /* the <networkport> definition */
         char *runtime;   /* JSON owned by the core (ifname, ifindex, tap...), NULL if none */
+        int64_t creator_uid; /* the creating process's uid; -1: unknown. Written by insert only */
         /* Filled by the store: */
         uint64_t generation; /* bumped by every update; store_port_update() compares it */
         char boot_id[STORE_BOOT_ID_MAX];
