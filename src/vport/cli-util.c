@@ -238,3 +238,29 @@ int cli_read_file(vport_cli *cli, const char *path, char **ret) {
                 what = NULL;
         return cli_fail(cli, r, what ? what : path);
 }
+
+json_object *cli_jget(json_object *o, const char *key) {
+        json_object *v = NULL;
+
+        return o && json_object_object_get_ex(o, key, &v) ? v : NULL;
+}
+
+const char *cli_jstr_null(json_object *o, const char *key) {
+        json_object *v = cli_jget(o, key);
+
+        return v ? json_object_get_string(v) : NULL;
+}
+
+const char *cli_jstr(json_object *o, const char *key) {
+        return strempty(cli_jstr_null(o, key));
+}
+
+int64_t cli_jint(json_object *o, const char *key, int64_t def) {
+        json_object *v = cli_jget(o, key);
+
+        return v ? json_object_get_int64(v) : def;
+}
+
+bool cli_jbool(json_object *o, const char *key) {
+        return json_object_get_boolean(cli_jget(o, key));
+}

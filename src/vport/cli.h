@@ -22,6 +22,7 @@ enum {
         OPT_FORCE = 1u << 10,
         OPT_RECLAIM = 1u << 11,
         OPT_VHOST = 1u << 12,
+        OPT_GENERATION = 1u << 13,
 };
 
 /* The command line, parsed once for every verb: global options and verb
@@ -29,7 +30,7 @@ enum {
 typedef struct cli_args {
         char **pos; /* positional arguments after the verb */
         int n_pos;
-        const char *mac, *owner, *owner_uuid, *portgroup, *vlan, *xml, *device;
+        const char *mac, *owner, *owner_uuid, *portgroup, *vlan, *xml, *device, *generation;
         bool prepare, incoming, disable, force, reclaim, vhost;
         char **cmd; /* port-exec: what follows the first "--" */
         int n_cmd;
@@ -58,6 +59,8 @@ struct vport_cli {
         bool usage_error;      /* the command line was wrong: exit 2 */
         const char *obj_kind;  /* what the failure is about: "network", "port", "file", ... */
         const char *obj_name;
+        const char *connect;  /* --connect: vportd's socket; NULL: run in this process */
+        json_object *notices; /* the daemon's notices (--connect) */
 };
 
 /* The library context, opened on first use: read-only for a verb that only
@@ -92,6 +95,21 @@ int cli_check_ifname(vport_cli *cli, const char *name);
  * terminal's cursor. NULL gives "-". The result lives in one of 16 static
  * slots: valid until 16 more calls (enough for the fields of one printf). */
 const char *cli_esc(const char *s);
+
+/* --connect: call method on vportd with params (taken). Returns 0 and the
+ * reply's parameters in *ret, or -errno with cli->err holding the daemon's
+ * message (the errno it named); a failure that still carries a result (a
+ * net-destroy that tore down some ports) also sets *ret. */
+int cli_call(vport_cli *cli, const char *method, json_object *params, json_object **ret);
+/* reply[key] with a reference of its own; reply is released. NULL if absent. */
+json_object *cli_take(json_object *reply, const char *key);
+
+/* Members of JSON objects for the text printers: "" / NULL / -1 / false if absent. */
+const char *cli_jstr(json_object *o, const char *key);
+const char *cli_jstr_null(json_object *o, const char *key);
+int64_t cli_jint(json_object *o, const char *key, int64_t def);
+bool cli_jbool(json_object *o, const char *key);
+json_object *cli_jget(json_object *o, const char *key);
 
 /* Read a whole file ("-" = stdin) into a NUL-terminated buffer; on failure
  * reports "reading 'PATH': why". Returns 0 or -errno. */

@@ -7,7 +7,9 @@
 #include "cli.h"
 #include "config.h"
 
-#define ONE_PORT "UUID | --owner NAME"
+#define ONE_PORT       "UUID | --owner NAME"
+#define ONE_PORT_GEN   "UUID [--generation N] | --owner NAME"
+#define DEFAULT_SOCKET "/run/vport/io.vport.socket"
 
 static const cli_verb verbs[] = {
         { "help", verb_help, "[COMMAND]", "Show the commands, or one command's usage.", 0, 0, 1, false },
@@ -44,13 +46,13 @@ static const cli_verb verbs[] = {
         { "port-activate", verb_port_activate, ONE_PORT,
           "Bring a prepared port up, right before the guest CPUs run (--owner: every port of that VM).",
           OPT_OWNER, 0, 1, false },
-        { "port-deactivate", verb_port_deactivate, ONE_PORT,
-          "Take an active port down when the guest CPUs stop (--owner: every port of that VM).", OPT_OWNER,
-          0, 1, false },
-        { "port-delete", verb_port_delete, ONE_PORT,
+        { "port-deactivate", verb_port_deactivate, ONE_PORT_GEN,
+          "Take an active port down when the guest CPUs stop (--owner: every port of that VM).",
+          OPT_OWNER | OPT_GENERATION, 0, 1, false },
+        { "port-delete", verb_port_delete, ONE_PORT_GEN,
           "Delete a port: deactivate it, restore its devices as they were, forget it (--owner: every port "
           "of that VM).",
-          OPT_OWNER, 0, 1, false },
+          OPT_OWNER | OPT_GENERATION, 0, 1, false },
         { "port-list", verb_port_list, "[NET]", "List the ports of one network, or of all.", 0, 0, 1, true },
         { "port-dumpxml", verb_port_dumpxml, "UUID", "Print a port as libvirt <networkport> XML.", 0, 1, 1,
           true },
@@ -92,6 +94,8 @@ static const struct {
         { OPT_DISABLE, "--disable", "unmark instead of mark" },
         { OPT_FORCE, "--force", "also tear down active ports (their guests are running)" },
         { OPT_VHOST, "--vhost", "vhost=on on every -netdev (QEMU opens /dev/vhost-net; needs KVM)" },
+        { OPT_GENERATION, "--generation N",
+          "only if the port is still at generation N (its JSON shows it); else refused, nothing changed" },
 };
 
 static const cli_verb *verb_find(const char *name) {
@@ -110,11 +114,12 @@ static void usage(FILE *f) {
                 "  -j, --json           print results (and errors, on stderr) as JSON\n"
                 "  -p, --pretty         indent JSON\n"
                 "  --state-dir DIR      state directory (default $VPORT_STATE_DIR, else %s)\n"
+                "  --connect[=SOCKET]   send the request to vportd (default socket %s)\n"
                 "  -h, --help           this text; with a command, that command's usage\n"
                 "  -V, --version        print the version\n"
                 "\nEnvironment: VPORT_STATE_DIR, VPORT_SYSFS_ROOT (default /sys)%s\n"
                 "Exit status: 0 done, 1 failed, 2 wrong command line. See vport(8).\n",
-                VPORT_DEFAULT_STATE_DIR,
+                VPORT_DEFAULT_STATE_DIR, DEFAULT_SOCKET,
                 WITH_FAULT_INJECTION ? ",\nVPORT_FAULT (fault injection for tests, see core/fault.h)" : "");
 }
 
@@ -199,6 +204,7 @@ static void set_opt(cli_args *a, int c, const char *arg) {
                 { 'v', OPT_VLAN, offsetof(cli_args, vlan) },
                 { 'x', OPT_XML, offsetof(cli_args, xml) },
                 { 'd', OPT_DEVICE, offsetof(cli_args, device) },
+                { 'G', OPT_GENERATION, offsetof(cli_args, generation) },
         };
 
         for (size_t i = 0; i < ELEMENTSOF(values); i++)
@@ -225,6 +231,8 @@ static const struct option options[] = {
         { "json", no_argument, NULL, 'j' },
         { "pretty", no_argument, NULL, 'p' },
         { "state-dir", required_argument, NULL, 's' },
+        { "connect", optional_argument, NULL, 'C' },
+        { "generation", required_argument, NULL, 'G' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { "mac", required_argument, NULL, 'm' },
@@ -259,6 +267,9 @@ static void parse(vport_cli *cli, int argc, char **argv, cli_args *a, parse_resu
                         break;
                 case 's':
                         cli->state_dir = optarg;
+                        break;
+                case 'C':
+                        cli->connect = optarg ? optarg : DEFAULT_SOCKET;
                         break;
                 case 'h':
                         p->help = true;
@@ -301,20 +312,25 @@ static int check_args(vport_cli *cli, const cli_args *a) {
         return 0;
 }
 
-/* What the library did that the user should know although it worked. */
+static void print_notice(const vport_cli *cli, const char *note) {
+        if (cli->json) {
+                json_object *o = json_object_new_object();
+                json_object_object_add(o, "note", json_object_new_string(note));
+                fprintf(stderr, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+                json_object_put(o);
+        } else
+                fprintf(stderr, "vport: note: %s\n", note);
+}
+
+/* What the library (here or in vportd) did that the user should know although it worked. */
 static void print_notices(const vport_cli *cli) {
         const char *const *notes;
         size_t n = cli->ctx ? vport_ctx_notices(cli->ctx, &notes) : 0;
 
-        for (size_t i = 0; i < n; i++) {
-                if (cli->json) {
-                        json_object *o = json_object_new_object();
-                        json_object_object_add(o, "note", json_object_new_string(notes[i]));
-                        fprintf(stderr, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-                        json_object_put(o);
-                } else
-                        fprintf(stderr, "vport: note: %s\n", notes[i]);
-        }
+        for (size_t i = 0; cli->notices && i < json_object_array_length(cli->notices); i++)
+                print_notice(cli, json_object_get_string(json_object_array_get_idx(cli->notices, i)));
+        for (size_t i = 0; i < n; i++)
+                print_notice(cli, notes[i]);
 }
 
 /* How many arguments follow the first "--": getopt keeps their order and
@@ -391,6 +407,7 @@ int main(int argc, char **argv) {
         int r = run(&cli, argc, argv);
 
         print_notices(&cli);
+        json_object_put(cli.notices);
         vport_ctx_close(cli.ctx);
         cli_fault_free();
         return r >= 0 ? 0 : cli.usage_error ? 2 : 1;

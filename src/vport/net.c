@@ -1,65 +1,96 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* net-* verbs. */
+/* net-* verbs. Each gets its result as the JSON --json prints (from the
+ * library's builder, or from vportd with --connect) and prints text from
+ * that, so both paths print alike. */
 #include "cli.h"
 
-static const char *get_str(json_object *o, const char *key, const char *def) {
-        json_object *v;
-
-        return json_object_object_get_ex(o, key, &v) && v ? json_object_get_string(v) : def;
-}
-
 /* {"name": NAME} plus one boolean, the shape of every net-* verb that changes state. */
-static int print_net(vport_cli *cli, const char *name, const char *key, bool value) {
+static json_object *net_json(const char *name, const char *key, bool value) {
         json_object *o = json_object_new_object();
 
         json_object_object_add(o, "name", json_object_new_string(name));
         if (key)
                 json_object_object_add(o, key, json_object_new_boolean(value));
-        return cli_print_json(cli, o);
+        return o;
+}
+
+/* --connect: {name: NAME} plus more parameters. */
+static json_object *name_params(const char *name) {
+        json_object *p = json_object_new_object();
+
+        json_object_object_add(p, "name", json_object_new_string(name));
+        return p;
+}
+
+static int call_net(vport_cli *cli, const char *method, json_object *params, json_object **ret) {
+        json_object *reply = NULL;
+        int r = cli_call(cli, method, params, &reply);
+
+        if (r < 0) {
+                json_object_put(reply);
+                return r;
+        }
+        *ret = cli_take(reply, "network");
+        return 0;
 }
 
 int verb_net_define(vport_cli *cli, const cli_args *a) {
         _cleanup_free_ char *xml = NULL, *name = NULL;
         const char *path = a->pos[0];
+        json_object *o = NULL, *p;
         vport_ctx *ctx;
         int r;
 
         if ((r = cli_read_file(cli, path, &xml)) < 0)
                 return r;
         cli_object(cli, "file", path);
-        if ((r = cli_ctx(cli, &ctx)) < 0 || (r = vport_net_define(ctx, xml, &name, &cli->err)) < 0)
+        if (cli->connect) {
+                p = json_object_new_object();
+                json_object_object_add(p, "xml", json_object_new_string(xml));
+                r = call_net(cli, "io.vport.NetworkDefine", p, &o);
+        } else if ((r = cli_ctx(cli, &ctx)) >= 0 && (r = vport_net_define(ctx, xml, &name, &cli->err)) >= 0)
+                o = net_json(name, NULL, false);
+        if (r < 0)
                 return cli_fail(cli, r, NULL);
         if (cli->json)
-                return print_net(cli, name, NULL, false);
-        printf("Network %s defined from %s\n", cli_esc(name), cli_esc(path));
+                return cli_print_json(cli, o);
+        printf("Network %s defined from %s\n", cli_esc(cli_jstr(o, "name")), cli_esc(path));
+        json_object_put(o);
         return 0;
 }
 
 /* The verbs that take a network name and print one line. */
 typedef int (*net_fn)(vport_ctx *ctx, const char *name, vport_error *err);
 
-static int net_simple(vport_cli *cli, const cli_args *a, net_fn fn, const char *key, bool value,
-                      const char *done) {
+static int net_simple(vport_cli *cli, const cli_args *a, net_fn fn, const char *method, const char *key,
+                      bool value, const char *done) {
         const char *name = a->pos[0];
         vport_ctx *ctx;
+        json_object *o = NULL;
         int r;
 
         if ((r = cli_check_netname(cli, name)) < 0)
                 return r;
-        if ((r = cli_ctx(cli, &ctx)) < 0 || (r = fn(ctx, name, &cli->err)) < 0)
+        if (cli->connect)
+                r = call_net(cli, method, name_params(name), &o);
+        else if ((r = cli_ctx(cli, &ctx)) >= 0 && (r = fn(ctx, name, &cli->err)) >= 0)
+                o = net_json(name, key, value);
+        if (r < 0)
                 return cli_fail(cli, r, NULL);
         if (cli->json)
-                return print_net(cli, name, key, value);
+                return cli_print_json(cli, o);
+        json_object_put(o);
         printf("Network %s %s\n", cli_esc(name), done);
         return 0;
 }
 
 int verb_net_undefine(vport_cli *cli, const cli_args *a) {
-        return net_simple(cli, a, vport_net_undefine, "defined", false, "has been undefined");
+        return net_simple(cli, a, vport_net_undefine, "io.vport.NetworkUndefine", "defined", false,
+                          "has been undefined");
 }
 
 int verb_net_start(vport_cli *cli, const cli_args *a) {
-        return net_simple(cli, a, vport_net_start, "active", true, "started");
+        return net_simple(cli, a, vport_net_start, "io.vport.NetworkStart", "active", true, "started");
 }
 
 /* "  UUID  owner NAME (UUID), was STATE" for each port torn down. */
@@ -69,142 +100,195 @@ static void print_torn_down(json_object *ports) {
         if (n > 0)
                 printf("Ports torn down:\n");
         for (size_t i = 0; i < n; i++) {
-                json_object *p = json_object_array_get_idx(ports, i), *owner = NULL;
-                json_object_object_get_ex(p, "owner", &owner);
-                printf("  %s  owner %s (%s), was %s\n", cli_esc(get_str(p, "uuid", "")),
-                       cli_esc(get_str(owner, "name", "")), cli_esc(get_str(owner, "uuid", "")),
-                       cli_esc(get_str(p, "state", "")));
+                json_object *p = json_object_array_get_idx(ports, i), *owner = cli_jget(p, "owner");
+                printf("  %s  owner %s (%s), was %s\n", cli_esc(cli_jstr(p, "uuid")),
+                       cli_esc(cli_jstr(owner, "name")), cli_esc(cli_jstr(owner, "uuid")),
+                       cli_esc(cli_jstr(p, "state")));
         }
+}
+
+/* {name, destroyed, ports}, also when it failed half-way (which ports are gone already). */
+static int net_destroy_run(vport_cli *cli, const char *name, bool force, json_object **ret) {
+        json_object *ports = NULL, *reply = NULL, *p;
+        vport_ctx *ctx;
+        int r;
+
+        if (cli->connect) {
+                p = name_params(name);
+                json_object_object_add(p, "force", json_object_new_boolean(force));
+                r = cli_call(cli, "io.vport.NetworkDestroy", p, &reply);
+                *ret = cli_take(reply, r < 0 ? "result" : "network");
+                return r;
+        }
+        if ((r = cli_ctx(cli, &ctx)) >= 0)
+                r = vport_net_destroy_ex(ctx, name, force ? VPORT_NET_DESTROY_FORCE : 0, &ports, &cli->err);
+        if (r < 0 && !ports)
+                return r;
+        *ret = json_object_new_object();
+        json_object_object_add(*ret, "name", json_object_new_string(name));
+        json_object_object_add(*ret, "destroyed", json_object_new_boolean(r >= 0));
+        json_object_object_add(*ret, "ports", ports ? ports : json_object_new_array());
+        return r;
 }
 
 int verb_net_destroy(vport_cli *cli, const cli_args *a) {
         const char *name = a->pos[0];
-        json_object *ports = NULL, *o;
-        vport_ctx *ctx;
+        json_object *o = NULL;
         int r;
 
         if ((r = cli_check_netname(cli, name)) < 0)
                 return r;
-        if ((r = cli_ctx(cli, &ctx)) >= 0)
-                r = vport_net_destroy_ex(ctx, name, a->force ? VPORT_NET_DESTROY_FORCE : 0, &ports,
-                                         &cli->err);
-        /* also when it failed half-way: which ports are gone already */
-        if (cli->json && (r >= 0 || ports)) {
-                o = json_object_new_object();
-                json_object_object_add(o, "name", json_object_new_string(name));
-                json_object_object_add(o, "destroyed", json_object_new_boolean(r >= 0));
-                json_object_object_add(o, "ports", ports ? ports : json_object_new_array());
+        r = net_destroy_run(cli, name, a->force, &o);
+        if (cli->json && o) {
                 cli_print_json(cli, o);
-                ports = NULL;
+                o = NULL;
         } else if (!cli->json) {
                 if (r >= 0)
                         printf("Network %s destroyed\n", cli_esc(name));
-                print_torn_down(ports);
+                print_torn_down(cli_jget(o, "ports"));
         }
-        json_object_put(ports);
+        json_object_put(o);
         return r < 0 ? cli_fail(cli, r, NULL) : 0;
 }
 
 int verb_net_autostart(vport_cli *cli, const cli_args *a) {
         const char *name = a->pos[0];
+        json_object *o = NULL, *p;
         vport_ctx *ctx;
         int r;
 
         if ((r = cli_check_netname(cli, name)) < 0)
                 return r;
-        if ((r = cli_ctx(cli, &ctx)) < 0 ||
-            (r = vport_net_set_autostart(ctx, name, !a->disable, &cli->err)) < 0)
+        if (cli->connect) {
+                p = name_params(name);
+                json_object_object_add(p, "autostart", json_object_new_boolean(!a->disable));
+                r = call_net(cli, "io.vport.NetworkSetAutostart", p, &o);
+        } else if ((r = cli_ctx(cli, &ctx)) >= 0 &&
+                   (r = vport_net_set_autostart(ctx, name, !a->disable, &cli->err)) >= 0)
+                o = net_json(name, "autostart", !a->disable);
+        if (r < 0)
                 return cli_fail(cli, r, NULL);
         if (cli->json)
-                return print_net(cli, name, "autostart", !a->disable);
+                return cli_print_json(cli, o);
+        json_object_put(o);
         printf("Network %s %s\n", cli_esc(name),
                a->disable ? "unmarked as autostarted" : "marked as autostarted");
         return 0;
 }
 
-static void print_net_table(vport_network **nets, size_t n) {
+static void print_net_table(json_object *nets) {
         printf(" %-20s %-9s %-10s %-12s %s\n", "Name", "State", "Autostart", "Forward", "Ports");
-        for (size_t i = 0; i < n; i++)
-                printf(" %-20s %-9s %-10s %-12s %u\n", cli_esc(vport_network_get_name(nets[i])),
-                       vport_network_get_active(nets[i]) ? "active" : "inactive",
-                       vport_network_get_autostart(nets[i]) ? "yes" : "no",
-                       cli_esc(vport_network_get_forward(nets[i])), vport_network_get_ports(nets[i]));
+        for (size_t i = 0; i < json_object_array_length(nets); i++) {
+                json_object *n = json_object_array_get_idx(nets, i);
+                printf(" %-20s %-9s %-10s %-12s %u\n", cli_esc(cli_jstr(n, "name")),
+                       cli_jbool(n, "active") ? "active" : "inactive",
+                       cli_jbool(n, "autostart") ? "yes" : "no", cli_esc(cli_jstr_null(n, "forward")),
+                       (unsigned) cli_jint(n, "ports", 0));
+        }
 }
 
-int verb_net_list(vport_cli *cli, const cli_args *a) {
+static int net_list_run(vport_cli *cli, json_object **ret) {
         vport_network **nets = NULL;
+        json_object *reply = NULL;
         size_t n = 0;
         vport_ctx *ctx;
         int r;
 
+        if (cli->connect) {
+                r = cli_call(cli, "io.vport.NetworkList", json_object_new_object(), &reply);
+                *ret = cli_take(reply, "networks");
+                return r;
+        }
         if ((r = cli_ctx(cli, &ctx)) < 0 || (r = vport_network_list(ctx, &nets, &n, &cli->err)) < 0)
-                return cli_fail(cli, r, NULL);
-        if (cli->json) {
-                json_object *list = json_object_new_array();
-                for (size_t i = 0; i < n; i++)
-                        json_object_array_add(list, vport_network_to_json(nets[i]));
-                cli_print_json(cli, list);
-        } else
-                print_net_table(nets, n);
+                return r;
+        *ret = json_object_new_array();
+        for (size_t i = 0; i < n; i++)
+                json_object_array_add(*ret, vport_network_to_json(nets[i]));
         vport_network_array_free(nets, n);
+        return 0;
+}
+
+int verb_net_list(vport_cli *cli, const cli_args *a) {
+        json_object *list = NULL;
+        int r;
+
+        if ((r = net_list_run(cli, &list)) < 0 || !list) {
+                json_object_put(list);
+                return cli_fail(cli, r < 0 ? r : -EPROTO, NULL);
+        }
+        if (cli->json)
+                return cli_print_json(cli, list);
+        print_net_table(list);
+        json_object_put(list);
         return 0;
 }
 
 int verb_net_dumpxml(vport_cli *cli, const cli_args *a) {
         _cleanup_free_ char *xml = NULL;
         const char *name = a->pos[0];
+        json_object *o = NULL;
         vport_ctx *ctx;
         int r;
 
         if ((r = cli_check_netname(cli, name)) < 0)
                 return r;
-        if ((r = cli_ctx(cli, &ctx)) < 0 || (r = vport_net_dumpxml(ctx, name, &xml, &cli->err)) < 0)
-                return cli_fail(cli, r, NULL);
-        if (cli->json) {
-                json_object *o = json_object_new_object();
+        if (cli->connect)
+                r = cli_call(cli, "io.vport.NetworkGetXML", name_params(name), &o);
+        else if ((r = cli_ctx(cli, &ctx)) >= 0 && (r = vport_net_dumpxml(ctx, name, &xml, &cli->err)) >= 0) {
+                o = json_object_new_object();
                 json_object_object_add(o, "name", json_object_new_string(name));
                 json_object_object_add(o, "xml", json_object_new_string(xml));
-                return cli_print_json(cli, o);
         }
-        fputs(xml, stdout);
+        if (r < 0)
+                return cli_fail(cli, r, NULL);
+        if (cli->json)
+                return cli_print_json(cli, o);
+        fputs(cli_jstr(o, "xml"), stdout);
+        json_object_put(o);
         return 0;
 }
 
-static void print_net_info(const vport_network *net) {
-        char uuid[VPORT_UUID_STRLEN], bdf[VPORT_PCI_STRLEN];
-        int n_dev = vport_network_get_n_devices(net);
+static void print_net_info(json_object *net) {
+        json_object *devs = cli_jget(net, "devices");
 
-        printf("%-12s %s\n", "name", cli_esc(vport_network_get_name(net)));
-        printf("%-12s %s\n", "uuid", vport_uuid_format(vport_network_get_uuid(net), uuid));
-        printf("%-12s %s\n", "active", vport_network_get_active(net) ? "true" : "false");
-        printf("%-12s %s\n", "autostart", vport_network_get_autostart(net) ? "true" : "false");
-        printf("%-12s %s\n", "forward", cli_esc(vport_network_get_forward(net)));
-        printf("%-12s %s\n", "plug", cli_esc(vport_network_get_plug_type(net)));
-        printf("%-12s %u\n", "ports", vport_network_get_ports(net));
-        if (vport_network_get_bridge(net))
-                printf("%-12s %s\n", "bridge", cli_esc(vport_network_get_bridge(net)));
-        if (n_dev < 0)
+        printf("%-12s %s\n", "name", cli_esc(cli_jstr(net, "name")));
+        printf("%-12s %s\n", "uuid", cli_jstr(net, "uuid"));
+        printf("%-12s %s\n", "active", cli_jbool(net, "active") ? "true" : "false");
+        printf("%-12s %s\n", "autostart", cli_jbool(net, "autostart") ? "true" : "false");
+        printf("%-12s %s\n", "forward", cli_esc(cli_jstr_null(net, "forward")));
+        printf("%-12s %s\n", "plug", cli_esc(cli_jstr_null(net, "plug")));
+        printf("%-12s %u\n", "ports", (unsigned) cli_jint(net, "ports", 0));
+        if (cli_jstr_null(net, "bridge"))
+                printf("%-12s %s\n", "bridge", cli_esc(cli_jstr(net, "bridge")));
+        if (!devs)
                 return;
         printf("\n %-16s %-16s %-14s %s\n", "Device", "Netdev", "PCI", "Connections");
-        for (size_t i = 0; i < (size_t) n_dev; i++)
-                printf(" %-16s %-16s %-14s %u\n", cli_esc(vport_network_device_key(net, i)),
-                       cli_esc(vport_network_device_netdev(net, i)),
-                       cli_esc(vport_network_device_pci(net, i, bdf)),
-                       vport_network_device_connections(net, i));
+        for (size_t i = 0; i < json_object_array_length(devs); i++) {
+                json_object *d = json_object_array_get_idx(devs, i);
+                printf(" %-16s %-16s %-14s %u\n", cli_esc(cli_jstr_null(d, "device")),
+                       cli_esc(cli_jstr_null(d, "netdev")), cli_esc(cli_jstr_null(d, "pci")),
+                       (unsigned) cli_jint(d, "connections", 0));
+        }
 }
 
 int verb_net_info(vport_cli *cli, const cli_args *a) {
         _cleanup_(vport_network_freep) vport_network *net = NULL;
         const char *name = a->pos[0];
+        json_object *o = NULL;
         vport_ctx *ctx;
         int r;
 
         if ((r = cli_check_netname(cli, name)) < 0)
                 return r;
-        if ((r = cli_ctx(cli, &ctx)) < 0 || (r = vport_network_get(ctx, name, &net, &cli->err)) < 0)
+        if (cli->connect)
+                r = call_net(cli, "io.vport.NetworkGet", name_params(name), &o);
+        else if ((r = cli_ctx(cli, &ctx)) >= 0 && (r = vport_network_get(ctx, name, &net, &cli->err)) >= 0)
+                o = vport_network_to_json(net);
+        if (r < 0)
                 return cli_fail(cli, r, NULL);
         if (cli->json)
-                return cli_print_json(cli, vport_network_to_json(net));
-        print_net_info(net);
+                return cli_print_json(cli, o);
+        print_net_info(o);
+        json_object_put(o);
         return 0;
 }

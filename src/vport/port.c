@@ -2,23 +2,46 @@
 /* port-* verbs and reconcile. */
 #include "cli.h"
 
-static int print_port(vport_cli *cli, const vport_port *p, const char *done) {
-        char uuid[VPORT_UUID_STRLEN], mac[VPORT_MAC_STRLEN];
-        const char *ifname = vport_port_get_ifname(p), *tapdev = vport_port_get_tapdev(p);
-
+/* "Port UUID DONE (network N, mac M, state S[, device D][, ifname I][, tapdev T])"
+ * from the port's JSON; takes p. */
+static int print_port(vport_cli *cli, json_object *p, const char *done) {
         if (cli->json)
-                return cli_print_json(cli, vport_port_to_json(p));
-        printf("Port %s %s (network %s, mac %s, state %s", vport_uuid_format(vport_port_get_uuid(p), uuid),
-               done, cli_esc(vport_port_get_network(p)), vport_mac_format(vport_port_get_mac(p), mac),
-               vport_port_state_to_string(vport_port_get_state(p)));
-        if (vport_port_get_device(p))
-                printf(", device %s", cli_esc(vport_port_get_device(p)));
-        if (ifname)
-                printf(", ifname %s", cli_esc(ifname));
-        if (tapdev)
-                printf(", tapdev %s", cli_esc(tapdev));
+                return cli_print_json(cli, p);
+        printf("Port %s %s (network %s, mac %s, state %s", cli_jstr(p, "uuid"), done,
+               cli_esc(cli_jstr(p, "network")), cli_jstr(p, "mac"), cli_jstr(p, "state"));
+        if (cli_jstr_null(p, "device"))
+                printf(", device %s", cli_esc(cli_jstr(p, "device")));
+        if (cli_jstr_null(p, "ifname"))
+                printf(", ifname %s", cli_esc(cli_jstr(p, "ifname")));
+        if (cli_jstr_null(p, "tapdev"))
+                printf(", tapdev %s", cli_esc(cli_jstr(p, "tapdev")));
         printf(")\n");
+        json_object_put(p);
         return 0;
+}
+
+/* --connect: call method, hand back reply[key]. */
+static int call_key(vport_cli *cli, const char *method, json_object *params, const char *key,
+                    json_object **ret) {
+        json_object *reply = NULL;
+        int r = cli_call(cli, method, params, &reply);
+
+        if (r < 0) {
+                json_object_put(reply);
+                return r;
+        }
+        *ret = cli_take(reply, key);
+        return 0;
+}
+
+static void param_str(json_object *p, const char *key, const char *value) {
+        if (value)
+                json_object_object_add(p, key, json_object_new_string(value));
+}
+
+static void param_bool(json_object *p, const char *key, bool value) {
+        if (value)
+                json_object_object_add(p, key, json_object_new_boolean(true));
 }
 
 typedef struct create_args {
@@ -60,9 +83,29 @@ static int parse_create(vport_cli *cli, const cli_args *a, create_args *c) {
         return 0;
 }
 
+/* port-create's request as io.vport.PortCreate parameters (already checked). */
+static json_object *create_params(const cli_args *a, const create_args *c) {
+        json_object *p = json_object_new_object();
+
+        param_str(p, "network", a->pos[0]);
+        param_str(p, "xml", c->xml);
+        param_str(p, "mac", a->mac);
+        param_str(p, "owner", a->owner);
+        param_str(p, "owner_uuid", a->owner_uuid);
+        param_str(p, "portgroup", a->portgroup);
+        param_str(p, "device", a->device);
+        if (c->req.vlan >= 0)
+                json_object_object_add(p, "vlan", json_object_new_int(c->req.vlan));
+        param_bool(p, "reclaim", a->reclaim);
+        param_bool(p, "prepare", a->prepare);
+        param_bool(p, "incoming", a->incoming);
+        return p;
+}
+
 int verb_port_create(vport_cli *cli, const cli_args *a) {
         _cleanup_(vport_port_freep) vport_port *port = NULL;
         create_args c = { 0 };
+        json_object *o = NULL;
         vport_ctx *ctx;
         int r;
 
@@ -70,12 +113,15 @@ int verb_port_create(vport_cli *cli, const cli_args *a) {
                 free(c.xml);
                 return r;
         }
-        if ((r = cli_ctx(cli, &ctx)) >= 0)
-                r = vport_port_create(ctx, &c.req, &port, &cli->err);
+        if (cli->connect)
+                r = call_key(cli, "io.vport.PortCreate", create_params(a, &c), "port", &o);
+        else if ((r = cli_ctx(cli, &ctx)) >= 0 &&
+                 (r = vport_port_create(ctx, &c.req, &port, &cli->err)) >= 0)
+                o = vport_port_to_json(port);
         free(c.xml);
         if (r < 0)
                 return cli_fail(cli, r, NULL);
-        return print_port(cli, port, "created");
+        return print_port(cli, o, "created");
 }
 
 /* The port a single-port verb is about. Returns 0 or a usage error. */
@@ -88,24 +134,72 @@ static int port_uuid(vport_cli *cli, const cli_args *a, vport_uuid *ret) {
         return 0;
 }
 
-typedef int (*step_fn)(vport_ctx *ctx, const vport_uuid *uuid, vport_port **ret, vport_error *err);
+/* --generation N: a positive integer. Returns 0 or a usage error. */
+static int parse_generation(vport_cli *cli, const cli_args *a, uint64_t *ret) {
+        char *end;
+
+        *ret = 0;
+        if (!a->generation)
+                return 0;
+        if (a->owner)
+                return cli_usage_error(cli, "--generation only with a port UUID");
+        errno = 0;
+        *ret = strtoull(a->generation, &end, 10);
+        if (errno || end == a->generation || *end || *ret == 0 || a->generation[0] == '-')
+                return cli_usage_error(cli, "--generation '%s': not a positive integer", a->generation);
+        return 0;
+}
+
+static json_object *uuid_params(const char *uuid, uint64_t generation) {
+        json_object *p = json_object_new_object();
+
+        param_str(p, "uuid", uuid);
+        if (generation)
+                json_object_object_add(p, "generation", json_object_new_int64((int64_t) generation));
+        return p;
+}
+
+typedef int (*step_fn)(vport_ctx *ctx, const vport_uuid *uuid, uint64_t generation, vport_port **ret,
+                       vport_error *err);
 typedef int (*owner_fn)(vport_ctx *ctx, const char *owner, vport_error *err);
 
-/* VERB --owner NAME: every port of one VM at once. */
-static int owner_step(vport_cli *cli, const char *owner, owner_fn fn, const char *done) {
+/* activate takes no --generation (the option table refuses it). */
+static int activate_gen(vport_ctx *ctx, const vport_uuid *uuid, uint64_t generation, vport_port **ret,
+                        vport_error *err) {
+        return vport_port_activate(ctx, uuid, ret, err);
+}
+
+/* A verb's library call and its io.vport method. */
+typedef struct port_verb {
+        step_fn step;
+        owner_fn owner;
+        const char *method;
+        const char *done;
+} port_verb;
+
+/* VERB --owner NAME: every port of one VM at once; {owner, DONE: N}. */
+static int owner_step(vport_cli *cli, const char *owner, const port_verb *v) {
+        json_object *o = NULL, *p;
         vport_ctx *ctx;
         int r;
 
         cli_object(cli, "owner", owner);
-        if ((r = cli_ctx(cli, &ctx)) < 0 || (r = fn(ctx, owner, &cli->err)) < 0)
-                return cli_fail(cli, r, NULL);
-        if (cli->json) {
-                json_object *o = json_object_new_object();
+        if (cli->connect) {
+                p = json_object_new_object();
+                param_str(p, "owner", owner);
+                r = call_key(cli, v->method, p, "owner", &o);
+        } else if ((r = cli_ctx(cli, &ctx)) >= 0 && (r = v->owner(ctx, owner, &cli->err)) >= 0) {
+                o = json_object_new_object();
                 json_object_object_add(o, "owner", json_object_new_string(owner));
-                json_object_object_add(o, done, json_object_new_int(r));
-                return cli_print_json(cli, o);
+                json_object_object_add(o, v->done, json_object_new_int(r));
         }
-        printf("%c%s %d port%s of %s\n", done[0] - 'a' + 'A', done + 1, r, r == 1 ? "" : "s",
+        if (r < 0)
+                return cli_fail(cli, r, NULL);
+        if (cli->json)
+                return cli_print_json(cli, o);
+        r = (int) cli_jint(o, v->done, 0);
+        json_object_put(o);
+        printf("%c%s %d port%s of %s\n", v->done[0] - 'a' + 'A', v->done + 1, r, r == 1 ? "" : "s",
                cli_esc(owner));
         return 0;
 }
@@ -119,128 +213,182 @@ static int port_or_owner(vport_cli *cli, const cli_args *a, vport_uuid *ret) {
         return port_uuid(cli, a, ret);
 }
 
-static int port_step(vport_cli *cli, const cli_args *a, step_fn fn, owner_fn ofn, const char *done) {
+static int port_step(vport_cli *cli, const cli_args *a, const port_verb *v) {
         _cleanup_(vport_port_freep) vport_port *port = NULL;
+        json_object *o = NULL;
+        uint64_t gen;
         vport_uuid uuid;
         vport_ctx *ctx;
         int r = port_or_owner(cli, a, &uuid);
 
+        if (r >= 0 && (r = parse_generation(cli, a, &gen)) >= 0 && a->owner)
+                r = 1;
         if (r != 0)
-                return r > 0 ? owner_step(cli, a->owner, ofn, done) : r;
-        if ((r = cli_ctx(cli, &ctx)) < 0 || (r = fn(ctx, &uuid, &port, &cli->err)) < 0)
+                return r > 0 ? owner_step(cli, a->owner, v) : r;
+        if (cli->connect)
+                r = call_key(cli, v->method, uuid_params(a->pos[0], gen), "port", &o);
+        else if ((r = cli_ctx(cli, &ctx)) >= 0) {
+                if ((r = v->step(ctx, &uuid, gen, &port, &cli->err)) >= 0)
+                        o = vport_port_to_json(port);
+        }
+        if (r < 0)
                 return cli_fail(cli, r, NULL);
-        return print_port(cli, port, done);
+        return print_port(cli, o, v->done);
 }
 
 int verb_port_prepare(vport_cli *cli, const cli_args *a) {
         _cleanup_(vport_port_freep) vport_port *port = NULL;
+        json_object *o = NULL, *p;
         vport_uuid uuid;
         vport_ctx *ctx;
         int r;
 
         if ((r = port_uuid(cli, a, &uuid)) < 0)
                 return r;
-        if ((r = cli_ctx(cli, &ctx)) < 0 ||
-            (r = vport_port_prepare(ctx, &uuid, a->incoming ? VPORT_PORT_INCOMING : 0, &port, &cli->err)) <
-                    0)
+        if (cli->connect) {
+                p = uuid_params(a->pos[0], 0);
+                param_bool(p, "incoming", a->incoming);
+                r = call_key(cli, "io.vport.PortPrepare", p, "port", &o);
+        } else if ((r = cli_ctx(cli, &ctx)) >= 0 &&
+                   (r = vport_port_prepare(ctx, &uuid, a->incoming ? VPORT_PORT_INCOMING : 0, &port,
+                                           &cli->err)) >= 0)
+                o = vport_port_to_json(port);
+        if (r < 0)
                 return cli_fail(cli, r, NULL);
-        return print_port(cli, port, "prepared");
+        return print_port(cli, o, "prepared");
 }
 
 int verb_port_activate(vport_cli *cli, const cli_args *a) {
-        return port_step(cli, a, vport_port_activate, vport_port_activate_owner, "activated");
+        static const port_verb v = { activate_gen, vport_port_activate_owner, "io.vport.PortActivate",
+                                     "activated" };
+        return port_step(cli, a, &v);
 }
 
 int verb_port_deactivate(vport_cli *cli, const cli_args *a) {
-        return port_step(cli, a, vport_port_deactivate, vport_port_deactivate_owner, "deactivated");
+        static const port_verb v = { vport_port_deactivate_gen, vport_port_deactivate_owner,
+                                     "io.vport.PortDeactivate", "deactivated" };
+        return port_step(cli, a, &v);
 }
 
 int verb_port_delete(vport_cli *cli, const cli_args *a) {
+        static const port_verb v = { NULL, vport_port_delete_owner, "io.vport.PortDelete", "deleted" };
+        json_object *o = NULL;
+        uint64_t gen;
         vport_uuid uuid;
         vport_ctx *ctx;
         int r = port_or_owner(cli, a, &uuid);
 
+        if (r >= 0 && (r = parse_generation(cli, a, &gen)) >= 0 && a->owner)
+                r = 1;
         if (r != 0)
-                return r > 0 ? owner_step(cli, a->owner, vport_port_delete_owner, "deleted") : r;
-        if ((r = cli_ctx(cli, &ctx)) < 0 || (r = vport_port_delete(ctx, &uuid, &cli->err)) < 0)
-                return cli_fail(cli, r, NULL);
-        if (cli->json) {
+                return r > 0 ? owner_step(cli, a->owner, &v) : r;
+        if (cli->connect)
+                r = call_key(cli, v.method, uuid_params(a->pos[0], gen), "port", &o);
+        else if ((r = cli_ctx(cli, &ctx)) >= 0 &&
+                 (r = vport_port_delete_gen(ctx, &uuid, gen, &cli->err)) >= 0) {
                 char u[VPORT_UUID_STRLEN];
-                json_object *o = json_object_new_object();
+                o = json_object_new_object();
                 json_object_object_add(o, "uuid", json_object_new_string(vport_uuid_format(&uuid, u)));
                 json_object_object_add(o, "deleted", json_object_new_int(1));
-                return cli_print_json(cli, o);
         }
+        if (r < 0)
+                return cli_fail(cli, r, NULL);
+        if (cli->json)
+                return cli_print_json(cli, o);
+        json_object_put(o);
         printf("Port %s deleted\n", a->pos[0]);
         return 0;
 }
 
 /* One row of port-list: every field escaped, so a name can not fake a row. */
-static void print_port_row(const vport_port *p) {
-        char uuid[VPORT_UUID_STRLEN], mac[VPORT_MAC_STRLEN];
-        const char *state = vport_port_get_stale(p)    ? "stale"
-                            : vport_port_get_damage(p) ? "damaged"
-                                                       : vport_port_state_to_string(vport_port_get_state(p));
+static void print_port_row(json_object *p) {
+        const char *state = cli_jbool(p, "stale")         ? "stale"
+                            : cli_jstr_null(p, "damaged") ? "damaged"
+                                                          : cli_jstr(p, "state");
 
-        printf(" %-36s %-12s %-17s %-9s %-12s %s\n", vport_uuid_format(vport_port_get_uuid(p), uuid),
-               cli_esc(vport_port_get_network(p)), vport_mac_format(vport_port_get_mac(p), mac), state,
-               cli_esc(strempty(vport_port_get_owner_name(p))), cli_esc(vport_port_get_device(p)));
+        printf(" %-36s %-12s %-17s %-9s %-12s %s\n", cli_jstr(p, "uuid"), cli_esc(cli_jstr(p, "network")),
+               cli_jstr(p, "mac"), state, cli_esc(cli_jstr(cli_jget(p, "owner"), "name")),
+               cli_esc(cli_jstr_null(p, "device")));
 }
 
-static void print_port_table(vport_port **ports, size_t n) {
-        char uuid[VPORT_UUID_STRLEN];
+static void print_port_table(json_object *ports) {
+        size_t n = json_object_array_length(ports);
 
         printf(" %-36s %-12s %-17s %-9s %-12s %s\n", "UUID", "Network", "MAC", "State", "Owner", "Device");
         for (size_t i = 0; i < n; i++)
-                print_port_row(ports[i]);
+                print_port_row(json_object_array_get_idx(ports, i));
         /* why a port is listed as damaged, and what can be done with it */
-        for (size_t i = 0; i < n; i++)
-                if (vport_port_get_damage(ports[i]))
+        for (size_t i = 0; i < n; i++) {
+                json_object *p = json_object_array_get_idx(ports, i);
+                if (cli_jstr_null(p, "damaged"))
                         fprintf(stderr, "vport: note: port %s: %s; it can only be deleted\n",
-                                vport_uuid_format(vport_port_get_uuid(ports[i]), uuid),
-                                cli_esc(vport_port_get_damage(ports[i])));
+                                cli_jstr(p, "uuid"), cli_esc(cli_jstr(p, "damaged")));
+        }
+}
+
+static int port_list_run(vport_cli *cli, const char *net, json_object **ret) {
+        vport_port **ports = NULL;
+        size_t n = 0;
+        vport_ctx *ctx;
+        json_object *p;
+        int r;
+
+        if (cli->connect) {
+                p = json_object_new_object();
+                param_str(p, "network", net);
+                return call_key(cli, "io.vport.PortList", p, "ports", ret);
+        }
+        if ((r = cli_ctx(cli, &ctx)) < 0 || (r = vport_port_list(ctx, net, &ports, &n, &cli->err)) < 0)
+                return r;
+        *ret = json_object_new_array();
+        for (size_t i = 0; i < n; i++)
+                json_object_array_add(*ret, vport_port_to_json(ports[i]));
+        vport_port_array_free(ports, n);
+        return 0;
 }
 
 int verb_port_list(vport_cli *cli, const cli_args *a) {
         const char *net = a->n_pos ? a->pos[0] : NULL;
-        vport_port **ports = NULL;
-        size_t n = 0;
-        vport_ctx *ctx;
+        json_object *arr = NULL;
         int r;
 
         if (net && (r = cli_check_netname(cli, net)) < 0)
                 return r;
-        if ((r = cli_ctx(cli, &ctx)) < 0 || (r = vport_port_list(ctx, net, &ports, &n, &cli->err)) < 0)
-                return cli_fail(cli, r, NULL);
-        if (cli->json) {
-                json_object *arr = json_object_new_array();
-                for (size_t i = 0; i < n; i++)
-                        json_object_array_add(arr, vport_port_to_json(ports[i]));
-                cli_print_json(cli, arr);
-        } else
-                print_port_table(ports, n);
-        vport_port_array_free(ports, n);
+        if ((r = port_list_run(cli, net, &arr)) < 0 || !arr)
+                return cli_fail(cli, r < 0 ? r : -EPROTO, NULL);
+        if (cli->json)
+                return cli_print_json(cli, arr);
+        print_port_table(arr);
+        json_object_put(arr);
         return 0;
 }
 
 int verb_port_dumpxml(vport_cli *cli, const cli_args *a) {
         _cleanup_free_ char *xml = NULL;
+        json_object *o = NULL;
         vport_uuid uuid;
         vport_ctx *ctx;
         int r;
 
         if ((r = port_uuid(cli, a, &uuid)) < 0)
                 return r;
-        if ((r = cli_ctx(cli, &ctx)) < 0 || (r = vport_port_dumpxml(ctx, &uuid, &xml, &cli->err)) < 0)
-                return cli_fail(cli, r, NULL);
-        if (cli->json) {
+        if (cli->connect)
+                r = cli_call(cli, "io.vport.PortGetXML", uuid_params(a->pos[0], 0), &o);
+        else if ((r = cli_ctx(cli, &ctx)) >= 0 &&
+                 (r = vport_port_dumpxml(ctx, &uuid, &xml, &cli->err)) >= 0) {
                 char u[VPORT_UUID_STRLEN];
-                json_object *o = json_object_new_object();
+                o = json_object_new_object();
                 json_object_object_add(o, "uuid", json_object_new_string(vport_uuid_format(&uuid, u)));
                 json_object_object_add(o, "xml", json_object_new_string(xml));
-                return cli_print_json(cli, o);
         }
-        fputs(xml, stdout);
+        if (r < 0) {
+                json_object_put(o);
+                return cli_fail(cli, r, NULL);
+        }
+        if (cli->json)
+                return cli_print_json(cli, o);
+        fputs(cli_jstr(o, "xml"), stdout);
+        json_object_put(o);
         return 0;
 }
 
@@ -279,29 +427,39 @@ static void print_reconcile(int handled, json_object *repaired, json_object *dri
         }
 }
 
-int verb_reconcile(vport_cli *cli, const cli_args *a) {
+/* {handled, repaired, drift}, from the library or vportd. */
+static int reconcile_run(vport_cli *cli, json_object **ret) {
         json_object *repaired = NULL, *drift = NULL;
         vport_ctx *ctx;
         int r, handled;
 
+        if (cli->connect)
+                return call_key(cli, "io.vport.Reconcile", json_object_new_object(), "result", ret);
         if ((r = cli_ctx(cli, &ctx)) < 0 || (r = vport_reconcile_ex(ctx, &repaired, &cli->err)) < 0) {
                 json_object_put(repaired);
-                return cli_fail(cli, r, NULL);
+                return r;
         }
         handled = r;
         if ((r = vport_drift(ctx, &drift, &cli->err)) < 0) {
                 json_object_put(repaired);
-                return cli_fail(cli, r, NULL);
+                return r;
         }
-        if (cli->json) {
-                json_object *o = json_object_new_object();
-                json_object_object_add(o, "handled", json_object_new_int(handled));
-                json_object_object_add(o, "repaired", repaired);
-                json_object_object_add(o, "drift", drift);
+        *ret = json_object_new_object();
+        json_object_object_add(*ret, "handled", json_object_new_int(handled));
+        json_object_object_add(*ret, "repaired", repaired);
+        json_object_object_add(*ret, "drift", drift);
+        return 0;
+}
+
+int verb_reconcile(vport_cli *cli, const cli_args *a) {
+        json_object *o = NULL;
+        int r;
+
+        if ((r = reconcile_run(cli, &o)) < 0 || !o)
+                return cli_fail(cli, r < 0 ? r : -EPROTO, NULL);
+        if (cli->json)
                 return cli_print_json(cli, o);
-        }
-        print_reconcile(handled, repaired, drift);
-        json_object_put(repaired);
-        json_object_put(drift);
+        print_reconcile((int) cli_jint(o, "handled", 0), cli_jget(o, "repaired"), cli_jget(o, "drift"));
+        json_object_put(o);
         return 0;
 }

@@ -127,6 +127,24 @@ static void call_run(vd_call *call, const vl_call *vc) {
         (void) m->run(call);
 }
 
+/* What the library said although it worked ("notices": [...]), for the
+ * client to show as the CLI does. */
+static void add_notices(vd_server *s, vd_call *call) {
+        const char *const *notes;
+        size_t n = s ? vport_ctx_notices(s->ctx, &notes) : 0;
+        json_object *a, **target = call->error ? &call->error_params : &call->reply;
+
+        if (n == 0)
+                return;
+        if (!*target)
+                *target = json_object_new_object();
+        a = json_object_new_array();
+        for (size_t i = 0; i < n; i++)
+                json_object_array_add(a, json_object_new_string(notes[i]));
+        json_object_object_add(*target, "notices", a);
+        vport_ctx_clear_notices(s->ctx);
+}
+
 int vd_dispatch(vd_server *s, vd_client *client, uid_t uid, const vl_call *vc, char **out, size_t *out_len,
                 bool *ret_keep) {
         vd_call call = {
@@ -135,6 +153,7 @@ int vd_dispatch(vd_server *s, vd_client *client, uid_t uid, const vl_call *vc, c
         int r;
 
         call_run(&call, vc);
+        add_notices(s, &call);
         *ret_keep = call.keep && !call.error;
         if (vc->oneway && !call.keep) { /* no reply wanted */
                 json_object_put(call.reply);
