@@ -17,6 +17,9 @@ pkgs=(
 	libnl-3-dev libnl-route-3-dev libxml2-dev libsqlite3-dev sqlite3
 	libjson-c-dev libsystemd-dev libcmocka-dev
 	iproute2 kmod util-linux procps jq libxml2-utils python3
+	# the daemon tier: the independent varlink client (from bookworm-backports),
+	# systemd-analyze and systemd-socket-activate, the libFuzzer toolchain
+	python3-varlink systemd clang libclang-rt-14-dev
 )
 vm_pkgs=(busybox-static cpio gzip xz-utils iptables lldpad)
 # The comparison tier's judge: libvirt's network driver as of 11.3 (tests/compat/README.md).

@@ -74,6 +74,10 @@ if [ -x tests/build/macvtap-disabled.sh ]; then
 fi
 echo "== CLI tier"
 run_tier cli tests/cli/run "$top/build/src/vport/vport"
+if [ -x tests/daemon/run ] && [ -x build/src/vportd/vportd ]; then
+	echo "== daemon tier (vportd through python3-varlink, --connect, units, fuzzer)"
+	run_tier daemon tests/daemon/run "$top/build"
+fi
 echo "== installed library, header, pkg-config, example"
 run_tier install tests/install/run "$top/build"
 if [ -x tests/netns/run ]; then

@@ -7,6 +7,15 @@
 #include "method.h"
 #include "varlink-wire.h"
 
+/* The server's part, never reached: a call that passes the checks stops here. */
+vport_ctx *vd_ctx(vd_call *c) {
+        return NULL;
+}
+
+void vd_emit(vd_server *s, const char *kind, json_object *object) {
+        json_object_put(object);
+}
+
 static void one_message(const char *msg, size_t len) {
         vd_call call = { 0 };
         char *out = NULL;
