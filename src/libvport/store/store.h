@@ -179,12 +179,12 @@ typedef struct store_port {
         char *owner_name;
         vport_uuid owner_uuid;
         vport_mac mac;
-        char *portgroup; /* NULL if none */
-        char *device;    /* pool device key held (ifname or PCI address), NULL if none */
-        char *plug_type; /* text; the core defines the values. NULL if not yet known */
-        char *state;     /* text; the core defines the values ("allocated", ...) */
-        char *xml;       /* the <networkport> definition */
-        char *runtime;   /* JSON owned by the core (ifname, ifindex, tap...), NULL if none */
+        char *portgroup;     /* NULL if none */
+        char *device;        /* pool device key held (ifname or PCI address), NULL if none */
+        char *plug_type;     /* text; the core defines the values. NULL if not yet known */
+        char *state;         /* text; the core defines the values ("allocated", ...) */
+        char *xml;           /* the <networkport> definition */
+        char *runtime;       /* JSON owned by the core (ifname, ifindex, tap...), NULL if none */
         int64_t creator_uid; /* the creating process's uid; -1: unknown. Written by insert only */
         /* Filled by the store: */
         uint64_t generation; /* bumped by every update; store_port_update() compares it */
