@@ -6,7 +6,8 @@
 #   scripts/setup-deps.sh --vm     also every other test tier: libvirt 11 (bookworm-backports)
 #                                  for the comparison tier, QEMU >= 8 (bookworm-backports),
 #                                  busybox-static, cpio for the VM tier, lldpad for the
-#                                  802.1Qbg tests (tests/netns/lifecycle/09-vdp.sh skips without it)
+#                                  802.1Qbg tests (tests/netns/lifecycle/09-vdp.sh skips without it), podman,
+#                                  containernetworking-plugins, runc for the CNI tier
 set -euo pipefail
 
 want_vm=0
@@ -21,7 +22,9 @@ pkgs=(
 	# systemd-analyze and systemd-socket-activate, the libFuzzer toolchain
 	python3-varlink systemd clang libclang-rt-14-dev
 )
-vm_pkgs=(busybox-static cpio gzip xz-utils iptables lldpad)
+# The CNI tier (tests/cni): a real container engine with its CNI backend,
+# the reference plugins (host-local IPAM, bridge/macvlan to compare with).
+vm_pkgs=(busybox-static cpio gzip xz-utils iptables lldpad podman containernetworking-plugins runc)
 # The comparison tier's judge: libvirt's network driver as of 11.3 (tests/compat/README.md).
 libvirt_pkgs=(libvirt-daemon libvirt-clients libvirt-daemon-driver-network)
 libvirt_major=11

@@ -86,6 +86,10 @@ if [ -x tests/netns/run ]; then
 fi
 echo "== vport-failover tier (transparent VF, seed 004)"
 run_tier failover tests/failover/run "$top/build"
+if [ -x tests/cni/run ]; then
+	echo "== CNI tier (vport-cni driven as a runtime does; podman)"
+	run_tier cni tests/cni/run
+fi
 if [ -x tests/compat/run ]; then
 	echo "== libvirt comparison tier"
 	VPORT_BUILD_DIR="$top/build" run_tier compat tests/compat/run

@@ -182,6 +182,15 @@ typedef struct vport_port_request {
         /* Recorded as the port's creator (a daemon passes its caller's
          * uid); NULL: the calling process's real uid. */
         const uid_t *creator_uid;
+        /* A container's port (CNI): netns is the path of its network
+         * namespace (/run/netns/NAME, /proc/PID/ns/net) and container_ifname
+         * the name its interface gets there. A bridge network then gives a
+         * veth pair (host end on the bridge), a direct one a macvlan made
+         * in the namespace, a hostdev one a VF whose netdev is moved there
+         * and renamed (a VF bound to vfio-pci stays on the host). Both or
+         * neither; NULL: a VM's port. */
+        const char *netns;
+        const char *container_ifname;
 } vport_port_request;
 
 /* Allocate a port on an active network, with libvirt's rules for which
@@ -251,6 +260,34 @@ uint64_t vport_port_get_generation(const vport_port *p);
 /* The uid of the process that created the port, or -1 if unknown (created
  * by a vport that did not record it). */
 int64_t vport_port_get_creator_uid(const vport_port *p);
+
+/* A container port's namespace path and interface name there; NULL for a
+ * VM's port. */
+const char *vport_port_get_netns(const vport_port *p);
+const char *vport_port_get_container_ifname(const vport_port *p);
+
+/* A route for vport_port_set_ip(): dst "10.0.0.0/8" or "::/0", gw an
+ * address or NULL (on link). */
+typedef struct vport_route {
+        const char *dst;
+        const char *gw;
+} vport_route;
+
+/* Give a prepared or active container port's interface (in its namespace)
+ * its addresses ("192.0.2.5/24", "2001:db8::5/64") and routes; an address
+ * or route already there is kept. Returns 0, -EINVAL (a value named in
+ * err), -ENOENT (namespace or interface gone), -EMEDIUMTYPE (not a
+ * container port), -errno. */
+int vport_port_set_ip(vport_ctx *ctx, const vport_uuid *uuid, const char *const *addrs, size_t n_addrs,
+                      const vport_route *routes, size_t n_routes, vport_error *err);
+/* Whether a container port is still as prepare/activate and
+ * vport_port_set_ip() left it: its interface in its namespace with its
+ * MAC, up, holding every address of addrs; the host end on its bridge;
+ * a VF's admin MAC and VLAN. Returns 0, or -ENOENT / -EMEDIUMTYPE /
+ * -ENODEV / -EADDRNOTAVAIL / -EREMCHG (MAC) / -EBADSLT (VLAN) with err
+ * naming what differs. Reads only. */
+int vport_port_check(vport_ctx *ctx, const vport_uuid *uuid, const char *const *addrs, size_t n_addrs,
+                     vport_error *err);
 
 /* ---- SR-IOV virtual functions ---- */
 

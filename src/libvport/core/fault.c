@@ -224,6 +224,21 @@ WRAP(vsi_request, true,
 WRAP(vsi_event_next, false, (vport_kernel * k, vport_vsi_event *ret, vport_error *err), (k, ret, err))
 WRAP(tap_open, false, (vport_kernel * k, const char *n, int *ret, vport_error *err), (k, n, ret, err))
 WRAP(macvtap_open, false, (vport_kernel * k, int i, int *ret, vport_error *err), (k, i, ret, err))
+WRAP(netns_open, false, (vport_kernel * k, const char *p, vport_kernel **ret, vport_error *err),
+     (k, p, ret, err))
+WRAP(veth_create, true, (vport_kernel * k, const vport_veth_request *q, vport_link *ret, vport_error *err),
+     (k, q, ret, err))
+WRAP(link_move, true, (vport_kernel * k, int i, vport_kernel *t, const char *n, vport_error *err),
+     (k, i, t, n, err))
+WRAP(route_add, true,
+     (vport_kernel * k, int i, const vport_ipaddr *d, const vport_ipaddr *g, vport_error *err),
+     (k, i, d, g, err))
+WRAP(addr_list, false, (vport_kernel * k, int i, vport_ipaddr **ret, size_t *ret_n, vport_error *err),
+     (k, i, ret, ret_n, err))
+
+static void fault_netns_close(vport_kernel *k) {
+        current->inner->netns_close(k);
+}
 
 static const vport_kernel_ops fault_table = {
         .link_get = fault_link_get,
@@ -260,6 +275,12 @@ static const vport_kernel_ops fault_table = {
         .vsi_event_next = fault_vsi_event_next,
         .tap_open = fault_tap_open,
         .macvtap_open = fault_macvtap_open,
+        .netns_open = fault_netns_open,
+        .netns_close = fault_netns_close,
+        .veth_create = fault_veth_create,
+        .link_move = fault_link_move,
+        .route_add = fault_route_add,
+        .addr_list = fault_addr_list,
 };
 
 int fault_ops_new(const char *spec, const vport_kernel_ops *inner, fault_ops **ret,

@@ -45,6 +45,16 @@ extern const plug_driver plug_driver_hostdev;
 extern const plug_driver plug_driver_direct;
 extern const plug_driver plug_driver_bridge; /* PLUG_BRIDGE and PLUG_NETWORK */
 
+/* Forget what prepare made (the devices), keeping what the port was
+ * created with: a container's namespace and interface name. */
+static inline void port_runtime_clear(vport_port_runtime *rt) {
+        vport_port_runtime keep = { 0 };
+
+        memcpy(keep.netns, rt->netns, sizeof(keep.netns));
+        memcpy(keep.cifname, rt->cifname, sizeof(keep.cifname));
+        *rt = keep;
+}
+
 /* ---- ports <-> store ---- */
 
 /* Load a port; -ENOENT with err naming the uuid. */

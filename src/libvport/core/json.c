@@ -75,6 +75,10 @@ json_object *vport_port_to_json(const vport_port *p) {
                 json_object_object_add(o, "ifindex", json_object_new_int(p->rt.ifindex));
         if (p->rt.tapdev[0])
                 json_object_object_add(o, "tapdev", json_object_new_string(p->rt.tapdev));
+        if (p->rt.netns[0])
+                json_object_object_add(o, "netns", json_object_new_string(p->rt.netns));
+        if (p->rt.cifname[0])
+                json_object_object_add(o, "container_ifname", json_object_new_string(p->rt.cifname));
         return o;
 }
 

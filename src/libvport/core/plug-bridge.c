@@ -12,6 +12,7 @@
 #include <net/if.h>
 #include <stdio.h>
 
+#include "core/container.h"
 #include "core/netdev-name.h"
 #include "core/plug-common.h"
 
@@ -54,8 +55,27 @@ static int bridge_get(vport_ctx *ctx, const vport_port *port, vport_link *ret, v
 typedef struct tap_job {
         const vport_port *port;
         int bridge_ifindex;
-        uint32_t group; /* creation group */
+        uint32_t group;      /* creation group */
+        vport_kernel *netns; /* a container port's namespace: a veth pair, not a tap */
 } tap_job;
+
+/* A container port's host end is a veth whose peer is made in the
+ * container's namespace with the port's own name and MAC: deleting the
+ * host end (release) deletes the peer too, and a namespace that goes away
+ * takes both. */
+static int veth_create(vport_ctx *ctx, const tap_job *job, const char *name, const vport_mac *mac,
+                       vport_link *ret, vport_error *err) {
+        vport_veth_request req = {
+                .name = name,
+                .mac = *mac,
+                .group = job->group,
+                .peer_name = job->port->rt.cifname,
+                .peer_mac = job->port->def->mac,
+                .peer_netns = job->netns,
+        };
+
+        return ctx->ops->veth_create(ctx->kernel, &req, ret, err);
+}
 
 /* Journal the name and creation group before trying it, as for macvtaps. */
 static int tap_try(vport_ctx *ctx, const char *name, void *userdata, vport_link *ret, vport_error *err) {
@@ -70,6 +90,8 @@ static int tap_try(vport_ctx *ctx, const char *name, void *userdata, vport_link 
         r = plug_dev_journal(ctx, job->port, key, JOURNAL_STEP_PREPARING, &rec, err);
         if (r < 0)
                 return r;
+        if (job->netns)
+                return veth_create(ctx, job, name, &mac, ret, err);
         return ctx->ops->tap_create(ctx->kernel, name, &mac, job->group, ret, err);
 }
 
@@ -95,18 +117,42 @@ static int tap_attach(vport_ctx *ctx, const vport_port *port, const vport_link *
         return r;
 }
 
-static const plug_release_ops bridge_release_ops;
+static const plug_release_ops bridge_release_ops, veth_release_ops;
 
+/* VMs' taps and containers' veths, each kind batched on its own. */
 static int bridge_release_many(vport_ctx *ctx, vport_port **ports, size_t n, vport_error *err) {
-        return plug_release(ctx, ports, n, &bridge_release_ops, err);
+        _cleanup_free_ vport_port **veths = calloc(n ? n : 1, sizeof(*veths));
+        _cleanup_free_ vport_port **taps = calloc(n ? n : 1, sizeof(*taps));
+        size_t n_veths = 0, n_taps = 0;
+        int r = 0, q;
+
+        if (!veths || !taps)
+                return vport_error_set(err, -ENOMEM, "out of memory");
+        for (size_t i = 0; i < n; i++)
+                if (port_is_container(ports[i]))
+                        veths[n_veths++] = ports[i];
+                else
+                        taps[n_taps++] = ports[i];
+        if (n_taps)
+                r = plug_release(ctx, taps, n_taps, &bridge_release_ops, err);
+        if (n_veths) {
+                q = plug_release(ctx, veths, n_veths, &veth_release_ops, r < 0 ? NULL : err);
+                if (r >= 0)
+                        r = q;
+        }
+        return r;
 }
 
 static int bridge_release(vport_ctx *ctx, vport_port *port, vport_error *err) {
         return bridge_release_many(ctx, &port, 1, err);
 }
 
-static int tap_make(vport_ctx *ctx, vport_port *port, const vport_link *bridge, vport_error *err) {
-        tap_job job = { .port = port, .bridge_ifindex = bridge->ifindex, .group = netdev_create_group() };
+static int tap_make(vport_ctx *ctx, vport_port *port, const vport_link *bridge, vport_kernel *netns,
+                    vport_error *err) {
+        tap_job job = { .port = port,
+                        .bridge_ifindex = bridge->ifindex,
+                        .group = netdev_create_group(),
+                        .netns = netns };
         plug_dev_record rec = { .lower_ifindex = bridge->ifindex, .group = job.group };
         char key[PLUG_KEY_MAX];
         vport_link link;
@@ -133,7 +179,24 @@ static int tap_make(vport_ctx *ctx, vport_port *port, const vport_link *bridge, 
         return 0;
 }
 
+/* The container's interface name must be free there: a veth create that
+ * fails on it would look like a taken host name and be retried. */
+static int container_name_free(vport_ctx *ctx, const vport_port *port, vport_kernel *netns,
+                               vport_error *err) {
+        vport_link l;
+        int r;
+
+        r = ctx->ops->link_get(netns, 0, port->rt.cifname, &l, NULL);
+        if (r == -ENODEV)
+                return 0;
+        if (r < 0)
+                return r;
+        return vport_error_set(err, -EEXIST, "namespace %s already has an interface %s", port->rt.netns,
+                               port->rt.cifname);
+}
+
 static int bridge_prepare(vport_ctx *ctx, vport_port *port, unsigned flags, vport_error *err) {
+        vport_kernel *netns = NULL;
         vport_link bridge;
         int r;
 
@@ -141,8 +204,12 @@ static int bridge_prepare(vport_ctx *ctx, vport_port *port, unsigned flags, vpor
         r = bridge_release(ctx, port, err);
         if (r >= 0)
                 r = bridge_get(ctx, port, &bridge, err);
+        if (r >= 0 && port_is_container(port) && (r = container_open(ctx, port, &netns, err)) >= 0)
+                r = container_name_free(ctx, port, netns, err);
         if (r >= 0)
-                r = tap_make(ctx, port, &bridge, err);
+                r = tap_make(ctx, port, &bridge, netns, err);
+        if (netns)
+                ctx->ops->netns_close(netns);
         if (r < 0)
                 (void) bridge_release(ctx, port, NULL);
         return r;
@@ -175,6 +242,8 @@ static int tap_on_bridge(vport_ctx *ctx, const vport_port *port, vport_error *er
                                port_id(port, uuid), port->rt.ifname, port->rt.lower, port->rt.lower_ifindex);
 }
 
+static int bridge_deactivate(vport_ctx *ctx, vport_port *port, vport_error *err);
+
 static int bridge_activate(vport_ctx *ctx, vport_port *port, vport_error *err) {
         int r;
 
@@ -192,6 +261,11 @@ static int bridge_activate(vport_ctx *ctx, vport_port *port, vport_error *err) {
                         (void) ctx->ops->link_set_up(ctx->kernel, port->rt.ifindex, false, NULL);
                 if (r == -EOPNOTSUPP && tap_on_bridge(ctx, port, err) < 0)
                         return -ENODEV;
+        }
+        if (r >= 0 && port_is_container(port)) {
+                r = container_set_up(ctx, port, true, err);
+                if (r < 0)
+                        (void) bridge_deactivate(ctx, port, NULL);
         }
         return r == -ENODEV ? port_gone(port, err) : r;
 }
@@ -212,6 +286,8 @@ static int bridge_deactivate(vport_ctx *ctx, vport_port *port, vport_error *err)
         }
         r = ctx->ops->link_set_up(ctx->kernel, port->rt.ifindex, false, err);
         r = plug_undo_error(ctx, port, PLUG_UNDO_DOWN, port->rt.ifindex, port->rt.ifname, r, err);
+        if (r == 0 && port_is_container(port))
+                r = container_set_up(ctx, port, false, err);
         return r < 0 ? r : 0;
 }
 
@@ -232,6 +308,12 @@ static int bridge_note_gone(vport_ctx *ctx, vport_port *port, vport_error *err) 
 static const plug_release_ops bridge_release_ops = {
         .dev_key = tap_key,
         .dev_kind = "tun",
+        .restore = bridge_note_gone,
+};
+
+static const plug_release_ops veth_release_ops = {
+        .dev_key = tap_key,
+        .dev_kind = "veth",
         .restore = bridge_note_gone,
 };
 

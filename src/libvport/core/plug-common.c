@@ -272,7 +272,7 @@ static int restore_and_forget(vport_ctx *ctx, vport_port *port, const plug_relea
                         r = journal_delete(ctx, port, entries[i].key, err);
         store_journal_array_free(entries, n);
         if (r >= 0)
-                port->rt = (vport_port_runtime){ 0 };
+                port_runtime_clear(&port->rt);
         return r;
 }
 

@@ -12,6 +12,7 @@
 #include <net/if.h>
 #include <stdio.h>
 
+#include "core/container.h"
 #include "core/netdev-name.h"
 #include "core/plug-common.h"
 #include "core/sriov.h"
@@ -311,6 +312,110 @@ static int macvtap_make(vport_ctx *ctx, vport_port *port, const vport_link *lowe
         return 0;
 }
 
+/* ---- a container's macvlan ----
+ * Made in the container's namespace under the port's name there (no name
+ * to pick: the namespace is the container's own), journaled before the
+ * create with that name and the lower device, so release finds it after a
+ * crash by name, kind and MAC. A namespace that went away took it along. */
+
+static void macvlan_key(const vport_port *port, char buf[static PLUG_KEY_MAX]) {
+        char uuid[VPORT_UUID_STRLEN];
+
+        snprintf(buf, PLUG_KEY_MAX, "macvlan:%s", port_id(port, uuid));
+}
+
+static int cmacvlan_create(vport_ctx *ctx, vport_port *port, const vport_link *lower, vport_kernel *netns,
+                           vport_error *err) {
+        vport_macvlan_request req = {
+                .lower_ifindex = lower->ifindex,
+                .name = port->rt.cifname,
+                .mac = port->def->mac,
+                .mode = macvlan_mode_table[port->def->plug.mode],
+                .netns = netns,
+        };
+        plug_dev_record rec = { .lower_ifindex = lower->ifindex };
+        char key[PLUG_KEY_MAX];
+        vport_link link;
+        int r;
+
+        snprintf(rec.ifname, sizeof(rec.ifname), "%s", port->rt.cifname);
+        macvlan_key(port, key);
+        r = plug_dev_journal(ctx, port, key, JOURNAL_STEP_PREPARING, &rec, err);
+        if (r >= 0)
+                r = ctx->ops->macvlan_create(ctx->kernel, &req, &link, err);
+        if (r == -EEXIST)
+                r = vport_error_set(err, r, "namespace %s already has an interface %s", port->rt.netns,
+                                    port->rt.cifname);
+        if (r < 0)
+                return r;
+        rec.ifindex = link.ifindex;
+        r = plug_dev_journal(ctx, port, key, JOURNAL_STEP_PREPARED, &rec, err);
+        if (r < 0)
+                return r;
+        /* ifindex stays 0: the interface is not in the host's namespace. */
+        snprintf(port->rt.ifname, sizeof(port->rt.ifname), "%s", port->rt.cifname);
+        snprintf(port->rt.lower, sizeof(port->rt.lower), "%s", lower->name);
+        port->rt.lower_ifindex = lower->ifindex;
+        return 0;
+}
+
+static int cmacvlan_make(vport_ctx *ctx, vport_port *port, const vport_link *lower, vport_error *err) {
+        vport_kernel *netns = NULL;
+        int r;
+
+        r = container_open(ctx, port, &netns, err);
+        if (r < 0)
+                return r;
+        r = cmacvlan_create(ctx, port, lower, netns, err);
+        ctx->ops->netns_close(netns);
+        return r;
+}
+
+/* Delete the recorded macvlan if it is still ours (name, kind, MAC). */
+static int cmacvlan_delete(vport_ctx *ctx, const vport_port *port, const plug_dev_record *rec,
+                           vport_error *err) {
+        vport_kernel *netns = NULL;
+        vport_link link;
+        int r;
+
+        r = container_open(ctx, port, &netns, err);
+        if (r == -ENOENT) {
+                vport_error_clear(err);
+                return 0;
+        }
+        if (r < 0)
+                return r;
+        r = ctx->ops->link_get(netns, 0, rec->ifname, &link, err);
+        if (r >= 0 && streq(link.kind, "macvlan") && mac_equal(&link.mac, &port->def->mac))
+                r = ctx->ops->link_delete(netns, link.ifindex, err);
+        ctx->ops->netns_close(netns);
+        if (r == -ENODEV) {
+                vport_error_clear(err);
+                return 0;
+        }
+        return r;
+}
+
+static int cmacvlan_release(vport_ctx *ctx, vport_port *port, vport_error *err) {
+        char key[PLUG_KEY_MAX];
+        plug_dev_record rec;
+        int r;
+
+        macvlan_key(port, key);
+        r = plug_dev_journal_read(ctx, port, key, &rec, err);
+        if (r == -ENOENT) {
+                vport_error_clear(err);
+                return 0;
+        }
+        if (r >= 0)
+                r = journal_set_step(ctx, port, key, JOURNAL_STEP_RELEASING, err);
+        if (r >= 0)
+                r = cmacvlan_delete(ctx, port, &rec, err);
+        if (r >= 0)
+                r = journal_delete(ctx, port, key, err);
+        return r;
+}
+
 static const plug_release_ops direct_release_ops;
 
 /* 802.1Qbg names the uplink the macvtap sits on (its IFLA_LINK) and no VF;
@@ -349,7 +454,22 @@ static int direct_associate(vport_ctx *ctx, vport_port *port, unsigned flags, vp
 }
 
 static int direct_release_many(vport_ctx *ctx, vport_port **ports, size_t n, vport_error *err) {
-        return plug_release(ctx, ports, n, &direct_release_ops, err);
+        bool any = false;
+        int r = 0;
+
+        for (size_t i = 0; i < n; i++)
+                any |= port_is_container(ports[i]);
+        if (!any)
+                return plug_release(ctx, ports, n, &direct_release_ops, err);
+        /* Each container's macvlan lives in its own namespace: one by one. */
+        for (size_t i = 0; i < n; i++) {
+                int q = port_is_container(ports[i])
+                                ? cmacvlan_release(ctx, ports[i], r < 0 ? NULL : err)
+                                : plug_release(ctx, &ports[i], 1, &direct_release_ops, r < 0 ? NULL : err);
+                if (q < 0 && r >= 0)
+                        r = q;
+        }
+        return r;
 }
 
 static int direct_release(vport_ctx *ctx, vport_port *port, vport_error *err) {
@@ -368,9 +488,11 @@ static int direct_prepare(vport_ctx *ctx, vport_port *port, unsigned flags, vpor
                 r = refuse_duplicate(ctx, port, &lower, err);
         if (r < 0)
                 return r;
-        if (is_passthrough(port))
+        if (port_is_container(port))
+                r = cmacvlan_make(ctx, port, &lower, err);
+        else if (is_passthrough(port))
                 r = physdev_take(ctx, port, &lower, err);
-        if (r >= 0)
+        if (r >= 0 && !port_is_container(port))
                 r = macvtap_make(ctx, port, &lower, err);
         /* libvirt's order: the macvtap first, then the switch is asked;
          * a refusal removes the macvtap again. */
@@ -398,7 +520,7 @@ static int direct_activate(vport_ctx *ctx, vport_port *port, vport_error *err) {
         bool raised = false;
         int r;
 
-        if (port->rt.ifindex <= 0)
+        if (port->rt.ifindex <= 0 && !port_is_container(port))
                 return port_gone(port, err);
         /* the migration target associates when the guest CPUs start there */
         r = port_vsi_activate(ctx, port, err);
@@ -410,7 +532,9 @@ static int direct_activate(vport_ctx *ctx, vport_port *port, vport_error *err) {
                 raised = r >= 0;
         }
         if (r >= 0)
-                r = ctx->ops->link_set_up(ctx->kernel, port->rt.ifindex, true, err);
+                r = port_is_container(port)
+                            ? container_set_up(ctx, port, true, err)
+                            : ctx->ops->link_set_up(ctx->kernel, port->rt.ifindex, true, err);
         if (r < 0 && raised)
                 (void) ctx->ops->link_set_up(ctx->kernel, lower.ifindex, false, NULL);
         return r == -ENODEV ? port_gone(port, err) : r;
@@ -421,6 +545,8 @@ static int direct_activate(vport_ctx *ctx, vport_port *port, vport_error *err) {
 static int direct_deactivate(vport_ctx *ctx, vport_port *port, vport_error *err) {
         int r;
 
+        if (port_is_container(port))
+                return container_set_up(ctx, port, false, err);
         if (port->rt.ifindex <= 0)
                 return 0;
         r = ctx->ops->link_set_up(ctx->kernel, port->rt.ifindex, false, err);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "base/names.h"
+#include "core/container.h"
 #include "core/internal.h"
 
 static const char *const port_state_table[_PORT_STATE_MAX] = {
@@ -36,7 +37,7 @@ void vport_port_array_free(vport_port **p, size_t n) {
  * written (edited, damaged) is dropped rather than printed or put in a
  * document; the devices are found through the journal, not these names. */
 static void runtime_drop_bad_names(vport_port_runtime *rt) {
-        char *names[] = { rt->ifname, rt->lower, rt->vf_netdev };
+        char *names[] = { rt->ifname, rt->lower, rt->vf_netdev, rt->cifname };
         unsigned tap;
         int end = 0;
 
@@ -46,6 +47,8 @@ static void runtime_drop_bad_names(vport_port_runtime *rt) {
         if (rt->tapdev[0] &&
             (sscanf(rt->tapdev, "/dev/tap%u%n", &tap, &end) != 1 || rt->tapdev[end] != '\0'))
                 rt->tapdev[0] = '\0';
+        if (rt->netns[0] && netns_path_check(rt->netns, NULL) < 0)
+                rt->netns[0] = '\0';
 }
 
 static void runtime_from_json(const char *text, vport_port_runtime *rt) {
@@ -66,6 +69,10 @@ static void runtime_from_json(const char *text, vport_port_runtime *rt) {
                 rt->lower_ifindex = json_object_get_int(v);
         if (json_object_object_get_ex(o, "vf_netdev", &v))
                 snprintf(rt->vf_netdev, sizeof(rt->vf_netdev), "%s", json_object_get_string(v));
+        if (json_object_object_get_ex(o, "netns", &v))
+                snprintf(rt->netns, sizeof(rt->netns), "%s", json_object_get_string(v));
+        if (json_object_object_get_ex(o, "container_ifname", &v))
+                snprintf(rt->cifname, sizeof(rt->cifname), "%s", json_object_get_string(v));
         json_object_put(o);
         runtime_drop_bad_names(rt);
 }
@@ -86,6 +93,10 @@ static json_object *runtime_to_json(const vport_port_runtime *rt) {
                 json_object_object_add(o, "lower_ifindex", json_object_new_int(rt->lower_ifindex));
         if (rt->vf_netdev[0])
                 json_object_object_add(o, "vf_netdev", json_object_new_string(rt->vf_netdev));
+        if (rt->netns[0])
+                json_object_object_add(o, "netns", json_object_new_string(rt->netns));
+        if (rt->cifname[0])
+                json_object_object_add(o, "container_ifname", json_object_new_string(rt->cifname));
         return o;
 }
 

@@ -4,7 +4,7 @@
 #include <unistd.h>
 
 #include "base/names.h"
-
+#include "core/container.h"
 #include "core/internal.h"
 #include "core/pool.h"
 
@@ -257,6 +257,9 @@ int vport_port_create(vport_ctx *ctx, const vport_port_request *req, vport_port 
         r = port_def_resolve(port->def, net, err);
         if (r < 0)
                 return vport_error_prefix(err, r, "network '%s'", net->name);
+        r = container_request(req, net, port, err);
+        if (r < 0)
+                return r;
         r = port_reclaim_request(req, port->def, net, &device, pci_buf, err);
         if (r < 0)
                 return r;

@@ -79,7 +79,7 @@ static int reconcile_port(vport_ctx *ctx, const vport_uuid *uuid, reconcile_acti
         if (action == RECONCILE_DELETE)
                 return port_forget(ctx, uuid, err);
         port->state = PORT_STATE_ALLOCATED;
-        port->rt = (vport_port_runtime){ 0 };
+        port_runtime_clear(&port->rt);
         return port_save(ctx, port, err);
 }
 

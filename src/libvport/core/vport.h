@@ -51,6 +51,8 @@ int vport_net_destroy_ex(vport_ctx *ctx, const char *name, unsigned flags, json_
 const char *port_state_to_string(vport_port_state s);
 int port_state_from_string(const char *s);
 
+#define VPORT_NETNS_PATH_MAX 128
+
 /* What prepare made on the host, kept in the store as JSON. */
 typedef struct vport_port_runtime {
         char ifname[VPORT_IFNAMSIZ]; /* tap/macvtap vport created, or the VF's netdev */
@@ -59,6 +61,10 @@ typedef struct vport_port_runtime {
         char lower[VPORT_IFNAMSIZ];  /* direct: the physdev */
         int lower_ifindex;
         char vf_netdev[VPORT_IFNAMSIZ]; /* hostdev asked for by netdev name: checked again at prepare */
+        /* A container's port: its namespace and interface name there (set at
+         * create, so release finds them after a crash); "" for a VM's. */
+        char netns[VPORT_NETNS_PATH_MAX];
+        char cifname[VPORT_IFNAMSIZ];
 } vport_port_runtime;
 
 struct vport_port {

@@ -32,6 +32,7 @@ struct vport_kernel {
         size_t n_pending;
         char sysfs_root[PATH_MAX];
         int bind_timeout_ms;
+        int ns_fd; /* the namespace the socket lives in; -1: not opened yet (the caller's) */
 };
 
 /* Called for every reply message of a request (not for the ack). Returns 0
@@ -69,6 +70,9 @@ int nl_vf_parse(struct nlmsghdr *h, vport_vf_info **ret, size_t *ret_n);
 /* The driver bound to the PCI device of netdev ifname ("" if none, or not
  * PCI) into buf; returns buf. */
 char *sysfs_netdev_driver(vport_kernel *k, const char *ifname, char *buf, size_t size);
+
+/* Connect k's netlink socket (route, extack on) in the thread's namespace. */
+int kernel_nl_connect(vport_kernel *k, vport_error *err);
 
 /* Sleep ms milliseconds (for bounded polls). */
 void kernel_sleep_ms(int ms);
@@ -116,6 +120,13 @@ struct nl_msg *vsi_setlink_msg(const vport_vsi *vsi, vport_vsi_request req, cons
  * lists no such VSI, -EBADMSG on an attribute failing its policy. */
 int vsi_status_parse(const struct nlmsghdr *h, const vport_vsi *vsi, bool *ret_has_response,
                      uint32_t *ret_response);
+int kernel_netns_open(vport_kernel *k, const char *path, vport_kernel **ret, vport_error *err);
+void kernel_netns_close(vport_kernel *k);
+int nl_veth_create(vport_kernel *k, const vport_veth_request *req, vport_link *ret, vport_error *err);
+int nl_link_move(vport_kernel *k, int ifindex, vport_kernel *target, const char *name, vport_error *err);
+int nl_route_add(vport_kernel *k, int ifindex, const vport_ipaddr *dst, const vport_ipaddr *gw,
+                 vport_error *err);
+int nl_addr_list(vport_kernel *k, int ifindex, vport_ipaddr **ret, size_t *ret_n, vport_error *err);
 
 int sysfs_pci_info(vport_kernel *k, const vport_pci_addr *addr, vport_pci_info *ret, vport_error *err);
 int sysfs_pci_netdevs(vport_kernel *k, const vport_pci_addr *addr, char ***ret, size_t *ret_n,

@@ -55,11 +55,17 @@ const vport_kernel_ops vport_kernel_ops_real = {
         .addr_count = nl_addr_count,
         .link_watch_open = nl_link_watch_open,
         .link_watch_read = nl_link_watch_read,
+        .netns_open = kernel_netns_open,
+        .netns_close = kernel_netns_close,
+        .veth_create = nl_veth_create,
+        .link_move = nl_link_move,
+        .route_add = nl_route_add,
+        .addr_list = nl_addr_list,
 };
 
 /* Extended ack makes the kernel say *why* ("macvlan: Unknown device
  * type"), capped ack keeps error replies from echoing our whole request. */
-static int kernel_nl_connect(vport_kernel *k, vport_error *err) {
+int kernel_nl_connect(vport_kernel *k, vport_error *err) {
         int one = 1, fd, r;
 
         k->nl = nl_socket_alloc();
@@ -104,6 +110,7 @@ int kernel_open(vport_kernel **ret, vport_error *err) {
         if (!k)
                 return vport_error_set(err, -ENOMEM, "kernel context: out of memory");
         k->bind_timeout_ms = KERNEL_BIND_TIMEOUT_MS;
+        k->ns_fd = -1;
         r = kernel_set_sysfs_root(k, err);
         if (r >= 0)
                 r = vsi_config_init(k, err);
@@ -122,6 +129,8 @@ void kernel_close(vport_kernel *k) {
                 return;
         nl_socket_free(k->nl);
         vsi_close(k);
+        if (k->ns_fd >= 0)
+                close(k->ns_fd);
         free(k);
 }
 

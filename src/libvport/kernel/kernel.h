@@ -71,7 +71,22 @@ typedef struct vport_macvlan_request {
         uint32_t mode;  /* MACVLAN_MODE_VEPA/BRIDGE/PRIVATE/PASSTHRU */
         bool tap;       /* true: macvtap, false: macvlan */
         uint32_t group; /* netdev group to put it in (0 = default) */
+        /* Made in this namespace (a container's, from netns_open), with the
+         * lower device in the caller's; ret then describes it there. NULL:
+         * the caller's namespace. */
+        struct vport_kernel *netns;
 } vport_macvlan_request;
+
+/* A veth pair: name in the caller's namespace, peer_name in peer_netns's
+ * (NULL: the same), each with its MAC, both down. */
+typedef struct vport_veth_request {
+        const char *name;
+        vport_mac mac;
+        uint32_t group; /* netdev group of the first end (0 = default) */
+        const char *peer_name;
+        vport_mac peer_mac;
+        struct vport_kernel *peer_netns;
+} vport_veth_request;
 
 /* A Linux bridge to make (isolated and open networks). */
 typedef struct vport_bridge_request {
@@ -294,6 +309,25 @@ typedef struct vport_kernel_ops {
          * dropped notifications (the caller must re-read the whole state). */
         int (*link_watch_read)(vport_kernel *k, int fd, vport_link_event_fn fn, void *userdata,
                                vport_error *err);
+        /* --- containers' network namespaces --- */
+        /* A kernel context whose netlink socket lives in the namespace bound
+         * at path (/run/netns/NAME, /proc/PID/ns/net), to call the ops above
+         * in it; closed with netns_close. -ENOENT if the namespace is gone. */
+        int (*netns_open)(vport_kernel *k, const char *path, vport_kernel **ret, vport_error *err);
+        void (*netns_close)(vport_kernel *k);
+        /* ret: the end named req->name. -EEXIST if a name is taken. */
+        int (*veth_create)(vport_kernel *k, const vport_veth_request *req, vport_link *ret,
+                           vport_error *err);
+        /* Move ifindex into target's namespace (NULL: stay) and/or rename it
+         * (name NULL: keep), in one request. */
+        int (*link_move)(vport_kernel *k, int ifindex, vport_kernel *target, const char *name,
+                         vport_error *err);
+        /* RTM_NEWROUTE in the main table out of ifindex, via gw (NULL: on
+         * link). -EEXIST if present. */
+        int (*route_add)(vport_kernel *k, int ifindex, const vport_ipaddr *dst, const vport_ipaddr *gw,
+                         vport_error *err);
+        /* The IPv4 and IPv6 addresses of ifindex (*ret malloc'ed). */
+        int (*addr_list)(vport_kernel *k, int ifindex, vport_ipaddr **ret, size_t *ret_n, vport_error *err);
 } vport_kernel_ops;
 
 /* The tc priority of the failover redirects: first on the hook, so they see

@@ -33,6 +33,8 @@ static int macvlan_build(const vport_macvlan_request *req, struct nl_msg **ret) 
         rtnl_link_set_link(link, req->lower_ifindex);
         if (req->group)
                 rtnl_link_set_group(link, req->group);
+        if (req->netns)
+                rtnl_link_set_ns_fd(link, req->netns->ns_fd);
         /* No IFF_UP: the core brings it up once it is fully configured. */
         if (rtnl_link_build_add_request(link, NLM_F_CREATE | NLM_F_EXCL, ret) < 0)
                 return -ENOMEM;
@@ -64,7 +66,7 @@ int macvlan_create(vport_kernel *k, const vport_macvlan_request *req, vport_link
                     kernel_ifdesc(req->lower_ifindex, desc));
         if (r < 0)
                 return r;
-        return nl_link_get(k, 0, req->name, ret, err);
+        return nl_link_get(req->netns ? req->netns : k, 0, req->name, ret, err);
 }
 
 /* "maj:min" from .../class/net/NAME/macvtap/tapN/dev. */
