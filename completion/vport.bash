@@ -30,7 +30,7 @@ _vport() {
 		words=("${COMP_WORDS[@]}")
 		cword=$COMP_CWORD
 	}
-	local globals="--json -j --pretty -p --state-dir --help -h --version -V"
+	local globals="--json -j --pretty -p --state-dir --connect --help -h --version -V"
 
 	# the command is the first word that is neither an option nor an option's value
 	for ((i = 1; i < cword; i++)); do
@@ -39,7 +39,8 @@ _vport() {
 			((i++))
 			vport+=(--state-dir "${words[i]}")
 			;;
-		--mac | --owner | --owner-uuid | --portgroup | --vlan | --xml | --device) ((i++)) ;;
+		--connect=*) vport+=("${words[i]}") ;; # names and UUIDs then come from the daemon
+		--mac | --owner | --owner-uuid | --portgroup | --vlan | --xml | --device | --generation) ((i++)) ;;
 		-*) ;;
 		*) if [ -z "$verb" ]; then verb=${words[i]}; else nargs=$((nargs + 1)); fi ;;
 		esac
@@ -54,7 +55,7 @@ _vport() {
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return
 		;;
-	--mac | --owner | --owner-uuid | --portgroup | --vlan | --device)
+	--mac | --owner | --owner-uuid | --portgroup | --vlan | --device | --generation)
 		return
 		;;
 	esac

@@ -69,6 +69,8 @@ static bool type_valid(vd_ptype t, json_object *v) {
                 return json_object_is_type(v, json_type_boolean);
         case P_INT:
                 return json_object_is_type(v, json_type_int);
+        case P_GENERATION:
+                return json_object_is_type(v, json_type_int) && json_object_get_int64(v) >= 1;
         default:
                 return json_object_is_type(v, json_type_string) && value_valid(t, json_object_get_string(v));
         }

@@ -18,14 +18,15 @@ typedef struct vd_client vd_client;
 typedef enum vd_ptype {
         P_STRING, /* any string (XML documents, PCI-or-netdev device names) */
         P_BOOL,
-        P_INT,     /* a JSON integer */
-        P_UUID,    /* a UUID string */
-        P_MAC,     /* a MAC string */
-        P_NETWORK, /* a network name (name_check) */
-        P_IFNAME,  /* an interface name */
-        P_OWNER,   /* an owner (VM) name */
-        P_GROUP,   /* a portgroup name */
-        P_DEVICE,  /* a pool device: PCI address or interface name */
+        P_INT,        /* a JSON integer */
+        P_UUID,       /* a UUID string */
+        P_MAC,        /* a MAC string */
+        P_NETWORK,    /* a network name (name_check) */
+        P_IFNAME,     /* an interface name */
+        P_OWNER,      /* an owner (VM) name */
+        P_GROUP,      /* a portgroup name */
+        P_DEVICE,     /* a pool device: PCI address or interface name */
+        P_GENERATION, /* a port generation: an integer >= 1 */
 } vd_ptype;
 
 typedef struct vd_param {

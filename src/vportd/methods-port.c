@@ -40,10 +40,13 @@ static int owner_for_change(vd_call *c, const char *owner) {
         return r;
 }
 
-/* Exactly one of "uuid" and "owner". Returns 1 for owner, 0 for uuid. */
+/* Exactly one of "uuid" and "owner"; a generation only with a uuid (an
+ * owner's ports each have their own). Returns 1 for owner, 0 for uuid. */
 static int uuid_or_owner(vd_call *c) {
         if (vd_has(c, "uuid") == vd_has(c, "owner"))
                 return vd_error(c, "io.vport.InvalidArgument", "give exactly one of 'uuid' and 'owner'");
+        if (vd_has(c, "owner") && vd_has(c, "generation"))
+                return vd_error(c, "io.vport.InvalidArgument", "'generation' only with 'uuid'");
         return vd_has(c, "owner");
 }
 
@@ -227,8 +230,11 @@ const vd_method vd_methods_port[] = {
         { "io.vport.PortDeactivate",
           port_deactivate,
           0,
-          { OPT_UUID, OWNER, { "generation", P_INT, false } } },
-        { "io.vport.PortDelete", port_delete, 0, { OPT_UUID, OWNER, { "generation", P_INT, false } } },
+          { OPT_UUID, OWNER, { "generation", P_GENERATION, false } } },
+        { "io.vport.PortDelete",
+          port_delete,
+          0,
+          { OPT_UUID, OWNER, { "generation", P_GENERATION, false } } },
         { "io.vport.PortList", port_list, 0, { { "network", P_NETWORK, false }, OWNER } },
         { "io.vport.PortGet", port_get, 0, { UUID } },
         { "io.vport.PortGetXML", port_get_xml, 0, { UUID } },

@@ -180,6 +180,10 @@ def case_port():
         expect_error("PortDeactivate with both uuid and owner", "io.vport.InvalidArgument",
                      c.PortDeactivate, uuid=u, owner="vm1")
         expect_error("PortDelete with neither uuid nor owner", "io.vport.InvalidArgument", c.PortDelete)
+        expect_error("PortDelete by owner with a generation", "io.vport.InvalidArgument",
+                     c.PortDelete, owner="vm1", generation=1)
+        expect_error("PortDelete with generation 0", "org.varlink.service.InvalidParameter",
+                     c.PortDelete, uuid=u, generation=0)
         g = c.PortGet(u)["port"]["generation"]
         expect_error("PortDelete with a stale generation", "io.vport.StaleGeneration", c.PortDelete, uuid=u, generation=g - 1)
         check("a refused delete keeps the tap", link(tap) is not None)

@@ -187,6 +187,12 @@ static void test_params(void **state) {
         assert_string_equal(refused("io.vport.PortCreate", "{\"network\":\"n\",\"owner\":\"a\\u0007b\"}"),
                             "owner");
         assert_string_equal(refused("io.vport.VFList", "{\"pf\":\"a-very-long-interface\"}"), "pf");
+        snprintf(buf, sizeof(buf), "{\"uuid\":%s,\"generation\":3}", u);
+        assert_null(refused("io.vport.PortDelete", buf));
+        snprintf(buf, sizeof(buf), "{\"uuid\":%s,\"generation\":0}", u);
+        assert_string_equal(refused("io.vport.PortDelete", buf), "generation");
+        snprintf(buf, sizeof(buf), "{\"uuid\":%s,\"generation\":-2}", u);
+        assert_string_equal(refused("io.vport.PortDeactivate", buf), "generation");
         assert_null(vd_method_find("io.vport.Nothing"));
 }
 
