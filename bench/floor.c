@@ -15,21 +15,21 @@
 
 #include "floor.h"
 
-typedef struct nl_buf {
+typedef struct knl_buf {
         struct nlmsghdr h;
         struct ifinfomsg ifi;
         char attrs[512];
-} nl_buf;
+} knl_buf;
 
-static int nl_fd = -1;
-static unsigned nl_seq;
+static int knl_fd = -1;
+static unsigned knl_seq;
 
 int floor_open(void) {
-        nl_fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-        return nl_fd < 0 ? -errno : 0;
+        knl_fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+        return knl_fd < 0 ? -errno : 0;
 }
 
-static struct rtattr *attr_put(nl_buf *b, int type, const void *data, size_t len) {
+static struct rtattr *attr_put(knl_buf *b, int type, const void *data, size_t len) {
         struct rtattr *a = (struct rtattr *) ((char *) b + NLMSG_ALIGN(b->h.nlmsg_len));
 
         a->rta_type = (unsigned short) type;
@@ -40,29 +40,29 @@ static struct rtattr *attr_put(nl_buf *b, int type, const void *data, size_t len
         return a;
 }
 
-static void nest_end(nl_buf *b, struct rtattr *a) {
+static void nest_end(knl_buf *b, struct rtattr *a) {
         a->rta_len = (unsigned short) ((char *) b + b->h.nlmsg_len - (char *) a);
 }
 
-static void msg_init(nl_buf *b, int type, int flags, int ifindex) {
+static void msg_init(knl_buf *b, int type, int flags, int ifindex) {
         memset(b, 0, sizeof(b->h) + sizeof(b->ifi));
         b->h.nlmsg_len = NLMSG_LENGTH(sizeof(b->ifi));
         b->h.nlmsg_type = (unsigned short) type;
         b->h.nlmsg_flags = (unsigned short) (NLM_F_REQUEST | NLM_F_ACK | flags);
-        b->h.nlmsg_seq = ++nl_seq;
+        b->h.nlmsg_seq = ++knl_seq;
         b->ifi.ifi_family = AF_UNSPEC;
         b->ifi.ifi_index = ifindex;
 }
 
 /* Send and wait for the ack. Returns 0 or the kernel's -errno. */
-static int msg_call(nl_buf *b) {
+static int msg_call(knl_buf *b) {
         char reply[4096];
         ssize_t n;
 
-        if (send(nl_fd, b, b->h.nlmsg_len, 0) < 0)
+        if (send(knl_fd, b, b->h.nlmsg_len, 0) < 0)
                 return -errno;
         for (;;) {
-                n = recv(nl_fd, reply, sizeof(reply), 0);
+                n = recv(knl_fd, reply, sizeof(reply), 0);
                 if (n < 0)
                         return -errno;
                 for (struct nlmsghdr *h = (void *) reply; NLMSG_OK(h, (size_t) n); h = NLMSG_NEXT(h, n))
@@ -72,7 +72,7 @@ static int msg_call(nl_buf *b) {
 }
 
 int floor_macvtap_create(const char *name, int lower, const unsigned char mac[6], uint32_t mode) {
-        nl_buf b;
+        knl_buf b;
         struct rtattr *info, *data;
         uint32_t link = (uint32_t) lower;
         int r;
@@ -95,7 +95,7 @@ int floor_tap_create(const char *name, const unsigned char mac[6], int bridge) {
         struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | IFF_TUN_EXCL };
         uint32_t master = (uint32_t) bridge;
         int fd, ifindex;
-        nl_buf b;
+        knl_buf b;
 
         snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
         fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
@@ -115,7 +115,7 @@ int floor_tap_create(const char *name, const unsigned char mac[6], int bridge) {
 }
 
 int floor_set_up(int ifindex, int up) {
-        nl_buf b;
+        knl_buf b;
 
         msg_init(&b, RTM_SETLINK, 0, ifindex);
         b.ifi.ifi_flags = up ? IFF_UP : 0;
@@ -124,7 +124,7 @@ int floor_set_up(int ifindex, int up) {
 }
 
 int floor_delete(int ifindex) {
-        nl_buf b;
+        knl_buf b;
 
         msg_init(&b, RTM_DELLINK, 0, ifindex);
         return msg_call(&b);

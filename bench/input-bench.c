@@ -17,7 +17,7 @@
 #include <time.h>
 
 #include "conf/network.h"
-#include "conf/port.h"
+#include "conf/networkport.h"
 #include "conf/xml-util.h"
 #include "kernel/kernel.h"
 

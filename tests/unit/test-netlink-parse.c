@@ -55,7 +55,7 @@ static void test_vf_parse(void **state) {
         put_vf(msg, 0, 1);
         put_vf(msg, 1, (uint32_t) -1); /* driver does not report trust */
         nla_nest_end(msg, list);
-        assert_int_equal(nl_vf_parse(nlmsg_hdr(msg), &vfs, &n), 0);
+        assert_int_equal(knl_vf_parse(nlmsg_hdr(msg), &vfs, &n), 0);
         assert_int_equal(n, 2);
         assert_int_equal(vfs[1].vf, 1);
         assert_int_equal(vfs[1].mac.addr[5], 1);
@@ -76,7 +76,7 @@ static void test_vf_parse_none(void **state) {
         vport_vf_info *vfs = NULL;
         size_t n = 7;
 
-        assert_int_equal(nl_vf_parse(nlmsg_hdr(msg), &vfs, &n), 0);
+        assert_int_equal(knl_vf_parse(nlmsg_hdr(msg), &vfs, &n), 0);
         assert_int_equal(n, 0);
         free(vfs);
 }
@@ -92,7 +92,7 @@ static void test_vf_parse_short_mac(void **state) {
         nla_put(msg, IFLA_VF_MAC, sizeof(truncated), &truncated);
         nla_nest_end(msg, info);
         nla_nest_end(msg, list);
-        assert_int_equal(nl_vf_parse(nlmsg_hdr(msg), &vfs, &n), -EBADMSG);
+        assert_int_equal(knl_vf_parse(nlmsg_hdr(msg), &vfs, &n), -EBADMSG);
         assert_null(vfs);
 }
 
@@ -107,7 +107,7 @@ static void test_vf_parse_no_index(void **state) {
         nla_put(msg, IFLA_VF_TRUST, sizeof(t), &t);
         nla_nest_end(msg, info);
         nla_nest_end(msg, list);
-        assert_int_equal(nl_vf_parse(nlmsg_hdr(msg), &vfs, &n), -EBADMSG);
+        assert_int_equal(knl_vf_parse(nlmsg_hdr(msg), &vfs, &n), -EBADMSG);
 }
 
 static void test_link_parse(void **state) {
@@ -128,7 +128,7 @@ static void test_link_parse(void **state) {
         nla_put_u32(msg, IFLA_MACVLAN_MODE, MACVLAN_MODE_PASSTHRU);
         nla_nest_end(msg, data);
         nla_nest_end(msg, info);
-        assert_int_equal(nl_link_parse(nlmsg_hdr(msg), &l), 0);
+        assert_int_equal(knl_link_parse(nlmsg_hdr(msg), &l), 0);
         assert_int_equal(l.ifindex, 12);
         assert_string_equal(l.name, "macvtap0");
         assert_memory_equal(l.mac.addr, addr, 6);
@@ -149,26 +149,26 @@ static void test_link_parse_bad(void **state) {
                 _cleanup_(nlmsg_freep) struct nl_msg *msg = newlink(5);
 
                 nla_put(msg, IFLA_ADDRESS, sizeof(ipv4), ipv4);
-                assert_int_equal(nl_link_parse(nlmsg_hdr(msg), &l), 0);
+                assert_int_equal(knl_link_parse(nlmsg_hdr(msg), &l), 0);
                 assert_true(mac_is_zero(&l.mac));
         }
         { /* a u32 attribute with 2 bytes */
                 _cleanup_(nlmsg_freep) struct nl_msg *msg = newlink(5);
 
                 nla_put(msg, IFLA_MTU, sizeof(short_mtu), &short_mtu);
-                assert_int_equal(nl_link_parse(nlmsg_hdr(msg), &l), -EBADMSG);
+                assert_int_equal(knl_link_parse(nlmsg_hdr(msg), &l), -EBADMSG);
         }
         { /* a name without its terminating NUL */
                 _cleanup_(nlmsg_freep) struct nl_msg *msg = newlink(5);
 
                 nla_put(msg, IFLA_IFNAME, 4, "eth0");
-                assert_int_equal(nl_link_parse(nlmsg_hdr(msg), &l), -EBADMSG);
+                assert_int_equal(knl_link_parse(nlmsg_hdr(msg), &l), -EBADMSG);
         }
         { /* a name longer than IFNAMSIZ */
                 _cleanup_(nlmsg_freep) struct nl_msg *msg = newlink(5);
 
                 nla_put_string(msg, IFLA_IFNAME, "a-name-that-is-far-too-long");
-                assert_int_equal(nl_link_parse(nlmsg_hdr(msg), &l), -EBADMSG);
+                assert_int_equal(knl_link_parse(nlmsg_hdr(msg), &l), -EBADMSG);
         }
 }
 

@@ -210,9 +210,9 @@ static void test_enum_tables(void **state) {
         assert_int_equal(forward_mode_from_string("bogus"), -EINVAL);
         assert_string_equal(mac_table_manager_to_string(MAC_TABLE_MANAGER_KERNEL), "kernel");
         assert_int_equal(mac_table_manager_from_string("libvirt"), MAC_TABLE_MANAGER_LIBVIRT);
-        assert_string_equal(virtualport_type_to_string(VIRTUALPORT_8021QBG), "802.1Qbg");
-        assert_int_equal(virtualport_type_from_string("openvswitch"), VIRTUALPORT_OPENVSWITCH);
-        assert_string_equal(plug_type_to_string(PLUG_HOSTDEV_PCI), "hostdev-pci");
+        assert_string_equal(virtualport_def_type_to_string(VIRTUALPORT_8021QBG), "802.1Qbg");
+        assert_int_equal(virtualport_def_type_from_string("openvswitch"), VIRTUALPORT_OPENVSWITCH);
+        assert_string_equal(plug_def_type_to_string(PLUG_HOSTDEV_PCI), "hostdev-pci");
         assert_int_equal(direct_mode_from_string("vepa"), DIRECT_VEPA);
         assert_true(forward_mode_is_l3(FORWARD_OPEN));
         assert_false(forward_mode_is_l3(FORWARD_BRIDGE));

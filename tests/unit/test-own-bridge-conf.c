@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <cmocka.h>
 
-#include "conf/port.h"
+#include "conf/networkport.h"
 
 #define NET(body) "<network><name>n1</name>" body "</network>"
 #define OWNER     "<owner><name>vm1</name><uuid>c7a5fdbd-edaf-9455-926a-d65c16db1809</uuid></owner>"

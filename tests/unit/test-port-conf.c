@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <cmocka.h>
 
-#include "conf/port.h"
+#include "conf/networkport.h"
 
 #define OWNER "<owner><name>vm1</name><uuid>c7a5fdbd-edaf-9455-926a-d65c16db1809</uuid></owner>"
 #define MAC   "<mac address='52:54:00:11:22:33'/>"
@@ -58,10 +58,10 @@ static void port_roundtrip(const char *xml) {
         b = port_ok(x1);
         assert_int_equal(port_def_format(b, &x2), 0);
         assert_string_equal(x1, x2);
-        assert_true(plug_equal(&a->plug, &b->plug));
+        assert_true(plug_def_equal(&a->plug, &b->plug));
         assert_true(vlan_equal(&a->vlan, &b->vlan));
-        assert_true(virtualport_equal(a->virtualport, b->virtualport));
-        assert_true(bandwidth_equal(&a->bandwidth, &b->bandwidth));
+        assert_true(virtualport_def_equal(a->virtualport, b->virtualport));
+        assert_true(bandwidth_def_equal(&a->bandwidth, &b->bandwidth));
 }
 
 static void test_roundtrip_plugs(void **state) {
@@ -212,7 +212,7 @@ static void test_libvirt_port_fields(void **state) {
         assert_false(q->plug.managed_set);
         assert_int_equal(port_def_format(q, &out), 0);
         assert_null(strstr(out, "managed"));
-        assert_false(plug_equal(&p->plug, &q->plug));
+        assert_false(plug_def_equal(&p->plug, &q->plug));
 
         port_fail(PORT("<rxfilters/>"), "<rxfilters>: missing attribute 'trustGuest'");
         port_fail(PORT("<rxfilters trustGuest='maybe'/>"), "trustGuest='maybe'");
@@ -499,20 +499,21 @@ static void test_merge3_direct(void **state) {
                           *m = NULL;
         vport_error err = { 0 };
 
-        assert_int_equal(virtualport_merge3(NULL, NULL, NULL, &m, &err), 0);
+        assert_int_equal(virtualport_def_merge3(NULL, NULL, NULL, &m, &err), 0);
         assert_null(m);
         strcpy(b.profile_id, "p1");
-        assert_int_equal(virtualport_merge3(&b, &a, NULL, &m, &err), 0);
+        assert_int_equal(virtualport_def_merge3(&b, &a, NULL, &m, &err), 0);
         assert_int_equal(m->type, VIRTUALPORT_OPENVSWITCH);
         assert_string_equal(m->profile_id, "p1");
         free(m);
         strcpy(a.profile_id, "p2");
-        assert_int_equal(virtualport_merge3(&b, &a, NULL, &m, &err), -EINVAL);
+        assert_int_equal(virtualport_def_merge3(&b, &a, NULL, &m, &err), -EINVAL);
         assert_non_null(strstr(err.message, "profileid"));
         assert_non_null(strstr(err.message, "'p2' on the network conflicts with 'p1' on the port"));
         b.has_manager_id = true;
         b.profile_id[0] = '\0';
-        assert_int_equal(virtualport_merge3(&b, &a, NULL, &m, &err), -EINVAL); /* managerid on openvswitch */
+        assert_int_equal(virtualport_def_merge3(&b, &a, NULL, &m, &err),
+                         -EINVAL); /* managerid on openvswitch */
         assert_non_null(strstr(err.message, "managerid"));
 }
 

@@ -412,7 +412,7 @@ static void test_net_destroy_refuses_active(void **state) {
         assert_null(strstr(err.message, uuid_format(&prepared->def->uuid, uuid)));
         assert_memory_equal(before.links, fnet->links, sizeof(before.links));
         assert_int_equal(n_ports(w), 2);
-        assert_int_equal(network_load(w->ctx, "br", NULL, &net_active, NULL), 0);
+        assert_int_equal(net_load(w->ctx, "br", NULL, &net_active, NULL), 0);
         assert_true(net_active);
 
         assert_int_equal(vport_net_destroy_ex(w->ctx, "br", VPORT_NET_DESTROY_FORCE, &torn, &err), 0);
@@ -428,7 +428,7 @@ static void test_net_destroy_refuses_active(void **state) {
         json_object_put(torn);
         assert_int_equal(n_ports(w), 0);
         assert_int_equal(fake_net_count("tun"), 0);
-        assert_int_equal(network_load(w->ctx, "br", NULL, &net_active, NULL), 0);
+        assert_int_equal(net_load(w->ctx, "br", NULL, &net_active, NULL), 0);
         assert_false(net_active);
         vport_port_free(active);
         vport_port_free(prepared);
@@ -452,7 +452,7 @@ static void test_net_destroy_partial(void **state) {
         assert_non_null(torn);
         assert_int_equal(json_object_array_length(torn), 0);
         json_object_put(torn);
-        assert_int_equal(network_load(w->ctx, "br", NULL, &net_active, NULL), 0);
+        assert_int_equal(net_load(w->ctx, "br", NULL, &net_active, NULL), 0);
         assert_true(net_active);
         assert_int_equal(n_ports(w), 1);
         snprintf(tap->link.kind, sizeof(tap->link.kind), "%s", "tun");

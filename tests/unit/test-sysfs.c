@@ -206,7 +206,7 @@ static void test_pci_netdevs(void **state) {
         assert_int_equal(ops->pci_netdevs(k, &a, &names, &n, NULL), 0);
         assert_int_equal(n, 1);
         assert_string_equal(names[0], "eth0");
-        strv_free_n(names, n);
+        kernel_strv_free_n(names, n);
 
         a = pci("0000:06:10.4");
         names = NULL;

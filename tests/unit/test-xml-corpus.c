@@ -14,7 +14,7 @@
 #include <cmocka.h>
 
 #include "conf/network.h"
-#include "conf/port.h"
+#include "conf/networkport.h"
 
 #define MIN_CORPUS_FILES 40
 

@@ -58,7 +58,7 @@ static int class_id_parse(xmlNodePtr node, bool allow, uint32_t *ret, vport_erro
         return 0;
 }
 
-int bandwidth_parse(xmlNodePtr node, bool allow_class_id, vport_bandwidth *ret, vport_error *err) {
+int bandwidth_def_parse(xmlNodePtr node, bool allow_class_id, vport_bandwidth *ret, vport_error *err) {
         vport_bandwidth bw = { 0 };
         int r;
 
@@ -103,7 +103,7 @@ static int rate_format(xmlNodePtr parent, const char *name, const vport_rate *ra
         return 0;
 }
 
-int bandwidth_format(xmlNodePtr parent, const vport_bandwidth *bw) {
+int bandwidth_def_format(xmlNodePtr parent, const vport_bandwidth *bw) {
         xmlNodePtr n;
 
         if (!bandwidth_is_set(bw))
@@ -121,6 +121,6 @@ static bool rate_equal(const vport_rate *a, const vport_rate *b) {
                a->floor == b->floor;
 }
 
-bool bandwidth_equal(const vport_bandwidth *a, const vport_bandwidth *b) {
+bool bandwidth_def_equal(const vport_bandwidth *a, const vport_bandwidth *b) {
         return rate_equal(&a->in, &b->in) && rate_equal(&a->out, &b->out) && a->class_id == b->class_id;
 }

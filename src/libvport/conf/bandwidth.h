@@ -31,9 +31,9 @@ static inline bool bandwidth_is_set(const vport_bandwidth *bw) {
  * positive number) only where allow_class_id (a port: libvirt refuses it on a
  * network or portgroup). Returns 0 or -EINVAL with err naming the element
  * and attribute. */
-int bandwidth_parse(xmlNodePtr node, bool allow_class_id, vport_bandwidth *ret, vport_error *err);
+int bandwidth_def_parse(xmlNodePtr node, bool allow_class_id, vport_bandwidth *ret, vport_error *err);
 
 /* Append <bandwidth> under parent if bw is set. Returns 0 or -ENOMEM. */
-int bandwidth_format(xmlNodePtr parent, const vport_bandwidth *bw);
+int bandwidth_def_format(xmlNodePtr parent, const vport_bandwidth *bw);
 
-bool bandwidth_equal(const vport_bandwidth *a, const vport_bandwidth *b);
+bool bandwidth_def_equal(const vport_bandwidth *a, const vport_bandwidth *b);

@@ -7,7 +7,7 @@
 #include "conf/xml-util.h"
 
 static int format_forward_pool(xmlNodePtr fwd, const vport_network_def *def) {
-        if (plug_format_driver(fwd, def->driver, def->driver_model) < 0)
+        if (plug_def_format_driver(fwd, def->driver, def->driver_model) < 0)
                 return -ENOMEM;
         if (def->pf) {
                 xmlNodePtr pf = xml_add_child(fwd, "pf", NULL);
@@ -22,7 +22,7 @@ static int format_forward_pool(xmlNodePtr fwd, const vport_network_def *def) {
                         return -ENOMEM;
         }
         for (size_t i = 0; i < def->n_addresses; i++)
-                if (plug_format_pci_address(fwd, &def->addresses[i], true) < 0)
+                if (plug_def_format_pci_address(fwd, &def->addresses[i], true) < 0)
                         return -ENOMEM;
         return xml_add_raw(fwd, def->forward_extra_xml);
 }
@@ -83,8 +83,8 @@ static int format_portgroup(xmlNodePtr root, const vport_portgroup *pg) {
             (pg->is_default && xml_set_prop(n, "default", "yes") < 0) ||
             xml_set_tristate(n, "trustGuestRxFilters", pg->trust_guest_rx_filters) < 0)
                 return -ENOMEM;
-        if (vlan_format_xml(n, &pg->vlan) < 0 || virtualport_format(n, pg->virtualport) < 0 ||
-            bandwidth_format(n, &pg->bandwidth) < 0 || port_options_format(n, pg->isolated_port) < 0)
+        if (vlan_def_format(n, &pg->vlan) < 0 || virtualport_def_format(n, pg->virtualport) < 0 ||
+            bandwidth_def_format(n, &pg->bandwidth) < 0 || port_opts_def_format(n, pg->isolated_port) < 0)
                 return -ENOMEM;
         return 0;
 }
@@ -101,10 +101,11 @@ static int format_body(xmlNodePtr root, const vport_network_def *def) {
                 return r;
         if ((r = format_mtu_mac(root, def)) < 0)
                 return r;
-        if ((r = xml_add_raw(root, def->l3_xml)) < 0 || (r = bandwidth_format(root, &def->bandwidth)) < 0 ||
-            (r = vlan_format_xml(root, &def->vlan)) < 0 ||
-            (r = port_options_format(root, def->isolated_port)) < 0 ||
-            (r = virtualport_format(root, def->virtualport)) < 0)
+        if ((r = xml_add_raw(root, def->l3_xml)) < 0 ||
+            (r = bandwidth_def_format(root, &def->bandwidth)) < 0 ||
+            (r = vlan_def_format(root, &def->vlan)) < 0 ||
+            (r = port_opts_def_format(root, def->isolated_port)) < 0 ||
+            (r = virtualport_def_format(root, def->virtualport)) < 0)
                 return r;
         for (size_t i = 0; i < def->n_portgroups; i++)
                 if ((r = format_portgroup(root, &def->portgroups[i])) < 0)

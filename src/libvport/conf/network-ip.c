@@ -64,7 +64,7 @@ static int ip_prefix(xmlNodePtr node, vport_ipaddr *a, vport_error *err) {
         return 0;
 }
 
-int network_parse_ip(xmlNodePtr node, vport_network_def *def, vport_error *err) {
+int network_def_parse_ip(xmlNodePtr node, vport_network_def *def, vport_error *err) {
         vport_ipaddr a, *ips;
         int family = AF_INET, r;
 

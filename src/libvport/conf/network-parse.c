@@ -98,7 +98,7 @@ static int forward_parse_address(xmlNodePtr c, vport_network_def *def, vport_err
         if (array_grow((void **) &def->addresses, def->n_addresses, sizeof(*a)) < 0)
                 return -ENOMEM;
         a = def->addresses;
-        if ((r = plug_parse_pci_address(c, true, &a[def->n_addresses], err)) < 0)
+        if ((r = plug_def_parse_pci_address(c, true, &a[def->n_addresses], err)) < 0)
                 return vport_error_prefix(err, r, "<forward>");
         def->n_addresses++;
         return 0;
@@ -107,7 +107,7 @@ static int forward_parse_address(xmlNodePtr c, vport_network_def *def, vport_err
 static int forward_parse_driver(xmlNodePtr c, vport_network_def *def, vport_error *err) {
         if (def->driver != HOSTDEV_DRIVER_DEFAULT || def->driver_model[0])
                 return vport_error_set(err, -EINVAL, "<forward>: more than one <driver>");
-        return plug_parse_driver(c, "<forward>", &def->driver, def->driver_model, err);
+        return plug_def_parse_driver(c, "<forward>", &def->driver, def->driver_model, err);
 }
 
 static int forward_parse_child(xmlNodePtr c, vport_network_def *def, vport_error *err) {
@@ -239,15 +239,15 @@ static int parse_uuid(xmlNodePtr node, vport_network_def *def, vport_error *err)
 }
 
 static int parse_vlan(xmlNodePtr node, vport_network_def *def, vport_error *err) {
-        return vlan_parse_xml(node, &def->vlan, err);
+        return vlan_def_parse(node, &def->vlan, err);
 }
 
 static int parse_virtualport(xmlNodePtr node, vport_network_def *def, vport_error *err) {
-        return virtualport_parse(node, true, &def->virtualport, err);
+        return virtualport_def_parse(node, true, &def->virtualport, err);
 }
 
 static int parse_bandwidth(xmlNodePtr node, vport_network_def *def, vport_error *err) {
-        return bandwidth_parse(node, false, &def->bandwidth, err);
+        return bandwidth_def_parse(node, false, &def->bandwidth, err);
 }
 
 static int portgroup_parse_child(xmlNodePtr c, vport_portgroup *pg, unsigned *seen, vport_error *err) {
@@ -262,12 +262,12 @@ static int portgroup_parse_child(xmlNodePtr c, vport_portgroup *pg, unsigned *se
                 return vport_error_set(err, -EINVAL, "more than one <%s>", names[i]);
         *seen |= 1u << i;
         if (i == 0)
-                return vlan_parse_xml(c, &pg->vlan, err);
+                return vlan_def_parse(c, &pg->vlan, err);
         if (i == 1) /* a portgroup may give parameters only; the type comes from the network */
-                return virtualport_parse(c, false, &pg->virtualport, err);
+                return virtualport_def_parse(c, false, &pg->virtualport, err);
         if (i == 3)
-                return port_options_parse(c, &pg->isolated_port, err);
-        return bandwidth_parse(c, false, &pg->bandwidth, err);
+                return port_opts_def_parse(c, &pg->isolated_port, err);
+        return bandwidth_def_parse(c, false, &pg->bandwidth, err);
 }
 
 static int parse_portgroup(xmlNodePtr node, vport_network_def *def, vport_error *err) {
@@ -351,7 +351,7 @@ static int parse_l3(xmlNodePtr node, vport_network_def *def, vport_error *err) {
 /* <ip>: its address goes on the bridge vport makes; the element itself
  * (with whatever it holds) is kept verbatim. */
 static int parse_ip(xmlNodePtr node, vport_network_def *def, vport_error *err) {
-        int r = network_parse_ip(node, def, err);
+        int r = network_def_parse_ip(node, def, err);
 
         return r < 0 ? r : parse_l3(node, def, err);
 }
@@ -373,7 +373,7 @@ static int parse_mac(xmlNodePtr node, vport_network_def *def, vport_error *err) 
 }
 
 static int parse_port(xmlNodePtr node, vport_network_def *def, vport_error *err) {
-        return port_options_parse(node, &def->isolated_port, err);
+        return port_opts_def_parse(node, &def->isolated_port, err);
 }
 
 static int parse_meta(xmlNodePtr node, vport_network_def *def, vport_error *err) {

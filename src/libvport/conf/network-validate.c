@@ -371,7 +371,7 @@ static int validate_virtualport(const vport_network_def *def, const vport_virtua
         /* the type against the mode is checked per port, where libvirt checks it */
         if (!vp)
                 return 0;
-        if ((r = virtualport_check_no_extras(vp, err)) < 0)
+        if ((r = virtualport_def_check_no_extras(vp, err)) < 0)
                 return vport_error_prefix(err, r, "network '%s': %s", def->name, where);
         return 0;
 }

@@ -17,7 +17,7 @@
 #include "conf/bandwidth.h"
 #include "conf/plug.h"
 #include "conf/tristate.h"
-#include "conf/port-options.h"
+#include "conf/port-opts.h"
 #include "conf/virtualport.h"
 
 typedef enum vport_forward_mode {
@@ -148,7 +148,7 @@ bool network_def_bridge_is_template(const vport_network_def *def);
 
 /* Parse one <ip> element into def->ips (the element itself is kept
  * verbatim in l3_xml by the caller). Returns 0, -EINVAL with err, -ENOMEM. */
-int network_parse_ip(xmlNodePtr node, vport_network_def *def, vport_error *err);
+int network_def_parse_ip(xmlNodePtr node, vport_network_def *def, vport_error *err);
 
 void network_def_free(vport_network_def *def); /* NULL-safe */
 DEFINE_TRIVIAL_CLEANUP_FUNC(vport_network_def *, network_def_free);

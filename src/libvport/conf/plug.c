@@ -5,11 +5,11 @@
 #include "conf/plug.h"
 #include "conf/xml-util.h"
 
-static const char *const plug_type_table[_PLUG_MAX] = {
+static const char *const plug_def_type_table[_PLUG_MAX] = {
         [PLUG_NONE] = "none",     [PLUG_NETWORK] = "network",         [PLUG_BRIDGE] = "bridge",
         [PLUG_DIRECT] = "direct", [PLUG_HOSTDEV_PCI] = "hostdev-pci",
 };
-DEFINE_STRING_TABLE_LOOKUP(plug_type, vport_plug_type);
+DEFINE_STRING_TABLE_LOOKUP(plug_def_type, vport_plug_type);
 
 static const char *const direct_mode_table[_DIRECT_MAX] = {
         [DIRECT_VEPA] = "vepa",
@@ -71,7 +71,7 @@ static int plug_parse_direct(xmlNodePtr node, vport_plug *plug, vport_error *err
         return plug_parse_str(node, "dev", &plug->dev, err);
 }
 
-int plug_parse_pci_address(xmlNodePtr node, bool require_type, vport_pci_addr *ret, vport_error *err) {
+int plug_def_parse_pci_address(xmlNodePtr node, bool require_type, vport_pci_addr *ret, vport_error *err) {
         _cleanup_xmlfree_ char *type = xml_prop(node, "type"), *d = xml_prop(node, "domain"),
                                *b = xml_prop(node, "bus"), *s = xml_prop(node, "slot"),
                                *f = xml_prop(node, "function");
@@ -88,8 +88,8 @@ static bool driver_model_valid(const char *m) {
                strspn(m, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_+-") == strlen(m);
 }
 
-int plug_parse_driver(xmlNodePtr node, const char *ctx, vport_hostdev_driver *ret_driver, char *ret_model,
-                      vport_error *err) {
+int plug_def_parse_driver(xmlNodePtr node, const char *ctx, vport_hostdev_driver *ret_driver,
+                          char *ret_model, vport_error *err) {
         _cleanup_xmlfree_ char *name = xml_prop(node, "name"), *model = xml_prop(node, "model");
         int d = HOSTDEV_DRIVER_DEFAULT;
 
@@ -106,7 +106,7 @@ int plug_parse_driver(xmlNodePtr node, const char *ctx, vport_hostdev_driver *re
         return 0;
 }
 
-int plug_format_driver(xmlNodePtr parent, vport_hostdev_driver driver, const char *model) {
+int plug_def_format_driver(xmlNodePtr parent, vport_hostdev_driver driver, const char *model) {
         xmlNodePtr d;
 
         if (driver == HOSTDEV_DRIVER_DEFAULT && !model[0])
@@ -128,11 +128,12 @@ static int plug_parse_hostdev(xmlNodePtr node, vport_plug *plug, vport_error *er
         plug->managed_set = r > 0;
         XML_FOREACH_ELEMENT(c, node) {
                 if (xml_is(c, "driver") && !seen_driver) {
-                        if ((r = plug_parse_driver(c, "<plug>", &plug->driver, plug->driver_model, err)) < 0)
+                        if ((r = plug_def_parse_driver(c, "<plug>", &plug->driver, plug->driver_model,
+                                                       err)) < 0)
                                 return r;
                         seen_driver = true;
                 } else if (xml_is(c, "address") && !seen_addr) {
-                        if ((r = plug_parse_pci_address(c, false, &plug->addr, err)) < 0)
+                        if ((r = plug_def_parse_pci_address(c, false, &plug->addr, err)) < 0)
                                 return r;
                         seen_addr = true;
                 } else
@@ -146,12 +147,12 @@ static int plug_parse_hostdev(xmlNodePtr node, vport_plug *plug, vport_error *er
         return 0;
 }
 
-int plug_parse(xmlNodePtr node, vport_plug *ret, vport_error *err) {
+int plug_def_parse(xmlNodePtr node, vport_plug *ret, vport_error *err) {
         _cleanup_xmlfree_ char *type = xml_prop(node, "type");
         vport_plug plug = { 0 };
         int t, r;
 
-        t = plug_type_from_string(type);
+        t = plug_def_type_from_string(type);
         if (t <= PLUG_NONE)
                 return vport_error_set(err, -EINVAL,
                                        "<plug type='%.32s'>: must be network, bridge, direct or hostdev-pci",
@@ -164,17 +165,17 @@ int plug_parse(xmlNodePtr node, vport_plug *ret, vport_error *err) {
         else
                 r = plug_parse_hostdev(node, &plug, err);
         if (r >= 0)
-                r = plug_validate(&plug, err);
+                r = plug_def_validate(&plug, err);
         if (r < 0) {
-                plug_clear(&plug);
+                plug_def_clear(&plug);
                 return r;
         }
-        plug_clear(ret);
+        plug_def_clear(ret);
         *ret = plug;
         return 0;
 }
 
-int plug_format_pci_address(xmlNodePtr parent, const vport_pci_addr *addr, bool with_type) {
+int plug_def_format_pci_address(xmlNodePtr parent, const vport_pci_addr *addr, bool with_type) {
         xmlNodePtr a = xml_add_child(parent, "address", NULL);
 
         if (!a || (with_type && xml_set_prop(a, "type", "pci") < 0) ||
@@ -192,18 +193,18 @@ static int plug_format_hostdev(xmlNodePtr n, const vport_plug *plug) {
         if ((plug->managed || plug->managed_set) &&
             xml_set_prop(n, "managed", plug->managed ? "yes" : "no") < 0)
                 return -ENOMEM;
-        if (plug_format_driver(n, plug->driver, plug->driver_model) < 0)
+        if (plug_def_format_driver(n, plug->driver, plug->driver_model) < 0)
                 return -ENOMEM;
-        return plug_format_pci_address(n, &plug->addr, false);
+        return plug_def_format_pci_address(n, &plug->addr, false);
 }
 
-int plug_format(xmlNodePtr parent, const vport_plug *plug) {
+int plug_def_format(xmlNodePtr parent, const vport_plug *plug) {
         xmlNodePtr n;
 
         if (plug->type == PLUG_NONE)
                 return 0;
         if (!(n = xml_add_child(parent, "plug", NULL)) ||
-            xml_set_prop(n, "type", plug_type_to_string(plug->type)) < 0)
+            xml_set_prop(n, "type", plug_def_type_to_string(plug->type)) < 0)
                 return -ENOMEM;
         switch (plug->type) {
         case PLUG_NETWORK:
@@ -225,7 +226,7 @@ int plug_format(xmlNodePtr parent, const vport_plug *plug) {
         }
 }
 
-int plug_validate(const vport_plug *plug, vport_error *err) {
+int plug_def_validate(const vport_plug *plug, vport_error *err) {
         int r;
 
         switch (plug->type) {
@@ -252,25 +253,7 @@ int plug_validate(const vport_plug *plug, vport_error *err) {
         }
 }
 
-static int strdup_or_null(const char *s, char **ret) {
-        *ret = NULL;
-        return !s || (*ret = strdup(s)) ? 0 : -ENOMEM;
-}
-
-int plug_copy(vport_plug *dst, const vport_plug *src) {
-        vport_plug p = *src;
-
-        if (strdup_or_null(src->bridge, &p.bridge) < 0)
-                return -ENOMEM;
-        if (strdup_or_null(src->dev, &p.dev) < 0) {
-                free(p.bridge);
-                return -ENOMEM;
-        }
-        *dst = p;
-        return 0;
-}
-
-bool plug_equal(const vport_plug *a, const vport_plug *b) {
+bool plug_def_equal(const vport_plug *a, const vport_plug *b) {
         if (a->type != b->type)
                 return false;
         switch (a->type) {
@@ -288,7 +271,7 @@ bool plug_equal(const vport_plug *a, const vport_plug *b) {
         }
 }
 
-void plug_clear(vport_plug *plug) {
+void plug_def_clear(vport_plug *plug) {
         if (!plug)
                 return;
         free(plug->bridge);

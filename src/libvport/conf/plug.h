@@ -47,8 +47,8 @@ typedef enum vport_hostdev_driver {
 #define VPORT_DRIVER_MODEL_MAX 63
 
 const char *
-plug_type_to_string(vport_plug_type t); /* "none", "network", "bridge", "direct", "hostdev-pci" */
-int plug_type_from_string(const char *s);
+plug_def_type_to_string(vport_plug_type t); /* "none", "network", "bridge", "direct", "hostdev-pci" */
+int plug_def_type_from_string(const char *s);
 const char *direct_mode_to_string(vport_direct_mode m); /* "vepa", "private", "bridge", "passthrough" */
 int direct_mode_from_string(const char *s);
 const char *
@@ -75,34 +75,33 @@ typedef struct vport_plug {
 
 /* Parse a <plug> element into ret (cleared first). Returns 0 or
  * -EINVAL/-ENOMEM with err naming the attribute. */
-int plug_parse(xmlNodePtr node, vport_plug *ret, vport_error *err);
+int plug_def_parse(xmlNodePtr node, vport_plug *ret, vport_error *err);
 
 /* Append <plug> under parent (nothing for PLUG_NONE). Returns 0 or -ENOMEM. */
-int plug_format(xmlNodePtr parent, const vport_plug *plug);
+int plug_def_format(xmlNodePtr parent, const vport_plug *plug);
 
 /* Consistency of a filled-in plug (names valid, fields of its type present).
  * Returns 0 or -EINVAL with err set. */
-int plug_validate(const vport_plug *plug, vport_error *err);
+int plug_def_validate(const vport_plug *plug, vport_error *err);
 
 /* <address type='pci' domain bus slot function/> (also used inside <forward>).
  * require_type: the type attribute must be there (a network's <forward>
  * pool); libvirt writes a port's <plug><address> without it. A type other
  * than 'pci' is always refused. Returns 0 or -EINVAL with err naming the
  * attribute. */
-int plug_parse_pci_address(xmlNodePtr node, bool require_type, vport_pci_addr *ret, vport_error *err);
+int plug_def_parse_pci_address(xmlNodePtr node, bool require_type, vport_pci_addr *ret, vport_error *err);
 
 /* Append that <address> under parent, with type='pci' if with_type. Returns 0 or -ENOMEM. */
-int plug_format_pci_address(xmlNodePtr parent, const vport_pci_addr *addr, bool with_type);
+int plug_def_format_pci_address(xmlNodePtr parent, const vport_pci_addr *addr, bool with_type);
 
 /* <driver name='vfio' model='...'/> (a <forward>'s or a <plug>'s): parse
  * into *ret_driver and ret_model (VPORT_DRIVER_MODEL_MAX + 1 bytes). ctx
  * prefixes messages. Returns 0 or -EINVAL with err naming the attribute. */
-int plug_parse_driver(xmlNodePtr node, const char *ctx, vport_hostdev_driver *ret_driver, char *ret_model,
-                      vport_error *err);
+int plug_def_parse_driver(xmlNodePtr node, const char *ctx, vport_hostdev_driver *ret_driver,
+                          char *ret_model, vport_error *err);
 
 /* Append that <driver> under parent (nothing when both are unset). Returns 0 or -ENOMEM. */
-int plug_format_driver(xmlNodePtr parent, vport_hostdev_driver driver, const char *model);
+int plug_def_format_driver(xmlNodePtr parent, vport_hostdev_driver driver, const char *model);
 
-int plug_copy(vport_plug *dst, const vport_plug *src); /* 0 or -ENOMEM; dst overwritten */
-bool plug_equal(const vport_plug *a, const vport_plug *b);
-void plug_clear(vport_plug *plug); /* frees strings, zeroes */
+bool plug_def_equal(const vport_plug *a, const vport_plug *b);
+void plug_def_clear(vport_plug *plug); /* frees strings, zeroes */

@@ -66,8 +66,8 @@ static int merge_one(merge_state *m, const vport_virtualport *mods, const char *
                         return vport_error_set(
                                 err, -EINVAL,
                                 "<virtualport type>: '%s' on the %s conflicts with '%s' on the %s",
-                                virtualport_type_to_string(mods->type), from,
-                                virtualport_type_to_string(m->result->type), m->type_from);
+                                virtualport_def_type_to_string(mods->type), from,
+                                virtualport_def_type_to_string(m->result->type), m->type_from);
                 m->result->type = mods->type;
                 m->type_from = from;
         }
@@ -87,8 +87,8 @@ static int merge_one(merge_state *m, const vport_virtualport *mods, const char *
         return 0;
 }
 
-int virtualport_merge3(const vport_virtualport *port, const vport_virtualport *network,
-                       const vport_virtualport *portgroup, vport_virtualport **ret, vport_error *err) {
+int virtualport_def_merge3(const vport_virtualport *port, const vport_virtualport *network,
+                           const vport_virtualport *portgroup, vport_virtualport **ret, vport_error *err) {
         _cleanup_free_ vport_virtualport *result = NULL;
         merge_state m = { 0 };
         int r;
@@ -104,13 +104,13 @@ int virtualport_merge3(const vport_virtualport *port, const vport_virtualport *n
         if ((r = merge_one(&m, port, "port", err)) < 0 || (r = merge_one(&m, network, "network", err)) < 0 ||
             (r = merge_one(&m, portgroup, "portgroup", err)) < 0)
                 return r;
-        if ((r = virtualport_check_no_extras(result, err)) < 0)
+        if ((r = virtualport_def_check_no_extras(result, err)) < 0)
                 return r;
         *ret = TAKE_PTR(result);
         return 0;
 }
 
-bool virtualport_equal(const vport_virtualport *a, const vport_virtualport *b) {
+bool virtualport_def_equal(const vport_virtualport *a, const vport_virtualport *b) {
         char x[VPORT_UUID_STRLEN + 8], y[VPORT_UUID_STRLEN + 8];
 
         if (!a || !b)
@@ -121,13 +121,4 @@ bool virtualport_equal(const vport_virtualport *a, const vport_virtualport *b) {
                 if (!streq_ptr(vp_param_string(a, i, x), vp_param_string(b, i, y)))
                         return false;
         return true;
-}
-
-vport_virtualport *virtualport_dup(const vport_virtualport *vp) {
-        vport_virtualport *n;
-
-        if (!vp || !(n = malloc(sizeof(*n))))
-                return NULL;
-        *n = *vp;
-        return n;
 }

@@ -4,13 +4,13 @@
 #include "conf/virtualport.h"
 #include "conf/xml-util.h"
 
-static const char *const virtualport_type_table[_VIRTUALPORT_MAX] = {
+static const char *const virtualport_def_type_table[_VIRTUALPORT_MAX] = {
         [VIRTUALPORT_NONE] = "none",        [VIRTUALPORT_8021QBG] = "802.1Qbg",
         [VIRTUALPORT_8021QBH] = "802.1Qbh", [VIRTUALPORT_OPENVSWITCH] = "openvswitch",
         [VIRTUALPORT_MIDONET] = "midonet",
 };
 
-DEFINE_STRING_TABLE_LOOKUP(virtualport_type, vport_virtualport_type);
+DEFINE_STRING_TABLE_LOOKUP(virtualport_def_type, vport_virtualport_type);
 
 static int vp_parse_uuid(xmlNodePtr params, const char *attr, bool *has, vport_uuid *ret, vport_error *err) {
         _cleanup_xmlfree_ char *s = xml_prop(params, attr);
@@ -68,7 +68,7 @@ static int vp_parse_type(xmlNodePtr node, bool require_type, vport_virtualport *
                 vp->type = VIRTUALPORT_NONE;
                 return 0;
         }
-        t = virtualport_type_from_string(type);
+        t = virtualport_def_type_from_string(type);
         if (t <= VIRTUALPORT_NONE)
                 return vport_error_set(err, -EINVAL,
                                        "<virtualport type='%.32s'>: unknown type (802.1Qbg, 802.1Qbh, "
@@ -78,7 +78,7 @@ static int vp_parse_type(xmlNodePtr node, bool require_type, vport_virtualport *
         return 0;
 }
 
-int virtualport_parse(xmlNodePtr node, bool require_type, vport_virtualport **ret, vport_error *err) {
+int virtualport_def_parse(xmlNodePtr node, bool require_type, vport_virtualport **ret, vport_error *err) {
         _cleanup_free_ vport_virtualport *vp = calloc(1, sizeof(*vp));
         bool seen_params = false;
         int r;
@@ -97,7 +97,7 @@ int virtualport_parse(xmlNodePtr node, bool require_type, vport_virtualport **re
                 if ((r = vp_parse_params(c, vp, err)) < 0)
                         return r;
         }
-        if ((r = virtualport_check_no_extras(vp, err)) < 0)
+        if ((r = virtualport_def_check_no_extras(vp, err)) < 0)
                 return r;
         *ret = TAKE_PTR(vp);
         return 0;
@@ -117,7 +117,7 @@ static int vp_format_params(xmlNodePtr p, const vport_virtualport *vp) {
         return 0;
 }
 
-int virtualport_format(xmlNodePtr parent, const vport_virtualport *vp) {
+int virtualport_def_format(xmlNodePtr parent, const vport_virtualport *vp) {
         xmlNodePtr n, p;
 
         if (!vp)
@@ -125,7 +125,7 @@ int virtualport_format(xmlNodePtr parent, const vport_virtualport *vp) {
         if (!(n = xml_add_child(parent, "virtualport", NULL)))
                 return -ENOMEM;
         if (vp->type != VIRTUALPORT_NONE &&
-            xml_set_prop(n, "type", virtualport_type_to_string(vp->type)) < 0)
+            xml_set_prop(n, "type", virtualport_def_type_to_string(vp->type)) < 0)
                 return -ENOMEM;
         if (!vp->has_manager_id && !vp->has_type_id && !vp->has_type_id_version && !vp->has_instance_id &&
             !vp->has_interface_id && !vp->profile_id[0])
@@ -163,7 +163,7 @@ static unsigned vp_given_params(const vport_virtualport *vp) {
                (vp->profile_id[0] ? P_PROFILE : 0) | (vp->has_interface_id ? P_INTERFACE : 0);
 }
 
-int virtualport_check_no_extras(const vport_virtualport *vp, vport_error *err) {
+int virtualport_def_check_no_extras(const vport_virtualport *vp, vport_error *err) {
         unsigned extra;
 
         assert_return(vp && vp->type < _VIRTUALPORT_MAX, -EINVAL);
@@ -173,11 +173,11 @@ int virtualport_check_no_extras(const vport_virtualport *vp, vport_error *err) {
                         return vport_error_set(
                                 err, -EINVAL,
                                 "<virtualport type='%s'><parameters %s>: not used by this type",
-                                virtualport_type_to_string(vp->type), param_names[i]);
+                                virtualport_def_type_to_string(vp->type), param_names[i]);
         return 0;
 }
 
-int virtualport_check_complete(vport_virtualport *vp, bool generate_missing, vport_error *err) {
+int virtualport_def_check_complete(vport_virtualport *vp, bool generate_missing, vport_error *err) {
         static const unsigned required[_VIRTUALPORT_MAX] = {
                 [VIRTUALPORT_8021QBG] = P_MANAGER | P_TYPEID | P_TYPEIDV,
                 [VIRTUALPORT_8021QBH] = P_PROFILE,
@@ -194,7 +194,7 @@ int virtualport_check_complete(vport_virtualport *vp, bool generate_missing, vpo
                 if (missing & (1u << i))
                         return vport_error_set(err, -EINVAL,
                                                "<virtualport type='%s'><parameters>: missing %s",
-                                               virtualport_type_to_string(vp->type), param_names[i]);
+                                               virtualport_def_type_to_string(vp->type), param_names[i]);
         if (!generate_missing)
                 return 0;
         if (vp->type == VIRTUALPORT_8021QBG && !vp->has_instance_id) {

@@ -43,7 +43,7 @@ static int vlan_parse_children(xmlNodePtr node, vport_vlan *vlan, vport_error *e
         return 0;
 }
 
-int vlan_parse_xml(xmlNodePtr node, vport_vlan *ret, vport_error *err) {
+int vlan_def_parse(xmlNodePtr node, vport_vlan *ret, vport_error *err) {
         vport_vlan vlan = { 0 };
         bool trunk = false;
         int has_trunk, r;
@@ -70,7 +70,7 @@ int vlan_parse_xml(xmlNodePtr node, vport_vlan *ret, vport_error *err) {
         return 0;
 }
 
-int vlan_format_xml(xmlNodePtr parent, const vport_vlan *vlan) {
+int vlan_def_format(xmlNodePtr parent, const vport_vlan *vlan) {
         xmlNodePtr v;
 
         if (!vlan_is_set(vlan))

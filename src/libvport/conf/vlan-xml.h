@@ -8,7 +8,7 @@
 
 /* Parse a <vlan> element into ret (cleared first; freed on error). Returns 0
  * or -EINVAL/-ENOMEM with err naming the element and attribute. */
-int vlan_parse_xml(xmlNodePtr node, vport_vlan *ret, vport_error *err);
+int vlan_def_parse(xmlNodePtr node, vport_vlan *ret, vport_error *err);
 
 /* Append <vlan> under parent if vlan has tags. Returns 0 or -ENOMEM. */
-int vlan_format_xml(xmlNodePtr parent, const vport_vlan *vlan);
+int vlan_def_format(xmlNodePtr parent, const vport_vlan *vlan);

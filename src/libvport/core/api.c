@@ -70,7 +70,7 @@ int vport_port_get_vlan(const vport_port *p) {
 }
 
 const char *vport_port_get_plug_type(const vport_port *p) {
-        return plug_type_to_string(p->def->plug.type);
+        return plug_def_type_to_string(p->def->plug.type);
 }
 
 const char *vport_port_get_device(const vport_port *p) {

@@ -7,7 +7,7 @@
 #include "core/container.h"
 #include "core/sriov.h"
 
-int netns_path_check(const char *path, vport_error *err) {
+int container_netns_check(const char *path, vport_error *err) {
         size_t len = path ? strlen(path) : 0;
 
         if (len == 0 || path[0] != '/' || len >= VPORT_NETNS_PATH_MAX || strstr(path, "/../") ||
@@ -52,7 +52,7 @@ int container_request(const vport_port_request *req, const vport_network_def *ne
                                        "container port: %s is missing (netns and "
                                        "container_ifname go together)",
                                        req->netns ? "container_ifname" : "netns");
-        if ((r = netns_path_check(req->netns, err)) < 0)
+        if ((r = container_netns_check(req->netns, err)) < 0)
                 return r;
         if (ifname_check(req->container_ifname, err) < 0)
                 return vport_error_prefix(err, -EINVAL, "container_ifname");
@@ -67,8 +67,10 @@ int container_open(vport_ctx *ctx, const vport_port *port, vport_kernel **ret, v
         return ctx->ops->netns_open(ctx->kernel, port->rt.netns, ret, err);
 }
 
-int container_link(vport_ctx *ctx, vport_kernel *k, const vport_port *port, vport_link *ret,
-                   vport_error *err) {
+/* The port's interface in the namespace k, found by its name and checked
+ * to carry the port's MAC. -ENODEV if absent or another device. */
+static int container_link(vport_ctx *ctx, vport_kernel *k, const vport_port *port, vport_link *ret,
+                          vport_error *err) {
         char mac[VPORT_MAC_STRLEN];
         int r;
 

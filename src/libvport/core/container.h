@@ -11,7 +11,7 @@ static inline bool port_is_container(const vport_port *port) {
 
 /* A namespace path vport keeps: absolute, no "..", only [A-Za-z0-9/._:-],
  * shorter than VPORT_NETNS_PATH_MAX. Returns 0 or -EINVAL naming it. */
-int netns_path_check(const char *path, vport_error *err);
+int container_netns_check(const char *path, vport_error *err);
 
 /* The request's container fields checked against the network and copied
  * into port->rt. Returns 0 or -EINVAL naming the field. */
@@ -21,11 +21,6 @@ int container_request(const vport_port_request *req, const vport_network_def *ne
 /* A kernel context in the port's namespace (close with ctx->ops->netns_close).
  * -ENOENT (err set) if the namespace is gone. */
 int container_open(vport_ctx *ctx, const vport_port *port, vport_kernel **ret, vport_error *err);
-
-/* The port's interface in the namespace k, found by its name and checked
- * to carry the port's MAC. -ENODEV if absent or another device. */
-int container_link(vport_ctx *ctx, vport_kernel *k, const vport_port *port, vport_link *ret,
-                   vport_error *err);
 
 /* Bring the container interface up (activate) or down (deactivate); a
  * namespace or interface already gone counts as done when going down. */

@@ -81,8 +81,7 @@ int port_to_store(const vport_port *p, store_port *row);
 int port_save(vport_ctx *ctx, vport_port *p, vport_error *err);
 
 /* Load a network definition; -ENOENT if undefined. ret_active may be NULL. */
-int network_load(vport_ctx *ctx, const char *name, vport_network_def **ret, bool *ret_active,
-                 vport_error *err);
+int net_load(vport_ctx *ctx, const char *name, vport_network_def **ret, bool *ret_active, vport_error *err);
 
 /* Prepare a port already in hand (a no-op unless it is "allocated"); net is
  * its network's definition, or NULL to load it. Moves the port to
@@ -131,8 +130,6 @@ int net_destroy_ports(vport_ctx *ctx, const char *name, unsigned flags, json_obj
  * in the same transaction as the port row. */
 #define JOURNAL_KEY_DELETE "delete"
 
-/* Journal that port is being deleted (JOURNAL_KEY_DELETE). Returns 0 or -errno. */
-int port_delete_begin(vport_ctx *ctx, const vport_port *port, vport_error *err);
 /* Forget the port and its delete entry in one transaction (joining an open
  * one). -EBUSY if device entries remain. Returns 0 or -errno. */
 int port_forget(vport_ctx *ctx, const vport_uuid *uuid, vport_error *err);

@@ -9,7 +9,7 @@ static json_object *plug_json(const vport_plug *plug) {
         char bdf[VPORT_PCI_STRLEN];
         const char *mtm;
 
-        json_object_object_add(o, "type", json_object_new_string(plug_type_to_string(plug->type)));
+        json_object_object_add(o, "type", json_object_new_string(plug_def_type_to_string(plug->type)));
         switch (plug->type) {
         case PLUG_NETWORK:
         case PLUG_BRIDGE:

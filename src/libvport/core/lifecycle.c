@@ -39,7 +39,8 @@ static const plug_driver *driver_of(const vport_port *p, vport_error *err) {
 
         if (!d)
                 vport_error_set(err, -EOPNOTSUPP, "port %s: plug type '%s' has no driver",
-                                uuid_format(&p->def->uuid, uuid), plug_type_to_string(p->def->plug.type));
+                                uuid_format(&p->def->uuid, uuid),
+                                plug_def_type_to_string(p->def->plug.type));
         return d;
 }
 
@@ -87,7 +88,7 @@ static int check_mode(vport_ctx *ctx, const vport_port *port, const vport_networ
         int r;
 
         if (!net) {
-                r = network_load(ctx, port->network, &loaded, NULL, err);
+                r = net_load(ctx, port->network, &loaded, NULL, err);
                 if (r < 0)
                         return r;
                 net = loaded;
@@ -293,7 +294,8 @@ int vport_port_deactivate(vport_ctx *ctx, const vport_uuid *uuid, vport_port **r
         return port_run(ctx, uuid, deactivate_any_loaded, 0, ret, err);
 }
 
-int port_delete_begin(vport_ctx *ctx, const vport_port *port, vport_error *err) {
+/* Journal that port is being deleted (JOURNAL_KEY_DELETE). Returns 0 or -errno. */
+static int port_delete_begin(vport_ctx *ctx, const vport_port *port, vport_error *err) {
         return journal_put(ctx, port, JOURNAL_KEY_DELETE, JOURNAL_STEP_RELEASING, NULL, err);
 }
 

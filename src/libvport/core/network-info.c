@@ -80,7 +80,7 @@ static int network_from_row(vport_ctx *ctx, const store_network *row, bool with_
                 return r;
         if (r >= 0) {
                 n->forward = forward_mode_to_string(def->forward_mode);
-                n->plug = plug_type_to_string(network_def_plug_type(def, NULL));
+                n->plug = plug_def_type_to_string(network_def_plug_type(def, NULL));
                 if (def->bridge_name && !(n->bridge = strdup(def->bridge_name)))
                         return -ENOMEM;
                 if (with_devices && (r = network_load_devices(ctx, def, n, err)) < 0)
@@ -184,23 +184,8 @@ unsigned vport_network_device_connections(const vport_network *n, size_t i) {
         return d ? d->connections : 0;
 }
 
-/* The JSON forms the CLI and tests have read since the beginning, now built
- * from the typed summary (vport_network_to_json, json.c). */
-int vport_net_list(vport_ctx *ctx, json_object **ret, vport_error *err) {
-        vport_network **nets = NULL;
-        size_t n = 0;
-        int r;
-
-        assert_return(ret, -EINVAL);
-        if ((r = vport_network_list(ctx, &nets, &n, err)) < 0)
-                return r;
-        *ret = json_object_new_array();
-        for (size_t i = 0; i < n; i++)
-                json_object_array_add(*ret, vport_network_to_json(nets[i]));
-        vport_network_array_free(nets, n);
-        return 0;
-}
-
+/* The JSON form the CLI and tests have read since the beginning, built from
+ * the typed value (vport_network_to_json, json.c). */
 int vport_net_info(vport_ctx *ctx, const char *name, json_object **ret, vport_error *err) {
         _cleanup_(vport_network_freep) vport_network *net = NULL;
         int r;

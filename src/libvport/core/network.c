@@ -108,7 +108,7 @@ int vport_net_start(vport_ctx *ctx, const char *name, vport_error *err) {
 
         assert_return(ctx && name, -EINVAL);
         name_check_return(NAME_NETWORK, name, err);
-        r = network_load(ctx, name, &def, &active, err);
+        r = net_load(ctx, name, &def, &active, err);
         if (r < 0)
                 return r;
         if (active)
@@ -131,7 +131,7 @@ int vport_net_destroy_ex(vport_ctx *ctx, const char *name, unsigned flags, json_
         name_check_return(NAME_NETWORK, name, err);
         if (ret_ports)
                 *ret_ports = NULL;
-        r = network_load(ctx, name, &def, &active, err);
+        r = net_load(ctx, name, &def, &active, err);
         if (r < 0)
                 return r;
         if (!active)

@@ -64,7 +64,3 @@ typedef enum plug_undo {
  * skip further steps on it), or r with err kept. */
 int plug_undo_error(vport_ctx *ctx, const vport_port *port, plug_undo what, int ifindex, const char *name,
                     int r, vport_error *err);
-
-/* Run fn in one store transaction unless one is already open. */
-int plug_txn_begin(vport_ctx *ctx, bool *ret_owned, vport_error *err);
-int plug_txn_end(vport_ctx *ctx, bool owned, int r, vport_error *err);

@@ -119,7 +119,7 @@ static int args_port(vport_ctx *ctx, qemu_builder *b, size_t i, vport_error *err
                 return args_hostdev(b, i, err);
         default:
                 return vport_error_set(err, -EINVAL, "port %s: plug type %s has no QEMU device", uuid,
-                                       plug_type_to_string(p->def->plug.type));
+                                       plug_def_type_to_string(p->def->plug.type));
         }
 }
 

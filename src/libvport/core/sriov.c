@@ -20,7 +20,7 @@ const char *vf_mac_method_to_string(vport_vf_mac_method m) {
         return vf_mac_method_table[m];
 }
 
-static void strv_free_n(char **v, size_t n) {
+static void kernel_strv_free_n(char **v, size_t n) {
         for (size_t i = 0; v && i < n; i++)
                 free(v[i]);
         free(v);
@@ -39,7 +39,7 @@ static int pci_first_netdev(vport_ctx *ctx, const vport_pci_addr *pci, char buf[
                 return r;
         if (n > 0)
                 snprintf(buf, VPORT_IFNAMSIZ, "%s", names[0]);
-        strv_free_n(names, n);
+        kernel_strv_free_n(names, n);
         return n > 0;
 }
 
@@ -117,9 +117,9 @@ int sriov_vf_bounce(vport_ctx *ctx, const vport_pci_addr *vf, const char *driver
 static bool port_holds(const store_port *p, const char *bdf, const char *netdev) {
         if (p->stale || !p->device || !p->plug_type)
                 return false;
-        if (streq(p->plug_type, plug_type_to_string(PLUG_HOSTDEV_PCI)))
+        if (streq(p->plug_type, plug_def_type_to_string(PLUG_HOSTDEV_PCI)))
                 return streq(p->device, bdf);
-        if (streq(p->plug_type, plug_type_to_string(PLUG_DIRECT)))
+        if (streq(p->plug_type, plug_def_type_to_string(PLUG_DIRECT)))
                 return netdev && streq(p->device, netdev);
         return false;
 }

@@ -32,7 +32,7 @@ static int teaming_check_transient(vport_ctx *ctx, const vport_port_def *def, co
                         err, -EINVAL,
                         "port %s: <teaming type='transient'>: must be a hostdev port (the VF), "
                         "its network gives a %s plug",
-                        uuid, plug_type_to_string(def->plug.type));
+                        uuid, plug_def_type_to_string(def->plug.type));
         r = port_load(ctx, &def->teaming_persistent, &peer, NULL);
         if (r < 0)
                 return vport_error_set(err, r == -ENOENT ? -EINVAL : r,
@@ -65,7 +65,7 @@ int teaming_check(vport_ctx *ctx, const vport_port_def *def, vport_error *err) {
                         err, -EINVAL,
                         "port %s: <teaming type='persistent'>: must be a tap or macvtap port, "
                         "its network gives a %s plug",
-                        uuid, plug_type_to_string(def->plug.type));
+                        uuid, plug_def_type_to_string(def->plug.type));
         if (def->teaming == TEAMING_TRANSIENT)
                 return teaming_check_transient(ctx, def, uuid, err);
         return 0;

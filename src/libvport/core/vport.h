@@ -9,7 +9,7 @@
 #include <json-c/json.h>
 
 #include "conf/network.h"
-#include "conf/port.h"
+#include "conf/networkport.h"
 #include "kernel/kernel.h"
 #include "store/store.h"
 #include "vport/vport.h"
@@ -24,8 +24,6 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(vport_network *, vport_network_free);
  * bridge?, devices?: [{device, netdev, pci, connections}]}, for --json. */
 json_object *vport_network_to_json(const vport_network *n);
 
-/* All networks: a JSON array of vport_network_to_json() objects (no devices). */
-int vport_net_list(vport_ctx *ctx, json_object **ret, vport_error *err);
 /* One network as vport_network_to_json() shows it, with its devices. */
 int vport_net_info(vport_ctx *ctx, const char *name, json_object **ret, vport_error *err);
 

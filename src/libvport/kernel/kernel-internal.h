@@ -37,23 +37,23 @@ struct vport_kernel {
 
 /* Called for every reply message of a request (not for the ack). Returns 0
  * or a negative errno, which ends the transaction with that error. */
-typedef int (*nl_reply_fn)(struct nlmsghdr *h, void *userdata);
+typedef int (*knl_reply_fn)(struct nlmsghdr *h, void *userdata);
 
 /* Send msg (completed with sequence number and NLM_F_ACK), hand every reply
  * to fn (may be NULL) and wait for the ack, the error or NLMSG_DONE. On
  * failure fills err with "<context>: <strerror> (kernel: <extack>)", the
  * context formatted from fmt. Returns 0 or the kernel's negative errno. */
-int nl_call(vport_kernel *k, struct nl_msg *msg, nl_reply_fn fn, void *userdata, vport_error *err,
-            const char *fmt, ...) _printf_(6, 7);
+int knl_call(vport_kernel *k, struct nl_msg *msg, knl_reply_fn fn, void *userdata, vport_error *err,
+             const char *fmt, ...) _printf_(6, 7);
 
-/* nl_call() for a request about one link that expects only an ack: the
+/* knl_call() for a request about one link that expects only an ack: the
  * context is "<kernel_ifdesc(ifindex)>: <fmt...>", the description looked up
  * only on failure (the hot path stays at one sendmsg + one recvmsg). */
-int nl_call_if(vport_kernel *k, struct nl_msg *msg, vport_error *err, int ifindex, const char *fmt, ...)
+int knl_call_if(vport_kernel *k, struct nl_msg *msg, vport_error *err, int ifindex, const char *fmt, ...)
         _printf_(5, 6);
 
 /* A new request with a zeroed family header of hdrlen bytes; NULL on OOM. */
-struct nl_msg *nl_request(int type, int flags, const void *hdr, size_t hdrlen);
+struct nl_msg *knl_request(int type, int flags, const void *hdr, size_t hdrlen);
 
 /* "eth0 (ifindex 3)", or "ifindex 3" if the index has no name any more.
  * Only for messages; returns buf. */
@@ -61,11 +61,11 @@ char *kernel_ifdesc(int ifindex, char buf[static 48]);
 
 /* Parse one RTM_NEWLINK message into ret. Returns 0 or -EBADMSG if an
  * attribute fails its type or length check. */
-int nl_link_parse(struct nlmsghdr *h, vport_link *ret);
+int knl_link_parse(struct nlmsghdr *h, vport_link *ret);
 
 /* The VFs in one RTM_NEWLINK message (none if it has no IFLA_VFINFO_LIST).
  * *ret malloc'ed. Returns 0, -EBADMSG on a malformed attribute, -ENOMEM. */
-int nl_vf_parse(struct nlmsghdr *h, vport_vf_info **ret, size_t *ret_n);
+int knl_vf_parse(struct nlmsghdr *h, vport_vf_info **ret, size_t *ret_n);
 
 /* The driver bound to the PCI device of netdev ifname ("" if none, or not
  * PCI) into buf; returns buf. */
@@ -78,32 +78,32 @@ int kernel_nl_connect(vport_kernel *k, vport_error *err);
 void kernel_sleep_ms(int ms);
 
 /* The ops, one file per concern. */
-int nl_link_get(vport_kernel *k, int ifindex, const char *name, vport_link *ret, vport_error *err);
-int nl_link_list(vport_kernel *k, vport_link **ret, size_t *ret_n, vport_error *err);
-int nl_link_set_mac(vport_kernel *k, int ifindex, const vport_mac *mac, vport_error *err);
-int nl_link_set_up(vport_kernel *k, int ifindex, bool up, vport_error *err);
-int nl_link_set_mtu(vport_kernel *k, int ifindex, unsigned mtu, vport_error *err);
-int nl_link_set_master(vport_kernel *k, int ifindex, int master_ifindex, vport_error *err);
-int nl_link_set_group(vport_kernel *k, int ifindex, uint32_t group, vport_error *err);
-int nl_link_delete(vport_kernel *k, int ifindex, vport_error *err);
-int nl_link_delete_group(vport_kernel *k, uint32_t group, vport_error *err);
+int knl_link_get(vport_kernel *k, int ifindex, const char *name, vport_link *ret, vport_error *err);
+int knl_link_list(vport_kernel *k, vport_link **ret, size_t *ret_n, vport_error *err);
+int knl_link_set_mac(vport_kernel *k, int ifindex, const vport_mac *mac, vport_error *err);
+int knl_link_set_up(vport_kernel *k, int ifindex, bool up, vport_error *err);
+int knl_link_set_mtu(vport_kernel *k, int ifindex, unsigned mtu, vport_error *err);
+int knl_link_set_master(vport_kernel *k, int ifindex, int master_ifindex, vport_error *err);
+int knl_link_set_group(vport_kernel *k, int ifindex, uint32_t group, vport_error *err);
+int knl_link_delete(vport_kernel *k, int ifindex, vport_error *err);
+int knl_link_delete_group(vport_kernel *k, uint32_t group, vport_error *err);
 
-int nl_vf_list(vport_kernel *k, int pf_ifindex, vport_vf_info **ret, size_t *ret_n, vport_error *err);
-int nl_vf_set(vport_kernel *k, int pf_ifindex, const vport_vf_info *cfg, unsigned mask, vport_error *err);
+int knl_vf_list(vport_kernel *k, int pf_ifindex, vport_vf_info **ret, size_t *ret_n, vport_error *err);
+int knl_vf_set(vport_kernel *k, int pf_ifindex, const vport_vf_info *cfg, unsigned mask, vport_error *err);
 
 int macvlan_create(vport_kernel *k, const vport_macvlan_request *req, vport_link *ret, vport_error *err);
 int macvtap_wait_dev(vport_kernel *k, int ifindex, int timeout_ms, char **ret_path, vport_error *err);
 int tap_create(vport_kernel *k, const char *name, const vport_mac *mac, uint32_t group, vport_link *ret,
                vport_error *err);
 
-int nl_brport_set_flags(vport_kernel *k, int ifindex, bool learning, bool unicast_flood, vport_error *err);
-int nl_brport_set_isolated(vport_kernel *k, int ifindex, bool isolated, vport_error *err);
-int nl_bridge_create(vport_kernel *k, const vport_bridge_request *req, vport_link *ret, vport_error *err);
-int nl_addr_add(vport_kernel *k, int ifindex, const vport_ipaddr *addr, vport_error *err);
-int proc_ipv6_conf_set(vport_kernel *k, const char *ifname, const char *key, int value, vport_error *err);
-int nl_fdb_add(vport_kernel *k, int port_ifindex, const vport_mac *mac, vport_error *err);
-int nl_fdb_del(vport_kernel *k, int port_ifindex, const vport_mac *mac, vport_error *err);
-int nl_fdb_get(vport_kernel *k, int port_ifindex, const vport_mac *mac, vport_error *err);
+int knl_brport_set_flags(vport_kernel *k, int ifindex, bool learning, bool unicast_flood, vport_error *err);
+int knl_brport_set_isolated(vport_kernel *k, int ifindex, bool isolated, vport_error *err);
+int knl_bridge_create(vport_kernel *k, const vport_bridge_request *req, vport_link *ret, vport_error *err);
+int knl_addr_add(vport_kernel *k, int ifindex, const vport_ipaddr *addr, vport_error *err);
+int kernel_ipv6_conf_set(vport_kernel *k, const char *ifname, const char *key, int value, vport_error *err);
+int knl_fdb_add(vport_kernel *k, int port_ifindex, const vport_mac *mac, vport_error *err);
+int knl_fdb_del(vport_kernel *k, int port_ifindex, const vport_mac *mac, vport_error *err);
+int knl_fdb_get(vport_kernel *k, int port_ifindex, const vport_mac *mac, vport_error *err);
 
 int vsi_request(vport_kernel *k, const vport_vsi *vsi, vport_vsi_request req, bool *ret_sent,
                 vport_error *err);
@@ -122,11 +122,11 @@ int vsi_status_parse(const struct nlmsghdr *h, const vport_vsi *vsi, bool *ret_h
                      uint32_t *ret_response);
 int kernel_netns_open(vport_kernel *k, const char *path, vport_kernel **ret, vport_error *err);
 void kernel_netns_close(vport_kernel *k);
-int nl_veth_create(vport_kernel *k, const vport_veth_request *req, vport_link *ret, vport_error *err);
-int nl_link_move(vport_kernel *k, int ifindex, vport_kernel *target, const char *name, vport_error *err);
-int nl_route_add(vport_kernel *k, int ifindex, const vport_ipaddr *dst, const vport_ipaddr *gw,
-                 vport_error *err);
-int nl_addr_list(vport_kernel *k, int ifindex, vport_ipaddr **ret, size_t *ret_n, vport_error *err);
+int knl_veth_create(vport_kernel *k, const vport_veth_request *req, vport_link *ret, vport_error *err);
+int knl_link_move(vport_kernel *k, int ifindex, vport_kernel *target, const char *name, vport_error *err);
+int knl_route_add(vport_kernel *k, int ifindex, const vport_ipaddr *dst, const vport_ipaddr *gw,
+                  vport_error *err);
+int knl_addr_list(vport_kernel *k, int ifindex, vport_ipaddr **ret, size_t *ret_n, vport_error *err);
 
 int sysfs_pci_info(vport_kernel *k, const vport_pci_addr *addr, vport_pci_info *ret, vport_error *err);
 int sysfs_pci_netdevs(vport_kernel *k, const vport_pci_addr *addr, char ***ret, size_t *ret_n,
@@ -141,15 +141,15 @@ int sysfs_pci_bind(vport_kernel *k, const vport_pci_addr *addr, const char *driv
 int sysfs_pci_wait_netdev(vport_kernel *k, const vport_pci_addr *addr, int timeout_ms, char **ret_name,
                           vport_error *err);
 
-int nl_tc_clsact_add(vport_kernel *k, int ifindex, vport_error *err);
-int nl_tc_clsact_del(vport_kernel *k, int ifindex, vport_error *err);
-int nl_tc_redirect_add(vport_kernel *k, int ifindex, bool ingress, int to_ifindex, bool to_ingress,
-                       vport_error *err);
-int nl_tc_redirect_del(vport_kernel *k, int ifindex, bool ingress, vport_error *err);
-int nl_link_set_alias(vport_kernel *k, int ifindex, const char *alias, vport_error *err);
-int nl_link_set_addr_gen_mode(vport_kernel *k, int ifindex, uint8_t mode, vport_error *err);
-int nl_addr_count(vport_kernel *k, int ifindex, size_t *ret_v4, size_t *ret_v6, vport_error *err);
-int nl_link_watch_open(vport_kernel *k, int *ret_fd, vport_error *err);
-int nl_link_watch_read(vport_kernel *k, int fd, vport_link_event_fn fn, void *userdata, vport_error *err);
+int knl_tc_clsact_add(vport_kernel *k, int ifindex, vport_error *err);
+int knl_tc_clsact_del(vport_kernel *k, int ifindex, vport_error *err);
+int knl_tc_redirect_add(vport_kernel *k, int ifindex, bool ingress, int to_ifindex, bool to_ingress,
+                        vport_error *err);
+int knl_tc_redirect_del(vport_kernel *k, int ifindex, bool ingress, vport_error *err);
+int knl_link_set_alias(vport_kernel *k, int ifindex, const char *alias, vport_error *err);
+int knl_link_set_addr_gen_mode(vport_kernel *k, int ifindex, uint8_t mode, vport_error *err);
+int knl_addr_count(vport_kernel *k, int ifindex, size_t *ret_v4, size_t *ret_v6, vport_error *err);
+int knl_link_watch_open(vport_kernel *k, int *ret_fd, vport_error *err);
+int knl_link_watch_read(vport_kernel *k, int fd, vport_link_event_fn fn, void *userdata, vport_error *err);
 int tap_attach(vport_kernel *k, const char *name, int *ret_fd, vport_error *err);
 int macvtap_open(vport_kernel *k, int ifindex, int *ret_fd, vport_error *err);

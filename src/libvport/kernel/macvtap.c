@@ -62,11 +62,11 @@ int macvlan_create(vport_kernel *k, const vport_macvlan_request *req, vport_link
         if (r < 0)
                 return vport_error_set(err, r, "%s %s: building RTM_NEWLINK: %s", kind, req->name,
                                        strerror(-r));
-        r = nl_call(k, msg, NULL, NULL, err, "%s %s on %s: RTM_NEWLINK", kind, req->name,
-                    kernel_ifdesc(req->lower_ifindex, desc));
+        r = knl_call(k, msg, NULL, NULL, err, "%s %s on %s: RTM_NEWLINK", kind, req->name,
+                     kernel_ifdesc(req->lower_ifindex, desc));
         if (r < 0)
                 return r;
-        return nl_link_get(req->netns ? req->netns : k, 0, req->name, ret, err);
+        return knl_link_get(req->netns ? req->netns : k, 0, req->name, ret, err);
 }
 
 /* "maj:min" from .../class/net/NAME/macvtap/tapN/dev. */
@@ -122,7 +122,7 @@ int macvtap_wait_dev(vport_kernel *k, int ifindex, int timeout_ms, char **ret_pa
         int r;
 
         assert_return(ret_path, -EINVAL);
-        r = nl_link_get(k, ifindex, NULL, &link, err);
+        r = knl_link_get(k, ifindex, NULL, &link, err);
         if (r < 0)
                 return r;
         r = macvtap_sysfs_devnum(k, link.name, ifindex, &devnum);

@@ -104,7 +104,7 @@ static int veth_put_peer(vport_kernel *target, const vport_veth_request *req, st
         return 0;
 }
 
-int nl_veth_create(vport_kernel *k, const vport_veth_request *req, vport_link *ret, vport_error *err) {
+int knl_veth_create(vport_kernel *k, const vport_veth_request *req, vport_link *ret, vport_error *err) {
         struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
         _cleanup_(nlmsg_freep) struct nl_msg *msg = NULL;
         int r;
@@ -112,22 +112,22 @@ int nl_veth_create(vport_kernel *k, const vport_veth_request *req, vport_link *r
         assert_return(req && ret, -EINVAL);
         if (ifname_check(req->name, err) < 0 || ifname_check(req->peer_name, err) < 0)
                 return -EINVAL;
-        msg = nl_request(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, &ifi, sizeof(ifi));
+        msg = knl_request(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, &ifi, sizeof(ifi));
         if (!msg || nla_put_string(msg, IFLA_IFNAME, req->name) < 0 || put_mac(msg, &req->mac) < 0 ||
             (req->group && nla_put_u32(msg, IFLA_GROUP, req->group) < 0))
                 return vport_error_set(err, -ENOMEM, "veth %s: out of memory", req->name);
         r = veth_put_peer(req->peer_netns, req, msg, err);
         if (r < 0)
                 return r;
-        r = nl_call(k, msg, NULL, NULL, err, "veth %s (peer %s): RTM_NEWLINK", req->name, req->peer_name);
+        r = knl_call(k, msg, NULL, NULL, err, "veth %s (peer %s): RTM_NEWLINK", req->name, req->peer_name);
         if (r < 0)
                 return r;
-        return nl_link_get(k, 0, req->name, ret, err);
+        return knl_link_get(k, 0, req->name, ret, err);
 }
 
 /* One RTM_NEWLINK on an existing link: IFLA_NET_NS_FD moves it, IFLA_IFNAME
  * renames it (in the target namespace, in the same step). */
-int nl_link_move(vport_kernel *k, int ifindex, vport_kernel *target, const char *name, vport_error *err) {
+int knl_link_move(vport_kernel *k, int ifindex, vport_kernel *target, const char *name, vport_error *err) {
         struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
         _cleanup_(nlmsg_freep) struct nl_msg *msg = NULL;
         int fd = -1;
@@ -137,16 +137,16 @@ int nl_link_move(vport_kernel *k, int ifindex, vport_kernel *target, const char 
                 return -EINVAL;
         if (target && (fd = kernel_ns_fd(target, err)) < 0)
                 return fd;
-        msg = nl_request(RTM_NEWLINK, 0, &ifi, sizeof(ifi));
+        msg = knl_request(RTM_NEWLINK, 0, &ifi, sizeof(ifi));
         if (!msg || (name && nla_put_string(msg, IFLA_IFNAME, name) < 0) ||
             (fd >= 0 && nla_put_u32(msg, IFLA_NET_NS_FD, (uint32_t) fd) < 0))
                 return vport_error_set(err, -ENOMEM, "link move: out of memory");
-        return nl_call(k, msg, NULL, NULL, err, "ifindex %d: RTM_NEWLINK%s%s%s", ifindex,
-                       name ? " name " : "", name ? name : "", target ? " to another namespace" : "");
+        return knl_call(k, msg, NULL, NULL, err, "ifindex %d: RTM_NEWLINK%s%s%s", ifindex,
+                        name ? " name " : "", name ? name : "", target ? " to another namespace" : "");
 }
 
-int nl_route_add(vport_kernel *k, int ifindex, const vport_ipaddr *dst, const vport_ipaddr *gw,
-                 vport_error *err) {
+int knl_route_add(vport_kernel *k, int ifindex, const vport_ipaddr *dst, const vport_ipaddr *gw,
+                  vport_error *err) {
         struct rtmsg rtm = { .rtm_family = (uint8_t) dst->family,
                              .rtm_dst_len = (uint8_t) dst->prefix,
                              .rtm_table = RT_TABLE_MAIN,
@@ -154,7 +154,7 @@ int nl_route_add(vport_kernel *k, int ifindex, const vport_ipaddr *dst, const vp
                              .rtm_scope = gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK,
                              .rtm_type = RTN_UNICAST };
         _cleanup_(nlmsg_freep) struct nl_msg *msg =
-                nl_request(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, &rtm, sizeof(rtm));
+                knl_request(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL, &rtm, sizeof(rtm));
         char d[VPORT_IPADDR_STRLEN], g[VPORT_IPADDR_STRLEN];
 
         if (gw && gw->family != dst->family)
@@ -164,8 +164,8 @@ int nl_route_add(vport_kernel *k, int ifindex, const vport_ipaddr *dst, const vp
             (gw && nla_put(msg, RTA_GATEWAY, (int) ipaddr_len(gw), gw->addr) < 0) ||
             nla_put_u32(msg, RTA_OIF, (uint32_t) ifindex) < 0)
                 return vport_error_set(err, -ENOMEM, "RTM_NEWROUTE: out of memory");
-        return nl_call(k, msg, NULL, NULL, err, "route %s/%u%s%s: RTM_NEWROUTE", ipaddr_format(dst, d),
-                       dst->prefix, gw ? " via " : "", gw ? ipaddr_format(gw, g) : "");
+        return knl_call(k, msg, NULL, NULL, err, "route %s/%u%s%s: RTM_NEWROUTE", ipaddr_format(dst, d),
+                        dst->prefix, gw ? " via " : "", gw ? ipaddr_format(gw, g) : "");
 }
 
 typedef struct addr_array {
@@ -210,16 +210,16 @@ static int addr_list_one(struct nlmsghdr *h, void *userdata) {
         return 0;
 }
 
-int nl_addr_list(vport_kernel *k, int ifindex, vport_ipaddr **ret, size_t *ret_n, vport_error *err) {
+int knl_addr_list(vport_kernel *k, int ifindex, vport_ipaddr **ret, size_t *ret_n, vport_error *err) {
         struct ifaddrmsg ifa = { .ifa_family = AF_UNSPEC };
-        _cleanup_(nlmsg_freep) struct nl_msg *msg = nl_request(RTM_GETADDR, NLM_F_DUMP, &ifa, sizeof(ifa));
+        _cleanup_(nlmsg_freep) struct nl_msg *msg = knl_request(RTM_GETADDR, NLM_F_DUMP, &ifa, sizeof(ifa));
         addr_array a = { .ifindex = ifindex };
         int r;
 
         assert_return(ret && ret_n, -EINVAL);
         if (!msg)
                 return vport_error_set(err, -ENOMEM, "RTM_GETADDR: out of memory");
-        r = nl_call(k, msg, addr_list_one, &a, err, "ifindex %d: RTM_GETADDR dump", ifindex);
+        r = knl_call(k, msg, addr_list_one, &a, err, "ifindex %d: RTM_GETADDR dump", ifindex);
         if (r < 0) {
                 free(a.addrs);
                 return r;

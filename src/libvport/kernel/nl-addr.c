@@ -19,12 +19,12 @@ static void ipv4_broadcast(const vport_ipaddr *a, uint8_t ret[static 4]) {
         memcpy(ret, &v, 4);
 }
 
-int nl_addr_add(vport_kernel *k, int ifindex, const vport_ipaddr *a, vport_error *err) {
+int knl_addr_add(vport_kernel *k, int ifindex, const vport_ipaddr *a, vport_error *err) {
         struct ifaddrmsg ifa = { .ifa_family = (uint8_t) a->family,
                                  .ifa_prefixlen = (uint8_t) a->prefix,
                                  .ifa_index = (uint32_t) ifindex };
         _cleanup_(nlmsg_freep) struct nl_msg *msg =
-                nl_request(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, &ifa, sizeof(ifa));
+                knl_request(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL, &ifa, sizeof(ifa));
         char buf[VPORT_IPADDR_STRLEN];
         uint8_t brd[4];
         int len = (int) ipaddr_len(a);
@@ -39,13 +39,13 @@ int nl_addr_add(vport_kernel *k, int ifindex, const vport_ipaddr *a, vport_error
                 if (nla_put(msg, IFA_BROADCAST, 4, brd) < 0)
                         return vport_error_set(err, -ENOMEM, "RTM_NEWADDR: out of memory");
         }
-        return nl_call_if(k, msg, err, ifindex, "RTM_NEWADDR %s/%u", ipaddr_format(a, buf), a->prefix);
+        return knl_call_if(k, msg, err, ifindex, "RTM_NEWADDR %s/%u", ipaddr_format(a, buf), a->prefix);
 }
 
 /* No netlink request sets these (inet6_set_link_af takes only the address
  * generation mode and token): the sysctl file of the namespace this
  * process runs in. */
-int proc_ipv6_conf_set(vport_kernel *k, const char *ifname, const char *key, int value, vport_error *err) {
+int kernel_ipv6_conf_set(vport_kernel *k, const char *ifname, const char *key, int value, vport_error *err) {
         static const char *const keys[] = { "disable_ipv6", "accept_ra", "autoconf" };
         char path[128], buf[16];
         bool known = false;
@@ -69,7 +69,7 @@ typedef struct addr_counts {
         size_t v4, v6;
 } addr_counts;
 
-static int nl_addr_count_one(struct nlmsghdr *h, void *userdata) {
+static int knl_addr_count_one(struct nlmsghdr *h, void *userdata) {
         addr_counts *c = userdata;
         const struct ifaddrmsg *ifa;
 
@@ -87,16 +87,16 @@ static int nl_addr_count_one(struct nlmsghdr *h, void *userdata) {
 
 /* A dump of every address, counted for one device: without strict checking
  * the kernel ignores ifa_index in a dump request, so the filter is ours. */
-int nl_addr_count(vport_kernel *k, int ifindex, size_t *ret_v4, size_t *ret_v6, vport_error *err) {
+int knl_addr_count(vport_kernel *k, int ifindex, size_t *ret_v4, size_t *ret_v6, vport_error *err) {
         struct ifaddrmsg ifa = { .ifa_family = AF_UNSPEC };
-        _cleanup_(nlmsg_freep) struct nl_msg *msg = nl_request(RTM_GETADDR, NLM_F_DUMP, &ifa, sizeof(ifa));
+        _cleanup_(nlmsg_freep) struct nl_msg *msg = knl_request(RTM_GETADDR, NLM_F_DUMP, &ifa, sizeof(ifa));
         addr_counts c = { .ifindex = ifindex };
         int r;
 
         assert_return(ret_v4 && ret_v6, -EINVAL);
         if (!msg)
                 return vport_error_set(err, -ENOMEM, "RTM_GETADDR: out of memory");
-        r = nl_call(k, msg, nl_addr_count_one, &c, err, "RTM_GETADDR dump");
+        r = knl_call(k, msg, knl_addr_count_one, &c, err, "RTM_GETADDR dump");
         if (r < 0)
                 return r;
         *ret_v4 = c.v4;

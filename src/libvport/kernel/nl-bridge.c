@@ -12,9 +12,9 @@
 /* br_setlink() reads IFLA_PROTINFO as a nested set of IFLA_BRPORT_* only
  * if NLA_F_NESTED is set; without it the attribute is the old one-byte STP
  * state. */
-int nl_brport_set_flags(vport_kernel *k, int ifindex, bool learning, bool unicast_flood, vport_error *err) {
+int knl_brport_set_flags(vport_kernel *k, int ifindex, bool learning, bool unicast_flood, vport_error *err) {
         struct ifinfomsg ifi = { .ifi_family = AF_BRIDGE, .ifi_index = ifindex };
-        _cleanup_(nlmsg_freep) struct nl_msg *msg = nl_request(RTM_SETLINK, 0, &ifi, sizeof(ifi));
+        _cleanup_(nlmsg_freep) struct nl_msg *msg = knl_request(RTM_SETLINK, 0, &ifi, sizeof(ifi));
         struct nlattr *protinfo;
 
         assert_return(ifindex > 0,
@@ -24,14 +24,14 @@ int nl_brport_set_flags(vport_kernel *k, int ifindex, bool learning, bool unicas
             nla_put_u8(msg, IFLA_BRPORT_UNICAST_FLOOD, unicast_flood) < 0)
                 return vport_error_set(err, -ENOMEM, "RTM_SETLINK: out of memory");
         nla_nest_end(msg, protinfo);
-        return nl_call_if(k, msg, err, ifindex,
-                          "RTM_SETLINK AF_BRIDGE IFLA_BRPORT_LEARNING=%d IFLA_BRPORT_UNICAST_FLOOD=%d",
-                          learning, unicast_flood);
+        return knl_call_if(k, msg, err, ifindex,
+                           "RTM_SETLINK AF_BRIDGE IFLA_BRPORT_LEARNING=%d IFLA_BRPORT_UNICAST_FLOOD=%d",
+                           learning, unicast_flood);
 }
 
-int nl_brport_set_isolated(vport_kernel *k, int ifindex, bool isolated, vport_error *err) {
+int knl_brport_set_isolated(vport_kernel *k, int ifindex, bool isolated, vport_error *err) {
         struct ifinfomsg ifi = { .ifi_family = AF_BRIDGE, .ifi_index = ifindex };
-        _cleanup_(nlmsg_freep) struct nl_msg *msg = nl_request(RTM_SETLINK, 0, &ifi, sizeof(ifi));
+        _cleanup_(nlmsg_freep) struct nl_msg *msg = knl_request(RTM_SETLINK, 0, &ifi, sizeof(ifi));
         struct nlattr *protinfo;
 
         assert_return(ifindex > 0,
@@ -40,7 +40,7 @@ int nl_brport_set_isolated(vport_kernel *k, int ifindex, bool isolated, vport_er
             nla_put_u8(msg, IFLA_BRPORT_ISOLATED, isolated) < 0)
                 return vport_error_set(err, -ENOMEM, "RTM_SETLINK: out of memory");
         nla_nest_end(msg, protinfo);
-        return nl_call_if(k, msg, err, ifindex, "RTM_SETLINK AF_BRIDGE IFLA_BRPORT_ISOLATED=%d", isolated);
+        return knl_call_if(k, msg, err, ifindex, "RTM_SETLINK AF_BRIDGE IFLA_BRPORT_ISOLATED=%d", isolated);
 }
 
 /* br_changelink() applies IFLA_BR_FORWARD_DELAY before IFLA_BR_STP_STATE:
@@ -50,7 +50,7 @@ int nl_brport_set_isolated(vport_kernel *k, int ifindex, bool isolated, vport_er
 static int bridge_build(const vport_bridge_request *req, struct nl_msg **ret) {
         struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
         _cleanup_(nlmsg_freep) struct nl_msg *msg =
-                nl_request(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, &ifi, sizeof(ifi));
+                knl_request(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, &ifi, sizeof(ifi));
         struct nlattr *info, *data;
 
         if (!msg || nla_put_string(msg, IFLA_IFNAME, req->name) < 0 ||
@@ -68,7 +68,7 @@ static int bridge_build(const vport_bridge_request *req, struct nl_msg **ret) {
         return 0;
 }
 
-int nl_bridge_create(vport_kernel *k, const vport_bridge_request *req, vport_link *ret, vport_error *err) {
+int knl_bridge_create(vport_kernel *k, const vport_bridge_request *req, vport_link *ret, vport_error *err) {
         _cleanup_(nlmsg_freep) struct nl_msg *msg = NULL;
         int r;
 
@@ -77,10 +77,10 @@ int nl_bridge_create(vport_kernel *k, const vport_bridge_request *req, vport_lin
                 return -EINVAL;
         if (bridge_build(req, &msg) < 0)
                 return vport_error_set(err, -ENOMEM, "bridge %s: RTM_NEWLINK: out of memory", req->name);
-        r = nl_call(k, msg, NULL, NULL, err, "bridge %s: RTM_NEWLINK", req->name);
+        r = knl_call(k, msg, NULL, NULL, err, "bridge %s: RTM_NEWLINK", req->name);
         if (r < 0)
                 return r;
-        return nl_link_get(k, 0, req->name, ret, err);
+        return knl_link_get(k, 0, req->name, ret, err);
 }
 
 /* NTF_MASTER: the entry goes to the bridge the port is enslaved to, not to
@@ -89,8 +89,8 @@ int nl_bridge_create(vport_kernel *k, const vport_bridge_request *req, vport_lin
  * NUD_PERMANENT must not be set: br_fdb's fdb_add_entry() turns it into a
  * *local* entry (BR_FDB_LOCAL), i.e. frames for the guest's MAC would be
  * delivered to the host's bridge device instead of the port. */
-static int nl_fdb(vport_kernel *k, int type, int flags, int port_ifindex, const vport_mac *mac,
-                  vport_error *err) {
+static int knl_fdb(vport_kernel *k, int type, int flags, int port_ifindex, const vport_mac *mac,
+                   vport_error *err) {
         /* A get must leave ndm_state 0 (strict checking refuses the header). */
         struct ndmsg ndm = { .ndm_family = AF_BRIDGE,
                              .ndm_ifindex = port_ifindex,
@@ -102,28 +102,28 @@ static int nl_fdb(vport_kernel *k, int type, int flags, int port_ifindex, const 
         assert_return(mac, -EINVAL);
         assert_return(port_ifindex > 0,
                       vport_error_set(err, -EINVAL, "fdb: invalid ifindex %d", port_ifindex));
-        msg = nl_request(type, flags, &ndm, sizeof(ndm));
+        msg = knl_request(type, flags, &ndm, sizeof(ndm));
         if (!msg || nla_put(msg, NDA_LLADDR, VPORT_MAC_LEN, mac->addr) < 0)
                 return vport_error_set(err, -ENOMEM, "fdb: out of memory");
-        return nl_call_if(k, msg, err, port_ifindex, "%s fdb %s master static",
-                          type == RTM_NEWNEIGH   ? "RTM_NEWNEIGH"
-                          : type == RTM_DELNEIGH ? "RTM_DELNEIGH"
-                                                 : "RTM_GETNEIGH",
-                          mac_format(mac, buf));
+        return knl_call_if(k, msg, err, port_ifindex, "%s fdb %s master static",
+                           type == RTM_NEWNEIGH   ? "RTM_NEWNEIGH"
+                           : type == RTM_DELNEIGH ? "RTM_DELNEIGH"
+                                                  : "RTM_GETNEIGH",
+                           mac_format(mac, buf));
 }
 
 /* NLM_F_REPLACE: adding an entry that is already there (a restarted
  * daemon re-applying its state) succeeds. */
-int nl_fdb_add(vport_kernel *k, int port_ifindex, const vport_mac *mac, vport_error *err) {
-        return nl_fdb(k, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, port_ifindex, mac, err);
+int knl_fdb_add(vport_kernel *k, int port_ifindex, const vport_mac *mac, vport_error *err) {
+        return knl_fdb(k, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, port_ifindex, mac, err);
 }
 
-int nl_fdb_del(vport_kernel *k, int port_ifindex, const vport_mac *mac, vport_error *err) {
-        return nl_fdb(k, RTM_DELNEIGH, 0, port_ifindex, mac, err);
+int knl_fdb_del(vport_kernel *k, int port_ifindex, const vport_mac *mac, vport_error *err) {
+        return knl_fdb(k, RTM_DELNEIGH, 0, port_ifindex, mac, err);
 }
 
 /* rtnl_fdb_get (Linux 4.20+) looks the entry up on the port's master
  * bridge; its reply carries nothing we need beyond "found". */
-int nl_fdb_get(vport_kernel *k, int port_ifindex, const vport_mac *mac, vport_error *err) {
-        return nl_fdb(k, RTM_GETNEIGH, 0, port_ifindex, mac, err);
+int knl_fdb_get(vport_kernel *k, int port_ifindex, const vport_mac *mac, vport_error *err) {
+        return knl_fdb(k, RTM_GETNEIGH, 0, port_ifindex, mac, err);
 }

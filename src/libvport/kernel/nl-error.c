@@ -19,16 +19,16 @@
 #define NLM_F_ACK_TLVS 0x200
 #endif
 
-typedef struct nl_reply_state {
+typedef struct knl_reply_state {
         uint32_t seq;
-        nl_reply_fn fn;
+        knl_reply_fn fn;
         void *userdata;
         int error; /* first error seen; later replies are drained, not handled */
         bool done;
         char extack[256];
-} nl_reply_state;
+} knl_reply_state;
 
-struct nl_msg *nl_request(int type, int flags, const void *hdr, size_t hdrlen) {
+struct nl_msg *knl_request(int type, int flags, const void *hdr, size_t hdrlen) {
         struct nl_msg *msg = nlmsg_alloc_simple(type, flags | NLM_F_ACK);
 
         if (!msg)
@@ -42,7 +42,7 @@ struct nl_msg *nl_request(int type, int flags, const void *hdr, size_t hdrlen) {
 
 /* The TLVs after an error or DONE payload: NLMSGERR_ATTR_MSG is the
  * human-readable reason. Checked like any other kernel attribute. */
-static void nl_extack_parse(const struct nlmsghdr *h, size_t offset, char *buf, size_t size) {
+static void knl_extack_parse(const struct nlmsghdr *h, size_t offset, char *buf, size_t size) {
         static struct nla_policy policy[NLMSGERR_ATTR_MAX + 1] = {
                 [NLMSGERR_ATTR_MSG] = { .type = NLA_STRING },
         };
@@ -59,7 +59,7 @@ static void nl_extack_parse(const struct nlmsghdr *h, size_t offset, char *buf, 
                 snprintf(buf, size, "%s", nla_get_string(tb[NLMSGERR_ATTR_MSG]));
 }
 
-static int nl_handle_error(const struct nlmsghdr *h, nl_reply_state *s) {
+static int knl_handle_error(const struct nlmsghdr *h, knl_reply_state *s) {
         const struct nlmsgerr *e = nlmsg_data(h);
         size_t len = h->nlmsg_len - NLMSG_HDRLEN, offset = sizeof(*e);
 
@@ -69,13 +69,13 @@ static int nl_handle_error(const struct nlmsghdr *h, nl_reply_state *s) {
         if (!(h->nlmsg_flags & NLM_F_CAPPED) && e->msg.nlmsg_len >= NLMSG_HDRLEN)
                 offset += e->msg.nlmsg_len - NLMSG_HDRLEN;
         if (e->error < 0)
-                nl_extack_parse(h, offset, s->extack, sizeof(s->extack));
+                knl_extack_parse(h, offset, s->extack, sizeof(s->extack));
         return e->error > 0 ? -EBADMSG : e->error;
 }
 
 /* A dump ends with DONE; newer kernels put an error code in it when the
  * dump failed half-way. */
-static int nl_handle_done(const struct nlmsghdr *h, nl_reply_state *s) {
+static int knl_handle_done(const struct nlmsghdr *h, knl_reply_state *s) {
         int code;
 
         s->done = true;
@@ -83,18 +83,18 @@ static int nl_handle_done(const struct nlmsghdr *h, nl_reply_state *s) {
                 return 0;
         memcpy(&code, nlmsg_data(h), sizeof(code));
         if (code < 0)
-                nl_extack_parse(h, sizeof(int), s->extack, sizeof(s->extack));
+                knl_extack_parse(h, sizeof(int), s->extack, sizeof(s->extack));
         return code < 0 ? code : 0;
 }
 
-static int nl_handle_one(struct nlmsghdr *h, nl_reply_state *s) {
+static int knl_handle_one(struct nlmsghdr *h, knl_reply_state *s) {
         if (h->nlmsg_seq != s->seq)
                 return 0; /* a stale reply to an earlier request: not ours */
         switch (h->nlmsg_type) {
         case NLMSG_ERROR:
-                return nl_handle_error(h, s);
+                return knl_handle_error(h, s);
         case NLMSG_DONE:
-                return nl_handle_done(h, s);
+                return knl_handle_done(h, s);
         case NLMSG_NOOP:
         case NLMSG_OVERRUN:
                 return 0;
@@ -105,7 +105,7 @@ static int nl_handle_one(struct nlmsghdr *h, nl_reply_state *s) {
         }
 }
 
-static int nl_receive(vport_kernel *k, nl_reply_state *s) {
+static int knl_receive(vport_kernel *k, knl_reply_state *s) {
         while (!s->done) {
                 struct sockaddr_nl peer;
                 _cleanup_free_ unsigned char *buf = NULL;
@@ -120,7 +120,7 @@ static int nl_receive(vport_kernel *k, nl_reply_state *s) {
                 if (peer.nl_pid != 0)
                         continue; /* only the kernel may answer */
                 for (h = (struct nlmsghdr *) buf; nlmsg_ok(h, n); h = nlmsg_next(h, &n)) {
-                        int r = nl_handle_one(h, s);
+                        int r = knl_handle_one(h, s);
 
                         if (r < 0 && s->error == 0)
                                 s->error = r;
@@ -131,9 +131,9 @@ static int nl_receive(vport_kernel *k, nl_reply_state *s) {
 
 /* ifindex > 0: the context starts with the device's description, looked up
  * only when there is an error to report (it costs an ioctl). */
-static int nl_call_v(vport_kernel *k, struct nl_msg *msg, nl_reply_fn fn, void *userdata, vport_error *err,
-                     int ifindex, const char *fmt, va_list ap) {
-        nl_reply_state s = { .fn = fn, .userdata = userdata };
+static int knl_call_v(vport_kernel *k, struct nl_msg *msg, knl_reply_fn fn, void *userdata, vport_error *err,
+                      int ifindex, const char *fmt, va_list ap) {
+        knl_reply_state s = { .fn = fn, .userdata = userdata };
         char context[VPORT_ERROR_MAX], desc[48];
         int r, n = 0;
 
@@ -142,7 +142,7 @@ static int nl_call_v(vport_kernel *k, struct nl_msg *msg, nl_reply_fn fn, void *
                 r = r == -NLE_NOMEM ? -ENOMEM : -EIO;
         else {
                 s.seq = nlmsg_hdr(msg)->nlmsg_seq;
-                r = nl_receive(k, &s);
+                r = knl_receive(k, &s);
         }
         if (r >= 0)
                 return 0;
@@ -154,23 +154,23 @@ static int nl_call_v(vport_kernel *k, struct nl_msg *msg, nl_reply_fn fn, void *
         return vport_error_set(err, r, "%s: %s", context, strerror(-r));
 }
 
-int nl_call(vport_kernel *k, struct nl_msg *msg, nl_reply_fn fn, void *userdata, vport_error *err,
-            const char *fmt, ...) {
+int knl_call(vport_kernel *k, struct nl_msg *msg, knl_reply_fn fn, void *userdata, vport_error *err,
+             const char *fmt, ...) {
         va_list ap;
         int r;
 
         va_start(ap, fmt);
-        r = nl_call_v(k, msg, fn, userdata, err, 0, fmt, ap);
+        r = knl_call_v(k, msg, fn, userdata, err, 0, fmt, ap);
         va_end(ap);
         return r;
 }
 
-int nl_call_if(vport_kernel *k, struct nl_msg *msg, vport_error *err, int ifindex, const char *fmt, ...) {
+int knl_call_if(vport_kernel *k, struct nl_msg *msg, vport_error *err, int ifindex, const char *fmt, ...) {
         va_list ap;
         int r;
 
         va_start(ap, fmt);
-        r = nl_call_v(k, msg, NULL, NULL, err, ifindex, fmt, ap);
+        r = knl_call_v(k, msg, NULL, NULL, err, ifindex, fmt, ap);
         va_end(ap);
         return r;
 }

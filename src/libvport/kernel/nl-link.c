@@ -34,7 +34,7 @@ static struct nla_policy macvlan_policy[IFLA_MACVLAN_MAX + 1] = {
         [IFLA_MACVLAN_MODE] = { .type = NLA_U32 },
 };
 
-static int nl_linkinfo_parse(struct nlattr *info, vport_link *ret) {
+static int knl_linkinfo_parse(struct nlattr *info, vport_link *ret) {
         struct nlattr *tb[IFLA_INFO_MAX + 1], *data[IFLA_MACVLAN_MAX + 1];
 
         if (nla_parse_nested(tb, IFLA_INFO_MAX, info, linkinfo_policy) < 0)
@@ -51,7 +51,7 @@ static int nl_linkinfo_parse(struct nlattr *info, vport_link *ret) {
         return 0;
 }
 
-int nl_link_parse(struct nlmsghdr *h, vport_link *ret) {
+int knl_link_parse(struct nlmsghdr *h, vport_link *ret) {
         struct nlattr *tb[IFLA_MAX + 1];
         const struct ifinfomsg *ifi;
 
@@ -76,17 +76,17 @@ int nl_link_parse(struct nlmsghdr *h, vport_link *ret) {
         if (tb[IFLA_CARRIER])
                 ret->carrier = nla_get_u8(tb[IFLA_CARRIER]) != 0;
         if (tb[IFLA_LINKINFO])
-                return nl_linkinfo_parse(tb[IFLA_LINKINFO], ret);
+                return knl_linkinfo_parse(tb[IFLA_LINKINFO], ret);
         return 0;
 }
 
-static int nl_link_get_one(struct nlmsghdr *h, void *userdata) {
+static int knl_link_get_one(struct nlmsghdr *h, void *userdata) {
         if (h->nlmsg_type != RTM_NEWLINK)
                 return 0;
-        return nl_link_parse(h, userdata);
+        return knl_link_parse(h, userdata);
 }
 
-int nl_link_get(vport_kernel *k, int ifindex, const char *name, vport_link *ret, vport_error *err) {
+int knl_link_get(vport_kernel *k, int ifindex, const char *name, vport_link *ret, vport_error *err) {
         struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex > 0 ? ifindex : 0 };
         struct nl_msg *msg;
         char desc[48];
@@ -95,7 +95,7 @@ int nl_link_get(vport_kernel *k, int ifindex, const char *name, vport_link *ret,
         assert_return(ret, -EINVAL);
         if (ifindex <= 0 && ifname_check(name, err) < 0)
                 return -EINVAL;
-        msg = nl_request(RTM_GETLINK, 0, &ifi, sizeof(ifi));
+        msg = knl_request(RTM_GETLINK, 0, &ifi, sizeof(ifi));
         if (!msg || (ifindex <= 0 && nla_put_string(msg, IFLA_IFNAME, name) < 0)) {
                 nlmsg_free(msg);
                 return vport_error_set(err, -ENOMEM, "RTM_GETLINK: out of memory");
@@ -104,7 +104,7 @@ int nl_link_get(vport_kernel *k, int ifindex, const char *name, vport_link *ret,
                 snprintf(desc, sizeof(desc), "ifindex %d", ifindex);
         else
                 snprintf(desc, sizeof(desc), "%s", name);
-        r = nl_call(k, msg, nl_link_get_one, ret, err, "%s: RTM_GETLINK", desc);
+        r = knl_call(k, msg, knl_link_get_one, ret, err, "%s: RTM_GETLINK", desc);
         nlmsg_free(msg);
         return r;
 }
@@ -114,7 +114,7 @@ typedef struct link_array {
         size_t n, allocated;
 } link_array;
 
-static int nl_link_list_one(struct nlmsghdr *h, void *userdata) {
+static int knl_link_list_one(struct nlmsghdr *h, void *userdata) {
         link_array *a = userdata;
 
         if (h->nlmsg_type != RTM_NEWLINK)
@@ -128,23 +128,23 @@ static int nl_link_list_one(struct nlmsghdr *h, void *userdata) {
                 a->links = p;
                 a->allocated = m;
         }
-        if (nl_link_parse(h, &a->links[a->n]) < 0)
+        if (knl_link_parse(h, &a->links[a->n]) < 0)
                 return -EBADMSG;
         a->n++;
         return 0;
 }
 
-int nl_link_list(vport_kernel *k, vport_link **ret, size_t *ret_n, vport_error *err) {
+int knl_link_list(vport_kernel *k, vport_link **ret, size_t *ret_n, vport_error *err) {
         struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
         link_array a = {};
         struct nl_msg *msg;
         int r;
 
         assert_return(ret && ret_n, -EINVAL);
-        msg = nl_request(RTM_GETLINK, NLM_F_DUMP, &ifi, sizeof(ifi));
+        msg = knl_request(RTM_GETLINK, NLM_F_DUMP, &ifi, sizeof(ifi));
         if (!msg)
                 return vport_error_set(err, -ENOMEM, "RTM_GETLINK dump: out of memory");
-        r = nl_call(k, msg, nl_link_list_one, &a, err, "RTM_GETLINK dump");
+        r = knl_call(k, msg, knl_link_list_one, &a, err, "RTM_GETLINK dump");
         nlmsg_free(msg);
         if (r < 0) {
                 free(a.links);
@@ -157,8 +157,8 @@ int nl_link_list(vport_kernel *k, vport_link **ret, size_t *ret_n, vport_error *
 
 /* One RTM_SETLINK on ifindex with ifi_flags/ifi_change and at most one u32
  * or binary attribute (attr 0: none). what names the change for errors. */
-static int nl_setlink(vport_kernel *k, int ifindex, unsigned flags, unsigned change, int attr,
-                      const void *data, size_t len, const char *what, vport_error *err) {
+static int knl_setlink(vport_kernel *k, int ifindex, unsigned flags, unsigned change, int attr,
+                       const void *data, size_t len, const char *what, vport_error *err) {
         struct ifinfomsg ifi = {
                 .ifi_family = AF_UNSPEC, .ifi_index = ifindex, .ifi_flags = flags, .ifi_change = change
         };
@@ -167,42 +167,42 @@ static int nl_setlink(vport_kernel *k, int ifindex, unsigned flags, unsigned cha
 
         assert_return(ifindex > 0,
                       vport_error_set(err, -EINVAL, "RTM_SETLINK %s: invalid ifindex %d", what, ifindex));
-        msg = nl_request(RTM_SETLINK, 0, &ifi, sizeof(ifi));
+        msg = knl_request(RTM_SETLINK, 0, &ifi, sizeof(ifi));
         if (!msg || (attr > 0 && nla_put(msg, attr, (int) len, data) < 0)) {
                 nlmsg_free(msg);
                 return vport_error_set(err, -ENOMEM, "RTM_SETLINK: out of memory");
         }
-        r = nl_call_if(k, msg, err, ifindex, "RTM_SETLINK %s", what);
+        r = knl_call_if(k, msg, err, ifindex, "RTM_SETLINK %s", what);
         nlmsg_free(msg);
         return r;
 }
 
-int nl_link_set_mac(vport_kernel *k, int ifindex, const vport_mac *mac, vport_error *err) {
+int knl_link_set_mac(vport_kernel *k, int ifindex, const vport_mac *mac, vport_error *err) {
         assert_return(mac, -EINVAL);
-        return nl_setlink(k, ifindex, 0, 0, IFLA_ADDRESS, mac->addr, VPORT_MAC_LEN, "IFLA_ADDRESS", err);
+        return knl_setlink(k, ifindex, 0, 0, IFLA_ADDRESS, mac->addr, VPORT_MAC_LEN, "IFLA_ADDRESS", err);
 }
 
-int nl_link_set_up(vport_kernel *k, int ifindex, bool up, vport_error *err) {
-        return nl_setlink(k, ifindex, up ? IFF_UP : 0, IFF_UP, 0, NULL, 0, up ? "up" : "down", err);
+int knl_link_set_up(vport_kernel *k, int ifindex, bool up, vport_error *err) {
+        return knl_setlink(k, ifindex, up ? IFF_UP : 0, IFF_UP, 0, NULL, 0, up ? "up" : "down", err);
 }
 
-int nl_link_set_mtu(vport_kernel *k, int ifindex, unsigned mtu, vport_error *err) {
+int knl_link_set_mtu(vport_kernel *k, int ifindex, unsigned mtu, vport_error *err) {
         uint32_t v = mtu;
 
-        return nl_setlink(k, ifindex, 0, 0, IFLA_MTU, &v, sizeof(v), "IFLA_MTU", err);
+        return knl_setlink(k, ifindex, 0, 0, IFLA_MTU, &v, sizeof(v), "IFLA_MTU", err);
 }
 
-int nl_link_set_master(vport_kernel *k, int ifindex, int master_ifindex, vport_error *err) {
+int knl_link_set_master(vport_kernel *k, int ifindex, int master_ifindex, vport_error *err) {
         uint32_t v = master_ifindex > 0 ? (uint32_t) master_ifindex : 0;
 
-        return nl_setlink(k, ifindex, 0, 0, IFLA_MASTER, &v, sizeof(v), "IFLA_MASTER", err);
+        return knl_setlink(k, ifindex, 0, 0, IFLA_MASTER, &v, sizeof(v), "IFLA_MASTER", err);
 }
 
-int nl_link_set_group(vport_kernel *k, int ifindex, uint32_t group, vport_error *err) {
-        return nl_setlink(k, ifindex, 0, 0, IFLA_GROUP, &group, sizeof(group), "IFLA_GROUP", err);
+int knl_link_set_group(vport_kernel *k, int ifindex, uint32_t group, vport_error *err) {
+        return knl_setlink(k, ifindex, 0, 0, IFLA_GROUP, &group, sizeof(group), "IFLA_GROUP", err);
 }
 
-int nl_link_delete(vport_kernel *k, int ifindex, vport_error *err) {
+int knl_link_delete(vport_kernel *k, int ifindex, vport_error *err) {
         _cleanup_(rtnl_link_putp) struct rtnl_link *link = rtnl_link_alloc();
         struct nl_msg *msg = NULL;
         char desc[48];
@@ -217,7 +217,7 @@ int nl_link_delete(vport_kernel *k, int ifindex, vport_error *err) {
                 return vport_error_set(err, -ENOMEM, "RTM_DELLINK: out of memory");
         nlmsg_hdr(msg)->nlmsg_flags |= NLM_F_ACK;
         kernel_ifdesc(ifindex, desc); /* before it is gone */
-        r = nl_call(k, msg, NULL, NULL, err, "%s: RTM_DELLINK", desc);
+        r = knl_call(k, msg, NULL, NULL, err, "%s: RTM_DELLINK", desc);
         nlmsg_free(msg);
         return r;
 }
@@ -225,7 +225,7 @@ int nl_link_delete(vport_kernel *k, int ifindex, vport_error *err) {
 /* ifi_index 0 plus IFLA_GROUP makes rtnl_dellink() take the group path:
  * every member is unregistered in one batch. Group 0 is the default group
  * of every device, so it is refused. An empty group is not an error. */
-int nl_link_delete_group(vport_kernel *k, uint32_t group, vport_error *err) {
+int knl_link_delete_group(vport_kernel *k, uint32_t group, vport_error *err) {
         struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
         struct nl_msg *msg;
         int r;
@@ -233,12 +233,12 @@ int nl_link_delete_group(vport_kernel *k, uint32_t group, vport_error *err) {
         if (group == 0)
                 return vport_error_set(err, -EINVAL,
                                        "RTM_DELLINK group 0: refusing to delete the default group");
-        msg = nl_request(RTM_DELLINK, 0, &ifi, sizeof(ifi));
+        msg = knl_request(RTM_DELLINK, 0, &ifi, sizeof(ifi));
         if (!msg || nla_put_u32(msg, IFLA_GROUP, group) < 0) {
                 nlmsg_free(msg);
                 return vport_error_set(err, -ENOMEM, "RTM_DELLINK: out of memory");
         }
-        r = nl_call(k, msg, NULL, NULL, err, "group %u: RTM_DELLINK", group);
+        r = knl_call(k, msg, NULL, NULL, err, "group %u: RTM_DELLINK", group);
         nlmsg_free(msg);
         if (r == -ENODEV) {
                 vport_error_clear(err);
@@ -247,17 +247,17 @@ int nl_link_delete_group(vport_kernel *k, uint32_t group, vport_error *err) {
         return r;
 }
 
-int nl_link_set_alias(vport_kernel *k, int ifindex, const char *alias, vport_error *err) {
+int knl_link_set_alias(vport_kernel *k, int ifindex, const char *alias, vport_error *err) {
         assert_return(alias, -EINVAL);
         /* An empty IFLA_IFALIAS is how the kernel is told to drop the alias. */
-        return nl_setlink(k, ifindex, 0, 0, IFLA_IFALIAS, alias, strlen(alias), "IFLA_IFALIAS", err);
+        return knl_setlink(k, ifindex, 0, 0, IFLA_IFALIAS, alias, strlen(alias), "IFLA_IFALIAS", err);
 }
 
 /* IFLA_AF_SPEC { AF_INET6 { IFLA_INET6_ADDR_GEN_MODE u8 } }: the one IPv6
  * setting RTM_SETLINK carries (inet6_set_link_af). */
-int nl_link_set_addr_gen_mode(vport_kernel *k, int ifindex, uint8_t mode, vport_error *err) {
+int knl_link_set_addr_gen_mode(vport_kernel *k, int ifindex, uint8_t mode, vport_error *err) {
         struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
-        _cleanup_(nlmsg_freep) struct nl_msg *msg = nl_request(RTM_SETLINK, 0, &ifi, sizeof(ifi));
+        _cleanup_(nlmsg_freep) struct nl_msg *msg = knl_request(RTM_SETLINK, 0, &ifi, sizeof(ifi));
         struct nlattr *spec, *inet6;
 
         assert_return(
@@ -268,5 +268,5 @@ int nl_link_set_addr_gen_mode(vport_kernel *k, int ifindex, uint8_t mode, vport_
                 return vport_error_set(err, -ENOMEM, "RTM_SETLINK: out of memory");
         nla_nest_end(msg, inet6);
         nla_nest_end(msg, spec);
-        return nl_call_if(k, msg, err, ifindex, "RTM_SETLINK IFLA_INET6_ADDR_GEN_MODE=%u", mode);
+        return knl_call_if(k, msg, err, ifindex, "RTM_SETLINK IFLA_INET6_ADDR_GEN_MODE=%u", mode);
 }

@@ -31,7 +31,7 @@ static struct nl_msg *tc_qdisc_request(int type, int flags, int ifindex) {
                              .tcm_ifindex = ifindex,
                              .tcm_handle = TC_H_MAKE(TC_H_CLSACT, 0),
                              .tcm_parent = TC_H_CLSACT };
-        struct nl_msg *msg = nl_request(type, flags, &tcm, sizeof(tcm));
+        struct nl_msg *msg = knl_request(type, flags, &tcm, sizeof(tcm));
 
         if (msg && nla_put_string(msg, TCA_KIND, "clsact") < 0) {
                 nlmsg_free(msg);
@@ -40,7 +40,7 @@ static struct nl_msg *tc_qdisc_request(int type, int flags, int ifindex) {
         return msg;
 }
 
-int nl_tc_clsact_add(vport_kernel *k, int ifindex, vport_error *err) {
+int knl_tc_clsact_add(vport_kernel *k, int ifindex, vport_error *err) {
         _cleanup_(nlmsg_freep) struct nl_msg *msg =
                 tc_qdisc_request(RTM_NEWQDISC, NLM_F_CREATE | NLM_F_EXCL, ifindex);
         vport_error e = {};
@@ -49,7 +49,7 @@ int nl_tc_clsact_add(vport_kernel *k, int ifindex, vport_error *err) {
         assert_return(ifindex > 0, vport_error_set(err, -EINVAL, "clsact: invalid ifindex %d", ifindex));
         if (!msg)
                 return vport_error_set(err, -ENOMEM, "RTM_NEWQDISC: out of memory");
-        r = nl_call_if(k, msg, &e, ifindex, "RTM_NEWQDISC clsact");
+        r = knl_call_if(k, msg, &e, ifindex, "RTM_NEWQDISC clsact");
         if (r == -EEXIST)
                 return 0;
         if (r < 0)
@@ -57,7 +57,7 @@ int nl_tc_clsact_add(vport_kernel *k, int ifindex, vport_error *err) {
         return 0;
 }
 
-int nl_tc_clsact_del(vport_kernel *k, int ifindex, vport_error *err) {
+int knl_tc_clsact_del(vport_kernel *k, int ifindex, vport_error *err) {
         _cleanup_(nlmsg_freep) struct nl_msg *msg = tc_qdisc_request(RTM_DELQDISC, 0, ifindex);
         vport_error e = {};
         int r;
@@ -65,7 +65,7 @@ int nl_tc_clsact_del(vport_kernel *k, int ifindex, vport_error *err) {
         assert_return(ifindex > 0, vport_error_set(err, -EINVAL, "clsact: invalid ifindex %d", ifindex));
         if (!msg)
                 return vport_error_set(err, -ENOMEM, "RTM_DELQDISC: out of memory");
-        r = nl_call_if(k, msg, &e, ifindex, "RTM_DELQDISC clsact");
+        r = knl_call_if(k, msg, &e, ifindex, "RTM_DELQDISC clsact");
         if (r == -ENOENT || r == -EINVAL)
                 return 0; /* no clsact: the kernel says ENOENT, or EINVAL for a default qdisc */
         if (r < 0)
@@ -86,7 +86,7 @@ static struct nl_msg *tc_filter_request(int type, int flags, int ifindex, bool i
                 .tcm_info = TC_H_MAKE((uint32_t) VPORT_TC_REDIRECT_PRIO << 16, htons(ETH_P_ALL)),
         };
 
-        return nl_request(type, flags, &tcm, sizeof(tcm));
+        return knl_request(type, flags, &tcm, sizeof(tcm));
 }
 
 /* TCA_U32_ACT { 1 { TCA_ACT_KIND "mirred", TCA_ACT_OPTIONS { TCA_MIRRED_PARMS } } } */
@@ -124,8 +124,8 @@ static int tc_put_u32_all(struct nl_msg *msg, int to_ifindex, bool to_ingress) {
         return 0;
 }
 
-int nl_tc_redirect_add(vport_kernel *k, int ifindex, bool ingress, int to_ifindex, bool to_ingress,
-                       vport_error *err) {
+int knl_tc_redirect_add(vport_kernel *k, int ifindex, bool ingress, int to_ifindex, bool to_ingress,
+                        vport_error *err) {
         _cleanup_(nlmsg_freep) struct nl_msg *msg =
                 tc_filter_request(RTM_NEWTFILTER, NLM_F_CREATE | NLM_F_EXCL, ifindex, ingress);
         char to[48];
@@ -135,13 +135,13 @@ int nl_tc_redirect_add(vport_kernel *k, int ifindex, bool ingress, int to_ifinde
                 vport_error_set(err, -EINVAL, "tc redirect: invalid ifindex %d -> %d", ifindex, to_ifindex));
         if (!msg || tc_put_u32_all(msg, to_ifindex, to_ingress) < 0)
                 return vport_error_set(err, -ENOMEM, "RTM_NEWTFILTER: out of memory");
-        return nl_call_if(k, msg, err, ifindex, "tc %s filter prio %d: redirect to %s %s",
-                          hook_name(ingress), VPORT_TC_REDIRECT_PRIO, kernel_ifdesc(to_ifindex, to),
-                          hook_name(to_ingress));
+        return knl_call_if(k, msg, err, ifindex, "tc %s filter prio %d: redirect to %s %s",
+                           hook_name(ingress), VPORT_TC_REDIRECT_PRIO, kernel_ifdesc(to_ifindex, to),
+                           hook_name(to_ingress));
 }
 
 /* Without a handle the request deletes the whole prio (every u32 node in it). */
-int nl_tc_redirect_del(vport_kernel *k, int ifindex, bool ingress, vport_error *err) {
+int knl_tc_redirect_del(vport_kernel *k, int ifindex, bool ingress, vport_error *err) {
         _cleanup_(nlmsg_freep) struct nl_msg *msg = tc_filter_request(RTM_DELTFILTER, 0, ifindex, ingress);
         vport_error e = {};
         int r;
@@ -150,8 +150,8 @@ int nl_tc_redirect_del(vport_kernel *k, int ifindex, bool ingress, vport_error *
                       vport_error_set(err, -EINVAL, "tc redirect: invalid ifindex %d", ifindex));
         if (!msg)
                 return vport_error_set(err, -ENOMEM, "RTM_DELTFILTER: out of memory");
-        r = nl_call_if(k, msg, &e, ifindex, "tc %s filter prio %d: delete", hook_name(ingress),
-                       VPORT_TC_REDIRECT_PRIO);
+        r = knl_call_if(k, msg, &e, ifindex, "tc %s filter prio %d: delete", hook_name(ingress),
+                        VPORT_TC_REDIRECT_PRIO);
         if (r == -ENOENT || r == -EINVAL)
                 return 0; /* no such filter, or no clsact at all */
         if (r < 0)

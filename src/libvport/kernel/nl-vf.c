@@ -142,7 +142,7 @@ static int vf_list_reply(struct nlmsghdr *h, void *userdata) {
         return 0;
 }
 
-int nl_vf_parse(struct nlmsghdr *h, vport_vf_info **ret, size_t *ret_n) {
+int knl_vf_parse(struct nlmsghdr *h, vport_vf_info **ret, size_t *ret_n) {
         vf_array a = {};
         int r = vf_list_reply(h, &a);
 
@@ -155,7 +155,7 @@ int nl_vf_parse(struct nlmsghdr *h, vport_vf_info **ret, size_t *ret_n) {
         return 0;
 }
 
-int nl_vf_list(vport_kernel *k, int pf_ifindex, vport_vf_info **ret, size_t *ret_n, vport_error *err) {
+int knl_vf_list(vport_kernel *k, int pf_ifindex, vport_vf_info **ret, size_t *ret_n, vport_error *err) {
         struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = pf_ifindex };
         _cleanup_(nlmsg_freep) struct nl_msg *msg = NULL;
         vf_array a = {};
@@ -165,11 +165,11 @@ int nl_vf_list(vport_kernel *k, int pf_ifindex, vport_vf_info **ret, size_t *ret
         assert_return(ret && ret_n, -EINVAL);
         assert_return(pf_ifindex > 0,
                       vport_error_set(err, -EINVAL, "vf_list: invalid ifindex %d", pf_ifindex));
-        msg = nl_request(RTM_GETLINK, 0, &ifi, sizeof(ifi));
+        msg = knl_request(RTM_GETLINK, 0, &ifi, sizeof(ifi));
         if (!msg || nla_put_u32(msg, IFLA_EXT_MASK, RTEXT_FILTER_VF) < 0)
                 return vport_error_set(err, -ENOMEM, "RTM_GETLINK: out of memory");
-        r = nl_call(k, msg, vf_list_reply, &a, err, "%s: RTM_GETLINK IFLA_VFINFO_LIST",
-                    kernel_ifdesc(pf_ifindex, desc));
+        r = knl_call(k, msg, vf_list_reply, &a, err, "%s: RTM_GETLINK IFLA_VFINFO_LIST",
+                     kernel_ifdesc(pf_ifindex, desc));
         if (r < 0) {
                 free(a.vfs);
                 return r;
@@ -270,7 +270,7 @@ static void vf_pf_driver(vport_kernel *k, int pf_ifindex, char *buf, size_t size
         buf[0] = '\0';
         if (if_indextoname((unsigned) pf_ifindex, name))
                 sysfs_netdev_driver(k, name, buf, size);
-        if (!buf[0] && nl_link_get(k, pf_ifindex, NULL, &link, NULL) >= 0)
+        if (!buf[0] && knl_link_get(k, pf_ifindex, NULL, &link, NULL) >= 0)
                 snprintf(buf, size, "%s", link.kind);
         if (!buf[0])
                 snprintf(buf, size, "(unknown)");
@@ -279,7 +279,7 @@ static void vf_pf_driver(vport_kernel *k, int pf_ifindex, char *buf, size_t size
 static int vf_set_one(vport_kernel *k, int pf_ifindex, const vport_vf_info *cfg, unsigned bit,
                       vport_error *err) {
         struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = pf_ifindex };
-        _cleanup_(nlmsg_freep) struct nl_msg *msg = nl_request(RTM_SETLINK, 0, &ifi, sizeof(ifi));
+        _cleanup_(nlmsg_freep) struct nl_msg *msg = knl_request(RTM_SETLINK, 0, &ifi, sizeof(ifi));
         struct nlattr *list, *info;
         char desc[48], driver[64];
         int r;
@@ -290,8 +290,8 @@ static int vf_set_one(vport_kernel *k, int pf_ifindex, const vport_vf_info *cfg,
         nla_nest_end(msg, info);
         nla_nest_end(msg, list);
         kernel_ifdesc(pf_ifindex, desc);
-        r = nl_call(k, msg, NULL, NULL, err, "%s: RTM_SETLINK %s on VF %d", desc, vf_attr_name(bit, cfg),
-                    cfg->vf);
+        r = knl_call(k, msg, NULL, NULL, err, "%s: RTM_SETLINK %s on VF %d", desc, vf_attr_name(bit, cfg),
+                     cfg->vf);
         if (r >= 0 || !vf_error_is_unsupported(r, bit))
                 return r;
         vf_pf_driver(k, pf_ifindex, driver, sizeof(driver));
@@ -300,7 +300,7 @@ static int vf_set_one(vport_kernel *k, int pf_ifindex, const vport_vf_info *cfg,
                                vf_attr_name(bit, cfg), cfg->vf, driver, strerror(-r));
 }
 
-int nl_vf_set(vport_kernel *k, int pf_ifindex, const vport_vf_info *cfg, unsigned mask, vport_error *err) {
+int knl_vf_set(vport_kernel *k, int pf_ifindex, const vport_vf_info *cfg, unsigned mask, vport_error *err) {
         static const unsigned order[] = { VF_SET_MAC,   VF_SET_VLAN,       VF_SET_SPOOFCHK,
                                           VF_SET_TRUST, VF_SET_LINK_STATE, VF_SET_RATE };
 

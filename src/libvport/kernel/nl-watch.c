@@ -3,7 +3,7 @@
  *
  * Not the libnl socket of the context: that one carries requests and their
  * acks, and a notification arriving between a request and its ack would be
- * read (and dropped) by nl_call(). */
+ * read (and dropped) by knl_call(). */
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
 
@@ -14,7 +14,7 @@
  * re-reads everything. */
 #define WATCH_RCVBUF (1024 * 1024)
 
-int nl_link_watch_open(vport_kernel *k, int *ret_fd, vport_error *err) {
+int knl_link_watch_open(vport_kernel *k, int *ret_fd, vport_error *err) {
         struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK };
         int size = WATCH_RCVBUF;
         _cleanup_close_ int fd = -1;
@@ -35,12 +35,12 @@ static void watch_dispatch(struct nlmsghdr *h, vport_link_event_fn fn, void *use
 
         if (h->nlmsg_type != RTM_NEWLINK && h->nlmsg_type != RTM_DELLINK)
                 return;
-        if (nl_link_parse(h, &link) < 0)
+        if (knl_link_parse(h, &link) < 0)
                 return; /* malformed: never acted upon */
         fn(h->nlmsg_type == RTM_NEWLINK ? VPORT_LINK_NEW : VPORT_LINK_DEL, &link, userdata);
 }
 
-int nl_link_watch_read(vport_kernel *k, int fd, vport_link_event_fn fn, void *userdata, vport_error *err) {
+int knl_link_watch_read(vport_kernel *k, int fd, vport_link_event_fn fn, void *userdata, vport_error *err) {
         _cleanup_free_ unsigned char *buf = malloc(65536);
 
         assert_return(fd >= 0 && fn, -EINVAL);

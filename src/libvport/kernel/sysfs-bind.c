@@ -108,11 +108,11 @@ static int sysfs_first_netdev(vport_kernel *k, const vport_pci_addr *addr, char 
 
         r = sysfs_list_dir(sysfs_pci_file(k, addr, "net", path), &names, &n);
         if (r < 0 || n == 0) {
-                strv_free_n(names, n);
+                kernel_strv_free_n(names, n);
                 return r < 0 ? r : -ENOENT;
         }
         *ret_name = TAKE_PTR(names[0]);
-        strv_free_n(names, n); /* free(NULL) for the one handed out */
+        kernel_strv_free_n(names, n); /* free(NULL) for the one handed out */
         return 0;
 }
 

@@ -57,7 +57,7 @@ static int strv_cmp(const void *a, const void *b) {
         return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
-void strv_free_n(char **v, size_t n) {
+void kernel_strv_free_n(char **v, size_t n) {
         for (size_t i = 0; v && i < n; i++)
                 free(v[i]);
         free(v);
@@ -90,7 +90,7 @@ int sysfs_list_dir(const char *path, char ***ret, size_t *ret_n) {
                         r = strv_push(&v, &n, de->d_name);
         closedir(d);
         if (r < 0) {
-                strv_free_n(v, n);
+                kernel_strv_free_n(v, n);
                 return r;
         }
         if (n > 1)

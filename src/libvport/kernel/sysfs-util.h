@@ -18,4 +18,4 @@ int sysfs_link_base(const char *path, char *buf, size_t size);
  * malloc'ed array of malloc'ed strings. Returns 0 or -errno. */
 int sysfs_list_dir(const char *path, char ***ret, size_t *ret_n);
 
-void strv_free_n(char **v, size_t n);
+void kernel_strv_free_n(char **v, size_t n);

@@ -48,19 +48,19 @@ int tap_create(vport_kernel *k, const char *name, const vport_mac *mac, uint32_t
         r = tap_open(name, &fd, err);
         if (r < 0)
                 return r;
-        r = nl_link_get(k, 0, name, &link, err);
+        r = knl_link_get(k, 0, name, &link, err);
         if (r >= 0)
-                r = nl_link_set_mac(k, link.ifindex, mac, err);
+                r = knl_link_set_mac(k, link.ifindex, mac, err);
         if (r >= 0 && group)
-                r = nl_link_set_group(k, link.ifindex, group, err);
+                r = knl_link_set_group(k, link.ifindex, group, err);
         if (r < 0)
                 return r;
         /* Persistent: the device outlives this fd and this process. */
         if (ioctl(fd, TUNSETPERSIST, 1) < 0)
                 return vport_error_set(err, -errno, "tap %s: TUNSETPERSIST: %m", name);
-        r = nl_link_get(k, link.ifindex, NULL, ret, err);
+        r = knl_link_get(k, link.ifindex, NULL, ret, err);
         if (r < 0)
-                (void) nl_link_delete(k, link.ifindex, NULL); /* do not leave a half-made tap behind */
+                (void) knl_link_delete(k, link.ifindex, NULL); /* do not leave a half-made tap behind */
         return r;
 }
 

@@ -125,7 +125,7 @@ static int vsi_put_port(struct nl_msg *msg, const vport_vsi *vsi, vport_vsi_requ
 
 struct nl_msg *vsi_setlink_msg(const vport_vsi *vsi, vport_vsi_request req, const vport_uuid *host_uuid) {
         struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = vsi->ifindex };
-        _cleanup_(nlmsg_freep) struct nl_msg *msg = nl_request(RTM_SETLINK, 0, &ifi, sizeof(ifi));
+        _cleanup_(nlmsg_freep) struct nl_msg *msg = knl_request(RTM_SETLINK, 0, &ifi, sizeof(ifi));
         vport_vsi v = *vsi;
         struct nlattr *ports = NULL, *port;
 

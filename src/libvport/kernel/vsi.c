@@ -271,7 +271,7 @@ typedef int (*vsi_query_fn)(vport_kernel *k, uint32_t pid, const vport_vsi *vsi,
 static int lldpad_query(vport_kernel *k, uint32_t pid, const vport_vsi *vsi, bool *ret_has,
                         uint32_t *ret_response, vport_error *err) {
         struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = vsi->ifindex };
-        _cleanup_(nlmsg_freep) struct nl_msg *msg = nl_request(RTM_GETLINK, 0, &ifi, sizeof(ifi));
+        _cleanup_(nlmsg_freep) struct nl_msg *msg = knl_request(RTM_GETLINK, 0, &ifi, sizeof(ifi));
         lldpad_reply rep = { .vsi = vsi };
         int r;
 
@@ -307,13 +307,13 @@ static int kernel_status_reply(struct nlmsghdr *h, void *userdata) {
 static int kernel_query(vport_kernel *k, uint32_t pid, const vport_vsi *vsi, bool *ret_has,
                         uint32_t *ret_response, vport_error *err) {
         struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = vsi->ifindex };
-        _cleanup_(nlmsg_freep) struct nl_msg *msg = nl_request(RTM_GETLINK, 0, &ifi, sizeof(ifi));
+        _cleanup_(nlmsg_freep) struct nl_msg *msg = knl_request(RTM_GETLINK, 0, &ifi, sizeof(ifi));
         kernel_status s = { .vsi = vsi };
         int r;
 
         if (!msg || nla_put_u32(msg, IFLA_EXT_MASK, RTEXT_FILTER_VF) < 0)
                 return vport_error_set(err, -ENOMEM, "802.1Qbh: out of memory");
-        r = nl_call(k, msg, kernel_status_reply, &s, err, "802.1Qbh: %s: port profile status", vsi->ifname);
+        r = knl_call(k, msg, kernel_status_reply, &s, err, "802.1Qbh: %s: port profile status", vsi->ifname);
         if (r < 0)
                 return r;
         *ret_has = s.has;
@@ -388,7 +388,7 @@ static int vsi_send(vport_kernel *k, uint32_t pid, const vport_vsi *vsi, vport_v
         for (;;) {
                 vport_error_clear(err);
                 if (vsi->qbh)
-                        r = nl_call(k, msg, NULL, NULL, NULL, "RTM_SETLINK");
+                        r = knl_call(k, msg, NULL, NULL, NULL, "RTM_SETLINK");
                 else {
                         lldpad_reply rep = { 0 };
                         r = lldpad_call(k, pid, msg, &rep, err);

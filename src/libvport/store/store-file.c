@@ -12,7 +12,8 @@
 #include "store-internal.h"
 #include "store-schema.h"
 
-void store_add_notice(vport_store *s, const char *fmt, ...) {
+/* Add a line to s->notice. */
+static _printf_(2, 3) void store_add_notice(vport_store *s, const char *fmt, ...) {
         _cleanup_free_ char *line = NULL;
         char *joined;
         va_list ap;

@@ -172,6 +172,3 @@ int store_temp_file(char *template);
  * killed while creating the database or a copy left in dir, each with a
  * notice. */
 void store_file_sweep(vport_store *s, const char *dir);
-
-/* Add a line to s->notice. */
-void store_add_notice(vport_store *s, const char *fmt, ...) _printf_(2, 3);

@@ -168,7 +168,7 @@ static int port_check_new(vport_store *s, const store_port *p, vport_error *err)
         r = store_network_get(s, p->network, &net, err);
         if (r < 0)
                 return r;
-        r = port_exists(s, &p->uuid, err);
+        r = store_port_exists(s, &p->uuid, err);
         if (r < 0)
                 return r;
         if (r > 0)
@@ -280,7 +280,7 @@ static int port_check_delete(vport_store *s, const vport_uuid *uuid, vport_error
         char buf[VPORT_UUID_STRLEN];
         int r, rc;
 
-        r = port_exists(s, uuid, err);
+        r = store_port_exists(s, uuid, err);
         if (r < 0)
                 return r;
         if (r == 0)

@@ -5,4 +5,4 @@
 #include "store-internal.h"
 
 /* Returns 1 if a port with uuid exists (live or stale), 0 if not, or -errno. */
-int port_exists(vport_store *s, const vport_uuid *uuid, vport_error *err);
+int store_port_exists(vport_store *s, const vport_uuid *uuid, vport_error *err);

@@ -6,7 +6,7 @@
 #include "store-internal.h"
 #include "store-port.h"
 
-int port_exists(vport_store *s, const vport_uuid *uuid, vport_error *err) {
+int store_port_exists(vport_store *s, const vport_uuid *uuid, vport_error *err) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         char buf[VPORT_UUID_STRLEN];
         int r, rc;

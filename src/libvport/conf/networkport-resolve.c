@@ -3,7 +3,7 @@
  * the precedence libvirt's networkAllocatePort uses. */
 #include <stdio.h>
 
-#include "conf/port.h"
+#include "conf/networkport.h"
 
 /* libvirt's virPortGroupFindByName: a named portgroup the network lacks
  * means no portgroup at all (not the default one), and is not an error. */
@@ -16,8 +16,8 @@ static int resolve_virtualport(vport_port_def *def, const vport_network_def *net
         vport_virtualport *merged = NULL;
         int r;
 
-        r = virtualport_merge3(def->virtualport, net->virtualport, pg ? pg->virtualport : NULL, &merged,
-                               err);
+        r = virtualport_def_merge3(def->virtualport, net->virtualport, pg ? pg->virtualport : NULL, &merged,
+                                   err);
         if (r < 0)
                 return r;
         free(def->virtualport);
@@ -29,10 +29,11 @@ static int resolve_virtualport(vport_port_def *def, const vport_network_def *net
                         err, -EINVAL,
                         "<virtualport>: no type given by the port, its portgroup or the network");
         if (!network_def_virtualport_allowed(net, merged->type))
-                return vport_error_set(
-                        err, -EINVAL, "<virtualport type='%s'>: not supported with <forward mode='%s'>",
-                        virtualport_type_to_string(merged->type), forward_mode_to_string(net->forward_mode));
-        return virtualport_check_complete(merged, true, err);
+                return vport_error_set(err, -EINVAL,
+                                       "<virtualport type='%s'>: not supported with <forward mode='%s'>",
+                                       virtualport_def_type_to_string(merged->type),
+                                       forward_mode_to_string(net->forward_mode));
+        return virtualport_def_check_complete(merged, true, err);
 }
 
 static int resolve_vlan(vport_port_def *def, const vport_network_def *net, const vport_portgroup *pg,
@@ -116,13 +117,13 @@ static int check_isolated(const vport_port_def *def, const vport_network_def *ne
                         "network '%s': networkport %s: <port isolated='yes'>: only for a tap in "
                         "a bridge, not with <forward mode='%s'> (plug type %s)",
                         net->name, uuid_format(&def->uuid, uuid), forward_mode_to_string(net->forward_mode),
-                        plug_type_to_string(t));
+                        plug_def_type_to_string(t));
         if (def->virtualport)
                 return vport_error_set(err, -EINVAL,
                                        "network '%s': networkport %s: <port isolated='yes'>: not supported "
                                        "with <virtualport type='%s'>",
                                        net->name, uuid_format(&def->uuid, uuid),
-                                       virtualport_type_to_string(def->virtualport->type));
+                                       virtualport_def_type_to_string(def->virtualport->type));
         return 0;
 }
 
@@ -152,7 +153,7 @@ int port_def_check_mode(const vport_port_def *def, const vport_network_def *net,
                         "network '%s': networkport %s: <virtualport type='%s'>: a hostdev port "
                         "takes only 802.1Qbh",
                         net->name, uuid_format(&def->uuid, uuid),
-                        virtualport_type_to_string(def->virtualport->type));
+                        virtualport_def_type_to_string(def->virtualport->type));
         /* kvm (legacy assignment, gone from the kernel) and xen: what libvirt's
          * QEMU driver refuses at guest start */
         if (def->plug.type == PLUG_HOSTDEV_PCI && def->plug.driver != HOSTDEV_DRIVER_DEFAULT &&

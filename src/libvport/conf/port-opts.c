@@ -3,10 +3,10 @@
  * gets the bridge port flag IFLA_BRPORT_ISOLATED: isolated ports of one
  * bridge exchange no frames with each other, only with non-isolated ports
  * (the uplink, the host). */
-#include "conf/port-options.h"
+#include "conf/port-opts.h"
 #include "conf/xml-util.h"
 
-int port_options_parse(xmlNodePtr node, vport_tristate *ret, vport_error *err) {
+int port_opts_def_parse(xmlNodePtr node, vport_tristate *ret, vport_error *err) {
         xmlNodePtr child = xmlFirstElementChild(node);
 
         for (xmlAttrPtr a = node->properties; a; a = a->next)
@@ -18,7 +18,7 @@ int port_options_parse(xmlNodePtr node, vport_tristate *ret, vport_error *err) {
         return xml_prop_tristate(node, "", "isolated", ret, err);
 }
 
-int port_options_format(xmlNodePtr parent, vport_tristate v) {
+int port_opts_def_format(xmlNodePtr parent, vport_tristate v) {
         xmlNodePtr n;
 
         if (v == TRISTATE_ABSENT)

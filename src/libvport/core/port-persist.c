@@ -47,7 +47,7 @@ static void runtime_drop_bad_names(vport_port_runtime *rt) {
         if (rt->tapdev[0] &&
             (sscanf(rt->tapdev, "/dev/tap%u%n", &tap, &end) != 1 || rt->tapdev[end] != '\0'))
                 rt->tapdev[0] = '\0';
-        if (rt->netns[0] && netns_path_check(rt->netns, NULL) < 0)
+        if (rt->netns[0] && container_netns_check(rt->netns, NULL) < 0)
                 rt->netns[0] = '\0';
 }
 
@@ -106,7 +106,7 @@ static json_object *runtime_to_json(const vport_port_runtime *rt) {
  * journal knows. */
 static int def_from_columns(const store_port *row, const vport_port_runtime *rt, vport_port_def **ret) {
         _cleanup_(port_def_freep) vport_port_def *def = port_def_new();
-        int t = plug_type_from_string(row->plug_type);
+        int t = plug_def_type_from_string(row->plug_type);
 
         if (!def || !(def->owner_name = strdup(strempty(row->owner_name))) ||
             (row->portgroup && !(def->group = strdup(row->portgroup))))
@@ -247,7 +247,7 @@ int port_to_store(const vport_port *p, store_port *row) {
         row->owner_name = strdup(strempty(p->def->owner_name));
         row->portgroup = p->def->group ? strdup(p->def->group) : NULL;
         row->device = p->device ? strdup(p->device) : NULL;
-        row->plug_type = strdup(plug_type_to_string(p->def->plug.type));
+        row->plug_type = strdup(plug_def_type_to_string(p->def->plug.type));
         row->state = strdup(port_state_to_string(p->state));
         if (!row->runtime || !row->network || !row->owner_name || !row->plug_type || !row->state ||
             (p->def->group && !row->portgroup) || (p->device && !row->device)) {
@@ -281,8 +281,7 @@ int port_save(vport_ctx *ctx, vport_port *p, vport_error *err) {
         return r;
 }
 
-int network_load(vport_ctx *ctx, const char *name, vport_network_def **ret, bool *ret_active,
-                 vport_error *err) {
+int net_load(vport_ctx *ctx, const char *name, vport_network_def **ret, bool *ret_active, vport_error *err) {
         _cleanup_(store_network_freep) store_network *n = NULL;
         int r;
 

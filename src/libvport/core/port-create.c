@@ -97,7 +97,7 @@ static int port_plug_fill(vport_port_def *def, const vport_network_def *net, con
         vport_plug *plug = &def->plug;
         vport_direct_mode mode = DIRECT_VEPA;
 
-        plug_clear(plug);
+        plug_def_clear(plug);
         plug->type = network_def_plug_type(net, &mode);
         switch (plug->type) {
         case PLUG_NETWORK:
@@ -130,9 +130,9 @@ static int port_reclaim_check(const vport_plug *plug, const vport_network_def *n
         vport_plug_type t = network_def_plug_type(net, &mode);
 
         if (plug->type != t)
-                return vport_error_set(err, -EINVAL,
-                                       "<plug type='%s'>: network '%s' plugs its ports as type '%s'",
-                                       plug_type_to_string(plug->type), net->name, plug_type_to_string(t));
+                return vport_error_set(
+                        err, -EINVAL, "<plug type='%s'>: network '%s' plugs its ports as type '%s'",
+                        plug_def_type_to_string(plug->type), net->name, plug_def_type_to_string(t));
         if (t == PLUG_DIRECT && plug->mode != mode)
                 return vport_error_set(err, -EINVAL, "<plug mode='%s'>: network '%s' uses mode '%s'",
                                        direct_mode_to_string(plug->mode), net->name,
@@ -243,7 +243,7 @@ int vport_port_create(vport_ctx *ctx, const vport_port_request *req, vport_port 
         r = request_check_names(req, err);
         if (r < 0)
                 return r;
-        r = network_load(ctx, req->network, &net, &active, err);
+        r = net_load(ctx, req->network, &net, &active, err);
         if (r < 0)
                 return r;
         if (!active)

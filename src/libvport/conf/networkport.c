@@ -3,7 +3,7 @@
 #include <stdio.h>
 
 #include "base/names.h"
-#include "conf/port.h"
+#include "conf/networkport.h"
 #include "conf/vlan-xml.h"
 #include "conf/xml-util.h"
 
@@ -18,7 +18,7 @@ void port_def_free(vport_port_def *def) {
         free(def->group);
         vlan_clear(&def->vlan);
         free(def->virtualport);
-        plug_clear(&def->plug);
+        plug_def_clear(&def->plug);
         free(def);
 }
 
@@ -73,15 +73,15 @@ static int port_parse_mac(xmlNodePtr node, vport_port_def *def, vport_error *err
 }
 
 static int port_parse_vlan(xmlNodePtr node, vport_port_def *def, vport_error *err) {
-        return vlan_parse_xml(node, &def->vlan, err);
+        return vlan_def_parse(node, &def->vlan, err);
 }
 
 static int port_parse_virtualport(xmlNodePtr node, vport_port_def *def, vport_error *err) {
-        return virtualport_parse(node, false, &def->virtualport, err);
+        return virtualport_def_parse(node, false, &def->virtualport, err);
 }
 
 static int port_parse_bandwidth(xmlNodePtr node, vport_port_def *def, vport_error *err) {
-        return bandwidth_parse(node, true, &def->bandwidth, err);
+        return bandwidth_def_parse(node, true, &def->bandwidth, err);
 }
 
 /* libvirt requires the attribute when the element is there (networkport.rng). */
@@ -94,7 +94,7 @@ static int port_parse_rxfilters(xmlNodePtr node, vport_port_def *def, vport_erro
 }
 
 static int port_parse_port(xmlNodePtr node, vport_port_def *def, vport_error *err) {
-        return port_options_parse(node, &def->isolated_port, err);
+        return port_opts_def_parse(node, &def->isolated_port, err);
 }
 
 static int port_parse_teaming(xmlNodePtr node, vport_port_def *def, vport_error *err) {
@@ -128,7 +128,7 @@ static int port_parse_teaming(xmlNodePtr node, vport_port_def *def, vport_error 
 }
 
 static int port_parse_plug(xmlNodePtr node, vport_port_def *def, vport_error *err) {
-        return plug_parse(node, &def->plug, err);
+        return plug_def_parse(node, &def->plug, err);
 }
 
 static const struct {
@@ -211,8 +211,8 @@ int port_def_validate(const vport_port_def *def, vport_error *err) {
         if (def->group && (r = name_check(NAME_PORTGROUP, def->group, err)) < 0)
                 return vport_error_prefix(err, r, "networkport %s: <group>", uuid);
         if ((r = mac_check_guest(&def->mac, err)) < 0 || (r = vlan_validate(&def->vlan, err)) < 0 ||
-            (def->virtualport && (r = virtualport_check_no_extras(def->virtualport, err)) < 0) ||
-            (r = plug_validate(&def->plug, err)) < 0)
+            (def->virtualport && (r = virtualport_def_check_no_extras(def->virtualport, err)) < 0) ||
+            (r = plug_def_validate(&def->plug, err)) < 0)
                 return vport_error_prefix(err, r, "networkport %s", uuid);
         if (def->teaming == TEAMING_TRANSIENT && uuid_equal(&def->teaming_persistent, &def->uuid))
                 return vport_error_set(err, -EINVAL,
@@ -256,14 +256,15 @@ static int port_format_body(xmlNodePtr root, const vport_port_def *def) {
         if (!(m = xml_add_child(root, "mac", NULL)) ||
             xml_set_prop(m, "address", mac_format(&def->mac, mac)) < 0)
                 return -ENOMEM;
-        if (virtualport_format(root, def->virtualport) < 0 || bandwidth_format(root, &def->bandwidth) < 0 ||
-            vlan_format_xml(root, &def->vlan) < 0 || port_options_format(root, def->isolated_port) < 0)
+        if (virtualport_def_format(root, def->virtualport) < 0 ||
+            bandwidth_def_format(root, &def->bandwidth) < 0 || vlan_def_format(root, &def->vlan) < 0 ||
+            port_opts_def_format(root, def->isolated_port) < 0)
                 return -ENOMEM;
         if (def->trust_guest_rx_filters != TRISTATE_ABSENT &&
             (!(m = xml_add_child(root, "rxfilters", NULL)) ||
              xml_set_tristate(m, "trustGuest", def->trust_guest_rx_filters) < 0))
                 return -ENOMEM;
-        if (port_format_teaming(root, def) < 0 || plug_format(root, &def->plug) < 0)
+        if (port_format_teaming(root, def) < 0 || plug_def_format(root, &def->plug) < 0)
                 return -ENOMEM;
         return 0;
 }
