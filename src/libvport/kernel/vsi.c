@@ -215,8 +215,10 @@ static int lldpad_receive(vport_kernel *k, uint32_t pid, lldpad_reply *rep, int 
                 n = recvfrom(fd, buf, VSI_RECV_BUFSIZE, MSG_DONTWAIT, (struct sockaddr *) &peer, &plen);
                 if (n < 0)
                         return errno == EAGAIN || errno == EINTR ? 0 : -errno;
-                if (pid && peer.nl_pid != pid)
-                        continue; /* only lldpad talks to this socket */
+                /* Only lldpad talks to this socket (and only a process with
+                 * CAP_NET_ADMIN can send to a user-space netlink port). */
+                if (pid ? peer.nl_pid != pid : peer.nl_pid == 0)
+                        continue;
                 len = (int) n;
                 for (struct nlmsghdr *h = (struct nlmsghdr *) buf; nlmsg_ok(h, len); h = nlmsg_next(h, &len))
                         if (rep)
@@ -421,10 +423,14 @@ static int vsi_judge(const vsi_wait *w, int found, bool has, uint32_t response, 
         uuid_format(&vsi->instance, u);
         if (!vsi->qbh && w->req == VSI_DISASSOCIATE)
                 return found == 0 ? 1 : has && !is_success(vsi, response) ? -EPROTO : 0;
+        /* lldpad drops a VSI the bridge de-associated (or whose
+         * acknowledgement never came) without leaving a response */
         if (found == 0)
-                return vport_error_set(err, -EPROTO, "%s: %s of instance %s on %s: %s no longer lists it",
-                                       proto(vsi), vsi_request_to_string(w->req), u, vsi->ifname,
-                                       vsi->qbh ? "the driver" : "lldpad");
+                return vport_error_set(err, -EPROTO, "%s: %s of instance %s on %s: %s", proto(vsi),
+                                       vsi_request_to_string(w->req), u, vsi->ifname,
+                                       vsi->qbh ? "the driver no longer lists the port"
+                                                : "lldpad ended the VSI without success (the bridge "
+                                                  "de-associated it or never acknowledged it)");
         if (!has || (vsi->qbh && response == PORT_PROFILE_RESPONSE_INPROGRESS))
                 return 0;
         if (is_success(vsi, response))
@@ -502,9 +508,12 @@ int vsi_event_next(vport_kernel *k, vport_vsi_event *ret, vport_error *err) {
 
         assert_return(k && ret, -EINVAL);
         if (!k->n_pending) {
+                uint32_t pid = 0;
+
                 if ((r = vdp_socket(k, err)) < 0)
                         return r;
-                r = lldpad_receive(k, 0, NULL, 0);
+                (void) lldpad_pid(k, &pid, NULL); /* none readable: any user-space sender */
+                r = lldpad_receive(k, pid, NULL, 0);
                 if (r < 0)
                         return vport_error_set(err, r, "802.1Qbg: reading lldpad's messages: %s",
                                                strerror(-r));

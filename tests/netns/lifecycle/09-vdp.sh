@@ -25,15 +25,17 @@ vdp_cleanup() {
 }
 
 lldpad_conf() { # lldpad_conf ROLE IF...: the per-interface EVB/VDP block, short timers
-	local role=$1 cap=false ifc
+	local role=$1 cap=false tx=true ifc
 	shift
+	# bridge-off: a bridge that does not offer EVB (no TLV sent), so VDP never starts
+	[ "$role" = bridge-off ] && role=bridge tx=false
 	[ "$role" = bridge ] && cap=true
 	echo "nearest_customer_bridge :"
 	echo "{"
 	for ifc in "$@"; do
 		cat <<C
-  $ifc : { adminStatus = 3; tlvid0080c20d : { enableTx = true; evbmode = "$role"; evbrrcap = $cap;
-    evbrrreq = true; evbgpid = false; ecpretries = 3; ecprte = 8; vdprwd = 16; vdprka = 16; }; };
+  $ifc : { adminStatus = 3; tlvid0080c20d : { enableTx = $tx; evbmode = "$role"; evbrrcap = $cap;
+    evbrrreq = true; evbgpid = false; ecpretries = 3; ecprte = 8; vdprwd = 16; vdprka = ${VDP_RKA:-16}; }; };
 C
 	done
 	echo "};"
@@ -92,8 +94,9 @@ bridge_first() { # bridge_first NAME MODE UUID [IF]
 	bridge_events "$1" "$3" | awk -v m="$2" -v i="${4:-}" '$3 == m && (i == "" || $2 == i) { print $1; exit }'
 }
 
-vdp_topo() { # vdp_topo STATION...: one bridge namespace B facing each station over its own veth
-	local h i=0 ifs=()
+vdp_topo() { # vdp_topo [--bridge-off] STATION...: one bridge namespace B facing each station over its own veth
+	local h i=0 ifs=() brrole=bridge
+	[ "$1" = --bridge-off ] && brrole=bridge-off && shift
 	ns_new B
 	for h in "$@"; do
 		ns_new "$h"
@@ -106,9 +109,9 @@ vdp_topo() { # vdp_topo STATION...: one bridge namespace B facing each station o
 		lldpad_start "$h" "$h" station eth0
 		i=$((i + 1))
 	done
-	lldpad_start BR B bridge "${ifs[@]}"
+	lldpad_start BR B $brrole "${ifs[@]}"
 	for h in "$@"; do
-		evb_wait "$h" eth0
+		[ $brrole = bridge ] && evb_wait "$h" eth0
 		net_add "$h" qbg "<forward mode='vepa'><interface dev='eth0'/></forward>
 			<virtualport type='802.1Qbg'><parameters managerid='11' typeid='1193047' typeidversion='2'/></virtualport>"
 	done
@@ -202,6 +205,24 @@ test_vdp_failures() {
 	vpv S port-delete "$port" >/dev/null || fail "delete after reconcile"
 }
 
+# The bridge does not offer EVB: lldpad refuses requests (EPROTONOSUPPORT,
+# retried) until it settles on its own EVB defaults, then the bridge
+# answers the request with a de-associate and lldpad ends the VSI: the
+# prepare fails naming that, and leaves nothing.
+test_vdp_bridge_disabled() {
+	need_lldpad
+	trap vdp_cleanup EXIT
+	vdp_topo --bridge-off S
+	local out i
+	for i in $(seq 50); do [ -s "$DIR_S/run/lldpad.pid" ] && break; sleep 0.1; done
+	sleep 1 # past the time EVB would take to come up (2-3 s after start with a bridge)
+	out=$(VPORT_VSI_TIMEOUT_MS=1500 vpv S port-create qbg --mac 52:54:00:bd:05:01 --owner vm1 --prepare 2>&1) &&
+		fail "prepare succeeded without EVB"
+	echo "$out" | grep -q "ASSOCIATE of instance .* on eth0: lldpad ended the VSI" || fail "bridge without EVB: $out"
+	expect_eq "macvtaps after the refusal" "$(macvtaps S)" 0
+	expect_eq "ports after the refusal" "$(vpj S port-list | jq length)" 0
+}
+
 # A live migration's order between two stations facing one bridge lldpad:
 # the bridge must see the destination's ASSOCIATE only after its activate.
 test_vdp_migration() {
@@ -240,34 +261,6 @@ test_vdp_migration() {
 	vpv DST port-delete "$dst" >/dev/null || fail "destination delete"
 }
 
-# lldpad tells the requester when a VSI ends: the library re-associates.
-test_vdp_reassociate() {
-	need_lldpad
-	[ -x "${VSI_EVENTS:-}" ] || skip "tests/netns/vsi-events not built (VSI_EVENTS)"
-	trap vdp_cleanup EXIT
-	vdp_topo S
-	local inst=5e7a1d0c-1111-4222-8333-444455556666 out go i
-	out=$STATE_S/events.out go=$STATE_S/go
-	VPORT_STATE_DIR=$STATE_S VPORT_LLDPAD_PIDFILE=$DIR_S/run/lldpad.pid ip netns exec "$(ns S)" \
-		"$VSI_EVENTS" qbg 52:54:00:bd:03:01 $inst eth0 "$go" 20 >"$out" 2>&1 &
-	local helper=$!
-	for i in $(seq 100); do grep -q associated "$out" && break; sleep 0.1; done
-	expect_eq "station after prepare" "$(station_modes S eth0 $inst)" assoc
-	# the bridge stops answering: the station's keep-alive goes unacknowledged
-	# and lldpad ends the VSI
-	kill -STOP "$PID_BR"
-	for i in $(seq 100); do [ -z "$(station_modes S eth0 $inst)" ] && break; sleep 0.1; done
-	kill -CONT "$PID_BR"
-	expect_eq "station after the bridge went quiet" "$(station_modes S eth0 $inst)" ""
-	touch "$go"
-	for i in $(seq 100); do grep -q processed "$out" && break; sleep 0.1; done
-	grep -q "reassociate .* ok" "$out" || fail "not re-associated: $(cat "$out")"
-	expect_eq "station after re-association" "$(station_modes S eth0 $inst)" assoc
-	touch "$go.done"
-	wait $helper || fail "vsi-events: $(cat "$out")"
-	expect_eq "station after delete" "$(station_modes S eth0 $inst)" ""
-}
-
 # 802.1Qbh is the PF driver's (enic); a veth has no ndo_set_vf_port: the
 # kernel refuses, vport names the device, and nothing stays changed.
 test_qbh_unsupported() {
@@ -286,4 +279,44 @@ test_qbh_unsupported() {
 	expect_eq "macvtaps after the failure" "$(macvtaps Q)" 0
 	expect_eq "ports after the failure" "$(vpj Q port-list | jq length)" 0
 	expect_eq "eth0 after the failure" "$(link Q eth0 | jq -c '{address, flags, mtu}')" "$before"
+}
+
+# lldpad tells the requester when the switch ends a VSI: the bridge is
+# restarted without EVB on offer, so it answers the station's next
+# keep-alive with a de-associate; lldpad ends the VSI and sends its
+# unsolicited RTM_SETLINK to the socket the association came from. Then the
+# bridge comes back as it was, and vport_vsi_events_process() (what vportd
+# runs) associates the port again. (A bridge that merely stops answering
+# makes lldpad end the VSI silently: no message.)
+test_vdp_reassociate() {
+	need_lldpad
+	[ -x "${VSI_EVENTS:-}" ] || skip "tests/netns/vsi-events not built (VSI_EVENTS)"
+	trap vdp_cleanup EXIT
+	# keep-alives every 2^19 * 10 us = 5.2 s: time to swap the bridge in between
+	VDP_RKA=19
+	vdp_topo S
+	local inst=5e7a1d0c-1111-4222-8333-444455557777 out go i
+	out=$STATE_S/events.out go=$STATE_S/go
+	VPORT_STATE_DIR=$STATE_S VPORT_LLDPAD_PIDFILE=$DIR_S/run/lldpad.pid ip netns exec "$(ns S)" \
+		"$VSI_EVENTS" qbg 52:54:00:bd:06:01 $inst eth0 "$go" 25 >"$out" 2>&1 &
+	local helper=$!
+	for i in $(seq 100); do grep -q associated "$out" && break; sleep 0.1; done
+	expect_eq "station after prepare" "$(station_modes S eth0 $inst)" assoc
+	echo "    $(date -u +%T.%N) bridge restarted without EVB"
+	lldpad_stop BR
+	lldpad_start BR B bridge-off br0
+	for i in $(seq 150); do grep -q event "$out" && break; sleep 0.1; done
+	grep -q event "$out" || fail "lldpad sent no message: $(cat "$out")"
+	echo "    $(date -u +%T.%N) lldpad reported the VSI ended"
+	expect_eq "station after the de-associate" "$(station_modes S eth0 $inst)" ""
+	lldpad_stop BR
+	lldpad_start BR B bridge br0
+	evb_wait S eth0
+	touch "$go"
+	for i in $(seq 150); do grep -q processed "$out" && break; sleep 0.1; done
+	grep -q "reassociate .* ok" "$out" || fail "not re-associated: $(cat "$out")"
+	echo "    $(date -u +%T.%N) re-associated"
+	expect_eq "station after re-association" "$(station_modes S eth0 $inst)" assoc
+	touch "$go.done"
+	wait $helper || fail "vsi-events: $(cat "$out")"
 }
