@@ -367,8 +367,6 @@ static int setup(void **state) {
                 "</portgroup>"
                 "</network>";
 
-        if (!WITH_MACVTAP)
-                skip();
         snprintf(dir, sizeof(dir), "/tmp/test-vsi.XXXXXX");
         assert_non_null(mkdtemp(dir));
         fake_net_setup();
@@ -581,5 +579,13 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_disassociate_unanswered, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_reassociate, setup, teardown),
         };
-        return cmocka_run_group_tests(tests, NULL, NULL);
+        /* The lifecycle tests need a vepa (macvtap) network, which a
+         * -Dmacvtap=disabled build cannot define; cmocka takes a skip() in a
+         * setup for an error, so they are left out there, with the reason. */
+        size_t n = sizeof(tests) / sizeof(tests[0]);
+        if (!WITH_MACVTAP) {
+                print_message("skipped: built without macvtap (the lifecycle tests need a vepa network)\n");
+                n = 5;
+        }
+        return _cmocka_run_group_tests("test-vsi", tests, n, NULL, NULL);
 }
