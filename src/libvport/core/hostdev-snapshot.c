@@ -46,22 +46,6 @@ static void add_mac(json_object *o, const char *key, const vport_mac *mac) {
         json_object_object_add(o, key, json_object_new_string(mac_format(mac, s)));
 }
 
-static void add_info(json_object *o, const vport_vf_info *vi) {
-        add_mac(o, "admin_mac", &vi->mac);
-        json_object_object_add(o, "vlan", json_object_new_int(vi->vlan));
-        json_object_object_add(o, "qos", json_object_new_int(vi->qos));
-        json_object_object_add(o, "vlan_proto", json_object_new_int(vi->vlan_proto));
-        json_object_object_add(o, "spoofchk",
-                               vi->has_spoofchk ? json_object_new_boolean(vi->spoofchk) : NULL);
-        json_object_object_add(o, "trust", vi->has_trust ? json_object_new_boolean(vi->trust) : NULL);
-        json_object_object_add(o, "link_state",
-                               vi->has_link_state ? json_object_new_int64(vi->link_state) : NULL);
-        json_object_object_add(o, "min_tx_rate",
-                               vi->has_rate ? json_object_new_int64(vi->min_tx_rate) : NULL);
-        json_object_object_add(o, "max_tx_rate",
-                               vi->has_rate ? json_object_new_int64(vi->max_tx_rate) : NULL);
-}
-
 json_object *vf_snapshot_to_json(const vf_snapshot *s) {
         json_object *o = json_object_new_object();
         char bdf[VPORT_PCI_STRLEN];
@@ -71,10 +55,10 @@ json_object *vf_snapshot_to_json(const vf_snapshot *s) {
         json_object_object_add(o, "pf", json_object_new_string(s->pf_ifname));
         json_object_object_add(o, "vf", json_object_new_int(s->index));
         json_object_object_add(o, "driver", json_object_new_string(s->driver));
-        add_info(o, &s->info);
+        sriov_vf_info_to_json(o, &s->info); /* the shape vf-list shows */
         json_object_object_add(o, "netdev", s->has_netdev ? json_object_new_string(s->netdev) : NULL);
         if (s->has_netdev) {
-                add_mac(o, "mac", &s->mac);
+                add_mac(o, "netdev_mac", &s->mac);
                 json_object_object_add(o, "mtu", json_object_new_int64(s->mtu));
         }
         return o;
@@ -130,43 +114,30 @@ static bool get_opt(json_object *o, const char *key, int64_t *ret) {
         return true;
 }
 
-static void info_from_json(json_object *o, vport_vf_info *vi) {
-        int64_t v = 0, w = 0;
-
-        vi->vlan = get_opt(o, "vlan", &v) ? (uint16_t) v : 0;
-        vi->qos = get_opt(o, "qos", &v) ? (uint16_t) v : 0;
-        vi->vlan_proto = get_opt(o, "vlan_proto", &v) ? (uint16_t) v : 0;
-        if ((vi->has_spoofchk = get_opt(o, "spoofchk", &v)))
-                vi->spoofchk = v;
-        if ((vi->has_trust = get_opt(o, "trust", &v)))
-                vi->trust = v;
-        if ((vi->has_link_state = get_opt(o, "link_state", &v)))
-                vi->link_state = (uint32_t) v;
-        if ((vi->has_rate = get_opt(o, "min_tx_rate", &v) && get_opt(o, "max_tx_rate", &w))) {
-                vi->min_tx_rate = (uint32_t) v;
-                vi->max_tx_rate = (uint32_t) w;
-        }
-}
-
+/* A journal written before the VF's shape was shared with vf-list has the
+ * admin MAC as admin_mac and the netdev's MAC as mac; a restore must still
+ * read it. */
 int vf_snapshot_from_json(json_object *o, vf_snapshot *ret, vport_error *err) {
+        bool old = o && json_object_object_get_ex(o, "admin_mac", NULL);
         int64_t v = -1;
 
         *ret = (vf_snapshot){ 0 };
-        if (!o || get_pci(o, "pci", &ret->vf, err) < 0 || get_pci(o, "pf_pci", &ret->pf, err) < 0 ||
+        if (!o)
+                return vport_error_set(err, -EBADMSG, "VF snapshot: no data");
+        if (get_pci(o, "pci", &ret->vf, err) < 0 || get_pci(o, "pf_pci", &ret->pf, err) < 0 ||
             get_str(o, "pf", ret->pf_ifname, sizeof(ret->pf_ifname), err) < 0 ||
             get_str(o, "driver", ret->driver, sizeof(ret->driver), err) < 0 ||
-            get_mac(o, "admin_mac", &ret->info.mac, err) < 0)
-                return o ? -EBADMSG : vport_error_set(err, -EBADMSG, "VF snapshot: no data");
+            sriov_vf_info_from_json(o, old ? "admin_mac" : "mac", &ret->info, err) < 0)
+                return -EBADMSG;
         if (!get_opt(o, "vf", &v) || v < 0)
                 return vport_error_set(err, -EBADMSG, "VF snapshot: field 'vf' missing");
         ret->index = (int) v;
         ret->info.vf = ret->index;
-        info_from_json(o, &ret->info);
         ret->has_netdev = get(o, "netdev") != NULL;
         if (!ret->has_netdev)
                 return 0;
         if (get_str(o, "netdev", ret->netdev, sizeof(ret->netdev), err) < 0 ||
-            get_mac(o, "mac", &ret->mac, err) < 0)
+            get_mac(o, old ? "mac" : "netdev_mac", &ret->mac, err) < 0)
                 return -EBADMSG;
         ret->mtu = get_opt(o, "mtu", &v) ? (unsigned) v : 0;
         return 0;

@@ -2,7 +2,7 @@
 /* Ports, networks and VFs as JSON, built from the typed values: one shape
  * per type, for the CLI's --json (and a daemon later). */
 #include "core/internal.h"
-#include "core/sriov.h"
+#include "core/sriov-internal.h"
 
 static json_object *plug_json(const vport_plug *plug) {
         json_object *o = json_object_new_object();
@@ -123,18 +123,105 @@ json_object *vport_network_to_json(const vport_network *n) {
         return o;
 }
 
-static json_object *tristate_json(int v) {
-        return v < 0 ? NULL : json_object_new_boolean(v);
+static json_object *link_state_json(const vport_vf_info *vi) {
+        const char *name = sriov_link_state_to_string(vi->link_state);
+
+        if (!vi->has_link_state)
+                return NULL;
+        return name ? json_object_new_string(name) : json_object_new_int64(vi->link_state);
 }
 
-static json_object *rate_json(int64_t v) {
-        return v < 0 ? NULL : json_object_new_int64(v);
+void sriov_vf_info_to_json(json_object *o, const vport_vf_info *vi) {
+        char mac[VPORT_MAC_STRLEN];
+
+        json_object_object_add(
+                o, "mac", mac_is_zero(&vi->mac) ? NULL : json_object_new_string(mac_format(&vi->mac, mac)));
+        json_object_object_add(o, "vlan", json_object_new_int(vi->vlan));
+        json_object_object_add(o, "qos", json_object_new_int(vi->qos));
+        json_object_object_add(o, "vlan_proto", json_object_new_int(vi->vlan_proto));
+        json_object_object_add(o, "spoofchk",
+                               vi->has_spoofchk ? json_object_new_boolean(vi->spoofchk) : NULL);
+        json_object_object_add(o, "trust", vi->has_trust ? json_object_new_boolean(vi->trust) : NULL);
+        json_object_object_add(o, "link_state", link_state_json(vi));
+        json_object_object_add(o, "min_tx_rate",
+                               vi->has_rate ? json_object_new_int64(vi->min_tx_rate) : NULL);
+        json_object_object_add(o, "max_tx_rate",
+                               vi->has_rate ? json_object_new_int64(vi->max_tx_rate) : NULL);
+}
+
+static json_object *field(json_object *o, const char *key) {
+        json_object *v = NULL;
+
+        return json_object_object_get_ex(o, key, &v) ? v : NULL;
+}
+
+/* An optional integer or boolean: false if null or absent. */
+static bool field_int(json_object *o, const char *key, int64_t *ret) {
+        json_object *v = field(o, key);
+
+        if (!v)
+                return false;
+        *ret = json_object_is_type(v, json_type_boolean) ? json_object_get_boolean(v)
+                                                         : json_object_get_int64(v);
+        return true;
+}
+
+/* link_state: a name (this shape) or the kernel's integer (the journal's
+ * earlier shape). */
+static int link_state_from_json(json_object *o, vport_vf_info *vi, vport_error *err) {
+        json_object *v = field(o, "link_state");
+        int64_t n;
+        int r;
+
+        if ((vi->has_link_state = v != NULL) && json_object_is_type(v, json_type_string)) {
+                r = sriov_link_state_from_string(json_object_get_string(v));
+                if (r < 0)
+                        return vport_error_set(err, -EBADMSG,
+                                               "VF state: link_state '%s' is not auto, enable or disable",
+                                               json_object_get_string(v));
+                vi->link_state = (uint32_t) r;
+        } else if (vi->has_link_state && field_int(o, "link_state", &n))
+                vi->link_state = (uint32_t) n;
+        return 0;
+}
+
+/* The admin MAC: a string, or null for none (all zero). */
+static int admin_mac_from_json(json_object *o, const char *key, vport_mac *ret, vport_error *err) {
+        json_object *v;
+
+        if (!json_object_object_get_ex(o, key, &v))
+                return vport_error_set(err, -EBADMSG, "VF state: field '%s' missing", key);
+        *ret = (vport_mac){ 0 };
+        if (!v)
+                return 0;
+        if (!json_object_is_type(v, json_type_string) || mac_parse(json_object_get_string(v), ret) < 0)
+                return vport_error_set(err, -EBADMSG, "VF state: field '%s' = '%s' is not a MAC", key,
+                                       json_object_get_string(v));
+        return 0;
+}
+
+int sriov_vf_info_from_json(json_object *o, const char *admin_key, vport_vf_info *ret, vport_error *err) {
+        int64_t v = 0, w = 0;
+        int r;
+
+        ret->vlan = field_int(o, "vlan", &v) ? (uint16_t) v : 0;
+        ret->qos = field_int(o, "qos", &v) ? (uint16_t) v : 0;
+        ret->vlan_proto = field_int(o, "vlan_proto", &v) ? (uint16_t) v : 0;
+        if ((ret->has_spoofchk = field_int(o, "spoofchk", &v)))
+                ret->spoofchk = v;
+        if ((ret->has_trust = field_int(o, "trust", &v)))
+                ret->trust = v;
+        if ((ret->has_rate = field_int(o, "min_tx_rate", &v) && field_int(o, "max_tx_rate", &w))) {
+                ret->min_tx_rate = (uint32_t) v;
+                ret->max_tx_rate = (uint32_t) w;
+        }
+        r = link_state_from_json(o, ret, err);
+        return r < 0 ? r : admin_mac_from_json(o, admin_key, &ret->mac, err);
 }
 
 json_object *vport_vf_to_json(const vport_vf *vf) {
         json_object *o = json_object_new_object();
-        char bdf[VPORT_PCI_STRLEN], mac[VPORT_MAC_STRLEN], uuid[VPORT_UUID_STRLEN];
-        const vport_mac *m = vport_vf_get_mac(vf);
+        char bdf[VPORT_PCI_STRLEN], uuid[VPORT_UUID_STRLEN];
         const vport_uuid *port = vport_vf_get_port(vf);
 
         json_object_object_add(o, "vf", json_object_new_int(vport_vf_get_index(vf)));
@@ -142,16 +229,8 @@ json_object *vport_vf_to_json(const vport_vf *vf) {
         json_object_object_add(o, "pci", json_object_new_string(vport_vf_get_pci(vf, bdf)));
         json_object_object_add(o, "netdev", string_or_null(vport_vf_get_netdev(vf)));
         json_object_object_add(o, "driver", string_or_null(vport_vf_get_driver(vf)));
-        if (vport_vf_get_vlan(vf) >= 0) { /* the PF's VF table has an entry */
-                json_object_object_add(o, "mac", m ? json_object_new_string(mac_format(m, mac)) : NULL);
-                json_object_object_add(o, "vlan", json_object_new_int(vport_vf_get_vlan(vf)));
-                json_object_object_add(o, "qos", json_object_new_int(vport_vf_get_qos(vf)));
-                json_object_object_add(o, "spoofchk", tristate_json(vport_vf_get_spoofchk(vf)));
-                json_object_object_add(o, "trust", tristate_json(vport_vf_get_trust(vf)));
-                json_object_object_add(o, "link_state", string_or_null(vport_vf_get_link_state(vf)));
-                json_object_object_add(o, "min_tx_rate", rate_json(vport_vf_get_min_tx_rate(vf)));
-                json_object_object_add(o, "max_tx_rate", rate_json(vport_vf_get_max_tx_rate(vf)));
-        }
+        if (sriov_vf_get_info(vf)) /* the PF's VF table has an entry */
+                sriov_vf_info_to_json(o, sriov_vf_get_info(vf));
         json_object_object_add(o, "port", port ? json_object_new_string(uuid_format(port, uuid)) : NULL);
         return o;
 }

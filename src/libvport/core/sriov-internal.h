@@ -39,3 +39,22 @@ int sriov_vf_bounce(vport_ctx *ctx, const vport_pci_addr *vf, const char *driver
  * none, or -errno. */
 int sriov_vf_owner(vport_ctx *ctx, const vport_pci_addr *pci, const char *netdev, const vport_uuid *except,
                    vport_uuid *ret_uuid, vport_error *err);
+
+/* IFLA_VF_LINK_STATE_* as "auto", "enable", "disable" (NULL for another
+ * value), and back (-EINVAL for an unknown name). */
+const char *sriov_link_state_to_string(uint32_t state);
+int sriov_link_state_from_string(const char *s);
+
+/* The PF's table entry of a VF as JSON, one shape for vf-list and the
+ * hostdev journal: mac (the admin MAC, null when zero), vlan, qos,
+ * vlan_proto, spoofchk, trust, link_state ("auto"/"enable"/"disable", an
+ * integer only for a value the kernel has no name for), min_tx_rate,
+ * max_tx_rate; null for what the PF did not report. Adds them to o. */
+void sriov_vf_info_to_json(json_object *o, const vport_vf_info *vi);
+/* Back from that shape, and from the hostdev journal's earlier one (the
+ * admin MAC as admin_mac, link_state an integer). admin_key names the
+ * admin MAC's field. Returns 0, or -EBADMSG with err naming the field. */
+int sriov_vf_info_from_json(json_object *o, const char *admin_key, vport_vf_info *ret, vport_error *err);
+
+/* The PF's table entry vf was listed with, or NULL if the PF had none. */
+const vport_vf_info *sriov_vf_get_info(const vport_vf *vf);

@@ -174,18 +174,34 @@ int vport_vf_get_trust(const vport_vf *vf) {
         return vf->has_info && vf->info.has_trust ? vf->info.trust : -1;
 }
 
+static const char *const link_state_table[] = {
+        [IFLA_VF_LINK_STATE_AUTO] = "auto",
+        [IFLA_VF_LINK_STATE_ENABLE] = "enable",
+        [IFLA_VF_LINK_STATE_DISABLE] = "disable",
+};
+
+const char *sriov_link_state_to_string(uint32_t state) {
+        return state < ELEMENTSOF(link_state_table) ? link_state_table[state] : NULL;
+}
+
+int sriov_link_state_from_string(const char *s) {
+        for (size_t i = 0; s && i < ELEMENTSOF(link_state_table); i++)
+                if (link_state_table[i] && streq(link_state_table[i], s))
+                        return (int) i;
+        return -EINVAL;
+}
+
+const vport_vf_info *sriov_vf_get_info(const vport_vf *vf) {
+        return vf->has_info ? &vf->info : NULL;
+}
+
 const char *vport_vf_get_link_state(const vport_vf *vf) {
+        const char *s;
+
         if (!vf->has_info || !vf->info.has_link_state)
                 return NULL;
-        switch (vf->info.link_state) {
-        case IFLA_VF_LINK_STATE_AUTO:
-                return "auto";
-        case IFLA_VF_LINK_STATE_ENABLE:
-                return "enable";
-        case IFLA_VF_LINK_STATE_DISABLE:
-                return "disable";
-        }
-        return "unknown";
+        s = sriov_link_state_to_string(vf->info.link_state);
+        return s ? s : "unknown";
 }
 
 int64_t vport_vf_get_min_tx_rate(const vport_vf *vf) {
