@@ -363,6 +363,13 @@ typedef void (*vport_vsi_event_fn)(const vport_uuid *port, int result, const cha
  * Returns the number of ports handled, or -errno (reading the socket). */
 int vport_vsi_events_process(vport_ctx *ctx, vport_vsi_event_fn fn, void *userdata, vport_error *err);
 
+/* Associate a port's 802.1Qbg/Qbh VSI again as its journal has it
+ * (pre-associated or associated): a retry after vport_vsi_events_process()
+ * reported a failure (the switch still refusing). Returns 1 (requested and
+ * answered with success), 0 (the port holds no association: nothing to
+ * do), or -errno. */
+int vport_port_reassociate(vport_ctx *ctx, const vport_uuid *port, vport_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -13,6 +13,7 @@
 #include "config.h"
 #include "core/fault.h"
 #include "server.h"
+#include "vsi-watch.h"
 
 #define DEFAULT_SOCKET "/run/vport/io.vport.socket"
 #define DEFAULT_CONFIG "/etc/vport/vportd.conf"
@@ -249,6 +250,10 @@ static int run(const options *o) {
                 sd_event_unref(event);
                 return r;
         }
+        /* lldpad's news of ended 802.1Qbg associations; without it the
+         * daemon still serves everything else */
+        if ((r = vd_vsi_watch(event, ctx, server)) < 0)
+                fprintf(stderr, "vportd: not watching for 802.1Qbg de-associations: %s\n", strerror(-r));
         signal(SIGPIPE, SIG_IGN);
         (void) sd_notify(false, "READY=1\nSTATUS=listening");
         r = sd_event_loop(event);

@@ -213,11 +213,36 @@ static int find_port_of_instance(vport_ctx *ctx, const vport_uuid *instance, vpo
         return r < 0 ? r : 0;
 }
 
-int port_vsi_reassociate(vport_ctx *ctx, const vport_vsi_event *ev, vport_uuid *ret_port, vport_error *err) {
-        _cleanup_(vport_port_freep) vport_port *port = NULL;
+/* (Pre-)associate again what the journal says the port holds. */
+static int reassociate(vport_ctx *ctx, vport_port *port, vport_error *err) {
         char state[32], u[VPORT_UUID_STRLEN];
         vsi_target t;
         vport_vsi v;
+        int r;
+
+        if (!port_has_vsi(port))
+                return 0;
+        r = journal_vsi_read(ctx, port, &t, state, sizeof(state), err);
+        if (r == -ENOENT) {
+                vport_error_clear(err);
+                return 0;
+        }
+        if (r < 0 || streq(state, VSI_STATE_REQUESTED))
+                return r < 0 ? r : 0; /* a request of ours is under way: it decides */
+        vsi_build(port, &t, &v);
+        r = ctx->ops->vsi_request(ctx->kernel, &v,
+                                  streq(state, VSI_STATE_ASSOCIATED) ? VSI_ASSOCIATE
+                                  : v.qbh                            ? VSI_PREASSOCIATE_RR
+                                                                     : VSI_PREASSOCIATE,
+                                  NULL, err);
+        if (r < 0)
+                return vport_error_prefix(err, r, "port %s: re-associating after the switch ended it",
+                                          uuid_format(&port->def->uuid, u));
+        return 1;
+}
+
+int port_vsi_reassociate(vport_ctx *ctx, const vport_vsi_event *ev, vport_uuid *ret_port, vport_error *err) {
+        _cleanup_(vport_port_freep) vport_port *port = NULL;
         int r;
 
         assert_return(ctx && ev, -EINVAL);
@@ -226,17 +251,16 @@ int port_vsi_reassociate(vport_ctx *ctx, const vport_vsi_event *ev, vport_uuid *
                 return r;
         if (ret_port)
                 *ret_port = port->def->uuid;
-        r = journal_vsi_read(ctx, port, &t, state, sizeof(state), err);
-        if (r < 0 || streq(state, VSI_STATE_REQUESTED))
-                return r < 0 ? r : 0; /* a request of ours is under way: it decides */
-        vsi_build(port, &t, &v);
-        r = ctx->ops->vsi_request(ctx->kernel, &v,
-                                  streq(state, VSI_STATE_ASSOCIATED) ? VSI_ASSOCIATE : VSI_PREASSOCIATE,
-                                  NULL, err);
-        if (r < 0)
-                return vport_error_prefix(err, r, "port %s: re-associating after the switch ended it",
-                                          uuid_format(&port->def->uuid, u));
-        return 1;
+        return reassociate(ctx, port, err);
+}
+
+int vport_port_reassociate(vport_ctx *ctx, const vport_uuid *uuid, vport_error *err) {
+        _cleanup_(vport_port_freep) vport_port *port = NULL;
+        int r;
+
+        assert_return(ctx && uuid, -EINVAL);
+        r = port_load(ctx, uuid, &port, err);
+        return r < 0 ? r : reassociate(ctx, port, err);
 }
 
 int vport_vsi_event_fd(vport_ctx *ctx, vport_error *err) {

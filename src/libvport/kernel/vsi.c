@@ -395,7 +395,8 @@ static int vsi_send(vport_kernel *k, uint32_t pid, const vport_vsi *vsi, vport_v
                         lldpad_reply rep = { 0 };
                         r = lldpad_call(k, pid, msg, &rep, err);
                 }
-                if ((r != -EBUSY && r != -EPROTONOSUPPORT) || vsi->qbh || now_ms() >= deadline)
+                if ((r != -EBUSY && r != -EPROTONOSUPPORT && r != -ENODEV) || vsi->qbh ||
+                    now_ms() >= deadline)
                         break;
                 kernel_sleep_ms(k->vsi_interval_ms);
         }
@@ -484,7 +485,10 @@ int vsi_request(vport_kernel *k, const vport_vsi *vsi, vport_vsi_request req, bo
         /* What the VSI showed before (see vsi_wait above); an error here
          * (lldpad gone, uplink unknown) is the request's error too. */
         if (!vsi->qbh) {
-                r = query(k, pid, vsi, &had, &response, err);
+                /* -ENODEV: lldpad has not (re)made its VDP instance for the
+                 * uplink yet (it does once EVB is negotiated): transient */
+                while ((r = query(k, pid, vsi, &had, &response, err)) == -ENODEV && now_ms() < w.deadline)
+                        kernel_sleep_ms(k->vsi_interval_ms);
                 if (r < 0)
                         return vsi_refused(vsi, req, r, err);
                 /* lldpad refuses (-EINVAL) to disassociate a VSI it does not

@@ -320,3 +320,62 @@ test_vdp_reassociate() {
 	touch "$go.done"
 	wait $helper || fail "vsi-events: $(cat "$out")"
 }
+
+# The same through vportd: a port made through the daemon (vport --connect)
+# is associated from the daemon's socket; when the bridge de-associates it,
+# the daemon hears lldpad and associates it again (retrying while the
+# switch refuses, each failure a "port-reassociate-failed" event), and a
+# "port-reassociated" event reaches a Monitor subscriber.
+test_vdp_reassociate_daemon() {
+	need_lldpad
+	[ -x "${VPORTD:-}" ] || skip "vportd not built (VPORTD)"
+	/usr/bin/python3 -c 'import varlink' 2>/dev/null || skip "python3-varlink missing"
+	trap vdp_cleanup EXIT
+	VDP_RKA=19
+	vdp_topo S
+	local sock=$STATE_S/vportd.sock mon=$STATE_S/monitor.out port i
+	VPORT_STATE_DIR=$STATE_S VPORT_LLDPAD_PIDFILE=$DIR_S/run/lldpad.pid ip netns exec "$(ns S)" \
+		"$VPORTD" --socket "$sock" 2>"$STATE_S/vportd.err" &
+	local vportd=$!
+	LLDPADS+=($vportd) # stopped with them
+	for i in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
+	/usr/bin/python3 - "$sock" >"$mon" 2>&1 <<'PY' &
+import json, sys, varlink
+with varlink.Client(address="unix:" + sys.argv[1]).open("io.vport") as c:
+    for m in c.Monitor(_more=True):
+        print(json.dumps(m["event"]), flush=True)
+        if m["event"]["kind"] == "port-reassociated":
+            break
+PY
+	local monitor=$!
+	for i in $(seq 100); do grep -q subscribed "$mon" && break; sleep 0.05; done
+	port=$(ip netns exec "$(ns S)" "$VPORT" --connect="$sock" --json port-create qbg --mac 52:54:00:bd:07:01 \
+		--owner vm1 --prepare | jq -r .uuid) || fail "port-create through vportd"
+	local inst
+	inst=$(instance_of S "$port")
+	expect_eq "station after prepare through vportd" "$(station_modes S eth0 "$inst")" assoc
+	echo "    $(date -u +%T.%N) bridge restarted without EVB"
+	lldpad_stop BR
+	lldpad_start BR B bridge-off br0
+	# the daemon's first attempt, at once, is refused by that bridge
+	for i in $(seq 150); do grep -q port-reassociate-failed "$mon" && break; sleep 0.1; done
+	grep -q port-reassociate-failed "$mon" || fail "vportd did not react: $(cat "$mon")"
+	# While the bridge is swapped back nothing may ask lldpad: a new VSI whose
+	# request is never acknowledged stays in lldpad, ended but listed, and
+	# refuses that instance (-ENODEV) until lldpad restarts. The daemon is
+	# paused meanwhile; its retry runs when it continues.
+	kill -STOP "$vportd"
+	echo "    $(date -u +%T.%N) bridge restarted as it was"
+	lldpad_stop BR
+	lldpad_start BR B bridge br0
+	evb_wait S eth0
+	kill -CONT "$vportd"
+	for i in $(seq 300); do grep -q '"port-reassociated"' "$mon" && break; sleep 0.1; done
+	grep -q '"port-reassociated"' "$mon" || fail "no re-association event: $(cat "$mon")"
+	jq -r 'select(.kind != "subscribed") | "      event \(.seq) \(.kind) \(.object.message // "")"' "$mon" | cut -c1-160
+	expect_eq "event's port" "$(grep '"port-reassociated"' "$mon" | jq -r .object.uuid)" "$port"
+	expect_eq "station after re-association" "$(station_modes S eth0 "$inst")" assoc
+	wait $monitor
+	ip netns exec "$(ns S)" "$VPORT" --connect="$sock" port-delete "$port" >/dev/null || fail "delete through vportd"
+	expect_eq "station after delete" "$(station_modes S eth0 "$inst")" ""
+}
