@@ -10,11 +10,11 @@ define_and_start hn no
 
 run vport --json port-create hn --mac 52:54:00:00:00:01 --vlan 42 --prepare
 assert_eq "port-create #1 exit status" 0 "$rc"
-uuid1=$(port_uuid "$out")
+uuid1=$(port_uuid "$stdout")
 [ -n "$uuid1" ] || fail "port-create #1 printed no uuid: $out"
 run vport --json port-create hn --mac 52:54:00:00:00:02 --vlan 42 --prepare
 assert_eq "port-create #2 exit status" 0 "$rc"
-uuid2=$(port_uuid "$out")
+uuid2=$(port_uuid "$stdout")
 [ -n "$uuid2" ] || fail "port-create #2 printed no uuid: $out"
 assert_ne "uuid of port #2" "$uuid1" "$uuid2"
 

@@ -13,7 +13,7 @@ define_and_start hm yes
 
 run vport --json port-create hm --mac 52:54:00:00:00:11 --prepare
 assert_eq "port-create exit status" 0 "$rc"
-uuid=$(port_uuid "$out")
+uuid=$(port_uuid "$stdout")
 [ -n "$uuid" ] || fail "port-create printed no uuid: $out"
 vf=$(vf_with_mac 52:54:00:00:00:11)
 [ -n "$vf" ] || fail "no VF has admin MAC 52:54:00:00:00:11 in the PF table: $(vf_table)"

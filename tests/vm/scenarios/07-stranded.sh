@@ -12,13 +12,13 @@ before=$(sriov_snapshot)
 define_and_start hm yes
 run vport --json port-create hm --mac 52:54:00:00:00:71 --prepare
 assert_eq "port-create exit status" 0 "$rc"
-uuid=$(port_uuid "$out")
+uuid=$(port_uuid "$stdout")
 vf=$(vf_with_mac 52:54:00:00:00:71)
 [ -n "$vf" ] || fail "no VF has admin MAC 52:54:00:00:00:71: $(vf_table)"
 pci=$(vf_pci "$vf")
 assert_eq "driver of VF $vf after prepare" vfio-pci "$(pci_driver "$pci")"
 echo "$pci" >/sys/bus/pci/drivers/vfio-pci/unbind
-assert_eq "driver of VF $vf after the unbind" "" "$(pci_driver "$pci")"
+assert_eq "driver of VF $vf after the unbind" none "$(pci_driver "$pci")"
 run vport port-delete "$uuid"
 assert_eq "port-delete of a port whose VF was unbound: exit status" 0 "$rc"
 assert_eq "driver of VF $vf after delete" igbvf "$(pci_driver "$pci")"
@@ -29,7 +29,7 @@ assert_snapshot "VF state after delete" "$before" "$(sriov_snapshot)"
 define_and_start hn no
 run vport --json port-create hn --mac 52:54:00:00:00:72 --vlan 42 --prepare
 assert_eq "port-create exit status" 0 "$rc"
-uuid=$(port_uuid "$out")
+uuid=$(port_uuid "$stdout")
 vf=$(vf_with_mac 52:54:00:00:00:72)
 run vport --json reconcile
 assert_eq "reconcile exit status" 0 "$rc"
