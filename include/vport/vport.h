@@ -337,6 +337,91 @@ int64_t vport_vf_get_max_tx_rate(const vport_vf *vf);
 /* The live port holding the VF, or NULL. */
 const vport_uuid *vport_vf_get_port(const vport_vf *vf);
 
+/* ---- what net-destroy tore down ---- */
+
+enum {
+        VPORT_NET_DESTROY_FORCE = 1u << 0, /* also tear down active ports (running guests) */
+};
+
+/* vport_net_destroy() with flags, and the ports it tore down, as they were
+ * before (state, owner, device): *ret_ports / *ret_n (NULL both, or both set;
+ * free with vport_port_array_free()). They are set also when a port could
+ * not be torn down (the network then stays active, a repeated destroy
+ * finishes); on a refusal (-EBUSY: active ports without the force flag)
+ * they are NULL / 0. Returns 0 or -errno. */
+int vport_net_destroy_ex(vport_ctx *ctx, const char *name, unsigned flags, vport_port ***ret_ports,
+                         size_t *ret_n, vport_error *err);
+
+/* ---- reconcile: what it repaired ---- */
+
+typedef enum vport_repair_kind {
+        VPORT_REPAIR_UNDO_PREPARE,  /* a prepare that died: devices restored, port back to allocated */
+        VPORT_REPAIR_FINISH_DELETE, /* a delete that died: devices restored, port forgotten */
+        VPORT_REPAIR_DROP_STALE,    /* ports of an earlier boot dropped */
+        _VPORT_REPAIR_KIND_MAX,
+} vport_repair_kind;
+
+/* "undo-prepare", "finish-delete", "drop-stale"; NULL out of range. */
+const char *vport_repair_kind_to_string(vport_repair_kind k);
+
+typedef struct vport_repair vport_repair;
+vport_repair_kind vport_repair_get_kind(const vport_repair *r);
+/* The port repaired; NULL for VPORT_REPAIR_DROP_STALE. */
+const vport_uuid *vport_repair_get_port(const vport_repair *r);
+/* Ports the repair covers: 1, or how many stale ports were dropped. */
+unsigned vport_repair_get_count(const vport_repair *r);
+/* What was done, as one sentence for a human. Never NULL. */
+const char *vport_repair_get_action(const vport_repair *r);
+void vport_repair_array_free(vport_repair **r, size_t n); /* NULL-safe */
+
+/* vport_reconcile(), and what it did: *ret / *ret_n (both may be NULL; free
+ * with vport_repair_array_free()) list every port whose half-done change it
+ * finished, and the stale ports it dropped. Returns what vport_reconcile()
+ * returns. */
+int vport_reconcile_ex(vport_ctx *ctx, vport_repair ***ret, size_t *ret_n, vport_error *err);
+
+/* ---- drift: where the host no longer matches the ports ---- */
+
+typedef enum vport_drift_kind {
+        VPORT_DRIFT_DEVICE_MISSING,  /* the port's tap / macvtap / VF, or the bridge, lower device or
+                                      * PF it sits on, is gone */
+        VPORT_DRIFT_DEVICE_DETACHED, /* the tap left its bridge */
+        VPORT_DRIFT_FDB_MISSING,     /* an active macTableManager='libvirt' port's FDB entry is gone */
+        VPORT_DRIFT_MAC_CHANGED,     /* a tap, macvtap or passthrough lower device lost the port's MAC */
+        VPORT_DRIFT_VF_MAC_CHANGED,  /* the VF's admin MAC is not what the port set */
+        VPORT_DRIFT_VF_VLAN_CHANGED, /* the VF's VLAN is not what the port set */
+        VPORT_DRIFT_ORPHAN_DEVICE,   /* a device named and addressed as vport names its own that no
+                                      * port holds (reported, never deleted) */
+        VPORT_DRIFT_DAMAGED,         /* the port's stored definition cannot be read: it can only be
+                                      * deleted */
+        VPORT_DRIFT_CHECK_FAILED,    /* reading the port's devices failed: the detail says why */
+        _VPORT_DRIFT_KIND_MAX,
+} vport_drift_kind;
+
+/* "device-missing", "device-detached", "fdb-missing", "mac-changed",
+ * "vf-mac-changed", "vf-vlan-changed", "orphan-device", "damaged",
+ * "check-failed"; NULL out of range. */
+const char *vport_drift_kind_to_string(vport_drift_kind k);
+
+typedef struct vport_drift_item vport_drift_item;
+vport_drift_kind vport_drift_item_get_kind(const vport_drift_item *d);
+/* The port, its owner's name and network; all NULL for an orphan device
+ * (the owner also when the port has no owner name). */
+const vport_uuid *vport_drift_item_get_port(const vport_drift_item *d);
+const char *vport_drift_item_get_owner(const vport_drift_item *d);
+const char *vport_drift_item_get_network(const vport_drift_item *d);
+/* The device concerned (interface name or PCI address; "" if none). */
+const char *vport_drift_item_get_device(const vport_drift_item *d);
+/* What differs, as one sentence naming the device and both values. */
+const char *vport_drift_item_get_detail(const vport_drift_item *d);
+void vport_drift_item_array_free(vport_drift_item **d, size_t n); /* NULL-safe */
+
+/* Compare the host with what the live ports set up. Reads only: nothing is
+ * changed (deleting the port or putting the value back is the owner's
+ * decision). *ret / *ret_n: the differences found (free with
+ * vport_drift_item_array_free()). Returns their number or -errno. */
+int vport_drift(vport_ctx *ctx, vport_drift_item ***ret, size_t *ret_n, vport_error *err);
+
 /* Finish every half-done change recorded in the journal (restore devices of
  * ports that were being deleted or whose process died), and drop ports of an
  * earlier boot. Returns the number of entries handled or -errno. */

@@ -110,7 +110,9 @@ static void print_torn_down(json_object *ports) {
 /* {name, destroyed, ports}, also when it failed half-way (which ports are gone already). */
 static int net_destroy_run(vport_cli *cli, const char *name, bool force, json_object **ret) {
         json_object *ports = NULL, *reply = NULL, *p;
+        vport_port **torn = NULL;
         vport_ctx *ctx;
+        size_t n = 0;
         int r;
 
         if (cli->connect) {
@@ -121,13 +123,16 @@ static int net_destroy_run(vport_cli *cli, const char *name, bool force, json_ob
                 return r;
         }
         if ((r = cli_ctx(cli, &ctx)) >= 0)
-                r = vport_net_destroy_ex(ctx, name, force ? VPORT_NET_DESTROY_FORCE : 0, &ports, &cli->err);
-        if (r < 0 && !ports)
+                r = vport_net_destroy_ex(ctx, name, force ? VPORT_NET_DESTROY_FORCE : 0, &torn, &n,
+                                         &cli->err);
+        if (r < 0 && !torn)
                 return r;
+        ports = vport_ports_to_json(torn, n);
+        vport_port_array_free(torn, n);
         *ret = json_object_new_object();
         json_object_object_add(*ret, "name", json_object_new_string(name));
         json_object_object_add(*ret, "destroyed", json_object_new_boolean(r >= 0));
-        json_object_object_add(*ret, "ports", ports ? ports : json_object_new_array());
+        json_object_object_add(*ret, "ports", ports);
         return r;
 }
 

@@ -429,25 +429,25 @@ static void print_reconcile(int handled, json_object *repaired, json_object *dri
 
 /* {handled, repaired, drift}, from the library or vportd. */
 static int reconcile_run(vport_cli *cli, json_object **ret) {
-        json_object *repaired = NULL, *drift = NULL;
+        vport_repair **repaired = NULL;
+        vport_drift_item **drift = NULL;
+        size_t n_repaired = 0, n_drift = 0;
         vport_ctx *ctx;
         int r, handled;
 
         if (cli->connect)
                 return call_key(cli, "io.vport.Reconcile", json_object_new_object(), "result", ret);
-        if ((r = cli_ctx(cli, &ctx)) < 0 || (r = vport_reconcile_ex(ctx, &repaired, &cli->err)) < 0) {
-                json_object_put(repaired);
+        if ((r = cli_ctx(cli, &ctx)) < 0 ||
+            (r = vport_reconcile_ex(ctx, &repaired, &n_repaired, &cli->err)) < 0)
                 return r;
-        }
         handled = r;
-        if ((r = vport_drift(ctx, &drift, &cli->err)) < 0) {
-                json_object_put(repaired);
+        if ((r = vport_drift(ctx, &drift, &n_drift, &cli->err)) < 0) {
+                vport_repair_array_free(repaired, n_repaired);
                 return r;
         }
-        *ret = json_object_new_object();
-        json_object_object_add(*ret, "handled", json_object_new_int(handled));
-        json_object_object_add(*ret, "repaired", repaired);
-        json_object_object_add(*ret, "drift", drift);
+        *ret = vport_reconcile_report_to_json(handled, repaired, n_repaired, drift, n_drift);
+        vport_repair_array_free(repaired, n_repaired);
+        vport_drift_item_array_free(drift, n_drift);
         return 0;
 }
 

@@ -80,22 +80,22 @@ static int vf_set_mac(vd_call *c) {
 
 /* {handled, repaired, drift}: what `vport reconcile --json` prints. */
 static int reconcile(vd_call *c) {
-        json_object *repaired = NULL, *drift = NULL, *o;
+        vport_repair **repaired = NULL;
+        vport_drift_item **drift = NULL;
+        size_t n_repaired = 0, n_drift = 0;
+        json_object *o;
         int r, handled;
 
-        if ((r = vport_reconcile_ex(vd_ctx(c), &repaired, &c->err)) < 0) {
-                json_object_put(repaired);
+        if ((r = vport_reconcile_ex(vd_ctx(c), &repaired, &n_repaired, &c->err)) < 0)
                 return vd_fail(c, r);
-        }
         handled = r;
-        if ((r = vport_drift(vd_ctx(c), &drift, &c->err)) < 0) {
-                json_object_put(repaired);
+        if ((r = vport_drift(vd_ctx(c), &drift, &n_drift, &c->err)) < 0) {
+                vport_repair_array_free(repaired, n_repaired);
                 return vd_fail(c, r);
         }
-        o = json_object_new_object();
-        json_object_object_add(o, "handled", json_object_new_int(handled));
-        json_object_object_add(o, "repaired", repaired);
-        json_object_object_add(o, "drift", drift);
+        o = vport_reconcile_report_to_json(handled, repaired, n_repaired, drift, n_drift);
+        vport_repair_array_free(repaired, n_repaired);
+        vport_drift_item_array_free(drift, n_drift);
         return vd_reply(c, "result", o);
 }
 

@@ -53,16 +53,19 @@ static int net_start(vd_call *c) {
  * ports already torn down are in the error's parameters). */
 static int net_destroy(vd_call *c) {
         const char *name = vd_str(c, "name");
-        json_object *ports = NULL, *o;
+        vport_port **ports = NULL;
+        json_object *o;
+        size_t n = 0;
         int r;
 
         vd_object(c, "network", name);
         r = vport_net_destroy_ex(vd_ctx(c), name, vd_bool(c, "force") ? VPORT_NET_DESTROY_FORCE : 0, &ports,
-                                 &c->err);
+                                 &n, &c->err);
         o = json_object_new_object();
         json_object_object_add(o, "name", json_object_new_string(name));
         json_object_object_add(o, "destroyed", json_object_new_boolean(r >= 0));
-        json_object_object_add(o, "ports", ports ? ports : json_object_new_array());
+        json_object_object_add(o, "ports", vport_ports_to_json(ports, n));
+        vport_port_array_free(ports, n);
         if (r < 0) {
                 vd_fail(c, r);
                 json_object_object_add(c->error_params, "result", o);

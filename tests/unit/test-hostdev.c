@@ -465,12 +465,14 @@ static void test_crash_reconcile(void **state) {
         assert_true(mac_equal(&fake->vfs[0].info.mac, &port_mac));
         assert_int_equal(fake->vfs[0].info.vlan, 0);
         {
-                json_object *log = NULL, *v;
-                assert_int_equal(vport_reconcile_ex(f->ctx, &log, &err), 1);
-                assert_int_equal(json_object_array_length(log), 1); /* says what it repaired */
-                assert_true(json_object_object_get_ex(json_object_array_get_idx(log, 0), "action", &v));
-                assert_non_null(strstr(json_object_get_string(v), "interrupted prepare"));
-                json_object_put(log);
+                vport_repair **log = NULL;
+                size_t n = 0;
+                assert_int_equal(vport_reconcile_ex(f->ctx, &log, &n, &err), 1);
+                assert_int_equal(n, 1); /* says what it repaired */
+                assert_int_equal(vport_repair_get_kind(log[0]), VPORT_REPAIR_UNDO_PREPARE);
+                assert_non_null(vport_repair_get_port(log[0]));
+                assert_non_null(strstr(vport_repair_get_action(log[0]), "interrupted prepare"));
+                vport_repair_array_free(log, n);
         }
         assert_vf_state(0, &before);
         assert_int_equal(vport_reconcile(f->ctx, &err), 0);
@@ -634,15 +636,14 @@ static void test_vf_unbound_rebind_fails(void **state) {
 }
 
 static bool drift_has(vport_ctx *ctx, const char *kind) {
-        json_object *list = NULL, *v;
+        vport_drift_item **list = NULL;
         bool found = false;
+        size_t n = 0;
 
-        assert_int_equal(vport_drift(ctx, &list, NULL), 0);
-        for (size_t i = 0; i < json_object_array_length(list); i++)
-                if (json_object_object_get_ex(json_object_array_get_idx(list, i), "kind", &v) &&
-                    streq(json_object_get_string(v), kind))
-                        found = true;
-        json_object_put(list);
+        assert_true(vport_drift(ctx, &list, &n, NULL) >= 0);
+        for (size_t i = 0; i < n; i++)
+                found |= streq(vport_drift_kind_to_string(vport_drift_item_get_kind(list[i])), kind);
+        vport_drift_item_array_free(list, n);
         return found;
 }
 

@@ -874,7 +874,8 @@ static void test_damaged_passthrough_delete(void **state) {
         vport_port *port, *listed;
         vport_error err = { 0 };
         _cleanup_free_ char *xml = NULL;
-        json_object *drift = NULL, *kind;
+        vport_drift_item **drift = NULL;
+        size_t n_drift = 0;
 
         needs_macvtap();
         before = *must_find("eth1");
@@ -890,11 +891,11 @@ static void test_damaged_passthrough_delete(void **state) {
         assert_int_equal(vport_port_get_state(listed), PORT_STATE_ACTIVE);
         vport_port_free(listed);
         /* reconcile's drift report names it, and nothing else about it */
-        assert_int_equal(vport_drift(f->ctx, &drift, &err), 0);
-        assert_int_equal(json_object_array_length(drift), 1);
-        assert_true(json_object_object_get_ex(json_object_array_get_idx(drift, 0), "kind", &kind));
-        assert_string_equal(json_object_get_string(kind), "damaged");
-        json_object_put(drift);
+        assert_int_equal(vport_drift(f->ctx, &drift, &n_drift, &err), 1);
+        assert_int_equal(vport_drift_item_get_kind(drift[0]), VPORT_DRIFT_DAMAGED);
+        assert_true(uuid_equal(vport_drift_item_get_port(drift[0]), &port->def->uuid));
+        assert_string_equal(vport_drift_kind_to_string(vport_drift_item_get_kind(drift[0])), "damaged");
+        vport_drift_item_array_free(drift, n_drift);
         assert_int_equal(vport_port_dumpxml(f->ctx, &port->def->uuid, &xml, &err), -EBADMSG);
         assert_non_null(strstr(err.message, "port-delete"));
 
@@ -935,7 +936,7 @@ static void test_damaged_bridge_net_destroy(void **state) {
         vport_port_free(listed);
 
         /* the active port (a running guest) takes --force */
-        assert_int_equal(vport_net_destroy_ex(f->ctx, "brlv", VPORT_NET_DESTROY_FORCE, NULL, &err), 0);
+        assert_int_equal(vport_net_destroy_ex(f->ctx, "brlv", VPORT_NET_DESTROY_FORCE, NULL, NULL, &err), 0);
         assert_int_equal(fake_net_count("tun"), 0);
         assert_int_equal(fake_net_count(NULL), links);
         assert_int_equal(fake_net_fdb_count(&guest_mac), 0);
@@ -1028,12 +1029,12 @@ static void test_bulk_net_destroy(void **state) {
         /* active ports (running guests) take --force */
         assert_int_equal(vport_net_destroy(f->ctx, "vepa", &err), -EBUSY);
         assert_int_equal(fnet->calls.total, 0);
-        assert_int_equal(vport_net_destroy_ex(f->ctx, "vepa", VPORT_NET_DESTROY_FORCE, NULL, &err), 0);
+        assert_int_equal(vport_net_destroy_ex(f->ctx, "vepa", VPORT_NET_DESTROY_FORCE, NULL, NULL, &err), 0);
         assert_int_equal(fnet->calls.link_delete_group, 1);
         assert_int_equal(fake_net_count("macvtap"), 1); /* the passthrough one */
-        assert_int_equal(vport_net_destroy_ex(f->ctx, "brlv", VPORT_NET_DESTROY_FORCE, NULL, &err), 0);
-        assert_int_equal(vport_net_destroy_ex(f->ctx, "passthrough", VPORT_NET_DESTROY_FORCE, NULL, &err),
-                         0);
+        assert_int_equal(vport_net_destroy_ex(f->ctx, "brlv", VPORT_NET_DESTROY_FORCE, NULL, NULL, &err), 0);
+        assert_int_equal(
+                vport_net_destroy_ex(f->ctx, "passthrough", VPORT_NET_DESTROY_FORCE, NULL, NULL, &err), 0);
         assert_int_equal(fnet->calls.link_delete_group, 2);
         assert_int_equal(fnet->calls.link_delete, 1); /* a single port: no group */
         fnet->calls.link_delete_group = 2;

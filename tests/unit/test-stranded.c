@@ -148,23 +148,21 @@ static bool notice_has(world *w, const char *text) {
 
 /* A drift entry of kind for port (NULL: any port) in the current report. */
 static bool drift_has(world *w, const char *kind, const vport_port *port) {
-        char uuid[VPORT_UUID_STRLEN];
-        json_object *list = NULL, *v;
+        vport_drift_item **list = NULL;
         vport_error err = { 0 };
         bool found = false;
+        size_t n = 0;
 
-        if (vport_drift(w->ctx, &list, &err) < 0)
+        if (vport_drift(w->ctx, &list, &n, &err) < 0)
                 fail_msg("drift: %s", err.message);
-        for (size_t i = 0; i < json_object_array_length(list); i++) {
-                json_object *o = json_object_array_get_idx(list, i);
-                json_object_object_get_ex(o, "kind", &v);
-                if (!streq(json_object_get_string(v), kind))
+        for (size_t i = 0; i < n; i++) {
+                const vport_uuid *p = vport_drift_item_get_port(list[i]);
+                if (!streq(vport_drift_kind_to_string(vport_drift_item_get_kind(list[i])), kind))
                         continue;
-                if (!port || (json_object_object_get_ex(o, "port", &v) &&
-                              streq(json_object_get_string(v), uuid_format(&port->def->uuid, uuid))))
+                if (!port || (p && uuid_equal(p, &port->def->uuid)))
                         found = true;
         }
-        json_object_put(list);
+        vport_drift_item_array_free(list, n);
         return found;
 }
 
@@ -213,7 +211,8 @@ static void activate_refused(world *w, const vport_port *port, const char *what)
 }
 
 static int run_finish(world *w, const vport_port *port, size_t net, finish how, vport_error *err) {
-        json_object *log = NULL;
+        vport_repair **log = NULL;
+        size_t n_log = 0;
         unsigned calls;
         int r;
 
@@ -224,15 +223,16 @@ static int run_finish(world *w, const vport_port *port, size_t net, finish how, 
         case FINISH_DELETE:
                 return vport_port_delete(w->ctx, &port->def->uuid, err);
         case FINISH_NET_DESTROY:
-                return vport_net_destroy_ex(w->ctx, nets[net].name, VPORT_NET_DESTROY_FORCE, NULL, err);
+                return vport_net_destroy_ex(w->ctx, nets[net].name, VPORT_NET_DESTROY_FORCE, NULL, NULL,
+                                            err);
         case FINISH_RECONCILE_DELETE:
                 /* Reconcile reports the missing device and changes nothing. */
                 calls = fnet->calls.link_set_up + fnet->calls.link_delete + fnet->calls.link_delete_group +
                         fnet->calls.fdb_del + fnet->calls.link_set_mac;
-                r = vport_reconcile_ex(w->ctx, &log, err);
+                r = vport_reconcile_ex(w->ctx, &log, &n_log, err);
                 assert_int_equal(r, 0);
-                assert_int_equal(json_object_array_length(log), 0);
-                json_object_put(log);
+                assert_int_equal(n_log, 0);
+                vport_repair_array_free(log, n_log);
                 if (!drift_has(w, "device-missing", port))
                         fail_msg("%s: no device-missing drift", nets[net].name);
                 assert_int_equal(fnet->calls.link_set_up + fnet->calls.link_delete +
@@ -356,7 +356,8 @@ static void test_drift_check_failed(void **state) {
         vport_ctx_options opts = { .state_dir = w->dir };
         fault_ops *fo = NULL;
         vport_ctx *ctx = NULL;
-        json_object *list = NULL, *v;
+        vport_drift_item **list = NULL;
+        size_t n = 0;
         bool failed = false, missing = false;
 
         if (!WITH_FAULT_INJECTION)
@@ -368,16 +369,14 @@ static void test_drift_check_failed(void **state) {
         assert_int_equal(fault_ops_new("link_get:1=EIO", &fake_net_ops, &fo, &ops, NULL), 0);
         opts.ops = ops;
         assert_int_equal(vport_ctx_open(&opts, &ctx, NULL), 0);
-        assert_int_equal(vport_drift(ctx, &list, NULL), 0);
-        for (size_t i = 0; i < json_object_array_length(list); i++) {
-                json_object *o = json_object_array_get_idx(list, i);
-                json_object_object_get_ex(o, "kind", &v);
-                failed |= streq(json_object_get_string(v), "check-failed");
-                missing |= streq(json_object_get_string(v), "device-missing");
+        assert_true(vport_drift(ctx, &list, &n, NULL) >= 2);
+        for (size_t i = 0; i < n; i++) {
+                failed |= vport_drift_item_get_kind(list[i]) == VPORT_DRIFT_CHECK_FAILED;
+                missing |= vport_drift_item_get_kind(list[i]) == VPORT_DRIFT_DEVICE_MISSING;
         }
         assert_true(failed);
         assert_true(missing);
-        json_object_put(list);
+        vport_drift_item_array_free(list, n);
         vport_ctx_close(ctx);
         fault_ops_free(fo);
         vport_port_free(br);
@@ -394,7 +393,8 @@ static void test_net_destroy_refuses_active(void **state) {
         vport_port_request req = {
                 .network = "br", .mac = &second, .owner_name = "vm2", .vlan = -1, .flags = VPORT_PORT_PREPARE
         };
-        json_object *torn = NULL;
+        vport_port **torn = NULL;
+        size_t n_torn = 0;
         vport_error err = { 0 };
         fake_net before;
         bool net_active;
@@ -404,8 +404,9 @@ static void test_net_destroy_refuses_active(void **state) {
         second.addr[5] = 9;
         assert_int_equal(vport_port_create(w->ctx, &req, &prepared, &err), 0);
         before = *fnet;
-        assert_int_equal(vport_net_destroy_ex(w->ctx, "br", 0, &torn, &err), -EBUSY);
+        assert_int_equal(vport_net_destroy_ex(w->ctx, "br", 0, &torn, &n_torn, &err), -EBUSY);
         assert_null(torn);
+        assert_int_equal(n_torn, 0);
         assert_non_null(strstr(err.message, uuid_format(&active->def->uuid, uuid)));
         assert_non_null(strstr(err.message, "vm1"));
         assert_non_null(strstr(err.message, "--force"));
@@ -415,17 +416,14 @@ static void test_net_destroy_refuses_active(void **state) {
         assert_int_equal(net_load(w->ctx, "br", NULL, &net_active, NULL), 0);
         assert_true(net_active);
 
-        assert_int_equal(vport_net_destroy_ex(w->ctx, "br", VPORT_NET_DESTROY_FORCE, &torn, &err), 0);
-        assert_int_equal(json_object_array_length(torn), 2);
-        {
-                json_object *p = json_object_array_get_idx(torn, 0), *v, *owner;
-                assert_true(json_object_object_get_ex(p, "state", &v));
-                assert_string_equal(json_object_get_string(v), "active"); /* as it was */
-                assert_true(json_object_object_get_ex(p, "owner", &owner));
-                assert_true(json_object_object_get_ex(owner, "name", &v));
-                assert_string_equal(json_object_get_string(v), "vm1");
-        }
-        json_object_put(torn);
+        assert_int_equal(vport_net_destroy_ex(w->ctx, "br", VPORT_NET_DESTROY_FORCE, &torn, &n_torn, &err),
+                         0);
+        assert_int_equal(n_torn, 2);
+        assert_true(uuid_equal(vport_port_get_uuid(torn[0]), &active->def->uuid));
+        assert_int_equal(vport_port_get_state(torn[0]), VPORT_PORT_STATE_ACTIVE); /* as it was */
+        assert_string_equal(vport_port_get_owner_name(torn[0]), "vm1");
+        assert_int_equal(vport_port_get_state(torn[1]), VPORT_PORT_STATE_PREPARED);
+        vport_port_array_free(torn, n_torn);
         assert_int_equal(n_ports(w), 0);
         assert_int_equal(fake_net_count("tun"), 0);
         assert_int_equal(net_load(w->ctx, "br", NULL, &net_active, NULL), 0);
@@ -440,18 +438,18 @@ static void test_net_destroy_partial(void **state) {
         world *w = *state;
         vport_port *a = create_port(w, "br", "vm1");
         fake_net_link *tap = fake_net_find(a->rt.ifindex, NULL);
-        json_object *torn = NULL;
+        vport_port **torn = NULL;
+        size_t n_torn = 0;
         vport_error err = { 0 };
         bool net_active;
 
         /* a foreign device in the way of the group delete, and the single
          * delete refused: the fake refuses deleting a physical NIC */
         snprintf(tap->link.kind, sizeof(tap->link.kind), "%s", "");
-        assert_true(vport_net_destroy_ex(w->ctx, "br", 0, &torn, &err) < 0);
+        assert_true(vport_net_destroy_ex(w->ctx, "br", 0, &torn, &n_torn, &err) < 0);
         assert_non_null(strstr(err.message, "stays active"));
-        assert_non_null(torn);
-        assert_int_equal(json_object_array_length(torn), 0);
-        json_object_put(torn);
+        assert_int_equal(n_torn, 0);
+        vport_port_array_free(torn, n_torn);
         assert_int_equal(net_load(w->ctx, "br", NULL, &net_active, NULL), 0);
         assert_true(net_active);
         assert_int_equal(n_ports(w), 1);

@@ -10,31 +10,117 @@
 #include "core/netdev-name.h"
 #include "core/sriov-internal.h"
 
+struct vport_drift_item {
+        vport_drift_kind kind;
+        bool has_port;
+        vport_uuid port;
+        char *owner, *network, *device, *detail;
+};
+
 typedef struct drift {
         vport_ctx *ctx;
-        json_object *list;
+        vport_drift_item **items;
+        size_t n;
+        int error; /* -ENOMEM if an item could not be kept */
 } drift;
 
-static void _printf_(5, 6) drift_add(drift *d, const vport_port *p, const char *kind, const char *device,
-                                     const char *fmt, ...) {
-        json_object *o = json_object_new_object();
-        char uuid[VPORT_UUID_STRLEN], *detail = NULL;
+static const char *const drift_kind_table[_VPORT_DRIFT_KIND_MAX] = {
+        [VPORT_DRIFT_DEVICE_MISSING] = "device-missing", [VPORT_DRIFT_DEVICE_DETACHED] = "device-detached",
+        [VPORT_DRIFT_FDB_MISSING] = "fdb-missing",       [VPORT_DRIFT_MAC_CHANGED] = "mac-changed",
+        [VPORT_DRIFT_VF_MAC_CHANGED] = "vf-mac-changed", [VPORT_DRIFT_VF_VLAN_CHANGED] = "vf-vlan-changed",
+        [VPORT_DRIFT_ORPHAN_DEVICE] = "orphan-device",   [VPORT_DRIFT_DAMAGED] = "damaged",
+        [VPORT_DRIFT_CHECK_FAILED] = "check-failed",
+};
+
+const char *vport_drift_kind_to_string(vport_drift_kind k) {
+        return (size_t) k < ELEMENTSOF(drift_kind_table) ? drift_kind_table[k] : NULL;
+}
+
+vport_drift_kind vport_drift_item_get_kind(const vport_drift_item *d) {
+        return d->kind;
+}
+
+const vport_uuid *vport_drift_item_get_port(const vport_drift_item *d) {
+        return d->has_port ? &d->port : NULL;
+}
+
+const char *vport_drift_item_get_owner(const vport_drift_item *d) {
+        return d->owner;
+}
+
+const char *vport_drift_item_get_network(const vport_drift_item *d) {
+        return d->network;
+}
+
+const char *vport_drift_item_get_device(const vport_drift_item *d) {
+        return d->device;
+}
+
+const char *vport_drift_item_get_detail(const vport_drift_item *d) {
+        return d->detail;
+}
+
+static void drift_item_free(vport_drift_item *d) {
+        if (!d)
+                return;
+        free(d->owner);
+        free(d->network);
+        free(d->device);
+        free(d->detail);
+        free(d);
+}
+
+void vport_drift_item_array_free(vport_drift_item **d, size_t n) {
+        for (size_t i = 0; d && i < n; i++)
+                drift_item_free(d[i]);
+        free(d);
+}
+
+static vport_drift_item *item_new(const vport_port *p, vport_drift_kind kind, const char *device,
+                                  char *detail) {
+        vport_drift_item *d = calloc(1, sizeof(*d));
+
+        if (!d) {
+                free(detail);
+                return NULL;
+        }
+        d->kind = kind;
+        d->detail = detail;
+        d->device = strdup(device);
+        if (p) {
+                d->has_port = true;
+                d->port = p->def->uuid;
+                d->owner = p->def->owner_name ? strdup(p->def->owner_name) : NULL;
+                d->network = strdup(p->network);
+        }
+        if (!d->detail || !d->device || (p && !d->network) || (p && p->def->owner_name && !d->owner)) {
+                drift_item_free(d);
+                return NULL;
+        }
+        return d;
+}
+
+static void _printf_(5, 6) drift_add(drift *d, const vport_port *p, vport_drift_kind kind,
+                                     const char *device, const char *fmt, ...) {
+        vport_drift_item **items, *item;
+        char *detail = NULL;
         va_list ap;
 
-        json_object_object_add(o, "kind", json_object_new_string(kind));
-        if (p) {
-                json_object_object_add(o, "port", json_object_new_string(uuid_format(&p->def->uuid, uuid)));
-                json_object_object_add(o, "owner", json_object_new_string(strempty(p->def->owner_name)));
-                json_object_object_add(o, "network", json_object_new_string(p->network));
-        }
-        json_object_object_add(o, "device", json_object_new_string(device));
         va_start(ap, fmt);
         if (vasprintf(&detail, fmt, ap) < 0)
                 detail = NULL;
         va_end(ap);
-        json_object_object_add(o, "detail", json_object_new_string(strempty(detail)));
-        free(detail);
-        json_object_array_add(d->list, o);
+        items = reallocarray(d->items, d->n + 1, sizeof(*items));
+        if (items)
+                d->items = items;
+        item = items ? item_new(p, kind, device, detail) : NULL;
+        if (!item) {
+                if (!items)
+                        free(detail);
+                d->error = -ENOMEM;
+                return;
+        }
+        d->items[d->n++] = item;
 }
 
 /* The port's own device (tap, macvtap): 1 and *ret if it is still there
@@ -44,14 +130,14 @@ static int check_own(drift *d, const vport_port *p, const char *what, vport_link
 
         if (r == -ENODEV) {
                 vport_error_clear(err);
-                drift_add(d, p, "device-missing", p->rt.ifname, "%s %s (ifindex %d) is gone", what,
+                drift_add(d, p, VPORT_DRIFT_DEVICE_MISSING, p->rt.ifname, "%s %s (ifindex %d) is gone", what,
                           p->rt.ifname, p->rt.ifindex);
                 return 0;
         }
         if (r < 0)
                 return r;
         if (!streq(ret->name, p->rt.ifname)) {
-                drift_add(d, p, "device-missing", p->rt.ifname,
+                drift_add(d, p, VPORT_DRIFT_DEVICE_MISSING, p->rt.ifname,
                           "%s %s (ifindex %d) is gone: that ifindex is now %s", what, p->rt.ifname,
                           p->rt.ifindex, ret->name);
                 return 0;
@@ -67,7 +153,8 @@ static int check_dep(drift *d, const vport_port *p, const char *what, const char
 
         if (r == -ENODEV) {
                 vport_error_clear(err);
-                drift_add(d, p, "device-missing", name, "%s %s (ifindex %d) is gone", what, name, ifindex);
+                drift_add(d, p, VPORT_DRIFT_DEVICE_MISSING, name, "%s %s (ifindex %d) is gone", what, name,
+                          ifindex);
                 return 0;
         }
         return r < 0 ? r : 1;
@@ -79,8 +166,8 @@ static void check_mac(drift *d, const vport_port *p, const char *what, const vpo
         char got_s[VPORT_MAC_STRLEN], want_s[VPORT_MAC_STRLEN];
 
         if (!mac_equal(&link->mac, want))
-                drift_add(d, p, "mac-changed", link->name, "%s %s has MAC %s, the port set %s", what,
-                          link->name, mac_format(&link->mac, got_s), mac_format(want, want_s));
+                drift_add(d, p, VPORT_DRIFT_MAC_CHANGED, link->name, "%s %s has MAC %s, the port set %s",
+                          what, link->name, mac_format(&link->mac, got_s), mac_format(want, want_s));
 }
 
 static int check_bridge(drift *d, const vport_port *p, vport_error *err) {
@@ -98,8 +185,8 @@ static int check_bridge(drift *d, const vport_port *p, vport_error *err) {
         if (r <= 0)
                 return r;
         if (tap.master_ifindex != p->rt.lower_ifindex) {
-                drift_add(d, p, "device-detached", p->rt.ifname, "tap %s is no longer a port of bridge %s",
-                          p->rt.ifname, p->rt.lower);
+                drift_add(d, p, VPORT_DRIFT_DEVICE_DETACHED, p->rt.ifname,
+                          "tap %s is no longer a port of bridge %s", p->rt.ifname, p->rt.lower);
                 return 0;
         }
         if (p->state != PORT_STATE_ACTIVE || p->def->plug.mac_table_manager != MAC_TABLE_MANAGER_LIBVIRT)
@@ -107,7 +194,7 @@ static int check_bridge(drift *d, const vport_port *p, vport_error *err) {
         r = d->ctx->ops->fdb_get(d->ctx->kernel, p->rt.ifindex, &p->def->mac, err);
         if (r == -ENOENT) {
                 vport_error_clear(err);
-                drift_add(d, p, "fdb-missing", p->rt.ifname,
+                drift_add(d, p, VPORT_DRIFT_FDB_MISSING, p->rt.ifname,
                           "bridge %s has no FDB entry for %s on %s (macTableManager='libvirt', port active)",
                           p->rt.lower, mac_format(&p->def->mac, mac), p->rt.ifname);
                 return 0;
@@ -124,8 +211,8 @@ static int check_direct(drift *d, const vport_port *p, vport_error *err) {
         r = d->ctx->ops->link_get(d->ctx->kernel, p->rt.lower_ifindex, NULL, &lower, err);
         if (r == -ENODEV) {
                 vport_error_clear(err);
-                drift_add(d, p, "device-missing", p->rt.lower, "lower device %s (ifindex %d) is gone",
-                          p->rt.lower, p->rt.lower_ifindex);
+                drift_add(d, p, VPORT_DRIFT_DEVICE_MISSING, p->rt.lower,
+                          "lower device %s (ifindex %d) is gone", p->rt.lower, p->rt.lower_ifindex);
         } else if (r < 0)
                 return r;
         else if (p->def->plug.mode == DIRECT_PASSTHROUGH)
@@ -155,19 +242,21 @@ static int check_vf(drift *d, const vport_port *p, vport_error *err) {
         if (r >= 0)
                 r = sriov_vf_info(d->ctx, pf.ifindex, info.vf_index, &vi, err);
         if (r == -ENODEV) {
-                drift_add(d, p, "device-missing", bdf, "VF %s: %s", bdf, vport_error_message(err, r));
+                drift_add(d, p, VPORT_DRIFT_DEVICE_MISSING, bdf, "VF %s: %s", bdf,
+                          vport_error_message(err, r));
                 vport_error_clear(err);
                 return 0;
         }
         if (r < 0)
                 return r;
         if (!mac_equal(&vi.mac, &p->def->mac))
-                drift_add(d, p, "vf-mac-changed", bdf,
+                drift_add(d, p, VPORT_DRIFT_VF_MAC_CHANGED, bdf,
                           "VF %s (PF %s VF %d): admin MAC is %s, the port set %s", bdf, pf.name,
                           info.vf_index, mac_format(&vi.mac, got), mac_format(&p->def->mac, want));
         if (vi.vlan != vlan)
-                drift_add(d, p, "vf-vlan-changed", bdf, "VF %s (PF %s VF %d): VLAN is %u, the port set %u",
-                          bdf, pf.name, info.vf_index, vi.vlan, vlan);
+                drift_add(d, p, VPORT_DRIFT_VF_VLAN_CHANGED, bdf,
+                          "VF %s (PF %s VF %d): VLAN is %u, the port set %u", bdf, pf.name, info.vf_index,
+                          vi.vlan, vlan);
         return 0;
 }
 
@@ -177,7 +266,8 @@ static int check_port(drift *d, const vport_port *p, vport_error *err) {
         /* its definition (VLAN, mode, FDB policy) is unknown: comparing the
          * host with it would report drift that is not there */
         if (p->damage) {
-                drift_add(d, p, "damaged", strempty(p->device), "%s; it can only be deleted", p->damage);
+                drift_add(d, p, VPORT_DRIFT_DAMAGED, strempty(p->device), "%s; it can only be deleted",
+                          p->damage);
                 return 0;
         }
         if (p->state == PORT_STATE_ALLOCATED)
@@ -225,7 +315,7 @@ static int check_orphans(drift *d, vport_port **ports, size_t n, vport_error *er
                 return r;
         for (size_t i = 0; i < n_links; i++)
                 if (looks_vports(&links[i]) && !held(ports, n, links[i].ifindex))
-                        drift_add(d, NULL, "orphan-device", links[i].name,
+                        drift_add(d, NULL, VPORT_DRIFT_ORPHAN_DEVICE, links[i].name,
                                   "%s %s (ifindex %d, MAC %s) looks like a device vport makes, but no port "
                                   "holds "
                                   "it",
@@ -234,17 +324,18 @@ static int check_orphans(drift *d, vport_port **ports, size_t n, vport_error *er
         return 0;
 }
 
-int vport_drift(vport_ctx *ctx, json_object **ret, vport_error *err) {
+int vport_drift(vport_ctx *ctx, vport_drift_item ***ret, size_t *ret_n, vport_error *err) {
         drift d = { .ctx = ctx };
         vport_port **ports = NULL;
         size_t n = 0;
         int r;
 
-        assert_return(ctx && ret, -EINVAL);
+        assert_return(ctx && ret && ret_n, -EINVAL);
+        *ret = NULL;
+        *ret_n = 0;
         r = vport_port_list(ctx, NULL, &ports, &n, err);
         if (r < 0)
                 return r;
-        d.list = json_object_new_array();
         /* One port that cannot be checked is reported, not a reason to
          * report nothing on the others. */
         for (size_t i = 0; r >= 0 && i < n; i++) {
@@ -253,16 +344,19 @@ int vport_drift(vport_ctx *ctx, json_object **ret, vport_error *err) {
                 if (q == -ENOMEM)
                         r = q;
                 else if (q < 0)
-                        drift_add(&d, ports[i], "check-failed", strempty(ports[i]->device), "%s",
+                        drift_add(&d, ports[i], VPORT_DRIFT_CHECK_FAILED, strempty(ports[i]->device), "%s",
                                   vport_error_message(&e, q));
         }
         if (r >= 0)
                 r = check_orphans(&d, ports, n, err);
         vport_port_array_free(ports, n);
+        if (r >= 0 && d.error < 0)
+                r = vport_error_set(err, d.error, "drift: out of memory listing the differences");
         if (r < 0) {
-                json_object_put(d.list);
+                vport_drift_item_array_free(d.items, d.n);
                 return r;
         }
-        *ret = d.list;
-        return 0;
+        *ret = d.items;
+        *ret_n = d.n;
+        return (int) d.n;
 }

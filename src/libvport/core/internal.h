@@ -107,10 +107,11 @@ void owner_uuid_of_name(const char *name, vport_uuid *ret);
 
 /* net-destroy's part on the ports: refuse (-EBUSY, naming them, nothing
  * changed) while a port is active unless VPORT_NET_DESTROY_FORCE, then
- * tear every port down. *ret_ports (may be NULL) gets the ports torn down
- * as JSON, also on failure. Returns 0 once no port is left, or -errno. */
-int net_destroy_ports(vport_ctx *ctx, const char *name, unsigned flags, json_object **ret_ports,
-                      vport_error *err);
+ * tear every port down. *ret_ports / *ret_n get the ports torn down as they
+ * were before, also on failure (NULL / 0 on a refusal). Returns 0 once no
+ * port is left, or -errno. */
+int net_destroy_ports(vport_ctx *ctx, const char *name, unsigned flags, vport_port ***ret_ports,
+                      size_t *ret_n, vport_error *err);
 
 /* ---- journal helpers for plug drivers ----
  * An entry holds the original state of one device (key "vf:BDF",

@@ -234,3 +234,71 @@ json_object *vport_vf_to_json(const vport_vf *vf) {
         json_object_object_add(o, "port", port ? json_object_new_string(uuid_format(port, uuid)) : NULL);
         return o;
 }
+
+static json_object *vport_repair_to_json(const vport_repair *r) {
+        json_object *o = json_object_new_object();
+        char uuid[VPORT_UUID_STRLEN];
+
+        json_object_object_add(
+                o, "kind", json_object_new_string(vport_repair_kind_to_string(vport_repair_get_kind(r))));
+        if (vport_repair_get_port(r))
+                json_object_object_add(o, "port",
+                                       json_object_new_string(uuid_format(vport_repair_get_port(r), uuid)));
+        else
+                json_object_object_add(o, "stale_ports", json_object_new_int64(vport_repair_get_count(r)));
+        json_object_object_add(o, "action", json_object_new_string(vport_repair_get_action(r)));
+        return o;
+}
+
+static json_object *vport_drift_item_to_json(const vport_drift_item *d) {
+        json_object *o = json_object_new_object();
+        char uuid[VPORT_UUID_STRLEN];
+
+        json_object_object_add(
+                o, "kind", json_object_new_string(vport_drift_kind_to_string(vport_drift_item_get_kind(d))));
+        if (vport_drift_item_get_port(d)) {
+                json_object_object_add(
+                        o, "port", json_object_new_string(uuid_format(vport_drift_item_get_port(d), uuid)));
+                json_object_object_add(o, "owner",
+                                       json_object_new_string(strempty(vport_drift_item_get_owner(d))));
+                json_object_object_add(o, "network",
+                                       json_object_new_string(vport_drift_item_get_network(d)));
+        }
+        json_object_object_add(o, "device", json_object_new_string(vport_drift_item_get_device(d)));
+        json_object_object_add(o, "detail", json_object_new_string(vport_drift_item_get_detail(d)));
+        return o;
+}
+
+static json_object *vport_repairs_to_json(vport_repair **r, size_t n) {
+        json_object *a = json_object_new_array();
+
+        for (size_t i = 0; i < n; i++)
+                json_object_array_add(a, vport_repair_to_json(r[i]));
+        return a;
+}
+
+static json_object *vport_drift_items_to_json(vport_drift_item **d, size_t n) {
+        json_object *a = json_object_new_array();
+
+        for (size_t i = 0; i < n; i++)
+                json_object_array_add(a, vport_drift_item_to_json(d[i]));
+        return a;
+}
+
+json_object *vport_ports_to_json(vport_port **p, size_t n) {
+        json_object *a = json_object_new_array();
+
+        for (size_t i = 0; i < n; i++)
+                json_object_array_add(a, vport_port_to_json(p[i]));
+        return a;
+}
+
+json_object *vport_reconcile_report_to_json(int handled, vport_repair **r, size_t n_r, vport_drift_item **d,
+                                            size_t n_d) {
+        json_object *o = json_object_new_object();
+
+        json_object_object_add(o, "handled", json_object_new_int(handled));
+        json_object_object_add(o, "repaired", vport_repairs_to_json(r, n_r));
+        json_object_object_add(o, "drift", vport_drift_items_to_json(d, n_d));
+        return o;
+}

@@ -39,48 +39,46 @@ static int check_active(const char *name, vport_port **ports, size_t n, unsigned
                                name, count, count == 1 ? "" : "s", buf, count == 1 ? "" : "s");
 }
 
-/* Of the ports as they were before (JSON, in the order of ports), those
- * that are no longer in the store. Takes before. */
-static json_object *torn_down(vport_ctx *ctx, vport_port **ports, size_t n, json_object *before) {
-        json_object *a = json_object_new_array();
+/* Keep of ports[] those that are no longer in the store (torn down), in
+ * order, freeing the others. Returns how many are kept. */
+static size_t torn_down(vport_ctx *ctx, vport_port **ports, size_t n) {
+        size_t kept = 0;
 
         for (size_t i = 0; i < n; i++) {
                 _cleanup_(store_port_freep) store_port *row = NULL;
                 if (store_port_get(ctx->store, &ports[i]->def->uuid, &row, NULL) == -ENOENT)
-                        json_object_array_add(a, json_object_get(json_object_array_get_idx(before, i)));
+                        ports[kept++] = ports[i];
+                else
+                        vport_port_free(ports[i]);
         }
-        json_object_put(before);
-        return a;
+        return kept;
 }
 
-int net_destroy_ports(vport_ctx *ctx, const char *name, unsigned flags, json_object **ret_ports,
-                      vport_error *err) {
-        vport_port **ports = NULL;
-        json_object *done, *before;
-        size_t n = 0;
+int net_destroy_ports(vport_ctx *ctx, const char *name, unsigned flags, vport_port ***ret_ports,
+                      size_t *ret_n, vport_error *err) {
+        vport_port **ports = NULL, **before = NULL;
+        size_t n = 0, n_before = 0, done;
         int r;
 
         r = vport_port_list(ctx, name, &ports, &n, err);
         if (r < 0)
                 return vport_error_prefix(err, r, "network '%s': nothing changed", name);
         r = check_active(name, ports, n, flags, err);
+        /* a second copy stays as the ports were: the delete changes the first */
+        if (r >= 0 && (r = vport_port_list(ctx, name, &before, &n_before, err)) < 0)
+                vport_error_prefix(err, r, "network '%s': nothing changed", name);
         if (r < 0) {
                 vport_port_array_free(ports, n);
                 return r;
         }
-        before = json_object_new_array();
-        for (size_t i = 0; i < n; i++)
-                json_object_array_add(before, vport_port_to_json(ports[i]));
         if (n > 0)
                 r = port_delete_many(ctx, ports, n, err);
-        done = torn_down(ctx, ports, n, before);
-        if (r < 0 && json_object_array_length(done) < n)
-                r = vport_error_prefix(err, r, "network '%s' stays active: %zu of %zu ports not torn down",
-                                       name, n - json_object_array_length(done), n);
         vport_port_array_free(ports, n);
-        if (ret_ports)
-                *ret_ports = done;
-        else
-                json_object_put(done);
+        done = torn_down(ctx, before, n_before);
+        if (r < 0 && done < n_before)
+                r = vport_error_prefix(err, r, "network '%s' stays active: %zu of %zu ports not torn down",
+                                       name, n_before - done, n_before);
+        *ret_ports = before;
+        *ret_n = done;
         return r < 0 ? r : 0;
 }

@@ -121,9 +121,11 @@ int vport_net_start(vport_ctx *ctx, const char *name, vport_error *err) {
         return store_network_set_active(ctx->store, name, true, err);
 }
 
-int vport_net_destroy_ex(vport_ctx *ctx, const char *name, unsigned flags, json_object **ret_ports,
-                         vport_error *err) {
+int vport_net_destroy_ex(vport_ctx *ctx, const char *name, unsigned flags, vport_port ***ret_ports,
+                         size_t *ret_n, vport_error *err) {
         _cleanup_(network_def_freep) vport_network_def *def = NULL;
+        vport_port **ports = NULL;
+        size_t n = 0;
         bool active;
         int r;
 
@@ -131,12 +133,19 @@ int vport_net_destroy_ex(vport_ctx *ctx, const char *name, unsigned flags, json_
         name_check_return(NAME_NETWORK, name, err);
         if (ret_ports)
                 *ret_ports = NULL;
+        if (ret_n)
+                *ret_n = 0;
         r = net_load(ctx, name, &def, &active, err);
         if (r < 0)
                 return r;
         if (!active)
                 return vport_error_set(err, -EHOSTDOWN, "network '%s' is not active", name);
-        r = net_destroy_ports(ctx, name, flags, ret_ports, err);
+        r = net_destroy_ports(ctx, name, flags, &ports, &n, err);
+        if (ret_ports && ret_n) {
+                *ret_ports = ports;
+                *ret_n = n;
+        } else
+                vport_port_array_free(ports, n);
         if (r < 0)
                 return r;
         if (forward_mode_makes_bridge(def->forward_mode))
@@ -145,7 +154,7 @@ int vport_net_destroy_ex(vport_ctx *ctx, const char *name, unsigned flags, json_
 }
 
 int vport_net_destroy(vport_ctx *ctx, const char *name, vport_error *err) {
-        return vport_net_destroy_ex(ctx, name, 0, NULL, err);
+        return vport_net_destroy_ex(ctx, name, 0, NULL, NULL, err);
 }
 
 int vport_net_set_autostart(vport_ctx *ctx, const char *name, bool autostart, vport_error *err) {

@@ -83,32 +83,73 @@ static int reconcile_port(vport_ctx *ctx, const vport_uuid *uuid, reconcile_acti
         return port_save(ctx, port, err);
 }
 
-static void log_repair(json_object *log, const vport_uuid *uuid, bool releasing) {
-        json_object *o;
-        char s[VPORT_UUID_STRLEN];
+struct vport_repair {
+        vport_repair_kind kind;
+        vport_uuid port;
+        unsigned count;
+};
 
-        if (!log)
-                return;
-        o = json_object_new_object();
-        json_object_object_add(o, "port", json_object_new_string(uuid_format(uuid, s)));
-        json_object_object_add(
-                o, "action",
-                json_object_new_string(releasing ? "finished an interrupted delete: devices restored, "
-                                                   "port forgotten"
-                                                 : "undid an interrupted prepare: devices restored, "
-                                                   "port back to allocated"));
-        json_object_array_add(log, o);
+/* What was repaired, in order (NULL: not wanted). */
+typedef struct repair_log {
+        vport_repair **items;
+        size_t n;
+        int error; /* -ENOMEM if an entry could not be kept */
+} repair_log;
+
+static const char *const repair_kind_table[_VPORT_REPAIR_KIND_MAX] = {
+        [VPORT_REPAIR_UNDO_PREPARE] = "undo-prepare",
+        [VPORT_REPAIR_FINISH_DELETE] = "finish-delete",
+        [VPORT_REPAIR_DROP_STALE] = "drop-stale",
+};
+
+static const char *const repair_action_table[_VPORT_REPAIR_KIND_MAX] = {
+        [VPORT_REPAIR_UNDO_PREPARE] =
+                "undid an interrupted prepare: devices restored, port back to allocated",
+        [VPORT_REPAIR_FINISH_DELETE] = "finished an interrupted delete: devices restored, port forgotten",
+        [VPORT_REPAIR_DROP_STALE] = "dropped ports of an earlier boot",
+};
+
+const char *vport_repair_kind_to_string(vport_repair_kind k) {
+        return (size_t) k < ELEMENTSOF(repair_kind_table) ? repair_kind_table[k] : NULL;
 }
 
-static void log_stale(json_object *log, int n) {
-        json_object *o;
+vport_repair_kind vport_repair_get_kind(const vport_repair *r) {
+        return r->kind;
+}
 
-        if (!log || n <= 0)
+const vport_uuid *vport_repair_get_port(const vport_repair *r) {
+        return r->kind == VPORT_REPAIR_DROP_STALE ? NULL : &r->port;
+}
+
+unsigned vport_repair_get_count(const vport_repair *r) {
+        return r->count;
+}
+
+const char *vport_repair_get_action(const vport_repair *r) {
+        return repair_action_table[r->kind];
+}
+
+void vport_repair_array_free(vport_repair **r, size_t n) {
+        for (size_t i = 0; r && i < n; i++)
+                free(r[i]);
+        free(r);
+}
+
+static void log_add(repair_log *log, vport_repair_kind kind, const vport_uuid *port, unsigned count) {
+        vport_repair **items, *item;
+
+        if (!log || log->error < 0)
                 return;
-        o = json_object_new_object();
-        json_object_object_add(o, "stale_ports", json_object_new_int(n));
-        json_object_object_add(o, "action", json_object_new_string("dropped ports of an earlier boot"));
-        json_object_array_add(log, o);
+        items = reallocarray(log->items, log->n + 1, sizeof(*items));
+        item = items ? calloc(1, sizeof(*item)) : NULL;
+        if (items)
+                log->items = items;
+        if (!item) {
+                log->error = -ENOMEM;
+                return;
+        }
+        *item = (vport_repair){ .kind = kind, .port = port ? *port : (vport_uuid){ { 0 } }, .count = count };
+        log->items[log->n++] = item;
 }
 
 static bool seen_before(const store_journal *entries, size_t i) {
@@ -118,7 +159,7 @@ static bool seen_before(const store_journal *entries, size_t i) {
         return false;
 }
 
-static int reconcile_run(vport_ctx *ctx, json_object *log, vport_error *err) {
+static int reconcile_run(vport_ctx *ctx, repair_log *log, vport_error *err) {
         store_journal *entries = NULL;
         size_t n = 0;
         int r, handled = 0;
@@ -127,7 +168,8 @@ static int reconcile_run(vport_ctx *ctx, json_object *log, vport_error *err) {
         r = store_stale_ports_purge(ctx->store, err);
         if (r < 0)
                 return r;
-        log_stale(log, r);
+        if (r > 0)
+                log_add(log, VPORT_REPAIR_DROP_STALE, NULL, (unsigned) r);
         handled += r;
         r = store_journal_list(ctx->store, NULL, &entries, &n, err);
         if (r < 0)
@@ -142,7 +184,10 @@ static int reconcile_run(vport_ctx *ctx, json_object *log, vport_error *err) {
                         continue;
                 r = reconcile_port(ctx, &entries[i].port_uuid, action, err);
                 if (r >= 0)
-                        log_repair(log, &entries[i].port_uuid, action == RECONCILE_DELETE);
+                        log_add(log,
+                                action == RECONCILE_DELETE ? VPORT_REPAIR_FINISH_DELETE
+                                                           : VPORT_REPAIR_UNDO_PREPARE,
+                                &entries[i].port_uuid, 1);
                 handled += r >= 0;
         }
         store_journal_array_free(entries, n);
@@ -159,13 +204,24 @@ int vport_reconcile(vport_ctx *ctx, vport_error *err) {
         return reconcile_run(ctx, NULL, err);
 }
 
-int vport_reconcile_ex(vport_ctx *ctx, json_object **ret_repaired, vport_error *err) {
-        json_object *log = json_object_new_array();
-        int r = reconcile_run(ctx, log, err);
+int vport_reconcile_ex(vport_ctx *ctx, vport_repair ***ret, size_t *ret_n, vport_error *err) {
+        repair_log log = { 0 };
+        int r;
 
-        if (ret_repaired)
-                *ret_repaired = log;
-        else
-                json_object_put(log);
+        if (ret && ret_n) {
+                *ret = NULL;
+                *ret_n = 0;
+        }
+        r = reconcile_run(ctx, &log, err);
+
+        /* what was repaired stays repaired: a list that could not be kept
+         * whole is an error of its own, after the work */
+        if (r >= 0 && log.error < 0)
+                r = vport_error_set(err, log.error, "reconcile: out of memory listing the repairs");
+        if (ret && ret_n && r >= 0) {
+                *ret = log.items;
+                *ret_n = log.n;
+        } else
+                vport_repair_array_free(log.items, log.n);
         return r;
 }

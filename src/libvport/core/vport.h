@@ -2,7 +2,7 @@
 /* libvport's API as the library's own code and the CLI see it: the public
  * contract (include/vport/vport.h, installed) plus what is not public yet:
  * the port struct behind the opaque vport_port, and the calls that still
- * return JSON (net-list, net-info) until they get typed results. Only
+ * return JSON (net-info) until it gets a typed result. Only
  * symbols declared in vport/vport.h are exported from libvport.so. */
 #pragma once
 
@@ -26,17 +26,6 @@ json_object *vport_network_to_json(const vport_network *n);
 
 /* One network as vport_network_to_json() shows it, with its devices. */
 int vport_net_info(vport_ctx *ctx, const char *name, json_object **ret, vport_error *err);
-
-enum {
-        VPORT_NET_DESTROY_FORCE = 1u << 0, /* also tear down active ports (running guests) */
-};
-
-/* vport_net_destroy() with flags, and the ports it tore down: *ret_ports
- * (may be NULL) is a JSON array of ports as vport_port_to_json() shows them
- * (owner included), set also when a port could not be torn down (the
- * network then stays active and a repeated destroy finishes). */
-int vport_net_destroy_ex(vport_ctx *ctx, const char *name, unsigned flags, json_object **ret_ports,
-                         vport_error *err);
 
 /* ---- ports ---- */
 
@@ -82,23 +71,15 @@ struct vport_port {
 
 DEFINE_TRIVIAL_CLEANUP_FUNC(vport_port *, vport_port_free);
 
-/* Drift: where the host no longer matches what the live ports set up. A
- * JSON array of {kind, port, owner, network, device, detail}; kind is
- * "device-missing" (the port's tap / macvtap / VF, or the bridge / lower
- * device / PF it sits on, is gone), "device-detached" (the tap left its
- * bridge), "fdb-missing" (an active macTableManager='libvirt' port whose
- * FDB entry is gone), "mac-changed" (a tap, macvtap or passthrough lower
- * device no longer has the MAC the port gave it), "vf-mac-changed" / "vf-vlan-changed" (the VF's
- * admin MAC or VLAN is not what the port set), "orphan-device" (no port:
- * a device named and addressed as vport names its own that no port holds),
- * "check-failed" (reading a port's devices failed: the message says why).
- * Reads only: nothing is changed. Returns 0 and *ret, or -errno. */
-int vport_drift(vport_ctx *ctx, json_object **ret, vport_error *err);
-
-/* vport_reconcile(), and what it did: *ret_repaired (may be NULL) is a JSON
- * array of {port, action} for every port whose half-done change it
- * finished, plus {stale_ports: N} for the earlier boot's ports it dropped. */
-int vport_reconcile_ex(vport_ctx *ctx, json_object **ret_repaired, vport_error *err);
+/* The ports as a JSON array of vport_port_to_json() objects. */
+json_object *vport_ports_to_json(vport_port **p, size_t n);
+/* What `vport reconcile --json` prints and vportd's Reconcile replies:
+ * {handled, repaired: [repair...], drift: [drift item...]}; a repair is
+ * {kind, port, action} or {kind, stale_ports: N, action}, a drift item
+ * {kind, port, owner, network, device, detail} (port, owner and network
+ * only for a port's). */
+json_object *vport_reconcile_report_to_json(int handled, vport_repair **r, size_t n_r, vport_drift_item **d,
+                                            size_t n_d);
 
 /* The port as JSON, for --json and the daemon (one shape everywhere). */
 json_object *vport_port_to_json(const vport_port *p);
