@@ -27,7 +27,11 @@ static int env_require(const cni_env *env, bool netns, cni_error *e) {
 }
 
 int cni_ctx_open(const cni_conf *c, bool read_only, vport_ctx **ret, cni_error *e) {
-        vport_ctx_options opts = { .state_dir = c->state_dir, .read_only = read_only };
+        /* One process per attachment: the state file's checkpoint (two
+         * fsyncs) is left to the next CLI command or SQLite's own. */
+        vport_ctx_options opts = { .state_dir = c->state_dir,
+                                   .read_only = read_only,
+                                   .defer_checkpoint = true };
         vport_error err = { 0 };
         int r;
 

@@ -622,8 +622,28 @@ static void test_last_good_copy(void **state) {
         assert_int_equal(networks_in(copy), 1);
 }
 
+/* STORE_OPEN_NO_CLOSE_CHECKPOINT (vport-cni): the last close leaves the
+ * WAL with the ports in it; the next open reads them, and its close (a
+ * normal one) checkpoints them into the file and removes the log. */
+static void test_deferred_checkpoint(void **state) {
+        fixture *f = *state;
+        vport_error err = {};
+
+        close_store(f);
+        assert_int_equal(store_open_with(f->dir, STORE_OPEN_NO_CLOSE_CHECKPOINT, &f->s, &err), 0);
+        fill(f);
+        close_store(f);
+        assert_true(in_dir(f, STORE_DB_NAME "-wal"));
+        assert_int_equal(store_open(f->dir, &f->s, &err), 0);
+        assert_int_equal(db_int(f->db, "SELECT count(*) FROM ports"), 40);
+        close_store(f);
+        assert_false(in_dir(f, STORE_DB_NAME "-wal"));
+        assert_int_equal(db_int(f->db, "SELECT count(*) FROM ports"), 40);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
+                cmocka_unit_test_setup_teardown(test_deferred_checkpoint, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_damaged_pages_refused, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_damage_found_later_is_sticky, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_truncated_refused, setup, teardown),

@@ -16,6 +16,13 @@ static void ctx_store_notices(vport_ctx *ctx) {
         }
 }
 
+static unsigned ctx_store_flags(const vport_ctx_options *opts) {
+        if (!opts)
+                return 0;
+        return (opts->read_only ? STORE_OPEN_READ_ONLY : 0) |
+               (opts->defer_checkpoint ? STORE_OPEN_NO_CLOSE_CHECKPOINT : 0);
+}
+
 int vport_ctx_open(const vport_ctx_options *opts, vport_ctx **ret, vport_error *err) {
         _cleanup_(vport_ctx_closep) vport_ctx *ctx = NULL;
         int r;
@@ -27,7 +34,7 @@ int vport_ctx_open(const vport_ctx_options *opts, vport_ctx **ret, vport_error *
         /* An explicit directory wins over $VPORT_STATE_DIR, which wins over the default. */
         r = store_open_with(opts && opts->state_dir ? opts->state_dir
                                                     : store_state_dir(VPORT_DEFAULT_STATE_DIR),
-                            opts && opts->read_only ? STORE_OPEN_READ_ONLY : 0, &ctx->store, err);
+                            ctx_store_flags(opts), &ctx->store, err);
         if (r < 0)
                 return r;
         ctx_store_notices(ctx);

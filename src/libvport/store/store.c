@@ -195,6 +195,8 @@ int store_open_with(const char *dir, unsigned flags, vport_store **ret, vport_er
                 (void) sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
         if (r < 0)
                 return r;
+        if (flags & STORE_OPEN_NO_CLOSE_CHECKPOINT)
+                (void) sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
         *ret = TAKE_PTR(s);
         return 0;
 }
