@@ -357,3 +357,18 @@ test_status() {
 	container c1; cni ADD cid1 eth0 "$(cpath c1)" "$(conf 1.1.0 br)"
 	expect_error "ADD on an inactive network" 11 "br"
 }
+
+# portgroup: the port takes the network's portgroup (a name the network
+# does not have is ignored, as libvirt's networkAllocatePort does).
+test_portgroup() {
+	setup
+	net_add pg "<forward mode='bridge'/><bridge name='br0'/><portgroup name='web'/><portgroup name='db'/>"
+	local c
+	container c1; c=$(cpath c1)
+	cni ADD cid1 eth0 "$c" "$(conf 1.1.0 br | jq -c '.network = "pg" | .portgroup = "db"')"
+	expect_ok "ADD with portgroup db"
+	expect_eq "the port's portgroup" "$(hx "$VPORT" port-list --json | jq -r '.[0].portgroup')" db
+	cni DEL cid1 eth0 "$c" "$(conf 1.1.0 br | jq -c '.network = "pg" | .portgroup = "db"')"
+	expect_ok "DEL"
+	expect_eq "no port" "$(ports)" 0
+}
