@@ -94,6 +94,10 @@ if [ -x tests/compat/run ]; then
 	echo "== libvirt comparison tier"
 	VPORT_BUILD_DIR="$top/build" run_tier compat tests/compat/run
 fi
+if [ -x tests/migration/run ] && [ -z "${VPORT_SKIP_VM:-}" ]; then
+	echo "== live migration tier (QEMU TCG, seed 002)"
+	VPORT_BUILD_DIR="$top/build" run_tier migration tests/migration/run
+fi
 if [ -x tests/vm/run ] && [ -z "${VPORT_SKIP_VM:-}" ]; then
 	echo "== VM tier"
 	VPORT_BUILD_DIR="$top/build" run_tier vm tests/vm/run
