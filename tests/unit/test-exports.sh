@@ -26,7 +26,9 @@ for layer in base conf store kernel core fault; do
         archive=$dir/libvport-$layer.a
         [ -e "$archive" ] || { [ "$layer" = fault ] && continue; echo "missing $archive"; exit 1; }
         # posix format: "archive[member]: symbol type ..."
-        nm -A -P --defined-only -g "$archive" | awk -v l="$layer" '$3 ~ /^[TDBR]$/ {print $2, l, $1}' >>"$defs"
+        # names starting with __ are the toolchain's (ASan's __odr_asan.*)
+        nm -A -P --defined-only -g "$archive" |
+                awk -v l="$layer" '$3 ~ /^[TDBR]$/ && $2 !~ /^__/ {print $2, l, $1}' >>"$defs"
         nm -A -P -u "$archive" | awk '{print $2, $1}' >>"$refs"
 done
 find "$root" -name '*.o' ! -path '*libvport-*.a.p/*' -print0 |
