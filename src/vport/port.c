@@ -302,9 +302,10 @@ int verb_port_delete(vport_cli *cli, const cli_args *a) {
 
 /* One row of port-list: every field escaped, so a name can not fake a row. */
 static void print_port_row(json_object *p) {
-        const char *state = cli_jbool(p, "stale")         ? "stale"
-                            : cli_jstr_null(p, "damaged") ? "damaged"
-                                                          : cli_jstr(p, "state");
+        const char *state = cli_jbool(p, "stale")          ? "stale"
+                            : cli_jstr_null(p, "damaged")  ? "damaged"
+                            : cli_jstr_null(p, "degraded") ? "degraded"
+                                                           : cli_jstr(p, "state");
 
         printf(" %-36s %-12s %-17s %-9s %-12s %s\n", cli_jstr(p, "uuid"), cli_esc(cli_jstr(p, "network")),
                cli_jstr(p, "mac"), state, cli_esc(cli_jstr(cli_jget(p, "owner"), "name")),
@@ -323,6 +324,10 @@ static void print_port_table(json_object *ports) {
                 if (cli_jstr_null(p, "damaged"))
                         fprintf(stderr, "vport: note: port %s: %s; it can only be deleted\n",
                                 cli_jstr(p, "uuid"), cli_esc(cli_jstr(p, "damaged")));
+                /* only vportd sees a device go (vport --connect) */
+                else if (cli_jstr_null(p, "degraded"))
+                        fprintf(stderr, "vport: note: port %s is degraded: %s\n", cli_jstr(p, "uuid"),
+                                cli_esc(cli_jstr(p, "degraded")));
         }
 }
 

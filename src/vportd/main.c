@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "core/fault.h"
+#include "events.h"
 #include "server.h"
 #include "vsi-watch.h"
 
@@ -254,6 +255,11 @@ static int run(const options *o) {
          * daemon still serves everything else */
         if ((r = vd_vsi_watch(event, ctx, server)) < 0)
                 fprintf(stderr, "vportd: not watching for 802.1Qbg de-associations: %s\n", strerror(-r));
+        /* subscribed before reconcile reads the host: nothing is missed in between */
+        if ((r = vd_link_watch(event, ctx, server)) < 0)
+                fprintf(stderr, "vportd: not watching links (no degraded ports, no device warnings): %s\n",
+                        strerror(-r));
+        vd_startup(ctx, server);
         signal(SIGPIPE, SIG_IGN);
         (void) sd_notify(false, "READY=1\nSTATUS=listening");
         r = sd_event_loop(event);

@@ -2,11 +2,12 @@
 /* io.vport.Port*: by UUID or by owner (VM). A caller may change only the
  * ports it created unless it is root; reads are open to every caller the
  * socket lets in. */
+#include "degraded.h"
 #include "method.h"
 
 static int port_done(vd_call *c, const char *event, const vport_port *p) {
-        vd_emit(c->server, event, vport_port_to_json(p));
-        return vd_reply(c, "port", vport_port_to_json(p));
+        vd_emit(c->server, event, vd_port_json(p));
+        return vd_reply(c, "port", vd_port_json(p));
 }
 
 /* Load the port named by "uuid" and check the caller may change it. */
@@ -173,7 +174,7 @@ static int port_list(vd_call *c) {
         arr = json_object_new_array();
         for (size_t i = 0; i < n; i++)
                 if (!owner || streq_ptr(owner, vport_port_get_owner_name(ports[i])))
-                        json_object_array_add(arr, vport_port_to_json(ports[i]));
+                        json_object_array_add(arr, vd_port_json(ports[i]));
         vport_port_array_free(ports, n);
         return vd_reply(c, "ports", arr);
 }
@@ -187,7 +188,7 @@ static int port_get(vd_call *c) {
         (void) vd_uuid(c, "uuid", &uuid);
         if ((r = vport_port_get(vd_ctx(c), &uuid, &port, &c->err)) < 0)
                 return vd_fail(c, r);
-        return vd_reply(c, "port", vport_port_to_json(port));
+        return vd_reply(c, "port", vd_port_json(port));
 }
 
 static int port_get_xml(vd_call *c) {

@@ -18,7 +18,7 @@ src=$top/src/vportd lib=$build/src/libvport
 clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -std=gnu11 \
 	-I"$build" -I"$top" -I"$top/include" -I"$top/src/libvport" $(pkg-config --cflags json-c libxml-2.0) \
 	"$src/fuzz-varlink.c" "$src/varlink-wire.c" "$src/call.c" "$src/methods-network.c" "$src/methods-port.c" \
-	"$src/methods-misc.c" "$build/src/vportd/io.vport.varlink.c" \
+	"$src/methods-misc.c" "$src/degraded.c" "$build/src/vportd/io.vport.varlink.c" \
 	"$lib/core/libvport-core.a" "$lib/conf/libvport-conf.a" "$lib/store/libvport-store.a" \
 	"$lib/kernel/libvport-kernel.a" "$lib/base/libvport-base.a" \
 	$(pkg-config --libs json-c libxml-2.0 sqlite3 libnl-route-3.0 libnl-3.0) -o "$work/fuzz-varlink" || exit 1
