@@ -6,12 +6,7 @@
 
 /* {"name": NAME} plus one boolean, the shape of every net-* verb that changes state. */
 static json_object *net_json(const char *name, const char *key, bool value) {
-        json_object *o = json_object_new_object();
-
-        json_object_object_add(o, "name", json_object_new_string(name));
-        if (key)
-                json_object_object_add(o, key, json_object_new_boolean(value));
-        return o;
+        return vport_name_result_json("name", name, key, value);
 }
 
 /* --connect: {name: NAME} plus more parameters. */
@@ -109,7 +104,7 @@ static void print_torn_down(json_object *ports) {
 
 /* {name, destroyed, ports}, also when it failed half-way (which ports are gone already). */
 static int net_destroy_run(vport_cli *cli, const char *name, bool force, json_object **ret) {
-        json_object *ports = NULL, *reply = NULL, *p;
+        json_object *reply = NULL, *p;
         vport_port **torn = NULL;
         vport_ctx *ctx;
         size_t n = 0;
@@ -127,12 +122,8 @@ static int net_destroy_run(vport_cli *cli, const char *name, bool force, json_ob
                                          &cli->err);
         if (r < 0 && !torn)
                 return r;
-        ports = vport_ports_to_json(torn, n);
+        *ret = vport_net_destroy_result_json(name, r >= 0, torn, n);
         vport_port_array_free(torn, n);
-        *ret = json_object_new_object();
-        json_object_object_add(*ret, "name", json_object_new_string(name));
-        json_object_object_add(*ret, "destroyed", json_object_new_boolean(r >= 0));
-        json_object_object_add(*ret, "ports", ports);
         return r;
 }
 
@@ -240,9 +231,7 @@ int verb_net_dumpxml(vport_cli *cli, const cli_args *a) {
         if (cli->connect)
                 r = cli_call(cli, "io.vport.NetworkGetXML", name_params(name), &o);
         else if ((r = cli_ctx(cli, &ctx)) >= 0 && (r = vport_net_dumpxml(ctx, name, &xml, &cli->err)) >= 0) {
-                o = json_object_new_object();
-                json_object_object_add(o, "name", json_object_new_string(name));
-                json_object_object_add(o, "xml", json_object_new_string(xml));
+                o = vport_xml_result_json("name", name, xml);
         }
         if (r < 0)
                 return cli_fail(cli, r, NULL);

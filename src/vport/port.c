@@ -189,9 +189,7 @@ static int owner_step(vport_cli *cli, const char *owner, const port_verb *v) {
                 param_str(p, "owner", owner);
                 r = call_key(cli, v->method, p, "owner", &o);
         } else if ((r = cli_ctx(cli, &ctx)) >= 0 && (r = v->owner(ctx, owner, &cli->err)) >= 0) {
-                o = json_object_new_object();
-                json_object_object_add(o, "owner", json_object_new_string(owner));
-                json_object_object_add(o, v->done, json_object_new_int(r));
+                o = vport_count_result_json("owner", owner, v->done, r);
         }
         if (r < 0)
                 return cli_fail(cli, r, NULL);
@@ -287,9 +285,7 @@ int verb_port_delete(vport_cli *cli, const cli_args *a) {
         else if ((r = cli_ctx(cli, &ctx)) >= 0 &&
                  (r = vport_port_delete_gen(ctx, &uuid, gen, &cli->err)) >= 0) {
                 char u[VPORT_UUID_STRLEN];
-                o = json_object_new_object();
-                json_object_object_add(o, "uuid", json_object_new_string(vport_uuid_format(&uuid, u)));
-                json_object_object_add(o, "deleted", json_object_new_int(1));
+                o = vport_count_result_json("uuid", vport_uuid_format(&uuid, u), "deleted", 1);
         }
         if (r < 0)
                 return cli_fail(cli, r, NULL);
@@ -345,9 +341,7 @@ static int port_list_run(vport_cli *cli, const char *net, json_object **ret) {
         }
         if ((r = cli_ctx(cli, &ctx)) < 0 || (r = vport_port_list(ctx, net, &ports, &n, &cli->err)) < 0)
                 return r;
-        *ret = json_object_new_array();
-        for (size_t i = 0; i < n; i++)
-                json_object_array_add(*ret, vport_port_to_json(ports[i]));
+        *ret = vport_ports_to_json(ports, n);
         vport_port_array_free(ports, n);
         return 0;
 }
@@ -382,9 +376,7 @@ int verb_port_dumpxml(vport_cli *cli, const cli_args *a) {
         else if ((r = cli_ctx(cli, &ctx)) >= 0 &&
                  (r = vport_port_dumpxml(ctx, &uuid, &xml, &cli->err)) >= 0) {
                 char u[VPORT_UUID_STRLEN];
-                o = json_object_new_object();
-                json_object_object_add(o, "uuid", json_object_new_string(vport_uuid_format(&uuid, u)));
-                json_object_object_add(o, "xml", json_object_new_string(xml));
+                o = vport_xml_result_json("uuid", vport_uuid_format(&uuid, u), xml);
         }
         if (r < 0) {
                 json_object_put(o);

@@ -5,12 +5,7 @@
 
 /* {name} plus one boolean: what the CLI prints for a net-* verb that changes state. */
 static json_object *net_json(const char *name, const char *key, bool value) {
-        json_object *o = json_object_new_object();
-
-        json_object_object_add(o, "name", json_object_new_string(name));
-        if (key)
-                json_object_object_add(o, key, json_object_new_boolean(value));
-        return o;
+        return vport_name_result_json("name", name, key, value);
 }
 
 /* Answer {network: net_json()} and tell Monitor subscribers. */
@@ -61,10 +56,7 @@ static int net_destroy(vd_call *c) {
         vd_object(c, "network", name);
         r = vport_net_destroy_ex(vd_ctx(c), name, vd_bool(c, "force") ? VPORT_NET_DESTROY_FORCE : 0, &ports,
                                  &n, &c->err);
-        o = json_object_new_object();
-        json_object_object_add(o, "name", json_object_new_string(name));
-        json_object_object_add(o, "destroyed", json_object_new_boolean(r >= 0));
-        json_object_object_add(o, "ports", vport_ports_to_json(ports, n));
+        o = vport_net_destroy_result_json(name, r >= 0, ports, n);
         vport_port_array_free(ports, n);
         if (r < 0) {
                 vd_fail(c, r);
@@ -120,8 +112,8 @@ static int net_get_xml(vd_call *c) {
         vd_object(c, "network", name);
         if ((r = vport_net_dumpxml(vd_ctx(c), name, &xml, &c->err)) < 0)
                 return vd_fail(c, r);
-        vd_reply(c, "name", json_object_new_string(name));
-        return vd_reply(c, "xml", json_object_new_string(xml));
+        c->reply = vport_xml_result_json("name", name, xml); /* {name, xml}: the reply itself */
+        return 0;
 }
 
 #define NAME \

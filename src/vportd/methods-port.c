@@ -105,9 +105,7 @@ static int owner_step(vd_call *c, owner_fn fn, const char *key, const char *even
                 return r;
         if ((r = fn(vd_ctx(c), owner, &c->err)) < 0)
                 return vd_fail(c, r);
-        o = json_object_new_object();
-        json_object_object_add(o, "owner", json_object_new_string(owner));
-        json_object_object_add(o, key, json_object_new_int(r));
+        o = vport_count_result_json("owner", owner, key, r);
         vd_emit(c->server, event, json_object_get(o));
         return vd_reply(c, "owner", o);
 }
@@ -154,9 +152,7 @@ static int port_delete(vd_call *c) {
         if ((r = vport_port_delete_gen(vd_ctx(c), &uuid, (uint64_t) vd_int(c, "generation", 0), &c->err)) <
             0)
                 return vd_fail(c, r);
-        o = json_object_new_object();
-        json_object_object_add(o, "uuid", json_object_new_string(vport_uuid_format(&uuid, u)));
-        json_object_object_add(o, "deleted", json_object_new_int(1));
+        o = vport_count_result_json("uuid", vport_uuid_format(&uuid, u), "deleted", 1);
         vd_emit(c->server, "port-deleted", json_object_get(o));
         return vd_reply(c, "port", o);
 }
@@ -193,6 +189,7 @@ static int port_get(vd_call *c) {
 
 static int port_get_xml(vd_call *c) {
         _cleanup_free_ char *xml = NULL;
+        char u[VPORT_UUID_STRLEN];
         vport_uuid uuid;
         int r;
 
@@ -200,8 +197,8 @@ static int port_get_xml(vd_call *c) {
         (void) vd_uuid(c, "uuid", &uuid);
         if ((r = vport_port_dumpxml(vd_ctx(c), &uuid, &xml, &c->err)) < 0)
                 return vd_fail(c, r);
-        vd_reply(c, "uuid", json_object_new_string(vd_str(c, "uuid")));
-        return vd_reply(c, "xml", json_object_new_string(xml));
+        c->reply = vport_xml_result_json("uuid", vport_uuid_format(&uuid, u), xml); /* the reply itself */
+        return 0;
 }
 
 #define UUID \

@@ -302,3 +302,37 @@ json_object *vport_reconcile_report_to_json(int handled, vport_repair **r, size_
         json_object_object_add(o, "drift", vport_drift_items_to_json(d, n_d));
         return o;
 }
+
+/* The small results of the verbs that change state, shared by the CLI's
+ * --json and vportd's replies. */
+json_object *vport_name_result_json(const char *key, const char *name, const char *flag, bool value) {
+        json_object *o = json_object_new_object();
+
+        json_object_object_add(o, key, json_object_new_string(name));
+        if (flag)
+                json_object_object_add(o, flag, json_object_new_boolean(value));
+        return o;
+}
+
+json_object *vport_count_result_json(const char *key, const char *name, const char *counter, int n) {
+        json_object *o = json_object_new_object();
+
+        json_object_object_add(o, key, json_object_new_string(name));
+        json_object_object_add(o, counter, json_object_new_int(n));
+        return o;
+}
+
+json_object *vport_xml_result_json(const char *key, const char *name, const char *xml) {
+        json_object *o = json_object_new_object();
+
+        json_object_object_add(o, key, json_object_new_string(name));
+        json_object_object_add(o, "xml", json_object_new_string(xml));
+        return o;
+}
+
+json_object *vport_net_destroy_result_json(const char *name, bool destroyed, vport_port **ports, size_t n) {
+        json_object *o = vport_name_result_json("name", name, "destroyed", destroyed);
+
+        json_object_object_add(o, "ports", vport_ports_to_json(ports, n));
+        return o;
+}

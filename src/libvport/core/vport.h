@@ -73,6 +73,16 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(vport_port *, vport_port_free);
 
 /* The ports as a JSON array of vport_port_to_json() objects. */
 json_object *vport_ports_to_json(vport_port **p, size_t n);
+
+/* The results of the verbs that change state, for --json and the daemon:
+ * {KEY: name, FLAG: value} (no FLAG if NULL), e.g. {"name": "n1", "active": true}; */
+json_object *vport_name_result_json(const char *key, const char *name, const char *flag, bool value);
+/* {KEY: name, COUNTER: n}, e.g. {"owner": "vm1", "deleted": 2}, {"uuid": U, "deleted": 1}; */
+json_object *vport_count_result_json(const char *key, const char *name, const char *counter, int n);
+/* {KEY: name, "xml": xml}; */
+json_object *vport_xml_result_json(const char *key, const char *name, const char *xml);
+/* {name, destroyed, ports: [port]}. */
+json_object *vport_net_destroy_result_json(const char *name, bool destroyed, vport_port **ports, size_t n);
 /* What `vport reconcile --json` prints and vportd's Reconcile replies:
  * {handled, repaired: [repair...], drift: [drift item...]}; a repair is
  * {kind, port, action} or {kind, stale_ports: N, action}, a drift item
