@@ -20,7 +20,8 @@ done
 awk '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
        k = v["mode"] " fdb_at_create=" v["fdb_at_create"]
        n[k]++; sent[k] += v["sent"]; lost[k] += v["lost"]; down[k] += v["downtime_ms"]
+       bs[k] += v["before_src"]; bd[k] += v["before_dst"]; if (v["rtt_max_ms"] > rtt[k]) rtt[k] = v["rtt_max_ms"]
        if (v["lost"] > max[k]) max[k] = v["lost"] }
-     END { for (k in n) printf "%-32s rounds %d  lost %d of %d pings (max %d in a round, one every 20 ms)  downtime %.0f ms mean\n",
-                                k, n[k], lost[k], sent[k], max[k], down[k] / n[k] }' "$out" | sort
+     END { for (k in n) printf "%-28s rounds %d  before the switchover (1 s): %d frames reached the running source guest;  unanswered %d of %d pings (max %d a round), longest round trip %.0f ms;  downtime %.0f ms mean\n",
+                                k, n[k], bs[k], lost[k], sent[k], max[k], rtt[k], down[k] / n[k] }' "$out" | sort
 rm -f "$out"
