@@ -214,14 +214,18 @@ static json_object *users(vport_port **ports, size_t n, vport_network **nets, si
 
         for (size_t i = 0; i < n; i++) {
                 const vport_port *p = ports[i];
+                const vport_network *net = NULL;
                 bool uses =
                         p->rt.lower_ifindex == l->ifindex || streq_ptr(vport_port_get_device(p), l->name);
                 char u[VPORT_UUID_STRLEN];
 
-                for (size_t k = 0; !uses && k < n_nets; k++)
-                        uses = streq_ptr(vport_network_get_name(nets[k]), vport_port_get_network(p)) &&
-                               streq_ptr(vport_network_get_bridge(nets[k]), l->name);
-                if (!uses)
+                for (size_t k = 0; !net && k < n_nets; k++)
+                        if (streq_ptr(vport_network_get_name(nets[k]), vport_port_get_network(p)))
+                                net = nets[k];
+                uses = uses || (net && streq_ptr(vport_network_get_bridge(net), l->name));
+                /* passthrough keeps the device down until the guest runs */
+                if (!uses || (vport_port_get_state(p) != VPORT_PORT_STATE_ACTIVE && net &&
+                              streq_ptr(vport_network_get_forward(net), "passthrough")))
                         continue;
                 if (!a)
                         a = json_object_new_array();
@@ -242,6 +246,17 @@ static void link_state_event(link_watch *w, const char *kind, const seen_link *l
         fprintf(stderr, "vportd: %s: %s is %s\n", streq(kind, "device-down") ? "warning" : "notice", l->name,
                 streq(kind, "device-down") ? "down" : "up again");
         vd_emit(w->server, kind, o);
+}
+
+/* vport itself takes a passthrough device down for a moment to change its
+ * MAC (prepare, delete): a device that is up again by the time the batch
+ * is looked at is no news. */
+static bool still_down(link_watch *w, const seen_link *l) {
+        vport_error err = { 0 };
+        vport_link now;
+
+        return w->ctx->ops->link_get(w->ctx->kernel, l->ifindex, NULL, &now, &err) >= 0 &&
+               !(now.flags & IFF_UP);
 }
 
 static void batch_resync(link_watch *w) {
@@ -268,7 +283,7 @@ static int on_batch(sd_event_source *src, uint64_t usec, void *userdata) {
         }
         if (vport_port_list(w->ctx, NULL, &ports, &n, &err) < 0)
                 goto out;
-        if (w->n_down || w->n_up)
+        if (w->n_down || w->n_up) /* users(): bridges, forward modes */
                 (void) vport_network_list(w->ctx, &nets, &n_nets, &err);
         for (size_t i = 0; i < n; i++) {
                 vport_port *p = ports[i];
@@ -283,9 +298,11 @@ static int on_batch(sd_event_source *src, uint64_t usec, void *userdata) {
                         degrade(w, p, &w->gone[k], "its lower device");
         }
         for (size_t i = 0; i < w->n_down; i++) {
-                json_object *a = users(ports, n, nets, n_nets, &w->down[i]);
+                json_object *a;
 
-                if (!a)
+                if (!still_down(w, &w->down[i]))
+                        continue;
+                if (!(a = users(ports, n, nets, n_nets, &w->down[i])))
                         continue;
                 link_state_event(w, "device-down", &w->down[i], a);
                 if (w->n_warned < WATCH_MAX)
