@@ -37,9 +37,7 @@ static int vf_list_run(vport_cli *cli, const char *pf, json_object **ret) {
         }
         if ((r = cli_ctx(cli, &ctx)) < 0 || (r = vport_pf_list_vfs(ctx, pf, &vfs, &n, &cli->err)) < 0)
                 return r;
-        *ret = json_object_new_array();
-        for (size_t i = 0; i < n; i++)
-                json_object_array_add(*ret, vport_vf_to_json(vfs[i]));
+        *ret = vport_vfs_to_json(vfs, n);
         vport_vf_array_free(vfs, n);
         return 0;
 }

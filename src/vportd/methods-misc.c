@@ -53,9 +53,7 @@ static int vf_list(vd_call *c) {
         vd_object(c, "pf", pf);
         if ((r = vport_pf_list_vfs(vd_ctx(c), pf, &vfs, &n, &c->err)) < 0)
                 return vd_fail(c, r);
-        list = json_object_new_array();
-        for (size_t i = 0; i < n; i++)
-                json_object_array_add(list, vport_vf_to_json(vfs[i]));
+        list = vport_vfs_to_json(vfs, n);
         vport_vf_array_free(vfs, n);
         return vd_reply(c, "vfs", list);
 }

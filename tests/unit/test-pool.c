@@ -507,6 +507,7 @@ static void test_concurrent_processes(void **state) {
 
 static void test_net_info_counts(void **state) {
         json_object *info, *devs, *d, *v;
+        vport_network *net = NULL;
         vport_port *a, *b;
         vport_error err = { 0 };
 
@@ -516,7 +517,12 @@ static void test_net_info_counts(void **state) {
         a = create_ok("vn");
         b = create_ok("vn");
         vport_port_free(create_ok("vn"));
-        assert_int_equal(vport_net_info(ctx, "vn", &info, &err), 0);
+        assert_int_equal(vport_network_get(ctx, "vn", &net, &err), 0);
+        assert_int_equal(vport_network_get_n_devices(net), 2);
+        assert_int_equal(vport_network_device_connections(net, 0), 2);
+        /* and the JSON net-info prints, from the same values */
+        info = vport_network_to_json(net);
+        vport_network_free(net);
         assert_true(json_object_object_get_ex(info, "devices", &devs));
         assert_int_equal(json_object_array_length(devs), 2);
         d = json_object_array_get_idx(devs, 0);

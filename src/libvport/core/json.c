@@ -336,3 +336,11 @@ json_object *vport_net_destroy_result_json(const char *name, bool destroyed, vpo
         json_object_object_add(o, "ports", vport_ports_to_json(ports, n));
         return o;
 }
+
+json_object *vport_vfs_to_json(vport_vf **vfs, size_t n) {
+        json_object *a = json_object_new_array();
+
+        for (size_t i = 0; i < n; i++)
+                json_object_array_add(a, vport_vf_to_json(vfs[i]));
+        return a;
+}

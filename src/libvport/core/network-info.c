@@ -183,16 +183,3 @@ unsigned vport_network_device_connections(const vport_network *n, size_t i) {
         const pool_device *d = device_at(n, i);
         return d ? d->connections : 0;
 }
-
-/* The JSON form the CLI and tests have read since the beginning, built from
- * the typed value (vport_network_to_json, json.c). */
-int vport_net_info(vport_ctx *ctx, const char *name, json_object **ret, vport_error *err) {
-        _cleanup_(vport_network_freep) vport_network *net = NULL;
-        int r;
-
-        assert_return(ret, -EINVAL);
-        if ((r = vport_network_get(ctx, name, &net, err)) < 0)
-                return r;
-        *ret = vport_network_to_json(net);
-        return 0;
-}

@@ -215,18 +215,3 @@ int64_t vport_vf_get_max_tx_rate(const vport_vf *vf) {
 const vport_uuid *vport_vf_get_port(const vport_vf *vf) {
         return vf->owned ? &vf->port : NULL;
 }
-
-int vport_vf_list(vport_ctx *ctx, const char *pf, json_object **ret, vport_error *err) {
-        vport_vf **vfs = NULL;
-        size_t n = 0;
-        int r;
-
-        assert_return(ret, -EINVAL);
-        if ((r = vport_pf_list_vfs(ctx, pf, &vfs, &n, err)) < 0)
-                return r;
-        *ret = json_object_new_array();
-        for (size_t i = 0; i < n; i++)
-                json_object_array_add(*ret, vport_vf_to_json(vfs[i]));
-        vport_vf_array_free(vfs, n);
-        return 0;
-}

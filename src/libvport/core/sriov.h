@@ -49,5 +49,5 @@ int vport_vf_set_mac(vport_ctx *ctx, const vport_vf_ref *vf, const vport_mac *ma
 json_object *vport_vf_to_json(const vport_vf *vf);
 DEFINE_TRIVIAL_CLEANUP_FUNC(vport_vf *, vport_vf_free);
 
-/* Every VF of a PF: a JSON array of vport_vf_to_json() objects. */
-int vport_vf_list(vport_ctx *ctx, const char *pf, json_object **ret, vport_error *err);
+/* VFs as a JSON array of vport_vf_to_json() objects. */
+json_object *vport_vfs_to_json(vport_vf **vfs, size_t n);

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libvport's API as the library's own code and the CLI see it: the public
- * contract (include/vport/vport.h, installed) plus what is not public yet:
- * the port struct behind the opaque vport_port, and the calls that still
- * return JSON (net-info) until it gets a typed result. Only
- * symbols declared in vport/vport.h are exported from libvport.so. */
+ * contract (include/vport/vport.h, installed) plus what is not public: the
+ * port struct behind the opaque vport_port and the JSON builders (core/json.c)
+ * over the typed values. Only symbols declared in vport/vport.h are exported
+ * from libvport.so. */
 #pragma once
 
 #include <json-c/json.h>
@@ -23,9 +23,6 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(vport_network *, vport_network_free);
 /* A network as JSON: {name, uuid, active, autostart, forward, plug, ports,
  * bridge?, devices?: [{device, netdev, pci, connections}]}, for --json. */
 json_object *vport_network_to_json(const vport_network *n);
-
-/* One network as vport_network_to_json() shows it, with its devices. */
-int vport_net_info(vport_ctx *ctx, const char *name, json_object **ret, vport_error *err);
 
 /* ---- ports ---- */
 
