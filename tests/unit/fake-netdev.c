@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <sys/mman.h>
 
+#include "core/netdev-name.h"
 #include "fake-netdev.h"
 
 fake_net *fnet;
@@ -37,8 +38,18 @@ static bool is_macvlan(const fake_net_link *l) {
 /* A new link: the kernel's checks on the name, then the next ifindex. */
 static int link_new(const char *name, const char *kind, const vport_mac *mac, fake_net_link **ret,
                     vport_error *err) {
+        char made[VPORT_IFNAMSIZ];
         fake_net_link *l;
 
+        /* A template: the first free number, as dev_alloc_name(). */
+        if (name && netdev_name_is_template(name)) {
+                for (int i = 0;; i++) {
+                        snprintf(made, sizeof(made), "%.*s%d", (int) strlen(name) - 2, name, i);
+                        if (!fake_net_find(0, made))
+                                break;
+                }
+                name = made;
+        }
         if (!name || ifname_check(name, NULL) < 0)
                 return vport_error_set(err, -EINVAL, "fake: bad name '%s'", strempty(name));
         if (fake_net_find(0, name))
@@ -157,6 +168,21 @@ static int fake_link_list(vport_kernel *k, vport_link **ret, size_t *ret_n, vpor
                 return -ENOMEM;
         for (int i = 0; i < FAKE_NET_MAX_LINKS; i++)
                 if (fnet->links[i].link.ifindex)
+                        (*ret)[n++] = fnet->links[i].link;
+        *ret_n = n;
+        return 0;
+}
+
+static int fake_link_list_kind(vport_kernel *k, const char *kind, vport_link **ret, size_t *ret_n,
+                               vport_error *err) {
+        size_t n = 0;
+
+        COUNT(link_list_kind);
+        *ret = calloc(FAKE_NET_MAX_LINKS, sizeof(**ret));
+        if (!*ret)
+                return -ENOMEM;
+        for (int i = 0; i < FAKE_NET_MAX_LINKS; i++)
+                if (fnet->links[i].link.ifindex && streq(fnet->links[i].link.kind, kind))
                         (*ret)[n++] = fnet->links[i].link;
         *ret_n = n;
         return 0;
@@ -533,6 +559,7 @@ static int fake_pci_wait_netdev(vport_kernel *k, const vport_pci_addr *a, int ti
 const vport_kernel_ops fake_net_ops = {
         .link_get = fake_link_get,
         .link_list = fake_link_list,
+        .link_list_kind = fake_link_list_kind,
         .link_set_mac = fake_link_set_mac,
         .link_set_up = fake_link_set_up,
         .link_set_master = fake_link_set_master,

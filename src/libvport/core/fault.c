@@ -62,6 +62,7 @@ static const struct {
         { "EACCES", EACCES },
         { "EAGAIN", EAGAIN },
         { "ENXIO", ENXIO },
+        { "EXFULL", EXFULL },
 };
 
 static int errno_from_name(const char *s) {
@@ -172,6 +173,9 @@ WRAP(link_get, false, (vport_kernel * k, int i, const char *n, vport_link *ret, 
      (k, i, n, ret, err))
 WRAP(link_list, false, (vport_kernel * k, vport_link **ret, size_t *ret_n, vport_error *err),
      (k, ret, ret_n, err))
+WRAP(link_list_kind, false,
+     (vport_kernel * k, const char *kind, vport_link **ret, size_t *ret_n, vport_error *err),
+     (k, kind, ret, ret_n, err))
 WRAP(link_set_mac, true, (vport_kernel * k, int i, const vport_mac *m, vport_error *err), (k, i, m, err))
 WRAP(link_set_up, true, (vport_kernel * k, int i, bool up, vport_error *err), (k, i, up, err))
 WRAP(link_set_mtu, true, (vport_kernel * k, int i, unsigned mtu, vport_error *err), (k, i, mtu, err))
@@ -243,6 +247,7 @@ static void fault_netns_close(vport_kernel *k) {
 static const vport_kernel_ops fault_table = {
         .link_get = fault_link_get,
         .link_list = fault_link_list,
+        .link_list_kind = fault_link_list_kind,
         .link_set_mac = fault_link_set_mac,
         .link_set_up = fault_link_set_up,
         .link_set_mtu = fault_link_set_mtu,

@@ -6,8 +6,6 @@
 
 #include "core/netdev-name.h"
 
-/* macvtap%d / vnet%d: libvirt gives up after a few thousand names too. */
-#define NETDEV_NAME_MAX_INDEX 8192
 /* Groups vport picks for batched deletes: "vp" << 20 + the marker's
  * ifindex, far above the small numbers administrators hand out. */
 #define NETDEV_GROUP_BASE 0x76700000u
@@ -27,39 +25,43 @@ static bool is_create_group(uint32_t group) {
         return (group & ~NETDEV_CREATE_GROUP_MASK) == NETDEV_CREATE_GROUP_BASE;
 }
 
-static bool name_listed(const vport_link *links, size_t n, const char *name) {
-        for (size_t i = 0; i < n; i++)
-                if (streq(links[i].name, name))
-                        return true;
-        return false;
+bool netdev_name_is_template(const char *name) {
+        const char *p = name ? strchr(name, '%') : NULL;
+
+        return p && streq(p, "%d");
 }
 
-int netdev_create_named(vport_ctx *ctx, const char *prefix, netdev_create_fn fn, void *userdata,
+bool netdev_name_fits(const char *name, const char *template) {
+        size_t n = strlen(template);
+
+        if (!netdev_name_is_template(template) || strncmp(name, template, n - 2) != 0)
+                return false;
+        name += n - 2;
+        if (!name[0] || (name[0] == '0' && name[1]))
+                return false;
+        for (; *name; name++)
+                if (*name < '0' || *name > '9')
+                        return false;
+        return true;
+}
+
+int netdev_find_created(vport_ctx *ctx, const char *template, const char *kind, uint32_t group,
                         vport_link *ret, vport_error *err) {
         _cleanup_free_ vport_link *links = NULL;
-        char name[VPORT_IFNAMSIZ];
         size_t n = 0;
         int r;
 
-        for (int i = 0; i < NETDEV_NAME_MAX_INDEX; i++) {
-                snprintf(name, sizeof(name), "%s%d", prefix, i);
-                /* The dump only skips names known taken; the create decides. */
-                if (links && name_listed(links, n, name))
-                        continue;
-                r = fn(ctx, name, userdata, ret, err);
-                if (r != -EEXIST)
-                        return r;
-                vport_error_clear(err);
-                /* First collision: one dump instead of one failed create per
-                 * name in use (a host with 200 guests has 200 of them). */
-                if (!links) {
-                        r = ctx->ops->link_list(ctx->kernel, &links, &n, err);
-                        if (r < 0)
-                                return r;
+        if (!is_create_group(group))
+                return 0;
+        r = ctx->ops->link_list_kind(ctx->kernel, kind, &links, &n, err);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n; i++)
+                if (links[i].group == group && netdev_name_fits(links[i].name, template)) {
+                        *ret = links[i];
+                        return 1;
                 }
-        }
-        return vport_error_set(err, -ENOSPC, "no free device name %s0 .. %s%d", prefix, prefix,
-                               NETDEV_NAME_MAX_INDEX - 1);
+        return 0;
 }
 
 int netdev_still_ours(vport_ctx *ctx, int ifindex, const char *name, vport_link *ret, vport_error *err) {
@@ -93,16 +95,6 @@ int netdev_still_ours(vport_ctx *ctx, int ifindex, const char *name, vport_link 
         return 1;
 }
 
-static int marker_create(vport_ctx *ctx, const char *name, void *userdata, vport_link *ret,
-                         vport_error *err) {
-        vport_mac mac;
-
-        mac_generate(&mac);
-        /* Made in a creation group: a marker killed before it got its own
-         * group is still recognisable (and swept). */
-        return ctx->ops->tap_create(ctx->kernel, name, &mac, netdev_create_group(), ret, err);
-}
-
 bool netdev_is_group_marker(const vport_link *l) {
         return strncmp(l->name, "vpgrp", 5) == 0 && streq(l->kind, "tun") &&
                (l->group == NETDEV_GROUP_BASE + (uint32_t) l->ifindex || is_create_group(l->group));
@@ -134,11 +126,15 @@ void netdev_markers_sweep(vport_ctx *ctx) {
 
 int netdev_group_new(vport_ctx *ctx, uint32_t *ret_group, int *ret_marker, vport_error *err) {
         vport_link marker;
+        vport_mac mac;
         uint32_t group;
         int r;
 
         netdev_markers_sweep(ctx);
-        r = netdev_create_named(ctx, "vpgrp", marker_create, NULL, &marker, err);
+        mac_generate(&mac);
+        /* Made in a creation group: a marker killed before it got its own
+         * group is still recognisable (and swept). */
+        r = ctx->ops->tap_create(ctx->kernel, "vpgrp%d", &mac, netdev_create_group(), &marker, err);
         if (r < 0)
                 return vport_error_prefix(err, r, "batched delete: group marker");
         group = NETDEV_GROUP_BASE + (uint32_t) marker.ifindex;

@@ -1,21 +1,30 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Host-side devices the plug drivers make: race-free names from a template
- * ("macvtap%d", "vnet%d") and netdev groups for batched deletes. */
+/* Host-side devices the plug drivers make: names from a template the
+ * kernel fills in ("macvtap%d", "vnet%d"), creation groups, and netdev
+ * groups for batched deletes. */
 #pragma once
 
 #include "core/internal.h"
 
-/* Create one device named exactly name. Returns 0 and ret, -EEXIST if the
- * name is taken (the caller then tries the next one), or another -errno. */
-typedef int (*netdev_create_fn)(vport_ctx *ctx, const char *name, void *userdata, vport_link *ret,
-                                vport_error *err);
+/* Name templates: the kernel replaces "%d" by the first number no device
+ * of the namespace uses, under the RTNL lock (dev_alloc_name()), so two
+ * vport processes (or libvirt) never get the same name and nobody looks
+ * at the other links: the cost of a create does not grow with the host.
+ * The name chosen comes back from the create (TUNSETIFF, NLM_F_ECHO). */
+#define NETDEV_TAP_TEMPLATE     "vnet%d"
+#define NETDEV_MACVTAP_TEMPLATE "macvtap%d"
 
-/* Create a device under the first free name prefix0, prefix1, ... Another
- * vport process may be doing the same at the same instant: the kernel's
- * -EEXIST on the create is the only arbiter, so a name seen free in a dump
- * is only a hint. Returns 0 and the new link, -ENOSPC if no name is free,
- * or the create's error. */
-int netdev_create_named(vport_ctx *ctx, const char *prefix, netdev_create_fn fn, void *userdata,
+/* Whether name is a template (one trailing "%d"). */
+bool netdev_name_is_template(const char *name);
+/* Whether name is one the kernel can make of template (PREFIX and a
+ * number without leading zeros). */
+bool netdev_name_fits(const char *name, const char *template);
+
+/* The device of kind, made from template in creation group group (what
+ * a prepare killed between the create and journaling the name left).
+ * Only for recovery: it dumps the links of that kind. Returns 1 and ret,
+ * 0 if none (or group is no creation group), or -errno. */
+int netdev_find_created(vport_ctx *ctx, const char *template, const char *kind, uint32_t group,
                         vport_link *ret, vport_error *err);
 
 /* A creation group: a netdev group drawn at random (from a range of its

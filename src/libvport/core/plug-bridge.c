@@ -77,22 +77,16 @@ static int veth_create(vport_ctx *ctx, const tap_job *job, const char *name, con
         return ctx->ops->veth_create(ctx->kernel, &req, ret, err);
 }
 
-/* Journal the name and creation group before trying it, as for macvtaps. */
-static int tap_try(vport_ctx *ctx, const char *name, void *userdata, vport_link *ret, vport_error *err) {
-        tap_job *job = userdata;
-        plug_dev_record rec = { .lower_ifindex = job->bridge_ifindex, .group = job->group };
-        vport_mac mac = tap_mac(job->port);
-        char key[PLUG_KEY_MAX];
-        int r;
+/* A bridge numbers its ports in 10 bits and keeps 0 for itself
+ * (BR_MAX_PORTS 1024, br_if.c find_portno()): the 1024th port gets
+ * EXFULL. */
+#define BRIDGE_MAX_PORTS 1023
 
-        snprintf(rec.ifname, sizeof(rec.ifname), "%s", name);
-        tap_key(job->port, key);
-        r = plug_dev_journal(ctx, job->port, key, JOURNAL_STEP_PREPARING, &rec, err);
-        if (r < 0)
-                return r;
-        if (job->netns)
-                return veth_create(ctx, job, name, &mac, ret, err);
-        return ctx->ops->tap_create(ctx->kernel, name, &mac, job->group, ret, err);
+static int bridge_full(const vport_port *port, const vport_link *bridge, vport_error *err) {
+        char uuid[VPORT_UUID_STRLEN];
+
+        return vport_error_set(err, -EXFULL, "port %s: bridge %s is full: %d ports (the kernel's limit)",
+                               port_id(port, uuid), bridge->name, BRIDGE_MAX_PORTS);
 }
 
 /* Enslave the tap with the bridge's MTU (as libvirt's
@@ -110,6 +104,8 @@ static int tap_attach(vport_ctx *ctx, const vport_port *port, const vport_link *
                 r = ctx->ops->link_set_mtu(ctx->kernel, tap->ifindex, bridge->mtu, err);
         if (r >= 0)
                 r = ctx->ops->link_set_master(ctx->kernel, tap->ifindex, bridge->ifindex, err);
+        if (r == -EXFULL)
+                return bridge_full(port, bridge, err);
         if (r >= 0 && libvirt_fdb(port))
                 r = ctx->ops->brport_set_flags(ctx->kernel, tap->ifindex, false, false, err);
         if (r >= 0 && port->def->isolated_port == TRISTATE_YES)
@@ -147,23 +143,34 @@ static int bridge_release(vport_ctx *ctx, vport_port *port, vport_error *err) {
         return bridge_release_many(ctx, &port, 1, err);
 }
 
+/* The template and the creation group are journaled before the create:
+ * a process killed right after it leaves a tap (or a container's veth)
+ * that release finds in that group (plug-common.c). The name the kernel
+ * chose and the ifindex are journaled right after. */
 static int tap_make(vport_ctx *ctx, vport_port *port, const vport_link *bridge, vport_kernel *netns,
                     vport_error *err) {
         tap_job job = { .port = port,
                         .bridge_ifindex = bridge->ifindex,
                         .group = netdev_create_group(),
                         .netns = netns };
-        plug_dev_record rec = { .lower_ifindex = bridge->ifindex, .group = job.group };
+        plug_dev_record rec = { .ifname = NETDEV_TAP_TEMPLATE,
+                                .lower_ifindex = bridge->ifindex,
+                                .group = job.group };
+        vport_mac mac = tap_mac(port);
         char key[PLUG_KEY_MAX];
         vport_link link;
         int r;
 
-        r = netdev_create_named(ctx, "vnet", tap_try, &job, &link, err);
+        tap_key(port, key);
+        r = plug_dev_journal(ctx, port, key, JOURNAL_STEP_PREPARING, &rec, err);
+        if (r >= 0 && netns)
+                r = veth_create(ctx, &job, NETDEV_TAP_TEMPLATE, &mac, &link, err);
+        else if (r >= 0)
+                r = ctx->ops->tap_create(ctx->kernel, NETDEV_TAP_TEMPLATE, &mac, rec.group, &link, err);
         if (r < 0)
                 return r;
         snprintf(rec.ifname, sizeof(rec.ifname), "%s", link.name);
         rec.ifindex = link.ifindex;
-        tap_key(port, key);
         r = plug_dev_journal(ctx, port, key, JOURNAL_STEP_PREPARED, &rec, err);
         /* Known by its ifindex now: back to the default group. */
         if (r >= 0)

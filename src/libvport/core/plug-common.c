@@ -142,12 +142,14 @@ static int mark_releasing(vport_ctx *ctx, const vport_port *port, vport_error *e
  *    recorded name. The kernel hands an ifindex out once per namespace
  *    (until 2^31 wraps), so no later device carries it.
  *  - no ifindex (killed between the create and recording it): the device
- *    with the recorded name, of the driver's kind, if it is in the
- *    recorded creation group. The device was made in that group at once,
- *    so ours is in it; a device that took the name after ours was deleted
- *    (another guest's macvtap0, libvirt's vnet0) is not in a group drawn
- *    at random for this one create, and is left alone. Not the MAC or the
- *    lower device: another guest may have both.
+ *    of the driver's kind in the recorded creation group, under the
+ *    recorded name, or, if only the template was recorded (the kernel
+ *    picks the number), under a name the template makes. The device was
+ *    made in that group at once, so ours is in it; a device that took the
+ *    name after ours was deleted (another guest's macvtap0, libvirt's
+ *    vnet0) is not in a group drawn at random for this one create, and is
+ *    left alone. Not the MAC or the lower device: another guest may have
+ *    both.
  *  - no group either (nothing proves the device is ours): left alone. */
 static int find_device(vport_ctx *ctx, const vport_port *port, const plug_release_ops *ops, int *ret_ifindex,
                        vport_error *err) {
@@ -173,6 +175,17 @@ static int find_device(vport_ctx *ctx, const vport_port *port, const plug_releas
         }
         if (!rec.ifname[0] || !rec.group)
                 return 0;
+        if (netdev_name_is_template(rec.ifname)) {
+                r = netdev_find_created(ctx, rec.ifname, ops->dev_kind, rec.group, &link, err);
+                if (r > 0)
+                        *ret_ifindex = link.ifindex;
+                else if (r == 0)
+                        ctx_notice(ctx,
+                                   "no %s from %s in creation group %#x: the one vport made is gone (any "
+                                   "other device is left alone)",
+                                   ops->dev_kind, rec.ifname, rec.group);
+                return r < 0 ? r : 0;
+        }
         r = ctx->ops->link_get(ctx->kernel, 0, rec.ifname, &link, err);
         if (r == -ENODEV) {
                 vport_error_clear(err);

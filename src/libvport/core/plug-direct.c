@@ -57,30 +57,32 @@ static int lower_get(vport_ctx *ctx, const vport_port *port, vport_link *ret, vp
         return r;
 }
 
-static bool is_macvlan_kind(const vport_link *l) {
-        return streq(l->kind, "macvtap") || streq(l->kind, "macvlan");
-}
-
 /* Seed 003: an up macvtap with the guest MAC on the same lower device is
  * another guest (or a stale one someone still uses) owning that MAC on
- * the wire; a second one would steal or duplicate its traffic. */
+ * the wire; a second one would steal or duplicate its traffic. Only the
+ * macvtaps and macvlans are read (the kernel filters the dump by kind):
+ * the host's taps, bridges and NICs cost nothing here. */
 static int refuse_duplicate(vport_ctx *ctx, const vport_port *port, const vport_link *lower,
                             vport_error *err) {
-        _cleanup_free_ vport_link *links = NULL;
+        static const char *const kinds[] = { "macvtap", "macvlan" };
         char mac[VPORT_MAC_STRLEN];
-        size_t n = 0;
         int r;
 
-        r = ctx->ops->link_list(ctx->kernel, &links, &n, err);
-        if (r < 0)
-                return r;
-        for (size_t i = 0; i < n; i++)
-                if (is_macvlan_kind(&links[i]) && links[i].link_ifindex == lower->ifindex &&
-                    (links[i].flags & IFF_UP) && mac_equal(&links[i].mac, &port->def->mac))
-                        return vport_error_set(err, -EADDRINUSE,
-                                               "%s %s on %s is up with MAC %s: refusing to create another",
-                                               links[i].kind, links[i].name, lower->name,
-                                               mac_format(&port->def->mac, mac));
+        for (size_t k = 0; k < ELEMENTSOF(kinds); k++) {
+                _cleanup_free_ vport_link *links = NULL;
+                size_t n = 0;
+
+                r = ctx->ops->link_list_kind(ctx->kernel, kinds[k], &links, &n, err);
+                if (r < 0)
+                        return r;
+                for (size_t i = 0; i < n; i++)
+                        if (links[i].link_ifindex == lower->ifindex && (links[i].flags & IFF_UP) &&
+                            mac_equal(&links[i].mac, &port->def->mac))
+                                return vport_error_set(
+                                        err, -EADDRINUSE, "%s %s on %s is up with MAC %s: refusing to create another",
+                                        links[i].kind, links[i].name, lower->name,
+                                        mac_format(&port->def->mac, mac));
+        }
         return 0;
 }
 
@@ -250,51 +252,35 @@ static int physdev_restore(vport_ctx *ctx, vport_port *port, vport_error *err) {
 
 /* ---- the macvtap ---- */
 
-typedef struct macvtap_job {
-        vport_port *port;
-        const vport_link *lower;
-        uint32_t group; /* creation group */
-} macvtap_job;
-
-/* Journal the name and creation group before trying it: if we are killed
- * right after the kernel made it, release still finds it (by name and
- * group, see plug-common.c). */
-static int macvtap_try(vport_ctx *ctx, const char *name, void *userdata, vport_link *ret, vport_error *err) {
-        macvtap_job *job = userdata;
-        vport_macvlan_request req = {
-                .lower_ifindex = job->lower->ifindex,
-                .name = name,
-                .mac = job->port->def->mac,
-                .mode = macvlan_mode_table[job->port->def->plug.mode],
-                .tap = true,
-                .group = job->group,
-        };
-        plug_dev_record rec = { .lower_ifindex = job->lower->ifindex, .group = job->group };
-        char key[PLUG_KEY_MAX];
-        int r;
-
-        snprintf(rec.ifname, sizeof(rec.ifname), "%s", name);
-        macvtap_key(job->port, key);
-        r = plug_dev_journal(ctx, job->port, key, JOURNAL_STEP_PREPARING, &rec, err);
-        if (r < 0)
-                return r;
-        return ctx->ops->macvlan_create(ctx->kernel, &req, ret, err);
-}
-
+/* The template and the creation group are journaled before the create:
+ * a process killed right after the kernel made it leaves a macvtap that
+ * release finds in that group (plug-common.c); the name the kernel chose
+ * and the ifindex are journaled right after. */
 static int macvtap_make(vport_ctx *ctx, vport_port *port, const vport_link *lower, vport_error *err) {
-        macvtap_job job = { .port = port, .lower = lower, .group = netdev_create_group() };
+        plug_dev_record rec = { .ifname = NETDEV_MACVTAP_TEMPLATE,
+                                .lower_ifindex = lower->ifindex,
+                                .group = netdev_create_group() };
+        vport_macvlan_request req = {
+                .lower_ifindex = lower->ifindex,
+                .name = NETDEV_MACVTAP_TEMPLATE,
+                .mac = port->def->mac,
+                .mode = macvlan_mode_table[port->def->plug.mode],
+                .tap = true,
+                .group = rec.group,
+        };
         _cleanup_free_ char *tapdev = NULL;
         char key[PLUG_KEY_MAX];
-        plug_dev_record rec = { .lower_ifindex = lower->ifindex, .group = job.group };
         vport_link link;
         int r;
 
-        r = netdev_create_named(ctx, "macvtap", macvtap_try, &job, &link, err);
+        macvtap_key(port, key);
+        r = plug_dev_journal(ctx, port, key, JOURNAL_STEP_PREPARING, &rec, err);
+        if (r >= 0)
+                r = ctx->ops->macvlan_create(ctx->kernel, &req, &link, err);
         if (r < 0)
                 return r;
         snprintf(rec.ifname, sizeof(rec.ifname), "%s", link.name);
         rec.ifindex = link.ifindex;
-        macvtap_key(port, key);
         r = plug_dev_journal(ctx, port, key, JOURNAL_STEP_PREPARED, &rec, err);
         /* Known by its ifindex now: back to the default group. */
         if (r >= 0)

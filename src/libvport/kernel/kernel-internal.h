@@ -74,12 +74,18 @@ char *sysfs_netdev_driver(vport_kernel *k, const char *ifname, char *buf, size_t
 /* Connect k's netlink socket (route, extack on) in the thread's namespace. */
 int kernel_nl_connect(vport_kernel *k, vport_error *err);
 
+/* A device name, or a template with one trailing "%d" the kernel replaces
+ * by the first free number (dev_alloc_name()). Returns 0 or -EINVAL. */
+int ifname_or_template_check(const char *name, vport_error *err);
+bool ifname_is_template(const char *name);
+
 /* Sleep ms milliseconds (for bounded polls). */
 void kernel_sleep_ms(int ms);
 
 /* The ops, one file per concern. */
 int knl_link_get(vport_kernel *k, int ifindex, const char *name, vport_link *ret, vport_error *err);
 int knl_link_list(vport_kernel *k, vport_link **ret, size_t *ret_n, vport_error *err);
+int knl_link_list_kind(vport_kernel *k, const char *kind, vport_link **ret, size_t *ret_n, vport_error *err);
 int knl_link_set_mac(vport_kernel *k, int ifindex, const vport_mac *mac, vport_error *err);
 int knl_link_set_up(vport_kernel *k, int ifindex, bool up, vport_error *err);
 int knl_link_set_mtu(vport_kernel *k, int ifindex, unsigned mtu, vport_error *err);

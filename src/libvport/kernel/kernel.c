@@ -14,6 +14,7 @@
 const vport_kernel_ops vport_kernel_ops_real = {
         .link_get = knl_link_get,
         .link_list = knl_link_list,
+        .link_list_kind = knl_link_list_kind,
         .link_set_mac = knl_link_set_mac,
         .link_set_up = knl_link_set_up,
         .link_set_mtu = knl_link_set_mtu,
@@ -153,4 +154,23 @@ void kernel_sleep_ms(int ms) {
 
         while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
                 ;
+}
+
+bool ifname_is_template(const char *name) {
+        const char *p = name ? strchr(name, '%') : NULL;
+
+        return p && streq(p, "%d");
+}
+
+/* The kernel takes "%d" anywhere once; vport only makes PREFIX%d, and the
+ * prefix plus the longest number must still be a valid name. */
+int ifname_or_template_check(const char *name, vport_error *err) {
+        char probe[64];
+
+        if (!ifname_is_template(name))
+                return ifname_check(name, err);
+        snprintf(probe, sizeof(probe), "%.*s99999", (int) (strlen(name) - 2), name);
+        if (strlen(probe) >= IFNAMSIZ || strchr(probe, '%'))
+                return vport_error_set(err, -EINVAL, "device name template '%s' is not PREFIX%%d", name);
+        return ifname_check(probe, err);
 }

@@ -66,7 +66,7 @@ enum {
 
 typedef struct vport_macvlan_request {
         int lower_ifindex;
-        const char *name; /* exact name; the core picks it (macvtap%d race-free) */
+        const char *name; /* exact name, or "macvtap%d": the kernel picks the number */
         vport_mac mac;
         uint32_t mode;  /* MACVLAN_MODE_VEPA/BRIDGE/PRIVATE/PASSTHRU */
         bool tap;       /* true: macvtap, false: macvlan */
@@ -172,6 +172,11 @@ typedef struct vport_kernel_ops {
         int (*link_get)(vport_kernel *k, int ifindex, const char *name, vport_link *ret, vport_error *err);
         /* Every link in the namespace; *ret is malloc'ed, caller frees. */
         int (*link_list)(vport_kernel *k, vport_link **ret, size_t *ret_n, vport_error *err);
+        /* The links of one IFLA_INFO_KIND ("macvtap", ...): a dump the
+         * kernel filters, so its cost is that of the links of that kind,
+         * not of every link in the namespace. *ret malloc'ed. */
+        int (*link_list_kind)(vport_kernel *k, const char *kind, vport_link **ret, size_t *ret_n,
+                              vport_error *err);
         int (*link_set_mac)(vport_kernel *k, int ifindex, const vport_mac *mac, vport_error *err);
         int (*link_set_up)(vport_kernel *k, int ifindex, bool up, vport_error *err);
         int (*link_set_mtu)(vport_kernel *k, int ifindex, unsigned mtu, vport_error *err);
@@ -194,9 +199,13 @@ typedef struct vport_kernel_ops {
                       vport_error *err);
 
         /* --- macvtap / macvlan, tap, bridge --- */
+        /* A name with a trailing "%d" (both here and for tap_create) is a
+         * template: the kernel picks the first free number under its lock
+         * (race-free) and ret carries the name it chose; learnt from the
+         * create itself (NLM_F_ECHO, TUNSETIFF), never from a dump. */
         int (*macvlan_create)(vport_kernel *k, const vport_macvlan_request *req, vport_link *ret,
                               vport_error *err);
-        /* A persistent tap device named exactly name, with mac, in netdev
+        /* A persistent tap device named name (or from a template), with mac, in netdev
          * group (0 = default). A tap only ever outlives the call (a kill
          * included) with both already set. */
         int (*tap_create)(vport_kernel *k, const char *name, const vport_mac *mac, uint32_t group,

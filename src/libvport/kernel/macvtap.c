@@ -36,24 +36,58 @@ static int macvlan_build(const vport_macvlan_request *req, struct nl_msg **ret) 
         if (req->netns)
                 rtnl_link_set_ns_fd(link, req->netns->ns_fd);
         /* No IFF_UP: the core brings it up once it is fully configured. */
-        if (rtnl_link_build_add_request(link, NLM_F_CREATE | NLM_F_EXCL, ret) < 0)
+        /* NLM_F_ECHO: the kernel sends the new link back to us (since
+         * 6.3; the notification it would multicast anyway), so a name it
+         * picked from a template is learnt without another request. */
+        if (rtnl_link_build_add_request(link, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, ret) < 0)
                 return -ENOMEM;
         nlmsg_hdr(*ret)->nlmsg_flags |= NLM_F_ACK;
         return 0;
 }
 
+static int macvlan_echo(struct nlmsghdr *h, void *userdata) {
+        if (h->nlmsg_type != RTM_NEWLINK)
+                return 0;
+        return knl_link_parse(h, userdata);
+}
+
+/* A kernel that does not echo RTM_NEWLINK (before 6.3) and a template
+ * name: the new link is the one of its kind in the group it was made in
+ * (a creation group drawn at random for it). A dump, on old kernels only. */
+static int macvlan_find_made(vport_kernel *k, const vport_macvlan_request *req, const char *kind,
+                             vport_link *ret, vport_error *err) {
+        _cleanup_free_ vport_link *links = NULL;
+        size_t n = 0;
+        int r;
+
+        if (!ifname_is_template(req->name))
+                return knl_link_get(k, 0, req->name, ret, err);
+        r = req->group ? knl_link_list_kind(k, kind, &links, &n, err) : 0;
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n; i++)
+                if (links[i].group == req->group && links[i].link_ifindex == req->lower_ifindex) {
+                        *ret = links[i];
+                        return 0;
+                }
+        return vport_error_set(err, -ENODEV, "%s %s: made, but the kernel did not say which it is", kind,
+                               req->name);
+}
+
 /* In passthru mode the kernel ignores IFLA_ADDRESS (the guest gets the
  * lower device itself; libvirt sets the MAC on the lower device), so the
- * returned link shows the MAC the device really has. */
+ * returned link shows the MAC the device really has. A name with "%d"
+ * is a template the kernel fills in (dev_alloc_name(), race-free). */
 int macvlan_create(vport_kernel *k, const vport_macvlan_request *req, vport_link *ret, vport_error *err) {
         _cleanup_(nlmsg_freep) struct nl_msg *msg = NULL;
+        vport_link made = {};
         const char *kind;
         char desc[48];
         int r;
 
         assert_return(req && ret, -EINVAL);
         kind = req->tap ? "macvtap" : "macvlan";
-        if (ifname_check(req->name, err) < 0)
+        if (ifname_or_template_check(req->name, err) < 0)
                 return -EINVAL;
         if (req->lower_ifindex <= 0)
                 return vport_error_set(err, -EINVAL, "%s %s: invalid lower ifindex %d", kind, req->name,
@@ -62,11 +96,17 @@ int macvlan_create(vport_kernel *k, const vport_macvlan_request *req, vport_link
         if (r < 0)
                 return vport_error_set(err, r, "%s %s: building RTM_NEWLINK: %s", kind, req->name,
                                        strerror(-r));
-        r = knl_call(k, msg, NULL, NULL, err, "%s %s on %s: RTM_NEWLINK", kind, req->name,
-                     kernel_ifdesc(req->lower_ifindex, desc));
+        r = knl_call(k, msg, macvlan_echo, &made, err, "%s %s on %s: RTM_NEWLINK", kind, req->name,
+                    kernel_ifdesc(req->lower_ifindex, desc));
         if (r < 0)
                 return r;
-        return knl_link_get(req->netns ? req->netns : k, 0, req->name, ret, err);
+        /* The echo comes back only from our own namespace (a link made
+         * in another one is announced there). */
+        if (made.ifindex > 0 && !req->netns) {
+                *ret = made;
+                return 0;
+        }
+        return macvlan_find_made(req->netns ? req->netns : k, req, kind, ret, err);
 }
 
 /* "maj:min" from .../class/net/NAME/macvtap/tapN/dev. */

@@ -104,25 +104,46 @@ static int veth_put_peer(vport_kernel *target, const vport_veth_request *req, st
         return 0;
 }
 
+/* The echo of the host end (the only link of the request in our namespace). */
+static int veth_echo(struct nlmsghdr *h, void *userdata) {
+        vport_link *l = userdata;
+
+        if (h->nlmsg_type != RTM_NEWLINK)
+                return 0;
+        return knl_link_parse(h, l);
+}
+
 int knl_veth_create(vport_kernel *k, const vport_veth_request *req, vport_link *ret, vport_error *err) {
         struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
         _cleanup_(nlmsg_freep) struct nl_msg *msg = NULL;
         int r;
 
+        vport_link made = {};
+
         assert_return(req && ret, -EINVAL);
-        if (ifname_check(req->name, err) < 0 || ifname_check(req->peer_name, err) < 0)
+        if (ifname_or_template_check(req->name, err) < 0 || ifname_check(req->peer_name, err) < 0)
                 return -EINVAL;
-        msg = knl_request(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, &ifi, sizeof(ifi));
+        /* NLM_F_ECHO: the host end comes back (a template's number in it);
+         * the peer is announced in its own namespace, not to us. */
+        msg = knl_request(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, &ifi, sizeof(ifi));
         if (!msg || nla_put_string(msg, IFLA_IFNAME, req->name) < 0 || put_mac(msg, &req->mac) < 0 ||
             (req->group && nla_put_u32(msg, IFLA_GROUP, req->group) < 0))
                 return vport_error_set(err, -ENOMEM, "veth %s: out of memory", req->name);
         r = veth_put_peer(req->peer_netns, req, msg, err);
         if (r < 0)
                 return r;
-        r = knl_call(k, msg, NULL, NULL, err, "veth %s (peer %s): RTM_NEWLINK", req->name, req->peer_name);
+        r = knl_call(k, msg, veth_echo, &made, err, "veth %s (peer %s): RTM_NEWLINK", req->name,
+                    req->peer_name);
         if (r < 0)
                 return r;
-        return knl_link_get(k, 0, req->name, ret, err);
+        if (made.ifindex > 0) {
+                *ret = made;
+                return 0;
+        }
+        if (!ifname_is_template(req->name))
+                return knl_link_get(k, 0, req->name, ret, err);
+        return vport_error_set(err, -ENODEV, "veth %s: made, but the kernel did not say which it is (no "
+                               "NLM_F_ECHO before Linux 6.3)", req->name);
 }
 
 /* One RTM_NEWLINK on an existing link: IFLA_NET_NS_FD moves it, IFLA_IFNAME

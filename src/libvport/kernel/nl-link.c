@@ -134,17 +134,29 @@ static int knl_link_list_one(struct nlmsghdr *h, void *userdata) {
         return 0;
 }
 
-int knl_link_list(vport_kernel *k, vport_link **ret, size_t *ret_n, vport_error *err) {
+/* kind NULL: every link. Otherwise IFLA_LINKINFO { IFLA_INFO_KIND } in
+ * the request: rtnl_dump_ifinfo() then skips every link of another kind
+ * in the kernel (NLM_F_DUMP_FILTERED), strict checking or not. */
+static int link_dump(vport_kernel *k, const char *kind, vport_link **ret, size_t *ret_n, vport_error *err) {
         struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+        struct nlattr *info = NULL;
         link_array a = {};
         struct nl_msg *msg;
         int r;
 
         assert_return(ret && ret_n, -EINVAL);
         msg = knl_request(RTM_GETLINK, NLM_F_DUMP, &ifi, sizeof(ifi));
+        if (msg && kind &&
+            (!(info = nla_nest_start(msg, IFLA_LINKINFO)) || nla_put_string(msg, IFLA_INFO_KIND, kind) < 0)) {
+                nlmsg_free(msg);
+                msg = NULL;
+        }
         if (!msg)
                 return vport_error_set(err, -ENOMEM, "RTM_GETLINK dump: out of memory");
-        r = knl_call(k, msg, knl_link_list_one, &a, err, "RTM_GETLINK dump");
+        if (kind)
+                nla_nest_end(msg, info);
+        r = knl_call(k, msg, knl_link_list_one, &a, err, "RTM_GETLINK dump%s%s", kind ? " of kind " : "",
+                    strempty(kind));
         nlmsg_free(msg);
         if (r < 0) {
                 free(a.links);
@@ -152,6 +164,26 @@ int knl_link_list(vport_kernel *k, vport_link **ret, size_t *ret_n, vport_error 
         }
         *ret = a.links;
         *ret_n = a.n;
+        return 0;
+}
+
+int knl_link_list(vport_kernel *k, vport_link **ret, size_t *ret_n, vport_error *err) {
+        return link_dump(k, NULL, ret, ret_n, err);
+}
+
+int knl_link_list_kind(vport_kernel *k, const char *kind, vport_link **ret, size_t *ret_n, vport_error *err) {
+        size_t m = 0;
+        int r;
+
+        assert_return(kind && kind[0], -EINVAL);
+        r = link_dump(k, kind, ret, ret_n, err);
+        if (r < 0)
+                return r;
+        /* A kernel without the filter (before 4.20) sends every link. */
+        for (size_t i = 0; i < *ret_n; i++)
+                if (streq((*ret)[i].kind, kind))
+                        (*ret)[m++] = (*ret)[i];
+        *ret_n = m;
         return 0;
 }
 

@@ -10,8 +10,11 @@
 
 /* IFF_TUN_EXCL makes TUNSETIFF fail with EBUSY instead of attaching to an
  * existing tap of that name; a name taken by a non-tun device gives EINVAL.
- * The tap exists from here on, but only as long as *ret_fd is open. */
-static int tap_open(const char *name, int *ret_fd, vport_error *err) {
+ * A template ("vnet%d") makes the kernel pick the first free number under
+ * the RTNL lock (dev_alloc_name()), race-free and without a look at the
+ * other links; the name it chose comes back in ifr_name. The tap exists
+ * from here on, but only as long as *ret_fd is open. */
+static int tap_open(const char *name, int *ret_fd, char ret_name[static IFNAMSIZ], vport_error *err) {
         struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | IFF_TUN_EXCL };
         _cleanup_close_ int fd = -1;
 
@@ -22,10 +25,11 @@ static int tap_open(const char *name, int *ret_fd, vport_error *err) {
         if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
                 int r = -errno;
 
-                if (r == -EBUSY || (r == -EINVAL && if_nametoindex(name) > 0))
+                if (!ifname_is_template(name) && (r == -EBUSY || (r == -EINVAL && if_nametoindex(name) > 0)))
                         return vport_error_set(err, -EEXIST, "tap %s: TUNSETIFF: name already in use", name);
                 return vport_error_set(err, r, "tap %s: TUNSETIFF: %s", name, strerror(-r));
         }
+        snprintf(ret_name, IFNAMSIZ, "%s", ifr.ifr_name);
         *ret_fd = TAKE_FD(fd);
         return 0;
 }
@@ -39,16 +43,18 @@ static int tap_open(const char *name, int *ret_fd, vport_error *err) {
 int tap_create(vport_kernel *k, const char *name, const vport_mac *mac, uint32_t group, vport_link *ret,
                vport_error *err) {
         _cleanup_close_ int fd = -1;
+        char made[IFNAMSIZ];
         vport_link link = {};
         int r;
 
         assert_return(mac && ret, -EINVAL);
-        if (ifname_check(name, err) < 0)
+        if (ifname_or_template_check(name, err) < 0)
                 return -EINVAL;
-        r = tap_open(name, &fd, err);
+        r = tap_open(name, &fd, made, err);
         if (r < 0)
                 return r;
-        r = knl_link_get(k, 0, name, &link, err);
+        /* By the name the kernel gave it: the one lookup, never a dump. */
+        r = knl_link_get(k, 0, made, &link, err);
         if (r >= 0)
                 r = knl_link_set_mac(k, link.ifindex, mac, err);
         if (r >= 0 && group)
@@ -57,7 +63,7 @@ int tap_create(vport_kernel *k, const char *name, const vport_mac *mac, uint32_t
                 return r;
         /* Persistent: the device outlives this fd and this process. */
         if (ioctl(fd, TUNSETPERSIST, 1) < 0)
-                return vport_error_set(err, -errno, "tap %s: TUNSETPERSIST: %m", name);
+                return vport_error_set(err, -errno, "tap %s: TUNSETPERSIST: %m", made);
         r = knl_link_get(k, link.ifindex, NULL, ret, err);
         if (r < 0)
                 (void) knl_link_delete(k, link.ifindex, NULL); /* do not leave a half-made tap behind */
