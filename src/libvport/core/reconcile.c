@@ -152,11 +152,19 @@ static void log_add(repair_log *log, vport_repair_kind kind, const vport_uuid *p
         log->items[log->n++] = item;
 }
 
-static bool seen_before(const store_journal *entries, size_t i) {
-        for (size_t j = 0; j < i; j++)
-                if (uuid_equal(&entries[j].port_uuid, &entries[i].port_uuid))
-                        return true;
-        return false;
+static int entry_port_cmp(const void *a, const void *b) {
+        const store_journal *x = a, *y = b;
+
+        return memcmp(&x->port_uuid, &y->port_uuid, sizeof(x->port_uuid));
+}
+
+/* The entries of entries[i]'s port follow it once sorted by port. */
+static size_t port_entries_end(const store_journal *entries, size_t n, size_t i) {
+        size_t j = i + 1;
+
+        while (j < n && uuid_equal(&entries[j].port_uuid, &entries[i].port_uuid))
+                j++;
+        return j;
 }
 
 static int reconcile_run(vport_ctx *ctx, repair_log *log, vport_error *err) {
@@ -174,12 +182,16 @@ static int reconcile_run(vport_ctx *ctx, repair_log *log, vport_error *err) {
         r = store_journal_list(ctx->store, NULL, &entries, &n, err);
         if (r < 0)
                 return r;
-        for (size_t i = 0; r >= 0 && i < n; i++) {
+        /* Grouped by port (one port may have several entries: handled once),
+         * so the work grows with the entries, not with their square: a host
+         * with 4096 prepared ports has 4096 entries. */
+        if (n > 1)
+                qsort(entries, n, sizeof(*entries), entry_port_cmp);
+        for (size_t i = 0, end; r >= 0 && i < n; i = end) {
                 reconcile_action action;
-                /* One port may have several entries: handle it once. */
-                if (seen_before(entries, i))
-                        continue;
-                action = port_action(ctx, entries, n, &entries[i].port_uuid);
+
+                end = port_entries_end(entries, n, i);
+                action = port_action(ctx, entries + i, end - i, &entries[i].port_uuid);
                 if (action == RECONCILE_NONE)
                         continue;
                 r = reconcile_port(ctx, &entries[i].port_uuid, action, err);

@@ -49,3 +49,32 @@ bridge_cycle() { # bridge_cycle NET LIBVIRT(true|false)
 
 test_bridge_kernel() { bridge_cycle br false; }
 test_bridge_libvirt() { bridge_cycle brlv true; }
+
+# A bridge holds 1023 ports (port numbers are 10 bits, 0 is the bridge's
+# own). br0 already has eth2; 1022 plain taps fill it. The next prepare
+# says the bridge is full instead of the kernel's "Exchange full", and
+# changes nothing: no tap left behind, a port created with --prepare not
+# created, a port that was allocated still allocated.
+test_bridge_full() {
+	local i out u before after
+	topo A
+	for ((i = 0; i < 1022; i++)); do
+		echo "tuntap add dev fill$i mode tap"
+		echo "link set fill$i master br0"
+	done | ip -n "$(ns A)" -batch - || fail "filling br0"
+	expect_eq "ports on br0" "$(bridge -n "$(ns A)" -j link show | jq '[.[] | select(.master=="br0")] | length')" 1023
+	before=$(links A | jq -c '[.[].ifname] | sort')
+
+	out=$(vp A port-create br --mac $M --owner vm1 --prepare 2>&1) && fail "prepare on a full bridge succeeded"
+	[[ "$out" == *"bridge br0 is full: 1023 ports"* ]] || fail "message: $out"
+	[[ "$out" == *"Exchange full"* ]] && fail "raw kernel message: $out"
+	expect_eq "ports after a refused port-create --prepare" "$(vpj A port-list | jq length)" 0
+
+	u=$(vpj A port-create br --mac $M --owner vm1 | jq -r .uuid) || fail "port-create"
+	out=$(vp A port-prepare "$u" 2>&1) && fail "port-prepare on a full bridge succeeded"
+	[[ "$out" == *"bridge br0 is full: 1023 ports"* ]] || fail "message: $out"
+	expect_eq "port state" "$(vpj A port-list | jq -r '.[0].state')" allocated
+	after=$(links A | jq -c '[.[].ifname] | sort')
+	expect_eq "links" "$after" "$before"
+	vp A port-delete "$u" >/dev/null || fail "delete"
+}

@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# A big host, with the CLI as a VM manager calls it (one process per port),
+# in throwaway network namespaces. Not a test: it asserts nothing. Root.
+#   bench/scale.sh [NPORTS [NFOREIGN]]   default 4096 ports of each kind, 3000 foreign taps
+#   VPORT=path/to/vport                  default build/src/vport/vport
+# 1. netlink cost of one prepare on a host with NFOREIGN foreign taps:
+#    recvmsg calls and RTM_GETLINK dumps (strace) of one bridge and one
+#    direct port-create --prepare.
+# 2. NPORTS bridge ports over four bridges (br0..br3) and NPORTS macvtaps
+#    on one lower device (eth0): create+prepare time of the first and the
+#    last 100 of each, against `ip` doing the same kernel work on an empty
+#    and on the full host; port-list (text, JSON) at the end; reconcile with
+#    nothing to do; teardown of one owner (4 ports) and of a network (net-
+#    destroy --force); the state file's size.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+N=${1:-4096}
+NFOREIGN=${2:-3000}
+VPORT=${VPORT:-$top/build/src/vport/vport}
+NS=vpscale$$
+NSF=vpscalef$$
+STATE=$(mktemp -d /tmp/vport-scale-XXXXXX)
+STATEF=$(mktemp -d /tmp/vport-scalef-XXXXXX)
+trap 'ip netns del $NS 2>/dev/null; ip netns del $NSF 2>/dev/null; rm -rf "$STATE" "$STATEF"' EXIT
+
+[ "$(id -u)" = 0 ] || { echo "scale.sh: needs root"; exit 1; }
+[ -x "$VPORT" ] || { echo "scale.sh: $VPORT missing (ninja -C build)"; exit 1; }
+
+in_ns() { ip netns exec "$1" "${@:2}"; }
+now_us() { echo $((${EPOCHREALTIME/./})); }
+mac_of() { printf '52:%02x:00:%02x:%02x:%02x' "$1" $(($2 >> 16 & 255)) $(($2 >> 8 & 255)) $(($2 & 255)); }
+
+# median and mean of the microsecond figures on stdin, in ms
+stats() { sort -n | awk '{a[NR]=$1; s+=$1} END {printf "median %.2f ms, mean %.2f ms", a[int((NR+1)/2)]/1000, s/NR/1000}'; }
+median_us() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+setup_host() { # setup_host NS STATEDIR: eth0 (veth) and br0..br3, networks on them
+	local ns=$1 st=$2 f i
+	ip netns add "$ns"
+	ip -n "$ns" link set lo up
+	ip -n "$ns" link add eth0 type veth peer name peer0
+	ip -n "$ns" link set eth0 up
+	for i in 0 1 2 3; do
+		ip -n "$ns" link add br$i type bridge
+		ip -n "$ns" link set br$i up
+	done
+	f=$(mktemp)
+	for i in 0 1 2 3; do
+		echo "<network><name>brnet$i</name><forward mode='bridge'/><bridge name='br$i'/></network>" >"$f"
+		VPORT_STATE_DIR=$st in_ns "$ns" "$VPORT" net-define "$f" >/dev/null
+		VPORT_STATE_DIR=$st in_ns "$ns" "$VPORT" net-start brnet$i >/dev/null
+	done
+	echo "<network><name>vepa</name><forward mode='vepa'><interface dev='eth0'/></forward></network>" >"$f"
+	VPORT_STATE_DIR=$st in_ns "$ns" "$VPORT" net-define "$f" >/dev/null
+	VPORT_STATE_DIR=$st in_ns "$ns" "$VPORT" net-start vepa >/dev/null
+	rm -f "$f"
+}
+
+echo "== scale.sh: $N bridge ports + $N macvtaps, $NFOREIGN foreign taps; $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# ---- 1. one prepare among NFOREIGN foreign taps ----
+if [ "$NFOREIGN" -gt 0 ]; then
+	setup_host "$NSF" "$STATEF"
+	for ((i = 0; i < NFOREIGN; i++)); do echo "tuntap add dev ftap$i mode tap"; done | ip -n "$NSF" -batch -
+	for kind in bridge direct; do
+		net=brnet0
+		[ $kind = direct ] && net=vepa
+		out=$(mktemp)
+		VPORT_STATE_DIR=$STATEF in_ns "$NSF" strace -f -qq -e trace=recvmsg,recvfrom,sendmsg,sendto -o "$out" \
+			"$VPORT" port-create $net --mac "$(mac_of 1 $([ $kind = direct ] && echo 1 || echo 2))" --owner f --prepare >/dev/null
+		recv=$(grep -cE '^[0-9]+ +recv(msg|from)\(' "$out")
+		dumps=$(grep -E '^[0-9]+ +send(msg|to)\(' "$out" | grep 'RTM_GETLINK.*NLM_F_DUMP')
+		echo "$kind port-create --prepare among $NFOREIGN foreign taps: $recv recvmsg," \
+			"$(grep -c . <<<"$dumps") RTM_GETLINK dumps ($(grep -c INFO_KIND <<<"$dumps") of them filtered by kind)"
+		rm -f "$out"
+	done
+	ip netns del "$NSF"
+fi
+
+# ---- 2. the scale run ----
+setup_host "$NS" "$STATE"
+vp() { VPORT_STATE_DIR=$STATE in_ns "$NS" "$VPORT" "$@"; }
+# One namespace entry for the whole loop: what is timed is the CLI process.
+export VPORT STATE N
+in_ns "$NS" bash -s <<'EOF'
+set -uo pipefail
+now_us() { echo $((${EPOCHREALTIME/./})); }
+mac_of() { printf '52:%02x:00:%02x:%02x:%02x' "$1" $(($2 >> 16 & 255)) $(($2 >> 8 & 255)) $(($2 & 255)); }
+stats() { sort -n | awk '{a[NR]=$1; s+=$1} END {printf "median %.2f ms, mean %.2f ms", a[int((NR+1)/2)]/1000, s/NR/1000}'; }
+export VPORT_STATE_DIR=$STATE
+T=/tmp/vport-scale-times.$$
+mkdir -p $T
+
+ip_round() { # ip_round TAG: 100 taps and 100 macvtaps made by ip(8), then deleted
+	local i t0
+	for ((i = 0; i < 100; i++)); do
+		t0=$(now_us)
+		ip tuntap add dev iptap$i mode tap vnet_hdr && ip link set iptap$i address "fe:$(mac_of 9 $i | cut -c4-)" master br$((i % 4))
+		echo $(($(now_us) - t0)) >>$T/ip-bridge-$1
+	done
+	for ((i = 0; i < 100; i++)); do
+		t0=$(now_us)
+		ip link add link eth0 name ipmvt$i address "$(mac_of 10 $i)" type macvtap mode vepa
+		echo $(($(now_us) - t0)) >>$T/ip-direct-$1
+	done
+	for ((i = 0; i < 100; i++)); do echo "link del iptap$i"; echo "link del ipmvt$i"; done | ip -batch -
+}
+
+ip_round empty
+t_all=$(now_us)
+for ((i = 0; i < N; i++)); do
+	t0=$(now_us)
+	"$VPORT" port-create brnet$((i % 4)) --mac "$(mac_of 1 $i)" --owner vm$((i / 4)) --prepare >/dev/null || { echo "bridge port $i failed"; exit 1; }
+	d=$(($(now_us) - t0))
+	((i < 100)) && echo $d >>$T/bridge-first
+	((i >= N - 100)) && echo $d >>$T/bridge-last
+done
+echo "bridge: $N ports in $((($(now_us) - t_all) / 1000)) ms"
+t_all=$(now_us)
+for ((i = 0; i < N; i++)); do
+	t0=$(now_us)
+	"$VPORT" port-create vepa --mac "$(mac_of 2 $i)" --owner mvm$((i / 4)) --prepare >/dev/null || { echo "direct port $i failed"; exit 1; }
+	d=$(($(now_us) - t0))
+	((i < 100)) && echo $d >>$T/direct-first
+	((i >= N - 100)) && echo $d >>$T/direct-last
+done
+echo "direct: $N ports in $((($(now_us) - t_all) / 1000)) ms"
+ip_round full
+
+for k in bridge direct; do
+	echo "$k create+prepare, first 100: $(stats <$T/$k-first)"
+	echo "$k create+prepare, last 100:  $(stats <$T/$k-last)"
+	echo "ip $k same kernel work, empty host: $(stats <$T/ip-$k-empty)"
+	echo "ip $k same kernel work, full host:  $(stats <$T/ip-$k-full)"
+done
+for what in "port-list" "--json port-list" "reconcile"; do
+	for r in 1 2 3 4 5 6 7 8 9 10 11; do
+		t0=$(now_us)
+		"$VPORT" $what >/dev/null
+		echo $(($(now_us) - t0))
+	done >$T/x
+	echo "$what at $((2 * N)) ports: $(stats <$T/x)"
+done
+echo "state file: $(stat -c %s "$STATE/vport.db") bytes ($(du -k "$STATE" | cut -f1) KiB in $STATE with WAL and last-good)"
+for o in 0 1 2 3 4; do
+	t0=$(now_us)
+	"$VPORT" port-delete --owner vm$o >/dev/null
+	echo $(($(now_us) - t0))
+done >$T/x
+echo "port-delete --owner (4 bridge ports): $(stats <$T/x)"
+t0=$(now_us)
+"$VPORT" net-destroy brnet0 --force >/dev/null
+echo "net-destroy brnet0 --force ($((N / 4 - 5)) ports): $((($(now_us) - t0) / 1000)) ms"
+t0=$(now_us)
+"$VPORT" net-destroy vepa --force >/dev/null
+echo "net-destroy vepa --force ($N macvtaps): $((($(now_us) - t0) / 1000)) ms"
+rm -rf $T
+EOF
+echo "== load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
