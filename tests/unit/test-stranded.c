@@ -365,8 +365,9 @@ static void test_drift_check_failed(void **state) {
         br = create_port(w, "br", "vm1");
         gone = create_port(w, "brlv", "vm2");
         fake_net_remove(gone->rt.ifindex);
-        /* the first lookup (br's tap) fails with EIO */
-        assert_int_equal(fault_ops_new("link_get:1=EIO", &fake_net_ops, &fo, &ops, NULL), 0);
+        /* the one dump of every link fails, then the first lookup (br's
+         * tap) with EIO */
+        assert_int_equal(fault_ops_new("link_list:1=EIO,link_get:1=EIO", &fake_net_ops, &fo, &ops, NULL), 0);
         opts.ops = ops;
         assert_int_equal(vport_ctx_open(&opts, &ctx, NULL), 0);
         assert_true(vport_drift(ctx, &list, &n, NULL) >= 2);
