@@ -278,6 +278,69 @@ static void test_damage_found_later_is_sticky(void **state) {
         assert_unchanged(f->db, &sn);
 }
 
+/* A refused open leaves the (unused) -wal behind, which alone makes the
+ * next open check the file. */
+static void unlink_wal(fixture *f) {
+        char wal[PATH_MAX];
+
+        snprintf(wal, sizeof(wal), "%s-wal", f->db);
+        (void) unlink(wal);
+        snprintf(wal, sizeof(wal), "%s-shm", f->db);
+        (void) unlink(wal);
+}
+
+/* What a stamp says of the file (store-internal.h's format). */
+static void forge_stamp(const char *db, const char *stamp) {
+        struct stat st;
+        FILE *out;
+
+        assert_int_equal(stat(db, &st), 0);
+        out = fopen(stamp, "w");
+        assert_non_null(out);
+        fprintf(out, "vport-checked 1 %ju %ju %jd %jd.%09ld %jd.%09ld\n", (uintmax_t) st.st_dev,
+                (uintmax_t) st.st_ino, (intmax_t) st.st_size, (intmax_t) st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+                (intmax_t) st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
+        assert_int_equal(fclose(out), 0);
+}
+
+/* The checked stamp lets an open skip the integrity check of a file that
+ * only SQLite wrote since it was verified. A write by anything else
+ * changes the file's ctime: the check runs and refuses the damage, and
+ * the stamp is dropped. A stamp that matches a damaged file anyway (here
+ * forged; a disk's own rot) only defers the refusal to the first read of
+ * the damaged page, and nothing is written. */
+static void test_checked_stamp(void **state) {
+        fixture *f = *state;
+        char stamp[PATH_MAX];
+        store_port *ports = NULL;
+        vport_error err = {};
+        struct stat st;
+        size_t n = 0;
+        snapshot sn;
+
+        fill(f);
+        close_store(f);
+        snprintf(stamp, sizeof(stamp), "%s.checked", f->db);
+        assert_int_equal(stat(stamp, &st), 0);
+        damage_table(f, "ports");
+        sn = take(f->db);
+        /* the damage changed ctime: the stamp no longer matches */
+        assert_open_refused(f, -EUCLEAN, "is damaged");
+        assert_int_equal(stat(stamp, &st), -1);
+        unlink_wal(f);
+
+        /* rot the stamp cannot see: refused at the first read */
+        forge_stamp(f->db, stamp);
+        assert_int_equal(store_open(f->dir, &f->s, &err), 0);
+        assert_int_equal(store_port_list(f->s, NULL, NULL, &ports, &n, &err), -EUCLEAN);
+        assert_non_null(strstr(err.message, "is damaged"));
+        assert_int_equal(store_begin(f->s, &err), -EUCLEAN);
+        close_store(f);
+        assert_int_equal(stat(stamp, &st), -1);
+        assert_open_refused(f, -EUCLEAN, "is damaged");
+        assert_unchanged(f->db, &sn);
+}
+
 static void test_truncated_refused(void **state) {
         fixture *f = *state;
         /* At a page boundary, inside a page, inside the 100-byte header. */
@@ -646,6 +709,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_deferred_checkpoint, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_damaged_pages_refused, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_damage_found_later_is_sticky, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_checked_stamp, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_truncated_refused, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_empty_file_refused, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),

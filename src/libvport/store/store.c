@@ -133,8 +133,13 @@ static int store_connect_empty(vport_store *s, vport_error *err) {
 static int store_check_file(vport_store *s, vport_error *err) {
         int r = 0;
 
-        if (!(s->flags & STORE_OPEN_UNCHECKED))
-                r = store_check_integrity(s, false, err);
+        if (!(s->flags & STORE_OPEN_UNCHECKED)) {
+                if (store_stamp_matches(s))
+                        r = store_refuse_damaged(s, err);
+                else
+                        r = store_check_integrity(s, false, err);
+                s->verified = r >= 0;
+        }
         if (r >= 0)
                 r = store_schema_check(s, err);
         return r < 0 ? r : 0;
@@ -215,6 +220,8 @@ void store_close(vport_store *s) {
         store_stmt_cache_clear(s);
         /* sqlite3_close_v2 rolls back an open transaction. */
         sqlite3_close_v2(s->db);
+        if (s->path && !s->creating)
+                store_stamp_update(s);
         free(s->path);
         free(s->notice);
         free(s);
