@@ -298,8 +298,8 @@ static void forge_stamp(const char *db, const char *stamp) {
         out = fopen(stamp, "w");
         assert_non_null(out);
         fprintf(out, "vport-checked 1 %ju %ju %jd %jd.%09ld %jd.%09ld\n", (uintmax_t) st.st_dev,
-                (uintmax_t) st.st_ino, (intmax_t) st.st_size, (intmax_t) st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
-                (intmax_t) st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
+                (uintmax_t) st.st_ino, (intmax_t) st.st_size, (intmax_t) st.st_mtim.tv_sec,
+                st.st_mtim.tv_nsec, (intmax_t) st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
         assert_int_equal(fclose(out), 0);
 }
 

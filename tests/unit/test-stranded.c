@@ -347,6 +347,28 @@ static void test_drift_device_missing(void **state) {
         vport_port_free(port);
 }
 
+/* A report reads the host once: one dump of the links, whatever the
+ * number of ports (each is looked up in it), and the report still finds
+ * what a request per device would: a tap gone, the others fine. */
+static void test_drift_one_dump(void **state) {
+        world *w = *state;
+        vport_port *ports[6];
+        vport_drift_item **list = NULL;
+        size_t n = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(ports); i++)
+                ports[i] = create_port(w, i % 2 ? "br" : "vepa", "vm1");
+        fake_net_remove(ports[3]->rt.ifindex);
+        fnet->calls = (fake_net_calls){ 0 };
+        assert_int_equal(vport_drift(w->ctx, &list, &n, NULL), 1);
+        assert_int_equal(fnet->calls.link_list, 1);
+        assert_int_equal(fnet->calls.link_get, 0);
+        vport_drift_item_array_free(list, n);
+        assert_true(drift_has(w, "device-missing", ports[3]));
+        for (size_t i = 0; i < ELEMENTSOF(ports); i++)
+                vport_port_free(ports[i]);
+}
+
 /* A port whose devices cannot be read (the kernel fails the lookup) is
  * reported as such; the other ports are still checked. */
 static void test_drift_check_failed(void **state) {
@@ -520,6 +542,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_drift_kinds, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_drift_device_missing, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_drift_check_failed, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_drift_one_dump, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_net_destroy_refuses_active, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_net_destroy_partial, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_owner_uuid, setup, teardown),

@@ -79,7 +79,8 @@ static int refuse_duplicate(vport_ctx *ctx, const vport_port *port, const vport_
                         if (links[i].link_ifindex == lower->ifindex && (links[i].flags & IFF_UP) &&
                             mac_equal(&links[i].mac, &port->def->mac))
                                 return vport_error_set(
-                                        err, -EADDRINUSE, "%s %s on %s is up with MAC %s: refusing to create another",
+                                        err, -EADDRINUSE,
+                                        "%s %s on %s is up with MAC %s: refusing to create another",
                                         links[i].kind, links[i].name, lower->name,
                                         mac_format(&port->def->mac, mac));
         }

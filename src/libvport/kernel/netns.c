@@ -142,8 +142,10 @@ int knl_veth_create(vport_kernel *k, const vport_veth_request *req, vport_link *
         }
         if (!ifname_is_template(req->name))
                 return knl_link_get(k, 0, req->name, ret, err);
-        return vport_error_set(err, -ENODEV, "veth %s: made, but the kernel did not say which it is (no "
-                               "NLM_F_ECHO before Linux 6.3)", req->name);
+        return vport_error_set(err, -ENODEV,
+                               "veth %s: made, but the kernel did not say which it is (no "
+                               "NLM_F_ECHO before Linux 6.3)",
+                               req->name);
 }
 
 /* One RTM_NEWLINK on an existing link: IFLA_NET_NS_FD moves it, IFLA_IFNAME

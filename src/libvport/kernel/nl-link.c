@@ -147,7 +147,8 @@ static int link_dump(vport_kernel *k, const char *kind, vport_link **ret, size_t
         assert_return(ret && ret_n, -EINVAL);
         msg = knl_request(RTM_GETLINK, NLM_F_DUMP, &ifi, sizeof(ifi));
         if (msg && kind &&
-            (!(info = nla_nest_start(msg, IFLA_LINKINFO)) || nla_put_string(msg, IFLA_INFO_KIND, kind) < 0)) {
+            (!(info = nla_nest_start(msg, IFLA_LINKINFO)) ||
+             nla_put_string(msg, IFLA_INFO_KIND, kind) < 0)) {
                 nlmsg_free(msg);
                 msg = NULL;
         }
