@@ -399,6 +399,28 @@ static void test_tap_cost_independent_of_host(void **state) {
         vport_port_free(port);
 }
 
+/* A dump of every link fails the prepare here: neither a bridge nor a
+ * direct port (its duplicate-MAC check included) asks for one. */
+static void test_prepare_never_dumps(void **state) {
+        fixture *f = *state;
+        vport_port *tap, *mvt = NULL;
+
+        fake_net_add("vnet0", "tun", &(vport_mac){ { 0xfe, 0xee, 0, 0, 0, 1 } }, true);
+        fake_net_add("macvtap0", "macvtap", &(vport_mac){ { 0x02, 0xee, 0, 0, 0, 2 } }, true);
+        with_faults(f, "link_list=EIO");
+        tap = create_ok(f, "br");
+        assert_string_equal(tap->rt.ifname, "vnet1");
+        if (WITH_MACVTAP) {
+                mvt = create_ok(f, "vepa");
+                assert_string_equal(mvt->rt.ifname, "macvtap1");
+                assert_int_equal(fault_ops_calls(f->fault, "macvlan_create"), 1);
+        }
+        assert_int_equal(fault_ops_calls(f->fault, "link_list"), 0);
+        assert_int_equal(fault_ops_calls(f->fault, "tap_create"), 1);
+        vport_port_free(tap);
+        vport_port_free(mvt);
+}
+
 /* The macvtap fails to come up: the port stays prepared, and the lower
  * device that activate brought up first is down again. */
 static void test_activate_up_fails(void **state) {
@@ -1170,6 +1192,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_bridge_not_a_bridge, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_name_from_template, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_tap_cost_independent_of_host, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_prepare_never_dumps, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_activate_up_fails, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_fdb_add_fails, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_delete_foreign_same_name, setup, teardown),

@@ -31,7 +31,9 @@ bool netdev_name_is_template(const char *name) {
         return p && streq(p, "%d");
 }
 
-bool netdev_name_fits(const char *name, const char *template) {
+/* Whether name is one the kernel can make of template (PREFIX and a
+ * number without leading zeros). */
+static bool netdev_name_fits(const char *name, const char *template) {
         size_t n = strlen(template);
 
         if (!netdev_name_is_template(template) || strncmp(name, template, n - 2) != 0)

@@ -16,9 +16,6 @@
 
 /* Whether name is a template (one trailing "%d"). */
 bool netdev_name_is_template(const char *name);
-/* Whether name is one the kernel can make of template (PREFIX and a
- * number without leading zeros). */
-bool netdev_name_fits(const char *name, const char *template);
 
 /* The device of kind, made from template in creation group group (what
  * a prepare killed between the create and journaling the name left).

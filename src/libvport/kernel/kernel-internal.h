@@ -76,8 +76,8 @@ int kernel_nl_connect(vport_kernel *k, vport_error *err);
 
 /* A device name, or a template with one trailing "%d" the kernel replaces
  * by the first free number (dev_alloc_name()). Returns 0 or -EINVAL. */
-int ifname_or_template_check(const char *name, vport_error *err);
-bool ifname_is_template(const char *name);
+int kernel_ifname_or_template_check(const char *name, vport_error *err);
+bool kernel_ifname_is_template(const char *name);
 
 /* Sleep ms milliseconds (for bounded polls). */
 void kernel_sleep_ms(int ms);

@@ -156,7 +156,7 @@ void kernel_sleep_ms(int ms) {
                 ;
 }
 
-bool ifname_is_template(const char *name) {
+bool kernel_ifname_is_template(const char *name) {
         const char *p = name ? strchr(name, '%') : NULL;
 
         return p && streq(p, "%d");
@@ -164,10 +164,10 @@ bool ifname_is_template(const char *name) {
 
 /* The kernel takes "%d" anywhere once; vport only makes PREFIX%d, and the
  * prefix plus the longest number must still be a valid name. */
-int ifname_or_template_check(const char *name, vport_error *err) {
+int kernel_ifname_or_template_check(const char *name, vport_error *err) {
         char probe[64];
 
-        if (!ifname_is_template(name))
+        if (!kernel_ifname_is_template(name))
                 return ifname_check(name, err);
         snprintf(probe, sizeof(probe), "%.*s99999", (int) (strlen(name) - 2), name);
         if (strlen(probe) >= IFNAMSIZ || strchr(probe, '%'))

@@ -60,7 +60,7 @@ static int macvlan_find_made(vport_kernel *k, const vport_macvlan_request *req, 
         size_t n = 0;
         int r;
 
-        if (!ifname_is_template(req->name))
+        if (!kernel_ifname_is_template(req->name))
                 return knl_link_get(k, 0, req->name, ret, err);
         r = req->group ? knl_link_list_kind(k, kind, &links, &n, err) : 0;
         if (r < 0)
@@ -87,7 +87,7 @@ int macvlan_create(vport_kernel *k, const vport_macvlan_request *req, vport_link
 
         assert_return(req && ret, -EINVAL);
         kind = req->tap ? "macvtap" : "macvlan";
-        if (ifname_or_template_check(req->name, err) < 0)
+        if (kernel_ifname_or_template_check(req->name, err) < 0)
                 return -EINVAL;
         if (req->lower_ifindex <= 0)
                 return vport_error_set(err, -EINVAL, "%s %s: invalid lower ifindex %d", kind, req->name,
@@ -97,7 +97,7 @@ int macvlan_create(vport_kernel *k, const vport_macvlan_request *req, vport_link
                 return vport_error_set(err, r, "%s %s: building RTM_NEWLINK: %s", kind, req->name,
                                        strerror(-r));
         r = knl_call(k, msg, macvlan_echo, &made, err, "%s %s on %s: RTM_NEWLINK", kind, req->name,
-                    kernel_ifdesc(req->lower_ifindex, desc));
+                     kernel_ifdesc(req->lower_ifindex, desc));
         if (r < 0)
                 return r;
         /* The echo comes back only from our own namespace (a link made

@@ -121,7 +121,7 @@ int knl_veth_create(vport_kernel *k, const vport_veth_request *req, vport_link *
         vport_link made = {};
 
         assert_return(req && ret, -EINVAL);
-        if (ifname_or_template_check(req->name, err) < 0 || ifname_check(req->peer_name, err) < 0)
+        if (kernel_ifname_or_template_check(req->name, err) < 0 || ifname_check(req->peer_name, err) < 0)
                 return -EINVAL;
         /* NLM_F_ECHO: the host end comes back (a template's number in it);
          * the peer is announced in its own namespace, not to us. */
@@ -133,14 +133,14 @@ int knl_veth_create(vport_kernel *k, const vport_veth_request *req, vport_link *
         if (r < 0)
                 return r;
         r = knl_call(k, msg, veth_echo, &made, err, "veth %s (peer %s): RTM_NEWLINK", req->name,
-                    req->peer_name);
+                     req->peer_name);
         if (r < 0)
                 return r;
         if (made.ifindex > 0) {
                 *ret = made;
                 return 0;
         }
-        if (!ifname_is_template(req->name))
+        if (!kernel_ifname_is_template(req->name))
                 return knl_link_get(k, 0, req->name, ret, err);
         return vport_error_set(err, -ENODEV,
                                "veth %s: made, but the kernel did not say which it is (no "

@@ -157,7 +157,7 @@ static int link_dump(vport_kernel *k, const char *kind, vport_link **ret, size_t
         if (kind)
                 nla_nest_end(msg, info);
         r = knl_call(k, msg, knl_link_list_one, &a, err, "RTM_GETLINK dump%s%s", kind ? " of kind " : "",
-                    strempty(kind));
+                     strempty(kind));
         nlmsg_free(msg);
         if (r < 0) {
                 free(a.links);
@@ -172,7 +172,8 @@ int knl_link_list(vport_kernel *k, vport_link **ret, size_t *ret_n, vport_error 
         return link_dump(k, NULL, ret, ret_n, err);
 }
 
-int knl_link_list_kind(vport_kernel *k, const char *kind, vport_link **ret, size_t *ret_n, vport_error *err) {
+int knl_link_list_kind(vport_kernel *k, const char *kind, vport_link **ret, size_t *ret_n,
+                       vport_error *err) {
         size_t m = 0;
         int r;
 

@@ -25,7 +25,8 @@ static int tap_open(const char *name, int *ret_fd, char ret_name[static IFNAMSIZ
         if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
                 int r = -errno;
 
-                if (!ifname_is_template(name) && (r == -EBUSY || (r == -EINVAL && if_nametoindex(name) > 0)))
+                if (!kernel_ifname_is_template(name) &&
+                    (r == -EBUSY || (r == -EINVAL && if_nametoindex(name) > 0)))
                         return vport_error_set(err, -EEXIST, "tap %s: TUNSETIFF: name already in use", name);
                 return vport_error_set(err, r, "tap %s: TUNSETIFF: %s", name, strerror(-r));
         }
@@ -48,7 +49,7 @@ int tap_create(vport_kernel *k, const char *name, const vport_mac *mac, uint32_t
         int r;
 
         assert_return(mac && ret, -EINVAL);
-        if (ifname_or_template_check(name, err) < 0)
+        if (kernel_ifname_or_template_check(name, err) < 0)
                 return -EINVAL;
         r = tap_open(name, &fd, made, err);
         if (r < 0)
