@@ -252,13 +252,12 @@ static int lldpad_call(vport_kernel *k, uint32_t pid, struct nl_msg *msg, lldpad
 
         r = lldpad_send(k, pid, msg, &rep->seq);
         if (r == -ECONNREFUSED)
-                return vport_error_set(err, r,
-                                       "802.1Qbg: lldpad (pid %u from %s) is not running or not listening",
+                return vport_error_set(err, r, "lldpad (pid %u from %s) is not running or not listening",
                                        pid, k->lldpad_pidfile);
         if (r >= 0)
                 r = lldpad_receive(k, pid, rep, LLDPAD_REPLY_WAIT_MS);
         if (r == -ETIMEDOUT)
-                return vport_error_set(err, r, "802.1Qbg: lldpad (pid %u) did not answer within %d ms", pid,
+                return vport_error_set(err, r, "lldpad (pid %u) did not answer within %d ms", pid,
                                        LLDPAD_REPLY_WAIT_MS);
         if (r < 0)
                 return vport_error_set(err, r, "802.1Qbg: talking to lldpad (pid %u): %s", pid,
@@ -283,7 +282,7 @@ static int lldpad_query(vport_kernel *k, uint32_t pid, const vport_vsi *vsi, boo
         r = lldpad_call(k, pid, msg, &rep, err);
         if (r < 0)
                 return vport_error_isset(err) ? r
-                                              : vport_error_set(err, r, "802.1Qbg: lldpad: status of %s: %s",
+                                              : vport_error_set(err, r, "lldpad: status of %s: %s",
                                                                 vsi->ifname, strerror(-r));
         *ret_has = rep.has_response;
         *ret_response = rep.response;
