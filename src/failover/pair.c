@@ -32,8 +32,14 @@ static const vport_link *link_find_name(const vport_link *links, size_t n, const
         return NULL;
 }
 
+/* Up, with carrier, and operationally up: the operational state is set by
+ * the kernel's link watch once the device's queues are running and its
+ * carrier change has been handed on (to a bridge, a bond) - the carrier bit
+ * alone comes earlier. A driver that reports no operational state
+ * (IF_OPER_UNKNOWN) is taken at its carrier. */
 static bool link_carries(const vport_link *l) {
-        return (l->flags & IFF_UP) && (l->flags & IFF_LOWER_UP);
+        return (l->flags & IFF_UP) && (l->flags & IFF_LOWER_UP) &&
+               (l->operstate == IF_OPER_UP || l->operstate == IF_OPER_UNKNOWN);
 }
 
 static void pair_error(fo_pair *p, int r, const vport_error *e) {

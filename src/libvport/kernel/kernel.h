@@ -26,8 +26,9 @@ typedef struct vport_link {
         int ifindex;
         char name[VPORT_IFNAMSIZ];
         vport_mac mac;
-        unsigned flags; /* IFF_* from ifinfomsg (IFF_UP, IFF_LOWER_UP, ...) */
-        bool carrier;   /* IFLA_CARRIER */
+        unsigned flags;    /* IFF_* from ifinfomsg (IFF_UP, IFF_LOWER_UP, ...) */
+        bool carrier;      /* IFLA_CARRIER */
+        uint8_t operstate; /* IFLA_OPERSTATE: IF_OPER_UP, IF_OPER_DOWN, ... (0: unknown) */
         unsigned mtu;
         int link_ifindex;      /* IFLA_LINK: lower device of macvlan/macvtap/veth, 0 if none */
         int master_ifindex;    /* IFLA_MASTER, 0 if none */

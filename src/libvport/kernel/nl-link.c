@@ -21,6 +21,7 @@ static struct nla_policy link_policy[IFLA_MAX + 1] = {
         [IFLA_MASTER] = { .type = NLA_U32 },
         [IFLA_GROUP] = { .type = NLA_U32 },
         [IFLA_CARRIER] = { .type = NLA_U8 },
+        [IFLA_OPERSTATE] = { .type = NLA_U8 },
         [IFLA_LINKINFO] = { .type = NLA_NESTED },
         [IFLA_PERM_ADDRESS] = { .type = NLA_UNSPEC }, /* length checked on use */
 };
@@ -75,6 +76,8 @@ int knl_link_parse(struct nlmsghdr *h, vport_link *ret) {
                 ret->group = nla_get_u32(tb[IFLA_GROUP]);
         if (tb[IFLA_CARRIER])
                 ret->carrier = nla_get_u8(tb[IFLA_CARRIER]) != 0;
+        if (tb[IFLA_OPERSTATE])
+                ret->operstate = nla_get_u8(tb[IFLA_OPERSTATE]);
         if (tb[IFLA_LINKINFO])
                 return knl_linkinfo_parse(tb[IFLA_LINKINFO], ret);
         return 0;
