@@ -80,7 +80,7 @@ def lv_round(i):
 
 
 # interleaved rounds: the three see the same machine load
-for f in (api_round, cli_round, lv_round):
+for f in (api_round, cli_round, lv_round) if N else ():
     f(0)  # warm-up
 t = {"api": [], "cli": [], "libvirt": []}
 for i in range(N):
@@ -88,10 +88,12 @@ for i in range(N):
         a = time.perf_counter()
         f(i)
         t[k].append((time.perf_counter() - a) * 1000)
-m = {k: statistics.median(v) for k, v in t.items()}
-print("create+delete, median of %d: API %.3f ms, CLI %.2f ms, libvirt (virsh) %.2f ms" % (N, m["api"], m["cli"], m["libvirt"]))
-print("  libvirt/API %.1fx (target >= 20x), libvirt/CLI %.1fx" % (m["libvirt"] / m["api"], m["libvirt"] / m["cli"]))
+m = {k: statistics.median(v) for k, v in t.items()} if N else None
+N and print("create+delete, median of %d: API %.3f ms, CLI %.2f ms, libvirt (virsh) %.2f ms" % (N, m["api"], m["cli"], m["libvirt"]))
+N and print("  libvirt/API %.1fx (target >= 20x), libvirt/CLI %.1fx" % (m["libvirt"] / m["api"], m["libvirt"] / m["cli"]))
 
+if not NLIVE:
+    sys.exit(0)
 # NLIVE live ports
 a = time.perf_counter()
 for i in range(NLIVE):

@@ -4,6 +4,7 @@
 # namespace and runs libvirt's network driver privately there, as
 # tests/compat/run does.
 #   bench/daemon-bench.sh [BUILD_DIR [N [NLIVE]]]   (default build/, 200 rounds, 4096 live ports)
+# (ninja -C BUILD_DIR bench/daemon-activate first for the activate figure)
 set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/.." && pwd)
@@ -23,6 +24,7 @@ export VPORT_STATE_DIR=$work/vport-state
 # libvirt's network driver alone, on private directories (tests/compat/run)
 mkdir -p "$work"/{etc,lib/dnsmasq,lib/network,cache,log,drivers} "$VPORT_STATE_DIR"
 mount -t tmpfs bench-run /run && mkdir -p /run/libvirt || exit 1
+mount -t sysfs bench-sysfs /sys || exit 1 # this network namespace's devices (macvtap char devices)
 for d in etc:/etc/libvirt lib:/var/lib/libvirt cache:/var/cache/libvirt log:/var/log/libvirt; do
 	mkdir -p "${d#*:}" && mount --bind "$work/${d%%:*}" "${d#*:}" || exit 1
 done
@@ -46,4 +48,11 @@ for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.05; done
 "$build/src/vport/vport" --connect="$sock" net-define "$work/bn.xml" >/dev/null &&
 	"$build/src/vport/vport" --connect="$sock" net-start bn >/dev/null || exit 1
 echo "libvirt $(virsh -v), vport $("$build/src/vport/vport" --version 2>/dev/null | head -1), $(nproc) cores"
-/usr/bin/python3 "$here/daemon-bench.py" "$sock" "$build/src/vport/vport" bn bn "$N" "$NLIVE"
+/usr/bin/python3 "$here/daemon-bench.py" "$sock" "$build/src/vport/vport" bn bn "$N" 0 || exit 1
+ip link add eth0 type veth peer name eth1 && ip link set eth0 up && ip link set eth1 up
+if [ -x "$build/bench/daemon-activate" ]; then
+	"$build/bench/daemon-activate" "$sock" eth0 "${VPORT_BENCH_ROUNDS:-31}"
+else
+	echo "(activate of 8 ports: ninja -C $build bench/daemon-activate first)"
+fi
+/usr/bin/python3 "$here/daemon-bench.py" "$sock" "$build/src/vport/vport" bn bn 0 "$NLIVE"
