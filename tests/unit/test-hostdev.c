@@ -423,6 +423,83 @@ static void test_pf_down(void **state) {
         assert_int_equal(n_ports(f->ctx), 0);
 }
 
+/* <teaming>: a transient (VF) port names a persistent (macvtap) port of the
+ * same owner with the same MAC; every other combination is refused at
+ * allocation, naming the rule, and leaves no port. */
+#define TEAM_OWNER "<owner><name>vm1</name><uuid>4f0c7c1e-0d7a-4d0e-9a55-6b1de0a0c901</uuid></owner>"
+#define TEAM_PORT(uuid, owner, mac, teaming) \
+        "<networkport><uuid>" uuid "</uuid>" owner "<mac address='" mac "'/>" teaming "</networkport>"
+#define U_PERSIST "6a0c7c1e-0d7a-4d0e-9a55-6b1de0a0c9a1"
+#define U_TRANS   "6a0c7c1e-0d7a-4d0e-9a55-6b1de0a0c9a2"
+
+static int team_create(vport_ctx *ctx, const char *net, const char *xml, vport_error *err) {
+        vport_port_request req = { .network = net, .xml = xml, .vlan = -1 };
+
+        vport_error_clear(err);
+        return vport_port_create(ctx, &req, NULL, err);
+}
+
+static void test_teaming(void **state) {
+        fixture *f = *state;
+        vport_error err = { 0 };
+
+        net_up(f->ctx,
+               "<network><name>mv</name><forward mode='vepa'><interface dev='fakepf0'/></forward></network>",
+               "mv");
+        /* persistent must be a tap or macvtap */
+        assert_int_equal(team_create(f->ctx, "hm",
+                                     TEAM_PORT(U_PERSIST, TEAM_OWNER, "52:54:00:00:00:77",
+                                               "<teaming type='persistent'/>"),
+                                     &err),
+                         -EINVAL);
+        assert_non_null(strstr(err.message, "<teaming type='persistent'>: must be a tap or macvtap port"));
+        assert_int_equal(team_create(f->ctx, "mv",
+                                     TEAM_PORT(U_PERSIST, TEAM_OWNER, "52:54:00:00:00:77",
+                                               "<teaming type='persistent'/>"),
+                                     &err),
+                         0);
+        /* transient must be hostdev */
+        assert_int_equal(team_create(f->ctx, "mv",
+                                     TEAM_PORT(U_TRANS, TEAM_OWNER, "52:54:00:00:00:77",
+                                               "<teaming type='transient' persistent='" U_PERSIST "'/>"),
+                                     &err),
+                         -EINVAL);
+        assert_non_null(strstr(err.message, "must be a hostdev port"));
+        /* same MAC */
+        assert_int_equal(team_create(f->ctx, "hm",
+                                     TEAM_PORT(U_TRANS, TEAM_OWNER, "52:54:00:00:00:78",
+                                               "<teaming type='transient' persistent='" U_PERSIST "'/>"),
+                                     &err),
+                         -EINVAL);
+        assert_non_null(strstr(err.message, "the MACs differ"));
+        /* same owner */
+        assert_int_equal(team_create(f->ctx, "hm",
+                                     TEAM_PORT(U_TRANS,
+                                               "<owner><name>vm2</name><uuid>4f0c7c1e-0d7a-4d0e-9a55-"
+                                               "6b1de0a0c902</uuid></owner>",
+                                               "52:54:00:00:00:77",
+                                               "<teaming type='transient' persistent='" U_PERSIST "'/>"),
+                                     &err),
+                         -EINVAL);
+        assert_non_null(strstr(err.message, "another owner"));
+        /* a persistent port that does not exist */
+        assert_int_equal(team_create(f->ctx, "hm",
+                                     TEAM_PORT(U_TRANS, TEAM_OWNER, "52:54:00:00:00:77",
+                                               "<teaming type='transient' "
+                                               "persistent='6a0c7c1e-0d7a-4d0e-9a55-6b1de0a0c9ff'/>"),
+                                     &err),
+                         -EINVAL);
+        assert_non_null(strstr(err.message, "no such port"));
+        assert_int_equal(n_ports(f->ctx), 1);
+        /* the pair as it should be */
+        assert_int_equal(team_create(f->ctx, "hm",
+                                     TEAM_PORT(U_TRANS, TEAM_OWNER, "52:54:00:00:00:77",
+                                               "<teaming type='transient' persistent='" U_PERSIST "'/>"),
+                                     &err),
+                         0);
+        assert_int_equal(n_ports(f->ctx), 2);
+}
+
 /* Two networks on one PF: the pool of each only knows its own ports. */
 static void test_vf_in_use(void **state) {
         fixture *f = *state;
@@ -816,6 +893,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_driver_model, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_pf_down, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_vf_in_use, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_teaming, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_crash_reconcile, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_crash_delete, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_release_retry, setup, teardown),
