@@ -62,3 +62,15 @@ json_object *vd_port_json(const vport_port *p) {
                 json_object_object_add(o, "degraded", json_object_new_string(why));
         return o;
 }
+
+static void (*network_started_fn)(const char *name);
+
+void vd_network_started_register(void (*fn)(const char *name)) {
+        network_started_fn = fn;
+}
+
+void vd_network_started(vd_server *s, const char *name) {
+        (void) s;
+        if (network_started_fn && name)
+                network_started_fn(name);
+}

@@ -20,3 +20,10 @@ void vd_degraded_clear(void);
 /* vport_port_to_json(p) plus "degraded": REASON for a degraded port: what
  * every method of the daemon answers about a port. */
 json_object *vd_port_json(const vport_port *p);
+
+/* A network was started through the daemon: events.c counts its pool now,
+ * so a later change of it is reported (a no-op until it registered). */
+typedef struct vd_server vd_server;
+void vd_network_started(vd_server *s, const char *name);
+void vd_network_started_register(void (*fn)(const char *name));
+#define vd_server_of(c) ((c)->server)

@@ -14,8 +14,14 @@
 #include "events.h"
 #include "method.h"
 
-#define WATCH_BATCH_US 100000 /* 0.1 s: how late a degraded port may be reported */
-#define WATCH_MAX      4096   /* links remembered per batch / as down */
+#define WATCH_BATCH_US      100000 /* 0.1 s: how late a degraded port may be reported */
+#define WATCH_MAX           4096   /* links remembered per batch / as down */
+#define WATCH_POOLS         256    /* networks whose pool size is followed */
+#define VPORT_NAME_MAX_POOL 256
+
+typedef struct link_watch link_watch;
+static link_watch *the_watch; /* the daemon's one watch, once it runs */
+static void pools_recount(link_watch *w, bool report);
 
 /* ---- start ---- */
 
@@ -94,6 +100,8 @@ static void reconcile(vport_ctx *ctx, vd_server *server) {
 
 void vd_startup(vport_ctx *ctx, vd_server *server) {
         autostart(ctx, server);
+        if (the_watch) /* the pools of the networks just started */
+                pools_recount(the_watch, false);
         reconcile(ctx, server);
 }
 
@@ -111,6 +119,12 @@ typedef struct link_watch {
         sd_event_source *timer;
         int fd;
         bool resync; /* notifications were lost: ask the drift report */
+        bool others; /* a device that is no port's own came, went or changed: pools may differ */
+        struct {
+                char name[VPORT_NAME_MAX_POOL];
+                int n; /* devices in its pool */
+        } pools[WATCH_POOLS];
+        size_t n_pools;
         seen_link gone[WATCH_MAX];
         size_t n_gone;
         seen_link down[WATCH_MAX]; /* went down in this batch */
@@ -164,6 +178,7 @@ static void on_link(vport_link_event_type type, const vport_link *link, void *us
         bool warned = find_link(w->warned, w->n_warned, link->ifindex) >= 0;
 
         if (type == VPORT_LINK_DEL) {
+                w->others |= !is_port_device(link);
                 link_add(w->gone, &w->n_gone, link);
                 link_remove(w->down, &w->n_down, link->ifindex);
                 link_remove(w->up, &w->n_up, link->ifindex);
@@ -173,6 +188,8 @@ static void on_link(vport_link_event_type type, const vport_link *link, void *us
         }
         if (is_port_device(link))
                 return;
+        w->others = true;
+        arm(w);
         if (!(link->flags & IFF_UP) && !warned) {
                 link_add(w->down, &w->n_down, link);
                 arm(w);
@@ -270,6 +287,54 @@ static void batch_resync(link_watch *w) {
         vport_drift_item_array_free(d, n);
 }
 
+/* A pool's devices are read from sysfs at every allocation (pool_load()),
+ * so VFs a PF gains or loses (sriov_numvfs) are used without anything
+ * being refreshed; the VFs' netdevs coming and going are what tells the
+ * daemon to count again and report a pool that changed. */
+static void pools_recount(link_watch *w, bool report) {
+        vport_network **nets = NULL;
+        vport_error err = { 0 };
+        size_t n = 0;
+
+        if (vport_network_list(w->ctx, &nets, &n, &err) < 0)
+                return;
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_(vport_network_freep) vport_network *full = NULL;
+                const char *name = vport_network_get_name(nets[i]);
+                ssize_t k = -1;
+                int devs;
+
+                if (!vport_network_get_active(nets[i]) || vport_network_get(w->ctx, name, &full, &err) < 0 ||
+                    (devs = vport_network_get_n_devices(full)) < 0)
+                        continue; /* no pool (bridge networks), or unreadable now */
+                for (size_t j = 0; k < 0 && j < w->n_pools; j++)
+                        if (streq(w->pools[j].name, name))
+                                k = (ssize_t) j;
+                if (k < 0) {
+                        if (w->n_pools >= WATCH_POOLS)
+                                continue;
+                        k = (ssize_t) w->n_pools++;
+                        snprintf(w->pools[k].name, sizeof(w->pools[k].name), "%s", name);
+                } else if (w->pools[k].n != devs && report) {
+                        json_object *o = json_object_new_object();
+
+                        json_object_object_add(o, "name", json_object_new_string(name));
+                        json_object_object_add(o, "devices", json_object_new_int(devs));
+                        json_object_object_add(o, "previous", json_object_new_int(w->pools[k].n));
+                        fprintf(stderr, "vportd: network %s: its pool has %d devices (was %d)\n", name, devs,
+                                w->pools[k].n);
+                        vd_emit(w->server, "pool-changed", o);
+                }
+                w->pools[k].n = devs;
+        }
+        vport_network_array_free(nets, n);
+}
+
+static void on_network_started(const char *name _unused_) {
+        if (the_watch)
+                pools_recount(the_watch, false);
+}
+
 static int on_batch(sd_event_source *src, uint64_t usec, void *userdata) {
         link_watch *w = userdata;
         vport_port **ports = NULL;
@@ -281,6 +346,12 @@ static int on_batch(sd_event_source *src, uint64_t usec, void *userdata) {
                 w->resync = false;
                 batch_resync(w);
         }
+        if (w->others) {
+                w->others = false;
+                pools_recount(w, true);
+        }
+        if (!w->n_gone && !w->n_down && !w->n_up)
+                goto out;
         if (vport_port_list(w->ctx, NULL, &ports, &n, &err) < 0)
                 goto out;
         if (w->n_down || w->n_up) /* users(): bridges, forward modes */
@@ -346,5 +417,8 @@ int vd_link_watch(sd_event *event, vport_ctx *ctx, vd_server *server) {
         if ((r = sd_event_add_time(event, &w.timer, CLOCK_MONOTONIC, 0, 0, on_batch, &w)) < 0 ||
             (r = sd_event_source_set_enabled(w.timer, SD_EVENT_OFF)) < 0)
                 return r;
+        pools_recount(&w, false);
+        the_watch = &w;
+        vd_network_started_register(on_network_started);
         return sd_event_add_io(event, NULL, w.fd, EPOLLIN, on_readable, &w);
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* io.vport.Network*: each checks its parameters (done by the table), calls
  * one library function and answers with the CLI's --json shapes. */
+#include "degraded.h"
 #include "method.h"
 
 /* {name} plus one boolean: what the CLI prints for a net-* verb that changes state. */
@@ -41,7 +42,11 @@ static int net_undefine(vd_call *c) {
 }
 
 static int net_start(vd_call *c) {
-        return net_simple(c, vport_net_start, "network-started", "active", true);
+        int r = net_simple(c, vport_net_start, "network-started", "active", true);
+
+        if (r >= 0) /* its pool is followed from now on (events.c) */
+                vd_network_started(vd_server_of(c), vd_str(c, "name"));
+        return r;
 }
 
 /* {name, destroyed, ports: [port...]}: also when it failed half-way (the

@@ -3,7 +3,9 @@
 # whose tap or macvtap (or the lower device under it) is deleted behind the
 # daemon's back is reported degraded (event, PortGet, PortList); a lower
 # device going down is a device-down warning naming the port, and its
-# return a device-up.
+# return a device-up; a PF gaining or losing a VF (a fake sysfs tree under
+# VPORT_SYSFS_ROOT, the VF's netdev a veth) changes its network's pool at
+# once (pool-changed, and the new VF handed out without a restart).
 #   events.py SOCKET NETNS CASE
 # Prints "PASS: what" / "FAIL: what" lines (tests/daemon/run counts them).
 import json
@@ -157,6 +159,76 @@ def case_lower():
         c.NetworkDestroy("ev-vepa")
         c.NetworkUndefine("ev-vepa")
     mon.close()
+
+
+def case_pool():
+    root, pf = os.environ["VPORT_SYSFS_ROOT"], "0000:01:00.0"
+    dev = lambda bdf: "%s/devices/pci0000:00/%s" % (root, bdf)
+
+    def link(target, name):
+        os.makedirs(os.path.dirname(name), exist_ok=True)
+        os.symlink(target, name)
+
+    def set_numvfs(n):
+        with open(dev(pf) + "/sriov_numvfs", "w") as f:
+            f.write("%d\n" % n)
+
+    def add_vf(i):  # what the kernel shows after sriov_numvfs grows by one
+        vf = "0000:01:00.%d" % (i + 1)
+        os.makedirs(dev(vf) + "/net/vfx%d" % i)
+        link("../" + pf, dev(vf) + "/physfn")
+        link("../" + vf, dev(pf) + "/virtfn%d" % i)
+        link("../../../devices/pci0000:00/" + vf, root + "/bus/pci/devices/" + vf)
+        link("../../devices/pci0000:00/%s/net/vfx%d" % (vf, i), root + "/class/net/vfx%d" % i)
+        link("../../../" + vf, dev(vf) + "/net/vfx%d/device" % i)
+        set_numvfs(i + 1)
+        ip("link", "add", "vfx%d" % i, "type", "veth", "peer", "name", "vfx%d-p" % i)
+
+    def remove_vf(i):
+        vf = "0000:01:00.%d" % (i + 1)
+        for l in (dev(pf) + "/virtfn%d" % i, root + "/bus/pci/devices/" + vf, root + "/class/net/vfx%d" % i):
+            os.unlink(l)
+        set_numvfs(i)
+        ip("link", "del", "vfx%d" % i)
+
+    os.makedirs(dev(pf) + "/net/pfx0")
+    link("../../../devices/pci0000:00/" + pf, root + "/bus/pci/devices/" + pf)
+    link("../../devices/pci0000:00/%s/net/pfx0" % pf, root + "/class/net/pfx0")
+    link("../../../" + pf, dev(pf) + "/net/pfx0/device")
+    with open(dev(pf) + "/sriov_totalvfs", "w") as f:
+        f.write("4\n")
+    ip("link", "add", "pfx0", "type", "veth", "peer", "name", "pfx0-p")
+    add_vf(0)
+    mon = Monitor()
+    with conn() as c:
+        c.NetworkDefine("<network><name>pp</name><forward mode='passthrough'><pf dev='pfx0'/></forward></network>")
+        c.NetworkStart("pp")
+        a = c.PortCreate(network="pp", owner="pa")["port"]
+        check("the pool's one VF handed out", a["device"] == "vfx0", a)
+        err = None
+        try:
+            c.PortCreate(network="pp", owner="pb")
+        except varlink.VarlinkError as ex:
+            err = ex.error()
+        check("the pool is exhausted: NoFreeDevice", err == "io.vport.NoFreeDevice", err)
+        add_vf(1)
+        e = mon.wait("pool-changed")
+        check("a VF added: pool-changed 1 -> 2", e is not None and e["object"] == {"name": "pp", "devices": 2, "previous": 1},
+              mon.seen)
+        b = c.PortCreate(network="pp", owner="pb")["port"]
+        check("the new VF handed out without a restart", b["device"] == "vfx1", b)
+        c.PortDelete(uuid=b["uuid"])
+        remove_vf(1)
+        e = mon.wait("pool-changed", lambda e: e["object"]["devices"] == 1)
+        check("a VF removed: pool-changed 2 -> 1", e is not None and e["object"]["previous"] == 2, mon.seen)
+        devs = [d["device"] for d in c.NetworkGet("pp")["network"]["devices"]]
+        check("NetworkGet shows the pool as it is now", devs == ["vfx0"], devs)
+        c.PortDelete(uuid=a["uuid"])
+        c.NetworkDestroy("pp")
+        c.NetworkUndefine("pp")
+    mon.close()
+    ip("link", "del", "vfx0")
+    ip("link", "del", "pfx0")
 
 
 globals()["case_" + CASE]()
