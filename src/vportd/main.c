@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "core/fault.h"
+#include "degraded.h"
 #include "events.h"
 #include "server.h"
 #include "vsi-watch.h"
@@ -265,6 +266,7 @@ static int run(const options *o) {
         r = sd_event_loop(event);
         (void) sd_notify(false, "STOPPING=1");
         vd_server_free(server);
+        vd_degraded_clear();
         if (own_socket)
                 (void) unlink(o->socket);
         sd_event_unref(event);
