@@ -14,10 +14,10 @@
 #include "events.h"
 #include "method.h"
 
-#define WATCH_BATCH_US      100000 /* 0.1 s: how late a degraded port may be reported */
-#define WATCH_MAX           4096   /* links remembered per batch / as down */
-#define WATCH_POOLS         256    /* networks whose pool size is followed */
-#define VPORT_NAME_MAX_POOL 256
+#define WATCH_BATCH_US 100000 /* 0.1 s: how late a degraded port may be reported */
+#define WATCH_MAX      4096   /* links remembered per batch / as down */
+#define WATCH_POOLS    256    /* networks whose pool size is followed */
+#define POOL_NAME_MAX  256    /* a network's name, as stored */
 
 typedef struct link_watch link_watch;
 static link_watch *the_watch; /* the daemon's one watch, once it runs */
@@ -121,7 +121,7 @@ typedef struct link_watch {
         bool resync; /* notifications were lost: ask the drift report */
         bool others; /* a device that is no port's own came, went or changed: pools may differ */
         struct {
-                char name[VPORT_NAME_MAX_POOL];
+                char name[POOL_NAME_MAX];
                 int n; /* devices in its pool */
         } pools[WATCH_POOLS];
         size_t n_pools;
@@ -142,12 +142,16 @@ static ssize_t find_link(const seen_link *l, size_t n, int ifindex) {
         return -1;
 }
 
-static void link_add(seen_link *l, size_t *n, const vport_link *link) {
-        if (find_link(l, *n, link->ifindex) >= 0 || *n >= WATCH_MAX)
-                return;
+/* Returns false if l is full (the caller falls back to the drift report). */
+static bool link_add(seen_link *l, size_t *n, const vport_link *link) {
+        if (find_link(l, *n, link->ifindex) >= 0)
+                return true;
+        if (*n >= WATCH_MAX)
+                return false;
         l[*n].ifindex = link->ifindex;
         snprintf(l[*n].name, sizeof(l[*n].name), "%s", link->name);
         (*n)++;
+        return true;
 }
 
 static void link_remove(seen_link *l, size_t *n, int ifindex) {
@@ -179,7 +183,8 @@ static void on_link(vport_link_event_type type, const vport_link *link, void *us
 
         if (type == VPORT_LINK_DEL) {
                 w->others |= !is_port_device(link);
-                link_add(w->gone, &w->n_gone, link);
+                if (!link_add(w->gone, &w->n_gone, link))
+                        w->resync = true; /* more went at once than a batch holds */
                 link_remove(w->down, &w->n_down, link->ifindex);
                 link_remove(w->up, &w->n_up, link->ifindex);
                 link_remove(w->warned, &w->n_warned, link->ifindex);
@@ -190,14 +195,12 @@ static void on_link(vport_link_event_type type, const vport_link *link, void *us
                 return;
         w->others = true;
         arm(w);
-        if (!(link->flags & IFF_UP) && !warned) {
-                link_add(w->down, &w->n_down, link);
-                arm(w);
-        } else if ((link->flags & IFF_UP) && (warned || find_link(w->down, w->n_down, link->ifindex) >= 0)) {
+        if (!(link->flags & IFF_UP) && !warned)
+                (void) link_add(w->down, &w->n_down, link);
+        else if (link->flags & IFF_UP) {
                 link_remove(w->down, &w->n_down, link->ifindex);
                 if (warned)
-                        link_add(w->up, &w->n_up, link);
-                arm(w);
+                        (void) link_add(w->up, &w->n_up, link);
         }
 }
 
