@@ -188,6 +188,30 @@ static int fake_link_list_kind(vport_kernel *k, const char *kind, vport_link **r
         return 0;
 }
 
+/* macvlan_open() puts an up macvlan's MAC on its lower device's unicast
+ * list (not in passthrough mode, nor a MAC equal to the lower's own). */
+static int fake_link_uc_list(vport_kernel *k, int ifindex, vport_mac **ret, size_t *ret_n,
+                             vport_error *err) {
+        fake_net_link *lower = fake_net_find(ifindex, NULL);
+        size_t n = 0;
+
+        COUNT(link_uc_list);
+        if (!lower)
+                return vport_error_set(err, -ENODEV, "fake: no link %d", ifindex);
+        *ret = calloc(FAKE_NET_MAX_LINKS, sizeof(**ret));
+        if (!*ret)
+                return -ENOMEM;
+        for (int i = 0; i < FAKE_NET_MAX_LINKS; i++) {
+                const fake_net_link *l = &fnet->links[i];
+                if (l->link.ifindex && is_macvlan(l) && l->link.link_ifindex == ifindex &&
+                    (l->link.flags & IFF_UP) && l->link.macvlan_mode != MACVLAN_MODE_PASSTHRU &&
+                    !mac_equal(&l->link.mac, &lower->link.mac))
+                        (*ret)[n++] = l->link.mac;
+        }
+        *ret_n = n;
+        return 0;
+}
+
 /* A NIC without IFF_LIVE_ADDR_CHANGE refuses a new MAC while running
  * (eth_prepare_mac_addr_change): physical devices here; taps, macvtaps
  * and bridges take it live. A macvtap in passthrough mode hands it to its
@@ -577,6 +601,7 @@ const vport_kernel_ops fake_net_ops = {
         .fdb_add = fake_fdb_add,
         .fdb_del = fake_fdb_del,
         .fdb_get = fake_fdb_get,
+        .link_uc_list = fake_link_uc_list,
         .link_set_mtu = fake_link_set_mtu,
         .netdev_pci = fake_netdev_pci,
         .vf_list = fake_vf_list,

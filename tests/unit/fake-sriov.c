@@ -120,6 +120,14 @@ static int fake_link_list(vport_kernel *k, vport_link **ret, size_t *ret_n, vpor
         return 0;
 }
 
+/* No macvlan sits on the PF or a VF here: empty unicast lists. */
+static int fake_link_uc_list(vport_kernel *k, int ifindex, vport_mac **ret, size_t *ret_n,
+                             vport_error *err) {
+        *ret = NULL;
+        *ret_n = 0;
+        return 0;
+}
+
 /* PF and VFs have no IFLA_INFO_KIND: no link is of any kind. */
 static int fake_link_list_kind(vport_kernel *k, const char *kind, vport_link **ret, size_t *ret_n,
                                vport_error *err) {
@@ -319,6 +327,7 @@ const vport_kernel_ops fake_sriov_ops = {
         .link_get = fake_link_get,
         .link_list = fake_link_list,
         .link_list_kind = fake_link_list_kind,
+        .link_uc_list = fake_link_uc_list,
         .link_set_mac = fake_link_set_mac,
         .link_set_up = fake_link_set_up,
         .link_set_mtu = fake_link_set_mtu,

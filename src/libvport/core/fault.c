@@ -204,6 +204,8 @@ WRAP(addr_add, true, (vport_kernel * k, int i, const vport_ipaddr *a, vport_erro
 WRAP(fdb_add, true, (vport_kernel * k, int i, const vport_mac *m, vport_error *err), (k, i, m, err))
 WRAP(fdb_del, true, (vport_kernel * k, int i, const vport_mac *m, vport_error *err), (k, i, m, err))
 WRAP(fdb_get, false, (vport_kernel * k, int i, const vport_mac *m, vport_error *err), (k, i, m, err))
+WRAP(link_uc_list, false, (vport_kernel * k, int i, vport_mac **ret, size_t *ret_n, vport_error *err),
+     (k, i, ret, ret_n, err))
 WRAP(pci_info, false, (vport_kernel * k, const vport_pci_addr *a, vport_pci_info *ret, vport_error *err),
      (k, a, ret, err))
 WRAP(pci_netdevs, false,
@@ -268,6 +270,7 @@ static const vport_kernel_ops fault_table = {
         .fdb_add = fault_fdb_add,
         .fdb_del = fault_fdb_del,
         .fdb_get = fault_fdb_get,
+        .link_uc_list = fault_link_uc_list,
         .pci_info = fault_pci_info,
         .pci_netdevs = fault_pci_netdevs,
         .netdev_pci = fault_netdev_pci,

@@ -57,17 +57,42 @@ static int lower_get(vport_ctx *ctx, const vport_port *port, vport_link *ret, vp
         return r;
 }
 
+/* Whether the lower device may carry an up macvlan with mac: its own MAC
+ * (a passthrough macvtap), or mac in its unicast list (macvlan_open()
+ * adds it there). Reads only that device; a device whose list cannot be
+ * read (not Ethernet) answers "maybe". */
+static int lower_may_hold(vport_ctx *ctx, const vport_link *lower, const vport_mac *mac) {
+        _cleanup_free_ vport_mac *uc = NULL;
+        size_t n = 0;
+
+        if (mac_equal(&lower->mac, mac))
+                return 1;
+        if (!ctx->ops->link_uc_list ||
+            ctx->ops->link_uc_list(ctx->kernel, lower->ifindex, &uc, &n, NULL) < 0)
+                return 1;
+        for (size_t i = 0; i < n; i++)
+                if (mac_equal(&uc[i], mac))
+                        return 1;
+        return 0;
+}
+
 /* Seed 003: an up macvtap with the guest MAC on the same lower device is
  * another guest (or a stale one someone still uses) owning that MAC on
- * the wire; a second one would steal or duplicate its traffic. Only the
- * macvtaps and macvlans are read (the kernel filters the dump by kind):
- * the host's taps, bridges and NICs cost nothing here. */
+ * the wire; a second one would steal or duplicate its traffic. The lower
+ * device's unicast list answers "surely not" for the common case, reading
+ * that device alone; only a hit reads the macvtaps and macvlans (the
+ * kernel filters a dump by kind, not by lower device) to name the one.
+ * A macvlan the list does not show (source mode, L2 forwarding offload)
+ * is still refused by the kernel when the new one comes up (EADDRINUSE,
+ * macvlan_addr_busy()). */
 static int refuse_duplicate(vport_ctx *ctx, const vport_port *port, const vport_link *lower,
                             vport_error *err) {
         static const char *const kinds[] = { "macvtap", "macvlan" };
         char mac[VPORT_MAC_STRLEN];
         int r;
 
+        if (!lower_may_hold(ctx, lower, &port->def->mac))
+                return 0;
         for (size_t k = 0; k < ELEMENTSOF(kinds); k++) {
                 _cleanup_free_ vport_link *links = NULL;
                 size_t n = 0;

@@ -110,6 +110,7 @@ int kernel_ipv6_conf_set(vport_kernel *k, const char *ifname, const char *key, i
 int knl_fdb_add(vport_kernel *k, int port_ifindex, const vport_mac *mac, vport_error *err);
 int knl_fdb_del(vport_kernel *k, int port_ifindex, const vport_mac *mac, vport_error *err);
 int knl_fdb_get(vport_kernel *k, int port_ifindex, const vport_mac *mac, vport_error *err);
+int knl_link_uc_list(vport_kernel *k, int ifindex, vport_mac **ret, size_t *ret_n, vport_error *err);
 
 int vsi_request(vport_kernel *k, const vport_vsi *vsi, vport_vsi_request req, bool *ret_sent,
                 vport_error *err);

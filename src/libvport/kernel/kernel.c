@@ -35,6 +35,7 @@ const vport_kernel_ops vport_kernel_ops_real = {
         .fdb_add = knl_fdb_add,
         .fdb_del = knl_fdb_del,
         .fdb_get = knl_fdb_get,
+        .link_uc_list = knl_link_uc_list,
         .vsi_request = vsi_request,
         .vsi_event_next = vsi_event_next,
         .pci_info = sysfs_pci_info,

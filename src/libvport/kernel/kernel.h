@@ -241,6 +241,11 @@ typedef struct vport_kernel_ops {
          * (RTM_GETNEIGH, read only). 0 if so, -ENOENT if not, -EINVAL if the
          * device is no bridge port, -ENODEV if there is no such device. */
         int (*fdb_get)(vport_kernel *k, int port_ifindex, const vport_mac *mac, vport_error *err);
+        /* The unicast addresses device ifindex holds besides its own (its uc
+         * list, as `bridge fdb show dev X self` shows it): an up macvlan or
+         * macvtap adds its MAC there (macvlan_open). Only that device is
+         * read. *ret malloc'ed. */
+        int (*link_uc_list)(vport_kernel *k, int ifindex, vport_mac **ret, size_t *ret_n, vport_error *err);
 
         /* --- port profiles (802.1Qbg through lldpad, 802.1Qbh through the PF) --- */
         /* Send request for vsi and wait until it is answered: 802.1Qbg as

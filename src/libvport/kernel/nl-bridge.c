@@ -127,3 +127,60 @@ int knl_fdb_del(vport_kernel *k, int port_ifindex, const vport_mac *mac, vport_e
 int knl_fdb_get(vport_kernel *k, int port_ifindex, const vport_mac *mac, vport_error *err) {
         return knl_fdb(k, RTM_GETNEIGH, 0, port_ifindex, mac, err);
 }
+
+typedef struct mac_array {
+        vport_mac *macs;
+        size_t n, allocated;
+} mac_array;
+
+static int uc_entry(struct nlmsghdr *h, void *userdata) {
+        static struct nla_policy policy[NDA_MAX + 1] = { [NDA_LLADDR] = { .type = NLA_UNSPEC } };
+        struct nlattr *tb[NDA_MAX + 1];
+        mac_array *a = userdata;
+
+        if (h->nlmsg_type != RTM_NEWNEIGH)
+                return 0;
+        if (nlmsg_parse(h, sizeof(struct ndmsg), tb, NDA_MAX, policy) < 0)
+                return -EBADMSG;
+        /* the multicast list comes in the same dump */
+        if (!tb[NDA_LLADDR] || nla_len(tb[NDA_LLADDR]) != VPORT_MAC_LEN ||
+            (((const uint8_t *) nla_data(tb[NDA_LLADDR]))[0] & 1))
+                return 0;
+        if (a->n == a->allocated) {
+                size_t m = a->allocated ? a->allocated * 2 : 8;
+                vport_mac *p = reallocarray(a->macs, m, sizeof(*p));
+                if (!p)
+                        return -ENOMEM;
+                a->macs = p;
+                a->allocated = m;
+        }
+        memcpy(a->macs[a->n++].addr, nla_data(tb[NDA_LLADDR]), VPORT_MAC_LEN);
+        return 0;
+}
+
+/* An AF_BRIDGE RTM_GETNEIGH dump with an ifinfomsg header naming the
+ * device: rtnl_fdb_dump() then reads only that device (its uc and mc
+ * lists, ndo_dflt_fdb_dump()). The size of the header is what tells the
+ * kernel it carries the device (valid_fdb_dump_legacy()). */
+int knl_link_uc_list(vport_kernel *k, int ifindex, vport_mac **ret, size_t *ret_n, vport_error *err) {
+        struct ifinfomsg ifi = { .ifi_family = AF_BRIDGE, .ifi_index = ifindex };
+        _cleanup_(nlmsg_freep) struct nl_msg *msg = NULL;
+        mac_array a = {};
+        char desc[48];
+        int r;
+
+        assert_return(ret && ret_n, -EINVAL);
+        assert_return(ifindex > 0, vport_error_set(err, -EINVAL, "fdb: invalid ifindex %d", ifindex));
+        msg = knl_request(RTM_GETNEIGH, NLM_F_DUMP, &ifi, sizeof(ifi));
+        if (!msg)
+                return vport_error_set(err, -ENOMEM, "fdb: out of memory");
+        r = knl_call(k, msg, uc_entry, &a, err, "%s: RTM_GETNEIGH dump of its unicast addresses",
+                     kernel_ifdesc(ifindex, desc));
+        if (r < 0) {
+                free(a.macs);
+                return r;
+        }
+        *ret = a.macs;
+        *ret_n = a.n;
+        return 0;
+}
