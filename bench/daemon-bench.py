@@ -58,6 +58,11 @@ def api_round(i):
     api.call("PortDelete", uuid=u)
 
 
+def api_prepared_round(i):  # the tap made and deleted: the link watch sees both
+    u = api.call("PortCreate", network=NET, owner="bench", prepare=True)["port"]["uuid"]
+    api.call("PortDelete", uuid=u)
+
+
 def cli_round(i):
     out = subprocess.run([VPORT, "--json", "port-create", NET, "--owner", "bench"], capture_output=True, text=True,
                          check=True).stdout
@@ -90,6 +95,7 @@ for i in range(N):
         t[k].append((time.perf_counter() - a) * 1000)
 m = {k: statistics.median(v) for k, v in t.items()} if N else None
 N and print("create+delete, median of %d: API %.3f ms, CLI %.2f ms, libvirt (virsh) %.2f ms" % (N, m["api"], m["cli"], m["libvirt"]))
+N and print("  with prepare (a tap made and deleted) through the API: %.2f ms" % median_ms(api_prepared_round, 21))
 N and print("  libvirt/API %.1fx (target >= 20x), libvirt/CLI %.1fx" % (m["libvirt"] / m["api"], m["libvirt"] / m["cli"]))
 
 if not NLIVE:
@@ -110,5 +116,6 @@ rss = [l for l in open("/proc/%d/status" % pid) if l.startswith("VmRSS")][0].spl
 print("%d live ports (allocated; made in %.1f s, %.2f ms each): PortList %.1f ms (target < 50), "
       "Reconcile with nothing to do %.1f ms (target < 500; handled %d, drift %d), vportd RSS %.1f MiB"
       % (n_listed, fill, fill * 1000 / NLIVE, lst, rec, r["handled"], len(r["drift"]), int(rss) / 1024))
+print("  create+prepare+delete through the API with %d live ports: %.2f ms" % (n_listed, median_ms(api_prepared_round, 21)))
 print("  PortList: %.1f ms until the whole reply (%.1f MiB) is received, the rest is the client's JSON parse"
       % (lst_raw, len(reply) / 1048576))

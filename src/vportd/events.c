@@ -3,11 +3,13 @@
  * watch. The watch is the kernel's RTNLGRP_LINK notifications (a socket of
  * its own, opened and read through the context's kernel ops, so only
  * kernel/ speaks netlink): no polling. Notifications are gathered and
- * looked at together at most every WATCH_BATCH_US, so a burst (a VM's
- * ports, a host full of churn) costs one read of the store, not one per
- * message. */
+ * looked at together at most every WATCH_BATCH_US (or WATCH_SHARE times
+ * what the last batch took, on a host with thousands of ports), so a burst
+ * (a VM's ports, a host full of churn) costs one read of the store, not
+ * one per message. */
 #include <net/if.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "core/internal.h"
 #include "degraded.h"
@@ -15,9 +17,12 @@
 #include "method.h"
 
 #define WATCH_BATCH_US 100000 /* 0.1 s: how late a degraded port may be reported */
-#define WATCH_MAX      4096   /* links remembered per batch / as down */
-#define WATCH_POOLS    256    /* networks whose pool size is followed */
-#define POOL_NAME_MAX  256    /* a network's name, as stored */
+#define WATCH_SHARE                                                                               \
+        10                 /* a batch waits 10x as long as the last one took: at most ~10% of the \
+                            * daemon's time goes to the watch, however many ports there are */
+#define WATCH_MAX     4096 /* links remembered per batch / as down */
+#define WATCH_POOLS   256  /* networks whose pool size is followed */
+#define POOL_NAME_MAX 256  /* a network's name, as stored */
 
 typedef struct link_watch link_watch;
 static link_watch *the_watch; /* the daemon's one watch, once it runs */
@@ -118,8 +123,9 @@ typedef struct link_watch {
         sd_event *event;
         sd_event_source *timer;
         int fd;
-        bool resync; /* notifications were lost: ask the drift report */
-        bool others; /* a device that is no port's own came, went or changed: pools may differ */
+        uint64_t last_batch_us; /* what the last batch took */
+        bool resync;            /* notifications were lost: ask the drift report */
+        bool others;            /* a device that is no port's own came, went or changed: pools may differ */
         struct {
                 char name[POOL_NAME_MAX];
                 int n; /* devices in its pool */
@@ -167,13 +173,20 @@ static bool is_port_device(const vport_link *link) {
         return streq(link->kind, "tun") || streq(link->kind, "macvtap");
 }
 
+static uint64_t now_us(void) {
+        struct timespec t;
+
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        return (uint64_t) t.tv_sec * 1000000 + (uint64_t) t.tv_nsec / 1000;
+}
+
 static void arm(link_watch *w) {
-        uint64_t now = 0;
+        uint64_t now = 0, wait = WATCH_SHARE * w->last_batch_us;
 
         if (w->timer && sd_event_source_get_enabled(w->timer, NULL) > 0)
                 return; /* a batch is already due */
         (void) sd_event_now(w->event, CLOCK_MONOTONIC, &now);
-        (void) sd_event_source_set_time(w->timer, now + WATCH_BATCH_US);
+        (void) sd_event_source_set_time(w->timer, now + (wait > WATCH_BATCH_US ? wait : WATCH_BATCH_US));
         (void) sd_event_source_set_enabled(w->timer, SD_EVENT_ONESHOT);
 }
 
@@ -344,6 +357,7 @@ static int on_batch(sd_event_source *src, uint64_t usec, void *userdata) {
         vport_network **nets = NULL;
         size_t n = 0, n_nets = 0;
         vport_error err = { 0 };
+        uint64_t start = now_us(), end;
 
         if (w->resync) {
                 w->resync = false;
@@ -387,6 +401,8 @@ static int on_batch(sd_event_source *src, uint64_t usec, void *userdata) {
                 link_remove(w->warned, &w->n_warned, w->up[i].ifindex);
         }
 out:
+        end = now_us();
+        w->last_batch_us = end > start ? end - start : 0;
         w->n_gone = w->n_down = w->n_up = 0;
         vport_port_array_free(ports, n);
         vport_network_array_free(nets, n_nets);
