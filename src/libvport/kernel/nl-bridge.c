@@ -88,14 +88,19 @@ int knl_bridge_create(vport_kernel *k, const vport_bridge_request *req, vport_li
  * aged out, forwarded to the port ("bridge fdb add ... master static").
  * NUD_PERMANENT must not be set: br_fdb's fdb_add_entry() turns it into a
  * *local* entry (BR_FDB_LOCAL), i.e. frames for the guest's MAC would be
- * delivered to the host's bridge device instead of the port. */
+ * delivered to the host's bridge device instead of the port.
+ * NTF_STICKY (added entries only): a static entry that is not sticky follows
+ * its MAC, so after a live migration the destination's announcements arriving
+ * on the source host's uplink moved it there (br_fdb_update), where it stayed,
+ * static, after the deactivate that could no longer find it on the tap. A
+ * sticky entry stays on the guest's tap until vport removes it. */
 static int knl_fdb(vport_kernel *k, int type, int flags, int port_ifindex, const vport_mac *mac,
                    vport_error *err) {
         /* A get must leave ndm_state 0 (strict checking refuses the header). */
         struct ndmsg ndm = { .ndm_family = AF_BRIDGE,
                              .ndm_ifindex = port_ifindex,
                              .ndm_state = type == RTM_GETNEIGH ? 0 : NUD_NOARP,
-                             .ndm_flags = NTF_MASTER };
+                             .ndm_flags = NTF_MASTER | (type == RTM_NEWNEIGH ? NTF_STICKY : 0) };
         _cleanup_(nlmsg_freep) struct nl_msg *msg = NULL;
         char buf[VPORT_MAC_STRLEN];
 

@@ -30,6 +30,18 @@ bridge_cycle() { # bridge_cycle NET LIBVIRT(true|false)
 	if $lv; then
 		expect_eq "static FDB entry" "$(bridge -n "$(ns A)" -j fdb show | jq -c --arg m $M '[.[] | select(.mac==$m) | {ifname, master, state}]')" \
 			"[{\"ifname\":\"$ifname\",\"master\":\"br0\",\"state\":\"static\"}]"
+		# A frame with the guest's MAC arriving on the uplink (a migrated
+		# guest's announcement) must not move the entry off the tap: a moved
+		# static entry outlives the deactivate that looks for it on the tap.
+		ip netns exec "$(ns W)" "$PYTHON" - A2 $M <<'PY' || fail "send on W:A2"
+import socket, sys
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind((sys.argv[1], 0))
+mac = bytes.fromhex(sys.argv[2].replace(':', ''))
+s.send(b'\xff' * 6 + mac + b'\x88\xb5' + b'vport-announce'.ljust(46, b'\0'))
+PY
+		expect_eq "FDB entry after the MAC arrived on the uplink" \
+			"$(bridge -n "$(ns A)" -j fdb show | jq -c --arg m $M '[.[] | select(.mac==$m) | .ifname]')" "[\"$ifname\"]"
 	else
 		expect_eq "FDB entries (kernel learns them)" "$(fdb_count A $M)" 0
 	fi
