@@ -401,18 +401,22 @@ typedef enum vport_drift_kind {
         VPORT_DRIFT_DAMAGED,         /* the port's stored definition cannot be read: it can only be
                                       * deleted */
         VPORT_DRIFT_CHECK_FAILED,    /* reading the port's devices failed: the detail says why */
+        VPORT_DRIFT_NETWORK_DEVICE_MISSING, /* an active network's bridge is gone (the one net-start
+                                             * made, or the existing one it plugs into); no port */
         _VPORT_DRIFT_KIND_MAX,
 } vport_drift_kind;
 
 /* "device-missing", "device-detached", "fdb-missing", "mac-changed",
  * "vf-mac-changed", "vf-vlan-changed", "orphan-device", "damaged",
- * "check-failed"; NULL out of range. */
+ * "check-failed", "network-device-missing"; NULL out of range. */
 const char *vport_drift_kind_to_string(vport_drift_kind k);
 
 typedef struct vport_drift_item vport_drift_item;
 vport_drift_kind vport_drift_item_get_kind(const vport_drift_item *d);
 /* The port, its owner's name and network; all NULL for an orphan device
- * (the owner also when the port has no owner name). */
+ * (the owner also when the port has no owner name); only the network for
+ * a network's own device (network-device-missing, a network's
+ * check-failed). */
 const vport_uuid *vport_drift_item_get_port(const vport_drift_item *d);
 const char *vport_drift_item_get_owner(const vport_drift_item *d);
 const char *vport_drift_item_get_network(const vport_drift_item *d);

@@ -195,6 +195,14 @@ def case_port():
         c.PortCreate(network="br-net", owner="vm3", prepare=True)
         r = c.PortDelete(owner="vm3")
         check("PortDelete by owner", r["owner"] == {"owner": "vm3", "deleted": 2}, r)
+        check("a port without <port isolated> has no isolated field", "isolated" not in port, port)
+        iso = ("<networkport><uuid>7d3c1c0e-4f5a-4c1e-9a35-3c2b8f0e6a02</uuid><owner><name>vm4</name>"
+               "<uuid>2f1e4c8a-9b7d-4e6f-8a1c-5d3b2e7f9c05</uuid></owner><mac address='52:54:00:aa:bb:04'/>"
+               "<port isolated='yes'/></networkport>")
+        p = c.PortCreate(network="br-net", xml=iso)["port"]
+        check("PortCreate of <port isolated='yes'>: isolated true, as the CLI's --json", p.get("isolated") is True, p)
+        check("PortGet keeps isolated", c.PortGet(p["uuid"])["port"].get("isolated") is True)
+        c.PortDelete(uuid=p["uuid"])
         check("no tap left in br0", [x["ifname"] for x in ip_json("link", "show", "master", "br0")] == [])
         expect_error("PortCreate with a bad vlan", "io.vport.InvalidArgument", c.PortCreate, network="br-net", vlan=5000)
 

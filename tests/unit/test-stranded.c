@@ -347,6 +347,36 @@ static void test_drift_device_missing(void **state) {
         vport_port_free(port);
 }
 
+/* The bridge a bridge-mode network plugs into, deleted behind vport's
+ * back while no port is there to notice: reported as the network's, with
+ * no port; nothing changed (the network stays active). */
+static void test_drift_network_bridge_gone(void **state) {
+        world *w = *state;
+        fake_net_link *br = fake_net_find(0, "br0");
+        vport_drift_item **list = NULL;
+        vport_network *net = NULL;
+        bool found = false;
+        size_t n = 0;
+
+        assert_non_null(br);
+        assert_false(drift_has(w, "network-device-missing", NULL));
+        fake_net_remove(br->link.ifindex);
+        assert_true(vport_drift(w->ctx, &list, &n, NULL) >= 1);
+        for (size_t i = 0; i < n; i++) {
+                if (vport_drift_item_get_kind(list[i]) != VPORT_DRIFT_NETWORK_DEVICE_MISSING)
+                        continue;
+                assert_null(vport_drift_item_get_port(list[i]));
+                assert_string_equal(vport_drift_item_get_device(list[i]), "br0");
+                assert_non_null(strstr(vport_drift_item_get_detail(list[i]), "br0"));
+                found |= streq(vport_drift_item_get_network(list[i]), "br");
+        }
+        vport_drift_item_array_free(list, n);
+        assert_true(found);
+        assert_int_equal(vport_network_get(w->ctx, "br", &net, NULL), 0);
+        assert_true(vport_network_get_active(net));
+        vport_network_free(net);
+}
+
 /* A report reads the host once: one dump of the links, whatever the
  * number of ports (each is looked up in it), and the report still finds
  * what a request per device would: a tap gone, the others fine. */
@@ -543,6 +573,7 @@ int main(void) {
                 cmocka_unit_test(test_gone_matrix),
                 cmocka_unit_test_setup_teardown(test_drift_kinds, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_drift_device_missing, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_drift_network_bridge_gone, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_drift_check_failed, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_drift_one_dump, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_net_destroy_refuses_active, setup, teardown),

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "core/netdev-name.h"
+#include "core/network-bridge.h"
 #include "core/sriov-internal.h"
 
 struct vport_drift_item {
@@ -51,12 +52,30 @@ static int link_lookup(drift *d, int ifindex, vport_link *ret, vport_error *err)
         return 0;
 }
 
+/* The link named name from the dump (a scan: one per network, not per
+ * port), or by a request if there is no dump: 0 and *ret, or -ENODEV. */
+static int link_lookup_name(drift *d, const char *name, vport_link *ret, vport_error *err) {
+        if (!d->links)
+                return d->ctx->ops->link_get(d->ctx->kernel, 0, name, ret, err);
+        for (size_t i = 0; i < d->n_links; i++)
+                if (streq(d->links[i].name, name)) {
+                        *ret = d->links[i];
+                        return 0;
+                }
+        return vport_error_set(err, -ENODEV, "no link named %s", name);
+}
+
 static const char *const drift_kind_table[_VPORT_DRIFT_KIND_MAX] = {
-        [VPORT_DRIFT_DEVICE_MISSING] = "device-missing", [VPORT_DRIFT_DEVICE_DETACHED] = "device-detached",
-        [VPORT_DRIFT_FDB_MISSING] = "fdb-missing",       [VPORT_DRIFT_MAC_CHANGED] = "mac-changed",
-        [VPORT_DRIFT_VF_MAC_CHANGED] = "vf-mac-changed", [VPORT_DRIFT_VF_VLAN_CHANGED] = "vf-vlan-changed",
-        [VPORT_DRIFT_ORPHAN_DEVICE] = "orphan-device",   [VPORT_DRIFT_DAMAGED] = "damaged",
+        [VPORT_DRIFT_DEVICE_MISSING] = "device-missing",
+        [VPORT_DRIFT_DEVICE_DETACHED] = "device-detached",
+        [VPORT_DRIFT_FDB_MISSING] = "fdb-missing",
+        [VPORT_DRIFT_MAC_CHANGED] = "mac-changed",
+        [VPORT_DRIFT_VF_MAC_CHANGED] = "vf-mac-changed",
+        [VPORT_DRIFT_VF_VLAN_CHANGED] = "vf-vlan-changed",
+        [VPORT_DRIFT_ORPHAN_DEVICE] = "orphan-device",
+        [VPORT_DRIFT_DAMAGED] = "damaged",
         [VPORT_DRIFT_CHECK_FAILED] = "check-failed",
+        [VPORT_DRIFT_NETWORK_DEVICE_MISSING] = "network-device-missing",
 };
 
 const char *vport_drift_kind_to_string(vport_drift_kind k) {
@@ -103,8 +122,8 @@ void vport_drift_item_array_free(vport_drift_item **d, size_t n) {
         free(d);
 }
 
-static vport_drift_item *item_new(const vport_port *p, vport_drift_kind kind, const char *device,
-                                  char *detail) {
+static vport_drift_item *item_new(const vport_port *p, const char *network, vport_drift_kind kind,
+                                  const char *device, char *detail) {
         vport_drift_item *d = calloc(1, sizeof(*d));
 
         if (!d) {
@@ -118,29 +137,27 @@ static vport_drift_item *item_new(const vport_port *p, vport_drift_kind kind, co
                 d->has_port = true;
                 d->port = p->def->uuid;
                 d->owner = p->def->owner_name ? strdup(p->def->owner_name) : NULL;
-                d->network = strdup(p->network);
+                network = p->network;
         }
-        if (!d->detail || !d->device || (p && !d->network) || (p && p->def->owner_name && !d->owner)) {
+        d->network = network ? strdup(network) : NULL;
+        if (!d->detail || !d->device || (network && !d->network) || (p && p->def->owner_name && !d->owner)) {
                 drift_item_free(d);
                 return NULL;
         }
         return d;
 }
 
-static void _printf_(5, 6) drift_add(drift *d, const vport_port *p, vport_drift_kind kind,
-                                     const char *device, const char *fmt, ...) {
+static void drift_addv(drift *d, const vport_port *p, const char *network, vport_drift_kind kind,
+                       const char *device, const char *fmt, va_list ap) {
         vport_drift_item **items, *item;
         char *detail = NULL;
-        va_list ap;
 
-        va_start(ap, fmt);
         if (vasprintf(&detail, fmt, ap) < 0)
                 detail = NULL;
-        va_end(ap);
         items = reallocarray(d->items, d->n + 1, sizeof(*items));
         if (items)
                 d->items = items;
-        item = items ? item_new(p, kind, device, detail) : NULL;
+        item = items ? item_new(p, network, kind, device, detail) : NULL;
         if (!item) {
                 if (!items)
                         free(detail);
@@ -148,6 +165,25 @@ static void _printf_(5, 6) drift_add(drift *d, const vport_port *p, vport_drift_
                 return;
         }
         d->items[d->n++] = item;
+}
+
+static void _printf_(5, 6) drift_add(drift *d, const vport_port *p, vport_drift_kind kind,
+                                     const char *device, const char *fmt, ...) {
+        va_list ap;
+
+        va_start(ap, fmt);
+        drift_addv(d, p, NULL, kind, device, fmt, ap);
+        va_end(ap);
+}
+
+/* A difference of a network's own device: no port. */
+static void _printf_(5, 6) drift_add_net(drift *d, const char *network, vport_drift_kind kind,
+                                         const char *device, const char *fmt, ...) {
+        va_list ap;
+
+        va_start(ap, fmt);
+        drift_addv(d, NULL, network, kind, device, fmt, ap);
+        va_end(ap);
 }
 
 /* The port's own device (tap, macvtap): 1 and *ret if it is still there
@@ -360,6 +396,75 @@ static int check_orphans(drift *d, vport_port **ports, size_t n, vport_error *er
         return 0;
 }
 
+/* An active network's bridge: the one net-start made (by the ifindex it
+ * recorded: a device that took the name since is not it), or the existing
+ * one a bridge-mode network plugs into (by name, as net-start checked it).
+ * Reported even when no port is there to notice. */
+static int check_network(drift *d, const store_network *sn, vport_error *err) {
+        _cleanup_(network_def_freep) vport_network_def *def = NULL;
+        vport_plug_type t;
+        char name[VPORT_IFNAMSIZ];
+        vport_link link;
+        int ifindex = 0, r;
+
+        if (!sn->active || network_def_parse_string(sn->xml, strlen(sn->xml), &def, NULL) < 0)
+                return 0; /* an unreadable definition fails its own commands, with their message */
+        t = network_def_plug_type(def, NULL);
+        if (forward_mode_makes_bridge(def->forward_mode)) {
+                r = net_bridge_recorded(d->ctx, sn->name, name, &ifindex, err);
+                if (r < 0)
+                        return r;
+                if (!name[0] || ifindex <= 0)
+                        return 0; /* a start still under way, or one reconcile finishes */
+        } else if ((t == PLUG_BRIDGE || t == PLUG_NETWORK) && def->bridge_name)
+                snprintf(name, sizeof(name), "%s", def->bridge_name);
+        else
+                return 0;
+        r = ifindex > 0 ? link_lookup(d, ifindex, &link, err) : link_lookup_name(d, name, &link, err);
+        if (r == -ENODEV) {
+                vport_error_clear(err);
+                if (ifindex > 0)
+                        drift_add_net(d, sn->name, VPORT_DRIFT_NETWORK_DEVICE_MISSING, name,
+                                      "network '%s': bridge %s (ifindex %d) that net-start made is gone",
+                                      sn->name, name, ifindex);
+                else
+                        drift_add_net(d, sn->name, VPORT_DRIFT_NETWORK_DEVICE_MISSING, name,
+                                      "network '%s': bridge %s is gone", sn->name, name);
+                return 0;
+        }
+        if (r < 0)
+                return r;
+        if (!streq(link.name, name))
+                drift_add_net(d, sn->name, VPORT_DRIFT_NETWORK_DEVICE_MISSING, name,
+                              "network '%s': bridge %s (ifindex %d) that net-start made is gone: that "
+                              "ifindex is now %s",
+                              sn->name, name, ifindex, link.name);
+        else if (!streq(link.kind, "bridge"))
+                drift_add_net(d, sn->name, VPORT_DRIFT_NETWORK_DEVICE_MISSING, name,
+                              "network '%s': %s is no longer a bridge (kind %s)", sn->name, name,
+                              link.kind[0] ? link.kind : "none");
+        return 0;
+}
+
+static int check_networks(drift *d, vport_error *err) {
+        store_network *nets = NULL;
+        size_t n = 0;
+        int r;
+
+        r = store_network_list(d->ctx->store, &nets, &n, err);
+        for (size_t i = 0; r >= 0 && i < n; i++) {
+                vport_error e = { 0 };
+                int q = check_network(d, &nets[i], &e);
+                if (q == -ENOMEM)
+                        r = q;
+                else if (q < 0)
+                        drift_add_net(d, nets[i].name, VPORT_DRIFT_CHECK_FAILED, "", "network '%s': %s",
+                                      nets[i].name, vport_error_message(&e, q));
+        }
+        store_network_array_free(nets, n);
+        return r;
+}
+
 int vport_drift(vport_ctx *ctx, vport_drift_item ***ret, size_t *ret_n, vport_error *err) {
         drift d = { .ctx = ctx };
         vport_port **ports = NULL;
@@ -386,6 +491,8 @@ int vport_drift(vport_ctx *ctx, vport_drift_item ***ret, size_t *ret_n, vport_er
                         drift_add(&d, ports[i], VPORT_DRIFT_CHECK_FAILED, strempty(ports[i]->device), "%s",
                                   vport_error_message(&e, q));
         }
+        if (r >= 0)
+                r = check_networks(&d, err);
         if (r >= 0)
                 r = check_orphans(&d, ports, n, err);
         vport_port_array_free(ports, n);

@@ -59,6 +59,11 @@ json_object *vport_port_to_json(const vport_port *p) {
         json_object_object_add(o, "mac", json_object_new_string(mac_format(&p->def->mac, mac)));
         json_object_object_add(o, "portgroup", p->def->group ? json_object_new_string(p->def->group) : NULL);
         json_object_object_add(o, "vlan", vlan_json(&p->def->vlan));
+        /* <port isolated> as port-dumpxml shows it (resolved from the
+         * portgroup and network); absent when none of them sets it */
+        if (p->def->isolated_port != TRISTATE_ABSENT)
+                json_object_object_add(o, "isolated",
+                                       json_object_new_boolean(p->def->isolated_port == TRISTATE_YES));
         json_object_object_add(o, "state", json_object_new_string(port_state_to_string(p->state)));
         json_object_object_add(o, "generation", json_object_new_int64((int64_t) p->generation));
         if (p->creator_uid >= 0)
@@ -261,9 +266,10 @@ static json_object *vport_drift_item_to_json(const vport_drift_item *d) {
                         o, "port", json_object_new_string(uuid_format(vport_drift_item_get_port(d), uuid)));
                 json_object_object_add(o, "owner",
                                        json_object_new_string(strempty(vport_drift_item_get_owner(d))));
+        }
+        if (vport_drift_item_get_network(d))
                 json_object_object_add(o, "network",
                                        json_object_new_string(vport_drift_item_get_network(d)));
-        }
         json_object_object_add(o, "device", json_object_new_string(vport_drift_item_get_device(d)));
         json_object_object_add(o, "detail", json_object_new_string(vport_drift_item_get_detail(d)));
         return o;

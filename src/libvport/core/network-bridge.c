@@ -441,3 +441,27 @@ int net_bridge_forget_abandoned(vport_ctx *ctx, const char *network, vport_error
 int net_bridge_reconcile(vport_ctx *ctx, vport_error *err) {
         return abandoned_finish(ctx, NULL, err);
 }
+
+int net_bridge_recorded(vport_ctx *ctx, const char *network, char ret_ifname[static VPORT_IFNAMSIZ],
+                        int *ret_ifindex, vport_error *err) {
+        store_net_journal *j = NULL;
+        size_t n = 0;
+        int r;
+
+        ret_ifname[0] = '\0';
+        *ret_ifindex = 0;
+        r = store_net_journal_list(ctx->store, network, &j, &n, err);
+        if (r < 0)
+                return r;
+        for (size_t i = 0; i < n; i++) {
+                bridge_record rec;
+
+                if (!streq(j[i].key, BRIDGE_KEY) || j[i].stale)
+                        continue;
+                record_parse(&j[i], &rec);
+                snprintf(ret_ifname, VPORT_IFNAMSIZ, "%s", rec.ifname);
+                *ret_ifindex = rec.ifindex;
+        }
+        store_net_journal_array_free(j, n);
+        return 0;
+}

@@ -33,3 +33,10 @@ int net_bridge_forget_abandoned(vport_ctx *ctx, const char *network, vport_error
  * recorded by a dead writer and forget it; entries of an earlier boot are
  * dropped (the bridge died with it). Returns the number handled or -errno. */
 int net_bridge_reconcile(vport_ctx *ctx, vport_error *err);
+
+/* The bridge this boot's net-start of network recorded: its name and
+ * ifindex (0 if not yet made), or "" and 0 if none is recorded. For drift:
+ * the device vport made, not whatever holds the name now. Returns 0 or
+ * -errno. */
+int net_bridge_recorded(vport_ctx *ctx, const char *network, char ret_ifname[static VPORT_IFNAMSIZ],
+                        int *ret_ifindex, vport_error *err);
