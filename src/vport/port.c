@@ -339,7 +339,7 @@ static int port_list_run(vport_cli *cli, const char *net, json_object **ret) {
                 param_str(p, "network", net);
                 return call_key(cli, "io.vport.PortList", p, "ports", ret);
         }
-        if ((r = cli_ctx(cli, &ctx)) < 0 || (r = vport_port_list(ctx, net, &ports, &n, &cli->err)) < 0)
+        if ((r = cli_ctx(cli, &ctx)) < 0 || (r = vport_port_list_brief(ctx, net, &ports, &n, &cli->err)) < 0)
                 return r;
         *ret = vport_ports_to_json(ports, n);
         vport_port_array_free(ports, n);

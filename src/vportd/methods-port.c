@@ -165,7 +165,7 @@ static int port_list(vd_call *c) {
         int r;
 
         vd_object(c, "network", vd_str(c, "network"));
-        if ((r = vport_port_list(vd_ctx(c), vd_str(c, "network"), &ports, &n, &c->err)) < 0)
+        if ((r = vport_port_list_brief(vd_ctx(c), vd_str(c, "network"), &ports, &n, &c->err)) < 0)
                 return vd_fail(c, r);
         arr = json_object_new_array();
         for (size_t i = 0; i < n; i++)

@@ -1028,6 +1028,193 @@ static void test_damaged_reconcile(void **state) {
         vport_port_free(port);
 }
 
+/* ---- listing from the columns (vport_port_list_brief) ---- */
+
+static char *port_json_string(const vport_port *p) {
+        json_object *o = vport_port_to_json(p);
+        char *s = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+
+        json_object_put(o);
+        assert_non_null(s);
+        return s;
+}
+
+/* The brief list and the full one show every port alike: the same JSON,
+ * the same getters, the same VLAN (native mode too); brief reports whether
+ * every port came from its summary (no def_xml kept: the XML was not
+ * parsed). */
+static void lists_agree(fixture *f, size_t want, bool *ret_all_brief) {
+        vport_port **full = NULL, **brief = NULL;
+        size_t n_full = 0, n_brief = 0;
+        vport_error err = { 0 };
+
+        assert_int_equal(vport_port_list(f->ctx, NULL, &full, &n_full, &err), 0);
+        assert_int_equal(vport_port_list_brief(f->ctx, NULL, &brief, &n_brief, &err), 0);
+        assert_int_equal(n_full, want);
+        assert_int_equal(n_brief, want);
+        *ret_all_brief = true;
+        for (size_t i = 0; i < want; i++) {
+                _cleanup_free_ char *a = port_json_string(full[i]), *b = port_json_string(brief[i]);
+                const vport_vlan *va = &full[i]->def->vlan, *vb = &brief[i]->def->vlan;
+                const vport_plug *pa = &full[i]->def->plug, *pb = &brief[i]->def->plug;
+
+                assert_string_equal(a, b);
+                assert_int_equal(vport_port_get_vlan(full[i]), vport_port_get_vlan(brief[i]));
+                assert_int_equal(va->n_tags, vb->n_tags);
+                for (size_t t = 0; t < va->n_tags; t++)
+                        assert_int_equal(va->tags[t], vb->tags[t]);
+                assert_int_equal(va->trunk, vb->trunk);
+                assert_int_equal(va->native_mode, vb->native_mode);
+                assert_int_equal(va->native_tag, vb->native_tag);
+                assert_int_equal(pa->managed_set, pb->managed_set);
+                assert_true(pci_addr_equal(&pa->addr, &pb->addr));
+                assert_string_equal(strempty(vport_port_get_damage(full[i])),
+                                    strempty(vport_port_get_damage(brief[i])));
+                if (brief[i]->def_xml)
+                        *ret_all_brief = false;
+        }
+        vport_port_array_free(full, n_full);
+        vport_port_array_free(brief, n_brief);
+}
+
+static vport_port *create_xml(fixture *f, const char *net, const char *xml, int vlan, unsigned flags) {
+        vport_port_request req = {
+                .network = net, .xml = xml, .owner_name = "vm list", .vlan = vlan, .flags = flags
+        };
+        vport_error err = { 0 };
+        vport_port *p = NULL;
+
+        if (vport_port_create(f->ctx, &req, &p, &err) < 0)
+                fail_msg("create on %s: %s", net, err.message);
+        return p;
+}
+
+/* A port document with a trunk and a native tag (buf: 512 bytes). */
+static const char *trunk_xml(char *buf) {
+        char uuid[VPORT_UUID_STRLEN];
+        vport_uuid u;
+
+        assert_int_equal(uuid_generate(&u), 0);
+        snprintf(buf, 512,
+                 "<networkport><uuid>%s</uuid><owner><name>vm list</name><uuid>%s</uuid></owner>"
+                 "<mac address='52:54:00:bb:01:%02x'/><vlan trunk='yes'><tag id='10'/>"
+                 "<tag id='20' nativeMode='untagged'/></vlan></networkport>",
+                 uuid_format(&u, uuid), uuid, u.bytes[0]);
+        return buf;
+}
+
+/* Every kind of network, allocated, prepared and active, with no VLAN, one
+ * tag and a trunk with a native tag. */
+static size_t create_varied(fixture *f) {
+        vport_error err = { 0 };
+        char xml[512];
+        size_t n = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(networks); i++) {
+                vport_port *p;
+                if (!strstr(networks[i].forward, "<bridge") && !WITH_MACVTAP)
+                        continue;
+                bool passthrough = streq(networks[i].name, "passthrough");
+                /* a tag needs passthrough (or openvswitch, below) */
+                p = create_xml(f, networks[i].name, NULL, passthrough ? 42 : -1, 0);
+                vport_port_free(p);
+                n++;
+                if (passthrough)
+                        continue; /* its one physdev is taken by one port */
+                p = create_xml(f, networks[i].name, NULL, -1, VPORT_PORT_PREPARE);
+                assert_int_equal(vport_port_activate(f->ctx, &p->def->uuid, NULL, &err), 0);
+                vport_port_free(p);
+                n++;
+        }
+        /* allocated only: preparing needs Open vSwitch */
+        assert_int_equal(vport_net_define(f->ctx,
+                                          "<network><name>ovs</name><forward mode='bridge'/>"
+                                          "<bridge name='br0'/><virtualport type='openvswitch'/></network>",
+                                          NULL, &err),
+                         0);
+        assert_int_equal(vport_net_start(f->ctx, "ovs", &err), 0);
+        vport_port_free(create_xml(f, "ovs", NULL, 7, 0));
+        vport_port_free(create_xml(f, "ovs", trunk_xml(xml), -1, 0));
+        return n + 2;
+}
+
+static void test_list_brief_equals_full(void **state) {
+        fixture *f = *state;
+        size_t n = create_varied(f);
+        bool all_brief;
+
+        lists_agree(f, n, &all_brief);
+        assert_true(all_brief);
+}
+
+/* A row whose XML was damaged or edited after its summary was written is
+ * parsed as before: listed as damaged, or as its XML now says. A summary
+ * that does not read is not trusted either. */
+static void test_list_brief_damaged(void **state) {
+        fixture *f = *state;
+        vport_port *a = create_xml(f, "br", NULL, 5, 0), *b = create_xml(f, "br", NULL, 6, 0),
+                   *c = create_xml(f, "br", NULL, 7, 0);
+        vport_port **ports = NULL;
+        vport_error err = { 0 };
+        size_t n = 0;
+        bool all_brief;
+
+        damage_row(f, a, bad_owner_xml);
+        set_column(f, b, "xml",
+                   "<networkport><uuid>00000000-0000-0000-0000-000000000000</uuid></networkport>");
+        set_column(f, c, "summary", "s1 0123456789abcdef t=zz");
+        lists_agree(f, 3, &all_brief);
+        assert_false(all_brief);
+        assert_int_equal(vport_port_list_brief(f->ctx, "br", &ports, &n, &err), 0);
+        assert_int_equal(n, 3);
+        assert_non_null(strstr(strempty(vport_port_get_damage(ports[0])), "stored definition"));
+        assert_null(vport_port_get_damage(ports[2]));
+        assert_int_equal(vport_port_get_vlan(ports[2]), 7);
+        vport_port_array_free(ports, n);
+        vport_port_free(a);
+        vport_port_free(b);
+        vport_port_free(c);
+}
+
+/* A state file from before the summary column (schema 3): migrated (a
+ * backup kept), its rows listed alike through the full parse, and a row's
+ * summary filled by the next write of the port. */
+static void test_list_brief_migrated(void **state) {
+        fixture *f = *state;
+        size_t n = create_varied(f);
+        char path[128], bak[160];
+        vport_error err = { 0 };
+        vport_port **ports = NULL;
+        size_t n_listed = 0;
+        vport_uuid uuid;
+        bool all_brief;
+        sqlite3 *db;
+
+        vport_ctx_close(f->ctx);
+        snprintf(path, sizeof(path), "%s/vport.db", f->dir);
+        assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+        assert_int_equal(sqlite3_exec(db, "ALTER TABLE ports DROP COLUMN summary; PRAGMA user_version = 3",
+                                      NULL, NULL, NULL),
+                         SQLITE_OK);
+        sqlite3_close(db);
+        f->ctx = ctx_open(f->dir, &fake_net_ops);
+        snprintf(bak, sizeof(bak), "%s.v3.bak", path);
+        assert_int_equal(access(bak, F_OK), 0);
+        lists_agree(f, n, &all_brief);
+        assert_false(all_brief);
+        /* the first port is an allocated one: prepare writes its row */
+        assert_int_equal(vport_port_list_brief(f->ctx, NULL, &ports, &n_listed, &err), 0);
+        assert_non_null(ports[0]->def_xml);
+        uuid = ports[0]->def->uuid;
+        vport_port_array_free(ports, n_listed);
+        assert_int_equal(vport_port_prepare(f->ctx, &uuid, 0, NULL, &err), 0);
+        assert_int_equal(vport_port_list_brief(f->ctx, NULL, &ports, &n_listed, &err), 0);
+        assert_true(uuid_equal(&ports[0]->def->uuid, &uuid));
+        assert_null(ports[0]->def_xml);
+        vport_port_array_free(ports, n_listed);
+        lists_agree(f, n, &all_brief);
+}
+
 /* ---- bulk ---- */
 
 #define N_BULK 4
@@ -1207,6 +1394,9 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_redefine_comment_uuid, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_runtime_names_checked, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_bad_names_refused, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_list_brief_equals_full, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_list_brief_damaged, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_list_brief_migrated, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_damaged_passthrough_delete, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_damaged_bridge_net_destroy, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_damaged_reconcile, setup, teardown),

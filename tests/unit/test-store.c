@@ -401,12 +401,13 @@ static void test_creator_uid(void **state) {
         assert_int_equal(got->creator_uid, 1000);
         store_port_free(got);
 
-        /* back to schema 2: the column gone, the version said so (a later
+        /* back to schema 2: the columns gone, the version said so (a later
          * migration that cannot run twice would need this test to undo it too) */
         snprintf(db, sizeof(db), "%s/vport.db", f->dir);
         store_close(f->s);
         f->s = NULL;
-        db_exec(db, "ALTER TABLE ports DROP COLUMN creator_uid; PRAGMA user_version = 2");
+        db_exec(db, "ALTER TABLE ports DROP COLUMN summary; ALTER TABLE ports DROP COLUMN creator_uid; "
+                    "PRAGMA user_version = 2");
         reopen(f, BOOT_A);
         snprintf(bak, sizeof(bak), "%s.v2.bak", db);
         assert_int_equal(db_int(bak, "SELECT COUNT(*) FROM ports"), 1);

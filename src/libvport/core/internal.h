@@ -67,6 +67,10 @@ int teaming_check(vport_ctx *ctx, const vport_port_def *def, vport_error *err);
  * still gives a port: damaged (port->damage says why), its def rebuilt
  * from the row's columns. Returns 0, or -errno only for lack of memory. */
 int port_from_store(const store_port *row, vport_port **ret, vport_error *err);
+/* As port_from_store(), from the row's columns and summary where they stand
+ * for the XML (no XML parse): the def holds what a listing shows (no
+ * virtualport, no bandwidth). A row without a usable summary is parsed. */
+int port_brief_from_store(const store_port *row, vport_port **ret, vport_error *err);
 /* For a damaged port, complete its def from its journal entries (direct
  * passthrough physdev, hostdev VF) before deactivating or releasing it.
  * A no-op for a sound port. Returns 0 or -errno. */

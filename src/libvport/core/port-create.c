@@ -292,8 +292,8 @@ int vport_port_get(vport_ctx *ctx, const vport_uuid *uuid, vport_port **ret, vpo
         return port_load(ctx, uuid, ret, err);
 }
 
-int vport_port_list(vport_ctx *ctx, const char *network, vport_port ***ret, size_t *ret_n,
-                    vport_error *err) {
+static int port_list_rows(vport_ctx *ctx, const char *network, bool brief, vport_port ***ret, size_t *ret_n,
+                          vport_error *err) {
         store_port *rows = NULL;
         vport_port **ports;
         size_t n = 0;
@@ -313,7 +313,7 @@ int vport_port_list(vport_ctx *ctx, const char *network, vport_port ***ret, size
                 return r;
         ports = calloc(n ? n : 1, sizeof(*ports));
         for (size_t i = 0; ports && r >= 0 && i < n; i++)
-                r = port_from_store(&rows[i], &ports[i], err);
+                r = (brief ? port_brief_from_store : port_from_store)(&rows[i], &ports[i], err);
         store_port_array_free(rows, n);
         if (!ports || r < 0) {
                 vport_port_array_free(ports, n);
@@ -322,6 +322,16 @@ int vport_port_list(vport_ctx *ctx, const char *network, vport_port ***ret, size
         *ret = ports;
         *ret_n = n;
         return 0;
+}
+
+int vport_port_list(vport_ctx *ctx, const char *network, vport_port ***ret, size_t *ret_n,
+                    vport_error *err) {
+        return port_list_rows(ctx, network, false, ret, ret_n, err);
+}
+
+int vport_port_list_brief(vport_ctx *ctx, const char *network, vport_port ***ret, size_t *ret_n,
+                          vport_error *err) {
+        return port_list_rows(ctx, network, true, ret, ret_n, err);
 }
 
 /* The live state, as an element in vport's own namespace so libvirt-style

@@ -8,7 +8,7 @@
 /* ?1 is always the current boot id, so the row says whether it is stale. */
 #define PORT_COLUMNS                                                                                      \
         "uuid, network, owner_name, owner_uuid, mac, portgroup, device, plug_type, state, xml, runtime, " \
-        "generation, boot_id, boot_id IS NOT ?1, created, updated, creator_uid"
+        "generation, boot_id, boot_id IS NOT ?1, created, updated, creator_uid, summary"
 
 void store_port_clear(store_port *p) {
         if (!p)
@@ -21,6 +21,7 @@ void store_port_clear(store_port *p) {
         free(p->state);
         free(p->xml);
         free(p->runtime);
+        free(p->summary);
         *p = (store_port){};
 }
 
@@ -40,8 +41,9 @@ static int port_strings_from_row(sqlite3_stmt *st, store_port *p) {
                 int column;
                 char **field;
         } strings[] = {
-                { 1, &p->network },   { 2, &p->owner_name }, { 5, &p->portgroup }, { 6, &p->device },
-                { 7, &p->plug_type }, { 8, &p->state },      { 9, &p->xml },       { 10, &p->runtime },
+                { 1, &p->network }, { 2, &p->owner_name }, { 5, &p->portgroup },
+                { 6, &p->device },  { 7, &p->plug_type },  { 8, &p->state },
+                { 9, &p->xml },     { 10, &p->runtime },   { 17, &p->summary },
         };
         int r;
 
@@ -158,6 +160,7 @@ static void port_bind_fields(sqlite3_stmt *st, const store_port *p) {
         store_bind_text(st, 9, p->state);
         store_bind_text(st, 10, p->xml);
         store_bind_text(st, 11, p->runtime);
+        store_bind_text(st, 15, p->summary);
 }
 
 static int port_check_new(vport_store *s, const store_port *p, vport_error *err) {
@@ -185,8 +188,9 @@ static int port_insert_row(vport_store *s, store_port *p, vport_error *err) {
         r = store_prepare(
                 s,
                 "INSERT INTO ports (uuid, network, owner_name, owner_uuid, mac, portgroup, device, "
-                "plug_type, state, xml, runtime, generation, boot_id, created, updated, creator_uid) VALUES "
-                "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 1, ?12, ?13, ?13, ?14)",
+                "plug_type, state, xml, runtime, generation, boot_id, created, updated, creator_uid, "
+                "summary) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 1, ?12, ?13, ?13, ?14, ?15)",
                 &st, err);
         if (r < 0)
                 return r;
@@ -240,11 +244,12 @@ static int port_update_row(vport_store *s, store_port *p, vport_error *err) {
         int64_t now = store_now();
         int r, rc;
 
-        r = store_prepare(s,
-                          "UPDATE ports SET owner_name = ?3, owner_uuid = ?4, mac = ?5, portgroup = ?6, "
-                          "device = ?7, plug_type = ?8, state = ?9, xml = ?10, runtime = ?11, "
-                          "generation = generation + 1, updated = ?13 WHERE uuid = ?1 AND generation = ?12",
-                          &st, err);
+        r = store_prepare(
+                s,
+                "UPDATE ports SET owner_name = ?3, owner_uuid = ?4, mac = ?5, portgroup = ?6, "
+                "device = ?7, plug_type = ?8, state = ?9, xml = ?10, runtime = ?11, summary = ?15, "
+                "generation = generation + 1, updated = ?13 WHERE uuid = ?1 AND generation = ?12",
+                &st, err);
         if (r < 0)
                 return r;
         port_bind_fields(st, p);

@@ -73,6 +73,10 @@ static const char *const store_migrations[] = {
          * caller change only its own ports unless it is root); NULL for
          * ports created before the column existed. */
         "ALTER TABLE ports ADD COLUMN creator_uid INTEGER CHECK (creator_uid >= 0);",
+        /* 4: what a listing needs of the <networkport> XML (plug, VLAN) and
+         * a digest of that XML, written with it, so listing parses no XML;
+         * NULL for older rows, which are parsed as before. */
+        "ALTER TABLE ports ADD COLUMN summary TEXT;",
 };
 
 int store_schema_version(void) {

@@ -189,6 +189,7 @@ typedef struct store_port {
         char *state;         /* text; the core defines the values ("allocated", ...) */
         char *xml;           /* the <networkport> definition */
         char *runtime;       /* JSON owned by the core (ifname, ifindex, tap...), NULL if none */
+        char *summary;       /* what listing reads of xml, owned by the core; NULL: parse xml */
         int64_t creator_uid; /* the creating process's uid; -1: unknown. Written by insert only */
         /* Filled by the store: */
         uint64_t generation; /* bumped by every update; store_port_update() compares it */
