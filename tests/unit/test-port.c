@@ -1193,7 +1193,9 @@ static void test_list_brief_migrated(void **state) {
         vport_ctx_close(f->ctx);
         snprintf(path, sizeof(path), "%s/vport.db", f->dir);
         assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-        assert_int_equal(sqlite3_exec(db, "ALTER TABLE ports DROP COLUMN summary; PRAGMA user_version = 3",
+        assert_int_equal(sqlite3_exec(db,
+                                      "DROP INDEX ports_created; ALTER TABLE ports DROP COLUMN summary; "
+                                      "PRAGMA user_version = 3",
                                       NULL, NULL, NULL),
                          SQLITE_OK);
         sqlite3_close(db);

@@ -406,7 +406,8 @@ static void test_creator_uid(void **state) {
         snprintf(db, sizeof(db), "%s/vport.db", f->dir);
         store_close(f->s);
         f->s = NULL;
-        db_exec(db, "ALTER TABLE ports DROP COLUMN summary; ALTER TABLE ports DROP COLUMN creator_uid; "
+        db_exec(db, "DROP INDEX ports_created; ALTER TABLE ports DROP COLUMN summary; "
+                    "ALTER TABLE ports DROP COLUMN creator_uid; "
                     "PRAGMA user_version = 2");
         reopen(f, BOOT_A);
         snprintf(bak, sizeof(bak), "%s.v2.bak", db);
