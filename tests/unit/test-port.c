@@ -1089,18 +1089,21 @@ static vport_port *create_xml(fixture *f, const char *net, const char *xml, int 
         return p;
 }
 
-/* A port document with a trunk and a native tag (buf: 512 bytes). */
-static const char *trunk_xml(char *buf) {
+/* A port document with extra (buf: 512 bytes). */
+static const char *port_xml(char *buf, const char *extra) {
         char uuid[VPORT_UUID_STRLEN];
         vport_uuid u;
 
         assert_int_equal(uuid_generate(&u), 0);
         snprintf(buf, 512,
                  "<networkport><uuid>%s</uuid><owner><name>vm list</name><uuid>%s</uuid></owner>"
-                 "<mac address='52:54:00:bb:01:%02x'/><vlan trunk='yes'><tag id='10'/>"
-                 "<tag id='20' nativeMode='untagged'/></vlan></networkport>",
-                 uuid_format(&u, uuid), uuid, u.bytes[0]);
+                 "<mac address='52:54:00:bb:01:%02x'/>%s</networkport>",
+                 uuid_format(&u, uuid), uuid, u.bytes[0], extra);
         return buf;
+}
+
+static const char *trunk_xml(char *buf) {
+        return port_xml(buf, "<vlan trunk='yes'><tag id='10'/><tag id='20' nativeMode='untagged'/></vlan>");
 }
 
 /* Every kind of network, allocated, prepared and active, with no VLAN, one
@@ -1135,7 +1138,8 @@ static size_t create_varied(fixture *f) {
         assert_int_equal(vport_net_start(f->ctx, "ovs", &err), 0);
         vport_port_free(create_xml(f, "ovs", NULL, 7, 0));
         vport_port_free(create_xml(f, "ovs", trunk_xml(xml), -1, 0));
-        return n + 2;
+        vport_port_free(create_xml(f, "br", port_xml(xml, "<port isolated='yes'/>"), -1, 0));
+        return n + 3;
 }
 
 static void test_list_brief_equals_full(void **state) {

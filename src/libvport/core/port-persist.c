@@ -190,8 +190,8 @@ int port_from_store(const store_port *row, vport_port **ret, vport_error *err) {
         return 0;
 }
 
-/* The summary column: what a listing reads of the <networkport> (plug and
- * VLAN, as space-separated key=value tokens) and a digest of the XML it was
+/* The summary column: what a listing reads of the <networkport> (plug,
+ * VLAN, <port isolated>, as space-separated key=value tokens) and a digest of the XML it was
  * taken from. A row whose XML no longer has that digest (edited, damaged)
  * or that has no summary (written before the column) is parsed in full, so
  * a listing shows the same port either way. The digest guards against
@@ -224,9 +224,9 @@ static int summary_format(const vport_port_def *def, const char *xml, char **ret
         f = open_memstream(&buf, &size);
         if (!f)
                 return -ENOMEM;
-        fprintf(f, SUMMARY_VERSION " %016" PRIx64 " t=%d m=%d o=%d g=%d%d a=%s", xml_digest(xml),
+        fprintf(f, SUMMARY_VERSION " %016" PRIx64 " t=%d m=%d o=%d g=%d%d a=%s i=%d", xml_digest(xml),
                 (int) pl->type, (int) pl->mac_table_manager, (int) pl->mode, pl->managed, pl->managed_set,
-                pci_addr_format(&pl->addr, bdf));
+                pci_addr_format(&pl->addr, bdf), (int) def->isolated_port);
         if (pl->bridge)
                 fprintf(f, " b=%s", pl->bridge);
         if (pl->dev)
@@ -290,6 +290,8 @@ static int summary_token(vport_port_def *def, char *tok) {
                 return (pl->bridge = strdup(v)) ? 0 : -ENOMEM;
         case 'd':
                 return (pl->dev = strdup(v)) ? 0 : -ENOMEM;
+        case 'i':
+                return sscanf(v, "%d", &a) == 1 ? (def->isolated_port = (vport_tristate) a, 0) : -EINVAL;
         case 'k':
                 return sscanf(v, "%d", &a) == 1 ? (def->vlan.trunk = a, 0) : -EINVAL;
         case 'n':
