@@ -401,8 +401,9 @@ typedef enum vport_drift_kind {
         VPORT_DRIFT_MAC_CHANGED,     /* a tap, macvtap or passthrough lower device lost the port's MAC */
         VPORT_DRIFT_VF_MAC_CHANGED,  /* the VF's admin MAC is not what the port set */
         VPORT_DRIFT_VF_VLAN_CHANGED, /* the VF's VLAN is not what the port set */
-        VPORT_DRIFT_ORPHAN_DEVICE,   /* a device named and addressed as vport names its own that no
-                                      * port holds (reported, never deleted) */
+        VPORT_DRIFT_ORPHAN_DEVICE,   /* a device vport's own marks say it made (a group marker, or
+                                      * still in a creation group) that no port or journal entry
+                                      * holds (reported, never deleted) */
         VPORT_DRIFT_DAMAGED,         /* the port's stored definition cannot be read: it can only be
                                       * deleted */
         VPORT_DRIFT_CHECK_FAILED,    /* reading the port's devices failed: the detail says why */

@@ -348,37 +348,104 @@ static int check_port(drift *d, const vport_port *p, vport_error *err) {
         }
 }
 
-/* What vport's own devices look like: a group marker, or a tap / macvtap
- * under the names vport gives them (a tap also with vport's 0xFE MAC
- * prefix). Names alone cannot prove who made a device (libvirt's QEMU
- * driver uses the same ones), so an orphan is reported, never deleted. */
-static bool looks_vports(const vport_link *l) {
-        if (netdev_is_group_marker(l))
-                return true;
-        if (streq(l->kind, "tun"))
-                return strncmp(l->name, "vnet", 4) == 0 && l->mac.addr[0] == 0xFE;
-        return streq(l->kind, "macvtap") && strncmp(l->name, "macvtap", 7) == 0;
-}
-
 static int int_cmp(const void *a, const void *b) {
         int x = *(const int *) a, y = *(const int *) b;
 
         return (x > y) - (x < y);
 }
 
-/* Against a sorted list of the ifindexes the ports hold: n log n, not a
- * scan of every port per link. */
+static int u32_cmp(const void *a, const void *b) {
+        uint32_t x = *(const uint32_t *) a, y = *(const uint32_t *) b;
+
+        return (x > y) - (x < y);
+}
+
+/* The "group" of a journal record's JSON data, 0 if none. */
+static uint32_t data_group(const char *data) {
+        json_object *o = data ? json_tokener_parse(data) : NULL, *v;
+        uint32_t g = 0;
+
+        if (o && json_object_object_get_ex(o, "group", &v))
+                g = (uint32_t) json_object_get_int64(v);
+        json_object_put(o);
+        return g;
+}
+
+typedef struct held_groups {
+        uint32_t *g;
+        size_t n;
+} held_groups;
+
+static int held_add(held_groups *h, uint32_t g) {
+        uint32_t *a;
+
+        if (!netdev_is_create_group(g))
+                return 0;
+        a = reallocarray(h->g, h->n + 1, sizeof(*a));
+        if (!a)
+                return -ENOMEM;
+        h->g = a;
+        h->g[h->n++] = g;
+        return 0;
+}
+
+/* The creation groups the port and network journals hold: a device in one
+ * of them is a create still being finished (or one reconcile finishes). */
+static int held_groups_load(vport_ctx *ctx, held_groups *h, vport_error *err) {
+        store_journal *pj = NULL;
+        store_net_journal *nj = NULL;
+        size_t n_pj = 0, n_nj = 0;
+        int r;
+
+        r = store_journal_list(ctx->store, NULL, &pj, &n_pj, err);
+        if (r >= 0)
+                r = store_net_journal_list(ctx->store, NULL, &nj, &n_nj, err);
+        for (size_t i = 0; r >= 0 && i < n_pj; i++)
+                r = held_add(h, data_group(pj[i].data));
+        for (size_t i = 0; r >= 0 && i < n_nj; i++)
+                r = held_add(h, data_group(nj[i].data));
+        store_journal_array_free(pj, n_pj);
+        store_net_journal_array_free(nj, n_nj);
+        if (r == -ENOMEM)
+                return vport_error_set(err, r, "out of memory");
+        qsort(h->g, h->n, sizeof(*h->g), u32_cmp);
+        return r < 0 ? r : 0;
+}
+
+/* Whether vport's own marks say it made l: a group marker, or a device
+ * still in a creation group (made by vport's RTM_NEWLINK / TUNSETIFF in a
+ * group drawn at random for that one create, before anything else was set)
+ * that no journal holds. Never by name or MAC: libvirt's QEMU driver makes
+ * vnetN taps and macvtapN devices too, with the same MAC prefix. A device
+ * vport made goes back to group 0 once its ifindex is journaled: from then
+ * on only the journal and the port row know it, and a port or journal
+ * entry holding it is not an orphan. */
+static bool made_by_vport(const vport_link *l, const held_groups *h) {
+        if (netdev_is_group_marker(l))
+                return true;
+        return netdev_is_create_group(l->group) && !bsearch(&l->group, h->g, h->n, sizeof(*h->g), u32_cmp);
+}
+
+/* Against sorted lists of the ifindexes the ports hold and the creation
+ * groups the journals hold: n log n, not a scan of every port per link. */
 static int check_orphans(drift *d, vport_port **ports, size_t n, vport_error *err) {
         _cleanup_free_ int *held = calloc(n ? n : 1, sizeof(int));
+        held_groups groups = { 0 };
         char mac[VPORT_MAC_STRLEN];
         size_t n_held = 0;
+        int r;
 
         if (!held)
                 return vport_error_set(err, -ENOMEM, "out of memory");
         if (!d->links && d->ctx->ops->link_list) {
-                int r = d->ctx->ops->link_list(d->ctx->kernel, &d->links, &d->n_links, err);
+                r = d->ctx->ops->link_list(d->ctx->kernel, &d->links, &d->n_links, err);
                 if (r < 0)
                         return r;
+        }
+        r = held_groups_load(d->ctx, &groups, err);
+        if (r < 0) {
+                free(groups.g);
+                return r;
         }
         for (size_t i = 0; i < n; i++)
                 if (!ports[i]->stale && ports[i]->rt.ifindex > 0)
@@ -387,12 +454,13 @@ static int check_orphans(drift *d, vport_port **ports, size_t n, vport_error *er
         for (size_t i = 0; i < d->n_links; i++) {
                 const vport_link *l = &d->links[i];
 
-                if (looks_vports(l) && !bsearch(&l->ifindex, held, n_held, sizeof(int), int_cmp))
+                if (made_by_vport(l, &groups) && !bsearch(&l->ifindex, held, n_held, sizeof(int), int_cmp))
                         drift_add(d, NULL, VPORT_DRIFT_ORPHAN_DEVICE, l->name,
-                                  "%s %s (ifindex %d, MAC %s) looks like a device vport makes, but no port "
-                                  "holds it",
-                                  l->kind, l->name, l->ifindex, mac_format(&l->mac, mac));
+                                  "%s %s (ifindex %d, MAC %s, group %#x) was made by vport (its creation "
+                                  "group or group marker), but no port or journal entry holds it",
+                                  l->kind, l->name, l->ifindex, mac_format(&l->mac, mac), l->group);
         }
+        free(groups.g);
         return 0;
 }
 

@@ -21,7 +21,7 @@ uint32_t netdev_create_group(void) {
         return NETDEV_CREATE_GROUP_BASE | (rnd & NETDEV_CREATE_GROUP_MASK);
 }
 
-static bool is_create_group(uint32_t group) {
+bool netdev_is_create_group(uint32_t group) {
         return (group & ~NETDEV_CREATE_GROUP_MASK) == NETDEV_CREATE_GROUP_BASE;
 }
 
@@ -53,7 +53,7 @@ int netdev_find_created(vport_ctx *ctx, const char *template, const char *kind, 
         size_t n = 0;
         int r;
 
-        if (!is_create_group(group))
+        if (!netdev_is_create_group(group))
                 return 0;
         r = ctx->ops->link_list_kind(ctx->kernel, kind, &links, &n, err);
         if (r < 0)
@@ -99,7 +99,7 @@ int netdev_still_ours(vport_ctx *ctx, int ifindex, const char *name, vport_link 
 
 bool netdev_is_group_marker(const vport_link *l) {
         return strncmp(l->name, "vpgrp", 5) == 0 && streq(l->kind, "tun") &&
-               (l->group == NETDEV_GROUP_BASE + (uint32_t) l->ifindex || is_create_group(l->group));
+               (l->group == NETDEV_GROUP_BASE + (uint32_t) l->ifindex || netdev_is_create_group(l->group));
 }
 
 static bool group_has_members(const vport_link *links, size_t n, const vport_link *marker) {

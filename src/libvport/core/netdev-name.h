@@ -33,6 +33,9 @@ int netdev_find_created(vport_ctx *ctx, const char *template, const char *kind, 
  * ifindex. See plug-common.c's find_device(). */
 uint32_t netdev_create_group(void);
 
+/* Whether group is in the range netdev_create_group() draws from. */
+bool netdev_is_create_group(uint32_t group);
+
 /* Whether link still is the device vport recorded: same ifindex and name.
  * Returns 1 and ret filled, 0 if it is gone or another device now holds the
  * name or index (never delete that; a notice says which), or -errno. */
