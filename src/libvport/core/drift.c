@@ -408,7 +408,8 @@ static int held_groups_load(vport_ctx *ctx, held_groups *h, vport_error *err) {
         store_net_journal_array_free(nj, n_nj);
         if (r == -ENOMEM)
                 return vport_error_set(err, r, "out of memory");
-        qsort(h->g, h->n, sizeof(*h->g), u32_cmp);
+        if (h->n > 0)
+                qsort(h->g, h->n, sizeof(*h->g), u32_cmp);
         return r < 0 ? r : 0;
 }
 
@@ -423,7 +424,8 @@ static int held_groups_load(vport_ctx *ctx, held_groups *h, vport_error *err) {
 static bool made_by_vport(const vport_link *l, const held_groups *h) {
         if (netdev_is_group_marker(l))
                 return true;
-        return netdev_is_create_group(l->group) && !bsearch(&l->group, h->g, h->n, sizeof(*h->g), u32_cmp);
+        return netdev_is_create_group(l->group) &&
+               !(h->n > 0 && bsearch(&l->group, h->g, h->n, sizeof(*h->g), u32_cmp));
 }
 
 /* Against sorted lists of the ifindexes the ports hold and the creation
