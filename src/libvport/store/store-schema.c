@@ -80,6 +80,10 @@ static const char *const store_migrations[] = {
          * XML with it) at each list. */
         "ALTER TABLE ports ADD COLUMN summary TEXT;"
         "CREATE INDEX ports_created ON ports (created);",
+        /* 5: port-create looks the owner up by its uuid (one owner, one
+         * name); without an index that read every port row, so every
+         * create cost O(ports on the host). */
+        "CREATE INDEX ports_owner_uuid ON ports (owner_uuid);",
 };
 
 int store_schema_version(void) {
