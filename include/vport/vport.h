@@ -230,7 +230,7 @@ int vport_port_get(vport_ctx *ctx, const vport_uuid *uuid, vport_port **ret, vpo
 /* Ports of network, or of all networks if NULL: an array of *ret_n ports
  * (free with vport_port_array_free()). -ENOENT if network is not defined. */
 int vport_port_list(vport_ctx *ctx, const char *network, vport_port ***ret, size_t *ret_n, vport_error *err);
-/* As vport_port_list(), for showing: the ports carry what vport_port_to_json()
+/* As vport_port_list(), for showing: the ports carry what the JSON of a port
  * and the getters show, read from the store's columns without parsing each
  * port's XML; a port's virtualport and bandwidth are not in them. */
 int vport_port_list_brief(vport_ctx *ctx, const char *network, vport_port ***ret, size_t *ret_n,
