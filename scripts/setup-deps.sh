@@ -124,6 +124,9 @@ apt_update() {
 all=("${pkgs[@]}")
 [ "$want_vm" = 1 ] && all+=("${vm_pkgs[@]}")
 if ! have_all "${all[@]}"; then
+	# python3-varlink exists only in bookworm-backports: enable it first (a
+	# package found only there installs from it without -t).
+	enable_backports
 	apt_update
 	apt_run install -y -q --no-install-recommends "${all[@]}"
 fi
