@@ -3,6 +3,7 @@
  * and what prepare made (runtime JSON). */
 #include <inttypes.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "base/names.h"
@@ -210,35 +211,53 @@ static bool summary_value_ok(const char *v) {
         return v && *v && !strpbrk(v, " \t\n");
 }
 
+/* Appends to a malloc'ed string (the summary is text the store keeps, built
+ * here without a stdio stream). Returns 0 or -ENOMEM. */
+static int summary_appendf(char **buf, size_t *len, const char *fmt, ...) {
+        va_list ap;
+        char *n;
+        int k;
+
+        va_start(ap, fmt);
+        k = vsnprintf(NULL, 0, fmt, ap);
+        va_end(ap);
+        if (k < 0 || !(n = realloc(*buf, *len + (size_t) k + 1)))
+                return -ENOMEM;
+        va_start(ap, fmt);
+        vsnprintf(n + *len, (size_t) k + 1, fmt, ap);
+        va_end(ap);
+        *buf = n;
+        *len += (size_t) k;
+        return 0;
+}
+
 static int summary_format(const vport_port_def *def, const char *xml, char **ret) {
         const vport_plug *pl = &def->plug;
         _cleanup_free_ char *buf = NULL;
         char bdf[VPORT_PCI_STRLEN];
-        size_t size = 0;
-        FILE *f;
+        size_t len = 0;
+        int r;
 
         *ret = NULL;
         /* a name a token cannot carry leaves the row to the full parse */
         if ((pl->bridge && !summary_value_ok(pl->bridge)) || (pl->dev && !summary_value_ok(pl->dev)))
                 return 0;
-        f = open_memstream(&buf, &size);
-        if (!f)
-                return -ENOMEM;
-        fprintf(f, SUMMARY_VERSION " %016" PRIx64 " t=%d m=%d o=%d g=%d%d a=%s i=%d", xml_digest(xml),
-                (int) pl->type, (int) pl->mac_table_manager, (int) pl->mode, pl->managed, pl->managed_set,
-                pci_addr_format(&pl->addr, bdf), (int) def->isolated_port);
-        if (pl->bridge)
-                fprintf(f, " b=%s", pl->bridge);
-        if (pl->dev)
-                fprintf(f, " d=%s", pl->dev);
-        if (vlan_is_set(&def->vlan)) {
-                fprintf(f, " k=%d n=%d:%u v=", def->vlan.trunk, (int) def->vlan.native_mode,
-                        def->vlan.native_tag);
-                for (size_t i = 0; i < def->vlan.n_tags; i++)
-                        fprintf(f, "%s%u", i ? "," : "", def->vlan.tags[i]);
+        r = summary_appendf(&buf, &len, SUMMARY_VERSION " %016" PRIx64 " t=%d m=%d o=%d g=%d%d a=%s i=%d",
+                            xml_digest(xml), (int) pl->type, (int) pl->mac_table_manager, (int) pl->mode,
+                            pl->managed, pl->managed_set, pci_addr_format(&pl->addr, bdf),
+                            (int) def->isolated_port);
+        if (r == 0 && pl->bridge)
+                r = summary_appendf(&buf, &len, " b=%s", pl->bridge);
+        if (r == 0 && pl->dev)
+                r = summary_appendf(&buf, &len, " d=%s", pl->dev);
+        if (r == 0 && vlan_is_set(&def->vlan)) {
+                r = summary_appendf(&buf, &len, " k=%d n=%d:%u v=", def->vlan.trunk,
+                                    (int) def->vlan.native_mode, def->vlan.native_tag);
+                for (size_t i = 0; r == 0 && i < def->vlan.n_tags; i++)
+                        r = summary_appendf(&buf, &len, "%s%u", i ? "," : "", def->vlan.tags[i]);
         }
-        if (fclose(f) != 0)
-                return -ENOMEM;
+        if (r < 0)
+                return r;
         *ret = TAKE_PTR(buf);
         return 0;
 }
