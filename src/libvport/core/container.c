@@ -67,6 +67,16 @@ int container_open(vport_ctx *ctx, const vport_port *port, vport_kernel **ret, v
         return ctx->ops->netns_open(ctx->kernel, port->rt.netns, ret, err);
 }
 
+int container_open_present(vport_ctx *ctx, const vport_port *port, vport_kernel **ret, vport_error *err) {
+        int r = container_open(ctx, port, ret, err);
+
+        if (r == -ENOENT) {
+                vport_error_clear(err);
+                return 0;
+        }
+        return r < 0 ? r : 1;
+}
+
 /* The port's interface in the namespace k, found by its name and checked
  * to carry the port's MAC. -ENODEV if absent or another device. */
 static int container_link(vport_ctx *ctx, vport_kernel *k, const vport_port *port, vport_link *ret,

@@ -21,6 +21,9 @@ int container_request(const vport_port_request *req, const vport_network_def *ne
 /* A kernel context in the port's namespace (close with ctx->ops->netns_close).
  * -ENOENT (err set) if the namespace is gone. */
 int container_open(vport_ctx *ctx, const vport_port *port, vport_kernel **ret, vport_error *err);
+/* As container_open() for a release, where a namespace already gone means
+ * nothing is left in it: 1 opened, 0 gone (err cleared), < 0 an error. */
+int container_open_present(vport_ctx *ctx, const vport_port *port, vport_kernel **ret, vport_error *err);
 
 /* Bring the container interface up (activate) or down (deactivate); a
  * namespace or interface already gone counts as done when going down. */

@@ -390,12 +390,8 @@ static int cmacvlan_delete(vport_ctx *ctx, const vport_port *port, const plug_de
         vport_link link;
         int r;
 
-        r = container_open(ctx, port, &netns, err);
-        if (r == -ENOENT) {
-                vport_error_clear(err);
-                return 0;
-        }
-        if (r < 0)
+        r = container_open_present(ctx, port, &netns, err);
+        if (r <= 0)
                 return r;
         r = ctx->ops->link_get(netns, 0, rec->ifname, &link, err);
         if (r >= 0 && streq(link.kind, "macvlan") && mac_equal(&link.mac, &port->def->mac))

@@ -201,12 +201,8 @@ static int vfns_from_netns(vport_ctx *ctx, const vport_port *port, const char *n
         vport_link link;
         int r;
 
-        r = container_open(ctx, port, &netns, err);
-        if (r == -ENOENT) {
-                vport_error_clear(err);
-                return 0;
-        }
-        if (r < 0)
+        r = container_open_present(ctx, port, &netns, err);
+        if (r <= 0)
                 return r;
         r = ctx->ops->link_get(netns, 0, port->rt.cifname, &link, err);
         if (r >= 0 && (link.flags & IFF_UP))
