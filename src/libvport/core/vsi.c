@@ -72,7 +72,8 @@ static int journal_vsi(vport_ctx *ctx, const vport_port *port, const vport_vsi *
         return r;
 }
 
-/* The journaled target and state: 0, or -ENOENT if there is none. */
+/* The journaled target and state: 1, or 0 if there is none (the port holds
+ * no association: most callers have nothing to do), or -errno. */
 static int journal_vsi_read(vport_ctx *ctx, const vport_port *port, vsi_target *t, char *state, size_t size,
                             vport_error *err) {
         json_object *o = NULL, *f;
@@ -81,6 +82,10 @@ static int journal_vsi_read(vport_ctx *ctx, const vport_port *port, vsi_target *
 
         vsi_key(port, key);
         r = journal_get(ctx, port, key, &o, NULL, err);
+        if (r == -ENOENT) {
+                vport_error_clear(err);
+                return 0;
+        }
         if (r < 0)
                 return r;
         *t = (vsi_target){ .vf = -1 };
@@ -93,7 +98,7 @@ static int journal_vsi_read(vport_ctx *ctx, const vport_port *port, vsi_target *
         snprintf(state, size, "%s",
                  json_object_object_get_ex(o, "state", &f) ? json_object_get_string(f) : "");
         json_object_put(o);
-        return 0;
+        return 1;
 }
 
 static vport_vsi_request associate_request(const vport_vsi *v, unsigned flags) {
@@ -142,12 +147,8 @@ int port_vsi_activate(vport_ctx *ctx, vport_port *port, vport_error *err) {
         if (!port_has_vsi(port))
                 return 0;
         r = journal_vsi_read(ctx, port, &t, state, sizeof(state), err);
-        if (r == -ENOENT) {
-                vport_error_clear(err);
-                return 0;
-        }
-        if (r < 0 || !streq(state, VSI_STATE_PREASSOCIATED))
-                return r;
+        if (r <= 0 || !streq(state, VSI_STATE_PREASSOCIATED))
+                return r < 0 ? r : 0;
         vsi_build(port, &t, &v);
         r = ctx->ops->vsi_request(ctx->kernel, &v, VSI_ASSOCIATE, NULL, err);
         if (r < 0)
@@ -163,11 +164,7 @@ int port_vsi_release(vport_ctx *ctx, vport_port *port, vport_error *err) {
         int r;
 
         r = journal_vsi_read(ctx, port, &t, state, sizeof(state), err);
-        if (r == -ENOENT) {
-                vport_error_clear(err);
-                return 0;
-        }
-        if (r < 0)
+        if (r <= 0)
                 return r;
         vsi_key(port, key);
         if (port->def->virtualport && port_has_vsi(port)) {
@@ -223,11 +220,7 @@ static int reassociate(vport_ctx *ctx, vport_port *port, vport_error *err) {
         if (!port_has_vsi(port))
                 return 0;
         r = journal_vsi_read(ctx, port, &t, state, sizeof(state), err);
-        if (r == -ENOENT) {
-                vport_error_clear(err);
-                return 0;
-        }
-        if (r < 0 || streq(state, VSI_STATE_REQUESTED))
+        if (r <= 0 || streq(state, VSI_STATE_REQUESTED))
                 return r < 0 ? r : 0; /* a request of ours is under way: it decides */
         vsi_build(port, &t, &v);
         r = ctx->ops->vsi_request(ctx->kernel, &v,
