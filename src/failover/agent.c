@@ -19,7 +19,7 @@
 
 typedef struct fo_client {
         int fd;
-        fo_varlink_buf buf;
+        vl_inbuf in;
 } fo_client;
 
 void fo_log(const char *fmt, ...) {
@@ -63,31 +63,54 @@ static void on_link_event(vport_link_event_type type, const vport_link *link, vo
 
 static void client_close(fo_client *c) {
         close(c->fd);
-        free(c->buf.data);
+        vl_inbuf_clear(&c->in);
         *c = (fo_client){ .fd = -1 };
 }
 
-static void client_serve(fo_agent *a, fo_client *c) {
-        for (;;) {
-                _cleanup_free_ char *msg = NULL;
-                json_object *req, *reply;
-                int r = fo_varlink_read(c->fd, &c->buf, &msg);
+/* Every complete call the client sent, answered in order. A message that is
+ * not a call is answered with why, and ends the connection (< 0). */
+static int client_answer(fo_agent *a, fo_client *c) {
+        _cleanup_free_ char *out = NULL;
+        size_t out_len = 0, len;
+        const char *msg, *why = NULL;
+        char too_large[64];
+        int r;
 
-                if (r < 0 || !msg) {
-                        if (r < 0)
-                                client_close(c);
-                        return;
-                }
-                req = json_tokener_parse(msg);
-                reply = fo_server_handle(a, req);
-                r = fo_varlink_send(c->fd, reply);
-                json_object_put(req);
-                json_object_put(reply);
-                if (r < 0) {
+        while ((r = vl_inbuf_next(&c->in, &msg, &len)) > 0) {
+                vl_call call = {};
+
+                r = vl_call_parse(msg, len, &call, &why);
+                if (r >= 0)
+                        r = fo_server_handle(a, &call, &out, &out_len);
+                vl_call_clear(&call);
+                if (r < 0)
+                        break;
+        }
+        if (r == -EMSGSIZE) {
+                snprintf(too_large, sizeof(too_large), "a message is limited to %d bytes", FO_MESSAGE_MAX);
+                why = too_large;
+        }
+        if (r < 0 && why) {
+                json_object *p = json_object_new_object();
+
+                json_object_object_add(p, "message", json_object_new_string(why));
+                (void) vl_error_append(&out, &out_len, "io.vport.Failover.InvalidMessage", p);
+        }
+        if (out_len > 0 && vl_send_all(c->fd, out, out_len, FO_CALL_TIMEOUT_MS) < 0)
+                return -EPIPE;
+        return r;
+}
+
+static void client_serve(fo_agent *a, fo_client *c) {
+        ssize_t k;
+
+        while ((k = vl_inbuf_recv(&c->in, c->fd, 4096)) > 0)
+                if (client_answer(a, c) < 0) {
                         client_close(c);
                         return;
                 }
-        }
+        if (k != -EAGAIN) /* the end of the stream, or an error */
+                client_close(c);
 }
 
 static void clients_accept(int listen_fd, fo_client *clients) {
@@ -97,7 +120,7 @@ static void clients_accept(int listen_fd, fo_client *clients) {
                 return;
         for (size_t i = 0; i < FO_MAX_CLIENTS; i++)
                 if (clients[i].fd < 0) {
-                        clients[i].fd = fd;
+                        clients[i] = (fo_client){ .fd = fd, .in.max = FO_MESSAGE_MAX };
                         return;
                 }
         close(fd); /* full: the caller sees a reset and may retry */
@@ -162,7 +185,7 @@ static int agent_open(fo_agent *a, const char *socket_path, fo_fds *f, vport_err
         if (r >= 0)
                 r = a->ops->link_watch_open(a->k, &f->watch, err);
         if (r >= 0)
-                r = fo_varlink_listen(socket_path, &f->listen, err);
+                r = vl_listen(socket_path, &f->listen, err);
         if (r >= 0 && (f->sig = signals_open()) < 0)
                 r = vport_error_set(err, f->sig, "signalfd: %s", strerror(-f->sig));
         return r;

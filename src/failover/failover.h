@@ -17,11 +17,16 @@
 #include "base/names.h"
 #include "base/pci.h"
 #include "kernel/kernel.h"
+#include "varlink-io.h"
 
 #define FO_DEFAULT_SOCKET    "/run/vport/failover.socket"
 #define FO_DEFAULT_STATE_DIR "/var/lib/vport-failover"
 #define FO_MAX_PAIRS         64
 #define FO_MAX_IGNORED       32
+/* A message larger than this is not one the agent sends or takes. */
+#define FO_MESSAGE_MAX (256 * 1024)
+/* How long a call (the CLI) or a reply (the agent) waits for the other end. */
+#define FO_CALL_TIMEOUT_MS 10000
 
 typedef enum fo_path {
         FO_PATH_SYNTHETIC, /* frames leave through the synthetic device */
@@ -84,18 +89,6 @@ int fo_agent_run(const char *socket_path, const char *state_dir, const vport_ker
 int fo_state_load(fo_agent *a, vport_error *err);
 int fo_state_save(fo_agent *a, vport_error *err);
 
-/* varlink.c: NUL-terminated JSON messages over a Unix stream socket. */
-int fo_varlink_listen(const char *path, int *ret_fd, vport_error *err);
-int fo_varlink_call(const char *path, const char *method, json_object *params, json_object **ret_reply,
-                    vport_error *err);
-/* Append what is readable on fd to buf; *ret_msg gets the first complete
- * message (malloc'ed) or NULL. Returns 0, or -ECONNRESET at end of stream. */
-typedef struct fo_varlink_buf {
-        char *data;
-        size_t len;
-} fo_varlink_buf;
-int fo_varlink_read(int fd, fo_varlink_buf *buf, char **ret_msg);
-int fo_varlink_send(int fd, json_object *msg);
-
-/* server.c: one request in, one reply out. */
-json_object *fo_server_handle(fo_agent *a, json_object *request);
+/* server.c: one call in, its reply (or error) appended to *out as one
+ * message. Returns 0 or -ENOMEM. */
+int fo_server_handle(fo_agent *a, const vl_call *call, char **out, size_t *out_len);

@@ -36,11 +36,12 @@ static int usage_error(const char *verb, const char *fmt, const char *arg) {
 static int call(fo_cli *c, const char *verb, const char *method, json_object *params, json_object **ret) {
         json_object *reply = NULL, *error, *p, *m;
         vport_error e = {};
-        int r = fo_varlink_call(c->socket, method, params, &reply, &e);
+        int r = vl_call_sync(c->socket, "the failover agent", method, params, FO_MESSAGE_MAX,
+                             FO_CALL_TIMEOUT_MS, &reply, &e);
 
-        json_object_put(params);
         if (r < 0) {
-                fprintf(stderr, "vport-failover: %s: %s\n", verb, vport_error_message(&e, r));
+                fprintf(stderr, "vport-failover: %s: %s%s\n", verb, vport_error_message(&e, r),
+                        r == -ENOENT || r == -ECONNREFUSED ? " (is 'vport-failover run' running?)" : "");
                 return 1;
         }
         if (json_object_object_get_ex(reply, "error", &error)) {

@@ -9,22 +9,23 @@
 
 #define IFACE "io.vport.Failover."
 
-static json_object *reply_error(const char *error, const char *param, const char *message) {
-        json_object *o = json_object_new_object(), *p = json_object_new_object();
+/* A method's answer: parameters, and the error's name when it failed. */
+typedef struct fo_reply {
+        const char *error;
+        json_object *params;
+} fo_reply;
 
-        json_object_object_add(o, "error", json_object_new_string(error));
+static fo_reply reply_error(const char *error, const char *param, const char *message) {
+        json_object *p = json_object_new_object();
+
         if (param)
                 json_object_object_add(p, "parameter", json_object_new_string(param));
         json_object_object_add(p, "message", json_object_new_string(message));
-        json_object_object_add(o, "parameters", p);
-        return o;
+        return (fo_reply){ .error = error, .params = p };
 }
 
-static json_object *reply_ok(json_object *params) {
-        json_object *o = json_object_new_object();
-
-        json_object_object_add(o, "parameters", params ? params : json_object_new_object());
-        return o;
+static fo_reply reply_ok(json_object *params) {
+        return (fo_reply){ .params = params };
 }
 
 static const char *param_string(json_object *params, const char *key) {
@@ -37,7 +38,7 @@ static const char *param_string(json_object *params, const char *key) {
 }
 
 /* The pair named by the "synthetic" parameter, or an error reply. */
-static fo_pair *pair_param(fo_agent *a, json_object *params, json_object **ret_error) {
+static fo_pair *pair_param(fo_agent *a, json_object *params, fo_reply *ret_error) {
         const char *synth = param_string(params, "synthetic");
         vport_error e = {};
         char msg[VPORT_ERROR_MAX + 64];
@@ -56,7 +57,7 @@ static fo_pair *pair_param(fo_agent *a, json_object *params, json_object **ret_e
         return p;
 }
 
-static json_object *method_add(fo_agent *a, json_object *params) {
+static fo_reply method_add(fo_agent *a, json_object *params) {
         const char *synth = param_string(params, "synthetic"), *pci = param_string(params, "vf_pci");
         vport_error e = {};
         char msg[VPORT_ERROR_MAX + 64];
@@ -93,7 +94,7 @@ static json_object *method_add(fo_agent *a, json_object *params) {
         return reply_ok(fo_pair_to_json(fo_agent_find(a, synth)));
 }
 
-static json_object *method_list(fo_agent *a, json_object *params) {
+static fo_reply method_list(fo_agent *a, json_object *params) {
         json_object *arr = json_object_new_array(), *o = json_object_new_object();
 
         (void) fo_agent_sync_all(a);
@@ -103,8 +104,8 @@ static json_object *method_list(fo_agent *a, json_object *params) {
         return reply_ok(o);
 }
 
-static json_object *method_detach(fo_agent *a, json_object *params) {
-        json_object *error = NULL;
+static fo_reply method_detach(fo_agent *a, json_object *params) {
+        fo_reply error = {};
         fo_pair *p = pair_param(a, params, &error);
         vport_error e = {};
 
@@ -116,8 +117,8 @@ static json_object *method_detach(fo_agent *a, json_object *params) {
         return reply_ok(fo_pair_to_json(p));
 }
 
-static json_object *method_remove(fo_agent *a, json_object *params) {
-        json_object *error = NULL;
+static fo_reply method_remove(fo_agent *a, json_object *params) {
+        fo_reply error = {};
         fo_pair *p = pair_param(a, params, &error);
         vport_error e = {};
         size_t i;
@@ -136,7 +137,7 @@ static json_object *method_remove(fo_agent *a, json_object *params) {
 
 static const struct {
         const char *name;
-        json_object *(*fn)(fo_agent *a, json_object *params);
+        fo_reply (*fn)(fo_agent *a, json_object *params);
 } methods[] = {
         { IFACE "Add", method_add },
         { IFACE "List", method_list },
@@ -144,15 +145,22 @@ static const struct {
         { IFACE "Remove", method_remove },
 };
 
-json_object *fo_server_handle(fo_agent *a, json_object *request) {
-        json_object *m, *params = NULL;
+int fo_server_handle(fo_agent *a, const vl_call *call, char **out, size_t *out_len) {
+        fo_reply r = {};
+        size_t i;
 
-        if (!request || !json_object_object_get_ex(request, "method", &m) ||
-            !json_object_is_type(m, json_type_string))
-                return reply_error("org.varlink.service.InvalidParameter", "method", "not a varlink call");
-        (void) json_object_object_get_ex(request, "parameters", &params);
-        for (size_t i = 0; i < ELEMENTSOF(methods); i++)
-                if (streq(methods[i].name, json_object_get_string(m)))
-                        return methods[i].fn(a, params);
-        return reply_error("org.varlink.service.MethodNotFound", "method", json_object_get_string(m));
+        for (i = 0; i < ELEMENTSOF(methods); i++)
+                if (streq(methods[i].name, call->method))
+                        break;
+        if (i < ELEMENTSOF(methods))
+                r = methods[i].fn(a, call->parameters);
+        else
+                r = reply_error("org.varlink.service.MethodNotFound", "method", call->method);
+        if (call->oneway) {
+                json_object_put(r.params);
+                return 0;
+        }
+        if (r.error)
+                return vl_error_append(out, out_len, r.error, r.params);
+        return vl_reply_append(out, out_len, r.params, false);
 }

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <systemd/sd-daemon.h>
 
 #include "config.h"
@@ -159,34 +158,13 @@ static int socket_permissions(const char *path, const options *o) {
 }
 
 static int socket_listen(const char *path, const options *o, int *ret) {
-        struct sockaddr_un sa = { .sun_family = AF_UNIX };
         _cleanup_close_ int fd = -1;
-        _cleanup_free_ char *dir = strdup(path);
-        struct stat st;
-        mode_t old;
-        int r;
+        vport_error err = { 0 };
+        int r = vl_listen(path, &fd, &err);
 
-        if (!dir || strlen(path) >= sizeof(sa.sun_path)) {
-                fprintf(stderr, "vportd: socket path '%s' is too long\n", path);
-                return -ENAMETOOLONG;
-        }
-        strcpy(sa.sun_path, path);
-        if (strrchr(dir, '/') && strrchr(dir, '/') != dir) {
-                *strrchr(dir, '/') = '\0';
-                (void) mkdir(dir, 0755);
-        }
-        /* a socket left by an earlier vportd; anything else at the path is not ours */
-        if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
-                (void) unlink(path);
-        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        if (fd < 0)
-                return -errno;
-        old = umask(0177); /* no moment with a socket others could connect to */
-        r = bind(fd, (struct sockaddr *) &sa, sizeof(sa));
-        umask(old);
-        if (r < 0 || listen(fd, SOMAXCONN) < 0) {
-                fprintf(stderr, "vportd: %s: %m\n", path);
-                return -errno;
+        if (r < 0) {
+                fprintf(stderr, "vportd: %s\n", vport_error_message(&err, r));
+                return r;
         }
         if ((r = socket_permissions(path, o)) < 0)
                 return r;

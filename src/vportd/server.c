@@ -207,19 +207,16 @@ static int client_process(vd_client *c) {
 }
 
 static int client_read(vd_client *c) {
-        ssize_t k;
-        int r;
+        ssize_t k = vl_inbuf_recv(&c->in, c->fd, VD_READ_CHUNK);
 
-        if ((r = vl_inbuf_reserve(&c->in, VD_READ_CHUNK)) < 0)
-                return r;
-        k = recv(c->fd, c->in.data + c->in.len, VD_READ_CHUNK, MSG_DONTWAIT);
+        if (k == -EAGAIN)
+                return 0;
         if (k < 0)
-                return errno == EAGAIN || errno == EINTR ? 0 : -errno;
+                return (int) k;
         if (k == 0) { /* the client is done sending: answer what it asked, then close */
                 c->closing = true;
                 return 0;
         }
-        c->in.len += (size_t) k;
         return client_process(c);
 }
 

@@ -7,7 +7,7 @@
 #include <systemd/sd-event.h>
 
 #include "core/vport.h"
-#include "varlink-wire.h"
+#include "varlink-io.h"
 
 typedef struct vd_server vd_server;
 typedef struct vd_client vd_client;

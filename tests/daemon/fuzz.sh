@@ -16,8 +16,8 @@ src=$top/src/vportd lib=$build/src/libvport
 # wire and call code is compiled here with the fuzzer's coverage and ASan
 # shellcheck disable=SC2046 # pkg-config prints several words
 clang -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -std=gnu11 \
-	-I"$build" -I"$top" -I"$top/include" -I"$top/src/libvport" $(pkg-config --cflags json-c libxml-2.0) \
-	"$src/fuzz-varlink.c" "$src/varlink-wire.c" "$src/call.c" "$src/methods-network.c" "$src/methods-port.c" \
+	-I"$build" -I"$top" -I"$top/include" -I"$top/src/libvport" -I"$top/src/varlink" $(pkg-config --cflags json-c libxml-2.0) \
+	"$src/fuzz-varlink.c" "$top/src/varlink/varlink-wire.c" "$src/call.c" "$src/methods-network.c" "$src/methods-port.c" \
 	"$src/methods-misc.c" "$src/degraded.c" "$build/src/vportd/io.vport.varlink.c" \
 	"$lib/core/libvport-core.a" "$lib/conf/libvport-conf.a" "$lib/store/libvport-store.a" \
 	"$lib/kernel/libvport-kernel.a" "$lib/base/libvport-base.a" \

@@ -71,7 +71,7 @@ t_10_cli() {
 	check "one pair after the refusals" [ "$(fo list --json | jq length)" = 1 ]
 	rc=0; out=$(g "$fo" run --socket "$sock" --state-dir "$work/state2" 2>&1) || rc=$?
 	check "a second agent on the socket refused" [ $rc = 1 ]
-	check "a second agent named" grep -q "another agent is listening" <<<"$out"
+	check "a second agent named" grep -q "already listening" <<<"$out"
 	fo remove syn0
 	check "removed" [ "$(fo list --json | jq length)" = 0 ]
 	check "removal persisted" [ "$(jq '.pairs | length' "$work/state/pairs.json")" = 0 ]

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The varlink wire format: NUL-terminated JSON objects on a stream socket.
  * Pure code (no sockets), so the fuzzer drives exactly what the daemon
- * runs on every byte a client sends. */
+ * runs on every byte a client sends. Shared by vportd, the CLI's --connect
+ * and vport-failover (varlink-io.h has the socket side); not in libvport. */
 #pragma once
 
 #include <json-c/json.h>
@@ -19,6 +20,7 @@ typedef struct vl_inbuf {
         size_t len;     /* end of the bytes held */
         size_t scanned; /* data[start..scanned) holds no NUL */
         size_t cap;
+        size_t max; /* a message's limit, NUL included; 0: VL_MESSAGE_MAX */
 } vl_inbuf;
 
 void vl_inbuf_clear(vl_inbuf *b);
@@ -31,8 +33,8 @@ int vl_inbuf_reserve(vl_inbuf *b, size_t want);
 
 /* The next complete message: returns 1 with *ret (NUL-terminated, inside
  * the buffer, valid until vl_inbuf_reserve()) and *ret_len (without the
- * NUL); 0 when none is complete yet; -EMSGSIZE once VL_MESSAGE_MAX bytes
- * arrived without a NUL. */
+ * NUL); 0 when none is complete yet; -EMSGSIZE once the limit (max, else
+ * VL_MESSAGE_MAX) arrived without a NUL. */
 int vl_inbuf_next(vl_inbuf *b, const char **ret, size_t *ret_len);
 
 /* One method call: {"method": "iface.Method", "parameters": {...}?,

@@ -8,7 +8,7 @@
 
 void vl_inbuf_clear(vl_inbuf *b) {
         free(b->data);
-        *b = (vl_inbuf){ 0 };
+        *b = (vl_inbuf){ .max = b->max };
 }
 
 /* Move the bytes not handed out yet to the front. */
@@ -39,18 +39,18 @@ int vl_inbuf_reserve(vl_inbuf *b, size_t want) {
 }
 
 int vl_inbuf_next(vl_inbuf *b, const char **ret, size_t *ret_len) {
+        size_t max = b->max ? b->max : VL_MESSAGE_MAX, n;
         const char *nul;
-        size_t n;
 
         if (b->scanned < b->start)
                 b->scanned = b->start;
         nul = b->len > b->scanned ? memchr(b->data + b->scanned, '\0', b->len - b->scanned) : NULL;
         if (!nul) {
                 b->scanned = b->len;
-                return b->len - b->start >= VL_MESSAGE_MAX ? -EMSGSIZE : 0;
+                return b->len - b->start >= max ? -EMSGSIZE : 0;
         }
         n = (size_t) (nul - (b->data + b->start));
-        if (n + 1 > VL_MESSAGE_MAX)
+        if (n + 1 > max)
                 return -EMSGSIZE;
         *ret = b->data + b->start;
         *ret_len = n;
