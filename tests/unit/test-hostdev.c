@@ -4,7 +4,6 @@
  * VF back exactly, a failure half-way rolls back, and a crash half-way (a
  * forked child that _exit()s through the fault table) is finished by
  * reconcile or a repeated delete. */
-#include <ftw.h>
 #include <linux/if_link.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +17,7 @@
 #include "core/internal.h"
 #include "core/hostdev-snapshot.h"
 #include "core/sriov.h"
+#include "ctx-fixture.h"
 #include "fake-sriov.h"
 
 #define NET_XML(name, managed)                                                         \
@@ -27,7 +27,7 @@
 static const vport_mac port_mac = { { 0x52, 0x54, 0x00, 0x00, 0x00, 0x01 } };
 
 typedef struct fixture {
-        char dir[64];
+        char dir[TU_DIR_MAX];
         vport_ctx *ctx;
 } fixture;
 
@@ -67,35 +67,14 @@ static void assert_vf_state(int i, const vf_state *want) {
         assert_int_equal(now.mtu, want->mtu);
 }
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
-        return remove(path);
-}
-
-static vport_ctx *ctx_open(const char *dir, const vport_kernel_ops *ops) {
-        vport_ctx_options opts = { .state_dir = dir, .ops = ops };
-        vport_error err = { 0 };
-        vport_ctx *ctx = NULL;
-
-        assert_int_equal(vport_ctx_open(&opts, &ctx, &err), 0);
-        return ctx;
-}
-
-static void net_up(vport_ctx *ctx, const char *xml, const char *name) {
-        vport_error err = { 0 };
-
-        assert_int_equal(vport_net_define(ctx, xml, NULL, &err), 0);
-        assert_int_equal(vport_net_start(ctx, name, &err), 0);
-}
-
 static int setup(void **state) {
         fixture *f = calloc(1, sizeof(*f));
 
-        snprintf(f->dir, sizeof(f->dir), "/tmp/test-hostdev.XXXXXX");
-        assert_non_null(mkdtemp(f->dir));
+        tu_state_dir_new(f->dir, "test-hostdev");
         fake_sriov_setup(2);
-        f->ctx = ctx_open(f->dir, &fake_sriov_ops);
-        net_up(f->ctx, NET_XML("hm", "yes"), "hm");
-        net_up(f->ctx, NET_XML("hn", "no"), "hn");
+        f->ctx = tu_ctx_open(f->dir, &fake_sriov_ops);
+        tu_net_up(f->ctx, NET_XML("hm", "yes"), "hm");
+        tu_net_up(f->ctx, NET_XML("hn", "no"), "hn");
         *state = f;
         return 0;
 }
@@ -104,7 +83,7 @@ static int teardown(void **state) {
         fixture *f = *state;
 
         vport_ctx_close(f->ctx);
-        nftw(f->dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+        tu_state_dir_remove(f->dir);
         free(f);
         return 0;
 }
@@ -115,15 +94,6 @@ static int create(vport_ctx *ctx, const char *net, int vlan, vport_port **ret, v
         };
 
         return vport_port_create(ctx, &req, ret, err);
-}
-
-static size_t n_ports(vport_ctx *ctx) {
-        vport_port **ports = NULL;
-        size_t n = 0;
-
-        assert_int_equal(vport_port_list(ctx, NULL, &ports, &n, NULL), 0);
-        vport_port_array_free(ports, n);
-        return n;
 }
 
 /* vf-list's JSON: the typed list through its one builder. */
@@ -211,11 +181,12 @@ static void test_qbh(void **state) {
         ops.vsi_request = qbh_request;
         memset(&qbh, 0, sizeof(qbh));
         vport_ctx_close(f->ctx);
-        f->ctx = ctx_open(f->dir, &ops);
-        net_up(f->ctx,
-               "<network><name>qbh</name><forward mode='hostdev' managed='yes'><pf dev='fakepf0'/></forward>"
-               "<virtualport type='802.1Qbh'><parameters profileid='finance'/></virtualport></network>",
-               "qbh");
+        f->ctx = tu_ctx_open(f->dir, &ops);
+        tu_net_up(f->ctx,
+                  "<network><name>qbh</name><forward mode='hostdev' managed='yes'><pf "
+                  "dev='fakepf0'/></forward>"
+                  "<virtualport type='802.1Qbh'><parameters profileid='finance'/></virtualport></network>",
+                  "qbh");
         assert_int_equal(vport_port_create(f->ctx, &req, &port, &err), 0);
         assert_int_equal(qbh.n, 1);
         assert_int_equal(qbh.sent[0], VSI_PREASSOCIATE_RR);
@@ -236,7 +207,7 @@ static void test_qbh(void **state) {
         assert_int_equal(vport_port_create(f->ctx, &req, &port, &err), -EOPNOTSUPP);
         assert_non_null(strstr(err.message, "does not support 802.1Qbh"));
         assert_vf_state(0, &before);
-        assert_int_equal(n_ports(f->ctx), 0);
+        assert_int_equal(tu_n_ports(f->ctx), 0);
 }
 
 static void test_unmanaged(void **state) {
@@ -265,14 +236,14 @@ static void test_driver_model(void **state) {
         vport_error err = { 0 };
         unsigned calls;
 
-        net_up(f->ctx,
-               "<network><name>hmod</name><forward mode='hostdev' managed='yes'>"
-               "<driver name='vfio' model='igb_vfio_pci'/><pf dev='fakepf0'/></forward></network>",
-               "hmod");
-        net_up(f->ctx,
-               "<network><name>hkvm</name><forward mode='hostdev' managed='yes'><driver name='kvm'/>"
-               "<pf dev='fakepf0'/></forward></network>",
-               "hkvm");
+        tu_net_up(f->ctx,
+                  "<network><name>hmod</name><forward mode='hostdev' managed='yes'>"
+                  "<driver name='vfio' model='igb_vfio_pci'/><pf dev='fakepf0'/></forward></network>",
+                  "hmod");
+        tu_net_up(f->ctx,
+                  "<network><name>hkvm</name><forward mode='hostdev' managed='yes'><driver name='kvm'/>"
+                  "<pf dev='fakepf0'/></forward></network>",
+                  "hkvm");
         assert_int_equal(create(f->ctx, "hmod", -1, &port, &err), 0);
         assert_string_equal(port->def->plug.driver_model, "igb_vfio_pci");
         assert_string_equal(fake->vfs[0].driver, "igb_vfio_pci");
@@ -284,7 +255,7 @@ static void test_driver_model(void **state) {
         assert_int_equal(create(f->ctx, "hkvm", -1, &port, &err), -EINVAL);
         assert_non_null(strstr(err.message, "<driver name='kvm'>"));
         assert_int_equal(fake->n_vf_set + fake->n_unbind + fake->n_bind, calls); /* nothing touched */
-        assert_int_equal(n_ports(f->ctx), 0);
+        assert_int_equal(tu_n_ports(f->ctx), 0);
         assert_vf_state(0, &before);
 }
 
@@ -409,7 +380,7 @@ static void test_rollback_on_bind_error(void **state) {
         assert_non_null(strstr(err.message, "vfio-pci"));
         assert_int_equal(fake->n_unbind, 1);
         assert_vf_state(0, &before);
-        assert_int_equal(n_ports(f->ctx), 0);
+        assert_int_equal(tu_n_ports(f->ctx), 0);
 }
 
 static void test_pf_down(void **state) {
@@ -420,7 +391,7 @@ static void test_pf_down(void **state) {
         assert_int_equal(create(f->ctx, "hm", -1, NULL, &err), -ENETDOWN);
         assert_non_null(strstr(err.message, "fakepf0"));
         assert_int_equal(fake->n_vf_set + fake->n_unbind, 0);
-        assert_int_equal(n_ports(f->ctx), 0);
+        assert_int_equal(tu_n_ports(f->ctx), 0);
 }
 
 /* <teaming>: a transient (VF) port names a persistent (macvtap) port of the
@@ -445,9 +416,10 @@ static void test_teaming(void **state) {
 
         if (!WITH_MACVTAP)
                 skip(); /* the persistent half is a macvtap port */
-        net_up(f->ctx,
-               "<network><name>mv</name><forward mode='vepa'><interface dev='fakepf0'/></forward></network>",
-               "mv");
+        tu_net_up(f->ctx,
+                  "<network><name>mv</name><forward mode='vepa'><interface "
+                  "dev='fakepf0'/></forward></network>",
+                  "mv");
         /* persistent must be a tap or macvtap */
         assert_int_equal(team_create(f->ctx, "hm",
                                      TEAM_PORT(U_PERSIST, TEAM_OWNER, "52:54:00:00:00:77",
@@ -492,14 +464,14 @@ static void test_teaming(void **state) {
                                      &err),
                          -EINVAL);
         assert_non_null(strstr(err.message, "no such port"));
-        assert_int_equal(n_ports(f->ctx), 1);
+        assert_int_equal(tu_n_ports(f->ctx), 1);
         /* the pair as it should be */
         assert_int_equal(team_create(f->ctx, "hm",
                                      TEAM_PORT(U_TRANS, TEAM_OWNER, "52:54:00:00:00:77",
                                                "<teaming type='transient' persistent='" U_PERSIST "'/>"),
                                      &err),
                          0);
-        assert_int_equal(n_ports(f->ctx), 2);
+        assert_int_equal(tu_n_ports(f->ctx), 2);
 }
 
 /* Two networks on one PF: the pool of each only knows its own ports. */
@@ -521,30 +493,12 @@ static void test_vf_in_use(void **state) {
 
 /* A child process creates a port through a fault table that _exit()s at
  * spec; the fake's shared memory keeps what it changed. */
+static void create_port(vport_ctx *ctx, const void *net) {
+        create(ctx, net, 42, NULL, NULL);
+}
+
 static void crash_child(fixture *f, const char *spec, const char *net) {
-        pid_t pid;
-        int status;
-
-        if (!WITH_FAULT_INJECTION) {
-                print_message("skipped: needs a -Dfault_injection=true build\n");
-                skip();
-        }
-        pid = fork();
-        assert_true(pid >= 0);
-        if (pid == 0) {
-                const vport_kernel_ops *ops;
-                fault_ops *fo = NULL;
-                vport_ctx *ctx;
-
-                if (fault_ops_new(spec, &fake_sriov_ops, &fo, &ops, NULL) < 0)
-                        _exit(2);
-                ctx = ctx_open(f->dir, ops);
-                create(ctx, net, 42, NULL, NULL);
-                _exit(3); /* not reached if the fault fired */
-        }
-        assert_int_equal(waitpid(pid, &status, 0), pid);
-        assert_true(WIFEXITED(status));
-        assert_int_equal(WEXITSTATUS(status), 99);
+        tu_crash_child(f->dir, &fake_sriov_ops, spec, create_port, net);
 }
 
 static void test_crash_reconcile(void **state) {
@@ -552,6 +506,7 @@ static void test_crash_reconcile(void **state) {
         vf_state before = vf_state_of(0);
         vport_error err = { 0 };
 
+        tu_skip_without_faults();
         crash_child(f, "vf_set:2=crash", "hn");
         /* The admin MAC was set, the VLAN not yet. */
         assert_true(mac_equal(&fake->vfs[0].info.mac, &port_mac));
@@ -568,7 +523,7 @@ static void test_crash_reconcile(void **state) {
         }
         assert_vf_state(0, &before);
         assert_int_equal(vport_reconcile(f->ctx, &err), 0);
-        assert_int_equal(n_ports(f->ctx), 1); /* back to "allocated": its owner decides */
+        assert_int_equal(tu_n_ports(f->ctx), 1); /* back to "allocated": its owner decides */
 }
 
 static void test_crash_delete(void **state) {
@@ -578,13 +533,14 @@ static void test_crash_delete(void **state) {
         vport_error err = { 0 };
         size_t n = 0;
 
+        tu_skip_without_faults();
         crash_child(f, "pci_bind:1=crash", "hm");
         assert_string_equal(fake->vfs[0].driver, ""); /* unbound, not yet on vfio-pci */
         assert_int_equal(vport_port_list(f->ctx, NULL, &ports, &n, &err), 0);
         assert_int_equal(n, 1);
         assert_int_equal(vport_port_delete(f->ctx, &ports[0]->def->uuid, &err), 0);
         assert_vf_state(0, &before);
-        assert_int_equal(n_ports(f->ctx), 0);
+        assert_int_equal(tu_n_ports(f->ctx), 0);
         vport_port_array_free(ports, n);
 }
 
@@ -599,7 +555,7 @@ static void test_release_retry(void **state) {
         fake->netdev_never_returns = true;
         assert_int_equal(vport_port_delete(f->ctx, &port->def->uuid, &err), -ETIMEDOUT);
         assert_non_null(strstr(err.message, "not fully restored"));
-        assert_int_equal(n_ports(f->ctx), 1);
+        assert_int_equal(tu_n_ports(f->ctx), 1);
         fake->netdev_never_returns = false;
         /* The driver is back but without a netdev: the retry rebinds nothing, so
          * bounce it the way an admin would. */
@@ -621,15 +577,6 @@ static bool notice_has(vport_ctx *ctx, const char *text) {
         return false;
 }
 
-static size_t n_journal(vport_ctx *ctx) {
-        store_journal *entries = NULL;
-        size_t n = 0;
-
-        assert_int_equal(store_journal_list(ctx->store, NULL, &entries, &n, NULL), 0);
-        store_journal_array_free(entries, n);
-        return n;
-}
-
 /* The PF disabled SR-IOV (or was removed): the VF and all its state went
  * with it. Delete finishes without touching anything, says so, and the
  * VF is free again once it is back. */
@@ -649,8 +596,8 @@ static void test_vf_gone(void **state) {
         assert_true(notice_has(f->ctx, "0000:03:10.0"));
         assert_true(notice_has(f->ctx, "was already gone"));
         assert_int_equal(fake->n_vf_set + fake->n_bind + fake->n_unbind + fake->n_link_set_mac, calls);
-        assert_int_equal(n_ports(f->ctx), 0);
-        assert_int_equal(n_journal(f->ctx), 0);
+        assert_int_equal(tu_n_ports(f->ctx), 0);
+        assert_int_equal(tu_n_journal(f->ctx, NULL), 0);
         fake_sriov_setup(2); /* SR-IOV enabled again: fresh VFs */
         assert_int_equal(create(f->ctx, "hm", -1, &again, &err), 0);
         assert_string_equal(again->device, "0000:03:10.0");
@@ -675,8 +622,8 @@ static void test_pf_netdev_gone(void **state) {
         assert_int_equal(vport_port_delete(f->ctx, &port->def->uuid, &err), 0);
         assert_true(notice_has(f->ctx, "VF table entry was already gone"));
         assert_vf_state(0, &before);
-        assert_int_equal(n_ports(f->ctx), 0);
-        assert_int_equal(n_journal(f->ctx), 0);
+        assert_int_equal(tu_n_ports(f->ctx), 0);
+        assert_int_equal(tu_n_journal(f->ctx, NULL), 0);
         vport_port_free(port);
 }
 
@@ -698,7 +645,7 @@ static void test_vf_unbound(void **state) {
                 fake->vfs[0].ifindex = 0;
                 assert_int_equal(vport_port_delete(f->ctx, &port->def->uuid, &err), 0);
                 assert_vf_state(0, &before);
-                assert_int_equal(n_ports(f->ctx), 0);
+                assert_int_equal(tu_n_ports(f->ctx), 0);
                 vport_port_free(port);
         }
 }
@@ -719,8 +666,8 @@ static void test_vf_unbound_rebind_fails(void **state) {
         snprintf(fake->bind_error_driver, sizeof(fake->bind_error_driver), "%s", FAKE_VF_DRIVER);
         assert_int_equal(vport_port_delete(f->ctx, &port->def->uuid, &err), -EIO);
         assert_non_null(strstr(err.message, FAKE_VF_DRIVER));
-        assert_int_equal(n_ports(f->ctx), 1);
-        assert_int_equal(n_journal(f->ctx), 2); /* the VF's state and the delete's own entry */
+        assert_int_equal(tu_n_ports(f->ctx), 1);
+        assert_int_equal(tu_n_journal(f->ctx, NULL), 2); /* the VF's state and the delete's own entry */
         fake->bind_error = 0;
         assert_int_equal(vport_port_delete(f->ctx, &port->def->uuid, &err), 0);
         assert_vf_state(0, &before);
@@ -758,7 +705,7 @@ static void test_vf_drift(void **state) {
         assert_int_equal(fake->vfs[0].info.vlan, 7);
         fake->n_vfs = 0;
         assert_true(drift_has(f->ctx, "device-missing"));
-        assert_int_equal(n_ports(f->ctx), 1);
+        assert_int_equal(tu_n_ports(f->ctx), 1);
         vport_port_free(port);
 }
 
@@ -788,7 +735,7 @@ static int sweep_child(fixture *f, sweep_phase phase, const char *net, const vpo
                 snprintf(spec, sizeof(spec), "change:%u=crash-after", k);
                 if (fault_ops_new(spec, &fake_sriov_ops, &fo, &ops, NULL) < 0)
                         _exit(2);
-                ctx = ctx_open(f->dir, ops);
+                ctx = tu_ctx_open(f->dir, ops);
                 fault_ops_watch_store(fo, ctx);
                 if (phase == SWEEP_PREPARE)
                         r = create(ctx, net, 42, NULL, NULL);
@@ -832,12 +779,12 @@ static void after_kill(fixture *f, sweep_phase phase, const vf_state *before) {
                 assert_int_equal(n, 0);
         if (phase == SWEEP_PREPARE && n == 1 && ports[0]->state == PORT_STATE_ALLOCATED) {
                 assert_vf_state(0, before);
-                assert_int_equal(n_journal(f->ctx), 0);
+                assert_int_equal(tu_n_journal(f->ctx, NULL), 0);
         }
         vport_port_array_free(ports, n);
         delete_all(f);
         assert_vf_state(0, before);
-        assert_int_equal(n_journal(f->ctx), 0);
+        assert_int_equal(tu_n_journal(f->ctx, NULL), 0);
         assert_string_equal(vf0_port(f->ctx, buf), "null");
 }
 
@@ -871,10 +818,7 @@ static void test_crash_sweep(void **state) {
         static const char *const nets[] = { "hm", "hn" };
         fixture *f = *state;
 
-        if (!WITH_FAULT_INJECTION) {
-                print_message("skipped: needs a -Dfault_injection=true build\n");
-                skip();
-        }
+        tu_skip_without_faults();
         for (size_t i = 0; i < ELEMENTSOF(nets); i++) {
                 unsigned points = 0;
                 for (int phase = SWEEP_PREPARE; phase <= SWEEP_DELETE; phase++)

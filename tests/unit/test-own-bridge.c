@@ -3,7 +3,6 @@
  * netdev model: names chosen at define, what net-start sets, a failure at
  * each kernel step leaving nothing, foreign devices never touched, and the
  * isolated flag on a tap. */
-#include <ftw.h>
 #include <net/if.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +16,7 @@
 #include "config.h"
 #include "core/fault.h"
 #include "core/internal.h"
+#include "ctx-fixture.h"
 #include "fake-netdev.h"
 
 #define ISO                                                                                         \
@@ -25,30 +25,17 @@
         "<ip family='ipv6' address='2001:db8::1' prefix='64'/><port isolated='yes'/></network>"
 
 typedef struct fixture {
-        char dir[64];
+        char dir[TU_DIR_MAX];
         vport_ctx *ctx;
         fault_ops *fault;
 } fixture;
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
-        return remove(path);
-}
-
-static vport_ctx *ctx_open(const char *dir, const vport_kernel_ops *ops) {
-        vport_ctx_options opts = { .state_dir = dir, .ops = ops };
-        vport_ctx *ctx = NULL;
-
-        assert_int_equal(vport_ctx_open(&opts, &ctx, NULL), 0);
-        return ctx;
-}
-
 static int setup(void **state) {
         fixture *f = calloc(1, sizeof(*f));
 
-        snprintf(f->dir, sizeof(f->dir), "/tmp/test-own-bridge.XXXXXX");
-        assert_non_null(mkdtemp(f->dir));
+        tu_state_dir_new(f->dir, "test-own-bridge");
         fake_net_setup();
-        f->ctx = ctx_open(f->dir, &fake_net_ops);
+        f->ctx = tu_ctx_open(f->dir, &fake_net_ops);
         *state = f;
         return 0;
 }
@@ -58,7 +45,7 @@ static int teardown(void **state) {
 
         vport_ctx_close(f->ctx);
         fault_ops_free(f->fault);
-        nftw(f->dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+        tu_state_dir_remove(f->dir);
         free(f);
         return 0;
 }
@@ -163,17 +150,12 @@ static void test_isolated_flag_failure_leaves_no_tap(void **state) {
                 .network = "iso", .owner_name = "vm1", .vlan = -1, .flags = VPORT_PORT_PREPARE
         };
         vport_port *p = NULL;
-        const vport_kernel_ops *fops = NULL;
         vport_error err = { 0 };
 
-        if (!WITH_FAULT_INJECTION)
-                skip();
+        tu_skip_without_faults();
         define_ok(f, ISO);
         assert_int_equal(vport_net_start(f->ctx, "iso", NULL), 0);
-        vport_ctx_close(f->ctx);
-        assert_int_equal(fault_ops_new("brport_set_isolated:1=EPERM", &fake_net_ops, &f->fault, &fops, NULL),
-                         0);
-        f->ctx = ctx_open(f->dir, fops);
+        tu_ctx_reopen_faulty(&f->ctx, f->dir, &fake_net_ops, "brport_set_isolated:1=EPERM", &f->fault);
         assert_int_equal(vport_port_create(f->ctx, &req, &p, &err), -EPERM);
         assert_null(p);
         assert_non_null(strstr(err.message, "brport_set_isolated"));
@@ -187,21 +169,16 @@ static void test_failed_start_leaves_nothing(void **state) {
                                            "link_set_up" };
         fixture *f = *state;
 
-        if (!WITH_FAULT_INJECTION)
-                skip();
+        tu_skip_without_faults();
         define_ok(f, ISO);
         for (size_t i = 0; i < ELEMENTSOF(ops); i++) {
-                const vport_kernel_ops *fops = NULL;
                 char spec[64];
                 vport_error err = { 0 };
                 store_net_journal *j = NULL;
                 size_t n = 0;
 
                 snprintf(spec, sizeof(spec), "%s:1=EIO", ops[i]);
-                vport_ctx_close(f->ctx);
-                fault_ops_free(f->fault);
-                assert_int_equal(fault_ops_new(spec, &fake_net_ops, &f->fault, &fops, NULL), 0);
-                f->ctx = ctx_open(f->dir, fops);
+                tu_ctx_reopen_faulty(&f->ctx, f->dir, &fake_net_ops, spec, &f->fault);
                 assert_int_equal(vport_net_start(f->ctx, "iso", &err), -EIO);
                 assert_non_null(strstr(err.message, "network 'iso'"));
                 assert_null(fake_net_find(0, "virbr0"));
@@ -210,7 +187,7 @@ static void test_failed_start_leaves_nothing(void **state) {
                 assert_int_equal(n, 0);
         }
         vport_ctx_close(f->ctx);
-        f->ctx = ctx_open(f->dir, &fake_net_ops);
+        f->ctx = tu_ctx_open(f->dir, &fake_net_ops);
         assert_int_equal(vport_net_start(f->ctx, "iso", NULL), 0);
         assert_non_null(fake_net_find(0, "virbr0"));
 }

@@ -7,7 +7,6 @@
  * before the port existed and the store without the port, its journal or
  * its pool device. Also: drift reported (and nothing changed) for each kind
  * of tampering, net-destroy refusing active ports, and owners. */
-#include <ftw.h>
 #include <net/if.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,6 +19,7 @@
 #include "config.h"
 #include "core/fault.h"
 #include "core/internal.h"
+#include "ctx-fixture.h"
 #include "fake-netdev.h"
 
 static const vport_mac guest_mac = { { 0x52, 0x54, 0x00, 0xcc, 0x00, 0x01 } };
@@ -48,37 +48,28 @@ static const char *const finish_name[_FINISH_MAX] = { "deactivate+delete", "dele
                                                       "reconcile+delete" };
 
 typedef struct world {
-        char dir[64];
+        char dir[TU_DIR_MAX];
         vport_ctx *ctx;
 } world;
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
-        return remove(path);
-}
-
 static void world_open(world *w) {
-        vport_ctx_options opts = { .ops = &fake_net_ops };
-        vport_error err = { 0 };
         char xml[512];
 
-        snprintf(w->dir, sizeof(w->dir), "/tmp/test-stranded.XXXXXX");
-        assert_non_null(mkdtemp(w->dir));
-        opts.state_dir = w->dir;
+        tu_state_dir_new(w->dir, "test-stranded");
         fake_net_setup();
-        assert_int_equal(vport_ctx_open(&opts, &w->ctx, &err), 0);
+        w->ctx = tu_ctx_open(w->dir, &fake_net_ops);
         for (size_t i = 0; i < ELEMENTSOF(nets); i++) {
                 if (nets[i].direct && !WITH_MACVTAP)
                         continue;
                 snprintf(xml, sizeof(xml), "<network><name>%s</name>%s</network>", nets[i].name,
                          nets[i].forward);
-                assert_int_equal(vport_net_define(w->ctx, xml, NULL, &err), 0);
-                assert_int_equal(vport_net_start(w->ctx, nets[i].name, &err), 0);
+                tu_net_up(w->ctx, xml, nets[i].name);
         }
 }
 
 static void world_close(world *w) {
         vport_ctx_close(w->ctx);
-        nftw(w->dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+        tu_state_dir_remove(w->dir);
 }
 
 static int setup(void **state) {
@@ -107,24 +98,6 @@ static vport_port *create_port(world *w, const char *net, const char *owner) {
         if (vport_port_create(w->ctx, &req, &port, &err) < 0)
                 fail_msg("create on %s: %s", net, err.message);
         return port;
-}
-
-static size_t n_ports(world *w) {
-        vport_port **ports = NULL;
-        size_t n = 0;
-
-        assert_int_equal(vport_port_list(w->ctx, NULL, &ports, &n, NULL), 0);
-        vport_port_array_free(ports, n);
-        return n;
-}
-
-static size_t n_journal(world *w) {
-        store_journal *entries = NULL;
-        size_t n = 0;
-
-        assert_int_equal(store_journal_list(w->ctx->store, NULL, &entries, &n, NULL), 0);
-        store_journal_array_free(entries, n);
-        return n;
 }
 
 static size_t n_devices_held(world *w) {
@@ -239,7 +212,7 @@ static int run_finish(world *w, const vport_port *port, size_t net, finish how, 
                                          fnet->calls.link_delete_group + fnet->calls.fdb_del +
                                          fnet->calls.link_set_mac,
                                  calls);
-                assert_int_equal(n_ports(w), 1);
+                assert_int_equal(tu_n_ports(w->ctx), 1);
                 return vport_port_delete(w->ctx, &port->def->uuid, err);
         default:
                 return -EINVAL;
@@ -273,8 +246,8 @@ static void one_case(size_t net, bool active, bool own, finish how) {
         if (!notice_has(&w, "already gone") && !notice_has(&w, "no longer on a bridge"))
                 fail_msg("%s: no notice names what was gone", what);
         assert_host_as_before(before, survived, what);
-        assert_int_equal(n_ports(&w), 0);
-        assert_int_equal(n_journal(&w), 0);
+        assert_int_equal(tu_n_ports(w.ctx), 0);
+        assert_int_equal(tu_n_journal(w.ctx, NULL), 0);
         assert_int_equal(n_devices_held(&w), 0);
         vport_port_free(port);
         free(before);
@@ -327,7 +300,7 @@ static void test_drift_kinds(void **state) {
         assert_false(drift_has(w, "device-missing", NULL));
         assert_memory_equal(before.links, fnet->links, sizeof(before.links));
         assert_memory_equal(before.fdb, fnet->fdb, sizeof(before.fdb));
-        assert_int_equal(n_ports(w), 2);
+        assert_int_equal(tu_n_ports(w->ctx), 2);
         vport_port_free(lv);
         vport_port_free(br);
 }
@@ -387,8 +360,8 @@ static void test_drift_device_missing(void **state) {
         assert_true(drift_has(w, "device-missing", port));
         assert_int_equal(vport_port_activate(w->ctx, &port->def->uuid, NULL, &err), -ENODEV);
         assert_non_null(strstr(err.message, "port-delete"));
-        assert_int_equal(n_ports(w), 1);
-        assert_true(n_journal(w) > 0);
+        assert_int_equal(tu_n_ports(w->ctx), 1);
+        assert_true(tu_n_journal(w->ctx, NULL) > 0);
         vport_port_free(port);
 }
 
@@ -512,7 +485,7 @@ static void test_net_destroy_refuses_active(void **state) {
         assert_non_null(strstr(err.message, "--force"));
         assert_null(strstr(err.message, uuid_format(&prepared->def->uuid, uuid)));
         assert_memory_equal(before.links, fnet->links, sizeof(before.links));
-        assert_int_equal(n_ports(w), 2);
+        assert_int_equal(tu_n_ports(w->ctx), 2);
         assert_int_equal(net_load(w->ctx, "br", NULL, &net_active, NULL), 0);
         assert_true(net_active);
 
@@ -524,7 +497,7 @@ static void test_net_destroy_refuses_active(void **state) {
         assert_string_equal(vport_port_get_owner_name(torn[0]), "vm1");
         assert_int_equal(vport_port_get_state(torn[1]), VPORT_PORT_STATE_PREPARED);
         vport_port_array_free(torn, n_torn);
-        assert_int_equal(n_ports(w), 0);
+        assert_int_equal(tu_n_ports(w->ctx), 0);
         assert_int_equal(fake_net_count("tun"), 0);
         assert_int_equal(net_load(w->ctx, "br", NULL, &net_active, NULL), 0);
         assert_false(net_active);
@@ -552,10 +525,10 @@ static void test_net_destroy_partial(void **state) {
         vport_port_array_free(torn, n_torn);
         assert_int_equal(net_load(w->ctx, "br", NULL, &net_active, NULL), 0);
         assert_true(net_active);
-        assert_int_equal(n_ports(w), 1);
+        assert_int_equal(tu_n_ports(w->ctx), 1);
         snprintf(tap->link.kind, sizeof(tap->link.kind), "%s", "tun");
         assert_int_equal(vport_net_destroy(w->ctx, "br", &err), 0);
-        assert_int_equal(n_ports(w), 0);
+        assert_int_equal(tu_n_ports(w->ctx), 0);
         vport_port_free(a);
 }
 
@@ -599,7 +572,7 @@ static void test_owner_uuid(void **state) {
         req.owner_uuid = &given;
         assert_int_equal(vport_port_create(w->ctx, &req, NULL, &err), -EINVAL);
         assert_non_null(strstr(err.message, "--owner NAME"));
-        assert_int_equal(n_ports(w), 3);
+        assert_int_equal(tu_n_ports(w->ctx), 3);
 
         /* no owner at all is "unknown", one owner too */
         req.owner_uuid = NULL;

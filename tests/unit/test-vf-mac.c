@@ -2,7 +2,6 @@
 /* vport_vf_resolve / vport_vf_set_mac / vport_pf_list_vfs over the fake SR-IOV
  * model: the direct path, every reason to fall back to the admin MAC and a
  * driver bounce, and every way that fallback can fail. */
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,31 +10,25 @@
 #include <cmocka.h>
 
 #include "core/sriov.h"
+#include "ctx-fixture.h"
 #include "fake-sriov.h"
 
 static const vport_mac want = { { 0x52, 0x54, 0x00, 0xaa, 0xbb, 0x01 } };
 #define WANT_S "52:54:00:aa:bb:01"
 
 typedef struct fixture {
-        char dir[64];
+        char dir[TU_DIR_MAX];
         vport_ctx *ctx;
         vport_vf_ref vf;
 } fixture;
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
-        return remove(path);
-}
-
 static int setup(void **state) {
-        vport_ctx_options opts = { .ops = &fake_sriov_ops };
         fixture *f = calloc(1, sizeof(*f));
         vport_error err = { 0 };
 
-        snprintf(f->dir, sizeof(f->dir), "/tmp/test-vf-mac.XXXXXX");
-        assert_non_null(mkdtemp(f->dir));
-        opts.state_dir = f->dir;
+        tu_state_dir_new(f->dir, "test-vf-mac");
         fake_sriov_setup(2);
-        assert_int_equal(vport_ctx_open(&opts, &f->ctx, &err), 0);
+        f->ctx = tu_ctx_open(f->dir, &fake_sriov_ops);
         assert_int_equal(vport_vf_resolve(f->ctx, "0000:03:10.0", NULL, &f->vf, &err), 0);
         *state = f;
         return 0;
@@ -45,7 +38,7 @@ static int teardown(void **state) {
         fixture *f = *state;
 
         vport_ctx_close(f->ctx);
-        nftw(f->dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+        tu_state_dir_remove(f->dir);
         free(f);
         return 0;
 }

@@ -6,7 +6,6 @@
  * fake link table with a fake switch behind the vsi_request op: which
  * request each step sends, what the journal holds, and that a refused or
  * unanswered request leaves no macvtap and nothing recorded. */
-#include <ftw.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <netlink/attr.h>
@@ -21,6 +20,7 @@
 #include "config.h"
 #include "core/internal.h"
 #include "core/vsi.h"
+#include "ctx-fixture.h"
 #include "fake-netdev.h"
 #include "kernel/kernel-internal.h"
 
@@ -349,16 +349,10 @@ static int fake_vsi_request(vport_kernel *k, const vport_vsi *v, vport_vsi_reque
 }
 
 static vport_kernel_ops ops;
-static char dir[64];
+static char dir[TU_DIR_MAX];
 static vport_ctx *ctx;
 
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
-        return remove(path);
-}
-
 static int setup(void **state) {
-        vport_ctx_options opts = { .state_dir = dir, .ops = &ops };
-        vport_error err = { 0 };
         const char *xml =
                 "<network><name>qbg</name><forward mode='vepa'><interface dev='eth0'/></forward>"
                 "<virtualport type='802.1Qbg'><parameters managerid='11' typeid='1193047'/></virtualport>"
@@ -367,21 +361,19 @@ static int setup(void **state) {
                 "</portgroup>"
                 "</network>";
 
-        snprintf(dir, sizeof(dir), "/tmp/test-vsi.XXXXXX");
-        assert_non_null(mkdtemp(dir));
+        tu_state_dir_new(dir, "test-vsi");
         fake_net_setup();
         ops = fake_net_ops;
         ops.vsi_request = fake_vsi_request;
         memset(&sw, 0, sizeof(sw));
-        assert_int_equal(vport_ctx_open(&opts, &ctx, &err), 0);
-        assert_int_equal(vport_net_define(ctx, xml, NULL, &err), 0);
-        assert_int_equal(vport_net_start(ctx, "qbg", &err), 0);
+        ctx = tu_ctx_open(dir, &ops);
+        tu_net_up(ctx, xml, "qbg");
         return 0;
 }
 
 static int teardown(void **state) {
         vport_ctx_close(ctx);
-        nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+        tu_state_dir_remove(dir);
         return 0;
 }
 

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <ftw.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/wait.h>
+
+#include <cmocka.h>
+
+#include "config.h"
+#include "ctx-fixture.h"
+
+void tu_state_dir_new(char *dir, const char *name) {
+        snprintf(dir, TU_DIR_MAX, "/tmp/%s.XXXXXX", name);
+        assert_non_null(mkdtemp(dir));
+}
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+        return remove(path);
+}
+
+void tu_state_dir_remove(const char *dir) {
+        nftw(dir, rm_one, 8, FTW_DEPTH | FTW_PHYS);
+}
+
+vport_ctx *tu_ctx_open(const char *dir, const vport_kernel_ops *ops) {
+        vport_ctx_options opts = { .state_dir = dir, .ops = ops };
+        vport_error err = { 0 };
+        vport_ctx *ctx = NULL;
+
+        if (vport_ctx_open(&opts, &ctx, &err) < 0)
+                fail_msg("opening a context on %s: %s", dir, err.message);
+        return ctx;
+}
+
+void tu_net_up(vport_ctx *ctx, const char *xml, const char *name) {
+        vport_error err = { 0 };
+
+        if (vport_net_define(ctx, xml, NULL, &err) < 0 || vport_net_start(ctx, name, &err) < 0)
+                fail_msg("network %s: %s", name, err.message);
+}
+
+void tu_skip_without_faults(void) {
+        if (!WITH_FAULT_INJECTION) {
+                print_message("skipped: needs a -Dfault_injection=true build\n");
+                skip();
+        }
+}
+
+static void need_faults(const char *spec) {
+        if (!WITH_FAULT_INJECTION)
+                fail_msg("fault '%s' in a build without the wrapper: call tu_skip_without_faults() first",
+                         spec);
+}
+
+void tu_ctx_reopen_faulty(vport_ctx **ctx, const char *dir, const vport_kernel_ops *base, const char *spec,
+                          fault_ops **fault) {
+        const vport_kernel_ops *ops = NULL;
+
+        need_faults(spec);
+        vport_ctx_close(*ctx);
+        fault_ops_free(*fault);
+        *fault = NULL;
+        assert_int_equal(fault_ops_new(spec, base, fault, &ops, NULL), 0);
+        *ctx = tu_ctx_open(dir, ops);
+}
+
+size_t tu_n_ports(vport_ctx *ctx) {
+        vport_port **ports = NULL;
+        size_t n = 0;
+
+        assert_int_equal(vport_port_list(ctx, NULL, &ports, &n, NULL), 0);
+        vport_port_array_free(ports, n);
+        return n;
+}
+
+size_t tu_n_journal(vport_ctx *ctx, const vport_port *port) {
+        store_journal *entries = NULL;
+        size_t n = 0;
+
+        assert_int_equal(store_journal_list(ctx->store, port ? &port->def->uuid : NULL, &entries, &n, NULL),
+                         0);
+        store_journal_array_free(entries, n);
+        return n;
+}
+
+void tu_crash_child(const char *dir, const vport_kernel_ops *base, const char *spec,
+                    void (*fn)(vport_ctx *ctx, const void *arg), const void *arg) {
+        pid_t pid;
+        int status;
+
+        need_faults(spec);
+        pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                const vport_kernel_ops *ops;
+                fault_ops *fo = NULL;
+
+                if (fault_ops_new(spec, base, &fo, &ops, NULL) < 0)
+                        _exit(2);
+                fn(tu_ctx_open(dir, ops), arg);
+                _exit(3); /* not reached if the fault fired */
+        }
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 99);
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* What the core tests share: a throwaway state directory, a context over a
+ * fake (or fault-wrapped fake) kernel table, networks defined and started,
+ * and the counts tests assert on. Every helper fails the test on an error. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/fault.h"
+#include "core/internal.h"
+
+#define TU_DIR_MAX 64
+
+/* /tmp/NAME.XXXXXX, made; dir holds TU_DIR_MAX bytes. */
+void tu_state_dir_new(char *dir, const char *name);
+/* The directory and everything below it. */
+void tu_state_dir_remove(const char *dir);
+
+vport_ctx *tu_ctx_open(const char *dir, const vport_kernel_ops *ops);
+/* The network xml (named name) defined and started. */
+void tu_net_up(vport_ctx *ctx, const char *xml, const char *name);
+
+/* A test that injects faults calls this first, before it makes anything:
+ * in a build without the fault wrapper it is skipped, and cmocka's skip
+ * leaves the test at once (what the test made by then would leak). */
+void tu_skip_without_faults(void);
+/* *ctx closed and reopened on dir through a fault table with spec around
+ * base (*fault replaced). Fails the test (never skips) in a build without
+ * the wrapper: the test should have called tu_skip_without_faults() at its
+ * top. */
+void tu_ctx_reopen_faulty(vport_ctx **ctx, const char *dir, const vport_kernel_ops *base, const char *spec,
+                          fault_ops **fault);
+
+size_t tu_n_ports(vport_ctx *ctx);
+/* Journal entries of the port, or of every port (NULL). */
+size_t tu_n_journal(vport_ctx *ctx, const vport_port *port);
+
+/* Runs fn(ctx, arg) in a child process, on a context over dir through a
+ * fault table with spec around base, and asserts that the fault ended the
+ * child (a crash spec: the wrapper's _exit(99)); the fake's shared memory
+ * keeps what the child changed. Fails the test in a build without the
+ * wrapper (see tu_skip_without_faults()). */
+void tu_crash_child(const char *dir, const vport_kernel_ops *base, const char *spec,
+                    void (*fn)(vport_ctx *ctx, const void *arg), const void *arg);
