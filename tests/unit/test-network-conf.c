@@ -8,48 +8,7 @@
 #include <stdio.h>
 #include <cmocka.h>
 
-#include "conf/network.h"
-
-static vport_network_def *parse_ok(const char *xml) {
-        vport_error err = { 0 };
-        vport_network_def *def = NULL;
-        int r = network_def_parse_string(xml, strlen(xml), &def, &err);
-
-        if (r < 0)
-                fail_msg("unexpected parse failure %d: %s\n%s", r, err.message, xml);
-        return def;
-}
-
-/* Parse must fail with -EINVAL and a message holding every needle. */
-static void expect_fail(const char *xml, ...) {
-        vport_error err = { 0 };
-        vport_network_def *def = NULL;
-        const char *needle;
-        va_list ap;
-        int r = network_def_parse_string(xml, strlen(xml), &def, &err);
-
-        if (r >= 0) {
-                network_def_free(def);
-                fail_msg("parse unexpectedly succeeded:\n%s", xml);
-        }
-        assert_int_equal(r, -EINVAL);
-        assert_null(def);
-        va_start(ap, xml);
-        while ((needle = va_arg(ap, const char *)))
-                if (!strstr(err.message, needle))
-                        fail_msg("message '%s' lacks '%s'", err.message, needle);
-        va_end(ap);
-}
-
-static void roundtrip(const char *xml) {
-        _cleanup_(network_def_freep) vport_network_def *a = parse_ok(xml), *b = NULL;
-        _cleanup_free_ char *x1 = NULL, *x2 = NULL;
-
-        assert_int_equal(network_def_format(a, &x1), 0);
-        b = parse_ok(x1);
-        assert_int_equal(network_def_format(b, &x2), 0);
-        assert_string_equal(x1, x2);
-}
+#include "conf-fixture.h"
 
 #define NET(body) "<network><name>n1</name>" body "</network>"
 
@@ -79,10 +38,10 @@ static const char *const bridge_ovs_xml =
         "</network>\n";
 
 static void test_roundtrip_bridge_ovs(void **state) {
-        _cleanup_(network_def_freep) vport_network_def *d = parse_ok(bridge_ovs_xml);
+        _cleanup_(network_def_freep) vport_network_def *d = tu_net_ok(bridge_ovs_xml);
         vport_direct_mode mode = _DIRECT_MAX;
 
-        roundtrip(bridge_ovs_xml);
+        free(tu_net_roundtrip(bridge_ovs_xml));
         assert_int_equal(d->forward_mode, FORWARD_BRIDGE);
         assert_string_equal(d->bridge_name, "ovsbr0");
         assert_int_equal(d->mac_table_manager, MAC_TABLE_MANAGER_LIBVIRT);
@@ -119,10 +78,10 @@ static void test_roundtrip_direct_modes(void **state) {
         };
 
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
-                _cleanup_(network_def_freep) vport_network_def *d = parse_ok(cases[i].xml);
+                _cleanup_(network_def_freep) vport_network_def *d = tu_net_ok(cases[i].xml);
                 vport_direct_mode mode;
 
-                roundtrip(cases[i].xml);
+                free(tu_net_roundtrip(cases[i].xml));
                 assert_int_equal(network_def_plug_type(d, &mode), PLUG_DIRECT);
                 assert_int_equal(mode, cases[i].mode);
         }
@@ -137,10 +96,10 @@ static void test_roundtrip_hostdev(void **state) {
                     "<virtualport type='802.1Qbh'><parameters profileid='p1'/></virtualport>"
                     "<portgroup name='a' default='yes'><vlan><tag id='7'/></vlan></portgroup>");
         const char *pf = NET("<forward mode='hostdev'><pf dev='enp6s0f0'/></forward>");
-        _cleanup_(network_def_freep) vport_network_def *d = parse_ok(xml), *p = parse_ok(pf);
+        _cleanup_(network_def_freep) vport_network_def *d = tu_net_ok(xml), *p = tu_net_ok(pf);
 
-        roundtrip(xml);
-        roundtrip(pf);
+        free(tu_net_roundtrip(xml));
+        free(tu_net_roundtrip(pf));
         assert_true(d->managed);
         assert_int_equal(d->driver, HOSTDEV_DRIVER_VFIO);
         assert_int_equal(d->n_addresses, 2);
@@ -166,10 +125,10 @@ static const char *const open_xml =
         "</network>\n";
 
 static void test_roundtrip_l3(void **state) {
-        _cleanup_(network_def_freep) vport_network_def *d = parse_ok(open_xml);
+        _cleanup_(network_def_freep) vport_network_def *d = tu_net_ok(open_xml);
         _cleanup_free_ char *out = NULL;
 
-        roundtrip(open_xml);
+        free(tu_net_roundtrip(open_xml));
         assert_int_equal(network_def_plug_type(d, NULL), PLUG_NETWORK);
         assert_int_equal(d->bridge_stp, 1);
         assert_int_equal(d->bridge_delay, 0);
@@ -184,11 +143,13 @@ static void test_roundtrip_l3(void **state) {
         assert_non_null(strstr(out, "<network ipv6=\"yes\" trustGuestRxFilters=\"no\">"));
         assert_non_null(strstr(out, "zone=\"trusted\""));
 
-        roundtrip(NET("<forward mode='open'/><bridge name='virbr2'/><ip address='10.0.1.1' prefix='24'/>"));
-        roundtrip(NET("<bridge name='virbr3'/><ip address='10.0.2.1' prefix='24'/>")); /* isolated */
+        free(tu_net_roundtrip(
+                NET("<forward mode='open'/><bridge name='virbr2'/><ip address='10.0.1.1' prefix='24'/>")));
+        free(tu_net_roundtrip(
+                NET("<bridge name='virbr3'/><ip address='10.0.2.1' prefix='24'/>"))); /* isolated */
         {
                 _cleanup_(network_def_freep) vport_network_def *iso =
-                        parse_ok(NET("<bridge name='virbr3'/>"));
+                        tu_net_ok(NET("<bridge name='virbr3'/>"));
 
                 assert_int_equal(iso->forward_mode, FORWARD_NONE);
                 assert_int_equal(network_def_plug_type(iso, NULL), PLUG_NETWORK);
@@ -196,12 +157,12 @@ static void test_roundtrip_l3(void **state) {
 }
 
 static void test_uuid_generated(void **state) {
-        _cleanup_(network_def_freep) vport_network_def *a = parse_ok(NET("<bridge name='virbr3'/>"));
-        _cleanup_(network_def_freep) vport_network_def *b = parse_ok(NET("<bridge name='virbr3'/>"));
+        _cleanup_(network_def_freep) vport_network_def *a = tu_net_ok(NET("<bridge name='virbr3'/>"));
+        _cleanup_(network_def_freep) vport_network_def *b = tu_net_ok(NET("<bridge name='virbr3'/>"));
 
         assert_false(uuid_is_null(&a->uuid));
         assert_false(uuid_equal(&a->uuid, &b->uuid));
-        expect_fail(NET("<uuid>not-a-uuid</uuid><bridge name='virbr3'/>"), "network 'n1'", "<uuid>", NULL);
+        tu_net_fail(NET("<uuid>not-a-uuid</uuid><bridge name='virbr3'/>"), "network 'n1'", "<uuid>", NULL);
 }
 
 static void test_enum_tables(void **state) {
@@ -221,91 +182,92 @@ static void test_enum_tables(void **state) {
 /* ---- validation rules: one failing and one passing example each ---- */
 
 static void test_basic_elements(void **state) {
-        expect_fail("<network><bridge name='virbr0'/></network>", "missing <name>", NULL);
-        expect_fail(NET("<name>n2</name><bridge name='virbr0'/>"), "network 'n1'", "<name>", "duplicate",
+        tu_net_fail("<network><bridge name='virbr0'/></network>", "missing <name>", NULL);
+        tu_net_fail(NET("<name>n2</name><bridge name='virbr0'/>"), "network 'n1'", "<name>", "duplicate",
                     NULL);
-        expect_fail("<network><name>a/b</name><bridge name='virbr0'/></network>", "'/'", NULL);
-        expect_fail("<network><name>.x</name><bridge name='virbr0'/></network>", "'.'", NULL);
-        expect_fail(NET("<bridge name='virbr0'/><frobnicate/>"), "network 'n1'",
+        tu_net_fail("<network><name>a/b</name><bridge name='virbr0'/></network>", "'/'", NULL);
+        tu_net_fail("<network><name>.x</name><bridge name='virbr0'/></network>", "'.'", NULL);
+        tu_net_fail(NET("<bridge name='virbr0'/><frobnicate/>"), "network 'n1'",
                     "unexpected element <frobnicate>", NULL);
-        expect_fail(NET("<bridge name='virbr0'/><mtu size='12'/>"), "<mtu size='12'>", NULL);
-        expect_fail(NET("<bridge name='virbr0'/><mtu size='x'/>"), "<mtu size='x'>", NULL);
-        expect_fail(NET("<forward mode='teleport'/>"), "<forward mode='teleport'>", NULL);
-        expect_fail(NET("<bridge name='br/0'/>"), "<bridge name>", NULL);
-        expect_fail(NET("<bridge name='virbr0' stp='maybe'/>"), "<bridge stp='maybe'>", NULL);
-        expect_fail(NET("<forward mode='bridge'/><bridge name='br0' macTableManager='x'/>"),
+        tu_net_fail(NET("<bridge name='virbr0'/><mtu size='12'/>"), "<mtu size='12'>", NULL);
+        tu_net_fail(NET("<bridge name='virbr0'/><mtu size='x'/>"), "<mtu size='x'>", NULL);
+        tu_net_fail(NET("<forward mode='teleport'/>"), "<forward mode='teleport'>", NULL);
+        tu_net_fail(NET("<bridge name='br/0'/>"), "<bridge name>", NULL);
+        tu_net_fail(NET("<bridge name='virbr0' stp='maybe'/>"), "<bridge stp='maybe'>", NULL);
+        tu_net_fail(NET("<forward mode='bridge'/><bridge name='br0' macTableManager='x'/>"),
                     "<bridge macTableManager='x'>", NULL);
         network_def_free(
-                parse_ok(NET("<forward mode='bridge'/><bridge name='br0' macTableManager='kernel'/>")));
-        expect_fail(NET("<forward mode='vepa' dev='eth0'/><bridge macTableManager='kernel'/>"),
+                tu_net_ok(NET("<forward mode='bridge'/><bridge name='br0' macTableManager='kernel'/>")));
+        tu_net_fail(NET("<forward mode='vepa' dev='eth0'/><bridge macTableManager='kernel'/>"),
                     "macTableManager", NULL);
 }
 
 static void test_pool_rules(void **state) {
-        expect_fail(NET("<forward mode='vepa'><interface dev='eth1'/><pf dev='eth0'/></forward>"),
+        tu_net_fail(NET("<forward mode='vepa'><interface dev='eth1'/><pf dev='eth0'/></forward>"),
                     "network 'n1'", "<interface>, <pf> and <address> are mutually exclusive", NULL);
-        expect_fail(NET("<forward mode='hostdev'><pf dev='eth0'/>"
+        tu_net_fail(NET("<forward mode='hostdev'><pf dev='eth0'/>"
                         "<address type='pci' domain='0' bus='6' slot='16' function='1'/></forward>"),
                     "mutually exclusive", NULL);
-        expect_fail(NET("<forward mode='vepa'><pf dev='eth0'/><pf dev='eth1'/></forward>"), "only one <pf>",
+        tu_net_fail(NET("<forward mode='vepa'><pf dev='eth0'/><pf dev='eth1'/></forward>"), "only one <pf>",
                     NULL);
-        expect_fail(NET("<forward mode='vepa'><interface dev='eth1'/><interface dev='eth1'/></forward>"),
+        tu_net_fail(NET("<forward mode='vepa'><interface dev='eth1'/><interface dev='eth1'/></forward>"),
                     "<interface dev='eth1'>", "twice", NULL);
-        expect_fail(NET("<forward mode='vepa'><interface/></forward>"), "<interface>", "'dev'", NULL);
-        expect_fail(NET("<forward mode='vepa' dev='eth2'><interface dev='eth1'/></forward>"),
+        tu_net_fail(NET("<forward mode='vepa'><interface/></forward>"), "<interface>", "'dev'", NULL);
+        tu_net_fail(NET("<forward mode='vepa' dev='eth2'><interface dev='eth1'/></forward>"),
                     "<forward dev='eth2'>", "first <interface dev='eth1'>", NULL);
         /* no device at all: defined (and started) as by libvirt, its ports refused */
-        network_def_free(parse_ok(NET("<forward mode='vepa'/>")));
-        network_def_free(parse_ok(NET("<forward mode='vepa'><interface dev='eth1'/></forward>")));
-        expect_fail(
+        network_def_free(tu_net_ok(NET("<forward mode='vepa'/>")));
+        network_def_free(tu_net_ok(NET("<forward mode='vepa'><interface dev='eth1'/></forward>")));
+        tu_net_fail(
                 NET("<forward mode='hostdev'>"
                     "<address type='pci' domain='0x0000' bus='0x06' slot='0x20' function='0x1'/></forward>"),
                 "slot='0x20'", NULL);
-        expect_fail(
+        tu_net_fail(
                 NET("<forward mode='hostdev'>"
                     "<address type='usb' domain='0x0000' bus='0x06' slot='0x10' function='0x1'/></forward>"),
                 "<address type='usb'>", NULL);
-        expect_fail(NET("<forward mode='hostdev'>"
+        tu_net_fail(NET("<forward mode='hostdev'>"
                         "<address type='pci' domain='0x0000' bus='0x06' slot='0x10' function='0x1'/>"
                         "<address type='pci' domain='0' bus='6' slot='16' function='1'/></forward>"),
                     "0000:06:10.1 listed twice", NULL);
-        expect_fail(NET("<forward mode='vepa'><address type='pci' domain='0' bus='6' slot='16' "
+        tu_net_fail(NET("<forward mode='vepa'><address type='pci' domain='0' bus='6' slot='16' "
                         "function='1'/></forward>"),
                     "<forward mode='vepa'>", "<address>", NULL);
 }
 
 static void test_l3_elements_on_non_l3_modes(void **state) {
-        expect_fail(NET("<forward mode='bridge'/><bridge name='br0'/><ip address='10.0.0.1' prefix='24'/>"),
+        tu_net_fail(NET("<forward mode='bridge'/><bridge name='br0'/><ip address='10.0.0.1' prefix='24'/>"),
                     "network 'n1'", "<forward mode='bridge'>", "<ip> is not supported", NULL);
-        expect_fail(NET("<forward mode='vepa' dev='eth0'/><mac address='52:54:00:00:00:01'/>"),
+        tu_net_fail(NET("<forward mode='vepa' dev='eth0'/><mac address='52:54:00:00:00:01'/>"),
                     "<mac> is not supported", NULL);
-        expect_fail(NET("<forward mode='passthrough' dev='eth0'/><dns enable='no'/>"),
+        tu_net_fail(NET("<forward mode='passthrough' dev='eth0'/><dns enable='no'/>"),
                     "<dns> is not supported", NULL);
-        expect_fail(NET("<forward mode='bridge'><nat/></forward><bridge name='br0'/>"), "<nat>", NULL);
-        expect_fail(NET("<forward mode='bridge'/><bridge name='br0' stp='on'/>"), "<bridge stp='on'>", NULL);
+        tu_net_fail(NET("<forward mode='bridge'><nat/></forward><bridge name='br0'/>"), "<nat>", NULL);
+        tu_net_fail(NET("<forward mode='bridge'/><bridge name='br0' stp='on'/>"), "<bridge stp='on'>", NULL);
         /* libvirt: "bridge delay/stp/zone options only allowed in open, route, nat, and isolated mode" */
-        expect_fail(NET("<forward mode='bridge'/><bridge name='br0' zone='public'/>"), "<bridge zone>",
+        tu_net_fail(NET("<forward mode='bridge'/><bridge name='br0' zone='public'/>"), "<bridge zone>",
                     NULL);
-        expect_fail(NET("<forward mode='vepa' dev='eth0'/><bridge zone='public'/>"), "<bridge zone>", NULL);
+        tu_net_fail(NET("<forward mode='vepa' dev='eth0'/><bridge zone='public'/>"), "<bridge zone>", NULL);
         /* the same elements are fine on L3 modes */
         network_def_free(
-                parse_ok(NET("<forward mode='open'/><bridge name='br0'/><mac address='52:54:00:00:00:01'/>"
-                             "<dns enable='no'/><ip address='10.0.0.1' prefix='24'/>")));
+                tu_net_ok(NET("<forward mode='open'/><bridge name='br0'/><mac address='52:54:00:00:00:01'/>"
+                              "<dns enable='no'/><ip address='10.0.0.1' prefix='24'/>")));
         /* title/description/metadata are not L3 */
-        network_def_free(parse_ok(NET("<title>t</title><description>d</description><metadata><x/></metadata>"
-                                      "<forward mode='vepa' dev='eth0'/>")));
+        network_def_free(
+                tu_net_ok(NET("<title>t</title><description>d</description><metadata><x/></metadata>"
+                              "<forward mode='vepa' dev='eth0'/>")));
 }
 
 static void test_l3_mode_rules(void **state) {
-        network_def_free(parse_ok(NET("<forward mode='open'/>"))); /* libvirt 11.3 takes it */
-        expect_fail(NET("<forward mode='open'><pf dev='eth0'/></forward><bridge name='virbr0'/>"), "<pf>",
+        network_def_free(tu_net_ok(NET("<forward mode='open'/>"))); /* libvirt 11.3 takes it */
+        tu_net_fail(NET("<forward mode='open'><pf dev='eth0'/></forward><bridge name='virbr0'/>"), "<pf>",
                     NULL);
-        expect_fail(NET("<forward mode='open'><interface dev='eth0'/><interface dev='eth1'/></forward>"
+        tu_net_fail(NET("<forward mode='open'><interface dev='eth0'/><interface dev='eth1'/></forward>"
                         "<bridge name='virbr0'/>"),
                     "<forward mode='open'>", "not allowed", NULL);
-        expect_fail(NET("<forward mode='none' dev='eth0'/><bridge name='virbr0'/>"), "isolated", NULL);
+        tu_net_fail(NET("<forward mode='none' dev='eth0'/><bridge name='virbr0'/>"), "isolated", NULL);
         /* libvirt: "forward dev not allowed for network ... with forward mode='open'" */
-        expect_fail(NET("<forward mode='open' dev='eth0'><interface dev='eth0'/></forward>"
+        tu_net_fail(NET("<forward mode='open' dev='eth0'><interface dev='eth0'/></forward>"
                         "<bridge name='virbr0'/><ip address='10.0.0.1' prefix='24'/>"),
                     "<forward mode='open'>", "<forward dev>", NULL);
 }
@@ -315,28 +277,28 @@ static void test_l3_mode_rules(void **state) {
 static void test_unmanaged_refused(void **state) {
         static const char *const managed = "vport manages isolated and open networks";
 
-        expect_fail(NET("<forward mode='nat'/><bridge name='virbr0'/>"), "network 'n1'",
+        tu_net_fail(NET("<forward mode='nat'/><bridge name='virbr0'/>"), "network 'n1'",
                     "<forward mode='nat'>", "NAT", managed, NULL);
-        expect_fail(NET("<forward/><bridge name='virbr0'/>"), "<forward mode='nat'>",
+        tu_net_fail(NET("<forward/><bridge name='virbr0'/>"), "<forward mode='nat'>",
                     NULL); /* the default */
-        expect_fail(NET("<forward mode='route' dev='eth0'/><bridge name='virbr0'/>"),
+        tu_net_fail(NET("<forward mode='route' dev='eth0'/><bridge name='virbr0'/>"),
                     "<forward mode='route'>", "routed", managed, NULL);
-        expect_fail(NET("<bridge name='virbr0'/><ip address='10.0.0.1' prefix='24'><dhcp><range "
+        tu_net_fail(NET("<bridge name='virbr0'/><ip address='10.0.0.1' prefix='24'><dhcp><range "
                         "start='10.0.0.2' end='10.0.0.9'/></dhcp></ip>"),
                     "network 'n1'", "<ip><dhcp>", "DHCP", managed, NULL);
-        expect_fail(
+        tu_net_fail(
                 NET("<bridge name='virbr0'/><ip address='10.0.0.1' prefix='24'><tftp root='/srv'/></ip>"),
                 "<ip><tftp>", "TFTP", NULL);
-        expect_fail(NET("<bridge name='virbr0'/><dns/>"), "<dns>", "DNS server", managed, NULL);
-        expect_fail(NET("<bridge name='virbr0'/><dns enable='yes'/>"), "<dns>", NULL);
-        expect_fail(NET("<bridge name='virbr0'/><dns enable='no'><host ip='10.0.0.2'><hostname>h</hostname>"
+        tu_net_fail(NET("<bridge name='virbr0'/><dns/>"), "<dns>", "DNS server", managed, NULL);
+        tu_net_fail(NET("<bridge name='virbr0'/><dns enable='yes'/>"), "<dns>", NULL);
+        tu_net_fail(NET("<bridge name='virbr0'/><dns enable='no'><host ip='10.0.0.2'><hostname>h</hostname>"
                         "</host></dns>"),
                     "<dns>", NULL);
-        expect_fail(NET("<bridge name='virbr0'/><domain name='x'/>"), "<domain>", managed, NULL);
-        expect_fail(NET("<bridge name='virbr0'/><route address='10.1.0.0' prefix='16' gateway='10.0.0.2'/>"),
+        tu_net_fail(NET("<bridge name='virbr0'/><domain name='x'/>"), "<domain>", managed, NULL);
+        tu_net_fail(NET("<bridge name='virbr0'/><route address='10.1.0.0' prefix='16' gateway='10.0.0.2'/>"),
                     "<route>", "static routes", NULL);
         /* on direct modes too: the same refusal, first */
-        expect_fail(NET("<forward mode='private' dev='eth0'/><route address='10.1.0.0' prefix='16' "
+        tu_net_fail(NET("<forward mode='private' dev='eth0'/><route address='10.1.0.0' prefix='16' "
                         "gateway='10.0.0.2'/>"),
                     "<route>", NULL);
 }
@@ -351,10 +313,10 @@ static void collect_note(void *userdata, const char *msg) {
 /* Kept without effect: said once per item at define, and dumped. */
 static void test_notices(void **state) {
         _cleanup_(network_def_freep) vport_network_def *d =
-                parse_ok(NET("<bridge name='virbr0' zone='trusted'/>"));
+                tu_net_ok(NET("<bridge name='virbr0' zone='trusted'/>"));
         _cleanup_(network_def_freep) vport_network_def *v6 =
-                parse_ok("<network ipv6='no'><name>n2</name><forward mode='vepa' dev='eth0'/></network>");
-        _cleanup_(network_def_freep) vport_network_def *quiet = parse_ok(
+                tu_net_ok("<network ipv6='no'><name>n2</name><forward mode='vepa' dev='eth0'/></network>");
+        _cleanup_(network_def_freep) vport_network_def *quiet = tu_net_ok(
                 "<network trustGuestRxFilters='yes'><name>n3</name><forward mode='vepa' dev='eth0'/>"
                 "</network>");
         char buf[1024] = "";
@@ -373,8 +335,8 @@ static void test_notices(void **state) {
         assert_string_equal(buf, "");
         {
                 _cleanup_(network_def_freep) vport_network_def *ip =
-                        parse_ok(NET("<bridge name='b'/><ip address='10.0.0.1' prefix='24'/>"));
-                _cleanup_(network_def_freep) vport_network_def *ip_nodns = parse_ok(
+                        tu_net_ok(NET("<bridge name='b'/><ip address='10.0.0.1' prefix='24'/>"));
+                _cleanup_(network_def_freep) vport_network_def *ip_nodns = tu_net_ok(
                         NET("<bridge name='b'/><dns enable='no'/><ip address='10.0.0.1' prefix='24'/>"));
 
                 buf[0] = '\0';
@@ -384,40 +346,40 @@ static void test_notices(void **state) {
                 network_def_notices(ip_nodns, collect_note, buf);
                 assert_string_equal(buf, "");
         }
-        expect_fail("<network ipv6='maybe'><name>n4</name><bridge name='b'/></network>", "network 'n4'",
+        tu_net_fail("<network ipv6='maybe'><name>n4</name><bridge name='b'/></network>", "network 'n4'",
                     "ipv6='maybe'", NULL);
-        expect_fail(NET("<bridge name='b' zone='a b'/>"), "zone='a b'", NULL);
+        tu_net_fail(NET("<bridge name='b' zone='a b'/>"), "zone='a b'", NULL);
 }
 
 static void test_bridge_and_direct_rules(void **state) {
-        expect_fail(NET("<forward mode='bridge' dev='eth0'/><bridge name='br0'/>"),
+        tu_net_fail(NET("<forward mode='bridge' dev='eth0'/><bridge name='br0'/>"),
                     "<forward mode='bridge'>", "cannot be combined", NULL);
-        network_def_free(parse_ok(NET("<forward mode='bridge'/>"))); /* as libvirt; its ports fail */
-        expect_fail(NET("<forward mode='private' dev='eth0'/><bridge name='br0'/>"),
+        network_def_free(tu_net_ok(NET("<forward mode='bridge'/>"))); /* as libvirt; its ports fail */
+        tu_net_fail(NET("<forward mode='private' dev='eth0'/><bridge name='br0'/>"),
                     "<forward mode='private'>", "<bridge name> is not allowed", NULL);
-        network_def_free(parse_ok(NET("<forward mode='bridge'><pf dev='eth0'/></forward>")));
+        network_def_free(tu_net_ok(NET("<forward mode='bridge'><pf dev='eth0'/></forward>")));
 }
 
 static void test_hostdev_rules(void **state) {
-        expect_fail(NET("<forward mode='hostdev'><interface dev='eth1'/></forward>"), "network 'n1'",
+        tu_net_fail(NET("<forward mode='hostdev'><interface dev='eth1'/></forward>"), "network 'n1'",
                     "<forward mode='hostdev'>", "<interface dev='eth1'>", NULL);
-        expect_fail(NET("<forward mode='hostdev' dev='eth1'><pf dev='eth0'/></forward>"),
+        tu_net_fail(NET("<forward mode='hostdev' dev='eth1'><pf dev='eth0'/></forward>"),
                     "<forward dev='eth1'>", NULL);
-        expect_fail(NET("<forward mode='hostdev'><driver name='foo'/><pf dev='eth0'/></forward>"),
+        tu_net_fail(NET("<forward mode='hostdev'><driver name='foo'/><pf dev='eth0'/></forward>"),
                     "<forward><driver name='foo'>", "vfio, kvm or xen", NULL);
-        expect_fail(
+        tu_net_fail(
                 NET("<forward mode='hostdev'><driver name='vfio' model='a b'/><pf dev='eth0'/></forward>"),
                 "<forward><driver model='a b'>", "not a driver name", NULL);
-        expect_fail(NET("<forward mode='hostdev'><driver name='vfio'/><driver name='vfio'/><pf dev='eth0'/>"
+        tu_net_fail(NET("<forward mode='hostdev'><driver name='vfio'/><driver name='vfio'/><pf dev='eth0'/>"
                         "</forward>"),
                     "more than one <driver>", NULL);
         {
                 /* libvirt 11's model (a VFIO variant driver) is kept; kvm and xen
                  * are kept too and refused when a port is prepared */
-                _cleanup_(network_def_freep) vport_network_def *m = parse_ok(NET(
+                _cleanup_(network_def_freep) vport_network_def *m = tu_net_ok(NET(
                         "<forward mode='hostdev'><driver name='vfio' model='mlx5_vfio_pci'/><pf dev='eth0'/>"
                         "</forward>"));
-                _cleanup_(network_def_freep) vport_network_def *k = parse_ok(
+                _cleanup_(network_def_freep) vport_network_def *k = tu_net_ok(
                         NET("<forward mode='hostdev'><driver name='kvm'/><pf dev='eth0'/></forward>"));
                 _cleanup_free_ char *out = NULL;
 
@@ -426,19 +388,19 @@ static void test_hostdev_rules(void **state) {
                 assert_int_equal(network_def_format(m, &out), 0);
                 assert_non_null(strstr(out, "<driver name=\"vfio\" model=\"mlx5_vfio_pci\"/>"));
                 assert_int_equal(k->driver, HOSTDEV_DRIVER_KVM);
-                roundtrip(NET("<forward mode='hostdev'><driver model='mlx5_vfio_pci'/><pf "
-                              "dev='eth0'/></forward>"));
+                free(tu_net_roundtrip(NET("<forward mode='hostdev'><driver model='mlx5_vfio_pci'/><pf "
+                                          "dev='eth0'/></forward>")));
         }
-        network_def_free(parse_ok(NET("<forward mode='hostdev'/>"))); /* as libvirt; its ports fail */
+        network_def_free(tu_net_ok(NET("<forward mode='hostdev'/>"))); /* as libvirt; its ports fail */
         /* libvirt: "mtu size only allowed in open, route, nat, and isolated mode" */
-        expect_fail(NET("<forward mode='hostdev'><pf dev='eth0'/></forward><mtu size='9000'/>"),
+        tu_net_fail(NET("<forward mode='hostdev'><pf dev='eth0'/></forward><mtu size='9000'/>"),
                     "<forward mode='hostdev'>", "<mtu size='9000'>", NULL);
-        expect_fail(NET("<forward mode='vepa' dev='eth0'/><mtu size='1400'/>"), "<mtu size='1400'>", NULL);
-        expect_fail(NET("<forward mode='hostdev' managed='maybe'><pf dev='eth0'/></forward>"),
+        tu_net_fail(NET("<forward mode='vepa' dev='eth0'/><mtu size='1400'/>"), "<mtu size='1400'>", NULL);
+        tu_net_fail(NET("<forward mode='hostdev' managed='maybe'><pf dev='eth0'/></forward>"),
                     "managed='maybe'", NULL);
         {
                 /* libvirt keeps a <driver> outside hostdev mode: so does vport, with a notice */
-                _cleanup_(network_def_freep) vport_network_def *v = parse_ok(
+                _cleanup_(network_def_freep) vport_network_def *v = tu_net_ok(
                         NET("<forward mode='vepa' dev='eth0'><driver name='vfio' model='x'/></forward>"));
                 _cleanup_free_ char *out = NULL;
                 char buf[1024] = "";
@@ -450,114 +412,114 @@ static void test_hostdev_rules(void **state) {
                 assert_int_equal(network_def_format(v, &out), 0);
                 assert_non_null(strstr(out, "<driver name=\"vfio\" model=\"x\"/>"));
         }
-        expect_fail(NET("<forward mode='hostdev'><pf dev='eth0'/></forward><bridge name='br0'/>"),
+        tu_net_fail(NET("<forward mode='hostdev'><pf dev='eth0'/></forward><bridge name='br0'/>"),
                     "<bridge name> is not allowed", NULL);
-        network_def_free(parse_ok(NET(
+        network_def_free(tu_net_ok(NET(
                 "<forward mode='hostdev' managed='no'><driver name='vfio'/><pf dev='eth0'/></forward>")));
 }
 
 static void test_bandwidth_rules(void **state) {
-        expect_fail(NET("<forward mode='hostdev'><pf dev='eth0'/></forward>"
+        tu_net_fail(NET("<forward mode='hostdev'><pf dev='eth0'/></forward>"
                         "<bandwidth><inbound average='10'/></bandwidth>"),
                     "network 'n1': <forward mode='hostdev'>: <bandwidth> is not supported", NULL);
-        expect_fail(NET("<forward mode='hostdev'><pf dev='eth0'/></forward>"
+        tu_net_fail(NET("<forward mode='hostdev'><pf dev='eth0'/></forward>"
                         "<portgroup name='pg'><bandwidth><inbound average='10'/></bandwidth></portgroup>"),
                     "<portgroup name='pg'><bandwidth>", "hostdev", NULL);
-        expect_fail(NET("<forward mode='vepa' dev='eth0'/><bandwidth><inbound average='10'/></bandwidth>"),
+        tu_net_fail(NET("<forward mode='vepa' dev='eth0'/><bandwidth><inbound average='10'/></bandwidth>"),
                     "<bandwidth> is not supported", NULL);
         /* libvirt: "Unsupported <bandwidth> element ... in portgroup ... with forward mode='vepa'" */
-        expect_fail(NET("<forward mode='vepa' dev='eth0'/>"
+        tu_net_fail(NET("<forward mode='vepa' dev='eth0'/>"
                         "<portgroup name='pg'><bandwidth><inbound average='10'/></bandwidth></portgroup>"),
                     "<portgroup name='pg'><bandwidth>", "vepa", NULL);
-        expect_fail(NET("<forward mode='bridge'><interface dev='eth0'/></forward>"
+        tu_net_fail(NET("<forward mode='bridge'><interface dev='eth0'/></forward>"
                         "<portgroup name='pg'><bandwidth><inbound average='10'/></bandwidth></portgroup>"),
                     "<portgroup name='pg'><bandwidth>", NULL);
         /* a tap on a bridge can be shaped */
-        network_def_free(parse_ok(
+        network_def_free(tu_net_ok(
                 NET("<forward mode='bridge'/><bridge name='br0'/>"
                     "<portgroup name='pg'><bandwidth><inbound average='10'/></bandwidth></portgroup>")));
-        expect_fail(NET("<bridge name='b'/><bandwidth><outbound average='10' floor='5'/></bandwidth>"),
+        tu_net_fail(NET("<bridge name='b'/><bandwidth><outbound average='10' floor='5'/></bandwidth>"),
                     "<outbound floor>", NULL);
-        expect_fail(NET("<bridge name='b'/><bandwidth><inbound peak='10'/></bandwidth>"), "<inbound>",
+        tu_net_fail(NET("<bridge name='b'/><bandwidth><inbound peak='10'/></bandwidth>"), "<inbound>",
                     "'average'", NULL);
-        expect_fail(NET("<bridge name='b'/><bandwidth><inbound average='-1'/></bandwidth>"),
+        tu_net_fail(NET("<bridge name='b'/><bandwidth><inbound average='-1'/></bandwidth>"),
                     "<inbound average='-1'>", NULL);
-        expect_fail(
+        tu_net_fail(
                 NET("<bridge name='b'/><bandwidth><inbound average='99999999999999999999999'/></bandwidth>"),
                 "out of range", NULL);
-        expect_fail(NET("<bridge name='b'/><bandwidth><inbound average='10'/><inbound "
+        tu_net_fail(NET("<bridge name='b'/><bandwidth><inbound average='10'/><inbound "
                         "average='20'/></bandwidth>"),
                     "more than one <inbound>", NULL);
-        expect_fail(NET("<bridge name='b'/><bandwidth><inbound average='10' peak='5'/></bandwidth>"),
+        tu_net_fail(NET("<bridge name='b'/><bandwidth><inbound average='10' peak='5'/></bandwidth>"),
                     "peak='5'", NULL);
-        expect_fail(NET("<forward mode='bridge'/><bridge name='br0'/>"
+        tu_net_fail(NET("<forward mode='bridge'/><bridge name='br0'/>"
                         "<portgroup name='pg'><bandwidth><inbound floor='10'/></bandwidth></portgroup>"),
                     "<inbound floor>", NULL);
-        network_def_free(parse_ok(NET("<bridge name='b'/><bandwidth><inbound floor='10'/></bandwidth>")));
+        network_def_free(tu_net_ok(NET("<bridge name='b'/><bandwidth><inbound floor='10'/></bandwidth>")));
 }
 
 static void test_vlan_rules(void **state) {
-        expect_fail(NET("<forward mode='vepa' dev='eth0'/><vlan><tag id='42'/></vlan>"), "network 'n1'",
+        tu_net_fail(NET("<forward mode='vepa' dev='eth0'/><vlan><tag id='42'/></vlan>"), "network 'n1'",
                     "<vlan>", "<forward mode='vepa'>", NULL);
-        expect_fail(NET("<forward mode='bridge'/><bridge name='br0'/><vlan><tag id='42'/></vlan>"), "<vlan>",
+        tu_net_fail(NET("<forward mode='bridge'/><bridge name='br0'/><vlan><tag id='42'/></vlan>"), "<vlan>",
                     NULL);
-        expect_fail(NET("<forward mode='bridge'/><bridge name='br0'/>"
+        tu_net_fail(NET("<forward mode='bridge'/><bridge name='br0'/>"
                         "<portgroup name='pg'><vlan><tag id='42'/></vlan></portgroup>"),
                     "<portgroup name='pg'><vlan>", NULL);
-        expect_fail(NET("<bridge name='virbr0'/><vlan><tag id='42'/></vlan>"), "<vlan>", NULL);
+        tu_net_fail(NET("<bridge name='virbr0'/><vlan><tag id='42'/></vlan>"), "<vlan>", NULL);
         network_def_free(
-                parse_ok(NET("<forward mode='passthrough' dev='eth0'/><vlan><tag id='42'/></vlan>")));
+                tu_net_ok(NET("<forward mode='passthrough' dev='eth0'/><vlan><tag id='42'/></vlan>")));
         network_def_free(
-                parse_ok(NET("<forward mode='bridge'/><bridge name='br0'/><virtualport type='openvswitch'/>"
-                             "<vlan><tag id='42'/></vlan>")));
+                tu_net_ok(NET("<forward mode='bridge'/><bridge name='br0'/><virtualport type='openvswitch'/>"
+                              "<vlan><tag id='42'/></vlan>")));
         /* an openvswitch virtualport on the portgroup allows a vlan there */
         network_def_free(
-                parse_ok(NET("<forward mode='bridge'/><bridge name='br0'/><portgroup name='pg'>"
-                             "<virtualport type='openvswitch'/><vlan><tag id='42'/></vlan></portgroup>")));
-        expect_fail(NET("<forward mode='passthrough' dev='eth0'/><vlan><tag id='4096'/></vlan>"),
+                tu_net_ok(NET("<forward mode='bridge'/><bridge name='br0'/><portgroup name='pg'>"
+                              "<virtualport type='openvswitch'/><vlan><tag id='42'/></vlan></portgroup>")));
+        tu_net_fail(NET("<forward mode='passthrough' dev='eth0'/><vlan><tag id='4096'/></vlan>"),
                     "<tag id='4096'>", NULL);
-        expect_fail(NET("<forward mode='passthrough' dev='eth0'/><vlan><tag/></vlan>"), "'id'", NULL);
-        expect_fail(NET("<forward mode='passthrough' dev='eth0'/><vlan/>"), "<vlan>", "<tag>", NULL);
-        expect_fail(NET("<forward mode='passthrough' dev='eth0'/><vlan trunk='no'><tag id='1'/><tag "
+        tu_net_fail(NET("<forward mode='passthrough' dev='eth0'/><vlan><tag/></vlan>"), "'id'", NULL);
+        tu_net_fail(NET("<forward mode='passthrough' dev='eth0'/><vlan/>"), "<vlan>", "<tag>", NULL);
+        tu_net_fail(NET("<forward mode='passthrough' dev='eth0'/><vlan trunk='no'><tag id='1'/><tag "
                         "id='2'/></vlan>"),
                     "trunk='no'", NULL);
         /* one tag with nativeMode and no trunk attribute: libvirt accepts it; trunk='no' it refuses */
-        network_def_free(parse_ok(NET("<forward mode='passthrough' dev='eth0'/><vlan><tag id='1' "
-                                      "nativeMode='untagged'/></vlan>")));
-        expect_fail(NET("<forward mode='passthrough' dev='eth0'/><vlan trunk='no'><tag id='1' "
+        network_def_free(tu_net_ok(NET("<forward mode='passthrough' dev='eth0'/><vlan><tag id='1' "
+                                       "nativeMode='untagged'/></vlan>")));
+        tu_net_fail(NET("<forward mode='passthrough' dev='eth0'/><vlan trunk='no'><tag id='1' "
                         "nativeMode='untagged'/></vlan>"),
                     "<vlan trunk='no'>", "native", NULL);
-        expect_fail(NET("<forward mode='passthrough' dev='eth0'/><vlan trunk='yes'><tag id='1' "
+        tu_net_fail(NET("<forward mode='passthrough' dev='eth0'/><vlan trunk='yes'><tag id='1' "
                         "nativeMode='x'/></vlan>"),
                     "nativeMode='x'", NULL);
-        expect_fail(NET("<forward mode='passthrough' dev='eth0'/><vlan><tag id='1' nativeMode='tagged'/>"
+        tu_net_fail(NET("<forward mode='passthrough' dev='eth0'/><vlan><tag id='1' nativeMode='tagged'/>"
                         "<tag id='2' nativeMode='untagged'/></vlan>"),
                     "only one native", NULL);
-        network_def_free(parse_ok(NET("<forward mode='passthrough' dev='eth0'/>"
-                                      "<vlan trunk='yes'><tag id='1' nativeMode='tagged'/></vlan>")));
+        network_def_free(tu_net_ok(NET("<forward mode='passthrough' dev='eth0'/>"
+                                       "<vlan trunk='yes'><tag id='1' nativeMode='tagged'/></vlan>")));
 }
 
 /* libvirt's networkValidate, quirks included */
 static void test_vlan_use_rules(void **state) {
         /* a portgroup with its own typeless virtualport hands out a tag: refused */
-        expect_fail(NET("<forward mode='bridge'/><bridge name='br0'/><virtualport type='openvswitch'/>"
+        tu_net_fail(NET("<forward mode='bridge'/><bridge name='br0'/><virtualport type='openvswitch'/>"
                         "<portgroup name='pg'><virtualport><parameters profileid='x'/></virtualport>"
                         "<vlan><tag id='42'/></vlan></portgroup>"),
                     "network 'n1'", "<portgroup name='pg'><vlan>", NULL);
         /* the network's tag through a portgroup whose virtualport is not openvswitch */
-        expect_fail(NET("<forward mode='passthrough' dev='eth0'/><vlan><tag id='42'/></vlan>"
+        tu_net_fail(NET("<forward mode='passthrough' dev='eth0'/><vlan><tag id='42'/></vlan>"
                         "<portgroup name='pg'><virtualport type='802.1Qbh'/></portgroup>"),
                     "<portgroup name='pg'>: the network's <vlan>", NULL);
         /* an openvswitch portgroup may tag on a bridge network without one */
         network_def_free(
-                parse_ok(NET("<forward mode='bridge'/><bridge name='br0'/><portgroup name='pg'>"
-                             "<virtualport type='openvswitch'/><vlan><tag id='42'/></vlan></portgroup>")));
+                tu_net_ok(NET("<forward mode='bridge'/><bridge name='br0'/><portgroup name='pg'>"
+                              "<virtualport type='openvswitch'/><vlan><tag id='42'/></vlan></portgroup>")));
         /* the network's tag with a default openvswitch portgroup: checked through it */
         network_def_free(
-                parse_ok(NET("<forward mode='bridge'/><bridge name='br0'/><vlan><tag id='42'/></vlan>"
-                             "<portgroup name='pg' default='yes'><virtualport type='openvswitch'/>"
-                             "</portgroup>")));
-        expect_fail(NET("<forward mode='bridge'/><bridge name='br0'/><vlan><tag id='42'/></vlan>"
+                tu_net_ok(NET("<forward mode='bridge'/><bridge name='br0'/><vlan><tag id='42'/></vlan>"
+                              "<portgroup name='pg' default='yes'><virtualport type='openvswitch'/>"
+                              "</portgroup>")));
+        tu_net_fail(NET("<forward mode='bridge'/><bridge name='br0'/><vlan><tag id='42'/></vlan>"
                         "<portgroup name='pg'><virtualport type='openvswitch'/></portgroup>"),
                     "network 'n1': <vlan>", NULL);
 }
@@ -581,80 +543,80 @@ static void test_virtualport_rules(void **state) {
         };
 
         for (size_t i = 0; i < ELEMENTSOF(accepted); i++)
-                roundtrip(accepted[i]);
-        expect_fail(
+                free(tu_net_roundtrip(accepted[i]));
+        tu_net_fail(
                 NET("<forward mode='bridge'/><bridge name='br0'/><virtualport type='midonet'><parameters "
                     "profileid='p'/></virtualport>"),
                 "<virtualport type='midonet'><parameters profileid>", "not used", NULL);
-        expect_fail(NET("<forward mode='vepa' dev='eth0'/><virtualport/>"), "<virtualport>", "'type'", NULL);
-        expect_fail(NET("<forward mode='vepa' dev='eth0'/><virtualport type='vmware'/>"),
+        tu_net_fail(NET("<forward mode='vepa' dev='eth0'/><virtualport/>"), "<virtualport>", "'type'", NULL);
+        tu_net_fail(NET("<forward mode='vepa' dev='eth0'/><virtualport type='vmware'/>"),
                     "<virtualport type='vmware'>", NULL);
-        expect_fail(NET("<forward mode='vepa' dev='eth0'/>"
+        tu_net_fail(NET("<forward mode='vepa' dev='eth0'/>"
                         "<virtualport type='802.1Qbg'><parameters profileid='x'/></virtualport>"),
                     "<parameters profileid>", "not used", NULL);
-        expect_fail(NET("<forward mode='vepa' dev='eth0'/>"
+        tu_net_fail(NET("<forward mode='vepa' dev='eth0'/>"
                         "<virtualport type='802.1Qbh'><parameters managerid='1'/></virtualport>"),
                     "<parameters managerid>", NULL);
-        expect_fail(NET("<forward mode='vepa' dev='eth0'/>"
+        tu_net_fail(NET("<forward mode='vepa' dev='eth0'/>"
                         "<virtualport type='802.1Qbg'><parameters managerid='256'/></virtualport>"),
                     "managerid='256'", "out of range", NULL);
-        expect_fail(NET("<forward mode='vepa' dev='eth0'/>"
+        tu_net_fail(NET("<forward mode='vepa' dev='eth0'/>"
                         "<virtualport type='802.1Qbg'><parameters typeid='16777216'/></virtualport>"),
                     "typeid='16777216'", NULL);
-        expect_fail(NET("<forward mode='vepa' dev='eth0'/>"
+        tu_net_fail(NET("<forward mode='vepa' dev='eth0'/>"
                         "<virtualport type='802.1Qbg'><parameters instanceid='xyz'/></virtualport>"),
                     "instanceid='xyz'", NULL);
-        expect_fail(NET("<forward mode='vepa' dev='eth0'/>"
+        tu_net_fail(NET("<forward mode='vepa' dev='eth0'/>"
                         "<virtualport type='802.1Qbh'><parameters "
                         "profileid='0123456789012345678901234567890123456789'/>"
                         "</virtualport>"),
                     "profileid", NULL);
         /* type given only on the network, parameters on the portgroup: fine */
         network_def_free(
-                parse_ok(NET("<forward mode='vepa' dev='eth0'/><virtualport type='802.1Qbh'/>"
-                             "<portgroup name='pg'><virtualport><parameters profileid='p'/></virtualport>"
-                             "</portgroup>")));
+                tu_net_ok(NET("<forward mode='vepa' dev='eth0'/><virtualport type='802.1Qbh'/>"
+                              "<portgroup name='pg'><virtualport><parameters profileid='p'/></virtualport>"
+                              "</portgroup>")));
 }
 
 /* libvirt accepts a portgroup whose virtualport conflicts with the network's
  * and refuses each port of that group (test-port-conf.c checks the port). */
 static void test_virtualport_conflicts(void **state) {
         network_def_free(
-                parse_ok(NET("<forward mode='vepa' dev='eth0'/>"
-                             "<virtualport type='802.1Qbg'><parameters managerid='11'/></virtualport>"
-                             "<portgroup name='pg'><virtualport><parameters "
-                             "managerid='12'/></virtualport></portgroup>")));
-        network_def_free(parse_ok(NET("<forward mode='vepa' dev='eth0'/>"
-                                      "<virtualport type='802.1Qbg'/>"
-                                      "<portgroup name='pg'><virtualport type='802.1Qbh'/></portgroup>")));
+                tu_net_ok(NET("<forward mode='vepa' dev='eth0'/>"
+                              "<virtualport type='802.1Qbg'><parameters managerid='11'/></virtualport>"
+                              "<portgroup name='pg'><virtualport><parameters "
+                              "managerid='12'/></virtualport></portgroup>")));
+        network_def_free(tu_net_ok(NET("<forward mode='vepa' dev='eth0'/>"
+                                       "<virtualport type='802.1Qbg'/>"
+                                       "<portgroup name='pg'><virtualport type='802.1Qbh'/></portgroup>")));
         /* the same value in two places is no conflict */
         network_def_free(
-                parse_ok(NET("<forward mode='vepa' dev='eth0'/>"
-                             "<virtualport type='802.1Qbg'><parameters managerid='11'/></virtualport>"
-                             "<portgroup name='pg'><virtualport><parameters managerid='11' typeid='5'/>"
-                             "</virtualport></portgroup>")));
+                tu_net_ok(NET("<forward mode='vepa' dev='eth0'/>"
+                              "<virtualport type='802.1Qbg'><parameters managerid='11'/></virtualport>"
+                              "<portgroup name='pg'><virtualport><parameters managerid='11' typeid='5'/>"
+                              "</virtualport></portgroup>")));
 }
 
 static void test_portgroup_rules(void **state) {
-        expect_fail(NET("<bridge name='b'/><portgroup name='a' default='yes'/><portgroup name='b' "
+        tu_net_fail(NET("<bridge name='b'/><portgroup name='a' default='yes'/><portgroup name='b' "
                         "default='yes'/>"),
                     "network 'n1'", "<portgroup name='b' default='yes'>", "'a' is already the default",
                     NULL);
-        expect_fail(NET("<bridge name='b'/><portgroup name='a'/><portgroup name='a'/>"),
+        tu_net_fail(NET("<bridge name='b'/><portgroup name='a'/><portgroup name='a'/>"),
                     "<portgroup name='a'>", "duplicate name", NULL);
-        expect_fail(NET("<bridge name='b'/><portgroup/>"), "<portgroup>", "'name'", NULL);
-        expect_fail(NET("<bridge name='b'/><portgroup name='a'><bandwidth/><bandwidth/></portgroup>"),
+        tu_net_fail(NET("<bridge name='b'/><portgroup/>"), "<portgroup>", "'name'", NULL);
+        tu_net_fail(NET("<bridge name='b'/><portgroup name='a'><bandwidth/><bandwidth/></portgroup>"),
                     "<portgroup name='a'>", "more than one <bandwidth>", NULL);
-        expect_fail(NET("<bridge name='b'/><portgroup name='a'><ip/></portgroup>"), "<portgroup name='a'>",
+        tu_net_fail(NET("<bridge name='b'/><portgroup name='a'><ip/></portgroup>"), "<portgroup name='a'>",
                     "unexpected element <ip>", NULL);
-        expect_fail(NET("<bridge name='b'/><portgroup name='a' default='1'/>"), "default='1'", NULL);
-        network_def_free(
-                parse_ok(NET("<bridge name='b'/><portgroup name='a' default='yes'/><portgroup name='b'/>")));
+        tu_net_fail(NET("<bridge name='b'/><portgroup name='a' default='1'/>"), "default='1'", NULL);
+        network_def_free(tu_net_ok(
+                NET("<bridge name='b'/><portgroup name='a' default='yes'/><portgroup name='b'/>")));
 }
 
 static void test_validate_built_in_code(void **state) {
         _cleanup_(network_def_freep) vport_network_def *d =
-                parse_ok(NET("<forward mode='vepa'><pf dev='eth0'/></forward>"));
+                tu_net_ok(NET("<forward mode='vepa'><pf dev='eth0'/></forward>"));
         vport_error err = { 0 };
 
         assert_int_equal(network_def_validate(d, &err), 0);

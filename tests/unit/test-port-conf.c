@@ -8,54 +8,19 @@
 #include <stdio.h>
 #include <cmocka.h>
 
-#include "conf/networkport.h"
+#include "conf-fixture.h"
 
 #define OWNER "<owner><name>vm1</name><uuid>c7a5fdbd-edaf-9455-926a-d65c16db1809</uuid></owner>"
 #define MAC   "<mac address='52:54:00:11:22:33'/>"
 #define PORT(body) \
         "<networkport><uuid>4a2e1bc3-0c2d-4f3c-9a5e-1f0b4c0a7d11</uuid>" OWNER MAC body "</networkport>"
 
-static vport_port_def *port_ok(const char *xml) {
-        vport_error err = { 0 };
-        vport_port_def *p = NULL;
-        int r = port_def_parse_string(xml, strlen(xml), &p, &err);
-
-        if (r < 0)
-                fail_msg("unexpected port parse failure %d: %s\n%s", r, err.message, xml);
-        return p;
-}
-
-static vport_network_def *net_ok(const char *xml) {
-        vport_error err = { 0 };
-        vport_network_def *n = NULL;
-        int r = network_def_parse_string(xml, strlen(xml), &n, &err);
-
-        if (r < 0)
-                fail_msg("unexpected network parse failure %d: %s\n%s", r, err.message, xml);
-        return n;
-}
-
-static void port_fail(const char *xml, const char *needle) {
-        vport_error err = { 0 };
-        vport_port_def *p = NULL;
-        int r = port_def_parse_string(xml, strlen(xml), &p, &err);
-
-        if (r >= 0) {
-                port_def_free(p);
-                fail_msg("port parse unexpectedly succeeded:\n%s", xml);
-        }
-        assert_int_equal(r, -EINVAL);
-        assert_null(p);
-        if (!strstr(err.message, needle))
-                fail_msg("message '%s' lacks '%s'", err.message, needle);
-}
-
 static void port_roundtrip(const char *xml) {
-        _cleanup_(port_def_freep) vport_port_def *a = port_ok(xml), *b = NULL;
+        _cleanup_(port_def_freep) vport_port_def *a = tu_port_ok(xml), *b = NULL;
         _cleanup_free_ char *x1 = NULL, *x2 = NULL;
 
         assert_int_equal(port_def_format(a, &x1), 0);
-        b = port_ok(x1);
+        b = tu_port_ok(x1);
         assert_int_equal(port_def_format(b, &x2), 0);
         assert_string_equal(x1, x2);
         assert_true(plug_def_equal(&a->plug, &b->plug));
@@ -86,10 +51,10 @@ static void test_roundtrip_plugs(void **state) {
 }
 
 static void test_parsed_fields(void **state) {
-        _cleanup_(port_def_freep) vport_port_def *p = port_ok(
+        _cleanup_(port_def_freep) vport_port_def *p = tu_port_ok(
                 PORT("<group>eng</group><plug type='hostdev-pci' managed='yes'>"
                      "<address type='pci' domain='0x0000' bus='0x06' slot='0x10' function='0x1'/></plug>"));
-        _cleanup_(port_def_freep) vport_port_def *q = port_ok("<networkport>" OWNER MAC "</networkport>");
+        _cleanup_(port_def_freep) vport_port_def *q = tu_port_ok("<networkport>" OWNER MAC "</networkport>");
         char buf[VPORT_PCI_STRLEN];
 
         assert_string_equal(p->owner_name, "vm1");
@@ -103,42 +68,42 @@ static void test_parsed_fields(void **state) {
 }
 
 static void test_validation_failures(void **state) {
-        port_fail("<network/>", "root element must be <networkport>");
-        port_fail("<networkport>" MAC "</networkport>", "missing <owner>");
-        port_fail("<networkport>" OWNER "</networkport>", "missing <mac>");
-        port_fail("<networkport><owner><name>vm1</name></owner>" MAC "</networkport>",
-                  "<owner>: needs <name> and <uuid>");
-        port_fail("<networkport><owner><name>vm1</name><uuid>zz</uuid></owner>" MAC "</networkport>",
-                  "<owner><uuid>");
-        port_fail("<networkport>" OWNER "<mac address='01:00:5e:00:00:01'/></networkport>", "multicast");
-        port_fail("<networkport>" OWNER "<mac address='00:00:00:00:00:00'/></networkport>", "all-zero");
-        port_fail("<networkport>" OWNER "<mac address='52:54:00:11:22'/></networkport>",
-                  "<mac address='52:54:00:11:22'>");
-        port_fail("<networkport>" OWNER "<mac/></networkport>", "<mac>: missing attribute 'address'");
-        port_fail(PORT("<mac address='52:54:00:11:22:44'/>"), "<mac>: duplicate element");
-        port_fail(PORT("<bogus/>"), "unexpected element <bogus>");
-        port_fail(PORT("<group></group>"), "<group>: empty");
-        port_fail(PORT("<plug type='teleport'/>"), "<plug type='teleport'>");
-        port_fail(PORT("<plug type='bridge'/>"), "missing attribute 'bridge'");
-        port_fail(PORT("<plug type='bridge' bridge='br/0'/>"), "<plug bridge>");
-        port_fail(PORT("<plug type='bridge' bridge='br0' macTableManager='x'/>"), "macTableManager='x'");
-        port_fail(PORT("<plug type='direct' dev='eth0'/>"), "missing attribute 'mode'");
-        port_fail(PORT("<plug type='direct' dev='eth0' mode='loud'/>"), "mode='loud'");
-        port_fail(PORT("<plug type='direct' mode='vepa'/>"), "missing attribute 'dev'");
-        port_fail(PORT("<plug type='hostdev-pci'/>"), "missing <address>");
-        port_fail(PORT("<plug type='hostdev-pci'><driver name='foo'/>"
-                       "<address type='pci' domain='0' bus='6' slot='16' function='1'/></plug>"),
-                  "<plug><driver name='foo'>");
-        port_fail(PORT("<plug type='hostdev-pci'><address type='pci' domain='0' bus='6' slot='16' "
-                       "function='9'/></plug>"),
-                  "function='9'");
-        port_fail(PORT("<plug type='hostdev-pci' managed='sure'>"
-                       "<address type='pci' domain='0' bus='6' slot='16' function='1'/></plug>"),
-                  "managed='sure'");
-        port_fail(PORT("<virtualport type='802.1Qbh'><parameters managerid='1'/></virtualport>"),
-                  "managerid");
-        port_fail(PORT("<vlan><tag id='5000'/></vlan>"), "<tag id='5000'>");
-        port_fail(PORT("<bandwidth><outbound average='10' floor='1'/></bandwidth>"), "<outbound floor>");
+        tu_port_fail("<network/>", "root element must be <networkport>");
+        tu_port_fail("<networkport>" MAC "</networkport>", "missing <owner>");
+        tu_port_fail("<networkport>" OWNER "</networkport>", "missing <mac>");
+        tu_port_fail("<networkport><owner><name>vm1</name></owner>" MAC "</networkport>",
+                     "<owner>: needs <name> and <uuid>");
+        tu_port_fail("<networkport><owner><name>vm1</name><uuid>zz</uuid></owner>" MAC "</networkport>",
+                     "<owner><uuid>");
+        tu_port_fail("<networkport>" OWNER "<mac address='01:00:5e:00:00:01'/></networkport>", "multicast");
+        tu_port_fail("<networkport>" OWNER "<mac address='00:00:00:00:00:00'/></networkport>", "all-zero");
+        tu_port_fail("<networkport>" OWNER "<mac address='52:54:00:11:22'/></networkport>",
+                     "<mac address='52:54:00:11:22'>");
+        tu_port_fail("<networkport>" OWNER "<mac/></networkport>", "<mac>: missing attribute 'address'");
+        tu_port_fail(PORT("<mac address='52:54:00:11:22:44'/>"), "<mac>: duplicate element");
+        tu_port_fail(PORT("<bogus/>"), "unexpected element <bogus>");
+        tu_port_fail(PORT("<group></group>"), "<group>: empty");
+        tu_port_fail(PORT("<plug type='teleport'/>"), "<plug type='teleport'>");
+        tu_port_fail(PORT("<plug type='bridge'/>"), "missing attribute 'bridge'");
+        tu_port_fail(PORT("<plug type='bridge' bridge='br/0'/>"), "<plug bridge>");
+        tu_port_fail(PORT("<plug type='bridge' bridge='br0' macTableManager='x'/>"), "macTableManager='x'");
+        tu_port_fail(PORT("<plug type='direct' dev='eth0'/>"), "missing attribute 'mode'");
+        tu_port_fail(PORT("<plug type='direct' dev='eth0' mode='loud'/>"), "mode='loud'");
+        tu_port_fail(PORT("<plug type='direct' mode='vepa'/>"), "missing attribute 'dev'");
+        tu_port_fail(PORT("<plug type='hostdev-pci'/>"), "missing <address>");
+        tu_port_fail(PORT("<plug type='hostdev-pci'><driver name='foo'/>"
+                          "<address type='pci' domain='0' bus='6' slot='16' function='1'/></plug>"),
+                     "<plug><driver name='foo'>");
+        tu_port_fail(PORT("<plug type='hostdev-pci'><address type='pci' domain='0' bus='6' slot='16' "
+                          "function='9'/></plug>"),
+                     "function='9'");
+        tu_port_fail(PORT("<plug type='hostdev-pci' managed='sure'>"
+                          "<address type='pci' domain='0' bus='6' slot='16' function='1'/></plug>"),
+                     "managed='sure'");
+        tu_port_fail(PORT("<virtualport type='802.1Qbh'><parameters managerid='1'/></virtualport>"),
+                     "managerid");
+        tu_port_fail(PORT("<vlan><tag id='5000'/></vlan>"), "<tag id='5000'>");
+        tu_port_fail(PORT("<bandwidth><outbound average='10' floor='1'/></bandwidth>"), "<outbound floor>");
 }
 
 /* libvirt's own <networkport> output (virnetworkportxml2xmldata, virsh
@@ -185,7 +150,7 @@ static void test_libvirt_format_exact(void **state) {
         };
 
         for (size_t i = 0; i < ELEMENTSOF(docs); i++) {
-                _cleanup_(port_def_freep) vport_port_def *p = port_ok(docs[i]);
+                _cleanup_(port_def_freep) vport_port_def *p = tu_port_ok(docs[i]);
                 _cleanup_free_ char *out = NULL;
 
                 assert_int_equal(port_def_format(p, &out), 0);
@@ -195,11 +160,11 @@ static void test_libvirt_format_exact(void **state) {
 
 static void test_libvirt_port_fields(void **state) {
         _cleanup_(port_def_freep) vport_port_def *p =
-                port_ok(PORT("<bandwidth classID='7'><inbound average='10'/></bandwidth>"
-                             "<rxfilters trustGuest='no'/>"
-                             "<plug type='hostdev-pci' managed='no'><driver name='kvm'/>"
-                             "<address domain='0x0000' bus='0x06' slot='0x10' function='0x1'/></plug>"));
-        _cleanup_(port_def_freep) vport_port_def *q = port_ok(PORT(
+                tu_port_ok(PORT("<bandwidth classID='7'><inbound average='10'/></bandwidth>"
+                                "<rxfilters trustGuest='no'/>"
+                                "<plug type='hostdev-pci' managed='no'><driver name='kvm'/>"
+                                "<address domain='0x0000' bus='0x06' slot='0x10' function='0x1'/></plug>"));
+        _cleanup_(port_def_freep) vport_port_def *q = tu_port_ok(PORT(
                 "<plug type='hostdev-pci'><address domain='0' bus='6' slot='16' function='1'/></plug>"));
         _cleanup_free_ char *out = NULL;
 
@@ -214,22 +179,24 @@ static void test_libvirt_port_fields(void **state) {
         assert_null(strstr(out, "managed"));
         assert_false(plug_def_equal(&p->plug, &q->plug));
 
-        port_fail(PORT("<rxfilters/>"), "<rxfilters>: missing attribute 'trustGuest'");
-        port_fail(PORT("<rxfilters trustGuest='maybe'/>"), "trustGuest='maybe'");
-        port_fail(PORT("<rxfilters trustGuest='yes'/><rxfilters trustGuest='yes'/>"), "duplicate element");
-        port_fail(PORT("<bandwidth classID='0'><inbound average='1'/></bandwidth>"), "classID='0'");
-        port_fail(PORT("<bandwidth classID='x'><inbound average='1'/></bandwidth>"), "classID='x'");
-        port_fail(PORT("<plug type='hostdev-pci'><address type='usb' domain='0' bus='6' slot='16' "
-                       "function='1'/></plug>"),
-                  "type='usb'");
-        port_fail(PORT("<plug type='hostdev-pci'><driver model='a/b'/><address domain='0' bus='6' slot='16' "
-                       "function='1'/></plug>"),
-                  "model='a/b'");
+        tu_port_fail(PORT("<rxfilters/>"), "<rxfilters>: missing attribute 'trustGuest'");
+        tu_port_fail(PORT("<rxfilters trustGuest='maybe'/>"), "trustGuest='maybe'");
+        tu_port_fail(PORT("<rxfilters trustGuest='yes'/><rxfilters trustGuest='yes'/>"),
+                     "duplicate element");
+        tu_port_fail(PORT("<bandwidth classID='0'><inbound average='1'/></bandwidth>"), "classID='0'");
+        tu_port_fail(PORT("<bandwidth classID='x'><inbound average='1'/></bandwidth>"), "classID='x'");
+        tu_port_fail(PORT("<plug type='hostdev-pci'><address type='usb' domain='0' bus='6' slot='16' "
+                          "function='1'/></plug>"),
+                     "type='usb'");
+        tu_port_fail(
+                PORT("<plug type='hostdev-pci'><driver model='a/b'/><address domain='0' bus='6' slot='16' "
+                     "function='1'/></plug>"),
+                "model='a/b'");
 }
 
 static int resolve(const char *net_xml, const char *port_xml, vport_port_def **ret, vport_error *err) {
-        _cleanup_(network_def_freep) vport_network_def *n = net_ok(net_xml);
-        vport_port_def *p = port_ok(port_xml);
+        _cleanup_(network_def_freep) vport_network_def *n = tu_net_ok(net_xml);
+        vport_port_def *p = tu_port_ok(port_xml);
         int r = port_def_resolve(p, n, err);
 
         *ret = p;
@@ -298,7 +265,7 @@ static void expect_resolve_fail(const char *net, const char *port, int code, con
 
 /* Allocation succeeds (as in libvirt); the guest-start check refuses. */
 static void expect_mode_fail(const char *net_xml, const char *port_xml, const char *const *needles) {
-        _cleanup_(network_def_freep) vport_network_def *n = net_ok(net_xml);
+        _cleanup_(network_def_freep) vport_network_def *n = tu_net_ok(net_xml);
         _cleanup_(port_def_freep) vport_port_def *p = NULL;
         vport_error err = { 0 };
 
@@ -393,11 +360,11 @@ static void test_resolve_trust_guest_rx_filters(void **state) {
 static void test_check_mode_driver(void **state) {
         static const char *const net = "<network><name>k</name><forward mode='hostdev'><driver name='kvm'/>"
                                        "<pf dev='eth0'/></forward></network>";
-        _cleanup_(network_def_freep) vport_network_def *n = net_ok(net);
-        _cleanup_(port_def_freep) vport_port_def *p = port_ok(
+        _cleanup_(network_def_freep) vport_network_def *n = tu_net_ok(net);
+        _cleanup_(port_def_freep) vport_port_def *p = tu_port_ok(
                 PORT("<plug type='hostdev-pci'><driver name='xen'/><address domain='0' bus='6' slot='16' "
                      "function='1'/></plug>"));
-        _cleanup_(port_def_freep) vport_port_def *v = port_ok(PORT(
+        _cleanup_(port_def_freep) vport_port_def *v = tu_port_ok(PORT(
                 "<plug type='hostdev-pci'><driver name='vfio' model='mlx5_vfio_pci'/><address domain='0' "
                 "bus='6' slot='16' function='1'/></plug>"));
         vport_error err = { 0 };
@@ -411,7 +378,7 @@ static void test_check_mode_driver(void **state) {
 /* libvirt checks a virtualport's type against the mode when a port is made
  * (the definition is accepted): the network's, the portgroup's or the port's */
 static void test_resolve_virtualport_type(void **state) {
-        _cleanup_(network_def_freep) vport_network_def *hd = net_ok(
+        _cleanup_(network_def_freep) vport_network_def *hd = tu_net_ok(
                 "<network><name>hq</name><forward mode='hostdev'><pf dev='eth0'/></forward><virtualport "
                 "type='802.1Qbg'><parameters managerid='1' typeid='2' "
                 "typeidversion='3'/></virtualport></network>");
@@ -433,7 +400,7 @@ static void test_resolve_virtualport_type(void **state) {
                             PORT(""), -EINVAL,
                             (const char *const[]){ "<virtualport type='midonet'>", NULL });
         /* 802.1Qbg on hostdev: allocated, refused at prepare (a hostdev takes only 802.1Qbh) */
-        p = port_ok(PORT(
+        p = tu_port_ok(PORT(
                 "<plug type='hostdev-pci'><address domain='0' bus='6' slot='16' function='1'/></plug>"));
         assert_int_equal(port_def_resolve(p, hd, &err), 0);
         assert_int_equal(p->virtualport->type, VIRTUALPORT_8021QBG);
@@ -488,10 +455,10 @@ static void test_resolve_vlan_bandwidth(void **state) {
  * other unknown element is still refused. */
 static void test_runtime_element_skipped(void **state) {
         vport_port_def *def =
-                port_ok(PORT("<runtime xmlns='urn:vport:runtime:1' state='active' ifname='vnet0'/>"));
+                tu_port_ok(PORT("<runtime xmlns='urn:vport:runtime:1' state='active' ifname='vnet0'/>"));
 
         port_def_free(def);
-        port_fail(PORT("<runtime state='active'/>"), "runtime");
+        tu_port_fail(PORT("<runtime state='active'/>"), "runtime");
 }
 
 static void test_merge3_direct(void **state) {
