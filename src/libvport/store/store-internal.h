@@ -91,6 +91,24 @@ void store_column_boot_id(sqlite3_stmt *st, int i, char ret[static STORE_BOOT_ID
  * which holds n. Returns 0 or -ENOMEM. */
 int store_array_grow(void **array, size_t *alloc, size_t n, size_t size);
 
+/* What store_rows_collect() makes of each row: elements of size bytes,
+ * filled by from_row (0 or -errno; it may leave one partly filled) and
+ * emptied by clear (safe on a zeroed or already cleared element). what
+ * names the rows in messages ("the journal"). */
+typedef struct store_row_type {
+        size_t size;
+        int (*from_row)(sqlite3_stmt *st, void *elem);
+        void (*clear)(void *elem);
+        const char *what;
+} store_row_type;
+
+/* Step st (prepared and bound by the caller) to its end, one element per
+ * row. Returns 0 with *ret (an array of *ret_n elements, NULL when none;
+ * the caller frees it as its type's array) or -errno with err filled and
+ * nothing kept. */
+int store_rows_collect(vport_store *s, sqlite3_stmt *st, const store_row_type *type, void **ret,
+                       size_t *ret_n, vport_error *err);
+
 /* Multi-step operations call store_txn_enter() first: it joins an open
  * transaction (*ret_owned = false) or begins BEGIN IMMEDIATE itself.
  * store_txn_leave(s, owned, r, err) then commits (r >= 0) or rolls back

@@ -8,7 +8,9 @@
 /* ?1 is the current boot id, so each row says whether it is stale. */
 #define JOURNAL_COLUMNS "port_uuid, key, step, data, boot_id, boot_id IS NOT ?1, created"
 
-static void journal_clear(store_journal *j) {
+static void journal_clear(void *elem) {
+        store_journal *j = elem;
+
         free(j->key);
         free(j->step);
         free(j->data);
@@ -28,7 +30,8 @@ void store_journal_array_free(store_journal *j, size_t count) {
         free(j);
 }
 
-static int journal_from_row(sqlite3_stmt *st, store_journal *j) {
+static int journal_from_row(sqlite3_stmt *st, void *elem) {
+        store_journal *j = elem;
         int r;
 
         r = store_column_uuid(st, 0, &j->port_uuid);
@@ -52,11 +55,11 @@ static int journal_from_row(sqlite3_stmt *st, store_journal *j) {
  * ?2 = port uuid (may be NULL), ?3 = key (may be NULL); collect the rows. */
 static int journal_select(vport_store *s, const char *where, const vport_uuid *port_uuid, const char *key,
                           store_journal **ret, size_t *ret_n, vport_error *err) {
+        static const store_row_type rows = { sizeof(store_journal), journal_from_row, journal_clear,
+                                             "the journal" };
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         _cleanup_free_ char *sql = NULL;
-        store_journal *list = NULL;
-        size_t n = 0, alloc = 0;
-        int r = 0, rc;
+        int r;
 
         if (asprintf(&sql, "SELECT " JOURNAL_COLUMNS " FROM journal %s", where) < 0)
                 return vport_error_set(err, -ENOMEM, "out of memory");
@@ -66,23 +69,7 @@ static int journal_select(vport_store *s, const char *where, const vport_uuid *p
         store_bind_text(st, 1, s->boot_id);
         store_bind_uuid(st, 2, port_uuid);
         store_bind_text(st, 3, key);
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-                r = store_array_grow((void **) &list, &alloc, n, sizeof(*list));
-                if (r < 0 || (r = journal_from_row(st, &list[n])) < 0) {
-                        r = vport_error_set(err, r, "reading the journal in %s", s->path);
-                        break;
-                }
-                n++;
-        }
-        if (r == 0 && rc != SQLITE_DONE)
-                r = store_sql_error(s, rc, err, "reading the journal");
-        if (r < 0) {
-                store_journal_array_free(list, n);
-                return r;
-        }
-        *ret = list;
-        *ret_n = n;
-        return 0;
+        return store_rows_collect(s, st, &rows, (void **) ret, ret_n, err);
 }
 
 int store_journal_put(vport_store *s, const store_journal *j, vport_error *err) {

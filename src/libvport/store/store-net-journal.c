@@ -8,7 +8,9 @@
 /* ?1 is the current boot id, so each row says whether it is stale. */
 #define NET_JOURNAL_COLUMNS "network, key, step, data, boot_id, boot_id IS NOT ?1, created"
 
-static void net_journal_clear(store_net_journal *j) {
+static void net_journal_clear(void *elem) {
+        store_net_journal *j = elem;
+
         free(j->network);
         free(j->key);
         free(j->step);
@@ -22,7 +24,8 @@ void store_net_journal_array_free(store_net_journal *j, size_t count) {
         free(j);
 }
 
-static int net_journal_from_row(sqlite3_stmt *st, store_net_journal *j) {
+static int net_journal_from_row(sqlite3_stmt *st, void *elem) {
+        store_net_journal *j = elem;
         int r = store_column_strdup(st, 0, &j->network);
 
         if (r >= 0)
@@ -70,10 +73,10 @@ int store_net_journal_put(vport_store *s, const store_net_journal *j, vport_erro
 
 int store_net_journal_list(vport_store *s, const char *network, store_net_journal **ret, size_t *ret_n,
                            vport_error *err) {
+        static const store_row_type rows = { sizeof(store_net_journal), net_journal_from_row,
+                                             net_journal_clear, "the network journal" };
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        store_net_journal *list = NULL;
-        size_t n = 0, alloc = 0;
-        int r = 0, rc;
+        int r;
 
         assert_return(s && ret && ret_n, -EINVAL);
         r = store_prepare(s,
@@ -84,23 +87,7 @@ int store_net_journal_list(vport_store *s, const char *network, store_net_journa
                 return r;
         store_bind_text(st, 1, s->boot_id);
         store_bind_text(st, 2, network);
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-                r = store_array_grow((void **) &list, &alloc, n, sizeof(*list));
-                if (r < 0 || (r = net_journal_from_row(st, &list[n])) < 0) {
-                        r = vport_error_set(err, r, "reading the network journal in %s", s->path);
-                        break;
-                }
-                n++;
-        }
-        if (r == 0 && rc != SQLITE_DONE)
-                r = store_sql_error(s, rc, err, "reading the network journal");
-        if (r < 0) {
-                store_net_journal_array_free(list, n);
-                return r;
-        }
-        *ret = list;
-        *ret_n = n;
-        return 0;
+        return store_rows_collect(s, st, &rows, (void **) ret, ret_n, err);
 }
 
 int store_net_journal_delete(vport_store *s, const char *network, const char *key, vport_error *err) {

@@ -6,23 +6,29 @@
  * bridge or tap devices behind it are gone. ?1 is the current boot id. */
 #define NETWORK_COLUMNS "name, uuid, xml, autostart, active AND active_boot_id IS ?1"
 
+static void network_clear(void *elem) {
+        store_network *n = elem;
+
+        free(n->name);
+        free(n->xml);
+        *n = (store_network){};
+}
+
 void store_network_free(store_network *n) {
         if (!n)
                 return;
-        free(n->name);
-        free(n->xml);
+        network_clear(n);
         free(n);
 }
 
 void store_network_array_free(store_network *n, size_t count) {
-        for (size_t i = 0; n && i < count; i++) {
-                free(n[i].name);
-                free(n[i].xml);
-        }
+        for (size_t i = 0; n && i < count; i++)
+                network_clear(&n[i]);
         free(n);
 }
 
-static int network_from_row(sqlite3_stmt *st, store_network *ret) {
+static int network_from_row(sqlite3_stmt *st, void *elem) {
+        store_network *ret = elem;
         int r;
 
         r = store_column_strdup(st, 0, &ret->name);
@@ -90,32 +96,17 @@ int store_network_get_by_uuid(vport_store *s, const vport_uuid *uuid, store_netw
 }
 
 int store_network_list(vport_store *s, store_network **ret, size_t *ret_n, vport_error *err) {
+        static const store_row_type rows = { sizeof(store_network), network_from_row, network_clear,
+                                             "networks" };
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        store_network *list = NULL;
-        size_t n = 0, alloc = 0;
-        int r = 0, rc;
+        int r;
 
         assert_return(s && ret && ret_n, -EINVAL);
         r = store_prepare(s, "SELECT " NETWORK_COLUMNS " FROM networks ORDER BY name", &st, err);
         if (r < 0)
                 return r;
         store_bind_text(st, 1, s->boot_id);
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-                r = store_array_grow((void **) &list, &alloc, n, sizeof(*list));
-                if (r < 0 || (r = network_from_row(st, &list[n++])) < 0) {
-                        r = vport_error_set(err, r, "reading networks in %s", s->path);
-                        break;
-                }
-        }
-        if (r == 0 && rc != SQLITE_DONE)
-                r = store_sql_error(s, rc, err, "listing networks");
-        if (r < 0) {
-                store_network_array_free(list, n);
-                return r;
-        }
-        *ret = list;
-        *ret_n = n;
-        return 0;
+        return store_rows_collect(s, st, &rows, (void **) ret, ret_n, err);
 }
 
 /* Checks of store_network_define(), inside its transaction. Returns 1 if

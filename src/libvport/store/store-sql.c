@@ -204,6 +204,40 @@ int store_array_grow(void **array, size_t *alloc, size_t n, size_t size) {
         return 0;
 }
 
+static void rows_free(const store_row_type *type, char *list, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                type->clear(list + i * type->size);
+        free(list);
+}
+
+int store_rows_collect(vport_store *s, sqlite3_stmt *st, const store_row_type *type, void **ret,
+                       size_t *ret_n, vport_error *err) {
+        char *list = NULL;
+        size_t n = 0, alloc = 0;
+        int r = 0, rc;
+
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                r = store_array_grow((void **) &list, &alloc, n, type->size);
+                if (r < 0)
+                        break;
+                /* counted before it is read: a row read half-way is cleared with the rest */
+                r = type->from_row(st, list + n++ * type->size);
+                if (r < 0)
+                        break;
+        }
+        if (r < 0)
+                r = vport_error_set(err, r, "reading %s in %s", type->what, s->path);
+        else if (rc != SQLITE_DONE)
+                r = store_sql_error(s, rc, err, "reading %s", type->what);
+        if (r < 0) {
+                rows_free(type, list, n);
+                return r;
+        }
+        *ret = list;
+        *ret_n = n;
+        return 0;
+}
+
 int store_sync_full(vport_store *s, bool on, vport_error *err) {
         if (!sqlite3_get_autocommit(s->db))
                 return 0;

@@ -55,18 +55,32 @@ int store_mac_in_use(vport_store *s, const vport_mac *mac, const vport_uuid *exc
         return mac_holder(s, mac, s->boot_id, except, ret_port, err);
 }
 
+static void device_count_clear(void *elem) {
+        store_device_count *u = elem;
+
+        free(u->device);
+        u->device = NULL;
+}
+
 void store_device_count_array_free(store_device_count *u, size_t count) {
         for (size_t i = 0; u && i < count; i++)
-                free(u[i].device);
+                device_count_clear(&u[i]);
         free(u);
+}
+
+static int device_count_from_row(sqlite3_stmt *st, void *elem) {
+        store_device_count *u = elem;
+
+        u->count = (unsigned) sqlite3_column_int64(st, 1);
+        return store_column_strdup(st, 0, &u->device);
 }
 
 int store_device_usage(vport_store *s, const char *network, store_device_count **ret, size_t *ret_n,
                        vport_error *err) {
+        static const store_row_type rows = { sizeof(store_device_count), device_count_from_row,
+                                             device_count_clear, "the device usage" };
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
-        store_device_count *list = NULL;
-        size_t n = 0, alloc = 0;
-        int r, rc;
+        int r;
 
         assert_return(s && ret && ret_n, -EINVAL);
         r = store_prepare(s,
@@ -77,22 +91,5 @@ int store_device_usage(vport_store *s, const char *network, store_device_count *
                 return r;
         store_bind_text(st, 1, s->boot_id);
         store_bind_text(st, 2, network);
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-                r = store_array_grow((void **) &list, &alloc, n, sizeof(*list));
-                if (r < 0 || (r = store_column_strdup(st, 0, &list[n].device)) < 0) {
-                        r = vport_error_set(err, r, "reading device usage in %s", s->path);
-                        break;
-                }
-                list[n++].count = (unsigned) sqlite3_column_int64(st, 1);
-        }
-        if (r == 0 && rc != SQLITE_DONE)
-                r = store_sql_error(s, rc, err, "reading the device usage of network '%s'",
-                                    strempty(network));
-        if (r < 0) {
-                store_device_count_array_free(list, n);
-                return r;
-        }
-        *ret = list;
-        *ret_n = n;
-        return 0;
+        return store_rows_collect(s, st, &rows, (void **) ret, ret_n, err);
 }
