@@ -296,70 +296,120 @@ int verb_port_delete(vport_cli *cli, const cli_args *a) {
         return 0;
 }
 
-/* One row of port-list: every field escaped, so a name can not fake a row. */
-static void print_port_row(json_object *p) {
-        const char *state = cli_jbool(p, "stale")          ? "stale"
-                            : cli_jstr_null(p, "damaged")  ? "damaged"
-                            : cli_jstr_null(p, "degraded") ? "degraded"
-                                                           : cli_jstr(p, "state");
+/* One row of port-list, from a port's JSON (--connect) or from the typed
+ * port (the local list: no JSON is made for a table). */
+typedef struct port_row {
+        const char *uuid, *network, *mac, *state, *owner, *device;
+        const char *damaged, *degraded; /* NULL: not */
+        bool stale;
+        char uuid_buf[VPORT_UUID_STRLEN], mac_buf[VPORT_MAC_STRLEN];
+} port_row;
 
-        printf(" %-36s %-12s %-17s %-9s %-12s %s\n", cli_jstr(p, "uuid"), cli_esc(cli_jstr(p, "network")),
-               cli_jstr(p, "mac"), state, cli_esc(cli_jstr(cli_jget(p, "owner"), "name")),
-               cli_esc(cli_jstr_null(p, "device")));
+typedef void (*port_row_fn)(const void *list, size_t i, port_row *ret);
+
+static void port_row_from_json(const void *list, size_t i, port_row *ret) {
+        json_object *p = json_object_array_get_idx((json_object *) list, i);
+
+        *ret = (port_row){ .uuid = cli_jstr(p, "uuid"),
+                           .network = cli_jstr(p, "network"),
+                           .mac = cli_jstr(p, "mac"),
+                           .state = cli_jstr(p, "state"),
+                           .owner = cli_jstr(cli_jget(p, "owner"), "name"),
+                           .device = cli_jstr_null(p, "device"),
+                           .damaged = cli_jstr_null(p, "damaged"),
+                           .degraded = cli_jstr_null(p, "degraded"),
+                           .stale = cli_jbool(p, "stale") };
 }
 
-static void print_port_table(json_object *ports) {
-        size_t n = json_object_array_length(ports);
+static void port_row_from_port(const void *list, size_t i, port_row *ret) {
+        const vport_port *p = ((vport_port *const *) list)[i];
+
+        *ret = (port_row){ .network = vport_port_get_network(p),
+                           .state = vport_port_state_to_string(vport_port_get_state(p)),
+                           .owner = strempty(vport_port_get_owner_name(p)),
+                           .device = vport_port_get_device(p),
+                           .damaged = vport_port_get_damage(p),
+                           .stale = vport_port_get_stale(p) };
+        ret->uuid = vport_uuid_format(vport_port_get_uuid(p), ret->uuid_buf);
+        ret->mac = vport_mac_format(vport_port_get_mac(p), ret->mac_buf);
+}
+
+/* Every field escaped, so a name can not fake a row. */
+static void print_port_row(const port_row *r) {
+        const char *state = r->stale      ? "stale"
+                            : r->damaged  ? "damaged"
+                            : r->degraded ? "degraded"
+                                          : r->state;
+
+        printf(" %-36s %-12s %-17s %-9s %-12s %s\n", r->uuid, cli_esc(r->network), r->mac, state,
+               cli_esc(r->owner), cli_esc(r->device));
+}
+
+static void print_port_table(const void *list, size_t n, port_row_fn get) {
+        port_row row;
 
         printf(" %-36s %-12s %-17s %-9s %-12s %s\n", "UUID", "Network", "MAC", "State", "Owner", "Device");
-        for (size_t i = 0; i < n; i++)
-                print_port_row(json_object_array_get_idx(ports, i));
+        for (size_t i = 0; i < n; i++) {
+                get(list, i, &row);
+                print_port_row(&row);
+        }
         /* why a port is listed as damaged, and what can be done with it */
         for (size_t i = 0; i < n; i++) {
-                json_object *p = json_object_array_get_idx(ports, i);
-                if (cli_jstr_null(p, "damaged"))
-                        fprintf(stderr, "vport: note: port %s: %s; it can only be deleted\n",
-                                cli_jstr(p, "uuid"), cli_esc(cli_jstr(p, "damaged")));
+                get(list, i, &row);
+                if (row.damaged)
+                        fprintf(stderr, "vport: note: port %s: %s; it can only be deleted\n", row.uuid,
+                                cli_esc(row.damaged));
                 /* only vportd sees a device go (vport --connect) */
-                else if (cli_jstr_null(p, "degraded"))
-                        fprintf(stderr, "vport: note: port %s is degraded: %s\n", cli_jstr(p, "uuid"),
-                                cli_esc(cli_jstr(p, "degraded")));
+                else if (row.degraded)
+                        fprintf(stderr, "vport: note: port %s is degraded: %s\n", row.uuid,
+                                cli_esc(row.degraded));
         }
 }
 
-static int port_list_run(vport_cli *cli, const char *net, json_object **ret) {
-        vport_port **ports = NULL;
-        size_t n = 0;
-        vport_ctx *ctx;
-        json_object *p;
+static int port_list_connect(vport_cli *cli, const char *net) {
+        json_object *p = json_object_new_object(), *arr = NULL;
         int r;
 
-        if (cli->connect) {
-                p = json_object_new_object();
-                param_str(p, "network", net);
-                return call_key(cli, "io.vport.PortList", p, "ports", ret);
-        }
-        if ((r = cli_ctx(cli, &ctx)) < 0 || (r = vport_port_list_brief(ctx, net, &ports, &n, &cli->err)) < 0)
-                return r;
-        *ret = vport_ports_to_json(ports, n);
-        vport_port_array_free(ports, n);
+        param_str(p, "network", net);
+        r = call_key(cli, "io.vport.PortList", p, "ports", &arr);
+        if (r < 0 || !arr)
+                return cli_fail(cli, r < 0 ? r : -EPROTO, NULL);
+        if (cli->json)
+                return cli_print_json(cli, arr);
+        print_port_table(arr, json_object_array_length(arr), port_row_from_json);
+        json_object_put(arr);
         return 0;
+}
+
+/* The local list: the table from the typed ports; --json as the written
+ * text (vport_ports_json_text(), the bytes vportd sends), --pretty through
+ * json-c. */
+static int port_list_local(vport_cli *cli, const char *net) {
+        vport_port **ports = NULL;
+        _cleanup_free_ char *text = NULL;
+        size_t n = 0;
+        vport_ctx *ctx;
+        int r;
+
+        if ((r = cli_ctx(cli, &ctx)) < 0 || (r = vport_port_list_brief(ctx, net, &ports, &n, &cli->err)) < 0)
+                return cli_fail(cli, r, NULL);
+        if (!cli->json)
+                print_port_table(ports, n, port_row_from_port);
+        else if (cli->pretty)
+                r = cli_print_json(cli, vport_ports_to_json(ports, n));
+        else if ((r = vport_ports_json_text(ports, n, NULL, &text, NULL)) >= 0)
+                puts(text);
+        vport_port_array_free(ports, n);
+        return r < 0 ? cli_fail(cli, r, NULL) : 0;
 }
 
 int verb_port_list(vport_cli *cli, const cli_args *a) {
         const char *net = a->n_pos ? a->pos[0] : NULL;
-        json_object *arr = NULL;
         int r;
 
         if (net && (r = cli_check_netname(cli, net)) < 0)
                 return r;
-        if ((r = port_list_run(cli, net, &arr)) < 0 || !arr)
-                return cli_fail(cli, r < 0 ? r : -EPROTO, NULL);
-        if (cli->json)
-                return cli_print_json(cli, arr);
-        print_port_table(arr);
-        json_object_put(arr);
-        return 0;
+        return cli->connect ? port_list_connect(cli, net) : port_list_local(cli, net);
 }
 
 int verb_port_dumpxml(vport_cli *cli, const cli_args *a) {

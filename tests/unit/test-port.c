@@ -1132,6 +1132,66 @@ static void test_list_brief_migrated(void **state) {
         lists_agree(f, n, &all_brief);
 }
 
+/* The text a listing writes (vport_ports_json_text(), what port-list
+ * --json prints and PortList sends) is what json-c prints of the same
+ * value, byte for byte: for every kind of port, brief and full, and for
+ * every byte a string can hold (escaped as json-c escapes it, and read
+ * back as it was). */
+static void assert_json_canonical(const char *text) {
+        json_object *o = json_tokener_parse(text);
+
+        assert_non_null(o);
+        assert_string_equal(
+                json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE),
+                text);
+        json_object_put(o);
+}
+
+static const char *json_member(json_object *o, const char *key) {
+        json_object *v = NULL;
+
+        assert_true(json_object_object_get_ex(o, key, &v));
+        return json_object_get_string(v);
+}
+
+static void test_port_json_text(void **state) {
+        fixture *f = *state;
+        size_t n = create_varied(f), n_brief = 0, n_full = 0, len = 0;
+        vport_port **brief = NULL, **full = NULL;
+        _cleanup_free_ char *text = NULL, *empty = NULL, *one = NULL;
+        vport_error err = { 0 };
+        char bytes[256];
+        json_object *o;
+
+        assert_int_equal(vport_port_list_brief(f->ctx, NULL, &brief, &n_brief, &err), 0);
+        assert_int_equal(vport_port_list(f->ctx, NULL, &full, &n_full, &err), 0);
+        assert_int_equal(n_brief, n);
+        assert_int_equal(vport_ports_json_text(brief, n_brief, NULL, &text, &len), 0);
+        assert_int_equal(len, strlen(text));
+        assert_json_canonical(text);
+        assert_int_equal(vport_ports_json_text(NULL, 0, NULL, &empty, NULL), 0);
+        assert_string_equal(empty, "[]");
+        /* every byte but NUL, in a string of the shape (damaged) and a name (network) */
+        for (size_t i = 1; i < sizeof(bytes); i++)
+                bytes[i - 1] = (char) i;
+        bytes[sizeof(bytes) - 1] = '\0';
+        free(full[0]->damage);
+        free(full[0]->network);
+        assert_non_null(full[0]->damage = strdup(bytes));
+        assert_non_null(full[0]->network = strdup(bytes));
+        assert_int_equal(vport_ports_json_text(full, 1, NULL, &one, NULL), 0);
+        assert_json_canonical(one);
+        assert_non_null(strstr(one, "\\b\\t\\n\\u000b\\f\\r\\u000e"));
+        assert_non_null(strstr(one, "\\u001f !\\\"#$%&'()*+,-./0"));
+        o = vport_port_to_json(full[0]);
+        assert_non_null(o);
+        assert_string_equal(json_member(o, "damaged"), bytes);
+        assert_string_equal(json_member(o, "network"), bytes);
+        json_object_put(o);
+        vport_port_array_free(brief, n_brief);
+        vport_port_array_free(full, n_full);
+}
+
 /* ---- bulk ---- */
 
 #define N_BULK 4
@@ -1314,6 +1374,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_bad_names_refused, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_list_brief_equals_full, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_list_brief_damaged, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_port_json_text, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_list_brief_migrated, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_damaged_passthrough_delete, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_damaged_bridge_net_destroy, setup, teardown),

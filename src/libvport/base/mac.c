@@ -23,10 +23,13 @@ int mac_parse(const char *s, vport_mac *ret) {
         return 0;
 }
 
+/* By hand, not snprintf() (as uuid_format()): listings format one per port. */
 char *mac_format(const vport_mac *mac, char buf[static VPORT_MAC_STRLEN]) {
-        const uint8_t *a = mac->addr;
-
-        snprintf(buf, VPORT_MAC_STRLEN, "%02x:%02x:%02x:%02x:%02x:%02x", a[0], a[1], a[2], a[3], a[4], a[5]);
+        for (size_t i = 0; i < VPORT_MAC_LEN; i++) {
+                buf[i * 3] = hexchar(mac->addr[i] >> 4);
+                buf[i * 3 + 1] = hexchar(mac->addr[i]);
+                buf[i * 3 + 2] = i == VPORT_MAC_LEN - 1 ? '\0' : ':';
+        }
         return buf;
 }
 

@@ -67,6 +67,11 @@ static inline bool streq_ptr(const char *a, const char *b) {
         return strcmp(a, b) == 0;
 }
 
+/* The lower-case hex digit of the low 4 bits of x. */
+static inline char hexchar(unsigned x) {
+        return "0123456789abcdef"[x & 0xf];
+}
+
 /* The value of one hex digit, or -EINVAL. */
 static inline int unhexchar(char c) {
         if (c >= '0' && c <= '9')

@@ -68,9 +68,17 @@ int teaming_check(vport_ctx *ctx, const vport_port_def *def, vport_error *err);
  * from the row's columns. Returns 0, or -errno only for lack of memory. */
 int port_from_store(const store_port *row, vport_port **ret, vport_error *err);
 /* As port_from_store(), from the row's columns and summary where they stand
- * for the XML (no XML parse): the def holds what a listing shows (no
- * virtualport, no bandwidth). A row without a usable summary is parsed. */
-int port_brief_from_store(const store_port *row, vport_port **ret, vport_error *err);
+ * for the XML (no XML parse; port-summary.c): the def holds what a listing
+ * shows (no virtualport, no bandwidth), all in one allocation, read only.
+ * A row without a usable summary is parsed. tok (may be NULL) is reused
+ * for the runtime JSON. Returns 0, or -errno only for lack of memory. */
+int port_brief_from_store(const store_port *row, json_tokener *tok, vport_port **ret, vport_error *err);
+/* The summary column of a port whose stored XML is xml; *ret NULL when
+ * the plug's names cannot be carried (the row is then parsed when listed).
+ * Returns 0 or -ENOMEM. */
+int port_summary_format(const vport_port_def *def, const char *xml, char **ret);
+/* The runtime column into rt (zeroed; what cannot be read is left out). */
+void port_runtime_from_json(json_tokener *tok, const char *text, vport_port_runtime *rt);
 /* For a damaged port, complete its def from its journal entries (direct
  * passthrough physdev, hostdev VF) before deactivating or releasing it.
  * A no-op for a sound port. Returns 0 or -errno. */

@@ -1,89 +1,332 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Ports, networks and VFs as JSON, built from the typed values: one shape
  * per type, for the CLI's --json (and a daemon later). */
+#include <limits.h>
+#include <stdio.h>
+
+#include <json-c/printbuf.h>
+
 #include "core/internal.h"
 #include "core/sriov-internal.h"
 
-static json_object *plug_json(const vport_plug *plug) {
-        json_object *o = json_object_new_object();
+/* ---- ports as JSON text ----
+ *
+ * A port's JSON is written as text, not built as a json-c tree: a listing
+ * of 4096 ports spent most of its time making, printing and freeing the
+ * tree. The text is byte for byte what json-c prints of the same value
+ * with JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE (what the
+ * CLI and vportd print; test_port_json_text holds the two together), and
+ * vport_port_to_json() is that text parsed: one shape, written once. */
+
+typedef struct jw {
+        char *buf;
+        size_t len, alloc;
+        unsigned depth;
+        uint32_t has_member; /* bit d: the container at depth d has a member already */
+        bool after_key;      /* a key was written: the value needs no comma */
+        bool oom;            /* an append failed: the text is incomplete */
+} jw;
+
+/* Room for n more bytes and a NUL; false (and w->oom) if there is none. */
+static bool jw_grow(jw *w, size_t n) {
+        size_t want = w->alloc ? w->alloc * 2 : 4096;
+        char *b;
+
+        if (w->oom)
+                return false;
+        while (want < w->len + n + 1)
+                want *= 2;
+        if (!(b = realloc(w->buf, want))) {
+                w->oom = true;
+                return false;
+        }
+        w->buf = b;
+        w->alloc = want;
+        return true;
+}
+
+static inline void jw_put(jw *w, const char *s, size_t n) {
+        if (w->len + n + 1 > w->alloc && !jw_grow(w, n))
+                return;
+        memcpy(w->buf + w->len, s, n);
+        w->len += n;
+}
+
+#define jw_lit(w, s) jw_put(w, s, sizeof(s) - 1)
+
+/* Before a value: a comma unless it is the first in its container. */
+static void jw_value(jw *w) {
+        if (w->after_key) {
+                w->after_key = false;
+                return;
+        }
+        if (w->depth > 0 && (w->has_member & (1u << w->depth)))
+                jw_lit(w, ",");
+        w->has_member |= 1u << w->depth;
+}
+
+static void jw_open(jw *w, char c) {
+        jw_value(w);
+        jw_put(w, &c, 1);
+        w->depth++;
+        w->has_member &= ~(1u << w->depth);
+}
+
+static void jw_close(jw *w, char c) {
+        w->depth--;
+        jw_put(w, &c, 1);
+}
+
+/* A string as json-c escapes it: the two-character escapes, other control
+ * characters as \u00xx, '/' and every byte from 0x7f kept as they are. */
+static void jw_escaped(jw *w, const char *s) {
+        static const char short_esc[0x60] = { ['\b'] = 'b', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't',
+                                              ['\f'] = 'f', ['"'] = '"',  ['\\'] = '\\' };
+        const char *run = s;
+
+        jw_lit(w, "\"");
+        for (; *s; s++) {
+                unsigned char c = (unsigned char) *s;
+                char e[6] = { '\\', 'u', '0', '0' };
+                if (c >= 0x20 && c != '"' && c != '\\')
+                        continue;
+                jw_put(w, run, (size_t) (s - run));
+                run = s + 1;
+                if (short_esc[c]) {
+                        e[1] = short_esc[c];
+                        jw_put(w, e, 2);
+                } else {
+                        e[4] = hexchar(c >> 4), e[5] = hexchar(c);
+                        jw_put(w, e, 6);
+                }
+        }
+        jw_put(w, run, (size_t) (s - run));
+        jw_lit(w, "\"");
+}
+
+/* A key of the shape (a literal: nothing to escape). */
+static void jw_key(jw *w, const char *key) {
+        jw_value(w);
+        jw_lit(w, "\"");
+        jw_put(w, key, strlen(key));
+        jw_lit(w, "\":");
+        w->after_key = true;
+}
+
+static void jw_str(jw *w, const char *key, const char *s) {
+        if (key)
+                jw_key(w, key);
+        jw_value(w);
+        if (s)
+                jw_escaped(w, s);
+        else
+                jw_lit(w, "null");
+}
+
+/* As json-c prints an int64 ("%" PRId64), without a printf per number. */
+static void jw_int(jw *w, const char *key, int64_t v) {
+        uint64_t u = v < 0 ? -(uint64_t) v : (uint64_t) v;
+        char num[24], *o = num + sizeof(num);
+
+        if (key)
+                jw_key(w, key);
+        jw_value(w);
+        do
+                *--o = (char) ('0' + u % 10);
+        while ((u /= 10) > 0);
+        if (v < 0)
+                *--o = '-';
+        jw_put(w, o, (size_t) (num + sizeof(num) - o));
+}
+
+static void jw_bool(jw *w, const char *key, bool v) {
+        jw_key(w, key);
+        jw_value(w);
+        if (v)
+                jw_lit(w, "true");
+        else
+                jw_lit(w, "false");
+}
+
+static void plug_write(jw *w, const vport_plug *plug) {
         char bdf[VPORT_PCI_STRLEN];
         const char *mtm;
 
-        json_object_object_add(o, "type", json_object_new_string(plug_def_type_to_string(plug->type)));
+        jw_key(w, "plug");
+        jw_open(w, '{');
+        jw_str(w, "type", plug_def_type_to_string(plug->type));
         switch (plug->type) {
         case PLUG_NETWORK:
         case PLUG_BRIDGE:
-                json_object_object_add(o, "bridge", json_object_new_string(strempty(plug->bridge)));
+                jw_str(w, "bridge", strempty(plug->bridge));
                 mtm = mac_table_manager_to_string(plug->mac_table_manager);
-                json_object_object_add(o, "macTableManager", json_object_new_string(mtm ? mtm : "kernel"));
+                jw_str(w, "macTableManager", mtm ? mtm : "kernel");
                 break;
         case PLUG_DIRECT:
-                json_object_object_add(o, "dev", json_object_new_string(strempty(plug->dev)));
-                json_object_object_add(o, "mode", json_object_new_string(direct_mode_to_string(plug->mode)));
+                jw_str(w, "dev", strempty(plug->dev));
+                jw_str(w, "mode", direct_mode_to_string(plug->mode));
                 break;
         case PLUG_HOSTDEV_PCI:
-                json_object_object_add(o, "address",
-                                       json_object_new_string(pci_addr_format(&plug->addr, bdf)));
-                json_object_object_add(o, "managed", json_object_new_boolean(plug->managed));
-                json_object_object_add(o, "driver", json_object_new_string("vfio"));
+                jw_str(w, "address", pci_addr_format(&plug->addr, bdf));
+                jw_bool(w, "managed", plug->managed);
+                jw_str(w, "driver", "vfio");
                 break;
         default:
                 break;
         }
-        return o;
+        jw_close(w, '}');
 }
 
-static json_object *vlan_json(const vport_vlan *vlan) {
-        json_object *tags;
-
-        if (!vlan_is_set(vlan))
-                return NULL;
-        if (vlan->n_tags == 1 && !vlan->trunk)
-                return json_object_new_int(vlan->tags[0]);
-        tags = json_object_new_array();
+/* null, a tag, or [tags] for a trunk */
+static void vlan_write(jw *w, const vport_vlan *vlan) {
+        jw_key(w, "vlan");
+        if (!vlan_is_set(vlan)) {
+                jw_str(w, NULL, NULL);
+                return;
+        }
+        if (vlan->n_tags == 1 && !vlan->trunk) {
+                jw_int(w, NULL, vlan->tags[0]);
+                return;
+        }
+        jw_open(w, '[');
         for (size_t i = 0; i < vlan->n_tags; i++)
-                json_object_array_add(tags, json_object_new_int(vlan->tags[i]));
-        return tags;
+                jw_int(w, NULL, vlan->tags[i]);
+        jw_close(w, ']');
 }
 
-json_object *vport_port_to_json(const vport_port *p) {
-        json_object *o = json_object_new_object(), *owner = json_object_new_object();
+static void runtime_write(jw *w, const vport_port_runtime *rt) {
+        if (rt->ifname[0])
+                jw_str(w, "ifname", rt->ifname);
+        if (rt->ifindex > 0)
+                jw_int(w, "ifindex", rt->ifindex);
+        if (rt->tapdev[0])
+                jw_str(w, "tapdev", rt->tapdev);
+        if (rt->netns[0])
+                jw_str(w, "netns", rt->netns);
+        if (rt->cifname[0])
+                jw_str(w, "container_ifname", rt->cifname);
+}
+
+/* The port's shape. degraded: vportd's mark (NULL: none), the last member. */
+static void port_write(jw *w, const vport_port *p, const char *degraded) {
         char uuid[VPORT_UUID_STRLEN], mac[VPORT_MAC_STRLEN];
 
-        json_object_object_add(o, "uuid", json_object_new_string(uuid_format(&p->def->uuid, uuid)));
-        json_object_object_add(o, "network", json_object_new_string(p->network));
-        json_object_object_add(owner, "name", json_object_new_string(strempty(p->def->owner_name)));
-        json_object_object_add(owner, "uuid",
-                               json_object_new_string(uuid_format(&p->def->owner_uuid, uuid)));
-        json_object_object_add(o, "owner", owner);
-        json_object_object_add(o, "mac", json_object_new_string(mac_format(&p->def->mac, mac)));
-        json_object_object_add(o, "portgroup", p->def->group ? json_object_new_string(p->def->group) : NULL);
-        json_object_object_add(o, "vlan", vlan_json(&p->def->vlan));
+        jw_open(w, '{');
+        jw_str(w, "uuid", uuid_format(&p->def->uuid, uuid));
+        jw_str(w, "network", p->network);
+        jw_key(w, "owner");
+        jw_open(w, '{');
+        jw_str(w, "name", strempty(p->def->owner_name));
+        jw_str(w, "uuid", uuid_format(&p->def->owner_uuid, uuid));
+        jw_close(w, '}');
+        jw_str(w, "mac", mac_format(&p->def->mac, mac));
+        jw_str(w, "portgroup", p->def->group);
+        vlan_write(w, &p->def->vlan);
         /* <port isolated> as port-dumpxml shows it (resolved from the
          * portgroup and network); absent when none of them sets it */
         if (p->def->isolated_port != TRISTATE_ABSENT)
-                json_object_object_add(o, "isolated",
-                                       json_object_new_boolean(p->def->isolated_port == TRISTATE_YES));
-        json_object_object_add(o, "state", json_object_new_string(port_state_to_string(p->state)));
-        json_object_object_add(o, "generation", json_object_new_int64((int64_t) p->generation));
+                jw_bool(w, "isolated", p->def->isolated_port == TRISTATE_YES);
+        jw_str(w, "state", port_state_to_string(p->state));
+        jw_int(w, "generation", (int64_t) p->generation);
         if (p->creator_uid >= 0)
-                json_object_object_add(o, "creator_uid", json_object_new_int64(p->creator_uid));
+                jw_int(w, "creator_uid", p->creator_uid);
         if (p->stale)
-                json_object_object_add(o, "stale", json_object_new_boolean(true));
+                jw_bool(w, "stale", true);
         if (p->damage)
-                json_object_object_add(o, "damaged", json_object_new_string(p->damage));
-        json_object_object_add(o, "device", p->device ? json_object_new_string(p->device) : NULL);
-        json_object_object_add(o, "plug", plug_json(&p->def->plug));
-        if (p->rt.ifname[0])
-                json_object_object_add(o, "ifname", json_object_new_string(p->rt.ifname));
-        if (p->rt.ifindex > 0)
-                json_object_object_add(o, "ifindex", json_object_new_int(p->rt.ifindex));
-        if (p->rt.tapdev[0])
-                json_object_object_add(o, "tapdev", json_object_new_string(p->rt.tapdev));
-        if (p->rt.netns[0])
-                json_object_object_add(o, "netns", json_object_new_string(p->rt.netns));
-        if (p->rt.cifname[0])
-                json_object_object_add(o, "container_ifname", json_object_new_string(p->rt.cifname));
+                jw_str(w, "damaged", p->damage);
+        jw_str(w, "device", p->device);
+        plug_write(w, &p->def->plug);
+        runtime_write(w, &p->rt);
+        if (degraded)
+                jw_str(w, "degraded", degraded);
+        jw_close(w, '}');
+}
+
+static int jw_finish(jw *w, char **ret, size_t *ret_len) {
+        if (w->oom || !w->buf) {
+                free(w->buf);
+                return -ENOMEM;
+        }
+        w->buf[w->len] = '\0'; /* jw_put() keeps room for it */
+        if (ret_len)
+                *ret_len = w->len;
+        *ret = w->buf;
+        return 0;
+}
+
+int vport_ports_json_text(vport_port **p, size_t n, const char *(*degraded)(const vport_port *p), char **ret,
+                          size_t *ret_len) {
+        jw w = { 0 };
+
+        assert_return(ret && (p || n == 0), -EINVAL);
+        jw_open(&w, '[');
+        for (size_t i = 0; i < n; i++)
+                port_write(&w, p[i], degraded ? degraded(p[i]) : NULL);
+        jw_close(&w, ']');
+        return jw_finish(&w, ret, ret_len);
+}
+
+static int port_json_text(const vport_port *p, char **ret) {
+        jw w = { 0 };
+
+        assert_return(p && ret, -EINVAL);
+        port_write(&w, p, NULL);
+        return jw_finish(&w, ret, NULL);
+}
+
+/* The text as a json-c tree; NULL for lack of memory. */
+static json_object *json_from_text(int r, char *text) {
+        json_object *o = r < 0 ? NULL : json_tokener_parse(text);
+
+        free(text);
+        return o;
+}
+
+json_object *vport_port_to_json(const vport_port *p) {
+        char *text = NULL;
+        int r = port_json_text(p, &text);
+
+        return json_from_text(r, text);
+}
+
+json_object *vport_ports_to_json(vport_port **p, size_t n) {
+        char *text = NULL;
+        int r = vport_ports_json_text(p, n, NULL, &text, NULL);
+
+        return json_from_text(r, text);
+}
+
+typedef struct verbatim {
+        size_t len;
+        char text[];
+} verbatim;
+
+static int verbatim_print(json_object *o, struct printbuf *pb, int level, int flags) {
+        const verbatim *v = json_object_get_userdata(o);
+
+        (void) level, (void) flags;
+        return printbuf_memappend(pb, v->text, (int) v->len);
+}
+
+static void verbatim_free(json_object *o, void *userdata) {
+        (void) o;
+        free(userdata);
+}
+
+json_object *vport_json_verbatim(const char *text, size_t len) {
+        json_object *o;
+        verbatim *v;
+
+        if (len > INT_MAX || !(v = malloc(sizeof(*v) + len + 1)))
+                return NULL;
+        v->len = len;
+        memcpy(v->text, text, len + 1);
+        o = json_object_new_object();
+        if (!o) {
+                free(v);
+                return NULL;
+        }
+        json_object_set_serializer(o, verbatim_print, v, verbatim_free);
         return o;
 }
 
@@ -288,14 +531,6 @@ static json_object *vport_drift_items_to_json(vport_drift_item **d, size_t n) {
 
         for (size_t i = 0; i < n; i++)
                 json_object_array_add(a, vport_drift_item_to_json(d[i]));
-        return a;
-}
-
-json_object *vport_ports_to_json(vport_port **p, size_t n) {
-        json_object *a = json_object_new_array();
-
-        for (size_t i = 0; i < n; i++)
-                json_object_array_add(a, vport_port_to_json(p[i]));
         return a;
 }
 

@@ -292,28 +292,32 @@ int vport_port_get(vport_ctx *ctx, const vport_uuid *uuid, vport_port **ret, vpo
         return port_load(ctx, uuid, ret, err);
 }
 
-static int port_list_rows(vport_ctx *ctx, const char *network, bool brief, vport_port ***ret, size_t *ret_n,
-                          vport_error *err) {
+/* An undefined network is an error, not an empty list (as in virsh). */
+static int port_list_check_network(vport_ctx *ctx, const char *network, vport_error *err) {
+        _cleanup_(store_network_freep) store_network *net = NULL;
+
+        if (!network)
+                return 0;
+        name_check_return(NAME_NETWORK, network, err);
+        return store_network_get(ctx->store, network, &net, err);
+}
+
+int vport_port_list(vport_ctx *ctx, const char *network, vport_port ***ret, size_t *ret_n,
+                    vport_error *err) {
         store_port *rows = NULL;
         vport_port **ports;
         size_t n = 0;
         int r;
 
         assert_return(ctx && ret && ret_n, -EINVAL);
-        if (network) {
-                /* An undefined network is an error, not an empty list (as in virsh). */
-                _cleanup_(store_network_freep) store_network *net = NULL;
-                name_check_return(NAME_NETWORK, network, err);
-                r = store_network_get(ctx->store, network, &net, err);
-                if (r < 0)
-                        return r;
-        }
-        r = store_port_list(ctx->store, network, NULL, &rows, &n, err);
+        r = port_list_check_network(ctx, network, err);
+        if (r >= 0)
+                r = store_port_list(ctx->store, network, NULL, &rows, &n, err);
         if (r < 0)
                 return r;
         ports = calloc(n ? n : 1, sizeof(*ports));
         for (size_t i = 0; ports && r >= 0 && i < n; i++)
-                r = (brief ? port_brief_from_store : port_from_store)(&rows[i], &ports[i], err);
+                r = port_from_store(&rows[i], &ports[i], err);
         store_port_array_free(rows, n);
         if (!ports || r < 0) {
                 vport_port_array_free(ports, n);
@@ -324,14 +328,52 @@ static int port_list_rows(vport_ctx *ctx, const char *network, bool brief, vport
         return 0;
 }
 
-int vport_port_list(vport_ctx *ctx, const char *network, vport_port ***ret, size_t *ret_n,
-                    vport_error *err) {
-        return port_list_rows(ctx, network, false, ret, ret_n, err);
+typedef struct brief_list {
+        vport_port **ports;
+        size_t n, alloc;
+        json_tokener *tok; /* for the rows' runtime JSON */
+} brief_list;
+
+static int brief_list_add(const store_port *row, void *userdata, vport_error *err) {
+        brief_list *l = userdata;
+        int r;
+
+        if (l->n == l->alloc) {
+                size_t want = l->alloc ? l->alloc * 2 : 64;
+                vport_port **p = reallocarray(l->ports, want, sizeof(*p));
+                if (!p)
+                        return vport_error_set(err, -ENOMEM, "listing ports: out of memory");
+                l->ports = p, l->alloc = want;
+        }
+        r = port_brief_from_store(row, l->tok, &l->ports[l->n], err);
+        if (r < 0)
+                return vport_error_set(err, r, "listing ports: out of memory");
+        l->n++;
+        return 0;
 }
 
+/* Each row is read in place (store_port_foreach(): no copy) and becomes
+ * one allocation (port_brief_from_store()). */
 int vport_port_list_brief(vport_ctx *ctx, const char *network, vport_port ***ret, size_t *ret_n,
                           vport_error *err) {
-        return port_list_rows(ctx, network, true, ret, ret_n, err);
+        brief_list l = { 0 };
+        int r;
+
+        assert_return(ctx && ret && ret_n, -EINVAL);
+        r = port_list_check_network(ctx, network, err);
+        if (r < 0)
+                return r;
+        if (!(l.tok = json_tokener_new()))
+                return -ENOMEM;
+        r = store_port_foreach(ctx->store, network, NULL, brief_list_add, &l, err);
+        json_tokener_free(l.tok);
+        if (r < 0) {
+                vport_port_array_free(l.ports, l.n);
+                return r;
+        }
+        *ret = l.ports ? l.ports : calloc(1, sizeof(*l.ports));
+        *ret_n = l.n;
+        return *ret ? 0 : -ENOMEM;
 }
 
 /* The live state, as an element in vport's own namespace so libvirt-style

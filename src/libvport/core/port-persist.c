@@ -1,9 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Ports as the store keeps them: the <networkport> XML, the lifecycle state
  * and what prepare made (runtime JSON). */
-#include <inttypes.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 
 #include "base/names.h"
@@ -21,6 +19,10 @@ DEFINE_STRING_TABLE_LOOKUP(port_state, vport_port_state);
 void vport_port_free(vport_port *p) {
         if (!p)
                 return;
+        if (p->packed) { /* a listed port: one block (port-summary.c) */
+                free(p);
+                return;
+        }
         port_def_free(p->def);
         free(p->def_xml);
         free(p->damage);
@@ -53,10 +55,24 @@ static void runtime_drop_bad_names(vport_port_runtime *rt) {
                 rt->netns[0] = '\0';
 }
 
-static void runtime_from_json(const char *text, vport_port_runtime *rt) {
-        json_object *o = text ? json_tokener_parse(text) : NULL, *v;
+/* The tokener is reused across a listing's rows (NULL: one of its own); a
+ * port that was never prepared has "{}", which needs no parse. */
+void port_runtime_from_json(json_tokener *tok, const char *text, vport_port_runtime *rt) {
+        json_object *o = NULL, *v;
 
         *rt = (vport_port_runtime){ 0 };
+        if (!text || streq(text, "{}"))
+                return;
+        if (!tok)
+                o = json_tokener_parse(text);
+        else {
+                json_tokener_reset(tok);
+                o = json_tokener_parse_ex(tok, text, -1);
+                if (json_tokener_get_error(tok) != json_tokener_success) {
+                        json_object_put(o);
+                        o = NULL;
+                }
+        }
         if (!o)
                 return;
         if (json_object_object_get_ex(o, "ifname", &v))
@@ -175,7 +191,7 @@ int port_from_store(const store_port *row, vport_port **ret, vport_error *err) {
 
         if (!p)
                 return -ENOMEM;
-        runtime_from_json(row->runtime, &p->rt);
+        port_runtime_from_json(NULL, row->runtime, &p->rt);
         r = port_def_from_row(row, p, err);
         if (r < 0)
                 return r;
@@ -183,200 +199,6 @@ int port_from_store(const store_port *row, vport_port **ret, vport_error *err) {
         p->device = row->device ? strdup(row->device) : NULL;
         p->def_xml = strdup(strempty(row->xml));
         if (!p->network || (row->device && !p->device) || !p->def_xml)
-                return -ENOMEM;
-        p->stale = row->stale;
-        p->generation = row->generation;
-        p->creator_uid = row->creator_uid;
-        *ret = TAKE_PTR(p);
-        return 0;
-}
-
-/* The summary column: what a listing reads of the <networkport> (plug,
- * VLAN, <port isolated>, as space-separated key=value tokens) and a digest of the XML it was
- * taken from. A row whose XML no longer has that digest (edited, damaged)
- * or that has no summary (written before the column) is parsed in full, so
- * a listing shows the same port either way. The digest guards against
- * edits, not against an attacker: FNV-1a, cheap next to parsing. */
-#define SUMMARY_VERSION "s1"
-
-static uint64_t xml_digest(const char *xml) {
-        uint64_t h = UINT64_C(0xcbf29ce484222325);
-
-        for (const unsigned char *c = (const unsigned char *) xml; *c; c++)
-                h = (h ^ *c) * UINT64_C(0x100000001b3);
-        return h;
-}
-
-static bool summary_value_ok(const char *v) {
-        return v && *v && !strpbrk(v, " \t\n");
-}
-
-/* Appends to a malloc'ed string (the summary is text the store keeps, built
- * here without a stdio stream). Returns 0 or -ENOMEM. */
-static int summary_appendf(char **buf, size_t *len, const char *fmt, ...) {
-        va_list ap;
-        char *n;
-        int k;
-
-        va_start(ap, fmt);
-        k = vsnprintf(NULL, 0, fmt, ap);
-        va_end(ap);
-        if (k < 0 || !(n = realloc(*buf, *len + (size_t) k + 1)))
-                return -ENOMEM;
-        va_start(ap, fmt);
-        vsnprintf(n + *len, (size_t) k + 1, fmt, ap);
-        va_end(ap);
-        *buf = n;
-        *len += (size_t) k;
-        return 0;
-}
-
-static int summary_format(const vport_port_def *def, const char *xml, char **ret) {
-        const vport_plug *pl = &def->plug;
-        _cleanup_free_ char *buf = NULL;
-        char bdf[VPORT_PCI_STRLEN];
-        size_t len = 0;
-        int r;
-
-        *ret = NULL;
-        /* a name a token cannot carry leaves the row to the full parse */
-        if ((pl->bridge && !summary_value_ok(pl->bridge)) || (pl->dev && !summary_value_ok(pl->dev)))
-                return 0;
-        r = summary_appendf(&buf, &len, SUMMARY_VERSION " %016" PRIx64 " t=%d m=%d o=%d g=%d%d a=%s i=%d",
-                            xml_digest(xml), (int) pl->type, (int) pl->mac_table_manager, (int) pl->mode,
-                            pl->managed, pl->managed_set, pci_addr_format(&pl->addr, bdf),
-                            (int) def->isolated_port);
-        if (r == 0 && pl->bridge)
-                r = summary_appendf(&buf, &len, " b=%s", pl->bridge);
-        if (r == 0 && pl->dev)
-                r = summary_appendf(&buf, &len, " d=%s", pl->dev);
-        if (r == 0 && vlan_is_set(&def->vlan)) {
-                r = summary_appendf(&buf, &len, " k=%d n=%d:%u v=", def->vlan.trunk,
-                                    (int) def->vlan.native_mode, def->vlan.native_tag);
-                for (size_t i = 0; r == 0 && i < def->vlan.n_tags; i++)
-                        r = summary_appendf(&buf, &len, "%s%u", i ? "," : "", def->vlan.tags[i]);
-        }
-        if (r < 0)
-                return r;
-        *ret = TAKE_PTR(buf);
-        return 0;
-}
-
-static int summary_vlan(vport_vlan *vlan, const char *v) {
-        size_t n = 1;
-
-        for (const char *c = v; *c; c++)
-                n += *c == ',';
-        vlan->tags = calloc(n, sizeof(*vlan->tags));
-        if (!vlan->tags)
-                return -ENOMEM;
-        for (vlan->n_tags = 0; vlan->n_tags < n; vlan->n_tags++) {
-                char *end;
-                unsigned long t = strtoul(v, &end, 10);
-                if (end == v || t > 4095 || (*end != ',' && *end != '\0'))
-                        return -EINVAL;
-                vlan->tags[vlan->n_tags] = (uint16_t) t;
-                v = *end ? end + 1 : end;
-        }
-        return 0;
-}
-
-static int summary_token(vport_port_def *def, char *tok) {
-        vport_plug *pl = &def->plug;
-        char *v = strchr(tok, '=');
-        int a, b;
-
-        if (!v || v - tok != 1)
-                return -EINVAL;
-        v++;
-        switch (tok[0]) {
-        case 't':
-                return sscanf(v, "%d", &a) == 1 ? (pl->type = (vport_plug_type) a, 0) : -EINVAL;
-        case 'm':
-                return sscanf(v, "%d", &a) == 1 ? (pl->mac_table_manager = (vport_mac_table_manager) a, 0)
-                                                : -EINVAL;
-        case 'o':
-                return sscanf(v, "%d", &a) == 1 ? (pl->mode = (vport_direct_mode) a, 0) : -EINVAL;
-        case 'g':
-                if (sscanf(v, "%1d%1d", &a, &b) != 2)
-                        return -EINVAL;
-                pl->managed = a;
-                pl->managed_set = b;
-                return 0;
-        case 'a':
-                return pci_addr_parse(v, &pl->addr);
-        case 'b':
-                return (pl->bridge = strdup(v)) ? 0 : -ENOMEM;
-        case 'd':
-                return (pl->dev = strdup(v)) ? 0 : -ENOMEM;
-        case 'i':
-                return sscanf(v, "%d", &a) == 1 ? (def->isolated_port = (vport_tristate) a, 0) : -EINVAL;
-        case 'k':
-                return sscanf(v, "%d", &a) == 1 ? (def->vlan.trunk = a, 0) : -EINVAL;
-        case 'n':
-                if (sscanf(v, "%d:%d", &a, &b) != 2)
-                        return -EINVAL;
-                def->vlan.native_mode = (vport_vlan_native_mode) a;
-                def->vlan.native_tag = (uint16_t) b;
-                return 0;
-        case 'v':
-                return summary_vlan(&def->vlan, v);
-        default:
-                return -EINVAL;
-        }
-}
-
-/* The def of a sound row from its columns and summary: what the listing
- * shows (uuid, owner, group, MAC, VLAN, plug), not the virtualport or the
- * bandwidth. Returns 1, 0 if the summary cannot stand for the XML (then
- * the caller parses it), or -ENOMEM. */
-static int def_from_summary(const store_port *row, vport_port_def **ret) {
-        _cleanup_(port_def_freep) vport_port_def *def = NULL;
-        _cleanup_free_ char *copy = NULL;
-        char *save = NULL, *tok, digest[17];
-        int r = 0;
-
-        if (!row->summary || !row->xml || strncmp(row->summary, SUMMARY_VERSION " ", 3) != 0)
-                return 0;
-        snprintf(digest, sizeof(digest), "%016" PRIx64, xml_digest(row->xml));
-        if (strncmp(row->summary + 3, digest, 16) != 0 || row->summary[19] != ' ')
-                return 0;
-        if (!(copy = strdup(row->summary + 20)) || !(def = port_def_new()))
-                return -ENOMEM;
-        for (tok = strtok_r(copy, " ", &save); tok && r >= 0; tok = strtok_r(NULL, " ", &save))
-                r = summary_token(def, tok);
-        if (r == -ENOMEM)
-                return r;
-        if (r < 0)
-                return 0;
-        if (!(def->owner_name = strdup(strempty(row->owner_name))) ||
-            (row->portgroup && !(def->group = strdup(row->portgroup))))
-                return -ENOMEM;
-        def->uuid = row->uuid;
-        def->owner_uuid = row->owner_uuid;
-        def->mac = row->mac;
-        *ret = TAKE_PTR(def);
-        return 1;
-}
-
-int port_brief_from_store(const store_port *row, vport_port **ret, vport_error *err) {
-        _cleanup_(vport_port_freep) vport_port *p = NULL;
-        vport_port_def *def = NULL;
-        int s = port_state_from_string(row->state), r;
-
-        r = s < 0 ? 0 : def_from_summary(row, &def);
-        if (r <= 0)
-                return r < 0 ? r : port_from_store(row, ret, err);
-        if (!(p = calloc(1, sizeof(*p)))) {
-                port_def_free(def);
-                return -ENOMEM;
-        }
-        p->def = def;
-        p->state = (vport_port_state) s;
-        runtime_from_json(row->runtime, &p->rt);
-        p->network = strdup(row->network);
-        p->device = row->device ? strdup(row->device) : NULL;
-        if (!p->network || (row->device && !p->device))
                 return -ENOMEM;
         p->stale = row->stale;
         p->generation = row->generation;
@@ -451,7 +273,7 @@ int port_to_store(const vport_port *p, store_port *row) {
                 return -ENOMEM;
         }
         /* a damaged port keeps no summary: listing parses it and says so */
-        if (!p->damage && summary_format(p->def, row->xml, &row->summary) < 0) {
+        if (!p->damage && port_summary_format(p->def, row->xml, &row->summary) < 0) {
                 store_port_clear(row);
                 return -ENOMEM;
         }

@@ -61,6 +61,8 @@ struct vport_port {
         bool stale;   /* from an earlier boot */
         char *damage; /* why the stored XML cannot be read; def is rebuilt from the row's columns
                        * (port_from_store) and the journal (port_damaged_refine); NULL if sound */
+        bool packed;  /* one allocation with its def and strings (a listed port, port-summary.c):
+                       * read only */
         uint64_t generation;
         int64_t creator_uid; /* uid of the creating process; -1: unknown (created before it was kept) */
         vport_port_runtime rt;
@@ -70,6 +72,18 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(vport_port *, vport_port_free);
 
 /* The ports as a JSON array of vport_port_to_json() objects. */
 json_object *vport_ports_to_json(vport_port **p, size_t n);
+/* The same array as text (what json-c prints of it with
+ * JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE), written without
+ * building a tree: what a listing prints or sends. degraded (may be NULL)
+ * gives a port's "degraded" reason, vportd's (NULL: none). Returns 0 with
+ * *ret (malloc'ed) and *ret_len (may be NULL), or -ENOMEM. */
+int vport_ports_json_text(vport_port **p, size_t n, const char *(*degraded)(const vport_port *p), char **ret,
+                          size_t *ret_len);
+/* A json-c value that prints as the JSON text given (copied), to put a
+ * written text (vport_ports_json_text()) into a reply without a tree: it
+ * is only for printing (to json-c it is an empty object). NULL for lack
+ * of memory. */
+json_object *vport_json_verbatim(const char *text, size_t len);
 
 /* The results of the verbs that change state, for --json and the daemon:
  * {KEY: name, FLAG: value} (no FLAG if NULL), e.g. {"name": "n1", "active": true}; */

@@ -36,7 +36,9 @@ void store_port_array_free(store_port *p, size_t count) {
         free(p);
 }
 
-static int port_strings_from_row(sqlite3_stmt *st, store_port *p) {
+/* The row's text columns, borrowed from the statement: valid until its
+ * next step. A NULL that is not SQL NULL is SQLite out of memory. */
+static int port_strings_view(sqlite3_stmt *st, store_port *p) {
         struct {
                 int column;
                 char **field;
@@ -45,30 +47,30 @@ static int port_strings_from_row(sqlite3_stmt *st, store_port *p) {
                 { 6, &p->device },  { 7, &p->plug_type },  { 8, &p->state },
                 { 9, &p->xml },     { 10, &p->runtime },   { 17, &p->summary },
         };
-        int r;
 
         for (size_t i = 0; i < ELEMENTSOF(strings); i++) {
-                r = store_column_strdup(st, strings[i].column, strings[i].field);
-                if (r < 0)
-                        return r;
+                *strings[i].field = (char *) sqlite3_column_text(st, strings[i].column);
+                if (!*strings[i].field && sqlite3_column_type(st, strings[i].column) != SQLITE_NULL)
+                        return -ENOMEM;
         }
         return 0;
 }
 
-static int port_from_row(sqlite3_stmt *st, store_port *p) {
+/* The row as a store_port whose strings are the statement's (see
+ * store_port_foreach()). */
+static int port_view_row(sqlite3_stmt *st, store_port *p) {
         int r;
 
+        *p = (store_port){};
         r = store_column_uuid(st, 0, &p->uuid);
         if (r >= 0)
                 r = store_column_uuid(st, 3, &p->owner_uuid);
         if (r >= 0)
                 r = store_column_mac(st, 4, &p->mac);
         if (r >= 0)
-                r = port_strings_from_row(st, p);
-        if (r < 0) {
-                store_port_clear(p);
+                r = port_strings_view(st, p);
+        if (r < 0)
                 return r;
-        }
         p->generation = (uint64_t) sqlite3_column_int64(st, 11);
         store_column_boot_id(st, 12, p->boot_id);
         p->stale = sqlite3_column_int(st, 13) != 0;
@@ -78,14 +80,30 @@ static int port_from_row(sqlite3_stmt *st, store_port *p) {
         return 0;
 }
 
+/* The borrowed strings of a view, copied: the row is the caller's. */
+static int port_own_strings(store_port *p) {
+        char **fields[] = { &p->network, &p->owner_name, &p->portgroup, &p->device, &p->plug_type,
+                            &p->state,   &p->xml,        &p->runtime,   &p->summary };
+        size_t i;
+
+        for (i = 0; i < ELEMENTSOF(fields); i++)
+                if (*fields[i] && !(*fields[i] = strdup(*fields[i])))
+                        break;
+        if (i == ELEMENTSOF(fields))
+                return 0;
+        for (size_t j = i + 1; j < ELEMENTSOF(fields); j++)
+                *fields[j] = NULL; /* still borrowed: not ours to free */
+        store_port_clear(p);
+        return -ENOMEM;
+}
+
 /* Run "SELECT PORT_COLUMNS FROM ports <where>" with ?1 = boot id and the
- * text parameters ?2 and ?3; collect the rows. */
-static int port_select(vport_store *s, const char *where, const char *a2, const char *a3, store_port **ret,
-                       size_t *ret_n, vport_error *err) {
+ * text parameters ?2 and ?3; hand each row to fn as a view. */
+static int port_select_each(vport_store *s, const char *where, const char *a2, const char *a3,
+                            store_port_fn fn, void *userdata, vport_error *err) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         _cleanup_free_ char *sql = NULL;
-        store_port *list = NULL;
-        size_t n = 0, alloc = 0;
+        store_port row;
         int r = 0, rc;
 
         if (asprintf(&sql, "SELECT " PORT_COLUMNS " FROM ports %s", where) < 0)
@@ -97,21 +115,51 @@ static int port_select(vport_store *s, const char *where, const char *a2, const 
         store_bind_text(st, 2, a2);
         store_bind_text(st, 3, a3);
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-                r = store_array_grow((void **) &list, &alloc, n, sizeof(*list));
-                if (r < 0 || (r = port_from_row(st, &list[n])) < 0) {
-                        r = vport_error_set(err, r, "reading ports in %s", s->path);
-                        break;
-                }
-                n++;
+                r = port_view_row(st, &row);
+                if (r < 0)
+                        return vport_error_set(err, r, "reading ports in %s", s->path);
+                r = fn(&row, userdata, err);
+                if (r < 0)
+                        return r;
         }
-        if (r == 0 && rc != SQLITE_DONE)
-                r = store_sql_error(s, rc, err, "reading ports");
+        if (rc != SQLITE_DONE)
+                return store_sql_error(s, rc, err, "reading ports");
+        return 0;
+}
+
+typedef struct port_collect {
+        store_port *list;
+        size_t n, alloc;
+} port_collect;
+
+static int port_collect_row(const store_port *row, void *userdata, vport_error *err) {
+        port_collect *c = userdata;
+        int r;
+
+        r = store_array_grow((void **) &c->list, &c->alloc, c->n, sizeof(*c->list));
+        if (r >= 0) {
+                c->list[c->n] = *row;
+                r = port_own_strings(&c->list[c->n]);
+        }
+        if (r < 0)
+                return vport_error_set(err, r, "reading ports: out of memory");
+        c->n++;
+        return 0;
+}
+
+/* port_select_each(), the rows collected into an array the caller owns. */
+static int port_select(vport_store *s, const char *where, const char *a2, const char *a3, store_port **ret,
+                       size_t *ret_n, vport_error *err) {
+        port_collect c = { 0 };
+        int r;
+
+        r = port_select_each(s, where, a2, a3, port_collect_row, &c, err);
         if (r < 0) {
-                store_port_array_free(list, n);
+                store_port_array_free(c.list, c.n);
                 return r;
         }
-        *ret = list;
-        *ret_n = n;
+        *ret = c.list;
+        *ret_n = c.n;
         return 0;
 }
 
@@ -131,13 +179,19 @@ int store_port_get(vport_store *s, const vport_uuid *uuid, store_port **ret, vpo
         return 0;
 }
 
+#define PORT_LIST_WHERE \
+        "WHERE (?2 IS NULL OR network = ?2) AND (?3 IS NULL OR owner_name = ?3) ORDER BY created, rowid"
+
 int store_port_list(vport_store *s, const char *network, const char *owner_name, store_port **ret,
                     size_t *ret_n, vport_error *err) {
         assert_return(s && ret && ret_n, -EINVAL);
-        return port_select(s,
-                           "WHERE (?2 IS NULL OR network = ?2) AND (?3 IS NULL OR owner_name = ?3) "
-                           "ORDER BY created, rowid",
-                           network, owner_name, ret, ret_n, err);
+        return port_select(s, PORT_LIST_WHERE, network, owner_name, ret, ret_n, err);
+}
+
+int store_port_foreach(vport_store *s, const char *network, const char *owner_name, store_port_fn fn,
+                       void *userdata, vport_error *err) {
+        assert_return(s && fn, -EINVAL);
+        return port_select_each(s, PORT_LIST_WHERE, network, owner_name, fn, userdata, err);
 }
 
 int store_stale_ports_list(vport_store *s, store_port **ret, size_t *ret_n, vport_error *err) {

@@ -231,6 +231,15 @@ int store_port_get(vport_store *s, const vport_uuid *uuid, store_port **ret, vpo
 int store_port_list(vport_store *s, const char *network, const char *owner_name, store_port **ret,
                     size_t *ret_n, vport_error *err);
 
+/* As store_port_list(), without copying: fn gets each row in turn, its
+ * strings the statement's own (valid until fn returns: copy what is kept,
+ * free nothing). fn returns 0 to go on or -errno to stop (with err set);
+ * that is then the result. A listing of every port uses this, so it makes
+ * no copy of a row it only reads. Returns 0 or -errno. */
+typedef int (*store_port_fn)(const store_port *row, void *userdata, vport_error *err);
+int store_port_foreach(vport_store *s, const char *network, const char *owner_name, store_port_fn fn,
+                       void *userdata, vport_error *err);
+
 /* Ports written under an earlier boot, for the core to clean up. Same return
  * convention as store_port_list(). */
 int store_stale_ports_list(vport_store *s, store_port **ret, size_t *ret_n, vport_error *err);
