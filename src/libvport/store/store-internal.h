@@ -87,10 +87,6 @@ int store_column_uuid(sqlite3_stmt *st, int i, vport_uuid *ret);
 int store_column_mac(sqlite3_stmt *st, int i, vport_mac *ret);
 void store_column_boot_id(sqlite3_stmt *st, int i, char ret[static STORE_BOOT_ID_MAX]);
 
-/* Make room for one more element in *array (of *alloc elements of size),
- * which holds n. Returns 0 or -ENOMEM. */
-int store_array_grow(void **array, size_t *alloc, size_t n, size_t size);
-
 /* What store_rows_collect() makes of each row: elements of size bytes,
  * filled by from_row (0 or -errno; it may leave one partly filled) and
  * emptied by clear (safe on a zeroed or already cleared element). what

@@ -97,23 +97,34 @@ static int port_own_strings(store_port *p) {
         return -ENOMEM;
 }
 
-/* Run "SELECT PORT_COLUMNS FROM ports <where>" with ?1 = boot id and the
- * text parameters ?2 and ?3; hand each row to fn as a view. */
-static int port_select_each(vport_store *s, const char *where, const char *a2, const char *a3,
-                            store_port_fn fn, void *userdata, vport_error *err) {
-        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+/* Prepare "SELECT PORT_COLUMNS FROM ports <where>" with ?1 = boot id and
+ * the text parameters ?2 and ?3. */
+static int port_select_prepare(vport_store *s, const char *where, const char *a2, const char *a3,
+                               sqlite3_stmt **ret, vport_error *err) {
         _cleanup_free_ char *sql = NULL;
-        store_port row;
-        int r = 0, rc;
+        int r;
 
         if (asprintf(&sql, "SELECT " PORT_COLUMNS " FROM ports %s", where) < 0)
                 return vport_error_set(err, -ENOMEM, "out of memory");
-        r = store_prepare(s, sql, &st, err);
+        r = store_prepare(s, sql, ret, err);
         if (r < 0)
                 return r;
-        store_bind_text(st, 1, s->boot_id);
-        store_bind_text(st, 2, a2);
-        store_bind_text(st, 3, a3);
+        store_bind_text(*ret, 1, s->boot_id);
+        store_bind_text(*ret, 2, a2);
+        store_bind_text(*ret, 3, a3);
+        return 0;
+}
+
+/* The selected rows, each handed to fn as a view. */
+static int port_select_each(vport_store *s, const char *where, const char *a2, const char *a3,
+                            store_port_fn fn, void *userdata, vport_error *err) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        store_port row;
+        int r, rc;
+
+        r = port_select_prepare(s, where, a2, a3, &st, err);
+        if (r < 0)
+                return r;
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
                 r = port_view_row(st, &row);
                 if (r < 0)
@@ -127,40 +138,33 @@ static int port_select_each(vport_store *s, const char *where, const char *a2, c
         return 0;
 }
 
-typedef struct port_collect {
-        store_port *list;
-        size_t n, alloc;
-} port_collect;
+/* A row the caller keeps: the view, its strings copied. */
+static int port_from_row(sqlite3_stmt *st, void *elem) {
+        store_port *p = elem;
+        int r = port_view_row(st, p);
 
-static int port_collect_row(const store_port *row, void *userdata, vport_error *err) {
-        port_collect *c = userdata;
-        int r;
-
-        r = store_array_grow((void **) &c->list, &c->alloc, c->n, sizeof(*c->list));
-        if (r >= 0) {
-                c->list[c->n] = *row;
-                r = port_own_strings(&c->list[c->n]);
-        }
-        if (r < 0)
-                return vport_error_set(err, r, "reading ports: out of memory");
-        c->n++;
-        return 0;
-}
-
-/* port_select_each(), the rows collected into an array the caller owns. */
-static int port_select(vport_store *s, const char *where, const char *a2, const char *a3, store_port **ret,
-                       size_t *ret_n, vport_error *err) {
-        port_collect c = { 0 };
-        int r;
-
-        r = port_select_each(s, where, a2, a3, port_collect_row, &c, err);
         if (r < 0) {
-                store_port_array_free(c.list, c.n);
+                *p = (store_port){}; /* nothing of it is ours */
                 return r;
         }
-        *ret = c.list;
-        *ret_n = c.n;
-        return 0;
+        return port_own_strings(p);
+}
+
+static void port_clear(void *elem) {
+        store_port_clear(elem);
+}
+
+/* The selected rows, collected into an array the caller owns. */
+static int port_select(vport_store *s, const char *where, const char *a2, const char *a3, store_port **ret,
+                       size_t *ret_n, vport_error *err) {
+        static const store_row_type rows = { sizeof(store_port), port_from_row, port_clear, "ports" };
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r;
+
+        r = port_select_prepare(s, where, a2, a3, &st, err);
+        if (r < 0)
+                return r;
+        return store_rows_collect(s, st, &rows, (void **) ret, ret_n, err);
 }
 
 int store_port_get(vport_store *s, const vport_uuid *uuid, store_port **ret, vport_error *err) {

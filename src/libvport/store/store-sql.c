@@ -188,7 +188,9 @@ void store_column_boot_id(sqlite3_stmt *st, int i, char ret[static STORE_BOOT_ID
         snprintf(ret, STORE_BOOT_ID_MAX, "%s", strempty((const char *) sqlite3_column_text(st, i)));
 }
 
-int store_array_grow(void **array, size_t *alloc, size_t n, size_t size) {
+/* Make room for one more element in *array (of *alloc elements of size),
+ * which holds n. Returns 0 or -ENOMEM. */
+static int store_array_grow(void **array, size_t *alloc, size_t n, size_t size) {
         size_t want;
         void *p;
 
