@@ -3,9 +3,11 @@
 #pragma once
 
 #include <json-c/json.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/types.h>
 #include <vport/vport.h>
 
 /* The spec's error codes (SPEC.md, "Error"). */
@@ -71,11 +73,23 @@ int cni_conf_parse(const char *text, size_t len, cni_conf *ret, cni_error *e);
 void cni_conf_clear(cni_conf *c);
 
 /* IPAM: the plugin ipam.type found in CNI_PATH, run with our stdin and
- * environment (command and container overridden when given). */
-typedef struct cni_ipam_result {
-        json_object *result; /* the plugin's result (ips, routes, dns) */
-} cni_ipam_result;
+ * environment (command and container overridden when given). A call is
+ * started, runs while the caller does its own work, and is finished: its
+ * output read, its exit waited for. */
+typedef struct cni_ipam_call {
+        pid_t pid;
+        int out; /* the plugin's stdout */
+        char bin[PATH_MAX];
+        const char *command, *containerid, *ifname;
+} cni_ipam_call;
 
+/* Find and start the plugin. -1 with e set if it cannot be started. */
+int cni_ipam_start(const cni_conf *c, const cni_env *env, const char *command, const char *containerid,
+                   const char *ifname, cni_ipam_call *ret, cni_error *e);
+/* Wait for a started call; *ret (may be NULL) gets its result. An older
+ * plugin that refuses the cniVersion is run again with one it speaks. */
+int cni_ipam_finish(const cni_conf *c, cni_ipam_call *call, json_object **ret, cni_error *e);
+/* Both, one after the other. */
 int cni_ipam_exec(const cni_conf *c, const cni_env *env, const char *command, const char *containerid,
                   const char *ifname, json_object **ret, cni_error *e);
 

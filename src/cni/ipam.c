@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,20 +36,68 @@ static int ipam_find(const cni_conf *c, const cni_env *env, char buf[static PATH
                         env->path);
 }
 
-/* The child: stdin from the pipe, stdout to the pipe, the caller's
- * environment with CNI_COMMAND (and for GC's releases the attachment)
- * replaced. */
-static void ipam_child(const char *bin, int in, int out, const char *command, const char *containerid,
-                       const char *ifname) {
-        dup2(in, STDIN_FILENO);
-        dup2(out, STDOUT_FILENO);
-        setenv("CNI_COMMAND", command, 1);
-        if (containerid)
-                setenv("CNI_CONTAINERID", containerid, 1);
-        if (ifname)
-                setenv("CNI_IFNAME", ifname, 1);
-        execle(bin, bin, (char *) NULL, environ);
-        _exit(127);
+/* The caller's environment with CNI_COMMAND (and for GC's releases the
+ * attachment) replaced: the plugin's envp. The strings are the caller's or
+ * in bufs. */
+static char **ipam_env(const char *command, const char *containerid, const char *ifname,
+                       char bufs[static 3][PATH_MAX]) {
+        const char *set[] = { "CNI_COMMAND", "CNI_CONTAINERID", "CNI_IFNAME" };
+        const char *val[] = { command, containerid, ifname };
+        size_t n = 0, k = 0;
+        char **envp;
+
+        while (environ[n])
+                n++;
+        envp = calloc(n + 4, sizeof(*envp));
+        if (!envp)
+                return NULL;
+        for (size_t i = 0; i < n; i++) {
+                bool replaced = false;
+                for (size_t j = 0; j < 3; j++) {
+                        size_t len = strlen(set[j]);
+                        replaced |=
+                                val[j] && strncmp(environ[i], set[j], len) == 0 && environ[i][len] == '=';
+                }
+                if (!replaced)
+                        envp[k++] = environ[i];
+        }
+        for (size_t j = 0; j < 3; j++)
+                if (val[j]) {
+                        snprintf(bufs[j], PATH_MAX, "%s=%s", set[j], val[j]);
+                        envp[k++] = bufs[j];
+                }
+        return envp;
+}
+
+/* Start the plugin: stdin from one pipe, stdout to another. posix_spawn
+ * (vfork) rather than fork: the parent's page tables are not copied. The
+ * child gets SIGPIPE's default back (the caller ignores it while writing). */
+static int ipam_spawn(const cni_conf *c, cni_ipam_call *call, int in, int out, cni_error *e) {
+        posix_spawn_file_actions_t fa;
+        posix_spawnattr_t attr;
+        sigset_t def;
+        char bufs[3][PATH_MAX], **envp, *argv[] = { call->bin, NULL };
+        int r;
+
+        envp = ipam_env(call->command, call->containerid, call->ifname, bufs);
+        if (!envp)
+                return cni_fail(e, CNI_ERR_INTERNAL, "out of memory");
+        sigemptyset(&def);
+        sigaddset(&def, SIGPIPE);
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_adddup2(&fa, in, STDIN_FILENO);
+        posix_spawn_file_actions_adddup2(&fa, out, STDOUT_FILENO);
+        posix_spawnattr_init(&attr);
+        posix_spawnattr_setsigdefault(&attr, &def);
+        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGDEF);
+        r = posix_spawn(&call->pid, call->bin, &fa, &attr, argv, envp);
+        posix_spawnattr_destroy(&attr);
+        posix_spawn_file_actions_destroy(&fa);
+        free(envp);
+        if (r != 0)
+                return cni_fail(e, CNI_ERR_IO, "IPAM plugin %s: %s: %s", c->ipam_type, call->bin,
+                                strerror(r));
+        return 0;
 }
 
 static int write_all(int fd, const char *p, size_t n) {
@@ -88,6 +137,63 @@ static char *read_all(int fd) {
         return buf;
 }
 
+/* Run the plugin with text on its stdin, which is written and closed
+ * before this returns (SIGPIPE ignored meanwhile: a plugin that does not
+ * read its stdin is judged by its exit); its stdout is read by
+ * ipam_wait(). */
+static int ipam_run(const cni_conf *c, cni_ipam_call *call, const char *text, size_t len, cni_error *e) {
+        struct sigaction old, ign = { .sa_handler = SIG_IGN };
+        int in[2], out[2], r;
+
+        call->pid = -1;
+        call->out = -1;
+        if (pipe2(in, O_CLOEXEC) < 0)
+                return cni_fail(e, CNI_ERR_IO, "IPAM plugin %s: pipe: %s", c->ipam_type, strerror(errno));
+        if (pipe2(out, O_CLOEXEC) < 0) {
+                r = errno;
+                close(in[0]);
+                close(in[1]);
+                return cni_fail(e, CNI_ERR_IO, "IPAM plugin %s: pipe: %s", c->ipam_type, strerror(r));
+        }
+        r = ipam_spawn(c, call, in[0], out[1], e);
+        close(in[0]);
+        close(out[1]);
+        if (r < 0) {
+                close(in[1]);
+                close(out[0]);
+                return r;
+        }
+        sigaction(SIGPIPE, &ign, &old);
+        (void) write_all(in[1], text, len);
+        sigaction(SIGPIPE, &old, NULL);
+        close(in[1]);
+        call->out = out[0];
+        return 0;
+}
+
+/* The plugin's output and exit status. */
+static void ipam_wait(cni_ipam_call *call, char **ret_out, int *ret_status) {
+        int status = 0;
+
+        *ret_out = read_all(call->out);
+        close(call->out);
+        call->out = -1;
+        while (waitpid(call->pid, &status, 0) < 0 && errno == EINTR)
+                ;
+        call->pid = -1;
+        *ret_status = status;
+}
+
+/* One whole call: the plugin's exit status and output. */
+static int ipam_call(const cni_conf *c, cni_ipam_call *call, const char *text, size_t len, char **ret_out,
+                     int *ret_status, cni_error *e) {
+        int r = ipam_run(c, call, text, len, e);
+
+        if (r >= 0)
+                ipam_wait(call, ret_out, ret_status);
+        return r;
+}
+
 /* A failed plugin's error object passed on as ours (its code, its message). */
 static int ipam_failed(const cni_conf *c, const char *command, const char *out, int status, cni_error *e) {
         json_object *o = out ? json_tokener_parse(out) : NULL, *v;
@@ -107,45 +213,6 @@ static int ipam_failed(const cni_conf *c, const char *command, const char *out, 
         return r;
 }
 
-static int ipam_run(const cni_conf *c, const char *bin, const char *text, size_t len, const char *command,
-                    const char *containerid, const char *ifname, char **ret_out, int *ret_status,
-                    cni_error *e) {
-        int in[2], out[2], status = 0;
-        pid_t pid;
-
-        if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0)
-                return cni_fail(e, CNI_ERR_IO, "IPAM plugin %s: pipe: %s", c->ipam_type, strerror(errno));
-        pid = fork();
-        if (pid < 0)
-                return cni_fail(e, CNI_ERR_IO, "IPAM plugin %s: fork: %s", c->ipam_type, strerror(errno));
-        if (pid == 0)
-                ipam_child(bin, in[0], out[1], command, containerid, ifname);
-        close(in[0]);
-        close(out[1]);
-        (void) write_all(in[1], text, len); /* a plugin that does not read: its exit tells */
-        close(in[1]);
-        *ret_out = read_all(out[0]);
-        close(out[0]);
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-                ;
-        *ret_status = status;
-        return 0;
-}
-
-/* The plugin's exit status and output for one call (SIGPIPE ignored: a
- * plugin that does not read its stdin is judged by its exit). */
-static int ipam_call(const cni_conf *c, const char *bin, const char *text, size_t len, const char *command,
-                     const char *containerid, const char *ifname, char **ret_out, int *ret_status,
-                     cni_error *e) {
-        struct sigaction old, ign = { .sa_handler = SIG_IGN };
-        int r;
-
-        sigaction(SIGPIPE, &ign, &old);
-        r = ipam_run(c, bin, text, len, command, containerid, ifname, ret_out, ret_status, e);
-        sigaction(SIGPIPE, &old, NULL);
-        return r;
-}
-
 static bool exited_ok(int status) {
         return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
@@ -155,16 +222,17 @@ static bool exited_ok(int status) {
  * 1. Its VERSION answer names what it speaks: the newest version both
  * speak, not newer than the configuration's, is used instead (1.1 changed
  * nothing in what an IPAM plugin returns). NULL if there is none. */
-static char *ipam_downgrade(const cni_conf *c, const char *bin) {
+static char *ipam_downgrade(const cni_conf *c, const cni_ipam_call *failed) {
+        cni_ipam_call call = { .command = "VERSION" };
         char in[64], *out = NULL, *text = NULL;
         json_object *o, *a, *copy = NULL;
         const char *best = NULL;
         cni_error ignored;
         int status = 0;
 
+        snprintf(call.bin, sizeof(call.bin), "%s", failed->bin);
         snprintf(in, sizeof(in), "{\"cniVersion\":\"%s\"}", c->cni_version);
-        if (ipam_call(c, bin, in, strlen(in), "VERSION", NULL, NULL, &out, &status, &ignored) < 0 ||
-            !exited_ok(status) || !out)
+        if (ipam_call(c, &call, in, strlen(in), &out, &status, &ignored) < 0 || !exited_ok(status) || !out)
                 return free(out), NULL;
         o = json_tokener_parse(out);
         free(out);
@@ -193,25 +261,32 @@ static int ipam_failure_code(const char *out) {
         return code;
 }
 
-int cni_ipam_exec(const cni_conf *c, const cni_env *env, const char *command, const char *containerid,
-                  const char *ifname, json_object **ret, cni_error *e) {
-        char bin[PATH_MAX], *out = NULL, *older = NULL;
-        int status = 0, r;
-
-        if (ipam_find(c, env, bin, e) < 0)
+int cni_ipam_start(const cni_conf *c, const cni_env *env, const char *command, const char *containerid,
+                   const char *ifname, cni_ipam_call *ret, cni_error *e) {
+        *ret = (cni_ipam_call){
+                .pid = -1, .out = -1, .command = command, .containerid = containerid, .ifname = ifname
+        };
+        if (ipam_find(c, env, ret->bin, e) < 0)
                 return -1;
-        r = ipam_call(c, bin, c->text, c->text_len, command, containerid, ifname, &out, &status, e);
-        if (r >= 0 && !exited_ok(status) && ipam_failure_code(out) == CNI_ERR_VERSION &&
-            (older = ipam_downgrade(c, bin))) {
+        return ipam_run(c, ret, c->text, c->text_len, e);
+}
+
+int cni_ipam_finish(const cni_conf *c, cni_ipam_call *call, json_object **ret, cni_error *e) {
+        char *out = NULL, *older = NULL;
+        int status = 0, r = 0;
+
+        ipam_wait(call, &out, &status);
+        if (!exited_ok(status) && ipam_failure_code(out) == CNI_ERR_VERSION &&
+            (older = ipam_downgrade(c, call))) {
                 free(out);
                 out = NULL;
-                r = ipam_call(c, bin, older, strlen(older), command, containerid, ifname, &out, &status, e);
+                r = ipam_call(c, call, older, strlen(older), &out, &status, e);
                 free(older);
         }
         if (r < 0)
                 return r;
         if (!exited_ok(status)) {
-                r = ipam_failed(c, command, out, status, e);
+                r = ipam_failed(c, call->command, out, status, e);
                 free(out);
                 return r;
         }
@@ -223,9 +298,18 @@ int cni_ipam_exec(const cni_conf *c, const cni_env *env, const char *command, co
                         free(out);
                         return cni_fail(e, CNI_ERR_DECODE,
                                         "IPAM plugin %s %s: its result is not a JSON object", c->ipam_type,
-                                        command);
+                                        call->command);
                 }
         }
         free(out);
         return 0;
+}
+
+int cni_ipam_exec(const cni_conf *c, const cni_env *env, const char *command, const char *containerid,
+                  const char *ifname, json_object **ret, cni_error *e) {
+        cni_ipam_call call;
+
+        if (cni_ipam_start(c, env, command, containerid, ifname, &call, e) < 0)
+                return -1;
+        return cni_ipam_finish(c, &call, ret, e);
 }

@@ -235,11 +235,36 @@ static int add_port(vport_ctx *ctx, const cni_conf *c, const cni_env *env, vport
         return 0;
 }
 
+/* The checks that must pass before the IPAM plugin is asked for an address:
+ * no such attachment yet (host-local keys its leases by container and
+ * interface: an ADD failed over an existing attachment must not release
+ * that one's), the network defined and active. */
+static int add_check(vport_ctx *ctx, const cni_conf *c, const cni_env *env, cni_error *e) {
+        vport_port *p = NULL;
+        int r;
+
+        r = cni_find_port(ctx, c, env->containerid, env->ifname, &p, e);
+        if (r >= 0 && p) {
+                char uuid[VPORT_UUID_STRLEN];
+                r = cni_fail(e, CNI_ERR_INTERNAL, "attachment %s/%s already exists (port %s): DEL it first",
+                             env->containerid, env->ifname, vport_uuid_format(vport_port_get_uuid(p), uuid));
+        }
+        vport_port_free(p);
+        return r < 0 ? r : add_network_ready(ctx, c, e);
+}
+
+/* The port and the address are independent until the address goes on the
+ * interface: the IPAM plugin (another process) runs while the port is
+ * made. Whichever fails, the other is undone; the IPAM plugin's error is
+ * the one reported, as when it ran first. */
 int cni_add(const cni_conf *c, const cni_env *env, json_object **ret, cni_error *e) {
         vport_ctx *ctx = NULL;
         vport_port *p = NULL;
         json_object *ipam = NULL;
-        int r;
+        cni_ipam_call call;
+        cni_error port_err = { 0 };
+        bool ipam_done = false;
+        int r, q = 0;
 
         if (env_require(env, true, e) < 0)
                 return -1;
@@ -247,19 +272,19 @@ int cni_add(const cni_conf *c, const cni_env *env, json_object **ret, cni_error 
                 return cni_fail(e, CNI_ERR_NO_CONTAINER, "CNI_NETNS %s: %s", env->netns, strerror(errno));
         if (cni_ctx_open(c, false, &ctx, e) < 0)
                 return -1;
-        r = cni_find_port(ctx, c, env->containerid, env->ifname, &p, e);
-        if (r >= 0 && p) {
-                char uuid[VPORT_UUID_STRLEN];
-                r = cni_fail(e, CNI_ERR_INTERNAL, "attachment %s/%s already exists (port %s): DEL it first",
-                             env->containerid, env->ifname, vport_uuid_format(vport_port_get_uuid(p), uuid));
-        }
-        vport_port_free(TAKE(p));
-        if (r >= 0)
-                r = add_network_ready(ctx, c, e);
+        r = add_check(ctx, c, env, e);
         if (r >= 0 && c->ipam)
-                r = cni_ipam_exec(c, env, "ADD", NULL, NULL, &ipam, e);
-        if (r >= 0 && (r = add_port(ctx, c, env, &p, e)) < 0)
-                add_undo(ctx, c, env, p, c->ipam);
+                r = cni_ipam_start(c, env, "ADD", NULL, NULL, &call, e);
+        if (r >= 0)
+                q = add_port(ctx, c, env, &p, &port_err);
+        if (r >= 0 && c->ipam)
+                ipam_done = (r = cni_ipam_finish(c, &call, &ipam, e)) >= 0;
+        if (r >= 0 && q < 0) {
+                *e = port_err;
+                r = q;
+        }
+        if (r < 0)
+                add_undo(ctx, c, env, p, ipam_done);
         if (r >= 0 && (r = add_ip(ctx, p, ipam, e)) < 0)
                 add_undo(ctx, c, env, p, c->ipam);
         if (r >= 0 && !(*ret = add_result(c, env, p, ipam, e))) {
@@ -291,17 +316,30 @@ static int del_port(vport_ctx *ctx, const cni_conf *c, const char *containerid, 
 }
 
 /* Idempotent: what is already gone (the port, the namespace with the
- * container's interface) is not an error. IPAM is released after the port. */
+ * container's interface) is not an error. The IPAM plugin releases the
+ * address while the port is deleted (the reference plugins release it
+ * first; a veth's deletion waits for an RCU grace period meanwhile); the
+ * port's error, if any, is the one reported. */
 int cni_del(const cni_conf *c, const cni_env *env, cni_error *e) {
         vport_ctx *ctx = NULL;
-        int r;
+        cni_ipam_call call;
+        cni_error ipam_err = { 0 };
+        int r, q = 0;
 
-        if (env_require(env, false, e) < 0 || cni_ctx_open(c, false, &ctx, e) < 0)
+        if (env_require(env, false, e) < 0)
                 return -1;
-        r = del_port(ctx, c, env->containerid, env->ifname, e);
+        if (c->ipam)
+                q = cni_ipam_start(c, env, "DEL", NULL, NULL, &call, &ipam_err);
+        r = cni_ctx_open(c, false, &ctx, e);
+        if (r >= 0)
+                r = del_port(ctx, c, env->containerid, env->ifname, e);
         vport_ctx_close(ctx);
-        if (r >= 0 && c->ipam)
-                r = cni_ipam_exec(c, env, "DEL", NULL, NULL, NULL, e);
+        if (c->ipam && q >= 0)
+                q = cni_ipam_finish(c, &call, NULL, &ipam_err);
+        if (r >= 0 && q < 0) {
+                *e = ipam_err;
+                r = q;
+        }
         return r;
 }
 
