@@ -103,9 +103,15 @@ int port_prepare_loaded(vport_ctx *ctx, vport_port *port, const vport_network_de
 
 /* Delete many ports at once (net-destroy, port-delete --owner): every port
  * is deactivated and released as a single delete would, but plug drivers
- * may batch the kernel work. Returns the number deleted or -errno (the
- * first failure; the others are still attempted). */
-int port_delete_many(vport_ctx *ctx, vport_port **ports, size_t n, vport_error *err);
+ * may batch the kernel work. Two halves, so a caller can check the ports in
+ * the transaction that marks them as being deleted (from then on prepare
+ * and activate refuse them): _begin joins the caller's open transaction
+ * (or runs one of its own) and changes nothing else; _finish, with no
+ * transaction open, deactivates, releases and forgets them. _finish
+ * returns the number deleted or -errno (the first failure; the others are
+ * still attempted). */
+int port_delete_many_begin(vport_ctx *ctx, vport_port **ports, size_t n, vport_error *err);
+int port_delete_many_finish(vport_ctx *ctx, vport_port **ports, size_t n, vport_error *err);
 
 /* Fill in the owner of a new port (call inside the allocation's store
  * transaction): a name without a UUID gets the UUID the live ports record

@@ -434,11 +434,14 @@ static void keep_first(int *first, vport_error *err, int r, const vport_error *e
  * repeated delete or reconcile finishes it. */
 /* The delete entries of all ports, on disk before any device changes. */
 static int delete_many_begin(vport_ctx *ctx, vport_port **ports, size_t n, vport_error *err) {
-        int r = store_begin(ctx->store, err);
+        bool owned = !store_in_transaction(ctx->store);
+        int r = owned ? store_begin(ctx->store, err) : 0;
 
         for (size_t i = 0; r >= 0 && i < n; i++)
                 if (!ports[i]->stale)
                         r = port_delete_begin(ctx, ports[i], err);
+        if (!owned)
+                return r; /* the caller commits or rolls back */
         if (r < 0) {
                 (void) store_rollback(ctx->store);
                 return r;
@@ -479,17 +482,21 @@ static void delete_many_release(vport_ctx *ctx, vport_port **ports, size_t n, in
         }
 }
 
-int port_delete_many(vport_ctx *ctx, vport_port **ports, size_t n, vport_error *err) {
+int port_delete_many_begin(vport_ctx *ctx, vport_port **ports, size_t n, vport_error *err) {
         vport_error e = { 0 };
-        int first = 0, deleted = 0, r;
+        int first = 0;
 
         for (size_t i = 0; i < n; i++)
                 keep_first(&first, err, port_damaged_refine(ctx, ports[i], &e), &e);
         if (first < 0)
                 return first;
-        r = delete_many_begin(ctx, ports, n, err);
-        if (r < 0)
-                return r;
+        return delete_many_begin(ctx, ports, n, err);
+}
+
+int port_delete_many_finish(vport_ctx *ctx, vport_port **ports, size_t n, vport_error *err) {
+        vport_error e = { 0 };
+        int first = 0, deleted = 0, r;
+
         delete_many_deactivate(ctx, ports, n, &first, err);
         delete_many_release(ctx, ports, n, &first, err);
         r = store_begin(ctx->store, &e);
@@ -500,6 +507,12 @@ int port_delete_many(vport_ctx *ctx, vport_port **ports, size_t n, vport_error *
         }
         keep_first(&first, err, r >= 0 ? store_commit(ctx->store, &e) : r, &e);
         return first < 0 ? first : deleted;
+}
+
+static int port_delete_many(vport_ctx *ctx, vport_port **ports, size_t n, vport_error *err) {
+        int r = port_delete_many_begin(ctx, ports, n, err);
+
+        return r < 0 ? r : port_delete_many_finish(ctx, ports, n, err);
 }
 
 int vport_port_delete_owner(vport_ctx *ctx, const char *owner, vport_error *err) {

@@ -54,25 +54,51 @@ static size_t torn_down(vport_ctx *ctx, vport_port **ports, size_t n) {
         return kept;
 }
 
+/* Under the store's write lock, in one transaction: list the ports, check
+ * them, and mark them as being deleted (from then on activate and prepare
+ * refuse them). A check outside it would let a port be activated between
+ * the check and the teardown and pulled from under its guest, or be torn
+ * down as the state it had before (not deactivated first). before gets a
+ * second copy, kept as the ports were. */
+static int destroy_begin(vport_ctx *ctx, const char *name, unsigned flags, vport_port ***ports, size_t *n,
+                         vport_port ***before, size_t *n_before, vport_error *err) {
+        bool refused = false; /* the check's own message says nothing changed */
+        int r = store_begin(ctx->store, err);
+
+        if (r >= 0)
+                r = vport_port_list(ctx, name, ports, n, err);
+        if (r >= 0)
+                refused = (r = check_active(name, *ports, *n, flags, err)) < 0;
+        if (r >= 0)
+                r = vport_port_list(ctx, name, before, n_before, err);
+        if (r >= 0 && *n > 0)
+                r = port_delete_many_begin(ctx, *ports, *n, err);
+        if (r >= 0)
+                r = store_commit(ctx->store, err);
+        else
+                (void) store_rollback(ctx->store);
+        if (r < 0) {
+                vport_port_array_free(*ports, *n);
+                vport_port_array_free(*before, *n_before);
+                *ports = *before = NULL;
+                *n = *n_before = 0;
+                if (!refused)
+                        vport_error_prefix(err, r, "network '%s': nothing changed", name);
+        }
+        return r;
+}
+
 int net_destroy_ports(vport_ctx *ctx, const char *name, unsigned flags, vport_port ***ret_ports,
                       size_t *ret_n, vport_error *err) {
         vport_port **ports = NULL, **before = NULL;
         size_t n = 0, n_before = 0, done;
         int r;
 
-        r = vport_port_list(ctx, name, &ports, &n, err);
+        r = destroy_begin(ctx, name, flags, &ports, &n, &before, &n_before, err);
         if (r < 0)
-                return vport_error_prefix(err, r, "network '%s': nothing changed", name);
-        r = check_active(name, ports, n, flags, err);
-        /* a second copy stays as the ports were: the delete changes the first */
-        if (r >= 0 && (r = vport_port_list(ctx, name, &before, &n_before, err)) < 0)
-                vport_error_prefix(err, r, "network '%s': nothing changed", name);
-        if (r < 0) {
-                vport_port_array_free(ports, n);
                 return r;
-        }
         if (n > 0)
-                r = port_delete_many(ctx, ports, n, err);
+                r = port_delete_many_finish(ctx, ports, n, err);
         vport_port_array_free(ports, n);
         done = torn_down(ctx, before, n_before);
         if (r < 0 && done < n_before)
