@@ -605,8 +605,10 @@ static void test_boot_change(void **state) {
         insert_port(f->s, P2, "default", "52:54:00:00:00:02", "eth1");
         assert_int_equal(store_journal_put(f->s, &j, &err), 0);
         assert_int_equal(usage_of(f->s, "default", "eth1"), 2);
+        assert_int_equal(store_port_count_live(f->s, "default", &err), 2);
 
         reopen(f, BOOT_B);
+        assert_int_equal(store_port_count_live(f->s, "default", &err), 0);
         assert_int_equal(store_network_get(f->s, "default", &net, &err), 0);
         assert_false(net->active);
         store_network_free(net);
@@ -624,6 +626,8 @@ static void test_boot_change(void **state) {
         /* The stale port's MAC and device are free for a live port. */
         insert_port(f->s, P3, "default", "52:54:00:00:00:01", "eth1");
         assert_int_equal(usage_of(f->s, "default", "eth1"), 1);
+        assert_int_equal(store_port_count_live(f->s, "default", &err), 1); /* the stale two not counted */
+        assert_int_equal(store_port_count_live(f->s, "other", &err), 0);
         assert_int_equal(store_stale_ports_list(f->s, &list, &n, &err), 0);
         assert_int_equal(n, 2);
         assert_true(list[0].stale && list[1].stale);

@@ -34,17 +34,12 @@ void vport_network_array_free(vport_network **n, size_t count) {
         free(n);
 }
 
+/* Counted by the store (an index), not by reading every port: net-list
+ * read all 4096 ports' rows to count them (10 ms). */
 static unsigned count_live_ports(vport_ctx *ctx, const char *network) {
-        store_port *ports = NULL;
-        size_t n = 0;
-        unsigned live = 0;
+        int r = store_port_count_live(ctx->store, network, NULL);
 
-        if (store_port_list(ctx->store, network, NULL, &ports, &n, NULL) < 0)
-                return 0;
-        for (size_t i = 0; i < n; i++)
-                live += !ports[i].stale;
-        store_port_array_free(ports, n);
-        return live;
+        return r < 0 ? 0 : (unsigned) r;
 }
 
 /* The pool of a direct or hostdev network, with its usage. */

@@ -198,6 +198,23 @@ int store_port_foreach(vport_store *s, const char *network, const char *owner_na
         return port_select_each(s, PORT_LIST_WHERE, network, owner_name, fn, userdata, err);
 }
 
+int store_port_count_live(vport_store *s, const char *network, vport_error *err) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r, rc;
+
+        assert_return(s && network, -EINVAL);
+        /* the ports_network_device index: no row is read */
+        r = store_prepare(s, "SELECT count(*) FROM ports WHERE network = ?2 AND boot_id = ?1", &st, err);
+        if (r < 0)
+                return r;
+        store_bind_text(st, 1, s->boot_id);
+        store_bind_text(st, 2, network);
+        rc = sqlite3_step(st);
+        if (rc != SQLITE_ROW)
+                return store_sql_error(s, rc, err, "counting the ports of network '%s'", network);
+        return sqlite3_column_int(st, 0);
+}
+
 int store_stale_ports_list(vport_store *s, store_port **ret, size_t *ret_n, vport_error *err) {
         assert_return(s && ret && ret_n, -EINVAL);
         return port_select(s, "WHERE boot_id IS NOT ?1 ORDER BY created, rowid", NULL, NULL, ret, ret_n,

@@ -240,6 +240,9 @@ typedef int (*store_port_fn)(const store_port *row, void *userdata, vport_error 
 int store_port_foreach(vport_store *s, const char *network, const char *owner_name, store_port_fn fn,
                        void *userdata, vport_error *err);
 
+/* The live ports (of this boot) of a network. Returns the count or -errno. */
+int store_port_count_live(vport_store *s, const char *network, vport_error *err);
+
 /* Ports written under an earlier boot, for the core to clean up. Same return
  * convention as store_port_list(). */
 int store_stale_ports_list(vport_store *s, store_port **ret, size_t *ret_n, vport_error *err);
