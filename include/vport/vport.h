@@ -409,12 +409,15 @@ typedef enum vport_drift_kind {
         VPORT_DRIFT_CHECK_FAILED,    /* reading the port's devices failed: the detail says why */
         VPORT_DRIFT_NETWORK_DEVICE_MISSING, /* an active network's bridge is gone (the one net-start
                                              * made, or the existing one it plugs into); no port */
+        VPORT_DRIFT_VSI_ENDED,              /* the switch ended the port's 802.1Qbg association and
+                                             * associating again failed (known where lldpad's message
+                                             * arrives: associations vportd made) */
         _VPORT_DRIFT_KIND_MAX,
 } vport_drift_kind;
 
 /* "device-missing", "device-detached", "fdb-missing", "mac-changed",
  * "vf-mac-changed", "vf-vlan-changed", "orphan-device", "damaged",
- * "check-failed", "network-device-missing"; NULL out of range. */
+ * "check-failed", "network-device-missing", "vsi-ended"; NULL out of range. */
 const char *vport_drift_kind_to_string(vport_drift_kind k);
 
 typedef struct vport_drift_item vport_drift_item;

@@ -556,6 +556,51 @@ static void test_reassociate(void **state) {
         vport_port_free(p);
 }
 
+/* The drift items of kind vsi-ended; *ret_device gets the first's device. */
+static size_t n_vsi_ended(const vport_uuid *port, char *ret_device, size_t size) {
+        vport_drift_item **list = NULL;
+        size_t n = 0, found = 0;
+
+        assert_true(vport_drift(ctx, &list, &n, NULL) >= 0);
+        for (size_t i = 0; i < n; i++) {
+                if (vport_drift_item_get_kind(list[i]) != VPORT_DRIFT_VSI_ENDED)
+                        continue;
+                assert_memory_equal(vport_drift_item_get_port(list[i])->bytes, port->bytes, 16);
+                if (found++ == 0)
+                        snprintf(ret_device, size, "%s", vport_drift_item_get_device(list[i]));
+        }
+        vport_drift_item_array_free(list, n);
+        return found;
+}
+
+/* The switch ended a VSI and refuses it again: drift reports the lost
+ * association (from what re-association recorded, without asking lldpad)
+ * until a later re-association succeeds. */
+static void test_ended_is_drift(void **state) {
+        vport_error err = { 0 };
+        vport_port *p = NULL;
+        vport_vsi_event ev = { .vlan = 0 };
+        char device[64] = "";
+        size_t sent;
+
+        assert_int_equal(create(0, NULL, &p, &err), 0);
+        assert_int_equal(n_vsi_ended(&p->def->uuid, device, sizeof(device)), 0);
+        ev.instance = p->def->virtualport->instance_id;
+        sw.fail = -EPROTO;
+        assert_int_equal(port_vsi_reassociate(ctx, &ev, NULL, &err), -EPROTO);
+        sent = sw.n;
+        assert_int_equal(n_vsi_ended(&p->def->uuid, device, sizeof(device)), 1);
+        assert_string_equal(device, "eth0"); /* the uplink */
+        assert_int_equal(sw.n, sent);        /* drift asked the switch nothing */
+        /* the retry vportd makes works: the mark goes */
+        assert_int_equal(vport_port_reassociate(ctx, &p->def->uuid, &err), 1);
+        assert_int_equal(n_vsi_ended(&p->def->uuid, device, sizeof(device)), 0);
+        /* and delete still disassociates (the entry is intact) */
+        assert_int_equal(vport_port_delete(ctx, &p->def->uuid, &err), 0);
+        assert_int_equal(sw.sent[sw.n - 1], VSI_DISASSOCIATE);
+        vport_port_free(p);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_qbg_request_bytes),
@@ -570,6 +615,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_activate_refused, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_disassociate_unanswered, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_reassociate, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_ended_is_drift, setup, teardown),
         };
         /* The lifecycle tests need a vepa (macvtap) network, which a
          * -Dmacvtap=disabled build cannot define; cmocka takes a skip() in a

@@ -10,6 +10,7 @@
 #include "core/netdev-name.h"
 #include "core/network-bridge.h"
 #include "core/sriov-internal.h"
+#include "core/vsi.h"
 
 struct vport_drift_item {
         vport_drift_kind kind;
@@ -76,6 +77,7 @@ static const char *const drift_kind_table[_VPORT_DRIFT_KIND_MAX] = {
         [VPORT_DRIFT_DAMAGED] = "damaged",
         [VPORT_DRIFT_CHECK_FAILED] = "check-failed",
         [VPORT_DRIFT_NETWORK_DEVICE_MISSING] = "network-device-missing",
+        [VPORT_DRIFT_VSI_ENDED] = "vsi-ended",
 };
 
 const char *vport_drift_kind_to_string(vport_drift_kind k) {
@@ -323,18 +325,25 @@ static int check_vf(drift *d, const vport_port *p, vport_error *err) {
         return 0;
 }
 
-static int check_port(drift *d, const vport_port *p, vport_error *err) {
-        if (p->stale)
-                return 0;
-        /* its definition (VLAN, mode, FDB policy) is unknown: comparing the
-         * host with it would report drift that is not there */
-        if (p->damage) {
-                drift_add(d, p, VPORT_DRIFT_DAMAGED, strempty(p->device), "%s; it can only be deleted",
-                          p->damage);
-                return 0;
-        }
-        if (p->state == PORT_STATE_ALLOCATED)
-                return 0;
+/* What re-association recorded: the switch ended the VSI and asking again
+ * failed. Nothing is asked of lldpad here (drift only reads). */
+static int check_vsi(drift *d, const vport_port *p, vport_error *err) {
+        char uplink[VPORT_IFNAMSIZ], u[VPORT_UUID_STRLEN];
+        int r = port_vsi_ended(d->ctx, p, uplink, err);
+
+        if (r > 0)
+                drift_add(d, p, VPORT_DRIFT_VSI_ENDED, uplink,
+                          "the switch ended the association of VSI instance %s on %s and associating again "
+                          "failed",
+                          uuid_format(p->def->virtualport->type == VIRTUALPORT_8021QBH
+                                              ? &p->def->owner_uuid
+                                              : &p->def->virtualport->instance_id,
+                                      u),
+                          uplink);
+        return r < 0 ? r : 0;
+}
+
+static int check_devices(drift *d, const vport_port *p, vport_error *err) {
         switch (p->def->plug.type) {
         case PLUG_BRIDGE:
         case PLUG_NETWORK:
@@ -346,6 +355,24 @@ static int check_port(drift *d, const vport_port *p, vport_error *err) {
         default:
                 return 0;
         }
+}
+
+static int check_port(drift *d, const vport_port *p, vport_error *err) {
+        int r;
+
+        if (p->stale)
+                return 0;
+        /* its definition (VLAN, mode, FDB policy) is unknown: comparing the
+         * host with it would report drift that is not there */
+        if (p->damage) {
+                drift_add(d, p, VPORT_DRIFT_DAMAGED, strempty(p->device), "%s; it can only be deleted",
+                          p->damage);
+                return 0;
+        }
+        if (p->state == PORT_STATE_ALLOCATED)
+                return 0;
+        r = check_devices(d, p, err);
+        return r < 0 ? r : check_vsi(d, p, err);
 }
 
 static int int_cmp(const void *a, const void *b) {

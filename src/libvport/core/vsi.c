@@ -47,7 +47,9 @@ static void vsi_build(const vport_port *port, const vsi_target *t, vport_vsi *re
         }
 }
 
-static json_object *vsi_to_json(const vport_vsi *v, const char *state) {
+/* ended: the switch ended the association and asking again failed (kept
+ * until a request succeeds), so drift can say so without asking lldpad. */
+static json_object *vsi_to_json(const vport_vsi *v, const char *state, bool ended) {
         json_object *o = json_object_new_object();
         char s[VPORT_UUID_STRLEN];
 
@@ -55,14 +57,16 @@ static json_object *vsi_to_json(const vport_vsi *v, const char *state) {
         json_object_object_add(o, "ifname", json_object_new_string(v->ifname));
         json_object_object_add(o, "vf", json_object_new_int(v->vf));
         json_object_object_add(o, "state", json_object_new_string(state));
+        if (ended)
+                json_object_object_add(o, "ended", json_object_new_boolean(true));
         /* the rest comes from the port's definition, which cannot change */
         json_object_object_add(o, "instance", json_object_new_string(uuid_format(&v->instance, s)));
         return o;
 }
 
 static int journal_vsi(vport_ctx *ctx, const vport_port *port, const vport_vsi *v, const char *step,
-                       const char *state, vport_error *err) {
-        json_object *o = vsi_to_json(v, state);
+                       const char *state, bool ended, vport_error *err) {
+        json_object *o = vsi_to_json(v, state, ended);
         char key[48];
         int r;
 
@@ -72,10 +76,11 @@ static int journal_vsi(vport_ctx *ctx, const vport_port *port, const vport_vsi *
         return r;
 }
 
-/* The journaled target and state: 1, or 0 if there is none (the port holds
- * no association: most callers have nothing to do), or -errno. */
+/* The journaled target, state and whether the switch ended it (ret_ended
+ * may be NULL): 1, or 0 if there is none (the port holds no association:
+ * most callers have nothing to do), or -errno. */
 static int journal_vsi_read(vport_ctx *ctx, const vport_port *port, vsi_target *t, char *state, size_t size,
-                            vport_error *err) {
+                            bool *ret_ended, vport_error *err) {
         json_object *o = NULL, *f;
         char key[48];
         int r;
@@ -97,6 +102,8 @@ static int journal_vsi_read(vport_ctx *ctx, const vport_port *port, vsi_target *
                 t->vf = json_object_get_int(f);
         snprintf(state, size, "%s",
                  json_object_object_get_ex(o, "state", &f) ? json_object_get_string(f) : "");
+        if (ret_ended)
+                *ret_ended = json_object_object_get_ex(o, "ended", &f) && json_object_get_boolean(f);
         json_object_put(o);
         return 1;
 }
@@ -121,14 +128,14 @@ int port_vsi_associate(vport_ctx *ctx, vport_port *port, const vsi_target *t, un
         req = associate_request(&v, flags);
         /* Recorded first: a crash while the switch takes it leaves an
          * entry that delete or reconcile disassociates. */
-        r = journal_vsi(ctx, port, &v, JOURNAL_STEP_PREPARING, VSI_STATE_REQUESTED, err);
+        r = journal_vsi(ctx, port, &v, JOURNAL_STEP_PREPARING, VSI_STATE_REQUESTED, false, err);
         if (r < 0)
                 return r;
         r = ctx->ops->vsi_request(ctx->kernel, &v, req, &sent, err);
         if (r >= 0)
                 return journal_vsi(ctx, port, &v, JOURNAL_STEP_PREPARED,
                                    req == VSI_ASSOCIATE ? VSI_STATE_ASSOCIATED : VSI_STATE_PREASSOCIATED,
-                                   err);
+                                   false, err);
         /* Taken but failed (refused, no answer): the switch may hold
          * something; tell it to let go. Refused outright: nothing to undo. */
         if (sent)
@@ -146,14 +153,14 @@ int port_vsi_activate(vport_ctx *ctx, vport_port *port, vport_error *err) {
 
         if (!port_has_vsi(port))
                 return 0;
-        r = journal_vsi_read(ctx, port, &t, state, sizeof(state), err);
+        r = journal_vsi_read(ctx, port, &t, state, sizeof(state), NULL, err);
         if (r <= 0 || !streq(state, VSI_STATE_PREASSOCIATED))
                 return r < 0 ? r : 0;
         vsi_build(port, &t, &v);
         r = ctx->ops->vsi_request(ctx->kernel, &v, VSI_ASSOCIATE, NULL, err);
         if (r < 0)
                 return r;
-        return journal_vsi(ctx, port, &v, JOURNAL_STEP_PREPARED, VSI_STATE_ASSOCIATED, err);
+        return journal_vsi(ctx, port, &v, JOURNAL_STEP_PREPARED, VSI_STATE_ASSOCIATED, false, err);
 }
 
 int port_vsi_release(vport_ctx *ctx, vport_port *port, vport_error *err) {
@@ -163,13 +170,13 @@ int port_vsi_release(vport_ctx *ctx, vport_port *port, vport_error *err) {
         vport_vsi v;
         int r;
 
-        r = journal_vsi_read(ctx, port, &t, state, sizeof(state), err);
+        r = journal_vsi_read(ctx, port, &t, state, sizeof(state), NULL, err);
         if (r <= 0)
                 return r;
         vsi_key(port, key);
         if (port->def->virtualport && port_has_vsi(port)) {
                 vsi_build(port, &t, &v);
-                r = journal_vsi(ctx, port, &v, JOURNAL_STEP_RELEASING, state, err);
+                r = journal_vsi(ctx, port, &v, JOURNAL_STEP_RELEASING, state, false, err);
                 if (r < 0)
                         return r;
                 r = ctx->ops->vsi_request(ctx->kernel, &v, VSI_DISASSOCIATE, NULL, &e);
@@ -213,13 +220,14 @@ static int find_port_of_instance(vport_ctx *ctx, const vport_uuid *instance, vpo
 /* (Pre-)associate again what the journal says the port holds. */
 static int reassociate(vport_ctx *ctx, vport_port *port, vport_error *err) {
         char state[32], u[VPORT_UUID_STRLEN];
+        bool ended = false;
         vsi_target t;
         vport_vsi v;
         int r;
 
         if (!port_has_vsi(port))
                 return 0;
-        r = journal_vsi_read(ctx, port, &t, state, sizeof(state), err);
+        r = journal_vsi_read(ctx, port, &t, state, sizeof(state), &ended, err);
         if (r <= 0 || streq(state, VSI_STATE_REQUESTED))
                 return r < 0 ? r : 0; /* a request of ours is under way: it decides */
         vsi_build(port, &t, &v);
@@ -228,9 +236,30 @@ static int reassociate(vport_ctx *ctx, vport_port *port, vport_error *err) {
                                   : v.qbh                            ? VSI_PREASSOCIATE_RR
                                                                      : VSI_PREASSOCIATE,
                                   NULL, err);
+        /* A failure marks the association ended (drift reports it), a
+         * success clears the mark; best effort: the request's outcome is
+         * what the caller hears. */
+        if (r < 0 || ended)
+                (void) journal_vsi(ctx, port, &v, JOURNAL_STEP_PREPARED, state, r < 0, NULL);
         if (r < 0)
                 return vport_error_prefix(err, r, "port %s: re-associating after the switch ended it",
                                           uuid_format(&port->def->uuid, u));
+        return 1;
+}
+
+int port_vsi_ended(vport_ctx *ctx, const vport_port *port, char ret_uplink[static VPORT_IFNAMSIZ],
+                   vport_error *err) {
+        char state[32];
+        bool ended = false;
+        vsi_target t;
+        int r;
+
+        if (!port_has_vsi(port))
+                return 0;
+        r = journal_vsi_read(ctx, port, &t, state, sizeof(state), &ended, err);
+        if (r <= 0 || !ended)
+                return r < 0 ? r : 0;
+        snprintf(ret_uplink, VPORT_IFNAMSIZ, "%s", t.ifname);
         return 1;
 }
 

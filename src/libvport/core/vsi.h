@@ -42,3 +42,11 @@ int port_vsi_release(vport_ctx *ctx, vport_port *port, vport_error *err);
  * NULL) gets the port's UUID. Returns 1 (re-associated), 0 (no port of
  * ours: ignored), or -errno. */
 int port_vsi_reassociate(vport_ctx *ctx, const vport_vsi_event *ev, vport_uuid *ret_port, vport_error *err);
+
+/* Whether the switch ended the port's association and asking again failed
+ * since (what re-association records: lldpad's message reached this
+ * process's socket). Read from the journal, no request. Returns 1 with
+ * the uplink's name in ret_uplink, 0 (associated as far as vport heard, or
+ * no association), or -errno. */
+int port_vsi_ended(vport_ctx *ctx, const vport_port *port, char ret_uplink[static VPORT_IFNAMSIZ],
+                   vport_error *err);
