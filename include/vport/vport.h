@@ -65,11 +65,9 @@ typedef struct vport_ctx_options {
          * $VPORT_VSI_INTERVAL_MS, else 10000 / 125). */
         const char *lldpad_pidfile;
         int vsi_timeout_ms, vsi_interval_ms;
-        /* Leave the state file's log to a later checkpoint instead of the
-         * one (two fsyncs) the last close runs: for short-lived callers that
-         * run once per request, such as a CNI plugin. Runtime rows are not
-         * synced at commit anyway (a system crash makes them stale); the
-         * next close or SQLite's automatic checkpoint writes them back. */
+        /* Ignored: every open now leaves the state file's log at close and
+         * checkpoints it by size (what this asked for, for short-lived
+         * callers such as a CNI plugin). Kept so callers still build. */
         bool defer_checkpoint;
 } vport_ctx_options;
 

@@ -109,7 +109,7 @@ static void fill(fixture *f) {
         }
 }
 
-/* Close the store: the last connection checkpoints the WAL into the file. */
+/* Close the store: the log stays (checkpointed by size, not at close). */
 static void close_store(fixture *f) {
         store_close(f->s);
         f->s = NULL;
@@ -289,18 +289,60 @@ static void unlink_wal(fixture *f) {
         (void) unlink(wal);
 }
 
-/* What a stamp says of the file (store-internal.h's format). */
-static void forge_stamp(const char *db, const char *stamp) {
+/* " NAME DEV INO SIZE MTIME[ CTIME]", or " NAME -" for a missing or empty
+ * file: store-wal.c's format. */
+static void stamp_add(char *buf, size_t size, const char *name, const char *path, bool ctime) {
+        size_t len = strlen(buf);
         struct stat st;
+
+        if (stat(path, &st) < 0 || st.st_size == 0) {
+                snprintf(buf + len, size - len, " %s -", name);
+                return;
+        }
+        len += (size_t) snprintf(buf + len, size - len, " %s %ju %ju %jd %jd.%09ld", name,
+                                 (uintmax_t) st.st_dev, (uintmax_t) st.st_ino, (intmax_t) st.st_size,
+                                 (intmax_t) st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+        if (ctime)
+                snprintf(buf + len, size - len, " %jd.%09ld", (intmax_t) st.st_ctim.tv_sec,
+                         st.st_ctim.tv_nsec);
+}
+
+/* What a stamp of the file and its log as they are now says. */
+static void stamp_now(const fixture *f, char buf[static 400]) {
+        char wal[PATH_MAX];
+
+        snprintf(wal, sizeof(wal), "%s-wal", f->db);
+        snprintf(buf, 400, "vport-checked 2");
+        stamp_add(buf, 400, "db", f->db, true);
+        stamp_add(buf, 400, "wal", wal, false);
+        strcat(buf, "\n");
+}
+
+static void forge_stamp(const fixture *f, const char *stamp) {
+        char line[400];
         FILE *out;
 
-        assert_int_equal(stat(db, &st), 0);
+        stamp_now(f, line);
         out = fopen(stamp, "w");
         assert_non_null(out);
-        fprintf(out, "vport-checked 1 %ju %ju %jd %jd.%09ld %jd.%09ld\n", (uintmax_t) st.st_dev,
-                (uintmax_t) st.st_ino, (intmax_t) st.st_size, (intmax_t) st.st_mtim.tv_sec,
-                st.st_mtim.tv_nsec, (intmax_t) st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
+        fputs(line, out);
         assert_int_equal(fclose(out), 0);
+}
+
+/* Does the stamp describe the files as they are? */
+static bool stamp_current(const fixture *f) {
+        char path[PATH_MAX], want[400], got[400] = "";
+        FILE *in;
+
+        snprintf(path, sizeof(path), "%s.checked", f->db);
+        in = fopen(path, "re");
+        if (!in)
+                return false;
+        if (!fgets(got, sizeof(got), in))
+                got[0] = '\0';
+        fclose(in);
+        stamp_now(f, want);
+        return streq(got, want);
 }
 
 /* The checked stamp lets an open skip the integrity check of a file that
@@ -330,7 +372,7 @@ static void test_checked_stamp(void **state) {
         unlink_wal(f);
 
         /* rot the stamp cannot see: refused at the first read */
-        forge_stamp(f->db, stamp);
+        forge_stamp(f, stamp);
         assert_int_equal(store_open(f->dir, &f->s, &err), 0);
         assert_int_equal(store_port_list(f->s, NULL, NULL, &ports, &n, &err), -EUCLEAN);
         assert_non_null(strstr(err.message, "is damaged"));
@@ -366,16 +408,17 @@ static void test_truncated_refused(void **state) {
 static void test_empty_file_refused(void **state) {
         fixture *f = *state;
         char wal[128];
-        snapshot sn;
+        snapshot sn, sn_wal;
 
         define_net(f->s, "default", NET_UUID);
         close_store(f);
         assert_int_equal(truncate(f->db, 0), 0);
         sn = take(f->db);
+        snprintf(wal, sizeof(wal), "%s-wal", f->db);
+        sn_wal = take(wal);
         assert_open_refused(f, -EUCLEAN, "empty (0 bytes)");
         assert_unchanged(f->db, &sn);
-        snprintf(wal, sizeof(wal), "%s-wal", f->db);
-        assert_false(exists(wal));
+        assert_unchanged(wal, &sn_wal);
 }
 
 static void test_newer_schema_refused(void **state) {
@@ -413,7 +456,10 @@ static void test_downgrade_names_copy(void **state) {
         snprintf(bak, sizeof(bak), "%s.v%d.bak", f->db, n);
         assert_int_equal(store_open(f->dir, &s, &err), -EPROTO);
         assert_non_null(strstr(err.message, bak));
-        /* ... and that copy opens. */
+        assert_non_null(strstr(err.message, "-wal and -shm"));
+        /* ... and that copy opens, once the log of the newer file is away
+         * too (SQLite would replay it onto the copy). */
+        unlink_wal(f);
         assert_int_equal(rename(bak, f->db), 0);
         assert_int_equal(store_open(f->dir, &f->s, &err), 0);
 }
@@ -685,28 +731,100 @@ static void test_last_good_copy(void **state) {
         assert_int_equal(networks_in(copy), 1);
 }
 
-/* STORE_OPEN_NO_CLOSE_CHECKPOINT (vport-cni): the last close leaves the
- * WAL with the ports in it; the next open reads them, and its close (a
- * normal one) checkpoints them into the file and removes the log. */
-static void test_deferred_checkpoint(void **state) {
+static off_t size_of(const char *path) {
+        struct stat st;
+
+        return stat(path, &st) == 0 ? st.st_size : -1;
+}
+
+static int64_t mtime_of(const char *path) {
+        struct stat st;
+
+        assert_int_equal(stat(path, &st), 0);
+        return (int64_t) st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+}
+
+/* No close checkpoints: the log stays between opens with the ports in
+ * it, and the next open reads them from there without checking the file
+ * again (the stamp covers the log). A commit that leaves 256 pages or more
+ * in the log checkpoints it into the file, and the log starts over. */
+static void test_log_kept_between_opens(void **state) {
+        fixture *f = *state;
+        char wal[PATH_MAX];
+        store_port *ports = NULL;
+        vport_error err = {};
+        off_t db_size, wal_size;
+        int64_t db_mtime;
+        size_t n = 0;
+
+        snprintf(wal, sizeof(wal), "%s-wal", f->db);
+        fill(f);
+        close_store(f);
+        db_size = size_of(f->db);
+        db_mtime = mtime_of(f->db);
+        assert_true(size_of(wal) > 0);
+        assert_true(stamp_current(f));
+        assert_int_equal(store_open(f->dir, &f->s, &err), 0);
+        assert_int_equal(store_port_list(f->s, NULL, NULL, &ports, &n, &err), 0);
+        assert_int_equal(n, 40);
+        store_port_array_free(ports, n);
+        close_store(f);
+        assert_int_equal(size_of(f->db), db_size);
+        assert_int_equal(mtime_of(f->db), db_mtime);
+        assert_true(stamp_current(f));
+
+        /* a page a commit: past 256, one checkpoints and the log restarts */
+        assert_int_equal(store_open(f->dir, &f->s, &err), 0);
+        for (int i = 0; i < 600; i++)
+                assert_int_equal(store_network_set_active(f->s, "default", i & 1, &err), 0);
+        close_store(f);
+        wal_size = size_of(wal);
+        assert_true(mtime_of(f->db) != db_mtime);
+        assert_true(wal_size < 32 + 300 * (4096 + 24));
+        assert_true(stamp_current(f));
+        assert_int_equal(db_int(f->db, "SELECT count(*) FROM ports"), 40);
+}
+
+/* A write by anything but a verified vport connection since the stamp was
+ * made is never stamped, not even by a vport commit that follows it: the
+ * stamp stays stale and the next open checks the file again (and stamps
+ * it then). */
+static void test_foreign_write_not_stamped(void **state) {
         fixture *f = *state;
         vport_error err = {};
 
+        define_net(f->s, "default", NET_UUID);
+        assert_true(stamp_current(f));
+        /* another program writes through SQLite while f->s is open */
+        db_exec(f->db, "UPDATE networks SET autostart = 1");
+        assert_false(stamp_current(f));
+        assert_int_equal(store_network_set_active(f->s, "default", true, &err), 0);
+        assert_false(stamp_current(f));
         close_store(f);
-        assert_int_equal(store_open_with(f->dir, STORE_OPEN_NO_CLOSE_CHECKPOINT, &f->s, &err), 0);
-        fill(f);
-        close_store(f);
-        assert_true(in_dir(f, STORE_DB_NAME "-wal"));
+        assert_false(stamp_current(f));
+
+        /* an unchecked open's commits are not stamped either */
         assert_int_equal(store_open(f->dir, &f->s, &err), 0);
-        assert_int_equal(db_int(f->db, "SELECT count(*) FROM ports"), 40);
+        assert_true(stamp_current(f));
         close_store(f);
-        assert_false(in_dir(f, STORE_DB_NAME "-wal"));
-        assert_int_equal(db_int(f->db, "SELECT count(*) FROM ports"), 40);
+        assert_int_equal(store_open_with(f->dir, STORE_OPEN_UNCHECKED, &f->s, &err), 0);
+        assert_int_equal(store_network_set_active(f->s, "default", false, &err), 0);
+        close_store(f);
+        assert_false(stamp_current(f));
+        /* a read-only open checks, and writes nothing, not even the stamp */
+        assert_int_equal(store_open_with(f->dir, STORE_OPEN_READ_ONLY, &f->s, &err), 0);
+        close_store(f);
+        assert_false(stamp_current(f));
+        assert_int_equal(store_open(f->dir, &f->s, &err), 0);
+        assert_true(stamp_current(f));
+        assert_int_equal(store_network_set_active(f->s, "default", true, &err), 0);
+        assert_true(stamp_current(f));
 }
 
 int main(void) {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test_setup_teardown(test_deferred_checkpoint, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_log_kept_between_opens, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_foreign_write_not_stamped, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_damaged_pages_refused, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_damage_found_later_is_sticky, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_checked_stamp, setup, teardown),

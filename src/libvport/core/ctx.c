@@ -19,8 +19,8 @@ static void ctx_store_notices(vport_ctx *ctx) {
 static unsigned ctx_store_flags(const vport_ctx_options *opts) {
         if (!opts)
                 return 0;
-        return (opts->read_only ? STORE_OPEN_READ_ONLY : 0) |
-               (opts->defer_checkpoint ? STORE_OPEN_NO_CLOSE_CHECKPOINT : 0);
+        /* defer_checkpoint: every open now leaves the log at close. */
+        return opts->read_only ? STORE_OPEN_READ_ONLY : 0;
 }
 
 int vport_ctx_open(const vport_ctx_options *opts, vport_ctx **ret, vport_error *err) {

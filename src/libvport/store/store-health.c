@@ -7,7 +7,6 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -201,65 +200,4 @@ void store_defs_changed(vport_store *s) {
         s->defs_changed = true;
         if (sqlite3_get_autocommit(s->db))
                 store_save_last_good(s);
-}
-
-static int stamp_path(const vport_store *s, const char *suffix, char buf[static PATH_MAX]) {
-        int n = snprintf(buf, PATH_MAX, "%s%s", s->path, suffix);
-
-        return n > 0 && n < PATH_MAX ? 0 : -ENAMETOOLONG;
-}
-
-static void stamp_format(const struct stat *st, char *buf, size_t size) {
-        snprintf(buf, size, "vport-checked 1 %ju %ju %jd %jd.%09ld %jd.%09ld\n", (uintmax_t) st->st_dev,
-                 (uintmax_t) st->st_ino, (intmax_t) st->st_size, (intmax_t) st->st_mtim.tv_sec,
-                 st->st_mtim.tv_nsec, (intmax_t) st->st_ctim.tv_sec, st->st_ctim.tv_nsec);
-}
-
-/* A -wal file (a writer died, or another process has the file open) holds
- * pages the stamp does not cover. */
-static bool wal_present(const vport_store *s) {
-        char wal[PATH_MAX];
-        struct stat st;
-
-        return stamp_path(s, "-wal", wal) < 0 || lstat(wal, &st) == 0;
-}
-
-bool store_stamp_matches(vport_store *s) {
-        char path[PATH_MAX], want[160], got[161] = "";
-        _cleanup_close_ int fd = -1;
-        struct stat st;
-        ssize_t n;
-
-        if (stamp_path(s, STORE_CHECKED_SUFFIX, path) < 0 || wal_present(s) || stat(s->path, &st) < 0)
-                return false;
-        fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
-                return false;
-        n = read(fd, got, sizeof(got) - 1);
-        if (n <= 0)
-                return false;
-        got[n] = '\0';
-        stamp_format(&st, want, sizeof(want));
-        return streq(got, want);
-}
-
-void store_stamp_update(vport_store *s) {
-        char path[PATH_MAX], line[160];
-        _cleanup_close_ int fd = -1;
-        struct stat st;
-
-        if (stamp_path(s, STORE_CHECKED_SUFFIX, path) < 0)
-                return;
-        if (s->damaged) {
-                (void) unlink(path);
-                return;
-        }
-        if (!s->verified || (s->flags & STORE_OPEN_READ_ONLY) || wal_present(s) || stat(s->path, &st) < 0)
-                return;
-        stamp_format(&st, line, sizeof(line));
-        /* Not atomic, no fsync: a torn or lost stamp only matches nothing,
-         * and the next open checks the whole file. */
-        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
-        if (fd >= 0 && write(fd, line, strlen(line)) < 0)
-                (void) unlink(path);
 }

@@ -8,6 +8,8 @@
 #include "store.h"
 
 #define STORE_STMT_CACHE 64
+/* "vport-checked 2 db DEV INO SIZE MTIME CTIME wal DEV INO SIZE MTIME" */
+#define STORE_STAMP_MAX 320
 
 /* A prepared statement kept for reuse: compiling SQL costs more than running
  * it on these small tables, and the same few statements run on every port
@@ -33,6 +35,11 @@ struct vport_store {
         /* The file passed the integrity check at this open, or still is the
          * file that passed one (store_stamp_matches()). */
         bool verified;
+        /* The stamp matched the files when this connection's commit began:
+         * the WAL hook restamps what the commit wrote. */
+        bool stamp_current;
+        /* The stamp this connection last matched or wrote, or "". */
+        char stamp[STORE_STAMP_MAX];
         /* A network definition changed in the open transaction: refresh the
          * last-good copy once it commits. */
         bool defs_changed;
@@ -190,17 +197,30 @@ int store_temp_file(char *template);
  * notice. */
 void store_file_sweep(vport_store *s, const char *dir);
 
+/* ---- store-wal.c: the log across processes, the checked stamp ---- */
+
+/* Per connection, before its first statement: the log is left at close
+ * (except by a database being built), checkpointed by a commit that leaves
+ * enough pages in it, and each commit of a verified connection refreshes
+ * the stamp. */
+void store_wal_setup(vport_store *s);
+
 /* The checked stamp (STORE_DB_NAME STORE_CHECKED_SUFFIX): the identity and
- * times (inode, size, mtime, ctime) of the state file as the last vport
- * that verified it left it, with no -wal file. A write by anyone but
- * SQLite changes ctime (which nobody can set back), so a file that still
- * matches its stamp is the verified file plus what vport's own commits
- * wrote: its integrity check is skipped (it reads every page: ~1 µs per
+ * times (device, inode, size, mtime, ctime) of the state file and of its
+ * -wal, as the last verified vport write left them. A write by anyone but
+ * SQLite changes ctime (which nobody can set back), so files that still
+ * match their stamp are the verified file plus what vport's own commits
+ * wrote: the integrity check is skipped (it reads every page: ~1 µs per
  * port, 8 ms at 8192 ports). Damage that does not touch ctime (the disk's
  * own) is still met by the first statement that reads the page (SQLITE_
  * CORRUPT, sticky: store_damaged_error()), before any commit. */
 #define STORE_CHECKED_SUFFIX ".checked"
 bool store_stamp_matches(vport_store *s);
-/* At close, after the connection is gone: refresh the stamp if this open
- * verified the file and met no damage; drop it on damage. */
-void store_stamp_update(vport_store *s);
+
+/* Run the quick check (store_check_integrity()); if it passed and nothing
+ * wrote the files while it read them, stamp them (not on a read-only
+ * open). Returns 0 or -errno. */
+int store_check_and_stamp(vport_store *s, vport_error *err);
+
+/* Remove the stamp (the file is damaged). */
+void store_stamp_drop(vport_store *s);

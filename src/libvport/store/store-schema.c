@@ -119,7 +119,10 @@ static int store_refuse_newer(vport_store *s, int version, int known, vport_erro
                                "state file %s has schema version %d, written by a newer vport; this vport "
                                "knows schema version %d and will not use it%s%s%s",
                                s->path, version, known, have_bak ? " (" : "", have_bak ? bak : "",
-                               have_bak ? " is the copy saved before its migration)" : "");
+                               have_bak ? " is the copy saved before its migration: with no vport running, "
+                                          "move the state file and its -wal and -shm files away and copy "
+                                          "it in its place)"
+                                        : "");
 }
 
 static int store_check_version(vport_store *s, int version, int known, vport_error *err) {
@@ -130,7 +133,8 @@ static int store_check_version(vport_store *s, int version, int known, vport_err
         if (version == 0 && !s->creating)
                 return vport_error_set(err, -EUCLEAN,
                                        "state file %s is not a vport store (schema version 0); vport will "
-                                       "not use it. To recover: move it away to start with an empty store",
+                                       "not use it. To recover: move it and its -wal and -shm files away to "
+                                       "start with an empty store",
                                        s->path);
         return 0;
 }

@@ -12,8 +12,6 @@
  * transaction; waiting beats failing with "database is locked". */
 #define STORE_BUSY_TIMEOUT_MS 30000
 #define STORE_BOOT_ID_PATH    "/proc/sys/kernel/random/boot_id"
-/* SQLite's own default (SQLITE_DEFAULT_WAL_AUTOCHECKPOINT). */
-#define STORE_WAL_CHECKPOINT_PAGES 1000
 
 static inline void fclosep(FILE **f) {
         if (*f)
@@ -83,6 +81,7 @@ static int store_connection_settings(vport_store *s, vport_error *err) {
         int rc;
 
         sqlite3_extended_result_codes(s->db, 1);
+        store_wal_setup(s);
         rc = sqlite3_busy_timeout(s->db, STORE_BUSY_TIMEOUT_MS);
         if (rc != SQLITE_OK)
                 return store_sql_error(s, rc, err, "setting the busy timeout");
@@ -137,7 +136,7 @@ static int store_check_file(vport_store *s, vport_error *err) {
                 if (store_stamp_matches(s))
                         r = store_refuse_damaged(s, err);
                 else
-                        r = store_check_integrity(s, false, err);
+                        r = store_check_and_stamp(s, err);
                 s->verified = r >= 0;
         }
         if (r >= 0)
@@ -194,14 +193,8 @@ int store_open_with(const char *dir, unsigned flags, vport_store **ret, vport_er
                 r = store_read_boot_id(s->boot_id, err);
         if (r >= 0)
                 r = dir_exists ? store_connect(s, err) : store_connect_empty(s, err);
-        /* A refused file is left as it was: not even a checkpoint of its
-         * WAL at close. */
-        if (r < 0 && s->db)
-                (void) sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
         if (r < 0)
                 return r;
-        if (flags & STORE_OPEN_NO_CLOSE_CHECKPOINT)
-                (void) sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
         *ret = TAKE_PTR(s);
         return 0;
 }
@@ -220,8 +213,8 @@ void store_close(vport_store *s) {
         store_stmt_cache_clear(s);
         /* sqlite3_close_v2 rolls back an open transaction. */
         sqlite3_close_v2(s->db);
-        if (s->path && !s->creating)
-                store_stamp_update(s);
+        if (s->path && s->damaged)
+                store_stamp_drop(s);
         free(s->path);
         free(s->notice);
         free(s);
@@ -282,24 +275,7 @@ bool store_in_transaction(const vport_store *s) {
         return s && s->user_txn;
 }
 
-/* SQLite calls its WAL hook after each commit that wrote frames, with the
- * write lock released: the commit is done. A WAL hook replaces SQLite's
- * automatic checkpoint, so this one checkpoints as that would have. */
-static int store_wal_hook(void *userdata, sqlite3 *db, const char *name, int pages) {
-        vport_store *s = userdata;
-
-        if (s->commit_hook)
-                s->commit_hook(s->commit_hook_data);
-        if (pages >= STORE_WAL_CHECKPOINT_PAGES)
-                (void) sqlite3_wal_checkpoint(db, name);
-        return SQLITE_OK;
-}
-
 void store_set_commit_hook(vport_store *s, void (*fn)(void *userdata), void *userdata) {
         s->commit_hook = fn;
         s->commit_hook_data = userdata;
-        if (fn)
-                sqlite3_wal_hook(s->db, store_wal_hook, s);
-        else
-                sqlite3_wal_autocheckpoint(s->db, STORE_WAL_CHECKPOINT_PAGES);
 }

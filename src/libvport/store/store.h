@@ -60,10 +60,6 @@ enum {
         /* Skip the integrity check at open. Only bench/ sets it, to measure
          * what the check costs. */
         STORE_OPEN_UNCHECKED = 1 << 1,
-        /* The last close leaves the WAL for the next checkpoint (the next
-         * close without this flag, or the automatic one) instead of running
-         * one with its two fsyncs: for short-lived callers (vport-cni). */
-        STORE_OPEN_NO_CLOSE_CHECKPOINT = 1 << 2,
 };
 
 /* The copy of the database saved after the last committed change of a

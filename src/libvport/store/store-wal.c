@@ -1,0 +1,204 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The state file's write-ahead log across processes, and the checked stamp
+ * that lets an open skip the integrity check.
+ *
+ * Every vport command is a process of its own. SQLite's default life cycle
+ * costs such a process four fdatasyncs: the first commit into a new log
+ * syncs the log's header and its directory, and the last connection's close
+ * checkpoints the log into the file (two more) and deletes it, so the next
+ * process starts a new one. Here no connection checkpoints at close: the
+ * log stays between processes, and the commit that leaves
+ * STORE_WAL_CHECKPOINT_PAGES or more pages in it checkpoints it (SQLite's
+ * automatic checkpoint, with the threshold ours). */
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "store-internal.h"
+
+/* The first connection after all have closed rebuilds the log's index
+ * (-shm) by reading every frame of it (~6,000 instructions and a pread per
+ * page), so the threshold bounds that per-process cost as well as it
+ * spreads the checkpoint's three fdatasyncs. A prepare writes ~20 pages:
+ * 256 pages (1 MiB) is a checkpoint every ~12 prepares and ~0.5 ms of
+ * reading at worst (bench/README.md, "The state file's log"). */
+#define STORE_WAL_CHECKPOINT_PAGES 256
+
+#define STAMP_MAX STORE_STAMP_MAX
+
+static int stamp_path(const vport_store *s, const char *suffix, char buf[static PATH_MAX]) {
+        int n = snprintf(buf, PATH_MAX, "%s%s", s->path, suffix);
+
+        return n > 0 && n < PATH_MAX ? 0 : -ENAMETOOLONG;
+}
+
+/* Append " NAME DEV INO SIZE MTIME[ CTIME]" of path to buf, or " NAME -" if
+ * the file does not exist or is empty (SQLite creates an empty -wal when it
+ * first reads a WAL database: that holds nothing). Returns 0 or -errno. */
+static int stamp_add_file(const char *name, const char *path, bool ctime, char *buf, size_t size) {
+        size_t len = strlen(buf);
+        struct stat st;
+        int n;
+
+        if (lstat(path, &st) < 0) {
+                if (errno != ENOENT)
+                        return -errno;
+                st.st_size = 0;
+        }
+        if (st.st_size == 0)
+                n = snprintf(buf + len, size - len, " %s -", name);
+        else
+                n = snprintf(buf + len, size - len, " %s %ju %ju %jd %jd.%09ld", name, (uintmax_t) st.st_dev,
+                             (uintmax_t) st.st_ino, (intmax_t) st.st_size, (intmax_t) st.st_mtim.tv_sec,
+                             st.st_mtim.tv_nsec);
+        if (n > 0 && (size_t) n < size - len && ctime && st.st_size > 0) {
+                len += (size_t) n;
+                n = snprintf(buf + len, size - len, " %jd.%09ld", (intmax_t) st.st_ctim.tv_sec,
+                             st.st_ctim.tv_nsec);
+        }
+        return n > 0 && (size_t) n < size - len ? 0 : -ENAMETOOLONG;
+}
+
+/* What the stamp of the file and its log as they are now says. The -shm is
+ * left out: SQLite rebuilds it from the log, and writes it on every read.
+ * So is the log's ctime: SQLite running as root fchown()s the log to the
+ * database's owner each time a process opens it, which changes its ctime
+ * (the file's own ctime is kept: only SQLite's writes touch it). */
+static int stamp_now(const vport_store *s, char buf[static STAMP_MAX]) {
+        char wal[PATH_MAX];
+        int r;
+
+        snprintf(buf, STAMP_MAX, "vport-checked 2");
+        r = stamp_path(s, "-wal", wal);
+        if (r >= 0)
+                r = stamp_add_file("db", s->path, true, buf, STAMP_MAX);
+        if (r >= 0)
+                r = stamp_add_file("wal", wal, false, buf, STAMP_MAX);
+        if (r >= 0 && strncmp(buf + strlen("vport-checked 2"), " db -", 5) == 0)
+                r = -ENOENT;
+        return r;
+}
+
+static bool stamp_read(const vport_store *s, char buf[static STAMP_MAX]) {
+        char path[PATH_MAX];
+        _cleanup_close_ int fd = -1;
+        ssize_t n;
+
+        if (stamp_path(s, STORE_CHECKED_SUFFIX, path) < 0)
+                return false;
+        fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return false;
+        n = read(fd, buf, STAMP_MAX - 1);
+        if (n <= 0)
+                return false;
+        buf[n] = '\0';
+        buf[strcspn(buf, "\n")] = '\0';
+        return true;
+}
+
+/* Replace the stamp with line (a temporary file renamed over it: a reader
+ * sees the old stamp or the new one, never a mix) and remember it as this
+ * connection's own. No fsync: a lost stamp only matches nothing, and the
+ * next open checks the whole file. No flock either: the sweep only takes
+ * litter older than a minute. */
+static void stamp_write(vport_store *s, const char *line) {
+        char path[PATH_MAX], tmp[PATH_MAX], text[STAMP_MAX + 1];
+        _cleanup_close_ int fd = -1;
+        int len = snprintf(text, sizeof(text), "%s\n", line);
+
+        if (stamp_path(s, STORE_CHECKED_SUFFIX, path) < 0 ||
+            stamp_path(s, STORE_CHECKED_SUFFIX ".tmp-XXXXXX", tmp) < 0)
+                return;
+        fd = mkostemp(tmp, O_CLOEXEC); /* 0600 */
+        if (fd < 0)
+                return;
+        if (write(fd, text, (size_t) len) != len || rename(tmp, path) < 0) {
+                (void) unlink(tmp);
+                return;
+        }
+        snprintf(s->stamp, sizeof(s->stamp), "%s", line);
+}
+
+bool store_stamp_matches(vport_store *s) {
+        char want[STAMP_MAX], got[STAMP_MAX];
+
+        if (!stamp_read(s, got) || stamp_now(s, want) < 0 || !streq(got, want))
+                return false;
+        snprintf(s->stamp, sizeof(s->stamp), "%s", got);
+        return true;
+}
+
+void store_stamp_drop(vport_store *s) {
+        char path[PATH_MAX];
+
+        if (stamp_path(s, STORE_CHECKED_SUFFIX, path) >= 0)
+                (void) unlink(path);
+}
+
+int store_check_and_stamp(vport_store *s, vport_error *err) {
+        char before[STAMP_MAX], after[STAMP_MAX];
+        bool known;
+        int r;
+
+        known = stamp_now(s, before) >= 0;
+        r = store_check_integrity(s, false, err);
+        /* Stamped only if nothing wrote while the check read: what it read is
+         * what the stamp names. A read-only open writes nothing, not even
+         * the stamp. */
+        if (r >= 0 && known && !(s->flags & STORE_OPEN_READ_ONLY) && stamp_now(s, after) >= 0 &&
+            streq(before, after))
+                stamp_write(s, after);
+        return r;
+}
+
+/* Called inside the commit, with the write lock held, before SQLite writes
+ * it: do the files still match the stamp? Only then may this commit's own
+ * result be stamped; if anything else wrote since the last stamp (a vport
+ * killed between its commit and its stamp, an unchecked open, another
+ * program), the stamp stays stale and the next open checks the file. Files
+ * still as this connection last stamped them need no read of the stamp:
+ * nothing wrote since, so nobody can have stamped anything newer. */
+static int store_before_commit(void *userdata) {
+        vport_store *s = userdata;
+        char now[STAMP_MAX];
+
+        s->stamp_current = false;
+        if (!s->verified || s->damaged)
+                return 0;
+        if (s->stamp[0] && stamp_now(s, now) >= 0 && streq(now, s->stamp))
+                s->stamp_current = true;
+        else
+                s->stamp_current = store_stamp_matches(s);
+        return 0; /* go on with the commit */
+}
+
+/* SQLite calls its WAL hook after each commit that wrote pages, with the
+ * write lock released: the commit is done. It replaces SQLite's automatic
+ * checkpoint, so it checkpoints too (never a damaged file's: nothing of it
+ * may be written), then restamps what it wrote. */
+static int store_wal_hook(void *userdata, sqlite3 *db, const char *name, int pages) {
+        vport_store *s = userdata;
+        char now[STAMP_MAX];
+        bool restamp = s->stamp_current;
+
+        s->stamp_current = false;
+        if (s->commit_hook)
+                s->commit_hook(s->commit_hook_data);
+        if (pages >= STORE_WAL_CHECKPOINT_PAGES && !s->damaged)
+                (void) sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        if (restamp && stamp_now(s, now) >= 0)
+                stamp_write(s, now);
+        return SQLITE_OK;
+}
+
+void store_wal_setup(vport_store *s) {
+        /* A database being built (store_file_create()) is linked into place
+         * without its log: that one close checkpoints. */
+        if (!s->creating)
+                (void) sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+        sqlite3_commit_hook(s->db, store_before_commit, s);
+        sqlite3_wal_hook(s->db, store_wal_hook, s);
+}
