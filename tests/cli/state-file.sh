@@ -32,7 +32,16 @@ new_store() { # new_store NAME: a state directory holding network n1
 	vport net-define "$work/net.xml" >/dev/null || fail "$1: net-define on a new store"
 }
 
-fingerprint() { sha256sum "$db" | cut -d' ' -f1; stat -c '%s %y' "$db"; }
+# The file and its log (kept between commands): bytes, size and mtime. An
+# empty log is none (SQLite makes one when it reads a WAL database).
+fingerprint() {
+	local f
+	for f in "$db" "$db-wal"; do
+		[ -s "$f" ] || { echo "$f empty"; continue; }
+		sha256sum "$f" | cut -d' ' -f1
+		stat -c '%s %y' "$f"
+	done
+}
 
 # damage_page TABLE: 0xff over the cell pointers of the table's root page.
 damage_page() {

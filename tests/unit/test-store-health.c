@@ -821,10 +821,35 @@ static void test_foreign_write_not_stamped(void **state) {
         assert_true(stamp_current(f));
 }
 
+/* A copy put in the file's place (restoring the last-good copy) with the
+ * old file's log left beside it: SQLite would replay that log onto the
+ * copy. Refused, nothing written, until the log is moved away too. */
+static void test_replaced_file_refused(void **state) {
+        fixture *f = *state;
+        char copy[PATH_MAX], wal[PATH_MAX];
+        snapshot sn, sn_wal;
+
+        fill(f);
+        close_store(f);
+        snprintf(copy, sizeof(copy), "%s%s", f->db, STORE_LAST_GOOD_SUFFIX);
+        snprintf(wal, sizeof(wal), "%s-wal", f->db);
+        assert_true(size_of(wal) > 0);
+        assert_int_equal(rename(copy, f->db), 0);
+        sn = take(f->db);
+        sn_wal = take(wal);
+        assert_open_refused(f, -EUCLEAN, "was replaced, but not its log");
+        assert_unchanged(f->db, &sn);
+        assert_unchanged(wal, &sn_wal);
+        unlink_wal(f);
+        assert_int_equal(store_open(f->dir, &f->s, &(vport_error){}), 0);
+        assert_int_equal(db_int(f->db, "SELECT count(*) FROM networks"), 1);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_log_kept_between_opens, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_foreign_write_not_stamped, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_replaced_file_refused, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_damaged_pages_refused, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_damage_found_later_is_sticky, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_checked_stamp, setup, teardown),

@@ -222,5 +222,11 @@ bool store_stamp_matches(vport_store *s);
  * open). Returns 0 or -errno. */
 int store_check_and_stamp(vport_store *s, vport_error *err);
 
+/* Before SQLite opens the file: refuse (-EUCLEAN) a file that is not the
+ * one its log was written for (the stamp names the log as it is, and
+ * another file: a copy restored without moving the old -wal away, which
+ * SQLite would replay onto it). Returns 0 or -EUCLEAN. */
+int store_wal_check_belongs(vport_store *s, vport_error *err);
+
 /* Remove the stamp (the file is damaged). */
 void store_stamp_drop(vport_store *s);

@@ -194,6 +194,28 @@ static int store_wal_hook(void *userdata, sqlite3 *db, const char *name, int pag
         return SQLITE_OK;
 }
 
+int store_wal_check_belongs(vport_store *s, vport_error *err) {
+        uintmax_t db_dev, db_ino, wal_dev, wal_ino;
+        char got[STAMP_MAX], wal[PATH_MAX];
+        struct stat db_st, wal_st;
+
+        if (!stamp_read(s, got) || stamp_path(s, "-wal", wal) < 0 ||
+            sscanf(got, "vport-checked 2 db %ju %ju %*s %*s %*s wal %ju %ju", &db_dev, &db_ino, &wal_dev,
+                   &wal_ino) != 4)
+                return 0;
+        if (stat(s->path, &db_st) < 0 || lstat(wal, &wal_st) < 0 || wal_st.st_size == 0)
+                return 0;
+        if (wal_st.st_dev != wal_dev || wal_st.st_ino != wal_ino ||
+            (db_st.st_dev == db_dev && db_st.st_ino == db_ino))
+                return 0;
+        return vport_error_set(
+                err, -EUCLEAN,
+                "state file %s was replaced, but not its log %s: SQLite would apply that log to "
+                "the new file. With no vport running, move %s and %s-shm away if %s is a copy "
+                "you restored, or put the original file back",
+                s->path, wal, wal, s->path, s->path);
+}
+
 void store_wal_setup(vport_store *s) {
         /* A database being built (store_file_create()) is linked into place
          * without its log: that one close checkpoints. */

@@ -152,11 +152,12 @@ static int store_connect(vport_store *s, vport_error *err) {
                 return r;
         if (r == 0 && (s->flags & STORE_OPEN_READ_ONLY))
                 return store_connect_empty(s, err);
-        if (r == 0) {
+        if (r == 0)
                 r = store_file_create(s, err);
-                if (r < 0)
-                        return r;
-        }
+        else
+                r = store_wal_check_belongs(s, err);
+        if (r < 0)
+                return r;
         rc = sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL);
         if (rc != SQLITE_OK)
                 return store_sql_error(s, rc, err, "opening");
