@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* store-bench [NPORTS [ROUNDS]]: what the state file's integrity check
- * costs. Builds a store of NPORTS ports (default 4096, each with a journal
- * entry, as prepared ports have) in a temporary directory, then times, side
- * by side and alternating which runs first:
- *   - store_open + close with the quick check at open, and without it
- *     (STORE_OPEN_UNCHECKED): what every command pays;
+ * and its log cost. Builds a store of NPORTS ports (default 4096, each with
+ * a journal entry, as prepared ports have) in a temporary directory, then
+ * times, side by side and alternating which runs first:
+ *   - store_open + close with the file matching its checked stamp (what
+ *     every command pays), with a stale stamp (the quick check runs), and
+ *     without the check (STORE_OPEN_UNCHECKED);
+ *   - the same three beside another open connection (vportd running);
  *   - one port step as a CLI command does it (open, read the port, update
- *     it, close), with and without the check;
+ *     it, close), stamped and unchecked;
  *   - PRAGMA quick_check (every open) against integrity_check (before a
  *     migration);
  *   - a change of a network flag that refreshes the last-good copy
@@ -125,6 +127,15 @@ static double time_open(unsigned flags) {
         return now_ms() - t;
 }
 
+/* The stamp gone: this open runs the quick check (and stamps again). */
+static double time_open_stale(void) {
+        char stamp[96];
+
+        snprintf(stamp, sizeof(stamp), "%s/%s.checked", dir, STORE_DB_NAME);
+        (void) unlink(stamp);
+        return time_open(0);
+}
+
 /* What port-activate does with the store: open, read, update, close. */
 static double time_port_step(unsigned flags, const vport_uuid *uuid) {
         double t = now_ms();
@@ -186,22 +197,53 @@ static double time_copy(sqlite3 *src) {
         return now_ms() - t;
 }
 
-enum { OPEN_CHECKED, OPEN_UNCHECKED, STEP_CHECKED, STEP_UNCHECKED, QUICK, FULL, COPY, NOCOPY, RAWCOPY, _N };
+enum {
+        OPEN_STAMPED,
+        OPEN_STALE,
+        OPEN_UNCHECKED,
+        HELD_STAMPED,
+        HELD_STALE,
+        HELD_UNCHECKED,
+        STEP_STAMPED,
+        STEP_UNCHECKED,
+        QUICK,
+        FULL,
+        COPY,
+        NOCOPY,
+        RAWCOPY,
+        _N
+};
+
+/* One round of the three opens; first is the base index (OPEN_STAMPED or
+ * HELD_STAMPED). Unchecked first: its close leaves the stamp as it was. */
+static void time_opens(double *t[_N], int first, int i) {
+        t[first + 2][i] = time_open(STORE_OPEN_UNCHECKED);
+        if (i & 1) {
+                t[first + 1][i] = time_open_stale();
+                t[first][i] = time_open(0);
+        } else {
+                t[first][i] = time_open(0);
+                t[first + 1][i] = time_open_stale();
+        }
+}
 
 static void measure(int rounds, const vport_uuid *uuid, double *t[_N]) {
         char path[96];
         sqlite3 *db;
-        vport_store *s;
+        vport_store *s, *held;
 
+        for (int i = 0; i < rounds; i++)
+                time_opens(t, OPEN_STAMPED, i);
+        held = open_or_die(0);
+        for (int i = 0; i < rounds; i++)
+                time_opens(t, HELD_STAMPED, i);
+        store_close(held);
+        /* An unchecked step's commit leaves the stamp stale: the stamped
+         * step runs first, and a stamped open after each round restamps. */
         for (int i = 0; i < rounds; i++) {
-                bool flip = i & 1;
-
-                t[flip ? OPEN_UNCHECKED : OPEN_CHECKED][i] = time_open(flip ? STORE_OPEN_UNCHECKED : 0);
-                t[flip ? OPEN_CHECKED : OPEN_UNCHECKED][i] = time_open(flip ? 0 : STORE_OPEN_UNCHECKED);
-                t[flip ? STEP_UNCHECKED : STEP_CHECKED][i] =
-                        time_port_step(flip ? STORE_OPEN_UNCHECKED : 0, uuid);
-                t[flip ? STEP_CHECKED : STEP_UNCHECKED][i] =
-                        time_port_step(flip ? 0 : STORE_OPEN_UNCHECKED, uuid);
+                t[STEP_STAMPED][i] = time_port_step(0, uuid);
+                t[STEP_UNCHECKED][i] = time_port_step(STORE_OPEN_UNCHECKED, uuid);
+                (void) time_open_stale();
         }
         snprintf(path, sizeof(path), "%s/%s", dir, STORE_DB_NAME);
         if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
@@ -234,13 +276,18 @@ static void report(int nports, int rounds, double *t[_N]) {
         snprintf(path, sizeof(path), "%s/%s", dir, STORE_DB_NAME);
         if (stat(path, &st) < 0)
                 st.st_size = 0;
-        printf("state file: %d ports, %.1f MB; medians of %d rounds\n", nports, (double) st.st_size / 1e6,
-               rounds);
-        printf("%-34s %9s %9s %7s\n", "", "checked", "unchecked", "ratio");
-        printf("%-34s %7.2f ms %7.2f ms %6.2fx\n", "store_open + close", m[OPEN_CHECKED], m[OPEN_UNCHECKED],
-               m[OPEN_CHECKED] / m[OPEN_UNCHECKED]);
-        printf("%-34s %7.2f ms %7.2f ms %6.2fx\n", "open, get + update a port, close", m[STEP_CHECKED],
-               m[STEP_UNCHECKED], m[STEP_CHECKED] / m[STEP_UNCHECKED]);
+        printf("state file: %d ports, %.1f MB", nports, (double) st.st_size / 1e6);
+        snprintf(path, sizeof(path), "%s/%s-wal", dir, STORE_DB_NAME);
+        if (stat(path, &st) < 0)
+                st.st_size = 0;
+        printf(" (log %.1f MB); medians of %d rounds\n", (double) st.st_size / 1e6, rounds);
+        printf("%-34s %9s %9s %9s %8s\n", "", "stamped", "stale", "unchecked", "stamped/unchecked");
+        printf("%-34s %7.2f ms %7.2f ms %7.2f ms %6.2fx\n", "store_open + close", m[OPEN_STAMPED],
+               m[OPEN_STALE], m[OPEN_UNCHECKED], m[OPEN_STAMPED] / m[OPEN_UNCHECKED]);
+        printf("%-34s %7.2f ms %7.2f ms %7.2f ms %6.2fx\n", "the same beside an open connection",
+               m[HELD_STAMPED], m[HELD_STALE], m[HELD_UNCHECKED], m[HELD_STAMPED] / m[HELD_UNCHECKED]);
+        printf("%-34s %7.2f ms %10s %7.2f ms %6.2fx\n", "open, get + update a port, close", m[STEP_STAMPED],
+               "", m[STEP_UNCHECKED], m[STEP_STAMPED] / m[STEP_UNCHECKED]);
         printf("%-34s %7.2f ms (integrity_check %.2f ms, %.2fx)\n", "PRAGMA quick_check", m[QUICK], m[FULL],
                m[FULL] / m[QUICK]);
         printf("%-34s %7.2f ms (a runtime flag: %.2f ms; the copy alone: %.2f ms)\n",

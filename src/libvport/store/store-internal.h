@@ -8,6 +8,9 @@
 #include "store.h"
 
 #define STORE_STMT_CACHE 64
+/* Long enough to outlast another vport's whole allocate-and-plug
+ * transaction; waiting beats failing with "database is locked". */
+#define STORE_BUSY_TIMEOUT_MS 30000
 /* "vport-checked 2 db DEV INO SIZE MTIME CTIME wal DEV INO SIZE MTIME" */
 #define STORE_STAMP_MAX 320
 

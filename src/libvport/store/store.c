@@ -8,10 +8,7 @@
 #include "store-internal.h"
 #include "store-schema.h"
 
-/* Long enough to outlast another vport's whole allocate-and-plug
- * transaction; waiting beats failing with "database is locked". */
-#define STORE_BUSY_TIMEOUT_MS 30000
-#define STORE_BOOT_ID_PATH    "/proc/sys/kernel/random/boot_id"
+#define STORE_BOOT_ID_PATH "/proc/sys/kernel/random/boot_id"
 
 static inline void fclosep(FILE **f) {
         if (*f)
