@@ -15,6 +15,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/wait.h>
 
 #include <cmocka.h>
 
@@ -244,6 +245,88 @@ static void test_tap_create(void **state) {
         assert_int_equal(ops->link_delete(k, l.ifindex, NULL), 0);
 }
 
+/* Whether name is prefix followed by a number (what a template makes). */
+static bool fits(const char *name, const char *prefix) {
+        size_t n = strlen(prefix);
+
+        return strncmp(name, prefix, n) == 0 && name[n] &&
+               strspn(name + n, "0123456789") == strlen(name + n);
+}
+
+/* A template gets a name no device holds, whoever holds the others: taps
+ * of another hypervisor with a hole among them, a device of another kind,
+ * an altname. Each create says the name it got. */
+static void test_template_names(void **state) {
+        vport_macvlan_request req = { .lower_ifindex = ifindex_of("vb"),
+                                      .name = "tpl%d",
+                                      .mode = MACVLAN_MODE_BRIDGE };
+        vport_veth_request veth = { .name = "tpl%d", .peer_name = "tplpeer" };
+        static const char *const held[] = { "tpl0", "tpl1", "tpl2", "tpl3", "tpl4", "tpl6", "tpl7", "tpl8" };
+        vport_link tap, mvl, ve, again;
+        vport_mac m;
+
+        sh("for i in 0 1 2 3 4 5 6; do ip tuntap add dev tpl$i mode tap; done; ip link del tpl5");
+        sh("ip link add tpl7 type bridge && ip link property add dev tpl6 altname tpl8");
+        mac("52:54:00:00:00:07", &m);
+        req.mac = veth.mac = veth.peer_mac = m;
+        assert_int_equal(ops->tap_create(k, "tpl%d", &m, 0, &tap, NULL), 0);
+        assert_int_equal(ops->macvlan_create(k, &req, &mvl, NULL), 0);
+        assert_int_equal(ops->veth_create(k, &veth, &ve, NULL), 0);
+        for (size_t i = 0; i < ELEMENTSOF(held); i++) {
+                assert_string_not_equal(tap.name, held[i]);
+                assert_string_not_equal(mvl.name, held[i]);
+                assert_string_not_equal(ve.name, held[i]);
+        }
+        assert_true(fits(tap.name, "tpl") && fits(mvl.name, "tpl") && fits(ve.name, "tpl"));
+        assert_string_not_equal(tap.name, mvl.name);
+        assert_string_not_equal(tap.name, ve.name);
+        assert_string_not_equal(mvl.name, ve.name);
+        /* the names the creates said are the devices made */
+        assert_int_equal(ops->link_get(k, 0, tap.name, &again, NULL), 0);
+        assert_string_equal(again.kind, "tun");
+        assert_int_equal(ops->link_get(k, 0, mvl.name, &again, NULL), 0);
+        assert_string_equal(again.kind, "macvlan");
+        assert_int_equal(ops->link_get(k, 0, ve.name, &again, NULL), 0);
+        assert_string_equal(again.kind, "veth");
+        sh("ip -o link | grep -o 'tpl[0-9]*[:@]' | tr -d ':@' | sort -u | xargs -rn1 ip link del "
+           "2>/dev/null; true");
+}
+
+/* Two processes making taps from one template at once: a name one found
+ * free may be taken by the other before its create, which then has the
+ * kernel pick. Every create succeeds, with a name of its own. */
+static void test_template_concurrent(void **state) {
+        pid_t pids[2];
+        int status;
+
+        for (size_t p = 0; p < ELEMENTSOF(pids); p++) {
+                pids[p] = fork();
+                assert_true(pids[p] >= 0);
+                if (pids[p] == 0) {
+                        vport_kernel *own = NULL;
+                        vport_link l;
+                        vport_mac m;
+                        int failed = 0;
+
+                        if (kernel_open(&own, NULL) < 0)
+                                _exit(100);
+                        for (int i = 0; i < 40; i++) {
+                                mac_generate(&m);
+                                failed += ops->tap_create(own, "rc%d", &m, 0, &l, NULL) < 0;
+                        }
+                        kernel_close(own);
+                        _exit(failed);
+                }
+        }
+        for (size_t p = 0; p < ELEMENTSOF(pids); p++) {
+                assert_int_equal(waitpid(pids[p], &status, 0), pids[p]);
+                assert_true(WIFEXITED(status));
+                assert_int_equal(WEXITSTATUS(status), 0);
+        }
+        assert_string_equal(sh_out("ip -o link show type tun | grep -c ': rc[0-9]*:'"), "80\n");
+        sh("ip -o link show type tun | grep -o ': rc[0-9]*:' | tr -d ': ' | xargs -rn1 ip link del");
+}
+
 static void test_delete_group(void **state) {
         vport_macvlan_request req = {
                 .lower_ifindex = ifindex_of("vb"), .mode = MACVLAN_MODE_BRIDGE, .tap = true, .group = 42
@@ -363,6 +446,8 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_macvlan_modes, setup_veth, teardown_links),
                 cmocka_unit_test_setup_teardown(test_macvtap_wait_dev, setup_veth, teardown_links),
                 cmocka_unit_test_setup_teardown(test_tap_create, setup_veth, teardown_links),
+                cmocka_unit_test_setup_teardown(test_template_names, setup_veth, teardown_links),
+                cmocka_unit_test_setup_teardown(test_template_concurrent, setup_veth, teardown_links),
                 cmocka_unit_test_setup_teardown(test_delete_group, setup_veth, teardown_links),
                 cmocka_unit_test_setup_teardown(test_errors, setup_veth, teardown_links),
                 cmocka_unit_test_setup_teardown(test_vf_list_veth, setup_veth, teardown_links),

@@ -6,11 +6,14 @@
 
 #include "core/internal.h"
 
-/* Name templates: the kernel replaces "%d" by the first number no device
- * of the namespace uses, under the RTNL lock (dev_alloc_name()), so two
- * vport processes (or libvirt) never get the same name and nobody looks
- * at the other links: the cost of a create does not grow with the host.
- * The name chosen comes back from the create (TUNSETIFF, NLM_F_ECHO). */
+/* Name templates: "%d" becomes a number no device of the namespace uses.
+ * The kernel layer tries a number it found free with a few name lookups
+ * (O(log n)); the kernel's own pick (dev_alloc_name(), under the RTNL
+ * lock) reads every link's name, so it is only asked when another process
+ * took that number meanwhile. Either way two vport processes (or libvirt)
+ * never get the same name, no dump is read, and the create fails rather
+ * than reuse a device. The name chosen comes back from the create
+ * (TUNSETIFF, NLM_F_ECHO). */
 #define NETDEV_TAP_TEMPLATE     "vnet%d"
 #define NETDEV_MACVTAP_TEMPLATE "macvtap%d"
 

@@ -79,6 +79,22 @@ int kernel_nl_connect(vport_kernel *k, vport_error *err);
 int kernel_ifname_or_template_check(const char *name, vport_error *err);
 bool kernel_ifname_is_template(const char *name);
 
+/* A number n in 0..max for which taken(n, userdata) is false, found with
+ * O(log n) calls: 0 if it is free, else by doubling up to a free number
+ * and halving back to the first free one after a taken one. Where the
+ * numbers in use are 0..k-1, that is k, the kernel's own pick; where
+ * there are holes, a number next to a taken one, not always the lowest.
+ * Returns the number, or -ENOSPC if none was found. */
+int kernel_free_number(unsigned max, bool (*taken)(unsigned n, void *userdata), void *userdata);
+
+/* The name to create for name: name itself if it is no template; for a
+ * template ("vnet%d"), the template with a number no device of k's
+ * namespace has right now (see kernel.c), or the template itself if none
+ * was found. Only a guess: another process may take the name before the
+ * create, which then fails with EEXIST and must be retried with the
+ * template (the kernel's pick, race-free). Writes ret. */
+void kernel_ifname_guess(vport_kernel *k, const char *name, char ret[static VPORT_IFNAMSIZ]);
+
 /* Sleep ms milliseconds (for bounded polls). */
 void kernel_sleep_ms(int ms);
 

@@ -201,9 +201,11 @@ typedef struct vport_kernel_ops {
 
         /* --- macvtap / macvlan, tap, bridge --- */
         /* A name with a trailing "%d" (both here and for tap_create) is a
-         * template: the kernel picks the first free number under its lock
-         * (race-free) and ret carries the name it chose; learnt from the
-         * create itself (NLM_F_ECHO, TUNSETIFF), never from a dump. */
+         * template: the device gets a number no device of the namespace
+         * has (one found free by name lookups, or the kernel's own pick if
+         * another process took that one meanwhile: race-free either way)
+         * and ret carries the name; learnt from the create itself
+         * (NLM_F_ECHO, TUNSETIFF), never from a dump. */
         int (*macvlan_create)(vport_kernel *k, const vport_macvlan_request *req, vport_link *ret,
                               vport_error *err);
         /* A persistent tap device named name (or from a template), with mac, in netdev

@@ -74,15 +74,31 @@ static int macvlan_find_made(vport_kernel *k, const vport_macvlan_request *req, 
                                req->name);
 }
 
+static int macvlan_send(vport_kernel *k, const vport_macvlan_request *req, const char *kind,
+                        vport_link *ret_made, vport_error *err) {
+        _cleanup_(nlmsg_freep) struct nl_msg *msg = NULL;
+        char desc[48];
+        int r;
+
+        r = macvlan_build(req, &msg);
+        if (r < 0)
+                return vport_error_set(err, r, "%s %s: building RTM_NEWLINK: %s", kind, req->name,
+                                       strerror(-r));
+        return knl_call(k, msg, macvlan_echo, ret_made, err, "%s %s on %s: RTM_NEWLINK", kind, req->name,
+                        kernel_ifdesc(req->lower_ifindex, desc));
+}
+
 /* In passthru mode the kernel ignores IFLA_ADDRESS (the guest gets the
  * lower device itself; libvirt sets the MAC on the lower device), so the
  * returned link shows the MAC the device really has. A name with "%d"
- * is a template the kernel fills in (dev_alloc_name(), race-free). */
+ * is a template: first the name kernel_ifname_guess() found free in the
+ * namespace the link is made in, then, if that was taken meanwhile, the
+ * template itself for the kernel to fill in (dev_alloc_name(), race-free). */
 int macvlan_create(vport_kernel *k, const vport_macvlan_request *req, vport_link *ret, vport_error *err) {
-        _cleanup_(nlmsg_freep) struct nl_msg *msg = NULL;
+        vport_macvlan_request named;
         vport_link made = {};
         const char *kind;
-        char desc[48];
+        char guess[VPORT_IFNAMSIZ];
         int r;
 
         assert_return(req && ret, -EINVAL);
@@ -92,12 +108,15 @@ int macvlan_create(vport_kernel *k, const vport_macvlan_request *req, vport_link
         if (req->lower_ifindex <= 0)
                 return vport_error_set(err, -EINVAL, "%s %s: invalid lower ifindex %d", kind, req->name,
                                        req->lower_ifindex);
-        r = macvlan_build(req, &msg);
-        if (r < 0)
-                return vport_error_set(err, r, "%s %s: building RTM_NEWLINK: %s", kind, req->name,
-                                       strerror(-r));
-        r = knl_call(k, msg, macvlan_echo, &made, err, "%s %s on %s: RTM_NEWLINK", kind, req->name,
-                     kernel_ifdesc(req->lower_ifindex, desc));
+        kernel_ifname_guess(req->netns ? req->netns : k, req->name, guess);
+        named = *req;
+        named.name = guess;
+        r = macvlan_send(k, &named, kind, &made, err);
+        if (r == -EEXIST && !streq(guess, req->name)) {
+                vport_error_clear(err);
+                named.name = req->name;
+                r = macvlan_send(k, &named, kind, &made, err);
+        }
         if (r < 0)
                 return r;
         /* The echo comes back only from our own namespace (a link made
@@ -106,7 +125,7 @@ int macvlan_create(vport_kernel *k, const vport_macvlan_request *req, vport_link
                 *ret = made;
                 return 0;
         }
-        return macvlan_find_made(req->netns ? req->netns : k, req, kind, ret, err);
+        return macvlan_find_made(req->netns ? req->netns : k, &named, kind, ret, err);
 }
 
 /* "maj:min" from .../class/net/NAME/macvtap/tapN/dev. */

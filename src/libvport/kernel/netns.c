@@ -113,35 +113,53 @@ static int veth_echo(struct nlmsghdr *h, void *userdata) {
         return knl_link_parse(h, l);
 }
 
-int knl_veth_create(vport_kernel *k, const vport_veth_request *req, vport_link *ret, vport_error *err) {
+/* The host end named name (the request's name or a guess for its template). */
+static int veth_send(vport_kernel *k, const vport_veth_request *req, const char *name, vport_link *ret_made,
+                     vport_error *err) {
         struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
         _cleanup_(nlmsg_freep) struct nl_msg *msg = NULL;
         int r;
 
+        /* NLM_F_ECHO: the host end comes back (a template's number in it);
+         * the peer is announced in its own namespace, not to us. */
+        msg = knl_request(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, &ifi, sizeof(ifi));
+        if (!msg || nla_put_string(msg, IFLA_IFNAME, name) < 0 || put_mac(msg, &req->mac) < 0 ||
+            (req->group && nla_put_u32(msg, IFLA_GROUP, req->group) < 0))
+                return vport_error_set(err, -ENOMEM, "veth %s: out of memory", name);
+        r = veth_put_peer(req->peer_netns, req, msg, err);
+        if (r < 0)
+                return r;
+        return knl_call(k, msg, veth_echo, ret_made, err, "veth %s (peer %s): RTM_NEWLINK", name,
+                        req->peer_name);
+}
+
+/* A template is tried as the name kernel_ifname_guess() found free first
+ * (the kernel's own pick reads every link's name), then, if that was
+ * taken meanwhile (or the peer's name is: EEXIST either way), as the
+ * template. */
+int knl_veth_create(vport_kernel *k, const vport_veth_request *req, vport_link *ret, vport_error *err) {
+        char name[VPORT_IFNAMSIZ];
         vport_link made = {};
+        int r;
 
         assert_return(req && ret, -EINVAL);
         if (kernel_ifname_or_template_check(req->name, err) < 0 || ifname_check(req->peer_name, err) < 0)
                 return -EINVAL;
-        /* NLM_F_ECHO: the host end comes back (a template's number in it);
-         * the peer is announced in its own namespace, not to us. */
-        msg = knl_request(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO, &ifi, sizeof(ifi));
-        if (!msg || nla_put_string(msg, IFLA_IFNAME, req->name) < 0 || put_mac(msg, &req->mac) < 0 ||
-            (req->group && nla_put_u32(msg, IFLA_GROUP, req->group) < 0))
-                return vport_error_set(err, -ENOMEM, "veth %s: out of memory", req->name);
-        r = veth_put_peer(req->peer_netns, req, msg, err);
-        if (r < 0)
-                return r;
-        r = knl_call(k, msg, veth_echo, &made, err, "veth %s (peer %s): RTM_NEWLINK", req->name,
-                     req->peer_name);
+        kernel_ifname_guess(k, req->name, name);
+        r = veth_send(k, req, name, &made, err);
+        if (r == -EEXIST && !streq(name, req->name)) {
+                vport_error_clear(err);
+                snprintf(name, sizeof(name), "%s", req->name);
+                r = veth_send(k, req, name, &made, err);
+        }
         if (r < 0)
                 return r;
         if (made.ifindex > 0) {
                 *ret = made;
                 return 0;
         }
-        if (!kernel_ifname_is_template(req->name))
-                return knl_link_get(k, 0, req->name, ret, err);
+        if (!kernel_ifname_is_template(name))
+                return knl_link_get(k, 0, name, ret, err);
         return vport_error_set(err, -ENODEV,
                                "veth %s: made, but the kernel did not say which it is (no "
                                "NLM_F_ECHO before Linux 6.3)",

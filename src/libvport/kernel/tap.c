@@ -11,9 +11,9 @@
 /* IFF_TUN_EXCL makes TUNSETIFF fail with EBUSY instead of attaching to an
  * existing tap of that name; a name taken by a non-tun device gives EINVAL.
  * A template ("vnet%d") makes the kernel pick the first free number under
- * the RTNL lock (dev_alloc_name()), race-free and without a look at the
- * other links; the name it chose comes back in ifr_name. The tap exists
- * from here on, but only as long as *ret_fd is open. */
+ * the RTNL lock (dev_alloc_name()), race-free, but by reading the name of
+ * every link of the namespace; the name it chose comes back in ifr_name.
+ * The tap exists from here on, but only as long as *ret_fd is open. */
 static int tap_open(const char *name, int *ret_fd, char ret_name[static IFNAMSIZ], vport_error *err) {
         struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR | IFF_TUN_EXCL };
         _cleanup_close_ int fd = -1;
@@ -35,7 +35,9 @@ static int tap_open(const char *name, int *ret_fd, char ret_name[static IFNAMSIZ
         return 0;
 }
 
-/* Everything is set while only our fd keeps the tap alive, and
+/* A template is tried as the name kernel_ifname_guess() found free first,
+ * and given to the kernel only if that name was taken meanwhile.
+ * Everything is set while only our fd keeps the tap alive, and
  * TUNSETPERSIST comes last: a process killed at any point before it
  * leaves no tap (closing the fd deletes it), one killed after it leaves a
  * tap with its MAC and group already set. The core recognises what it
@@ -44,14 +46,20 @@ static int tap_open(const char *name, int *ret_fd, char ret_name[static IFNAMSIZ
 int tap_create(vport_kernel *k, const char *name, const vport_mac *mac, uint32_t group, vport_link *ret,
                vport_error *err) {
         _cleanup_close_ int fd = -1;
-        char made[IFNAMSIZ];
+        char made[IFNAMSIZ], guess[IFNAMSIZ];
         vport_link link = {};
         int r;
 
         assert_return(mac && ret, -EINVAL);
         if (kernel_ifname_or_template_check(name, err) < 0)
                 return -EINVAL;
-        r = tap_open(name, &fd, made, err);
+        kernel_ifname_guess(k, name, guess);
+        r = tap_open(guess, &fd, made, err);
+        /* Taken since the look (another process): the kernel picks. */
+        if (r == -EEXIST && !streq(guess, name)) {
+                vport_error_clear(err);
+                r = tap_open(name, &fd, made, err);
+        }
         if (r < 0)
                 return r;
         /* By the name the kernel gave it: the one lookup, never a dump. */
