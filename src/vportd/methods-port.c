@@ -179,7 +179,7 @@ static int port_list(vd_call *c) {
                 }
         r = vport_ports_json_text(ports, kept, vd_degraded_reason, &text, &len);
         vport_port_array_free(ports, n);
-        if (r < 0 || !(arr = vport_json_verbatim(text, len)))
+        if (r < 0 || !(arr = vport_json_verbatim(TAKE_PTR(text), len)))
                 return vd_fail(c, -ENOMEM);
         return vd_reply(c, "ports", arr);
 }

@@ -1160,6 +1160,7 @@ static void test_port_json_text(void **state) {
         vport_port **brief = NULL, **full = NULL;
         _cleanup_free_ char *text = NULL, *empty = NULL, *one = NULL;
         vport_error err = { 0 };
+        const char *reply;
         char bytes[256];
         json_object *o;
 
@@ -1171,6 +1172,13 @@ static void test_port_json_text(void **state) {
         assert_json_canonical(text);
         assert_int_equal(vport_ports_json_text(NULL, 0, NULL, &empty, NULL), 0);
         assert_string_equal(empty, "[]");
+        /* put into a reply as it is (vportd's PortList) */
+        o = json_object_new_object();
+        json_object_object_add(o, "ports", vport_json_verbatim(strdup(text), len));
+        reply = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
+        assert_int_equal(strlen(reply), len + strlen("{\"ports\":}"));
+        assert_memory_equal(reply + strlen("{\"ports\":"), text, len);
+        json_object_put(o);
         /* every byte but NUL, in a string of the shape (damaged) and a name (network) */
         for (size_t i = 1; i < sizeof(bytes); i++)
                 bytes[i - 1] = (char) i;

@@ -298,7 +298,7 @@ json_object *vport_ports_to_json(vport_port **p, size_t n) {
 
 typedef struct verbatim {
         size_t len;
-        char text[];
+        char *text;
 } verbatim;
 
 static int verbatim_print(json_object *o, struct printbuf *pb, int level, int flags) {
@@ -309,25 +309,25 @@ static int verbatim_print(json_object *o, struct printbuf *pb, int level, int fl
 }
 
 static void verbatim_free(json_object *o, void *userdata) {
+        verbatim *v = userdata;
+
         (void) o;
-        free(userdata);
+        free(v->text);
+        free(v);
 }
 
-json_object *vport_json_verbatim(const char *text, size_t len) {
-        json_object *o;
-        verbatim *v;
+json_object *vport_json_verbatim(char *text, size_t len) {
+        json_object *o = NULL;
+        verbatim *v = NULL;
 
-        if (len > INT_MAX || !(v = malloc(sizeof(*v) + len + 1)))
-                return NULL;
-        v->len = len;
-        memcpy(v->text, text, len + 1);
-        o = json_object_new_object();
-        if (!o) {
-                free(v);
-                return NULL;
+        if (len <= INT_MAX && (v = malloc(sizeof(*v))) && (o = json_object_new_object())) {
+                *v = (verbatim){ len, text };
+                json_object_set_serializer(o, verbatim_print, v, verbatim_free);
+                return o;
         }
-        json_object_set_serializer(o, verbatim_print, v, verbatim_free);
-        return o;
+        free(v);
+        free(text);
+        return NULL;
 }
 
 static json_object *string_or_null(const char *s) {

@@ -79,11 +79,11 @@ json_object *vport_ports_to_json(vport_port **p, size_t n);
  * *ret (malloc'ed) and *ret_len (may be NULL), or -ENOMEM. */
 int vport_ports_json_text(vport_port **p, size_t n, const char *(*degraded)(const vport_port *p), char **ret,
                           size_t *ret_len);
-/* A json-c value that prints as the JSON text given (copied), to put a
- * written text (vport_ports_json_text()) into a reply without a tree: it
- * is only for printing (to json-c it is an empty object). NULL for lack
- * of memory. */
-json_object *vport_json_verbatim(const char *text, size_t len);
+/* A json-c value that prints as the JSON text given (len bytes, taken:
+ * freed with the value, or at once on failure), to put a written text
+ * (vport_ports_json_text()) into a reply without a tree: it is only for
+ * printing (to json-c it is an empty object). NULL for lack of memory. */
+json_object *vport_json_verbatim(char *text, size_t len);
 
 /* The results of the verbs that change state, for --json and the daemon:
  * {KEY: name, FLAG: value} (no FLAG if NULL), e.g. {"name": "n1", "active": true}; */
