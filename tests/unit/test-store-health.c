@@ -825,6 +825,26 @@ static void test_foreign_write_not_stamped(void **state) {
         assert_true(stamp_current(f));
 }
 
+/* Beside a connection that stays open (vportd), the log never goes away:
+ * each side's commits keep the stamp current, so commands still skip the
+ * check. */
+static void test_stamp_beside_open_connection(void **state) {
+        fixture *f = *state;
+        vport_error err = {};
+        vport_store *cmd = NULL;
+
+        define_net(f->s, "default", NET_UUID);
+        for (int i = 0; i < 3; i++) {
+                assert_int_equal(store_open(f->dir, &cmd, &err), 0);
+                assert_true(stamp_current(f));
+                assert_int_equal(store_network_set_active(cmd, "default", i & 1, &err), 0);
+                store_close(cmd);
+                assert_true(stamp_current(f));
+                assert_int_equal(store_network_set_autostart(f->s, "default", i & 1, &err), 0);
+                assert_true(stamp_current(f));
+        }
+}
+
 /* A copy put in the file's place (restoring the last-good copy) with the
  * old file's log left beside it: SQLite would replay that log onto the
  * copy. Refused, nothing written, until the log is moved away too. */
@@ -854,6 +874,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_log_kept_between_opens, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_foreign_write_not_stamped, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_replaced_file_refused, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_stamp_beside_open_connection, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_damaged_pages_refused, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_damage_found_later_is_sticky, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_checked_stamp, setup, teardown),
