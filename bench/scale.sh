@@ -5,8 +5,8 @@
 #                                        holds 1023), 3000 foreign taps
 #   VPORT=path/to/vport                  default build/src/vport/vport
 # 1. netlink cost of one prepare on a host with NFOREIGN foreign taps:
-#    recvmsg calls and RTM_GETLINK dumps (strace) of one bridge and one
-#    direct port-create --prepare.
+#    recvmsg calls, RTM_GETLINK dumps and fsync/fdatasync calls (strace) of
+#    one bridge and one direct port-create --prepare.
 # 2. NPORTS bridge ports over four bridges (br0..br3; at most 4 x 1023)
 #    and NPORTS macvtaps on one lower device (eth0): create+prepare time of the first and the
 #    last 100 of each, against `ip` doing the same kernel work on an empty
@@ -68,12 +68,13 @@ if [ "$NFOREIGN" -gt 0 ]; then
 		net=brnet0
 		[ $kind = direct ] && net=vepa
 		out=$(mktemp)
-		VPORT_STATE_DIR=$STATEF in_ns "$NSF" strace -f -qq -e trace=recvmsg,recvfrom,sendmsg,sendto -o "$out" \
+		VPORT_STATE_DIR=$STATEF in_ns "$NSF" strace -f -qq -e trace=recvmsg,recvfrom,sendmsg,sendto,fsync,fdatasync -o "$out" \
 			"$VPORT" port-create $net --mac "$(mac_of 1 $([ $kind = direct ] && echo 1 || echo 2))" --owner f --prepare >/dev/null
 		recv=$(grep -cE '^[0-9]+ +recv(msg|from)\(' "$out")
 		dumps=$(grep -E '^[0-9]+ +send(msg|to)\(' "$out" | grep 'RTM_GETLINK.*NLM_F_DUMP')
 		echo "$kind port-create --prepare among $NFOREIGN foreign taps: $recv recvmsg," \
-			"$(grep -c . <<<"$dumps") RTM_GETLINK dumps ($(grep -c INFO_KIND <<<"$dumps") of them filtered by kind)"
+			"$(grep -c . <<<"$dumps") RTM_GETLINK dumps ($(grep -c INFO_KIND <<<"$dumps") of them filtered by kind)," \
+			"$(grep -cE '^[0-9]+ +f(data)?sync\(' "$out") fsync/fdatasync"
 		rm -f "$out"
 	done
 	ip netns del "$NSF"
