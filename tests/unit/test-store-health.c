@@ -825,6 +825,33 @@ static void test_foreign_write_not_stamped(void **state) {
         assert_true(stamp_current(f));
 }
 
+/* The file moved away with its log left behind: the log holds the file's
+ * last commits, which a new file must not get. Refused, nothing created,
+ * until the log is moved away too; then a new, empty store. */
+static void test_orphan_log_refused(void **state) {
+        fixture *f = *state;
+        char moved[PATH_MAX], wal[PATH_MAX];
+        store_network *nets = NULL;
+        vport_error err = {};
+        size_t n = 0;
+        snapshot sn_wal;
+
+        fill(f);
+        close_store(f);
+        snprintf(moved, sizeof(moved), "%s.moved", f->db);
+        snprintf(wal, sizeof(wal), "%s-wal", f->db);
+        assert_int_equal(rename(f->db, moved), 0);
+        sn_wal = take(wal);
+        assert_open_refused(f, -EUCLEAN, "is missing, but its log");
+        assert_false(exists(f->db));
+        assert_unchanged(wal, &sn_wal);
+        unlink_wal(f);
+        assert_int_equal(store_open(f->dir, &f->s, &err), 0);
+        assert_int_equal(store_network_list(f->s, &nets, &n, &err), 0);
+        assert_int_equal(n, 0);
+        store_network_array_free(nets, n);
+}
+
 /* Beside a connection that stays open (vportd), the log never goes away:
  * each side's commits keep the stamp current, so commands still skip the
  * check. */
@@ -875,6 +902,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_foreign_write_not_stamped, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_replaced_file_refused, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_stamp_beside_open_connection, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_orphan_log_refused, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_damaged_pages_refused, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_damage_found_later_is_sticky, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_checked_stamp, setup, teardown),

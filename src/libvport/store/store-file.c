@@ -122,10 +122,30 @@ static int store_check_one(vport_store *s, const char *path, bool database, vpor
         if (database && st.st_size == 0)
                 return vport_error_set(err, -EUCLEAN,
                                        "state file %s is empty (0 bytes), not a vport store; vport will not "
-                                       "use it. To recover: restore a copy (%s%s, if there is one) or move "
-                                       "it away to start with an empty store",
+                                       "use it. To recover: with no vport running, move it and its -wal "
+                                       "and -shm files away, then restore a copy (%s%s, if there is one) "
+                                       "or start with an empty store",
                                        path, path, STORE_LAST_GOOD_SUFFIX);
         return 1;
+}
+
+/* The log stays beside the file between processes: without the file it
+ * holds the last commits of a file that was moved or deleted, which a new
+ * file must not get (SQLite would apply them to it). Returns 0 or
+ * -EUCLEAN. */
+static int store_check_orphan_log(vport_store *s, vport_error *err) {
+        _cleanup_free_ char *wal = NULL;
+        struct stat st;
+
+        if (asprintf(&wal, "%s-wal", s->path) < 0)
+                return vport_error_set(err, -ENOMEM, "out of memory");
+        if (lstat(wal, &st) < 0 || st.st_size == 0)
+                return 0;
+        return vport_error_set(err, -EUCLEAN,
+                               "state file %s is missing, but its log %s is there (the last changes of the "
+                               "file that was moved away). To recover: put the file back, or with no vport "
+                               "running move %s and %s-shm away too to start with an empty store",
+                               s->path, wal, wal, s->path);
 }
 
 int store_file_check(vport_store *s, vport_error *err) {
@@ -144,6 +164,8 @@ int store_file_check(vport_store *s, vport_error *err) {
                 if (r < 0)
                         return r;
         }
+        if (exists == 0)
+                return store_check_orphan_log(s, err);
         return exists;
 }
 

@@ -51,8 +51,9 @@ int store_damaged_error(vport_store *s, const char *what, const char *detail, vp
                         s->damage, sizeof(s->damage),
                         "state file %s is damaged (%s: %s); vport will not read or write it. To recover: %s",
                         s->path, what, detail, advice);
-                /* The last close checkpoints the WAL into the file: not into
-                 * this one. */
+                /* Nothing of it is written: no checkpoint at close (no
+                 * connection runs one, except one building a new file) nor
+                 * in the WAL hook (store-wal.c). */
                 if (s->db)
                         (void) sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
         }
