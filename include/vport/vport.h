@@ -233,6 +233,12 @@ int vport_port_list(vport_ctx *ctx, const char *network, vport_port ***ret, size
  * port's XML; a port's virtualport and bandwidth are not in them. */
 int vport_port_list_brief(vport_ctx *ctx, const char *network, vport_port ***ret, size_t *ret_n,
                           vport_error *err);
+/* The ports of one owner (a VM, a container), on network or on every
+ * network if NULL, as vport_port_list(): what a caller that knows its
+ * owner reads instead of listing every port. -ENOENT if network is not
+ * defined; an owner without ports has none. */
+int vport_port_list_owner(vport_ctx *ctx, const char *network, const char *owner, vport_port ***ret,
+                          size_t *ret_n, vport_error *err);
 /* The stored <networkport> (caller frees). */
 int vport_port_dumpxml(vport_ctx *ctx, const vport_uuid *uuid, char **ret_xml, vport_error *err);
 

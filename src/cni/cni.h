@@ -103,6 +103,9 @@ int cni_status(const cni_conf *c, const cni_env *env, cni_error *e);
 /* Shared by the verbs: the context for the config's stateDir, and the
  * port of one attachment (NULL if there is none). */
 int cni_ctx_open(const cni_conf *c, bool read_only, vport_ctx **ret, cni_error *e);
+/* The longest owner name vport keeps (its names' limit): a longer
+ * CNI_CONTAINERID can have no port. */
+#define CNI_OWNER_NAME_MAX 200
 int cni_find_port(vport_ctx *ctx, const cni_conf *c, const char *containerid, const char *ifname,
                   vport_port **ret, cni_error *e);
 

@@ -53,7 +53,13 @@ int cni_find_port(vport_ctx *ctx, const cni_conf *c, const char *containerid, co
         int r;
 
         *ret = NULL;
-        r = vport_port_list(ctx, c->network, &ports, &n, &err);
+        /* An ID vport cannot keep as an owner name (ADD refuses it) has no
+         * attachment; DEL and GC of it are done. */
+        if (strlen(containerid) > CNI_OWNER_NAME_MAX)
+                return 0;
+        /* The container's own ports only: listing the network's would read
+         * every port (5 M instructions of each ADD and DEL at 150 ports). */
+        r = vport_port_list_owner(ctx, c->network, containerid, &ports, &n, &err);
         if (r == -ENOENT)
                 return 0; /* no such network: no such attachment */
         if (r < 0)

@@ -537,8 +537,59 @@ static void test_net_info_counts(void **state) {
         vport_port_free(b);
 }
 
+static void create_owned(const char *net, const char *owner) {
+        vport_port_request req = { .network = net, .vlan = -1, .owner_name = owner };
+        vport_error err = { 0 };
+        vport_port *p = NULL;
+
+        if (vport_port_create(ctx, &req, &p, &err) < 0)
+                fail_msg("port-create %s for %s: %s", net, owner, err.message);
+        vport_port_free(p);
+}
+
+static size_t owned(const char *net, const char *owner, const char *want_net) {
+        vport_port **ports = NULL;
+        vport_error err = { 0 };
+        size_t n = 0;
+
+        assert_int_equal(vport_port_list_owner(ctx, net, owner, &ports, &n, &err), 0);
+        for (size_t i = 0; i < n; i++) {
+                assert_string_equal(vport_port_get_owner_name(ports[i]), owner);
+                if (want_net)
+                        assert_string_equal(vport_port_get_network(ports[i]), want_net);
+        }
+        vport_port_array_free(ports, n);
+        return n;
+}
+
+/* An owner's ports: on one network or on all, none for an owner without
+ * ports; an undefined network and a name vport cannot take are errors. */
+static void test_list_owner(void **state) {
+        vport_port **ports = NULL;
+        vport_error err = { 0 };
+        size_t n = 0;
+
+        define_start("<network><name>br</name><forward mode='bridge'/><bridge name='br0'/></network>");
+        define_start("<network><name>br2</name><forward mode='bridge'/><bridge name='br0'/></network>");
+        create_owned("br", "c1");
+        create_owned("br", "c1");
+        create_owned("br2", "c1");
+        create_owned("br", "c2");
+        assert_int_equal(owned("br", "c1", "br"), 2);
+        assert_int_equal(owned("br2", "c1", "br2"), 1);
+        assert_int_equal(owned(NULL, "c1", NULL), 3);
+        assert_int_equal(owned("br", "c2", "br"), 1);
+        assert_int_equal(owned("br2", "c2", NULL), 0);
+        assert_int_equal(owned(NULL, "nobody", NULL), 0);
+        assert_int_equal(vport_port_list_owner(ctx, "nosuch", "c1", &ports, &n, &err), -ENOENT);
+        assert_non_null(strstr(err.message, "nosuch"));
+        assert_int_equal(vport_port_list_owner(ctx, "br", "bad\001owner", &ports, &n, &err), -EINVAL);
+        assert_non_null(strstr(err.message, "owner name"));
+}
+
 /* Ports from an earlier boot hold nothing: their devices are free again. */
 static void test_earlier_boot(void **state) {
+        vport_network *net = NULL;
         char idfile[128];
         vport_port *a, *b, *c;
         vport_error err = { 0 };
@@ -567,6 +618,10 @@ static void test_earlier_boot(void **state) {
         assert_int_equal(vport_net_start(ctx, "pt", &err), 0);
         c = create_ok("pt");
         assert_string_equal(c->def->plug.dev, "eth1");
+        /* the network counts its live ports only: a's row is from the earlier boot */
+        assert_int_equal(vport_network_get(ctx, "pt", &net, &err), 0);
+        assert_int_equal(vport_network_get_ports(net), 1);
+        vport_network_free(net);
         assert_true(vport_reconcile(ctx, &err) >= 1);
         vport_port_free(b);
         b = NULL;
@@ -588,6 +643,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_concurrent_processes, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_net_info_counts, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_earlier_boot, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_list_owner, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
