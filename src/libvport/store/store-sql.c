@@ -184,8 +184,13 @@ int store_column_mac(sqlite3_stmt *st, int i, vport_mac *ret) {
         return 0;
 }
 
+/* Cut to the buffer as snprintf("%s") would, without a printf per row. */
 void store_column_boot_id(sqlite3_stmt *st, int i, char ret[static STORE_BOOT_ID_MAX]) {
-        snprintf(ret, STORE_BOOT_ID_MAX, "%s", strempty((const char *) sqlite3_column_text(st, i)));
+        const char *text = strempty((const char *) sqlite3_column_text(st, i));
+        size_t n = strnlen(text, STORE_BOOT_ID_MAX - 1);
+
+        memcpy(ret, text, n);
+        ret[n] = '\0';
 }
 
 /* Make room for one more element in *array (of *alloc elements of size),
