@@ -1200,6 +1200,58 @@ static void test_port_json_text(void **state) {
         vport_port_array_free(full, n_full);
 }
 
+/* The runtime column, read without json-c where it is what vport writes
+ * (plain strings, '\/', integers) and by json-c otherwise: both give the
+ * same port. */
+static void test_runtime_read(void **state) {
+        static const struct {
+                const char *text;
+                const char *ifname, *tapdev, *lower, *netns, *cifname;
+                int ifindex, lower_ifindex;
+        } cases[] = {
+                { "{}", "", "", "", "", "", 0, 0 },
+                { "{\"ifname\":\"vnet3\",\"ifindex\":57,\"lower\":\"br0\",\"lower_ifindex\":2}", "vnet3", "",
+                  "br0", "", "", 57, 2 },
+                { "{\"ifname\":\"macvtap1\",\"ifindex\":9,\"tapdev\":\"\\/dev\\/tap9\",\"lower\":\"eth0\"}",
+                  "macvtap1", "/dev/tap9", "eth0", "", "", 9, 0 },
+                { "{\"netns\":\"\\/run\\/netns\\/c1\",\"container_ifname\":\"eth0\"}", "", "", "",
+                  "/run/netns/c1", "eth0", 0, 0 },
+                /* json-c's way: another escape, a string for an int, an int for a string */
+                { "{\"ifname\":\"vnet\\u0033\"}", "vnet3", "", "", "", "", 0, 0 },
+                { "{\"ifindex\":\"12\"}", "", "", "", "", "", 12, 0 },
+                { "{\"ifname\":12}", "12", "", "", "", "", 0, 0 },
+                { "{\"ifindex\":12345678901}", "", "", "", "", "", INT32_MAX, 0 },
+                { "{ \"ifindex\" : 4 }", "", "", "", "", "", 4, 0 },
+                /* unknown members skipped, the last of two taken, negative numbers */
+                { "{\"x\":\"y\",\"ifindex\":5,\"z\":7}", "", "", "", "", "", 5, 0 },
+                { "{\"ifname\":\"vnet1\",\"ifname\":\"vnet2\",\"ifindex\":-5}", "vnet2", "", "", "", "", -5,
+                  0 },
+                /* names vport never writes dropped; not JSON: nothing */
+                { "{\"ifname\":\"a b\",\"tapdev\":\"\\/dev\\/tty1\",\"lower\":\"eth0\"}", "", "", "eth0", "",
+                  "", 0, 0 },
+                { "{\"ifname\":", "", "", "", "", "", 0, 0 },
+                { "{\"ifname\":\"vnet1\"} x", "vnet1", "", "", "", "", 0,
+                  0 }, /* json-c reads up to the end of the value */
+        };
+        json_tokener *tok = json_tokener_new();
+
+        (void) state;
+        assert_non_null(tok);
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++)
+                for (int with_tok = 0; with_tok < 2; with_tok++) {
+                        vport_port_runtime rt;
+                        port_runtime_from_json(with_tok ? tok : NULL, cases[i].text, &rt);
+                        assert_string_equal(rt.ifname, cases[i].ifname);
+                        assert_string_equal(rt.tapdev, cases[i].tapdev);
+                        assert_string_equal(rt.lower, cases[i].lower);
+                        assert_string_equal(rt.netns, cases[i].netns);
+                        assert_string_equal(rt.cifname, cases[i].cifname);
+                        assert_int_equal(rt.ifindex, cases[i].ifindex);
+                        assert_int_equal(rt.lower_ifindex, cases[i].lower_ifindex);
+                }
+        json_tokener_free(tok);
+}
+
 /* ---- bulk ---- */
 
 #define N_BULK 4
@@ -1383,6 +1435,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_list_brief_equals_full, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_list_brief_damaged, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_port_json_text, setup, teardown),
+                cmocka_unit_test(test_runtime_read),
                 cmocka_unit_test_setup_teardown(test_list_brief_migrated, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_damaged_passthrough_delete, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_damaged_bridge_net_destroy, setup, teardown),

@@ -2,6 +2,7 @@
 /* Ports as the store keeps them: the <networkport> XML, the lifecycle state
  * and what prepare made (runtime JSON). */
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "base/names.h"
@@ -55,14 +56,106 @@ static void runtime_drop_bad_names(vport_port_runtime *rt) {
                 rt->netns[0] = '\0';
 }
 
-/* The tokener is reused across a listing's rows (NULL: one of its own); a
- * port that was never prepared has "{}", which needs no parse. */
-void port_runtime_from_json(json_tokener *tok, const char *text, vport_port_runtime *rt) {
+/* The runtime's members: strings copied (cut to the field), integers. */
+#define RT_STRING(key, field) \
+        { key, offsetof(vport_port_runtime, field), sizeof(((vport_port_runtime *) 0)->field) }
+#define RT_INT(key, field) \
+        { key, offsetof(vport_port_runtime, field), 0 }
+static const struct runtime_field {
+        const char *key;
+        size_t offset, size; /* size 0: an int */
+} runtime_fields[] = {
+        RT_STRING("ifname", ifname),
+        RT_INT("ifindex", ifindex),
+        RT_STRING("tapdev", tapdev),
+        RT_STRING("lower", lower),
+        RT_INT("lower_ifindex", lower_ifindex),
+        RT_STRING("vf_netdev", vf_netdev),
+        RT_STRING("netns", netns),
+        RT_STRING("container_ifname", cifname),
+};
+
+static const struct runtime_field *runtime_field(const char *key, size_t len) {
+        for (size_t i = 0; i < ELEMENTSOF(runtime_fields); i++)
+                if (strlen(runtime_fields[i].key) == len && memcmp(runtime_fields[i].key, key, len) == 0)
+                        return &runtime_fields[i];
+        return NULL;
+}
+
+/* A string member of the flat object runtime_to_json() writes: its text up
+ * to the closing quote, where only json-c's '\/' is escaped. Copies it
+ * (cut to size, '\/' as '/') into out unless out is NULL; returns the end,
+ * or NULL for anything else (another escape, a control character). */
+static const char *runtime_flat_string(const char *c, char *out, size_t size) {
+        size_t n = 0;
+
+        for (; *c != '"'; c++) {
+                if ((unsigned char) *c < 0x20 || (*c == '\\' && *++c != '/'))
+                        return NULL;
+                if (out && n + 1 < size)
+                        out[n++] = *c;
+        }
+        if (out)
+                out[n] = '\0';
+        return c + 1;
+}
+
+/* An integer member as json-c writes one: at most 9 digits (no overflow),
+ * no leading zero. */
+static const char *runtime_flat_int(const char *c, int *out) {
+        bool neg = *c == '-';
+        const char *start = c + neg;
+        int v = 0;
+
+        for (c = start; *c >= '0' && *c <= '9'; c++) {
+                if (c - start == 9 || (c - start == 1 && *start == '0'))
+                        return NULL;
+                v = v * 10 + (*c - '0');
+        }
+        if (c == start)
+                return NULL;
+        if (out)
+                *out = neg ? -v : v;
+        return c;
+}
+
+/* The runtime as runtime_to_json() writes it ({"ifname":"vnet3","ifindex":57}),
+ * read without building a json-c object: a listing reads one per prepared
+ * port, and json-c's parse of one was ~9000 instructions. Returns false for
+ * anything else (a member of another type, an escape), which is then read
+ * by json-c; rt may be partly filled then. */
+static bool runtime_read_flat(const char *c, vport_port_runtime *rt) {
+        if (*c++ != '{')
+                return false;
+        if (*c == '}')
+                return c[1] == '\0';
+        for (;;) {
+                const char *key = c + 1, *end;
+                const struct runtime_field *f;
+                if (*c != '"' || !(end = strchr(key, '"')) || end[1] != ':' ||
+                    memchr(key, '\\', (size_t) (end - key)))
+                        return false;
+                f = runtime_field(key, (size_t) (end - key));
+                c = end + 2;
+                if (*c == '"' && (!f || f->size))
+                        c = runtime_flat_string(c + 1, f ? (char *) rt + f->offset : NULL, f ? f->size : 0);
+                else if (*c != '"' && (!f || !f->size))
+                        c = runtime_flat_int(c, f ? (int *) ((char *) rt + f->offset) : NULL);
+                else
+                        return false;
+                if (!c)
+                        return false;
+                if (*c == '}')
+                        return c[1] == '\0';
+                if (*c++ != ',')
+                        return false;
+        }
+}
+
+static void runtime_read_json_c(json_tokener *tok, const char *text, vport_port_runtime *rt) {
         json_object *o = NULL, *v;
 
         *rt = (vport_port_runtime){ 0 };
-        if (!text || streq(text, "{}"))
-                return;
         if (!tok)
                 o = json_tokener_parse(text);
         else {
@@ -73,25 +166,26 @@ void port_runtime_from_json(json_tokener *tok, const char *text, vport_port_runt
                         o = NULL;
                 }
         }
-        if (!o)
-                return;
-        if (json_object_object_get_ex(o, "ifname", &v))
-                snprintf(rt->ifname, sizeof(rt->ifname), "%s", json_object_get_string(v));
-        if (json_object_object_get_ex(o, "ifindex", &v))
-                rt->ifindex = json_object_get_int(v);
-        if (json_object_object_get_ex(o, "tapdev", &v))
-                snprintf(rt->tapdev, sizeof(rt->tapdev), "%s", json_object_get_string(v));
-        if (json_object_object_get_ex(o, "lower", &v))
-                snprintf(rt->lower, sizeof(rt->lower), "%s", json_object_get_string(v));
-        if (json_object_object_get_ex(o, "lower_ifindex", &v))
-                rt->lower_ifindex = json_object_get_int(v);
-        if (json_object_object_get_ex(o, "vf_netdev", &v))
-                snprintf(rt->vf_netdev, sizeof(rt->vf_netdev), "%s", json_object_get_string(v));
-        if (json_object_object_get_ex(o, "netns", &v))
-                snprintf(rt->netns, sizeof(rt->netns), "%s", json_object_get_string(v));
-        if (json_object_object_get_ex(o, "container_ifname", &v))
-                snprintf(rt->cifname, sizeof(rt->cifname), "%s", json_object_get_string(v));
+        for (size_t i = 0; o && i < ELEMENTSOF(runtime_fields); i++) {
+                const struct runtime_field *f = &runtime_fields[i];
+                if (!json_object_object_get_ex(o, f->key, &v))
+                        continue;
+                if (f->size)
+                        snprintf((char *) rt + f->offset, f->size, "%s", json_object_get_string(v));
+                else
+                        *(int *) ((char *) rt + f->offset) = json_object_get_int(v);
+        }
         json_object_put(o);
+}
+
+/* The tokener is reused across a listing's rows (NULL: one of its own); a
+ * port that was never prepared has "{}", which needs no parse. */
+void port_runtime_from_json(json_tokener *tok, const char *text, vport_port_runtime *rt) {
+        *rt = (vport_port_runtime){ 0 };
+        if (!text)
+                return;
+        if (!runtime_read_flat(text, rt))
+                runtime_read_json_c(tok, text, rt);
         runtime_drop_bad_names(rt);
 }
 
