@@ -27,11 +27,7 @@ static int env_require(const cni_env *env, bool netns, cni_error *e) {
 }
 
 int cni_ctx_open(const cni_conf *c, bool read_only, vport_ctx **ret, cni_error *e) {
-        /* One process per attachment: the state file's checkpoint (two
-         * fsyncs) is left to the next CLI command or SQLite's own. */
-        vport_ctx_options opts = { .state_dir = c->state_dir,
-                                   .read_only = read_only,
-                                   .defer_checkpoint = true };
+        vport_ctx_options opts = { .state_dir = c->state_dir, .read_only = read_only };
         vport_error err = { 0 };
         int r;
 
@@ -241,16 +237,15 @@ static int add_port(vport_ctx *ctx, const cni_conf *c, const cni_env *env, vport
         return 0;
 }
 
-/* The checks that must pass before the IPAM plugin is asked for an address:
- * no such attachment yet (host-local keys its leases by container and
- * interface: an ADD failed over an existing attachment must not release
- * that one's), the network defined and active. */
-static int add_check(vport_ctx *ctx, const cni_conf *c, const cni_env *env, cni_error *e) {
+/* No such attachment yet (*ret_exists says whether one was found), the
+ * network defined and active. */
+static int add_check(vport_ctx *ctx, const cni_conf *c, const cni_env *env, bool *ret_exists, cni_error *e) {
         vport_port *p = NULL;
         int r;
 
         r = cni_find_port(ctx, c, env->containerid, env->ifname, &p, e);
-        if (r >= 0 && p) {
+        *ret_exists = r >= 0 && p;
+        if (*ret_exists) {
                 char uuid[VPORT_UUID_STRLEN];
                 r = cni_fail(e, CNI_ERR_INTERNAL, "attachment %s/%s already exists (port %s): DEL it first",
                              env->containerid, env->ifname, vport_uuid_format(vport_port_get_uuid(p), uuid));
@@ -260,37 +255,46 @@ static int add_check(vport_ctx *ctx, const cni_conf *c, const cni_env *env, cni_
 }
 
 /* The port and the address are independent until the address goes on the
- * interface: the IPAM plugin (another process) runs while the port is
- * made. Whichever fails, the other is undone; the IPAM plugin's error is
- * the one reported, as when it ran first. */
+ * interface: the IPAM plugin (another process; host-local takes ~10 ms)
+ * runs while this one opens vport's state, checks and makes the port.
+ * Whatever fails, the rest is undone, and the first failure in the old
+ * order is reported: the checks', the IPAM plugin's, the port's. An
+ * attachment that already exists keeps its address: host-local refuses a
+ * second lease for the same container and interface, and one that an IPAM
+ * plugin gave anyway goes with that attachment's DEL (leases are released
+ * by container and interface), so the failed ADD releases nothing. */
 int cni_add(const cni_conf *c, const cni_env *env, json_object **ret, cni_error *e) {
         vport_ctx *ctx = NULL;
         vport_port *p = NULL;
         json_object *ipam = NULL;
         cni_ipam_call call;
-        cni_error port_err = { 0 };
-        bool ipam_done = false;
-        int r, q = 0;
+        cni_error ipam_err = { 0 }, port_err = { 0 };
+        bool ipam_done = false, exists = false;
+        int r, q = 0, ri = 0;
 
         if (env_require(env, true, e) < 0)
                 return -1;
         if (access(env->netns, F_OK) < 0)
                 return cni_fail(e, CNI_ERR_NO_CONTAINER, "CNI_NETNS %s: %s", env->netns, strerror(errno));
-        if (cni_ctx_open(c, false, &ctx, e) < 0)
+        if (c->ipam && cni_ipam_start(c, env, "ADD", NULL, NULL, &call, e) < 0)
                 return -1;
-        r = add_check(ctx, c, env, e);
-        if (r >= 0 && c->ipam)
-                r = cni_ipam_start(c, env, "ADD", NULL, NULL, &call, e);
+        r = cni_ctx_open(c, false, &ctx, e);
+        if (r >= 0)
+                r = add_check(ctx, c, env, &exists, e);
         if (r >= 0)
                 q = add_port(ctx, c, env, &p, &port_err);
-        if (r >= 0 && c->ipam)
-                ipam_done = (r = cni_ipam_finish(c, &call, &ipam, e)) >= 0;
+        if (c->ipam)
+                ipam_done = (ri = cni_ipam_finish(c, &call, &ipam, &ipam_err)) >= 0;
+        if (r >= 0 && ri < 0) {
+                *e = ipam_err;
+                r = ri;
+        }
         if (r >= 0 && q < 0) {
                 *e = port_err;
                 r = q;
         }
         if (r < 0)
-                add_undo(ctx, c, env, p, ipam_done);
+                add_undo(ctx, c, env, p, ipam_done && !exists);
         if (r >= 0 && (r = add_ip(ctx, p, ipam, e)) < 0)
                 add_undo(ctx, c, env, p, c->ipam);
         if (r >= 0 && !(*ret = add_result(c, env, p, ipam, e))) {

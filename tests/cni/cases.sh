@@ -218,6 +218,34 @@ test_missing_env() {
 	expect_eq "no IPAM lease (released after the failed ADD)" "$(ipam_leases)" 0
 }
 
+# ADD of an attachment that exists (the same container and interface) is
+# refused and changes nothing: the first keeps its port, its interface and
+# its address, and CHECK still finds it as ADD left it. vport-cni runs the
+# IPAM plugin while it checks: the failed ADD must not release the lease.
+test_add_twice() {
+	setup
+	local c cfg res addr
+	container c1; c=$(cpath c1)
+	for net in br dir; do
+		cfg=$(conf 1.1.0 "$net")
+		cni ADD cid1 eth0 "$c" "$cfg"
+		expect_ok "ADD $net"
+		res=$OUT
+		addr=$(jq -r '.ips[0].address' <<<"$res")
+		cni ADD cid1 eth0 "$c" "$cfg"
+		expect_error "ADD $net twice" 999 "already exists"
+		expect_eq "$net: one port" "$(ports)" 1
+		expect_eq "$net: one IPAM lease" "$(ipam_leases)" 1
+		expect_eq "$net: the address stays" "$(cjq c1 '.[] | select(.ifname=="eth0") | .addr_info[] | select(.family=="inet") | "\(.local)/\(.prefixlen)"')" "$addr"
+		cni CHECK cid1 eth0 "$c" "$(with_prev "$cfg" "$res")"
+		expect_ok "CHECK $net after the second ADD"
+		cni DEL cid1 eth0 "$c" "$(with_prev "$cfg" "$res")"
+		expect_ok "DEL $net"
+		expect_eq "$net: no port" "$(ports)" 0
+		expect_eq "$net: no IPAM lease" "$(ipam_leases)" 0
+	done
+}
+
 # DEL after the container's namespace is gone: the veth and the macvlan
 # went with it; DEL still removes the port and the IPAM lease, and again.
 test_del_after_netns_gone() {
