@@ -9,8 +9,8 @@
 #    one bridge and one direct port-create --prepare.
 # 2. NPORTS bridge ports over four bridges (br0..br3; at most 4 x 1023)
 #    and NPORTS macvtaps on one lower device (eth0): create+prepare time of the first and the
-#    last 100 of each, against `ip` doing the same kernel work on an empty
-#    and on the full host; port-list (text, JSON) at the end; reconcile with
+#    last 100 of each, against `ip` doing the same kernel work interleaved
+#    port by port in the same windows; port-list (text, JSON) at the end; reconcile with
 #    nothing to do; teardown of one owner (4 ports) and of a network (net-
 #    destroy --force); the state file's size.
 set -uo pipefail
@@ -42,7 +42,7 @@ setup_host() { # setup_host NS STATEDIR: eth0 (veth) and br0..br3, networks on t
 	ip -n "$ns" link set lo up
 	ip -n "$ns" link add eth0 type veth peer name peer0
 	ip -n "$ns" link set eth0 up
-	for i in 0 1 2 3 4; do
+	for i in 0 1 2 3; do
 		ip -n "$ns" link add br$i type bridge
 		ip -n "$ns" link set br$i up
 	done
@@ -95,50 +95,61 @@ export VPORT_STATE_DIR=$STATE
 T=/tmp/vport-scale-times.$$
 mkdir -p $T
 
-ip_round() { # ip_round TAG: 100 taps and 100 macvtaps made by ip(8), then deleted
-	local i t0
-	for ((i = 0; i < 100; i++)); do
-		t0=$(now_us)
-		ip tuntap add dev iptap$i mode tap vnet_hdr && ip link set iptap$i address "fe:$(mac_of 9 $i | cut -c4-)" master "$(ip_bridge $i)"
-		echo $(($(now_us) - t0)) >>$T/ip-bridge-$1
-	done
-	for ((i = 0; i < 100; i++)); do
-		t0=$(now_us)
-		ip link add link eth0 name ipmvt$i address "$(mac_of 10 $i)" type macvtap mode vepa
-		echo $(($(now_us) - t0)) >>$T/ip-direct-$1
-	done
-	for ((i = 0; i < 100; i++)); do echo "link del iptap$i"; echo "link del ipmvt$i"; done | ip -batch -
+# The baseline: ip(8) doing the same kernel work at the same moment, in
+# the same windows (the first and the last 100 ports), interleaved port by
+# port: ip makes its device right before vport makes the port, on the same
+# bridge (same port count: the kernel walks a bridge's ports at every
+# add) or lower device, untimed deletes it, then vport runs. Load from
+# elsewhere hits both alike, so ratios of one run mean something on a
+# shared machine, which figures of separate rounds do not. "Growth beyond
+# ip's" is (vport/ip last) / (vport/ip first): what vport adds to the
+# kernel's own growth, with the load's swings cancelled.
+ip_bridge() { # ip_bridge I BRIDGE: a persistent tap with vnet header, a MAC, on the bridge
+	local t0=$(now_us)
+	ip tuntap add dev iptap mode tap vnet_hdr && ip link set iptap address "fe:$(mac_of 9 $1 | cut -c4-)" master "$2"
+	echo $(($(now_us) - t0))
+	ip link del iptap
+}
+ip_direct() { # ip_direct I: a macvtap in vepa mode with a MAC on eth0
+	local t0=$(now_us)
+	ip link add link eth0 name ipmvt address "$(mac_of 10 $1)" type macvtap mode vepa
+	echo $(($(now_us) - t0))
+	ip link del ipmvt
+}
+window() { # window I COUNT: the window (first or last 100) port I falls in, or nothing
+	if (($1 < 100)); then echo first; elif (($1 >= $2 - 100)); then echo last; fi
 }
 
-# The same bridges as vport's while they have room (a port's add walks
-# its bridge's ports), else a fifth one.
-ip_bridge() { if ((NB <= 4 * (1023 - 100))); then echo br$(($1 % 4)); else echo br4; fi; }
-ip_round empty
 t_all=$(now_us)
 for ((i = 0; i < NB; i++)); do
+	w=$(window $i $NB)
+	[ -n "$w" ] && ip_bridge $i br$((i % 4)) >>$T/ip-bridge-$w
 	t0=$(now_us)
 	"$VPORT" port-create brnet$((i % 4)) --mac "$(mac_of 1 $i)" --owner vm$((i / 4)) --prepare >/dev/null || { echo "bridge port $i failed"; exit 1; }
-	d=$(($(now_us) - t0))
-	((i < 100)) && echo $d >>$T/bridge-first
-	((i >= NB - 100)) && echo $d >>$T/bridge-last
+	[ -n "$w" ] && echo $(($(now_us) - t0)) >>$T/bridge-$w
 done
 echo "bridge: $NB ports in $((($(now_us) - t_all) / 1000)) ms"
 t_all=$(now_us)
 for ((i = 0; i < N; i++)); do
+	w=$(window $i $N)
+	[ -n "$w" ] && ip_direct $i >>$T/ip-direct-$w
 	t0=$(now_us)
 	"$VPORT" port-create vepa --mac "$(mac_of 2 $i)" --owner mvm$((i / 4)) --prepare >/dev/null || { echo "direct port $i failed"; exit 1; }
-	d=$(($(now_us) - t0))
-	((i < 100)) && echo $d >>$T/direct-first
-	((i >= N - 100)) && echo $d >>$T/direct-last
+	[ -n "$w" ] && echo $(($(now_us) - t0)) >>$T/direct-$w
 done
 echo "direct: $N ports in $((($(now_us) - t_all) / 1000)) ms"
-ip_round full
 
+med() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 for k in bridge direct; do
 	echo "$k create+prepare, first 100: $(stats <$T/$k-first)"
 	echo "$k create+prepare, last 100:  $(stats <$T/$k-last)"
-	echo "ip $k same kernel work, empty host: $(stats <$T/ip-$k-empty)"
-	echo "ip $k same kernel work, full host:  $(stats <$T/ip-$k-full)"
+	echo "ip $k same kernel work, first 100: $(stats <$T/ip-$k-first)"
+	echo "ip $k same kernel work, last 100:  $(stats <$T/ip-$k-last)"
+	vf=$(med <$T/$k-first) vl=$(med <$T/$k-last) if_=$(med <$T/ip-$k-first) il=$(med <$T/ip-$k-last)
+	echo "$k ratios (medians): vport last/first $(awk -v a=$vl -v b=$vf 'BEGIN{printf "%.2f", a/b}')x," \
+		"ip last/first $(awk -v a=$il -v b=$if_ 'BEGIN{printf "%.2f", a/b}')x," \
+		"vport/ip first $(awk -v a=$vf -v b=$if_ 'BEGIN{printf "%.2f", a/b}')x, last $(awk -v a=$vl -v b=$il 'BEGIN{printf "%.2f", a/b}')x," \
+		"vport's growth beyond ip's $(awk -v a=$vl -v b=$il -v c=$vf -v d=$if_ 'BEGIN{printf "%.2f", (a/b)/(c/d)}')x"
 done
 for what in "port-list" "--json port-list" "reconcile"; do
 	for r in 1 2 3 4 5 6 7 8 9 10 11; do
