@@ -1304,6 +1304,42 @@ static void test_bulk_owner(void **state) {
         bulk_check(f, links);
 }
 
+/* A VM's NICs by owner (the ports built from their summaries, one journal
+ * query for the owner): a port being deleted is refused, naming it, while
+ * the others still go up; the passthrough port's mode survives (deactivate
+ * takes its physdev down as well). */
+static void test_owner_steps(void **state) {
+        fixture *f = *state;
+        _cleanup_(vport_port_freep) vport_port *tap = NULL, *mv = NULL, *pt = NULL;
+        char uuid[VPORT_UUID_STRLEN];
+        vport_error err = { 0 };
+
+        needs_macvtap();
+        tap = create_ok(f, "br");
+        mv = create_ok(f, "vepa");
+        pt = create_ok(f, "passthrough");
+        assert_int_equal(journal_put(f->ctx, tap, JOURNAL_KEY_DELETE, JOURNAL_STEP_RELEASING, NULL, &err),
+                         0);
+        assert_int_equal(vport_port_activate_owner(f->ctx, "vm1", &err), -EBUSY);
+        assert_non_null(strstr(err.message, "being deleted"));
+        assert_non_null(strstr(err.message, uuid_format(&tap->def->uuid, uuid)));
+        assert_int_equal(state_of(f, tap), PORT_STATE_PREPARED);
+        assert_false(is_up(tap->rt.ifname));
+        assert_int_equal(state_of(f, mv), PORT_STATE_ACTIVE);
+        assert_true(is_up(mv->rt.ifname));
+        assert_int_equal(state_of(f, pt), PORT_STATE_ACTIVE);
+        assert_true(is_up(pt->rt.ifname) && is_up("eth1"));
+
+        assert_int_equal(journal_delete(f->ctx, tap, JOURNAL_KEY_DELETE, &err), 0);
+        assert_int_equal(vport_port_activate_owner(f->ctx, "vm1", &err), 3);
+        assert_int_equal(state_of(f, tap), PORT_STATE_ACTIVE);
+        assert_true(is_up(tap->rt.ifname));
+        assert_int_equal(vport_port_deactivate_owner(f->ctx, "vm1", &err), 3);
+        assert_false(is_up(mv->rt.ifname) || is_up(pt->rt.ifname) || is_up(tap->rt.ifname));
+        assert_false(is_up("eth1"));
+        assert_int_equal(state_of(f, pt), PORT_STATE_PREPARED);
+}
+
 static void test_bulk_net_destroy(void **state) {
         fixture *f = *state;
         unsigned links = fake_net_count(NULL);
@@ -1446,6 +1482,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_killed_prepare_cleanup_is_no_delete, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_killed_after_bridge_create, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_bulk_owner, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_owner_steps, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_bulk_net_destroy, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_undo_classification, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_undo_real_failures, setup, teardown),

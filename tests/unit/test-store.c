@@ -506,6 +506,86 @@ static void test_prepare_reads_use_indexes(void **state) {
         sqlite3_trace_v2(f->s->db, 0, NULL, NULL);
 }
 
+/* A step's state change writes the state column alone, with the same
+ * compare-and-swap on the generation as a full update. */
+static void test_port_set_state(void **state) {
+        fixture *f = *state;
+        store_port p = make_port(P1, "default", "52:54:00:00:00:01", NULL);
+        _cleanup_(store_port_freep) store_port *now = NULL;
+        vport_error err = {};
+        vport_uuid missing = U("00000009-0000-4000-8000-000000000009");
+        uint64_t gen, old;
+
+        define_net(f->s, "default", NET_UUID);
+        p.runtime = (char *) "{\"ifname\":\"macvtap0\"}";
+        p.summary = (char *) "s1 0000000000000000 t=3";
+        assert_int_equal(store_port_insert(f->s, &p, &err), 0);
+        gen = old = p.generation;
+        assert_int_equal(store_port_set_state(f->s, &p.uuid, "active", &gen, &err), 0);
+        assert_int_equal(gen, old + 1);
+        assert_int_equal(store_port_get(f->s, &p.uuid, &now, &err), 0);
+        assert_string_equal(now->state, "active");
+        assert_int_equal(now->generation, gen);
+        assert_string_equal(now->xml, p.xml);
+        assert_string_equal(now->runtime, p.runtime);
+        assert_string_equal(now->summary, p.summary);
+        assert_string_equal(now->owner_name, "vm1");
+        /* a writer that read the row before that change is refused */
+        assert_int_equal(store_port_set_state(f->s, &p.uuid, "prepared", &old, &err), -ESTALE);
+        assert_non_null(strstr(err.message, "changed since it was read"));
+        assert_int_equal(old, gen - 1);
+        assert_int_equal(store_port_set_state(f->s, &missing, "active", &gen, &err), -ENOENT);
+}
+
+/* The owner's ports with a given journal key, in one query that reads
+ * only that owner's ports and their entries (by index: no full scan),
+ * whatever the rest of the host holds. */
+static void test_journal_owner_ports(void **state) {
+        fixture *f = *state;
+        _cleanup_free_ vport_uuid *list = NULL;
+        vport_error err = {};
+        int scans = 0;
+
+        define_net(f->s, "default", NET_UUID);
+        for (int i = 1; i <= 12; i++) {
+                char uuid[VPORT_UUID_STRLEN], mac[18];
+                store_port p;
+
+                snprintf(uuid, sizeof(uuid), "%08x-0000-4000-8000-000000000001", i);
+                snprintf(mac, sizeof(mac), "52:54:00:00:01:%02x", i);
+                p = make_port(uuid, "default", mac, NULL);
+                p.owner_name = (char *) (i <= 4 ? "vm1" : "vm2");
+                assert_int_equal(store_port_insert(f->s, &p, &err), 0);
+                /* every port has an entry; ports 3 and 7 (vm1, vm2) are being deleted */
+                assert_int_equal(store_journal_put(f->s,
+                                                   &(store_journal){ .port_uuid = p.uuid,
+                                                                     .key = (char *) "tap:x",
+                                                                     .step = (char *) "prepared" },
+                                                   &err),
+                                 0);
+                if (i == 3 || i == 7)
+                        assert_int_equal(store_journal_put(f->s,
+                                                           &(store_journal){ .port_uuid = p.uuid,
+                                                                             .key = (char *) "delete",
+                                                                             .step = (char *) "releasing" },
+                                                           &err),
+                                         0);
+        }
+        sqlite3_trace_v2(f->s->db, SQLITE_TRACE_PROFILE, trace_scans, &scans);
+        assert_int_equal(store_journal_owner_ports(f->s, "vm1", "delete", &list, &err), 1);
+        {
+                vport_uuid third = U("00000003-0000-4000-8000-000000000001");
+                assert_true(uuid_equal(&list[0], &third));
+        }
+        free(TAKE_PTR(list));
+        assert_int_equal(store_journal_owner_ports(f->s, "vm1", "tap:x", &list, &err), 4);
+        free(TAKE_PTR(list));
+        assert_int_equal(store_journal_owner_ports(f->s, "nobody", "delete", &list, &err), 0);
+        assert_null(list);
+        assert_int_equal(scans, 0);
+        sqlite3_trace_v2(f->s->db, 0, NULL, NULL);
+}
+
 static void test_device_usage(void **state) {
         fixture *f = *state;
         store_device_count *u = NULL;
@@ -839,6 +919,8 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_creator_uid, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_mac_in_use, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_prepare_reads_use_indexes, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_port_set_state, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_journal_owner_ports, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_device_usage, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_journal, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_boot_change, setup, teardown),

@@ -451,6 +451,22 @@ static void test_incoming(void **state) {
         vport_port_free(p);
 }
 
+/* The same by owner: a VM's ports are read from their summaries, which do
+ * not carry the virtualport, so a port that has one must still be parsed
+ * and its switch asked. */
+static void test_incoming_by_owner(void **state) {
+        vport_error err = { 0 };
+        vport_port *p = NULL;
+
+        assert_int_equal(create(VPORT_PORT_INCOMING, NULL, &p, &err), 0);
+        assert_int_equal(sw.n, 1);
+        assert_int_equal(vport_port_activate_owner(ctx, "vm1", &err), 1);
+        assert_int_equal(sw.n, 2);
+        assert_int_equal(sw.sent[1], VSI_ASSOCIATE);
+        assert_int_equal(vport_port_delete(ctx, &p->def->uuid, &err), 0);
+        vport_port_free(p);
+}
+
 /* A port parameter that conflicts with the portgroup's is refused naming
  * both values; nothing is sent. */
 static void test_conflict(void **state) {
@@ -610,6 +626,7 @@ int main(void) {
                 cmocka_unit_test(test_response_names),
                 cmocka_unit_test_setup_teardown(test_associate_at_prepare, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_incoming, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_incoming_by_owner, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_conflict, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_activate_refused, setup, teardown),

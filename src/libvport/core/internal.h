@@ -25,8 +25,10 @@ void ctx_notice(vport_ctx *ctx, const char *fmt, ...) _printf_(2, 3);
  * after a crash half-way through prepare or release. */
 typedef struct plug_driver {
         int (*prepare)(vport_ctx *ctx, vport_port *port, unsigned flags, vport_error *err);
-        int (*activate)(vport_ctx *ctx, vport_port *port, vport_error *err);
-        int (*deactivate)(vport_ctx *ctx, vport_port *port, vport_error *err);
+        /* activate and deactivate change the kernel and the journal, never
+         * the port: its state alone is saved after them (port_save_state). */
+        int (*activate)(vport_ctx *ctx, const vport_port *port, vport_error *err);
+        int (*deactivate)(vport_ctx *ctx, const vport_port *port, vport_error *err);
         int (*release)(vport_ctx *ctx, vport_port *port, vport_error *err);
         /* Optional: release many ports of this type at once (bulk teardown),
          * with the same effect as release on each. Returns the first error;
@@ -79,6 +81,11 @@ int port_brief_from_store(const store_port *row, json_tokener *tok, vport_port *
 int port_summary_format(const vport_port_def *def, const char *xml, char **ret);
 /* The runtime column into rt (zeroed; what cannot be read is left out). */
 void port_runtime_from_json(json_tokener *tok, const char *text, vport_port_runtime *rt);
+/* For a step on a loaded port that the drivers take from the plug, MAC,
+ * VLAN and runtime (activate, deactivate): port_brief_from_store(), unless
+ * the XML may hold a <virtualport> (802.1Qbg/Qbh: the switch is asked),
+ * which the summary does not carry; then the XML is parsed. */
+int port_step_from_store(const store_port *row, json_tokener *tok, vport_port **ret, vport_error *err);
 /* For a damaged port, complete its def from its journal entries (direct
  * passthrough physdev, hostdev VF) before deactivating or releasing it.
  * A no-op for a sound port. Returns 0 or -errno. */
@@ -91,6 +98,10 @@ int port_to_store(const vport_port *p, store_port *row);
 /* Persist state, device, runtime and definition (compare-and-swap on the
  * generation). Returns 0, -ESTALE if another process changed it meanwhile. */
 int port_save(vport_ctx *ctx, vport_port *p, vport_error *err);
+/* As port_save() for a port whose state alone changed: writes the state
+ * column (same generation check), not the definition, runtime or summary.
+ * Returns 0 or -errno (-ESTALE: the row changed since it was read). */
+int port_save_state(vport_ctx *ctx, vport_port *p, vport_error *err);
 
 /* Load a network definition; -ENOENT if undefined. ret_active may be NULL. */
 int net_load(vport_ctx *ctx, const char *name, vport_network_def **ret, bool *ret_active, vport_error *err);

@@ -45,8 +45,10 @@ static const plug_driver *driver_of(const vport_port *p, vport_error *err) {
         return d;
 }
 
-/* Run one driver step and move the port to state `to` in the store. */
-typedef int (*step_fn)(vport_ctx *ctx, vport_port *port, vport_error *err);
+/* Run one driver step and move the port to state `to` in the store. A step
+ * leaves the port as it was (the driver's const), so only the state
+ * column is written, not the row's XML, runtime and summary again. */
+typedef int (*step_fn)(vport_ctx *ctx, const vport_port *port, vport_error *err);
 
 static int port_step(vport_ctx *ctx, vport_port *port, step_fn fn, vport_port_state to, vport_error *err) {
         int r;
@@ -57,7 +59,7 @@ static int port_step(vport_ctx *ctx, vport_port *port, step_fn fn, vport_port_st
                         return r;
         }
         port->state = to;
-        return port_save(ctx, port, err);
+        return port_save_state(ctx, port, err);
 }
 
 /* A VF asked for by netdev name (seed 001): the name must still lead to the
@@ -97,13 +99,18 @@ static int check_mode(vport_ctx *ctx, const vport_port *port, const vport_networ
         return port_def_check_mode(port->def, net, err);
 }
 
+/* Internal to the steps on a loaded port (beside the public VPORT_PORT_*
+ * flags): the caller has already found that the port has no delete entry
+ * (owner_run() asks once for all of an owner's ports). */
+#define STEP_NOT_DELETING (1u << 31)
+
 /* A port whose delete began (and did not finish: it was killed, or a
  * device refused) is on its way out: reconcile or a repeated delete will
  * remove it, so nothing may put it to use again meanwhile. */
-static int check_not_deleting(vport_ctx *ctx, const vport_port *port, vport_error *err) {
+static int check_not_deleting(vport_ctx *ctx, const vport_port *port, unsigned flags, vport_error *err) {
         char s[VPORT_UUID_STRLEN];
 
-        if (journal_get(ctx, port, JOURNAL_KEY_DELETE, NULL, NULL, NULL) < 0)
+        if ((flags & STEP_NOT_DELETING) || journal_get(ctx, port, JOURNAL_KEY_DELETE, NULL, NULL, NULL) < 0)
                 return 0;
         uuid_format(&port->def->uuid, s);
         return vport_error_set(
@@ -122,7 +129,7 @@ int port_prepare_loaded(vport_ctx *ctx, vport_port *port, const vport_network_de
                 return 0;
         r = port_refuse_damaged(port, err);
         if (r >= 0)
-                r = check_not_deleting(ctx, port, err);
+                r = check_not_deleting(ctx, port, flags, err);
         if (r >= 0)
                 r = check_mode(ctx, port, net, err);
         if (r < 0)
@@ -179,7 +186,7 @@ static int activate_loaded(vport_ctx *ctx, vport_port *port, unsigned flags, vpo
                 return -EBADMSG;
         if (!(d = driver_of(port, err)))
                 return -EOPNOTSUPP;
-        r = check_not_deleting(ctx, port, err);
+        r = check_not_deleting(ctx, port, flags, err);
         if (r < 0)
                 return r;
         return port_step(ctx, port, d->activate, PORT_STATE_ACTIVE, err);
@@ -234,30 +241,51 @@ static int port_run(vport_ctx *ctx, const vport_uuid *uuid, loaded_fn fn, unsign
         return 0;
 }
 
+DEFINE_TRIVIAL_CLEANUP_FUNC(json_tokener *, json_tokener_free);
+
+/* The flags owner_run() passes for the port: STEP_NOT_DELETING unless the
+ * owner's delete entries name it (the step then looks and refuses). */
+static unsigned owner_step_flags(const vport_uuid *deleting, int n_deleting, const vport_uuid *uuid) {
+        for (int i = 0; i < n_deleting; i++)
+                if (uuid_equal(&deleting[i], uuid))
+                        return 0;
+        return STEP_NOT_DELETING;
+}
+
 /* One step on every live port of an owner, in one store transaction: the
  * whole VM's NICs go up (or down) with one commit, which matters on the
  * live-migration downtime path. Ports are independent: one failing does not
- * undo the others; the first error is returned, the others are still run. */
+ * undo the others; the first error is returned, the others are still run.
+ * The rows are read once, each port from its columns and summary where they
+ * stand for its XML (port_step_from_store), and the journal is asked once
+ * for the owner's ports being deleted. */
 static int owner_run(vport_ctx *ctx, const char *owner, loaded_fn fn, vport_error *err) {
+        _cleanup_free_ vport_uuid *deleting = NULL;
+        _cleanup_(json_tokener_freep) json_tokener *tok = json_tokener_new();
         store_port *rows = NULL;
         size_t n = 0;
-        int r, first = 0, done = 0;
+        int r, first = 0, done = 0, n_deleting = 0;
 
         assert_return(ctx && owner, -EINVAL);
         name_check_return(NAME_OWNER, owner, err);
+        if (!tok)
+                return -ENOMEM;
         r = store_begin(ctx->store, err);
         if (r < 0)
                 return r;
         r = store_port_list(ctx->store, NULL, owner, &rows, &n, err);
         if (r >= 0 && n == 0)
                 r = vport_error_set(err, -ENOENT, "owner '%s' has no ports", owner);
+        if (r >= 0)
+                r = n_deleting =
+                        store_journal_owner_ports(ctx->store, owner, JOURNAL_KEY_DELETE, &deleting, err);
         for (size_t i = 0; r >= 0 && i < n; i++) {
                 _cleanup_(vport_port_freep) vport_port *port = NULL;
                 vport_error e = { 0 };
-                int q = rows[i].stale ? 0 : port_from_store(&rows[i], &port, &e);
+                int q = rows[i].stale ? 0 : port_step_from_store(&rows[i], tok, &port, &e);
 
                 if (q >= 0 && port)
-                        q = fn(ctx, port, 0, &e);
+                        q = fn(ctx, port, owner_step_flags(deleting, n_deleting, &port->def->uuid), &e);
                 if (q < 0 && first == 0) {
                         first = q;
                         if (err)

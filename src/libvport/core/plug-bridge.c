@@ -249,9 +249,9 @@ static int tap_on_bridge(vport_ctx *ctx, const vport_port *port, vport_error *er
                                port_id(port, uuid), port->rt.ifname, port->rt.lower, port->rt.lower_ifindex);
 }
 
-static int bridge_deactivate(vport_ctx *ctx, vport_port *port, vport_error *err);
+static int bridge_deactivate(vport_ctx *ctx, const vport_port *port, vport_error *err);
 
-static int bridge_activate(vport_ctx *ctx, vport_port *port, vport_error *err) {
+static int bridge_activate(vport_ctx *ctx, const vport_port *port, vport_error *err) {
         int r;
 
         if (port->rt.ifindex <= 0)
@@ -280,7 +280,7 @@ static int bridge_activate(vport_ctx *ctx, vport_port *port, vport_error *err) {
 /* FDB entry first: once the guest is stopped nothing may pull traffic to
  * this port (post-copy migration, seed 002). What went away behind vport's
  * back (the entry, the bridge, the tap) counts as undone. */
-static int bridge_deactivate(vport_ctx *ctx, vport_port *port, vport_error *err) {
+static int bridge_deactivate(vport_ctx *ctx, const vport_port *port, vport_error *err) {
         int r;
 
         if (port->rt.ifindex <= 0)

@@ -523,7 +523,7 @@ static int port_gone(const vport_port *port, vport_error *err) {
 /* Seed 002: no macvtap works over a lower device that is down, so it comes
  * up first. If the macvtap then fails to come up, a lower device that was
  * down goes down again: a failed step leaves the host as it found it. */
-static int direct_activate(vport_ctx *ctx, vport_port *port, vport_error *err) {
+static int direct_activate(vport_ctx *ctx, const vport_port *port, vport_error *err) {
         vport_link lower;
         bool raised = false;
         int r;
@@ -550,7 +550,7 @@ static int direct_activate(vport_ctx *ctx, vport_port *port, vport_error *err) {
 
 /* What went away behind vport's back (the macvtap, its lower device)
  * counts as undone. */
-static int direct_deactivate(vport_ctx *ctx, vport_port *port, vport_error *err) {
+static int direct_deactivate(vport_ctx *ctx, const vport_port *port, vport_error *err) {
         int r;
 
         if (port_is_container(port))

@@ -394,7 +394,7 @@ static int hostdev_release(vport_ctx *ctx, vport_port *port, vport_error *err) {
 
 /* The migration target's VF was pre-associated (PREASSOCIATE_RR). The
  * guest owns a VM's VF; a container's VF netdev is brought up and down. */
-static int hostdev_activate(vport_ctx *ctx, vport_port *port, vport_error *err) {
+static int hostdev_activate(vport_ctx *ctx, const vport_port *port, vport_error *err) {
         int r = port_vsi_activate(ctx, port, err);
 
         if (r >= 0 && port_is_container(port) && port->rt.ifname[0])
@@ -402,7 +402,7 @@ static int hostdev_activate(vport_ctx *ctx, vport_port *port, vport_error *err) 
         return r;
 }
 
-static int hostdev_deactivate(vport_ctx *ctx, vport_port *port, vport_error *err) {
+static int hostdev_deactivate(vport_ctx *ctx, const vport_port *port, vport_error *err) {
         return port_is_container(port) && port->rt.ifname[0] ? container_set_up(ctx, port, false, err) : 0;
 }
 

@@ -145,7 +145,7 @@ int port_vsi_associate(vport_ctx *ctx, vport_port *port, const vsi_target *t, un
         return r;
 }
 
-int port_vsi_activate(vport_ctx *ctx, vport_port *port, vport_error *err) {
+int port_vsi_activate(vport_ctx *ctx, const vport_port *port, vport_error *err) {
         char state[32];
         vsi_target t;
         vport_vsi v;

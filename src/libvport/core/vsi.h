@@ -29,7 +29,7 @@ int port_vsi_associate(vport_ctx *ctx, vport_port *port, const vsi_target *t, un
 
 /* ASSOCIATE a pre-associated port (activate on the migration target).
  * Returns 0 (also when there is nothing to do) or -errno. */
-int port_vsi_activate(vport_ctx *ctx, vport_port *port, vport_error *err);
+int port_vsi_activate(vport_ctx *ctx, const vport_port *port, vport_error *err);
 
 /* DISASSOCIATE whatever the journal says the port (pre-)associated, and
  * drop the entry. A switch or lldpad that cannot be told (gone, no answer)

@@ -131,6 +131,39 @@ int store_journal_list(vport_store *s, const vport_uuid *port_uuid, store_journa
         return journal_select(s, "ORDER BY created, rowid", NULL, NULL, ret, ret_n, err);
 }
 
+static int owner_port_from_row(sqlite3_stmt *st, void *elem) {
+        return store_column_uuid(st, 0, elem);
+}
+
+static void owner_port_clear(void *elem) {
+}
+
+int store_journal_owner_ports(vport_store *s, const char *owner_name, const char *key, vport_uuid **ret,
+                              vport_error *err) {
+        static const store_row_type rows = {
+                .size = sizeof(vport_uuid),
+                .from_row = owner_port_from_row,
+                .clear = owner_port_clear,
+                .what = "the journal",
+        };
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        size_t n = 0;
+        int r;
+
+        assert_return(s && owner_name && key && ret, -EINVAL);
+        r = store_prepare(
+                s,
+                "SELECT j.port_uuid FROM ports p JOIN journal j ON j.port_uuid = p.uuid AND j.key = ?2 "
+                "WHERE p.owner_name = ?1",
+                &st, err);
+        if (r < 0)
+                return r;
+        store_bind_text(st, 1, owner_name);
+        store_bind_text(st, 2, key);
+        r = store_rows_collect(s, st, &rows, (void **) ret, &n, err);
+        return r < 0 ? r : (int) n;
+}
+
 int store_journal_delete(vport_store *s, const vport_uuid *port_uuid, const char *key, vport_error *err) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         char buf[VPORT_UUID_STRLEN];

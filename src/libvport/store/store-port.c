@@ -300,16 +300,17 @@ int store_port_insert(vport_store *s, store_port *p, vport_error *err) {
 
 /* Why an UPDATE guarded by the generation changed nothing: the row is gone
  * (-ENOENT) or another writer got there first (-ESTALE). */
-static int port_update_failed(vport_store *s, const store_port *p, vport_error *err) {
+static int port_update_failed(vport_store *s, const vport_uuid *uuid, uint64_t generation,
+                              vport_error *err) {
         _cleanup_(store_port_freep) store_port *old = NULL;
         char buf[VPORT_UUID_STRLEN];
         int r;
 
-        r = store_port_get(s, &p->uuid, &old, err);
+        r = store_port_get(s, uuid, &old, err);
         if (r < 0)
                 return r;
         return vport_error_set(err, -ESTALE, "port %s changed since it was read (generation %llu, now %llu)",
-                               uuid_format(&p->uuid, buf), (unsigned long long) p->generation,
+                               uuid_format(uuid, buf), (unsigned long long) generation,
                                (unsigned long long) old->generation);
 }
 
@@ -335,7 +336,7 @@ static int port_update_row(vport_store *s, store_port *p, vport_error *err) {
                 return store_sql_error(s, rc, err, "updating port %s", uuid_format(&p->uuid, buf));
         /* The compare-and-swap is the WHERE clause: no read before the write. */
         if (sqlite3_changes(s->db) != 1)
-                return port_update_failed(s, p, err);
+                return port_update_failed(s, &p->uuid, p->generation, err);
         p->generation++;
         p->updated = now;
         return 0;
@@ -350,6 +351,44 @@ int store_port_update(vport_store *s, store_port *p, vport_error *err) {
         if (r < 0)
                 return r;
         r = port_update_row(s, p, err);
+        return store_txn_leave(s, owned, r, err);
+}
+
+static int port_state_row(vport_store *s, const vport_uuid *uuid, const char *state, uint64_t *generation,
+                          vport_error *err) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        char buf[VPORT_UUID_STRLEN];
+        int r, rc;
+
+        r = store_prepare(s,
+                          "UPDATE ports SET state = ?2, generation = generation + 1, updated = ?4 "
+                          "WHERE uuid = ?1 AND generation = ?3",
+                          &st, err);
+        if (r < 0)
+                return r;
+        store_bind_uuid(st, 1, uuid);
+        store_bind_text(st, 2, state);
+        sqlite3_bind_int64(st, 3, (sqlite3_int64) *generation);
+        sqlite3_bind_int64(st, 4, store_now());
+        rc = sqlite3_step(st);
+        if (rc != SQLITE_DONE)
+                return store_sql_error(s, rc, err, "updating port %s", uuid_format(uuid, buf));
+        if (sqlite3_changes(s->db) != 1)
+                return port_update_failed(s, uuid, *generation, err);
+        ++*generation;
+        return 0;
+}
+
+int store_port_set_state(vport_store *s, const vport_uuid *uuid, const char *state, uint64_t *generation,
+                         vport_error *err) {
+        bool owned;
+        int r;
+
+        assert_return(s && uuid && state && generation, -EINVAL);
+        r = store_txn_enter(s, &owned, err);
+        if (r < 0)
+                return r;
+        r = port_state_row(s, uuid, state, generation, err);
         return store_txn_leave(s, owned, r, err);
 }
 

@@ -214,6 +214,13 @@ int store_port_insert(vport_store *s, store_port *p, vport_error *err);
  * -ESTALE (changed since read: re-read and retry). */
 int store_port_update(vport_store *s, store_port *p, vport_error *err);
 
+/* The same compare-and-swap for the state column alone (a lifecycle step
+ * that changes nothing else): the row's XML, runtime and summary are not
+ * rewritten. On success *generation is advanced. Returns 0, -ENOENT,
+ * -ESTALE. */
+int store_port_set_state(vport_store *s, const vport_uuid *uuid, const char *state, uint64_t *generation,
+                         vport_error *err);
+
 /* Delete a port (live or stale). Returns 0, -ENOENT, or -EBUSY if journal
  * entries for it remain (restore the device state and delete them first). */
 int store_port_delete(vport_store *s, const vport_uuid *uuid, vport_error *err);
@@ -318,6 +325,13 @@ int store_journal_get(vport_store *s, const vport_uuid *port_uuid, const char *k
  * or -errno. */
 int store_journal_list(vport_store *s, const vport_uuid *port_uuid, store_journal **ret, size_t *ret_n,
                        vport_error *err);
+
+/* The ports of owner_name that have an entry `key`, in one query (a step
+ * on a whole VM asks once, not once per port); the join reads the owner's
+ * ports and their entries by index, nothing else. Returns the count (0..)
+ * with a caller-owned *ret (NULL when none), or -errno. */
+int store_journal_owner_ports(vport_store *s, const char *owner_name, const char *key, vport_uuid **ret,
+                              vport_error *err);
 
 /* Returns 0 or -ENOENT. */
 int store_journal_delete(vport_store *s, const vport_uuid *port_uuid, const char *key, vport_error *err);
