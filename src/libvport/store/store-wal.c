@@ -8,8 +8,11 @@
  * checkpoints the log into the file (two more) and deletes it, so the next
  * process starts a new one. Here no connection checkpoints at close: the
  * log stays between processes, and the commit that leaves
- * STORE_WAL_CHECKPOINT_PAGES or more pages in it checkpoints it (SQLite's
- * automatic checkpoint, with the threshold ours). */
+ * STORE_WAL_CHECKPOINT_PAGES or more pages in it checkpoints it into the
+ * file and empties it (in place of SQLite's automatic checkpoint). A
+ * commit is on disk when it returns only with synchronous=FULL (network
+ * definitions); runtime rows sit in the page cache, which outlives a
+ * crash of the process, as before. */
 #include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
