@@ -223,7 +223,8 @@ static bool summary_read(const store_port *row, summary *s) {
 
 /* A listing makes thousands of ports: each is one allocation holding the
  * port, its def and every string and tag they point to (vport_port_free()
- * frees it whole: port.packed). Only for showing: nothing may change it. */
+ * frees it whole: port.packed). Its def and strings are read only: what a
+ * listing shows, and what activate and deactivate read. */
 typedef struct brief_port {
         vport_port port;
         vport_port_def def;

@@ -61,8 +61,8 @@ struct vport_port {
         bool stale;   /* from an earlier boot */
         char *damage; /* why the stored XML cannot be read; def is rebuilt from the row's columns
                        * (port_from_store) and the journal (port_damaged_refine); NULL if sound */
-        bool packed;  /* one allocation with its def and strings (a listed port, port-summary.c):
-                       * read only */
+        bool packed;  /* one allocation with its def and strings (port_brief_from_store()): the
+                       * def is read only; state and generation may move (port_save_state()) */
         uint64_t generation;
         int64_t creator_uid; /* uid of the creating process; -1: unknown (created before it was kept) */
         vport_port_runtime rt;
