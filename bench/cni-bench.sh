@@ -40,6 +40,7 @@ H ip link add eth0 type veth peer name eth0p
 H ip link set eth0 up
 H ip link set eth0p up
 mkdir -p "$T/state" "$T/ipam" "$T/bin" "$T/net.d" "$T/R/bin" "$T/tmp"
+chmod 700 "$T/state" # vport would tighten it, with a note on every run
 echo "<network><name>br</name><forward mode='bridge'/><bridge name='br0' macTableManager='libvirt'/></network>" >"$T/br.xml"
 echo "<network><name>dir</name><forward mode='bridge'><interface dev='eth0'/></forward></network>" >"$T/dir.xml"
 for n in br dir; do
@@ -55,15 +56,17 @@ conf_rmv='{"cniVersion":"1.0.0","name":"rmv","type":"macvlan","master":"eth0","m
 ln -s "$CNI_PLUGIN" "$T/bin/vport-cni"
 export CNI_PATH=$T/bin:/usr/lib/cni
 
-# One ADD+DEL of plugin TYPE with CONF; prints the microseconds taken.
+# One ADD+DEL of plugin TYPE with CONF; prints the microseconds taken by
+# both, by the ADD and by the DEL.
 adddel() { # adddel TYPE CONF ROUND
-	local bin=/usr/lib/cni/$1 t0 t1
+	local bin=/usr/lib/cni/$1 t0 t1 t2
 	[ "$1" = vport-cni ] && bin=$CNI_PLUGIN
 	t0=$EPOCHREALTIME
 	printf '%s' "$2" | CNI_COMMAND=ADD CNI_CONTAINERID="b$3" CNI_NETNS="/run/netns/$P-C" CNI_IFNAME=eth0 "$bin" >/dev/null
-	printf '%s' "$2" | CNI_COMMAND=DEL CNI_CONTAINERID="b$3" CNI_NETNS="/run/netns/$P-C" CNI_IFNAME=eth0 "$bin" >/dev/null
 	t1=$EPOCHREALTIME
-	echo $(((${t1/./} - ${t0/./})))
+	printf '%s' "$2" | CNI_COMMAND=DEL CNI_CONTAINERID="b$3" CNI_NETNS="/run/netns/$P-C" CNI_IFNAME=eth0 "$bin" >/dev/null
+	t2=$EPOCHREALTIME
+	echo "$((${t2/./} - ${t0/./})):$((${t1/./} - ${t0/./})):$((${t2/./} - ${t1/./}))"
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
@@ -86,13 +89,18 @@ pair() { # pair NAME-A TYPE-A CONF-A NAME-B TYPE-B CONF-B
 
 pair vbr vport-cni "$conf_vbr" rbr bridge "$conf_rbr"
 pair vdir vport-cni "$conf_vdir" rmv macvlan "$conf_rmv"
-med() { tr ' ' '\n' <<<"${times[$1]}" | grep . | median; }
+med() { tr ' ' '\n' <<<"${times[$1]}" | grep . | cut -d: -f"${2:-1}" | median; }
 
 echo "ADD+DEL of one attachment, median of $N (same run, same host namespace, host-local IPAM):"
 printf '  %-8s vport-cni %s   reference %s   vport-cni/reference %s\n' \
 	bridge "$(ms "$(med vbr)")" "$(ms "$(med rbr)")" "$(ratio "$(med vbr)" "$(med rbr)")"
 printf '  %-8s vport-cni %s   reference %s   vport-cni/reference %s\n' \
 	macvlan "$(ms "$(med vdir)")" "$(ms "$(med rmv)")" "$(ratio "$(med vdir)" "$(med rmv)")"
+echo "  each verb (medians): ADD / DEL"
+printf '  %-8s vport-cni %s / %s   reference %s / %s\n' bridge \
+	"$(ms "$(med vbr 2)")" "$(ms "$(med vbr 3)")" "$(ms "$(med rbr 2)")" "$(ms "$(med rbr 3)")"
+printf '  %-8s vport-cni %s / %s   reference %s / %s\n' macvlan \
+	"$(ms "$(med vdir 2)")" "$(ms "$(med vdir 3)")" "$(ms "$(med rmv 2)")" "$(ms "$(med rmv 3)")"
 
 [ "$M" -gt 0 ] && command -v podman >/dev/null || exit 0
 # podman run --rm ... true on each network: storage and configuration private
@@ -129,7 +137,7 @@ for ((i = 0; i < M; i++)); do
 		t0=$EPOCHREALTIME
 		pm run --rm --network "$c$$" localhost/vport-cni-bench:1 true
 		t1=$EPOCHREALTIME
-		prun[$c]+="$(((${t1/./} - ${t0/./}))) "
+		prun[$c]+="$((${t1/./} - ${t0/./})) "
 	done
 done
 pmed() { tr ' ' '\n' <<<"${prun[$1]}" | grep . | median; }
