@@ -2,6 +2,8 @@
 /* port-* verbs and reconcile. */
 #include "cli.h"
 
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+
 /* "Port UUID DONE (network N, mac M, state S[, device D][, ifname I][, tapdev T])"
  * from the port's JSON; takes p. */
 static int print_port(vport_cli *cli, json_object *p, const char *done) {
@@ -334,21 +336,58 @@ static void port_row_from_port(const void *list, size_t i, port_row *ret) {
         ret->mac = vport_mac_format(vport_port_get_mac(p), ret->mac_buf);
 }
 
+/* Appends s padded to width bytes and a space (printf's "%-Ns "). */
+static char *put_field(char *o, const char *s, size_t width) {
+        size_t n = strlen(s);
+
+        memcpy(o, s, n);
+        if (n < width) {
+                memset(o + n, ' ', width - n);
+                n = width;
+        }
+        o[n] = ' ';
+        return o + n + 1;
+}
+
+/* " UUID Network MAC State Owner Device": one write per row, not a printf
+ * (a 4096-port table spent 11 M instructions in printf). A row that does
+ * not fit the line (a daemon's reply can hold anything) is printed by
+ * printf alike. */
+static void print_row_fields(const char *f[6]) {
+        static const size_t width[] = { 36, 12, 17, 9, 12, 0 };
+        char line[8192], *o = line;
+        size_t need = 2;
+
+        for (size_t i = 0; i < 6; i++)
+                need += MAX(strlen(f[i]), width[i]) + 1;
+        if (need > sizeof(line)) {
+                printf(" %-36s %-12s %-17s %-9s %-12s %s\n", f[0], f[1], f[2], f[3], f[4], f[5]);
+                return;
+        }
+        *o++ = ' ';
+        for (size_t i = 0; i < 6; i++)
+                o = put_field(o, f[i], width[i]);
+        o[-1] = '\n';
+        fwrite(line, 1, (size_t) (o - line), stdout);
+}
+
 /* Every field escaped, so a name can not fake a row. */
 static void print_port_row(const port_row *r) {
         const char *state = r->stale      ? "stale"
                             : r->damaged  ? "damaged"
                             : r->degraded ? "degraded"
                                           : r->state;
+        const char *f[6] = { r->uuid, cli_esc(r->network), r->mac,
+                             state,   cli_esc(r->owner),   cli_esc(r->device) };
 
-        printf(" %-36s %-12s %-17s %-9s %-12s %s\n", r->uuid, cli_esc(r->network), r->mac, state,
-               cli_esc(r->owner), cli_esc(r->device));
+        print_row_fields(f);
 }
 
 static void print_port_table(const void *list, size_t n, port_row_fn get) {
+        const char *header[6] = { "UUID", "Network", "MAC", "State", "Owner", "Device" };
         port_row row;
 
-        printf(" %-36s %-12s %-17s %-9s %-12s %s\n", "UUID", "Network", "MAC", "State", "Owner", "Device");
+        print_row_fields(header);
         for (size_t i = 0; i < n; i++) {
                 get(list, i, &row);
                 print_port_row(&row);
