@@ -246,6 +246,36 @@ test_add_twice() {
 	done
 }
 
+# The IPAM plugin fails (its range is used up) while vport-cni makes the
+# port alongside it: the ADD reports the plugin's error and undoes the
+# port; the container gets no interface and the first attachment is
+# untouched.
+test_ipam_failure_undoes_port() {
+	setup
+	local c1 c2 before cfg net sub
+	container c1; c1=$(cpath c1)
+	container c2; c2=$(cpath c2)
+	for net in br dir; do
+		sub=10.79.0.0/30
+		[ "$net" = dir ] && sub=10.79.1.0/30
+		# a /30 with its gateway holds one address
+		cfg=$(conf 1.1.0 "$net" | jq -c --arg s "$sub" '.ipam.ranges = [[{subnet: $s}]]')
+		cni ADD cid1 eth0 "$c1" "$cfg"
+		expect_ok "ADD $net: the range's one address"
+		before=$(host_state)
+		cni ADD cid2 eth0 "$c2" "$cfg"
+		[ "$RC" != 0 ] || fail "ADD $net with the range used up succeeded: $OUT"
+		grep -q "IPAM plugin host-local" <<<"$(jq -r .msg <<<"$OUT")" || fail "$net: not the IPAM plugin's error: $OUT"
+		expect_eq "$net: the first port only" "$(ports)" 1
+		expect_eq "$net: host as before the failed ADD" "$(host_state)" "$before"
+		expect_eq "$net: no interface in c2" "$(ip -n "$(ns c2)" -j link show | jq -r '[.[].ifname] | join(",")')" lo
+		expect_eq "$net: one IPAM lease" "$(ipam_leases)" 1
+		cni DEL cid1 eth0 "$c1" "$cfg"
+		expect_ok "DEL $net"
+		expect_eq "$net: no port" "$(ports)" 0
+	done
+}
+
 # DEL after the container's namespace is gone: the veth and the macvlan
 # went with it; DEL still removes the port and the IPAM lease, and again.
 test_del_after_netns_gone() {
