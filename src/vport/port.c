@@ -385,15 +385,17 @@ static void print_port_row(const port_row *r) {
 
 static void print_port_table(const void *list, size_t n, port_row_fn get) {
         const char *header[6] = { "UUID", "Network", "MAC", "State", "Owner", "Device" };
+        bool notes = false;
         port_row row;
 
         print_row_fields(header);
         for (size_t i = 0; i < n; i++) {
                 get(list, i, &row);
                 print_port_row(&row);
+                notes |= row.damaged || row.degraded;
         }
         /* why a port is listed as damaged, and what can be done with it */
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; notes && i < n; i++) {
                 get(list, i, &row);
                 if (row.damaged)
                         fprintf(stderr, "vport: note: port %s: %s; it can only be deleted\n", row.uuid,

@@ -49,6 +49,8 @@ test_damaged_row_deleted() {
 	expect_eq "port-list lines (header + one row: the newline is escaped)" "$(printf '%s\n' "$out" | wc -l)" 2
 	[[ "$out" == *'vm\nFAKE'* ]] || fail "owner not escaped: $out"
 	[[ "$out" == *damaged* ]] || fail "port not listed as damaged: $out"
+	out=$(vp A port-list 2>&1 >/dev/null)
+	[[ "$out" == *"port $u: stored definition"*"it can only be deleted"* ]] || fail "no note on the damaged port: $out"
 	vpj A port-list 2>/dev/null | jq -e '.[0].damaged | test("stored definition")' >/dev/null || fail "JSON has no 'damaged'"
 	out=$(vp A port-dumpxml "$u" 2>&1) && fail "dumpxml of a damaged port succeeded"
 	[[ "$out" == *"port-delete"* ]] || fail "dumpxml does not say what to do: $out"
