@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* net-destroy and a port activated while it runs. The check that refuses
- * active ports (a running guest) without --force and the teardown must see
- * the same ports: a port activated after the check and before the teardown
- * was pulled from under its guest. The interleaving is made exact, not
- * timed: a trace hook on the destroying context's own SQLite connection
- * activates the port (through a second context, as another vport process
- * would) at the moment net-destroy starts its first write transaction. */
+/* Batched deletes (net-destroy, port-delete --owner) and what another
+ * vport process does while they run. What a batched delete checks and
+ * tears down must be what it marked, in one transaction: a port activated
+ * after the check and before the teardown was pulled from under its guest;
+ * a port created for the owner, or on the network, in between outlived
+ * the delete. The interleaving is made exact, not timed: a trace hook on
+ * one context's own SQLite connection runs the other context's step (as
+ * another vport process would) when the first starts its n-th write
+ * transaction. */
 #include <net/if.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -28,6 +30,9 @@ typedef struct fixture {
         vport_uuid port;
         bool armed;
         int activated; /* what the other's activate returned */
+        int begins;    /* BEGINs to let pass before the step runs */
+        int (*step)(struct fixture *f);
+        int stepped; /* what the step returned */
 } fixture;
 
 static int setup(void **state) {
@@ -72,6 +77,53 @@ static int on_statement(unsigned type, void *userdata, void *stmt, void *sql) {
         f->armed = false;
         f->activated = vport_port_activate(f->other, &f->port, NULL, NULL);
         return 0;
+}
+
+/* The same hook for any step of the other context, at the connection's
+ * (begins+1)-th BEGIN: still before SQLite takes the lock for it. */
+static int on_begin(unsigned type, void *userdata, void *stmt, void *sql) {
+        fixture *f = userdata;
+
+        if (!f->step || strncmp(sqlite3_sql(stmt), "BEGIN", 5) != 0 || f->begins-- > 0)
+                return 0;
+        f->stepped = f->step(f);
+        f->step = NULL;
+        return 0;
+}
+
+static void hook(fixture *f, vport_ctx *on, int begins, int (*step)(fixture *f)) {
+        f->begins = begins;
+        f->step = step;
+        f->stepped = 1;
+        sqlite3_trace_v2(on->store->db, SQLITE_TRACE_STMT, on_begin, f);
+}
+
+static void unhook(fixture *f, vport_ctx *on) {
+        assert_null(f->step); /* it ran */
+        sqlite3_trace_v2(on->store->db, 0, NULL, NULL);
+}
+
+/* The other context creates a port for vm1 on br. */
+static int other_creates(fixture *f) {
+        vport_port_request req = { .network = "br", .owner_name = "vm1", .vlan = -1 };
+
+        return vport_port_create(f->other, &req, NULL, NULL);
+}
+
+static int other_activates(fixture *f) {
+        return vport_port_activate(f->other, &f->port, NULL, NULL);
+}
+
+/* The destroying context destroys br, to the end. */
+static int ctx_destroys(fixture *f) {
+        return vport_net_destroy(f->ctx, "br", NULL);
+}
+
+static bool net_active(vport_ctx *ctx) {
+        _cleanup_(store_network_freep) store_network *net = NULL;
+
+        assert_int_equal(store_network_get(ctx->store, "br", &net, NULL), 0);
+        return net->active;
 }
 
 static vport_port_state state_of(fixture *f) {
@@ -124,10 +176,79 @@ static void test_activated_meanwhile_forced(void **state) {
         assert_null(fake_net_find(0, "vnet0"));
 }
 
+/* A port-create that begins after net-destroy marked its ports (its
+ * first commit) and before the network is inactive: refused, and nothing
+ * of the network outlives the destroy. */
+static void test_created_during_teardown(void **state) {
+        fixture *f = *state;
+        vport_error err = { 0 };
+
+        hook(f, f->ctx, 1, other_creates); /* the BEGIN after the first commit */
+        assert_int_equal(vport_net_destroy(f->ctx, "br", &err), 0);
+        unhook(f, f->ctx);
+        assert_int_equal(f->stepped, -EBUSY);
+        assert_int_equal(tu_n_ports(f->ctx), 0);
+        assert_false(net_active(f->ctx));
+        assert_int_equal(fake_net_count("tun"), 0);
+        /* started again, the network takes ports */
+        assert_int_equal(vport_net_start(f->ctx, "br", &err), 0);
+        assert_int_equal(other_creates(f), 0);
+}
+
+/* A port-create that loaded the network while active, and allocates after
+ * a whole net-destroy ran: refused under the lock, no port on an inactive
+ * network. */
+static void test_create_outlived_by_destroy(void **state) {
+        fixture *f = *state;
+
+        hook(f, f->other, 0, ctx_destroys); /* the allocation's BEGIN */
+        assert_int_equal(other_creates(f), -EHOSTDOWN);
+        unhook(f, f->other);
+        assert_int_equal(f->stepped, 0);
+        assert_false(net_active(f->ctx));
+        assert_int_equal(tu_n_ports(f->ctx), 0);
+}
+
+/* port-delete --owner while a port is created for the owner: the port
+ * created before the delete's transaction goes with the others. */
+static void test_owner_port_created_meanwhile(void **state) {
+        fixture *f = *state;
+        vport_error err = { 0 };
+
+        hook(f, f->ctx, 0, other_creates);
+        assert_int_equal(vport_port_delete_owner(f->ctx, "vm1", &err), 2);
+        unhook(f, f->ctx);
+        assert_int_equal(f->stepped, 0);
+        assert_int_equal(tu_n_ports(f->ctx), 0);
+}
+
+/* port-delete --owner while the owner's port is activated: it is torn
+ * down as active (taken down first), not as the prepared port it was
+ * before the delete's transaction. */
+static void test_owner_port_activated_meanwhile(void **state) {
+        fixture *f = *state;
+        vport_error err = { 0 };
+        unsigned downs;
+
+        hook(f, f->ctx, 0, other_activates);
+        downs = fnet->calls.link_set_up;
+        assert_int_equal(vport_port_delete_owner(f->ctx, "vm1", &err), 1);
+        unhook(f, f->ctx);
+        assert_int_equal(f->stepped, 0);
+        /* the activate's link up, and the delete's down */
+        assert_int_equal(fnet->calls.link_set_up - downs, 2);
+        assert_int_equal(tu_n_ports(f->ctx), 0);
+        assert_int_equal(fake_net_fdb_count(&guest_mac), 0);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_activated_meanwhile, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_activated_meanwhile_forced, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_created_during_teardown, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_create_outlived_by_destroy, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_owner_port_created_meanwhile, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_owner_port_activated_meanwhile, setup, teardown),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -142,6 +142,21 @@ void owner_uuid_of_name(const char *name, vport_uuid *ret);
 int net_destroy_ports(vport_ctx *ctx, const char *name, unsigned flags, vport_port ***ret_ports,
                       size_t *ret_n, vport_error *err);
 
+/* The network journal entry (step "releasing", no data) net-destroy puts
+ * in the transaction that marks the ports: from then on port-create
+ * refuses the network. It goes with the network's active flag; one a
+ * destroy left (killed, or a port not torn down) stays until net-destroy
+ * is run again (net-start drops one on an inactive network). */
+#define NET_JOURNAL_KEY_DESTROY "destroy"
+
+/* Mark the network inactive and drop its destroy entry, in one
+ * transaction (joining an open one). Returns 0 or -errno. */
+int net_destroy_done(vport_ctx *ctx, const char *name, vport_error *err);
+
+/* Inside the allocation's transaction: the network is active in the store
+ * and no destroy has begun on it. -EHOSTDOWN or -EBUSY otherwise. */
+int net_check_open(vport_ctx *ctx, const char *name, vport_error *err);
+
 /* ---- journal helpers for plug drivers ----
  * An entry holds the original state of one device (key "vf:BDF",
  * "physdev:IFNAME", ...) from before vport touched it, and a step telling how

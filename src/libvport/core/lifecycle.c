@@ -537,33 +537,54 @@ int port_delete_many_finish(vport_ctx *ctx, vport_port **ports, size_t n, vport_
         return first < 0 ? first : deleted;
 }
 
-static int port_delete_many(vport_ctx *ctx, vport_port **ports, size_t n, vport_error *err) {
-        int r = port_delete_many_begin(ctx, ports, n, err);
+/* Under the store's write lock, in one transaction: list the owner's
+ * ports and mark them as being deleted. A list read before that
+ * transaction would miss a port created for the owner in between (it
+ * would outlive "delete every port of vm1"), and tear a port activated in
+ * between down as the state it was listed in (released without being
+ * deactivated). */
+static int delete_owner_begin(vport_ctx *ctx, const char *owner, vport_port ***ret, size_t *ret_n,
+                              vport_error *err) {
+        store_port *rows = NULL;
+        vport_port **ports = NULL;
+        size_t n = 0;
+        int r = store_begin(ctx->store, err);
 
-        return r < 0 ? r : port_delete_many_finish(ctx, ports, n, err);
+        if (r >= 0)
+                r = store_port_list(ctx->store, NULL, owner, &rows, &n, err);
+        if (r >= 0 && n == 0)
+                r = vport_error_set(err, -ENOENT, "owner '%s' has no ports", owner);
+        if (r >= 0 && !(ports = calloc(n, sizeof(*ports))))
+                r = -ENOMEM;
+        for (size_t i = 0; ports && r >= 0 && i < n; i++)
+                r = port_from_store(&rows[i], &ports[i], err);
+        store_port_array_free(rows, n);
+        if (r >= 0)
+                r = port_delete_many_begin(ctx, ports, n, err);
+        if (r >= 0)
+                r = store_commit(ctx->store, err);
+        else
+                (void) store_rollback(ctx->store);
+        if (r < 0) {
+                vport_port_array_free(ports, ports ? n : 0);
+                return r;
+        }
+        *ret = ports;
+        *ret_n = n;
+        return 0;
 }
 
 int vport_port_delete_owner(vport_ctx *ctx, const char *owner, vport_error *err) {
-        store_port *rows = NULL;
         vport_port **ports = NULL;
         size_t n = 0;
         int r;
 
         assert_return(ctx && owner, -EINVAL);
         name_check_return(NAME_OWNER, owner, err);
-        r = store_port_list(ctx->store, NULL, owner, &rows, &n, err);
+        r = delete_owner_begin(ctx, owner, &ports, &n, err);
         if (r < 0)
                 return r;
-        if (n == 0)
-                return vport_error_set(err, -ENOENT, "owner '%s' has no ports", owner);
-        ports = calloc(n, sizeof(*ports));
-        for (size_t i = 0; ports && r >= 0 && i < n; i++)
-                r = port_from_store(&rows[i], &ports[i], err);
-        store_port_array_free(rows, n);
-        if (!ports)
-                return -ENOMEM;
-        if (r >= 0)
-                r = port_delete_many(ctx, ports, n, err);
+        r = port_delete_many_finish(ctx, ports, n, err);
         vport_port_array_free(ports, n);
         return r;
 }

@@ -54,12 +54,72 @@ static size_t torn_down(vport_ctx *ctx, vport_port **ports, size_t n) {
         return kept;
 }
 
+static int mark_destroying(vport_ctx *ctx, const char *name, vport_error *err) {
+        store_net_journal j = { .network = (char *) name,
+                                .key = (char *) NET_JOURNAL_KEY_DESTROY,
+                                .step = (char *) JOURNAL_STEP_RELEASING };
+
+        return store_net_journal_put(ctx->store, &j, err);
+}
+
+/* Whether the network has a destroy entry of this boot. */
+static int has_destroy_entry(vport_ctx *ctx, const char *name, vport_error *err) {
+        store_net_journal *entries = NULL;
+        size_t n = 0;
+        int r;
+
+        r = store_net_journal_list(ctx->store, name, &entries, &n, err);
+        for (size_t i = 0; r == 0 && i < n; i++)
+                r = streq(entries[i].key, NET_JOURNAL_KEY_DESTROY) && !entries[i].stale;
+        store_net_journal_array_free(entries, n);
+        return r;
+}
+
+int net_check_open(vport_ctx *ctx, const char *name, vport_error *err) {
+        _cleanup_(store_network_freep) store_network *net = NULL;
+        int r;
+
+        r = store_network_get(ctx->store, name, &net, err);
+        if (r < 0)
+                return r;
+        if (!net->active)
+                return vport_error_set(err, -EHOSTDOWN, "network '%s' is not active", name);
+        r = has_destroy_entry(ctx, name, err);
+        if (r > 0)
+                return vport_error_set(err, -EBUSY,
+                                       "network '%s' is being destroyed (if no net-destroy is running, one "
+                                       "did not finish: run 'vport net-destroy %s' again)",
+                                       name, name);
+        return r;
+}
+
+int net_destroy_done(vport_ctx *ctx, const char *name, vport_error *err) {
+        bool owned = !store_in_transaction(ctx->store);
+        int r = owned ? store_begin(ctx->store, err) : 0;
+
+        if (r >= 0)
+                r = store_network_set_active(ctx->store, name, false, err);
+        if (r >= 0) {
+                r = store_net_journal_delete(ctx->store, name, NET_JOURNAL_KEY_DESTROY, NULL);
+                r = r == -ENOENT ? 0 : r;
+        }
+        if (!owned)
+                return r;
+        if (r < 0) {
+                (void) store_rollback(ctx->store);
+                return r;
+        }
+        return store_commit(ctx->store, err);
+}
+
 /* Under the store's write lock, in one transaction: list the ports, check
  * them, and mark them as being deleted (from then on activate and prepare
  * refuse them). A check outside it would let a port be activated between
  * the check and the teardown and pulled from under its guest, or be torn
- * down as the state it had before (not deactivated first). before gets a
- * second copy, kept as the ports were. */
+ * down as the state it had before (not deactivated first). The network's
+ * destroy entry goes in the same transaction: a port-create that begins
+ * after it refuses the network (one that ran before is in the list). before
+ * gets a second copy, kept as the ports were. */
 static int destroy_begin(vport_ctx *ctx, const char *name, unsigned flags, vport_port ***ports, size_t *n,
                          vport_port ***before, size_t *n_before, vport_error *err) {
         bool refused = false; /* the check's own message says nothing changed */
@@ -73,6 +133,8 @@ static int destroy_begin(vport_ctx *ctx, const char *name, unsigned flags, vport
                 r = vport_port_list(ctx, name, before, n_before, err);
         if (r >= 0 && *n > 0)
                 r = port_delete_many_begin(ctx, *ports, *n, err);
+        if (r >= 0)
+                r = mark_destroying(ctx, name, err);
         if (r >= 0)
                 r = store_commit(ctx->store, err);
         else

@@ -363,7 +363,7 @@ static int record_finish(vport_ctx *ctx, const char *network, const bridge_recor
                 return r;
         r = store_net_journal_delete(ctx->store, network, BRIDGE_KEY, err);
         if (r >= 0 && deactivate)
-                r = store_network_set_active(ctx->store, network, false, err);
+                r = net_destroy_done(ctx, network, err);
         if (r < 0) {
                 (void) store_rollback(ctx->store);
                 return r;
@@ -375,17 +375,19 @@ int net_bridge_destroy(vport_ctx *ctx, const vport_network_def *def, vport_error
         store_net_journal *entries = NULL;
         bridge_record rec = { 0 };
         size_t n = 0;
+        bool found = false;
         int r;
 
         r = store_net_journal_list(ctx->store, def->name, &entries, &n, err);
         if (r < 0)
                 return r;
-        if (n > 0)
-                record_parse(&entries[0], &rec);
+        for (size_t i = 0; i < n && !found; i++)
+                if ((found = streq(entries[i].key, BRIDGE_KEY)))
+                        record_parse(&entries[i], &rec);
         store_net_journal_array_free(entries, n);
-        if (n == 0) { /* nothing recorded: nothing of ours to delete */
+        if (!found) { /* nothing recorded: nothing of ours to delete */
                 ctx_notice(ctx, "network '%s': no record of a bridge vport made; none deleted", def->name);
-                return store_network_set_active(ctx->store, def->name, false, err);
+                return net_destroy_done(ctx, def->name, err);
         }
         /* From here a crash is finished by reconcile (dead writer). */
         r = record_put(ctx, def, JOURNAL_STEP_RELEASING, &rec, err);
@@ -417,6 +419,8 @@ static int abandoned_finish(vport_ctx *ctx, const char *network, vport_error *er
         for (size_t i = 0; r >= 0 && i < n; i++) {
                 bridge_record rec;
 
+                if (!streq(entries[i].key, BRIDGE_KEY)) /* net-destroy's own entry */
+                        continue;
                 record_parse(&entries[i], &rec);
                 if (!entry_abandoned(ctx, &entries[i], &rec))
                         continue;

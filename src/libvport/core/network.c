@@ -113,6 +113,9 @@ int vport_net_start(vport_ctx *ctx, const char *name, vport_error *err) {
                 return r;
         if (active)
                 return vport_error_set(err, -EALREADY, "network '%s' is already active", name);
+        /* what a destroy killed after marking it inactive, or an earlier
+         * boot's, left: nothing is destroying an inactive network */
+        (void) store_net_journal_delete(ctx->store, name, NET_JOURNAL_KEY_DESTROY, NULL);
         r = check_devices(ctx, def, err);
         if (r < 0)
                 return r;
@@ -150,7 +153,7 @@ int vport_net_destroy_ex(vport_ctx *ctx, const char *name, unsigned flags, vport
                 return r;
         if (forward_mode_makes_bridge(def->forward_mode))
                 return net_bridge_destroy(ctx, def, err);
-        return store_network_set_active(ctx->store, name, false, err);
+        return net_destroy_done(ctx, name, err);
 }
 
 int vport_net_destroy(vport_ctx *ctx, const char *name, vport_error *err) {

@@ -153,8 +153,9 @@ static const char *port_reclaim_device(const vport_plug *plug, char buf[static V
 }
 
 /* Choose a device and record the port, in one write transaction so that
- * concurrent vport processes never hand out the same device twice. A
- * reclaimed port keeps its <plug>. */
+ * concurrent vport processes never hand out the same device twice, nor a
+ * port on a network a net-destroy has begun on. A reclaimed port keeps its
+ * <plug>. */
 static int port_allocate(vport_ctx *ctx, const vport_network_def *net, const char *device, bool reclaim,
                          vport_port *port, vport_error *err) {
         vport_plug_type t = network_def_plug_type(net, NULL);
@@ -166,7 +167,11 @@ static int port_allocate(vport_ctx *ctx, const vport_network_def *net, const cha
         r = store_begin(ctx->store, err);
         if (r < 0)
                 return r;
-        r = owner_resolve(ctx, port->def, err);
+        /* checked again under the lock: a net-destroy may have begun (or
+         * ended) since the network was loaded */
+        r = net_check_open(ctx, net->name, err);
+        if (r >= 0)
+                r = owner_resolve(ctx, port->def, err);
         if (r >= 0)
                 r = port_pick_mac(ctx, port->def, err);
         if (r >= 0 && needs_pool)
