@@ -1304,6 +1304,48 @@ static void test_bulk_owner(void **state) {
         bulk_check(f, links);
 }
 
+/* A batched delete reads the host's links once per group delete (the
+ * kernel cannot filter a dump by group): the check that nothing foreign
+ * joined the group and the sweep of dead markers share that dump. A
+ * marker a killed batch left alone in its group goes with it. */
+static void test_bulk_one_dump_per_group(void **state) {
+        fixture *f = *state;
+        unsigned links = fake_net_count(NULL);
+        vport_error err = { 0 };
+        int dead;
+
+        bulk_create(f);
+        dead = fake_net_add("vpgrp1", "tun", &guest_mac, false);
+        assert_true(dead > 0);
+        fake_net_find(dead, NULL)->link.group = 0x76700000u + (uint32_t) dead; /* netdev-name.c's base */
+        fnet->calls = (fake_net_calls){ 0 };
+        assert_int_equal(vport_port_delete_owner(f->ctx, "vm1", &err), N_BULK + 1);
+        assert_int_equal(fnet->calls.link_list, 2); /* one per driver */
+        assert_null(fake_net_find(dead, NULL));
+        fnet->calls.link_delete = 0; /* the dead marker's */
+        bulk_check(f, links);
+}
+
+/* A foreign device in the batch's group (the marker's ifindex, which the
+ * fake hands out next, tells the group in advance) is never deleted: the
+ * group delete is not sent, the ports go one by one. */
+static void test_bulk_foreign_in_group(void **state) {
+        fixture *f = *state;
+        _cleanup_(vport_port_freep) vport_port *a = create_ok(f, "br"), *b = create_ok(f, "br");
+        vport_error err = { 0 };
+        int foreign = fake_net_add("other0", "dummy", &guest_mac, true);
+
+        fake_net_find(foreign, NULL)->link.group = 0x76700000u + (uint32_t) fnet->next_ifindex;
+        fnet->calls = (fake_net_calls){ 0 };
+        assert_int_equal(vport_port_delete_owner(f->ctx, "vm1", &err), 2);
+        assert_int_equal(fnet->calls.link_delete_group, 0);
+        assert_non_null(fake_net_find(foreign, NULL));
+        assert_null(fake_net_find(a->rt.ifindex, NULL));
+        assert_null(fake_net_find(b->rt.ifindex, NULL));
+        assert_int_equal(fake_net_count("tun"), 0); /* the marker too */
+        assert_int_equal(tu_n_ports(f->ctx), 0);
+}
+
 /* A VM's NICs by owner (the ports built from their summaries, one journal
  * query for the owner): a port being deleted is refused, naming it, while
  * the others still go up; the passthrough port's mode survives (deactivate
@@ -1482,6 +1524,8 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_killed_prepare_cleanup_is_no_delete, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_killed_after_bridge_create, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_bulk_owner, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_bulk_one_dump_per_group, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_bulk_foreign_in_group, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_owner_steps, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_bulk_net_destroy, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_undo_classification, setup, teardown),

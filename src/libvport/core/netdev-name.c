@@ -109,11 +109,20 @@ static bool group_has_members(const vport_link *links, size_t n, const vport_lin
         return false;
 }
 
-/* A marker alone in its group was left by a vport process that died
- * between making it and the group delete (its members were deleted one by
- * one since, by reconcile or a repeated delete). Its signature, a vpgrp
- * tap whose group is derived from its own ifindex, is vport's. One with
- * members still belongs to a batch in flight: left alone. */
+/* Delete the dead markers among links (one dump), except the caller's own
+ * (keep; 0: none). A marker alone in its group was left by a vport
+ * process that died between making it and the group delete (its members
+ * were deleted one by one since, by reconcile or a repeated delete). Its
+ * signature, a vpgrp tap whose group is derived from its own ifindex, is
+ * vport's. One with members still belongs to a batch in flight: left
+ * alone. */
+static void markers_sweep(vport_ctx *ctx, const vport_link *links, size_t n, int keep) {
+        for (size_t i = 0; i < n; i++)
+                if (links[i].ifindex != keep && netdev_is_group_marker(&links[i]) &&
+                    !group_has_members(links, n, &links[i]))
+                        (void) ctx->ops->link_delete(ctx->kernel, links[i].ifindex, NULL);
+}
+
 void netdev_markers_sweep(vport_ctx *ctx) {
         _cleanup_free_ vport_link *links = NULL;
         size_t n = 0;
@@ -121,9 +130,7 @@ void netdev_markers_sweep(vport_ctx *ctx) {
         /* (a fake SR-IOV table for hostdev-only tests lists no links) */
         if (!ctx->ops->link_list || ctx->ops->link_list(ctx->kernel, &links, &n, NULL) < 0)
                 return;
-        for (size_t i = 0; i < n; i++)
-                if (netdev_is_group_marker(&links[i]) && !group_has_members(links, n, &links[i]))
-                        (void) ctx->ops->link_delete(ctx->kernel, links[i].ifindex, NULL);
+        markers_sweep(ctx, links, n, 0);
 }
 
 int netdev_group_new(vport_ctx *ctx, uint32_t *ret_group, int *ret_marker, vport_error *err) {
@@ -132,7 +139,7 @@ int netdev_group_new(vport_ctx *ctx, uint32_t *ret_group, int *ret_marker, vport
         uint32_t group;
         int r;
 
-        netdev_markers_sweep(ctx);
+        /* (dead markers are swept from netdev_group_only()'s dump) */
         mac_generate(&mac);
         /* Made in a creation group: a marker killed before it got its own
          * group is still recognisable (and swept). */
@@ -170,5 +177,7 @@ int netdev_group_only(vport_ctx *ctx, uint32_t group, int marker, const int *ifi
                 if (links[i].group == group && links[i].ifindex != marker &&
                     !index_listed(ifindexes, n, links[i].ifindex))
                         return 0;
+        /* The one dump a batched delete makes serves the sweep too. */
+        markers_sweep(ctx, links, nl, marker);
         return 1;
 }

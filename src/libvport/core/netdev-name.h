@@ -60,6 +60,9 @@ bool netdev_is_group_marker(const vport_link *l);
 void netdev_markers_sweep(vport_ctx *ctx);
 
 /* Whether every member of group is in ifindexes[0..n) or is marker.
- * Returns 1, 0 if a foreign device sits in the group, or -errno. */
+ * Returns 1, 0 if a foreign device sits in the group, or -errno. Its one
+ * link dump (the kernel cannot filter a dump by group) also serves the
+ * sweep of dead markers (as netdev_markers_sweep(), marker kept), so a
+ * batched delete reads the host's links once, not twice. */
 int netdev_group_only(vport_ctx *ctx, uint32_t group, int marker, const int *ifindexes, size_t n,
                       vport_error *err);

@@ -66,6 +66,8 @@ const vport_kernel_ops vport_kernel_ops_real = {
         .addr_list = knl_addr_list,
 };
 
+#define KERNEL_NL_BUF_SIZE 32768
+
 /* Extended ack makes the kernel say *why* ("macvlan: Unknown device
  * type"), capped ack keeps error replies from echoing our whole request. */
 int kernel_nl_connect(vport_kernel *k, vport_error *err) {
@@ -79,6 +81,11 @@ int kernel_nl_connect(vport_kernel *k, vport_error *err) {
                 return vport_error_set(err, -ENOTCONN, "netlink: connecting the route socket: %s",
                                        nl_geterror(r));
         nl_socket_enable_msg_peek(k->nl);
+        /* The kernel sizes a dump's skbs after the largest buffer recvmsg
+         * was given (up to 32 KiB): with libnl's default of a page, a link
+         * dump of a big host takes ~3 links per skb and two recvmsg (peek,
+         * read) each; with 32 KiB, 8 times fewer. */
+        (void) nl_socket_set_msg_buf_size(k->nl, KERNEL_NL_BUF_SIZE);
         fd = nl_socket_get_fd(k->nl);
         /* Both are optional: an old kernel just gives no extack text. */
         (void) setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
