@@ -231,6 +231,24 @@ int knl_link_set_mac(vport_kernel *k, int ifindex, const vport_mac *mac, vport_e
         return knl_setlink(k, ifindex, 0, 0, IFLA_ADDRESS, mac->addr, VPORT_MAC_LEN, "IFLA_ADDRESS", err);
 }
 
+int knl_link_set_mac_group(vport_kernel *k, int ifindex, const vport_mac *mac, uint32_t group,
+                           vport_error *err) {
+        struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
+        struct nl_msg *msg;
+        int r;
+
+        assert_return(mac && ifindex > 0, -EINVAL);
+        msg = knl_request(RTM_SETLINK, 0, &ifi, sizeof(ifi));
+        if (!msg || nla_put(msg, IFLA_ADDRESS, VPORT_MAC_LEN, mac->addr) < 0 ||
+            (group && nla_put_u32(msg, IFLA_GROUP, group) < 0)) {
+                nlmsg_free(msg);
+                return vport_error_set(err, -ENOMEM, "RTM_SETLINK: out of memory");
+        }
+        r = knl_call_if(k, msg, err, ifindex, "RTM_SETLINK IFLA_ADDRESS%s", group ? " IFLA_GROUP" : "");
+        nlmsg_free(msg);
+        return r;
+}
+
 int knl_link_set_up(vport_kernel *k, int ifindex, bool up, vport_error *err) {
         return knl_setlink(k, ifindex, up ? IFF_UP : 0, IFF_UP, 0, NULL, 0, up ? "up" : "down", err);
 }
