@@ -2,19 +2,28 @@
 /* The shared varlink socket code (src/varlink/varlink-io.c): what a listen
  * finds at its path, one blocking call against a server in a child
  * process, and a buffer's own message limit. */
+#include <poll.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "base/macro.h"
 #include "varlink-io.h"
+
+/* The client's limit on a wait for the reply: only a safety net for a child
+ * that hangs (a bug), never reached on a loaded machine; meson's timeout
+ * (120 s) is above it. */
+#define SAFETY_NET_MS 60000
 
 static char dir[] = "/tmp/test-varlink-io.XXXXXX";
 static char path[sizeof(dir) + 16];
@@ -58,19 +67,39 @@ static void test_listen_path(void **state) {
         unlink(path);
 }
 
+/* Waits, with no limit, until fd has events: the parent's connect or its
+ * bytes come when the scheduler lets them, and a parent that dies first
+ * kills the child (PR_SET_PDEATHSIG), so nothing waits forever. */
+static void child_wait(int fd, short events) {
+        struct pollfd pfd = { .fd = fd, .events = events };
+
+        while (poll(&pfd, 1, -1) < 0)
+                if (errno != EINTR)
+                        _exit(1);
+}
+
 /* The child: accept one client, answer its one call with the method's name,
- * or with what the test asks for. */
-static void serve_one(int lfd, const char *answer) {
+ * or with what the test asks for. The listening socket is non-blocking (a
+ * server's event loop accepts when it polls readable), and the child may run
+ * before the parent has connected: it waits for the connection, as a server
+ * does, instead of taking an EAGAIN for a failure. */
+static void serve_one(int lfd, pid_t parent, const char *answer) {
         vl_inbuf in = { 0 };
         vl_call call = { 0 };
         const char *msg, *why;
         char *out = NULL;
         size_t len, out_len = 0;
-        int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        int fd;
         ssize_t k;
 
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+                _exit(1);
+        child_wait(lfd, POLLIN);
+        fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
         while (fd >= 0 && vl_inbuf_next(&in, &msg, &len) == 0)
-                if ((k = vl_inbuf_recv(&in, fd, 7)) == 0 || (k < 0 && k != -EAGAIN))
+                if ((k = vl_inbuf_recv(&in, fd, 7)) == -EAGAIN)
+                        child_wait(fd, POLLIN);
+                else if (k <= 0)
                         _exit(1);
         if (fd < 0 || vl_call_parse(msg, len, &call, &why) < 0)
                 _exit(1);
@@ -86,22 +115,24 @@ static void serve_one(int lfd, const char *answer) {
                 json_object_object_add(p, "got", json_object_get(call.parameters));
                 (void) vl_reply_append(&out, &out_len, p, false);
         }
-        _exit(vl_send_all(fd, out, out_len, 5000) < 0);
+        /* "big" against a limit: the client stops reading and closes, the
+         * send fails with EPIPE (MSG_NOSIGNAL), which the parent ignores. */
+        _exit(vl_send_all(fd, out, out_len, -1) < 0);
 }
 
 static int call_child(const char *answer, size_t max, json_object **ret, vport_error *e) {
         json_object *params = json_object_new_object();
+        pid_t parent = getpid(), pid;
         int lfd, status, r;
-        pid_t pid;
 
         assert_int_equal(vl_listen(path, &lfd, e), 0);
         pid = fork();
         assert_true(pid >= 0);
         if (pid == 0)
-                serve_one(lfd, answer);
+                serve_one(lfd, parent, answer);
         close(lfd);
         json_object_object_add(params, "a", json_object_new_string("b/c"));
-        r = vl_call_sync(path, "the test server", "io.test.Echo", params, max, 5000, ret, e);
+        r = vl_call_sync(path, "the test server", "io.test.Echo", params, max, SAFETY_NET_MS, ret, e);
         assert_int_equal(waitpid(pid, &status, 0), pid);
         unlink(path);
         return r;
@@ -134,8 +165,9 @@ static void test_call_failures(void **state) {
         assert_non_null(strstr(e.message, "larger than 65536 bytes"));
         assert_int_equal(call_child("big", 0, &reply, &e), -EBADMSG);
         assert_null(reply);
-        assert_int_equal(vl_call_sync(path, "the test server", "io.test.Echo", NULL, 0, 100, &reply, &e),
-                         -ENOENT);
+        assert_int_equal(
+                vl_call_sync(path, "the test server", "io.test.Echo", NULL, 0, SAFETY_NET_MS, &reply, &e),
+                -ENOENT);
         assert_non_null(strstr(e.message, "connecting to the test server at "));
 }
 
