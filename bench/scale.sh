@@ -6,7 +6,8 @@
 #   VPORT=path/to/vport                  default build/src/vport/vport
 # 1. netlink cost of one prepare on a host with NFOREIGN foreign taps:
 #    recvmsg calls, RTM_GETLINK dumps and fsync/fdatasync calls (strace) of
-#    one bridge and one direct port-create --prepare.
+#    one bridge and one direct port-create --prepare; recvmsg calls and
+#    dumps of port-delete --owner and net-destroy --force (4 bridge ports each).
 # 2. NPORTS bridge ports over four bridges (br0..br3; at most 4 x 1023)
 #    and NPORTS macvtaps on one lower device (eth0): create+prepare time of the first and the
 #    last 100 of each, against `ip` doing the same kernel work interleaved
@@ -75,6 +76,20 @@ if [ "$NFOREIGN" -gt 0 ]; then
 		echo "$kind port-create --prepare among $NFOREIGN foreign taps: $recv recvmsg," \
 			"$(grep -c . <<<"$dumps") RTM_GETLINK dumps ($(grep -c INFO_KIND <<<"$dumps") of them filtered by kind)," \
 			"$(grep -cE '^[0-9]+ +f(data)?sync\(' "$out") fsync/fdatasync"
+		rm -f "$out"
+	done
+	# the batched deletes among the same foreign taps: 4 bridge ports of one owner, then a network's 4
+	for i in 1 2 3 4; do
+		VPORT_STATE_DIR=$STATEF in_ns "$NSF" "$VPORT" port-create brnet0 --owner fd --prepare >/dev/null
+		VPORT_STATE_DIR=$STATEF in_ns "$NSF" "$VPORT" port-create brnet1 --owner fn$i --prepare >/dev/null
+	done
+	for what in "port-delete --owner fd" "net-destroy --force brnet1"; do
+		out=$(mktemp)
+		# shellcheck disable=SC2086 # what is split on purpose
+		VPORT_STATE_DIR=$STATEF in_ns "$NSF" strace -f -qq -e trace=recvmsg,recvfrom,sendmsg,sendto -o "$out" \
+			"$VPORT" $what >/dev/null
+		echo "$what (4 bridge ports) among $NFOREIGN foreign taps: $(grep -cE '^[0-9]+ +recv(msg|from)\(' "$out") recvmsg," \
+			"$(grep -E '^[0-9]+ +send(msg|to)\(' "$out" | grep -c 'RTM_GETLINK.*NLM_F_DUMP') RTM_GETLINK dumps"
 		rm -f "$out"
 	done
 	ip netns del "$NSF"
