@@ -209,6 +209,47 @@ static void test_create_outlived_by_destroy(void **state) {
         assert_int_equal(tu_n_ports(f->ctx), 0);
 }
 
+static void put_destroy_entry(fixture *f) {
+        store_net_journal j = { .network = "br", .key = "destroy", .step = "releasing" };
+
+        assert_int_equal(store_net_journal_put(f->ctx->store, &j, NULL), 0);
+}
+
+/* A destroy killed after marking the ports leaves the network active with
+ * its destroy entry: port-create refuses it, naming what to run; running
+ * net-destroy again finishes it, and the network started again takes
+ * ports. */
+static void test_unfinished_destroy(void **state) {
+        fixture *f = *state;
+        vport_error err = { 0 };
+
+        put_destroy_entry(f);
+        assert_int_equal(vport_port_create(f->other, &(vport_port_request){ .network = "br", .vlan = -1 },
+                                           NULL, &err),
+                         -EBUSY);
+        assert_non_null(strstr(err.message, "'vport net-destroy br'"));
+        assert_int_equal(tu_n_ports(f->ctx), 1);
+        assert_int_equal(vport_net_destroy(f->ctx, "br", &err), 0);
+        assert_false(net_active(f->ctx));
+        assert_int_equal(vport_net_start(f->ctx, "br", &err), 0);
+        assert_int_equal(other_creates(f), 0);
+}
+
+/* An entry left on an inactive network (killed between the two, or an
+ * earlier boot's) neither pins the definition nor blocks a start. */
+static void test_destroy_entry_left_inactive(void **state) {
+        fixture *f = *state;
+        vport_error err = { 0 };
+
+        assert_int_equal(vport_net_destroy(f->ctx, "br", &err), 0);
+        put_destroy_entry(f);
+        assert_int_equal(vport_net_start(f->ctx, "br", &err), 0);
+        assert_int_equal(other_creates(f), 0);
+        assert_int_equal(vport_net_destroy(f->ctx, "br", &err), 0);
+        put_destroy_entry(f);
+        assert_int_equal(vport_net_undefine(f->ctx, "br", &err), 0);
+}
+
 /* port-delete --owner while a port is created for the owner: the port
  * created before the delete's transaction goes with the others. */
 static void test_owner_port_created_meanwhile(void **state) {
@@ -247,6 +288,8 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_activated_meanwhile_forced, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_created_during_teardown, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_create_outlived_by_destroy, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_unfinished_destroy, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_destroy_entry_left_inactive, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_owner_port_created_meanwhile, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_owner_port_activated_meanwhile, setup, teardown),
         };

@@ -153,6 +153,11 @@ int net_destroy_ports(vport_ctx *ctx, const char *name, unsigned flags, vport_po
  * transaction (joining an open one). Returns 0 or -errno. */
 int net_destroy_done(vport_ctx *ctx, const char *name, vport_error *err);
 
+/* Drop the destroy entry of an inactive network (one a destroy killed
+ * after marking it inactive, or an earlier boot's, left): nothing is
+ * destroying an inactive network, and the entry would pin its definition. */
+void net_destroy_forget_left(vport_ctx *ctx, const char *name);
+
 /* Inside the allocation's transaction: the network is active in the store
  * and no destroy has begun on it. -EHOSTDOWN or -EBUSY otherwise. */
 int net_check_open(vport_ctx *ctx, const char *name, vport_error *err);

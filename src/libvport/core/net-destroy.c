@@ -93,6 +93,13 @@ int net_check_open(vport_ctx *ctx, const char *name, vport_error *err) {
         return r;
 }
 
+void net_destroy_forget_left(vport_ctx *ctx, const char *name) {
+        _cleanup_(store_network_freep) store_network *net = NULL;
+
+        if (store_network_get(ctx->store, name, &net, NULL) >= 0 && !net->active)
+                (void) store_net_journal_delete(ctx->store, name, NET_JOURNAL_KEY_DESTROY, NULL);
+}
+
 int net_destroy_done(vport_ctx *ctx, const char *name, vport_error *err) {
         bool owned = !store_in_transaction(ctx->store);
         int r = owned ? store_begin(ctx->store, err) : 0;

@@ -59,6 +59,7 @@ int vport_net_undefine(vport_ctx *ctx, const char *name, vport_error *err) {
         r = net_bridge_forget_abandoned(ctx, name, err);
         if (r < 0)
                 return r;
+        net_destroy_forget_left(ctx, name);
         return store_network_undefine(ctx->store, name, err);
 }
 
@@ -113,9 +114,7 @@ int vport_net_start(vport_ctx *ctx, const char *name, vport_error *err) {
                 return r;
         if (active)
                 return vport_error_set(err, -EALREADY, "network '%s' is already active", name);
-        /* what a destroy killed after marking it inactive, or an earlier
-         * boot's, left: nothing is destroying an inactive network */
-        (void) store_net_journal_delete(ctx->store, name, NET_JOURNAL_KEY_DESTROY, NULL);
+        net_destroy_forget_left(ctx, name);
         r = check_devices(ctx, def, err);
         if (r < 0)
                 return r;
