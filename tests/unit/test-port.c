@@ -1382,6 +1382,55 @@ static void test_owner_steps(void **state) {
         assert_int_equal(state_of(f, pt), PORT_STATE_PREPARED);
 }
 
+static vport_port *create_vepa(fixture *f, uint8_t last) {
+        vport_mac mac = guest_mac;
+        vport_port_request req = {
+                .network = "vepa", .mac = &mac, .owner_name = "vm1", .vlan = -1, .flags = VPORT_PORT_PREPARE
+        };
+        vport_error err = { 0 };
+        vport_port *p = NULL;
+
+        mac.addr[5] = last;
+        if (vport_port_create(f->ctx, &req, &p, &err) < 0)
+                fail_msg("create on vepa: %s", err.message);
+        return p;
+}
+
+/* A VM's direct ports on one uplink: the lower device is looked at once in
+ * an owner step, not once per port. A port whose macvtap fails to come up
+ * still takes down the lower device it raised, and the next port looks
+ * and raises it again. */
+static void test_owner_lower_once(void **state) {
+        fixture *f = *state;
+        vport_port *p[3];
+        vport_error err = { 0 };
+
+        tu_skip_without_faults();
+        needs_macvtap();
+        must_find("eth0")->link.flags &= ~(unsigned) IFF_UP;
+        with_faults(f, "link_set_up:2=EIO"); /* the first port's macvtap */
+        for (size_t i = 0; i < ELEMENTSOF(p); i++)
+                p[i] = create_vepa(f, (uint8_t) (i + 1));
+        fnet->calls = (fake_net_calls){ 0 };
+        assert_int_equal(vport_port_activate_owner(f->ctx, "vm1", &err), -EIO);
+        assert_int_equal(state_of(f, p[0]), PORT_STATE_PREPARED);
+        assert_false(is_up(p[0]->rt.ifname));
+        assert_int_equal(state_of(f, p[1]), PORT_STATE_ACTIVE);
+        assert_int_equal(state_of(f, p[2]), PORT_STATE_ACTIVE);
+        assert_true(is_up(p[1]->rt.ifname) && is_up(p[2]->rt.ifname) && is_up("eth0"));
+        assert_int_equal(fnet->calls.link_get, 2);
+
+        assert_int_equal(vport_port_deactivate_owner(f->ctx, "vm1", &err), 3);
+        fnet->calls = (fake_net_calls){ 0 };
+        assert_int_equal(vport_port_activate_owner(f->ctx, "vm1", &err), 3);
+        assert_int_equal(fnet->calls.link_get, 1);
+        assert_int_equal(fnet->calls.link_set_up, 3);
+        for (size_t i = 0; i < ELEMENTSOF(p); i++) {
+                assert_true(is_up(p[i]->rt.ifname));
+                vport_port_free(p[i]);
+        }
+}
+
 static void test_bulk_net_destroy(void **state) {
         fixture *f = *state;
         unsigned links = fake_net_count(NULL);
@@ -1527,6 +1576,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_bulk_one_dump_per_group, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_bulk_foreign_in_group, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_owner_steps, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_owner_lower_once, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_bulk_net_destroy, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_undo_classification, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_undo_real_failures, setup, teardown),

@@ -50,6 +50,19 @@ int vport_ctx_open(const vport_ctx_options *opts, vport_ctx **ret, vport_error *
         return 0;
 }
 
+bool ctx_lower_known_up(const vport_ctx *ctx, int ifindex) {
+        for (size_t i = 0; ctx->owner_step && i < ctx->n_lowers_up; i++)
+                if (ctx->lowers_up[i] == ifindex)
+                        return true;
+        return false;
+}
+
+void ctx_lower_seen_up(vport_ctx *ctx, int ifindex) {
+        if (ctx->owner_step && ctx->n_lowers_up < ELEMENTSOF(ctx->lowers_up) &&
+            !ctx_lower_known_up(ctx, ifindex))
+                ctx->lowers_up[ctx->n_lowers_up++] = ifindex;
+}
+
 void ctx_notice(vport_ctx *ctx, const char *fmt, ...) {
         va_list ap;
         char *m;

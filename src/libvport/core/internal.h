@@ -12,7 +12,18 @@ struct vport_ctx {
         const vport_kernel_ops *ops;      /* every kernel access goes through this table */
         char *notices[VPORT_NOTICES_MAX]; /* see vport_ctx_notices() */
         size_t n_notices;
+        /* Lower devices found up during one owner step (owner_run()): a
+         * VM's direct ports mostly share their uplink, which is then looked
+         * at once, not once per port. Empty outside an owner step. */
+        bool owner_step;
+        int lowers_up[8];
+        size_t n_lowers_up;
 };
+
+/* Whether ifindex was found (or brought) up earlier in this owner step. */
+bool ctx_lower_known_up(const vport_ctx *ctx, int ifindex);
+/* Note that ifindex is up; does nothing outside an owner step. */
+void ctx_lower_seen_up(vport_ctx *ctx, int ifindex);
 
 /* Record something the caller should hear about although the call
  * succeeded (a substitute value used, a device left alone). */

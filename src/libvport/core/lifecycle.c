@@ -273,6 +273,8 @@ static int owner_run(vport_ctx *ctx, const char *owner, loaded_fn fn, vport_erro
         r = store_begin(ctx->store, err);
         if (r < 0)
                 return r;
+        ctx->owner_step = true;
+        ctx->n_lowers_up = 0;
         r = store_port_list(ctx->store, NULL, owner, &rows, &n, err);
         if (r >= 0 && n == 0)
                 r = vport_error_set(err, -ENOENT, "owner '%s' has no ports", owner);
@@ -294,6 +296,7 @@ static int owner_run(vport_ctx *ctx, const char *owner, loaded_fn fn, vport_erro
                 done += q >= 0 && port;
         }
         store_port_array_free(rows, n);
+        ctx->owner_step = false;
         if (r < 0) {
                 store_rollback(ctx->store);
                 return r;

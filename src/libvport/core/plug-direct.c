@@ -521,12 +521,29 @@ static int port_gone(const vport_port *port, vport_error *err) {
 }
 
 /* Seed 002: no macvtap works over a lower device that is down, so it comes
- * up first. If the macvtap then fails to come up, a lower device that was
- * down goes down again: a failed step leaves the host as it found it. */
-static int direct_activate(vport_ctx *ctx, const vport_port *port, vport_error *err) {
+ * up first; *ret_raised says whether this brought it up. A lower device
+ * found up earlier in the same owner step (a VM's ports on one uplink) is
+ * not looked at again. */
+static int lower_up(vport_ctx *ctx, int ifindex, bool *ret_raised, vport_error *err) {
         vport_link lower;
-        bool raised = false;
         int r;
+
+        *ret_raised = false;
+        if (ctx_lower_known_up(ctx, ifindex))
+                return 0;
+        r = ctx->ops->link_get(ctx->kernel, ifindex, NULL, &lower, err);
+        if (r >= 0 && !(lower.flags & IFF_UP)) {
+                r = ctx->ops->link_set_up(ctx->kernel, ifindex, true, err);
+                *ret_raised = r >= 0;
+        }
+        return r;
+}
+
+/* If the macvtap then fails to come up, a lower device that was down goes
+ * down again: a failed step leaves the host as it found it. */
+static int direct_activate(vport_ctx *ctx, const vport_port *port, vport_error *err) {
+        bool raised = false;
+        int r, q;
 
         if (port->rt.ifindex <= 0 && !port_is_container(port))
                 return port_gone(port, err);
@@ -534,18 +551,16 @@ static int direct_activate(vport_ctx *ctx, const vport_port *port, vport_error *
         r = port_vsi_activate(ctx, port, err);
         if (r < 0)
                 return r;
-        r = ctx->ops->link_get(ctx->kernel, port->rt.lower_ifindex, NULL, &lower, err);
-        if (r >= 0 && !(lower.flags & IFF_UP)) {
-                r = ctx->ops->link_set_up(ctx->kernel, lower.ifindex, true, err);
-                raised = r >= 0;
-        }
-        if (r >= 0)
-                r = port_is_container(port)
-                            ? container_set_up(ctx, port, true, err)
-                            : ctx->ops->link_set_up(ctx->kernel, port->rt.ifindex, true, err);
-        if (r < 0 && raised)
-                (void) ctx->ops->link_set_up(ctx->kernel, lower.ifindex, false, NULL);
-        return r == -ENODEV ? port_gone(port, err) : r;
+        r = lower_up(ctx, port->rt.lower_ifindex, &raised, err);
+        if (r < 0)
+                return r == -ENODEV ? port_gone(port, err) : r;
+        q = port_is_container(port) ? container_set_up(ctx, port, true, err)
+                                    : ctx->ops->link_set_up(ctx->kernel, port->rt.ifindex, true, err);
+        if (q < 0 && raised)
+                (void) ctx->ops->link_set_up(ctx->kernel, port->rt.lower_ifindex, false, NULL);
+        else
+                ctx_lower_seen_up(ctx, port->rt.lower_ifindex);
+        return q == -ENODEV ? port_gone(port, err) : q;
 }
 
 /* What went away behind vport's back (the macvtap, its lower device)
