@@ -22,7 +22,9 @@ static int port_for_change(vd_call *c, vport_uuid *uuid) {
         return vd_check_port_owner(c, p);
 }
 
-/* Every port of the owner must be the caller's before any is changed. */
+/* Every port of the owner must be the caller's before any is changed. Only
+ * the owner's ports are read (a non-root VM manager's activate read every
+ * port on the host). */
 static int owner_for_change(vd_call *c, const char *owner) {
         vport_port **ports = NULL;
         size_t n = 0;
@@ -31,12 +33,10 @@ static int owner_for_change(vd_call *c, const char *owner) {
         vd_object(c, "owner", owner);
         if (c->uid == 0)
                 return 0;
-        if ((r = vport_port_list(vd_ctx(c), NULL, &ports, &n, &c->err)) < 0)
+        if ((r = vport_port_list_owner(vd_ctx(c), NULL, owner, &ports, &n, &c->err)) < 0)
                 return vd_fail(c, r);
         for (size_t i = 0; r >= 0 && i < n; i++)
-                if (streq(owner,
-                          vport_port_get_owner_name(ports[i]) ? vport_port_get_owner_name(ports[i]) : ""))
-                        r = vd_check_port_owner(c, ports[i]);
+                r = vd_check_port_owner(c, ports[i]);
         vport_port_array_free(ports, n);
         return r;
 }

@@ -363,6 +363,12 @@ def case_nonroot_client():
         mine = c.PortCreate(network="br-net", owner="myvm", prepare=True)["port"]
         check("its own port records it as creator", mine["creator_uid"] == 65534, mine)
         c.PortActivate(uuid=mine["uuid"])
+        expect_error("activating root's VM by owner", "io.vport.PermissionDenied", c.PortActivate,
+                     owner="rootvm")
+        r = c.PortDeactivate(owner="myvm")
+        check("it may deactivate its own VM by owner", r["owner"]["deactivated"] == 1, r)
+        r = c.PortActivate(owner="myvm")
+        check("it may activate its own VM by owner", r["owner"]["activated"] == 1, r)
         r = c.PortDelete(uuid=mine["uuid"])
         check("it may delete its own port", r["port"]["deleted"] == 1, r)
 
