@@ -41,7 +41,8 @@ typedef struct fo_pair {
         vport_pci_addr vf_pci;
         int detached_vf; /* ifindex released by detach: never joins again */
         /* runtime */
-        int synth_ifindex; /* 0: not present */
+        int synth_ifindex;  /* 0: not present */
+        int clsact_ifindex; /* the synthetic ifindex its clsact qdisc is known on (0: none yet) */
         vport_mac synth_mac;
         int synth_up;   /* last admin state seen: -1 unknown */
         int vf_ifindex; /* 0: no VF joined */

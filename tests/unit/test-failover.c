@@ -138,7 +138,7 @@ static void test_never_join(void **state) {
         links[n++].type = ARPHRD_LOOPBACK;
         fo_pair_sync(a, &a->pairs[0], links, n);
         assert_int_equal(a->pairs[0].vf_ifindex, 0);
-        assert_string_equal(calls, "");
+        assert_string_equal(calls, "clsact 2;"); /* the synthetic's, made ready; nothing on the others */
         assert_string_equal(fo_pair_state(&a->pairs[0]), "no-vf");
         agent_free(a);
 }
@@ -153,8 +153,10 @@ static void test_join_order(void **state) {
         links[1].master_ifindex = 2;
         fo_pair_sync(a, &a->pairs[0], links, ELEMENTSOF(links));
         assert_int_equal(a->pairs[0].vf_ifindex, 8);
-        assert_string_equal(calls, "alias 8 'vport-failover: VF of syn0';genmode 8 1;enp3s0 disable_ipv6=1;"
-                                   "mtu 8 1400;up 8;clsact 8;redirect 8 in -> 2 in;clsact 2;"
+        /* The synthetic's clsact comes first, apart from the join: a qdisc
+         * added under traffic drops what the device sends meanwhile. */
+        assert_string_equal(calls, "clsact 2;alias 8 'vport-failover: VF of syn0';genmode 8 1;"
+                                   "enp3s0 disable_ipv6=1;mtu 8 1400;up 8;clsact 8;redirect 8 in -> 2 in;"
                                    "redirect 2 out -> 8 out;");
         assert_string_equal(fo_pair_state(&a->pairs[0]), "vf-active");
         /* The VF loses its carrier: the egress redirect goes, nothing else. */
@@ -169,6 +171,18 @@ static void test_join_order(void **state) {
         fo_pair_sync(a, &a->pairs[0], links, 2);
         assert_string_equal(calls, "");
         assert_string_equal(fo_pair_state(&a->pairs[0]), "no-vf");
+        /* The next VF's join adds no qdisc to the synthetic, only filters. */
+        links[1] = mk(9, "enp4s0", "", UP_RUNNING);
+        links[1].mtu = 1400;
+        fo_pair_sync(a, &a->pairs[0], links, 2);
+        assert_int_equal(a->pairs[0].vf_ifindex, 9);
+        assert_null(strstr(calls, "clsact 2;"));
+        /* A synthetic made again (a new ifindex) gets its clsact before anything else. */
+        fo_pair_sync(a, &a->pairs[0], links, 1); /* the VF goes first */
+        calls[0] = '\0';
+        links[0].ifindex = 3;
+        fo_pair_sync(a, &a->pairs[0], links, 1);
+        assert_string_equal(calls, "clsact 3;");
         agent_free(a);
 }
 
