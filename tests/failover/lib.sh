@@ -25,7 +25,7 @@ trap 'cleanup_ns; rm -rf "$work"' EXIT
 
 setup() {
 	cleanup_ns
-	rm -rf "$work/state" "$work"/*.log "$work/stop"
+	rm -rf "$work/state" "$work"/*.log "$work/stop" "$work/echo.ready"
 	ip netns add "$G" && ip netns add "$H" && ip netns add "$P" && ip netns add "$X" || return 1
 	h ip link add br0 type bridge
 	h ip link set br0 up
@@ -38,7 +38,11 @@ setup() {
 	ip -n "$P" addr add 10.77.0.2/24 dev eth0
 	ip -n "$P" link set eth0 up
 	ip -n "$P" link set lo up
-	g sh -c "$flow echo 7777 >/dev/null 2>&1 &"
+	# The echo must be bound before the first datagram: one sent earlier
+	# is answered with a port unreachable and counted lost (a slow Python
+	# start on a loaded machine is not a loss of the data path).
+	g sh -c "$flow echo 7777 $work/echo.ready >/dev/null 2>&1 &"
+	wait_for test -e "$work/echo.ready"
 }
 
 # plug_vf [NAME]: the VF appears in the guest, its peer already forwarding
