@@ -290,22 +290,48 @@ static int restore_and_forget(vport_ctx *ctx, vport_port *port, const plug_relea
         return r;
 }
 
+/* Whether any of the ports has a journal entry. A prepare releases first
+ * (the leftovers of one that crashed); for a fresh port there is nothing to
+ * mark, find or forget, and the two write transactions (BEGIN IMMEDIATE,
+ * COMMIT) around nothing were a third of its commits. Only a process
+ * working on the same port adds entries for it, so the answer holds until
+ * this one writes. */
+static int any_journaled(vport_ctx *ctx, vport_port **ports, size_t n, bool *ret, vport_error *err) {
+        *ret = false;
+        for (size_t i = 0; i < n && !*ret; i++) {
+                store_journal *entries = NULL;
+                size_t k = 0;
+                int r = store_journal_list(ctx->store, &ports[i]->def->uuid, &entries, &k, err);
+
+                if (r < 0)
+                        return r;
+                store_journal_array_free(entries, k);
+                *ret = k > 0;
+        }
+        return 0;
+}
+
 int plug_release(vport_ctx *ctx, vport_port **ports, size_t n, const plug_release_ops *ops,
                  vport_error *err) {
         _cleanup_free_ int *ifindexes = calloc(n ? n : 1, sizeof(int));
         size_t found = 0;
-        bool owned;
+        bool owned = false, journaled;
         int r, first;
 
         if (!ifindexes)
                 return -ENOMEM;
-        first = mark_all(ctx, ports, n, ops, ifindexes, err);
+        r = any_journaled(ctx, ports, n, &journaled, err);
+        if (r < 0)
+                return r;
+        /* Nothing journaled: no device is ours (find_device needs the
+         * entry), nothing to mark; restore and forget below write nothing. */
+        first = journaled ? mark_all(ctx, ports, n, ops, ifindexes, err) : 0;
         for (size_t i = 0; i < n; i++)
                 found += ifindexes[i] > 0;
         r = found > 1 ? delete_grouped(ctx, ifindexes, n, err) : delete_each(ctx, ifindexes, n, err);
         if (r < 0)
                 return first < 0 ? first : r; /* entries stay "releasing": a retry finishes */
-        r = plug_txn_begin(ctx, &owned, err);
+        r = journaled ? plug_txn_begin(ctx, &owned, err) : 0;
         if (r < 0)
                 return r;
         for (size_t i = 0; i < n; i++) {
