@@ -789,6 +789,44 @@ static void test_log_kept_between_opens(void **state) {
         assert_int_equal(db_int(f->db, "SELECT count(*) FROM ports"), 40);
 }
 
+/* Held (activate and deactivate, on a migration's downtime path), commits
+ * past the threshold leave the checkpoint to a later commit; the first
+ * commit after the hold is released does it. Held or not, a log of four
+ * times the threshold is checkpointed. */
+static void test_checkpoint_held(void **state) {
+        fixture *f = *state;
+        char wal[PATH_MAX];
+        vport_error err = {};
+        int64_t db_mtime;
+
+        snprintf(wal, sizeof(wal), "%s-wal", f->db);
+        fill(f);
+        close_store(f);
+        assert_int_equal(store_open(f->dir, &f->s, &err), 0);
+        assert_int_equal(store_network_set_active(f->s, "default", true, &err), 0);
+        db_mtime = mtime_of(f->db);
+        store_hold_checkpoint(f->s, true);
+        for (int i = 0; i < 300; i++)
+                assert_int_equal(store_network_set_active(f->s, "default", i & 1, &err), 0);
+        assert_int_equal(mtime_of(f->db), db_mtime);
+        assert_true(size_of(wal) >= 300 * (4096 + 24));
+        store_hold_checkpoint(f->s, false);
+        assert_int_equal(store_network_set_active(f->s, "default", false, &err), 0);
+        assert_true(mtime_of(f->db) != db_mtime);
+        assert_true(size_of(wal) < 32 + 4 * (4096 + 24));
+
+        db_mtime = mtime_of(f->db);
+        store_hold_checkpoint(f->s, true);
+        for (int i = 0; i < 1100; i++)
+                assert_int_equal(store_network_set_active(f->s, "default", i & 1, &err), 0);
+        assert_true(mtime_of(f->db) != db_mtime);
+        assert_true(size_of(wal) < 32 + 1050 * (4096 + 24));
+        store_hold_checkpoint(f->s, false);
+        close_store(f);
+        assert_true(stamp_current(f));
+        assert_int_equal(db_int(f->db, "SELECT count(*) FROM ports"), 40);
+}
+
 /* A write by anything but a verified vport connection since the stamp was
  * made is never stamped, not even by a vport commit that follows it: the
  * stamp stays stale and the next open checks the file again (and stamps
@@ -913,6 +951,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_foreign_file_refused, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_modes_tightened_or_refused, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_read_only_creates_nothing, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_checkpoint_held, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_litter_swept, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_new_store_complete, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_backup_before_migration, setup, teardown),

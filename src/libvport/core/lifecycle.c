@@ -305,12 +305,34 @@ static int owner_run(vport_ctx *ctx, const char *owner, loaded_fn fn, vport_erro
         return first < 0 ? first : r < 0 ? r : done;
 }
 
+/* Activate and deactivate sit on a migration's downtime path (the guest's
+ * CPUs wait for them): their commits never wait for a checkpoint's
+ * fdatasyncs, which the next other step does instead. */
+static int owner_run_urgent(vport_ctx *ctx, const char *owner, loaded_fn fn, vport_error *err) {
+        int r;
+
+        store_hold_checkpoint(ctx ? ctx->store : NULL, true);
+        r = owner_run(ctx, owner, fn, err);
+        store_hold_checkpoint(ctx ? ctx->store : NULL, false);
+        return r;
+}
+
+static int port_run_urgent(vport_ctx *ctx, const vport_uuid *uuid, loaded_fn fn, vport_port **ret,
+                           vport_error *err) {
+        int r;
+
+        store_hold_checkpoint(ctx ? ctx->store : NULL, true);
+        r = port_run(ctx, uuid, fn, 0, ret, err);
+        store_hold_checkpoint(ctx ? ctx->store : NULL, false);
+        return r;
+}
+
 int vport_port_activate_owner(vport_ctx *ctx, const char *owner, vport_error *err) {
-        return owner_run(ctx, owner, activate_loaded, err);
+        return owner_run_urgent(ctx, owner, activate_loaded, err);
 }
 
 int vport_port_deactivate_owner(vport_ctx *ctx, const char *owner, vport_error *err) {
-        return owner_run(ctx, owner, deactivate_any_loaded, err);
+        return owner_run_urgent(ctx, owner, deactivate_any_loaded, err);
 }
 
 int vport_port_prepare(vport_ctx *ctx, const vport_uuid *uuid, unsigned flags, vport_port **ret,
@@ -319,11 +341,11 @@ int vport_port_prepare(vport_ctx *ctx, const vport_uuid *uuid, unsigned flags, v
 }
 
 int vport_port_activate(vport_ctx *ctx, const vport_uuid *uuid, vport_port **ret, vport_error *err) {
-        return port_run(ctx, uuid, activate_loaded, 0, ret, err);
+        return port_run_urgent(ctx, uuid, activate_loaded, ret, err);
 }
 
 int vport_port_deactivate(vport_ctx *ctx, const vport_uuid *uuid, vport_port **ret, vport_error *err) {
-        return port_run(ctx, uuid, deactivate_any_loaded, 0, ret, err);
+        return port_run_urgent(ctx, uuid, deactivate_any_loaded, ret, err);
 }
 
 /* Journal that port is being deleted (JOURNAL_KEY_DELETE). Returns 0 or -errno. */

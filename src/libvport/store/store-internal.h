@@ -41,6 +41,8 @@ struct vport_store {
         /* The stamp matched the files when this connection's commit began:
          * the WAL hook restamps what the commit wrote. */
         bool stamp_current;
+        /* store_hold_checkpoint(): commits leave the log to a later one. */
+        bool hold_checkpoint;
         /* The stamp this connection last matched or wrote, or "". */
         char stamp[STORE_STAMP_MAX];
         /* A network definition changed in the open transaction: refresh the

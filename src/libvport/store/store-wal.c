@@ -206,11 +206,16 @@ static int store_wal_hook(void *userdata, sqlite3 *db, const char *name, int pag
         s->stamp_current = false;
         if (s->commit_hook)
                 s->commit_hook(s->commit_hook_data);
-        if (pages >= STORE_WAL_CHECKPOINT_PAGES && !s->damaged)
+        if (pages >= (s->hold_checkpoint ? 4 : 1) * STORE_WAL_CHECKPOINT_PAGES && !s->damaged)
                 store_checkpoint(s, name);
         if (restamp && stamp_now(s, now) >= 0)
                 stamp_write(s, now);
         return SQLITE_OK;
+}
+
+void store_hold_checkpoint(vport_store *s, bool hold) {
+        if (s)
+                s->hold_checkpoint = hold;
 }
 
 int store_wal_check_belongs(vport_store *s, vport_error *err) {

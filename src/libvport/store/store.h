@@ -129,6 +129,12 @@ bool store_in_transaction(const vport_store *s);
  * injection: a test ends the process there). NULL fn removes it. */
 void store_set_commit_hook(vport_store *s, void (*fn)(void *userdata), void *userdata);
 
+/* While held, a commit that fills the log past its checkpoint threshold
+ * leaves the checkpoint (three fdatasyncs) to a later commit, unless the
+ * log has grown to four times the threshold. For the steps on a guest's
+ * downtime path (activate, deactivate). NULL-safe. */
+void store_hold_checkpoint(vport_store *s, bool hold);
+
 /* ---- networks ---- */
 
 typedef struct store_network {
