@@ -13,15 +13,59 @@ typedef enum reconcile_action {
         RECONCILE_DELETE, /* a delete died: finish it */
 } reconcile_action;
 
-/* The writer pid of an entry. */
-static int entry_pid(const store_journal *j) {
-        json_object *o = j->data ? json_tokener_parse(j->data) : NULL, *v;
+/* The writer pid of an entry (tok: one tokener for every entry). */
+static int entry_pid(json_tokener *tok, const store_journal *j) {
+        json_object *o = NULL, *v;
         int pid = 0;
 
+        if (j->data) {
+                json_tokener_reset(tok);
+                o = json_tokener_parse_ex(tok, j->data, -1);
+        }
         if (o && json_object_object_get_ex(o, "pid", &v))
                 pid = json_object_get_int(v);
         json_object_put(o);
         return pid;
+}
+
+/* The UUIDs of the ports still "allocated", sorted: read in one pass over
+ * the rows (in place), not one query per port, which on a host of 8188
+ * prepared ports was a third of a reconcile with nothing to do. */
+typedef struct uuid_set {
+        vport_uuid *u;
+        size_t n, alloc;
+} uuid_set;
+
+static int uuid_cmp(const void *a, const void *b) {
+        return memcmp(a, b, sizeof(vport_uuid));
+}
+
+static int allocated_add(const store_port *row, void *userdata, vport_error *err) {
+        uuid_set *s = userdata;
+
+        if (!streq_ptr(row->state, "allocated"))
+                return 0;
+        if (s->n == s->alloc) {
+                size_t want = s->alloc ? s->alloc * 2 : 64;
+                vport_uuid *u = reallocarray(s->u, want, sizeof(*u));
+                if (!u)
+                        return vport_error_set(err, -ENOMEM, "reconcile: out of memory");
+                s->u = u, s->alloc = want;
+        }
+        s->u[s->n++] = row->uuid;
+        return 0;
+}
+
+static int allocated_load(vport_ctx *ctx, uuid_set *s, vport_error *err) {
+        int r = store_port_foreach(ctx->store, NULL, NULL, allocated_add, s, err);
+
+        if (r >= 0 && s->n > 1)
+                qsort(s->u, s->n, sizeof(*s->u), uuid_cmp);
+        return r;
+}
+
+static bool uuid_set_has(const uuid_set *s, const vport_uuid *uuid) {
+        return s->n > 0 && bsearch(uuid, s->u, s->n, sizeof(*s->u), uuid_cmp);
 }
 
 /* The port's entries are entries[i] for every i with its uuid.
@@ -32,13 +76,12 @@ static int entry_pid(const store_journal *j) {
  *    before the port itself moved on. Undo, or the device would stay with
  *    a port that claims to hold nothing.
  * An entry whose writer lives is someone's step in progress: leave it. */
-static reconcile_action port_action(vport_ctx *ctx, const store_journal *entries, size_t n,
-                                    const vport_uuid *uuid) {
-        _cleanup_(store_port_freep) store_port *row = NULL;
+static reconcile_action port_action(json_tokener *tok, const uuid_set *allocated,
+                                    const store_journal *entries, size_t n, const vport_uuid *uuid) {
         bool abandoned = false, deleting = false, live = false;
 
         for (size_t i = 0; i < n; i++) {
-                int pid = entry_pid(&entries[i]);
+                int pid = entry_pid(tok, &entries[i]);
                 if (!uuid_equal(&entries[i].port_uuid, uuid))
                         continue;
                 live |= !journal_writer_gone(pid);
@@ -51,9 +94,7 @@ static reconcile_action port_action(vport_ctx *ctx, const store_journal *entries
                 return RECONCILE_DELETE;
         if (abandoned)
                 return RECONCILE_UNDO;
-        if (live || store_port_get(ctx->store, uuid, &row, NULL) < 0)
-                return RECONCILE_NONE;
-        return streq_ptr(row->state, "allocated") ? RECONCILE_UNDO : RECONCILE_NONE;
+        return !live && uuid_set_has(allocated, uuid) ? RECONCILE_UNDO : RECONCILE_NONE;
 }
 
 /* Restore one port's devices; a port that was being deleted is then
@@ -169,6 +210,8 @@ static size_t port_entries_end(const store_journal *entries, size_t n, size_t i)
 
 static int reconcile_run(vport_ctx *ctx, repair_log *log, vport_error *err) {
         store_journal *entries = NULL;
+        uuid_set allocated = { 0 };
+        json_tokener *tok = NULL;
         size_t n = 0;
         int r, handled = 0;
 
@@ -182,6 +225,12 @@ static int reconcile_run(vport_ctx *ctx, repair_log *log, vport_error *err) {
         r = store_journal_list(ctx->store, NULL, &entries, &n, err);
         if (r < 0)
                 return r;
+        /* the states after the journal: a prepare that finished in between
+         * is then seen as prepared, not as a dead writer's allocated port */
+        if (n > 0 && !(tok = json_tokener_new()))
+                r = vport_error_set(err, -ENOMEM, "reconcile: out of memory");
+        if (r >= 0 && n > 0)
+                r = allocated_load(ctx, &allocated, err);
         /* Grouped by port (one port may have several entries: handled once),
          * so the work grows with the entries, not with their square: a host
          * with 4096 prepared ports has 4096 entries. */
@@ -191,7 +240,7 @@ static int reconcile_run(vport_ctx *ctx, repair_log *log, vport_error *err) {
                 reconcile_action action;
 
                 end = port_entries_end(entries, n, i);
-                action = port_action(ctx, entries + i, end - i, &entries[i].port_uuid);
+                action = port_action(tok, &allocated, entries + i, end - i, &entries[i].port_uuid);
                 if (action == RECONCILE_NONE)
                         continue;
                 r = reconcile_port(ctx, &entries[i].port_uuid, action, err);
@@ -203,6 +252,9 @@ static int reconcile_run(vport_ctx *ctx, repair_log *log, vport_error *err) {
                 handled += r >= 0;
         }
         store_journal_array_free(entries, n);
+        free(allocated.u);
+        if (tok)
+                json_tokener_free(tok);
         /* A batched delete that died left its group marker behind. */
         netdev_markers_sweep(ctx);
         if (r < 0)
