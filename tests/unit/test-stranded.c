@@ -533,6 +533,37 @@ static void test_net_destroy_partial(void **state) {
 }
 
 /* --owner NAME always means one UUID; conflicts are refused naming both. */
+/* The journal records' pid and group, read the fast way or through json-c:
+ * the same member json-c finds, top level only, 0 when there is none. */
+static void test_journal_data_int(void **state) {
+        static const struct {
+                const char *data;
+                int64_t pid, group;
+        } cases[] = {
+                { "{\"pid\":23296,\"snapshot\":{\"ifname\":\"vnet0\",\"group\":7}}", 23296, 0 },
+                { "{\"snapshot\":{\"pid\":5,\"l\":[1,{\"x\":\"}\"}]},\"group\":1993464260,\"pid\":9}", 9,
+                  1993464260 },
+                { "{\"pid\":1,\"pid\":2}", 2, 0 },              /* json-c keeps the last */
+                { "{ \"pid\": 41, \"group\": 12 }", 41, 12 },   /* spaced: json-c */
+                { "{\"pid\":\"a\\\"b\",\"group\":-3}", 0, -3 }, /* escape: json-c */
+                { "{\"group\":null,\"pid\":true}", 1, 0 },      /* literals: json-c */
+                { "{}", 0, 0 },
+                { "[1,2]", 0, 0 },
+                { "{\"pid\":12", 0, 0 }, /* truncated: nothing */
+                { "", 0, 0 },
+        };
+        json_tokener *tok = json_tokener_new();
+
+        (void) state;
+        assert_non_null(tok);
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                assert_int_equal(journal_data_int(tok, cases[i].data, "pid"), cases[i].pid);
+                assert_int_equal(journal_data_int(tok, cases[i].data, "group"), cases[i].group);
+        }
+        assert_int_equal(journal_data_int(tok, NULL, "pid"), 0);
+        json_tokener_free(tok);
+}
+
 static void test_owner_uuid(void **state) {
         world *w = *state;
         char buf[VPORT_UUID_STRLEN], buf2[VPORT_UUID_STRLEN];
@@ -589,6 +620,7 @@ static void test_owner_uuid(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_gone_matrix),
+                cmocka_unit_test(test_journal_data_int),
                 cmocka_unit_test_setup_teardown(test_drift_kinds, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_drift_device_missing, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_drift_network_bridge_gone, setup, teardown),

@@ -390,17 +390,7 @@ static int u32_cmp(const void *a, const void *b) {
 /* The "group" of a journal record's JSON data, 0 if none (tok: one
  * tokener for every record). */
 static uint32_t data_group(json_tokener *tok, const char *data) {
-        json_object *o = NULL, *v;
-        uint32_t g = 0;
-
-        if (data) {
-                json_tokener_reset(tok);
-                o = json_tokener_parse_ex(tok, data, -1);
-        }
-        if (o && json_object_object_get_ex(o, "group", &v))
-                g = (uint32_t) json_object_get_int64(v);
-        json_object_put(o);
-        return g;
+        return (uint32_t) journal_data_int(tok, data, "group");
 }
 
 typedef struct held_groups {

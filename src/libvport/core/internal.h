@@ -203,6 +203,12 @@ bool journal_writer_gone(int pid);
  * that died half-way. */
 bool journal_is_abandoned(const char *step, int pid);
 
+/* The integer member key of a journal record's JSON object (its top level
+ * only, as json_object_object_get_ex() finds it), or 0 if there is none or
+ * the data is no JSON object. tok: a tokener for the records the fast path
+ * does not read. */
+int64_t journal_data_int(json_tokener *tok, const char *data, const char *key);
+
 /* Record (or update) what is about to be changed, before changing it. */
 int journal_put(vport_ctx *ctx, const vport_port *port, const char *key, const char *step, json_object *data,
                 vport_error *err);

@@ -15,17 +15,10 @@ typedef enum reconcile_action {
 
 /* The writer pid of an entry (tok: one tokener for every entry). */
 static int entry_pid(json_tokener *tok, const store_journal *j) {
-        json_object *o = NULL, *v;
-        int pid = 0;
+        int64_t pid = journal_data_int(tok, j->data, "pid");
 
-        if (j->data) {
-                json_tokener_reset(tok);
-                o = json_tokener_parse_ex(tok, j->data, -1);
-        }
-        if (o && json_object_object_get_ex(o, "pid", &v))
-                pid = json_object_get_int(v);
-        json_object_put(o);
-        return pid;
+        /* as json_object_get_int() clamps */
+        return pid > INT_MAX ? INT_MAX : pid < INT_MIN ? INT_MIN : (int) pid;
 }
 
 /* The UUIDs of the ports still "allocated", sorted: read in one pass over
