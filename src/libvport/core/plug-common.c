@@ -99,13 +99,12 @@ int plug_undo_error(vport_ctx *ctx, const vport_port *port, plug_undo what, int 
         return r;
 }
 
-/* Run fn in one store transaction unless one is already open. */
-static int plug_txn_begin(vport_ctx *ctx, bool *ret_owned, vport_error *err) {
+int plug_txn_begin(vport_ctx *ctx, bool *ret_owned, vport_error *err) {
         *ret_owned = !store_in_transaction(ctx->store);
         return *ret_owned ? store_begin(ctx->store, err) : 0;
 }
 
-static int plug_txn_end(vport_ctx *ctx, bool owned, int r, vport_error *err) {
+int plug_txn_end(vport_ctx *ctx, bool owned, int r, vport_error *err) {
         if (!owned)
                 return r;
         if (r < 0) {

@@ -200,11 +200,11 @@ static int physdev_take(vport_ctx *ctx, const vport_port *port, const vport_link
                 return r;
         if (lower->flags & IFF_UP)
                 r = ctx->ops->link_set_up(ctx->kernel, lower->ifindex, false, err);
+        /* The step to prepared is committed with the macvtap's first entry
+         * (macvtap_journal_first). */
         if (r >= 0)
                 r = is_vf ? vf_take(ctx, port, &vf, err)
                           : ctx->ops->link_set_mac(ctx->kernel, lower->ifindex, &port->def->mac, err);
-        if (r >= 0)
-                r = journal_set_step(ctx, port, key, JOURNAL_STEP_PREPARED, err);
         return r;
 }
 
@@ -282,6 +282,27 @@ static int physdev_restore(vport_ctx *ctx, vport_port *port, vport_error *err) {
  * a process killed right after the kernel made it leaves a macvtap that
  * release finds in that group (plug-common.c); the name the kernel chose
  * and the ifindex are journaled right after. */
+/* The macvtap's first entry and, for a passthrough port whose lower device
+ * physdev_take() just changed, that entry's step to prepared: consecutive
+ * entries, one commit, both on disk before the macvtap is made. */
+static int macvtap_journal_first(vport_ctx *ctx, vport_port *port, const char *key,
+                                 const plug_dev_record *rec, vport_error *err) {
+        char pkey[PLUG_KEY_MAX];
+        bool owned;
+        int r;
+
+        r = plug_txn_begin(ctx, &owned, err);
+        if (r < 0)
+                return r;
+        if (is_passthrough(port)) {
+                physdev_key(port, pkey);
+                r = journal_set_step(ctx, port, pkey, JOURNAL_STEP_PREPARED, err);
+        }
+        if (r >= 0)
+                r = plug_dev_journal(ctx, port, key, JOURNAL_STEP_PREPARING, rec, err);
+        return plug_txn_end(ctx, owned, r, err);
+}
+
 static int macvtap_make(vport_ctx *ctx, vport_port *port, const vport_link *lower, vport_error *err) {
         plug_dev_record rec = { .ifname = NETDEV_MACVTAP_TEMPLATE,
                                 .lower_ifindex = lower->ifindex,
@@ -300,7 +321,7 @@ static int macvtap_make(vport_ctx *ctx, vport_port *port, const vport_link *lowe
         int r;
 
         macvtap_key(port, key);
-        r = plug_dev_journal(ctx, port, key, JOURNAL_STEP_PREPARING, &rec, err);
+        r = macvtap_journal_first(ctx, port, key, &rec, err);
         if (r >= 0)
                 r = ctx->ops->macvlan_create(ctx->kernel, &req, &link, err);
         if (r < 0)
