@@ -183,19 +183,31 @@ int store_port_get(vport_store *s, const vport_uuid *uuid, store_port **ret, vpo
         return 0;
 }
 
-#define PORT_LIST_WHERE \
-        "WHERE (?2 IS NULL OR network = ?2) AND (?3 IS NULL OR owner_name = ?3) ORDER BY created, rowid"
+/* One statement per combination of filters: "(?3 IS NULL OR owner_name =
+ * ?3)" cannot use the ports_owner index (SQLite plans it before the value
+ * is bound), so one owner's 4 ports were found by reading every row (1409
+ * page reads at 8172 ports, for every port-delete --owner). */
+static const char *port_list_where(const char *network, const char *owner_name) {
+        if (network && owner_name)
+                return "WHERE network = ?2 AND owner_name = ?3 ORDER BY created, rowid";
+        if (network)
+                return "WHERE network = ?2 ORDER BY created, rowid";
+        if (owner_name)
+                return "WHERE owner_name = ?3 ORDER BY created, rowid";
+        return "ORDER BY created, rowid";
+}
 
 int store_port_list(vport_store *s, const char *network, const char *owner_name, store_port **ret,
                     size_t *ret_n, vport_error *err) {
         assert_return(s && ret && ret_n, -EINVAL);
-        return port_select(s, PORT_LIST_WHERE, network, owner_name, ret, ret_n, err);
+        return port_select(s, port_list_where(network, owner_name), network, owner_name, ret, ret_n, err);
 }
 
 int store_port_foreach(vport_store *s, const char *network, const char *owner_name, store_port_fn fn,
                        void *userdata, vport_error *err) {
         assert_return(s && fn, -EINVAL);
-        return port_select_each(s, PORT_LIST_WHERE, network, owner_name, fn, userdata, err);
+        return port_select_each(s, port_list_where(network, owner_name), network, owner_name, fn, userdata,
+                                err);
 }
 
 int store_port_count_live(vport_store *s, const char *network, vport_error *err) {
