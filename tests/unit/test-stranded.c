@@ -330,7 +330,8 @@ static void test_drift_orphan_by_marks(void **state) {
         const vport_mac fe = { { 0xfe, 0x54, 0x00, 0, 0, 0x99 } };
         store_journal j = { .key = (char *) "test",
                             .step = (char *) "x",
-                            .data = (char *) "{\"group\":1988100100}" };
+                            .data = (char *) "{\"pid\":1,\"snapshot\":{\"ifname\":\"vnet98\",\"ifindex\":0,"
+                                             "\"lower_ifindex\":0,\"group\":1988100100}}" };
         vport_port *port = create_port(w, "br", "vm1");
         char buf[256];
 

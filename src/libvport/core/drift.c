@@ -387,10 +387,28 @@ static int u32_cmp(const void *a, const void *b) {
         return (x > y) - (x < y);
 }
 
-/* The "group" of a journal record's JSON data, 0 if none (tok: one
- * tokener for every record). */
+/* The "group" of a network journal record's JSON data, 0 if none (tok:
+ * one tokener for every record). */
 static uint32_t data_group(json_tokener *tok, const char *data) {
         return (uint32_t) journal_data_int(tok, data, "group");
+}
+
+/* A port journal record keeps its device's creation group inside the
+ * snapshot journal_put() wraps ({"pid":N,"snapshot":{...,"group":G}}).
+ * Only device records have one: the others are not parsed. */
+static uint32_t port_data_group(json_tokener *tok, const char *data) {
+        json_object *o, *snap, *v;
+        uint32_t g = 0;
+
+        if (!data || !strstr(data, "\"group\""))
+                return 0;
+        json_tokener_reset(tok);
+        o = json_tokener_parse_ex(tok, data, -1);
+        if (o && json_object_object_get_ex(o, "snapshot", &snap) &&
+            json_object_object_get_ex(snap, "group", &v))
+                g = (uint32_t) json_object_get_int64(v);
+        json_object_put(o);
+        return g;
 }
 
 typedef struct held_groups {
@@ -426,7 +444,7 @@ static int held_groups_load(vport_ctx *ctx, held_groups *h, vport_error *err) {
         if (r >= 0)
                 r = store_net_journal_list(ctx->store, NULL, &nj, &n_nj, err);
         for (size_t i = 0; r >= 0 && i < n_pj; i++)
-                r = held_add(h, data_group(tok, pj[i].data));
+                r = held_add(h, port_data_group(tok, pj[i].data));
         for (size_t i = 0; r >= 0 && i < n_nj; i++)
                 r = held_add(h, data_group(tok, nj[i].data));
         json_tokener_free(tok);
