@@ -1108,6 +1108,8 @@ static void test_list_brief_migrated(void **state) {
         snprintf(path, sizeof(path), "%s/vport.db", f->dir);
         assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
         assert_int_equal(sqlite3_exec(db,
+                                      "DROP INDEX ports_network_device_boot; CREATE INDEX "
+                                      "ports_network_device ON ports (network, device); "
                                       "DROP INDEX ports_owner_uuid; DROP INDEX ports_created; ALTER TABLE "
                                       "ports DROP COLUMN summary; "
                                       "PRAGMA user_version = 3",

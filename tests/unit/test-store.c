@@ -407,7 +407,9 @@ static void test_creator_uid(void **state) {
         snprintf(db, sizeof(db), "%s/vport.db", f->dir);
         store_close(f->s);
         f->s = NULL;
-        db_exec(db, "DROP INDEX ports_owner_uuid; DROP INDEX ports_created; ALTER TABLE ports DROP COLUMN "
+        db_exec(db, "DROP INDEX ports_network_device_boot; CREATE INDEX ports_network_device ON ports "
+                    "(network, device); "
+                    "DROP INDEX ports_owner_uuid; DROP INDEX ports_created; ALTER TABLE ports DROP COLUMN "
                     "summary; "
                     "ALTER TABLE ports DROP COLUMN creator_uid; "
                     "PRAGMA user_version = 2");
@@ -466,6 +468,7 @@ static void test_prepare_reads_use_indexes(void **state) {
         vport_error err = {};
         store_journal *list = NULL;
         store_owner owner = {};
+        store_device_count *usage = NULL;
         vport_uuid last = {}, owner_uuid = {};
         size_t n = 0;
         int scans = 0;
@@ -478,7 +481,7 @@ static void test_prepare_reads_use_indexes(void **state) {
                 snprintf(uuid, sizeof(uuid), "%08x-0000-4000-8000-000000000001", i);
                 snprintf(ouuid, sizeof(ouuid), "%08x-0000-4000-8000-00000000000b", i);
                 snprintf(mac, sizeof(mac), "52:54:00:00:01:%02x", i);
-                p = make_port(uuid, "default", mac, NULL);
+                p = make_port(uuid, "default", mac, i % 2 ? "eth0" : "eth1");
                 p.owner_uuid = U(ouuid);
                 assert_int_equal(store_port_insert(f->s, &p, &err), 0);
                 assert_int_equal(store_journal_put(f->s,
@@ -497,6 +500,11 @@ static void test_prepare_reads_use_indexes(void **state) {
         store_journal_array_free(list, n);
         assert_int_equal(store_owner_by_uuid(f->s, &owner_uuid, &owner, &err), 1);
         store_owner_clear(&owner);
+        /* a pool's device usage (every direct or hostdev create) */
+        assert_int_equal(store_device_usage(f->s, "default", &usage, &n, &err), 0);
+        assert_int_equal(n, 2);
+        assert_int_equal(usage[0].count + usage[1].count, 40);
+        store_device_count_array_free(usage, n);
         assert_int_equal(scans, 0);
 
         assert_int_equal(store_journal_list(f->s, NULL, &list, &n, &err), 0);

@@ -83,13 +83,18 @@ int store_device_usage(vport_store *s, const char *network, store_device_count *
         int r;
 
         assert_return(s && ret && ret_n, -EINVAL);
+        /* Two statements: SQLite plans '?2 IS NULL OR network = ?2' before
+         * the value is bound, as a scan. */
         r = store_prepare(s,
-                          "SELECT device, SUM(count) FROM device_usage WHERE boot_id = ?1 "
-                          "AND (?2 IS NULL OR network = ?2) GROUP BY device ORDER BY device",
+                          network ? "SELECT device, COUNT(*) FROM ports WHERE network = ?2 AND "
+                                    "device IS NOT NULL AND boot_id = ?1 GROUP BY device ORDER BY device"
+                                  : "SELECT device, SUM(count) FROM device_usage WHERE boot_id = ?1 "
+                                    "GROUP BY device ORDER BY device",
                           &st, err);
         if (r < 0)
                 return r;
         store_bind_text(st, 1, s->boot_id);
-        store_bind_text(st, 2, network);
+        if (network)
+                store_bind_text(st, 2, network);
         return store_rows_collect(s, st, &rows, (void **) ret, ret_n, err);
 }
