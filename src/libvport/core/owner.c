@@ -84,35 +84,3 @@ int owner_resolve(vport_ctx *ctx, vport_port_def *def, vport_error *err) {
                 store_owner_clear(&o);
         return r < 0 ? r : check_uuid_free(ctx, def, err);
 }
-
-int vport_port_list_owner(vport_ctx *ctx, const char *network, const char *owner, vport_port ***ret,
-                          size_t *ret_n, vport_error *err) {
-        _cleanup_(store_network_freep) store_network *net = NULL;
-        store_port *rows = NULL;
-        vport_port **ports;
-        size_t n = 0;
-        int r;
-
-        assert_return(ctx && owner && ret && ret_n, -EINVAL);
-        name_check_return(NAME_OWNER, owner, err);
-        if (network) {
-                name_check_return(NAME_NETWORK, network, err);
-                r = store_network_get(ctx->store, network, &net, err);
-                if (r < 0)
-                        return r;
-        }
-        r = store_port_list(ctx->store, network, owner, &rows, &n, err);
-        if (r < 0)
-                return r;
-        ports = calloc(n ? n : 1, sizeof(*ports));
-        for (size_t i = 0; ports && r >= 0 && i < n; i++)
-                r = port_from_store(&rows[i], &ports[i], err);
-        store_port_array_free(rows, n);
-        if (!ports || r < 0) {
-                vport_port_array_free(ports, n);
-                return ports ? r : -ENOMEM;
-        }
-        *ret = ports;
-        *ret_n = n;
-        return 0;
-}

@@ -307,17 +307,17 @@ static int port_list_check_network(vport_ctx *ctx, const char *network, vport_er
         return store_network_get(ctx->store, network, &net, err);
 }
 
-int vport_port_list(vport_ctx *ctx, const char *network, vport_port ***ret, size_t *ret_n,
-                    vport_error *err) {
+/* Every port of network and/or owner (NULL: any), each parsed in full. */
+static int port_list_parsed(vport_ctx *ctx, const char *network, const char *owner, vport_port ***ret,
+                            size_t *ret_n, vport_error *err) {
         store_port *rows = NULL;
         vport_port **ports;
         size_t n = 0;
         int r;
 
-        assert_return(ctx && ret && ret_n, -EINVAL);
         r = port_list_check_network(ctx, network, err);
         if (r >= 0)
-                r = store_port_list(ctx->store, network, NULL, &rows, &n, err);
+                r = store_port_list(ctx->store, network, owner, &rows, &n, err);
         if (r < 0)
                 return r;
         ports = calloc(n ? n : 1, sizeof(*ports));
@@ -331,6 +331,19 @@ int vport_port_list(vport_ctx *ctx, const char *network, vport_port ***ret, size
         *ret = ports;
         *ret_n = n;
         return 0;
+}
+
+int vport_port_list(vport_ctx *ctx, const char *network, vport_port ***ret, size_t *ret_n,
+                    vport_error *err) {
+        assert_return(ctx && ret && ret_n, -EINVAL);
+        return port_list_parsed(ctx, network, NULL, ret, ret_n, err);
+}
+
+int vport_port_list_owner(vport_ctx *ctx, const char *network, const char *owner, vport_port ***ret,
+                          size_t *ret_n, vport_error *err) {
+        assert_return(ctx && owner && ret && ret_n, -EINVAL);
+        name_check_return(NAME_OWNER, owner, err);
+        return port_list_parsed(ctx, network, owner, ret, ret_n, err);
 }
 
 typedef struct brief_list {
