@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "core/sriov.h"
 #include "ctx-fixture.h"
 
 void tu_state_dir_new(char *dir, const char *name) {
@@ -106,4 +107,16 @@ void tu_crash_child(const char *dir, const vport_kernel_ops *base, const char *s
         assert_int_equal(waitpid(pid, &status, 0), pid);
         assert_true(WIFEXITED(status));
         assert_int_equal(WEXITSTATUS(status), 99);
+}
+
+int tu_vf_list(vport_ctx *ctx, const char *pf, json_object **ret, vport_error *err) {
+        vport_vf **vfs = NULL;
+        size_t n = 0;
+        int r = vport_pf_list_vfs(ctx, pf, &vfs, &n, err);
+
+        if (r < 0)
+                return r;
+        *ret = vport_vfs_to_json(vfs, n);
+        vport_vf_array_free(vfs, n);
+        return 0;
 }

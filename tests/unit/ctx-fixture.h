@@ -33,6 +33,10 @@ void tu_ctx_reopen_faulty(vport_ctx **ctx, const char *dir, const vport_kernel_o
                           fault_ops **fault);
 
 size_t tu_n_ports(vport_ctx *ctx);
+
+/* vf-list's JSON: the typed list through its one builder. Returns 0 or
+ * -errno (not asserted: tests check refusals). */
+int tu_vf_list(vport_ctx *ctx, const char *pf, json_object **ret, vport_error *err);
 /* Journal entries of the port, or of every port (NULL). */
 size_t tu_n_journal(vport_ctx *ctx, const vport_port *port);
 

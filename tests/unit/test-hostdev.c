@@ -96,23 +96,10 @@ static int create(vport_ctx *ctx, const char *net, int vlan, vport_port **ret, v
         return vport_port_create(ctx, &req, ret, err);
 }
 
-/* vf-list's JSON: the typed list through its one builder. */
-static int vf_list(vport_ctx *ctx, const char *pf, json_object **ret, vport_error *err) {
-        vport_vf **vfs = NULL;
-        size_t n = 0;
-        int r = vport_pf_list_vfs(ctx, pf, &vfs, &n, err);
-
-        if (r < 0)
-                return r;
-        *ret = vport_vfs_to_json(vfs, n);
-        vport_vf_array_free(vfs, n);
-        return 0;
-}
-
 static const char *vf0_port(vport_ctx *ctx, char buf[static 64]) {
         json_object *list = NULL, *v = NULL;
 
-        assert_int_equal(vf_list(ctx, "fakepf0", &list, NULL), 0);
+        assert_int_equal(tu_vf_list(ctx, "fakepf0", &list, NULL), 0);
         json_object_object_get_ex(json_object_array_get_idx(list, 0), "port", &v);
         snprintf(buf, 64, "%s", v ? json_object_get_string(v) : "null");
         json_object_put(list);
@@ -293,7 +280,7 @@ static void test_vf_shape(void **state) {
         fake->vfs[0].info.vlan = 5;
         fake->vfs[0].info.link_state = IFLA_VF_LINK_STATE_DISABLE;
         fake->vfs[0].info.max_tx_rate = 300;
-        assert_int_equal(vf_list(f->ctx, "fakepf0", &list, NULL), 0);
+        assert_int_equal(tu_vf_list(f->ctx, "fakepf0", &list, NULL), 0);
         listed = json_object_array_get_idx(list, 0);
         assert_int_equal(vf_snapshot_take(f->ctx, &fake->vfs[0].pci, &snap, &pf, NULL), 0);
         snap_json = vf_snapshot_to_json(&snap);

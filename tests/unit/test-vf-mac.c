@@ -232,19 +232,6 @@ static const char *field(json_object *vf, const char *key) {
         return json_object_get_string(v);
 }
 
-/* vf-list's JSON: the typed list through its one builder. */
-static int vf_list(vport_ctx *ctx, const char *pf, json_object **ret, vport_error *err) {
-        vport_vf **vfs = NULL;
-        size_t n = 0;
-        int r = vport_pf_list_vfs(ctx, pf, &vfs, &n, err);
-
-        if (r < 0)
-                return r;
-        *ret = vport_vfs_to_json(vfs, n);
-        vport_vf_array_free(vfs, n);
-        return 0;
-}
-
 static void test_list(void **state) {
         fixture *f = *state;
         vport_error err = { 0 };
@@ -252,7 +239,7 @@ static void test_list(void **state) {
 
         fake->vfs[1].info.vlan = 42;
         preset_admin_mac();
-        assert_int_equal(vf_list(f->ctx, "fakepf0", &list, &err), 0);
+        assert_int_equal(tu_vf_list(f->ctx, "fakepf0", &list, &err), 0);
         assert_int_equal(json_object_array_length(list), 2);
         vf0 = json_object_array_get_idx(list, 0);
         vf1 = json_object_array_get_idx(list, 1);
@@ -267,7 +254,7 @@ static void test_list(void **state) {
         assert_string_equal(field(vf0, "trust"), "false");
         assert_string_equal(field(vf0, "port"), "null");
         json_object_put(list);
-        assert_int_equal(vf_list(f->ctx, "nosuchpf", &list, &err), -ENODEV);
+        assert_int_equal(tu_vf_list(f->ctx, "nosuchpf", &list, &err), -ENODEV);
 }
 
 int main(void) {
