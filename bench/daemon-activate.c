@@ -98,10 +98,7 @@ int main(int argc, char **argv) {
                 call("{\"method\":\"io.vport.PortActivate\",\"parameters\":{\"owner\":\"vm8\"}}");
                 tv[k] = now_us() - t0;
                 t0 = now_us();
-                for (int i = 0; i < 8; i++) {
-                        floor_set_up(lower, 1);
-                        floor_set_up(fl[i], 1);
-                }
+                floor_vm_up(lower, fl, 8);
                 tf[k] = now_us() - t0;
                 call("{\"method\":\"io.vport.PortDeactivate\",\"parameters\":{\"owner\":\"vm8\"}}");
                 for (int i = 0; i < 8; i++)

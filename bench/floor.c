@@ -129,3 +129,10 @@ int floor_delete(int ifindex) {
         msg_init(&b, RTM_DELLINK, 0, ifindex);
         return msg_call(&b);
 }
+
+void floor_vm_up(int lower, const int *fl, int n) {
+        for (int i = 0; i < n; i++) {
+                floor_set_up(lower, 1);
+                floor_set_up(fl[i], 1);
+        }
+}

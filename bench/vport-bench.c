@@ -249,10 +249,7 @@ static void vm_activate(vport_ctx *ctx) {
                         die("activate", err.code, &err);
                 tv[k] = now_us() - t0;
                 t0 = now_us();
-                for (int i = 0; i < 8; i++) {
-                        floor_set_up(lower, 1);
-                        floor_set_up(fl[i], 1);
-                }
+                floor_vm_up(lower, fl, 8);
                 tf[k] = now_us() - t0;
                 if (vport_port_deactivate_owner(ctx, "vm8", &err) != 8)
                         die("deactivate", err.code, &err);
