@@ -145,6 +145,18 @@ static int db_int(const char *path, const char *sql) {
         return v;
 }
 
+/* A journal entry with no data for port, asserted to succeed. */
+static void journal_put_step(vport_store *s, const vport_uuid *port, const char *key, const char *step) {
+        vport_error err = {};
+
+        assert_int_equal(
+                store_journal_put(
+                        s,
+                        &(store_journal){ .port_uuid = *port, .key = (char *) key, .step = (char *) step },
+                        &err),
+                0);
+}
+
 static void db_exec(const char *path, const char *sql) {
         sqlite3 *db;
 
@@ -484,12 +496,7 @@ static void test_prepare_reads_use_indexes(void **state) {
                 p = make_port(uuid, "default", mac, i % 2 ? "eth0" : "eth1");
                 p.owner_uuid = U(ouuid);
                 assert_int_equal(store_port_insert(f->s, &p, &err), 0);
-                assert_int_equal(store_journal_put(f->s,
-                                                   &(store_journal){ .port_uuid = p.uuid,
-                                                                     .key = (char *) "tap:x",
-                                                                     .step = (char *) "prepared" },
-                                                   &err),
-                                 0);
+                journal_put_step(f->s, &p.uuid, "tap:x", "prepared");
                 last = p.uuid;
                 owner_uuid = p.owner_uuid;
         }
@@ -565,19 +572,9 @@ static void test_journal_owner_ports(void **state) {
                 p.owner_name = (char *) (i <= 4 ? "vm1" : "vm2");
                 assert_int_equal(store_port_insert(f->s, &p, &err), 0);
                 /* every port has an entry; ports 3 and 7 (vm1, vm2) are being deleted */
-                assert_int_equal(store_journal_put(f->s,
-                                                   &(store_journal){ .port_uuid = p.uuid,
-                                                                     .key = (char *) "tap:x",
-                                                                     .step = (char *) "prepared" },
-                                                   &err),
-                                 0);
+                journal_put_step(f->s, &p.uuid, "tap:x", "prepared");
                 if (i == 3 || i == 7)
-                        assert_int_equal(store_journal_put(f->s,
-                                                           &(store_journal){ .port_uuid = p.uuid,
-                                                                             .key = (char *) "delete",
-                                                                             .step = (char *) "releasing" },
-                                                           &err),
-                                         0);
+                        journal_put_step(f->s, &p.uuid, "delete", "releasing");
         }
         sqlite3_trace_v2(f->s->db, SQLITE_TRACE_PROFILE, trace_scans, &scans);
         assert_int_equal(store_journal_owner_ports(f->s, "vm1", "delete", &list, &err), 1);
