@@ -12,7 +12,12 @@
  *   - PRAGMA quick_check (every open) against integrity_check (before a
  *     migration);
  *   - a change of a network flag that refreshes the last-good copy
- *     (autostart) against one that does not (active).
+ *     (autostart) against one that does not (active);
+ *   - the log between processes: a stamped open + close with the log
+ *     holding 0 .. 4 x STORE_WAL_CHECKPOINT_PAGES pages (the first open
+ *     rebuilds the log's index from every page), and a one-page commit
+ *     that checkpoints against one that does not; from both, what the
+ *     threshold costs a prepare (its open, and its share of checkpoints).
  * Medians; prints figures and ratios, asserts nothing. No root needed. */
 #include <ftw.h>
 #include <stdio.h>
@@ -197,6 +202,50 @@ static double time_copy(sqlite3 *src) {
         return now_ms() - t;
 }
 
+/* One page a commit (the network's row), held, so nothing checkpoints. */
+static void log_fill(vport_store *s, int pages) {
+        vport_error err = { 0 };
+
+        store_hold_checkpoint(s, true);
+        for (int i = 0; i < pages; i++)
+                if (store_network_set_active(s, "bench", i & 1, &err) < 0)
+                        die("network flag", -EIO, &err);
+        store_hold_checkpoint(s, false);
+}
+
+/* Empty the log: a commit past the threshold checkpoints it. */
+static void log_empty(vport_store *s) {
+        log_fill(s, 0);
+        for (int i = 0; i <= STORE_WAL_CHECKPOINT_PAGES; i++)
+                (void) time_flag(s, false, i);
+}
+
+/* Stamped opens + closes with the log holding pages pages (each open is
+ * the first: the index is rebuilt each time). */
+static void time_log_opens(int pages, int rounds, double *t) {
+        vport_store *s = open_or_die(0);
+
+        log_empty(s);
+        log_fill(s, pages);
+        store_close(s);
+        for (int i = 0; i < rounds; i++)
+                t[i] = time_open(0);
+}
+
+/* A one-page commit that reaches the threshold (checkpoints, three
+ * fdatasyncs, the log's pages copied into the file) and one that does not. */
+static void time_checkpoints(int rounds, double *t_ckpt, double *t_plain) {
+        vport_store *s = open_or_die(0);
+
+        for (int i = 0; i < rounds; i++) {
+                log_empty(s);
+                log_fill(s, STORE_WAL_CHECKPOINT_PAGES - 2);
+                t_plain[i] = time_flag(s, false, i);
+                t_ckpt[i] = time_flag(s, false, i + 1);
+        }
+        store_close(s);
+}
+
 enum {
         OPEN_STAMPED,
         OPEN_STALE,
@@ -211,8 +260,14 @@ enum {
         COPY,
         NOCOPY,
         RAWCOPY,
+        CKPT,
+        NOCKPT,
         _N
 };
+
+/* Log sizes timed, in multiples of STORE_WAL_CHECKPOINT_PAGES / 4. */
+static const int log_quarters[] = { 0, 1, 2, 4, 8, 16 };
+#define N_LOG ELEMENTSOF(log_quarters)
 
 /* One round of the three opens; first is the base index (OPEN_STAMPED or
  * HELD_STAMPED). Unchecked first: its close leaves the stamp as it was. */
@@ -260,6 +315,7 @@ static void measure(int rounds, const vport_uuid *uuid, double *t[_N]) {
                 t[NOCOPY][i] = time_flag(s, false, i);
         }
         store_close(s);
+        time_checkpoints(rounds, t[CKPT], t[NOCKPT]);
 }
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
@@ -292,11 +348,27 @@ static void report(int nports, int rounds, double *t[_N]) {
                m[FULL] / m[QUICK]);
         printf("%-34s %7.2f ms (a runtime flag: %.2f ms; the copy alone: %.2f ms)\n",
                "net-autostart (FULL sync + copy)", m[COPY], m[NOCOPY], m[RAWCOPY]);
+        printf("%-34s %7.2f ms (one that does not: %.2f ms; threshold %d pages)\n",
+               "a commit that checkpoints the log", m[CKPT], m[NOCKPT], STORE_WAL_CHECKPOINT_PAGES);
+}
+
+/* What the log costs a command: its open with the log as the last
+ * checkpoint left it, and its share of the checkpoints. */
+static void report_log(int rounds, double *t[N_LOG], const double *ckpt, const double *plain) {
+        double m[N_LOG], c = median((double *) ckpt, rounds) - median((double *) plain, rounds);
+
+        for (size_t k = 0; k < N_LOG; k++)
+                m[k] = median(t[k], rounds);
+        printf("%-34s", "store_open + close, log of N pages:");
+        for (size_t k = 0; k < N_LOG; k++)
+                printf(" %d: %.3f ms;", log_quarters[k] * STORE_WAL_CHECKPOINT_PAGES / 4, m[k]);
+        printf("\n%-34s %.1f us a page; a checkpoint %.3f ms\n", "rebuilding the log's index:",
+               (m[N_LOG - 1] - m[0]) * 1e3 / (log_quarters[N_LOG - 1] * STORE_WAL_CHECKPOINT_PAGES / 4), c);
 }
 
 int main(int argc, char **argv) {
         int nports = argc > 1 ? atoi(argv[1]) : 4096, rounds = argc > 2 ? atoi(argv[2]) : 21;
-        double *t[_N];
+        double *t[_N], *tl[N_LOG];
         vport_uuid first;
 
         if (nports < 1 || rounds < 1) {
@@ -311,6 +383,13 @@ int main(int argc, char **argv) {
         build(nports, &first);
         measure(rounds, &first, t);
         report(nports, rounds, t);
+        for (size_t k = 0; k < N_LOG; k++) {
+                tl[k] = calloc((size_t) rounds, sizeof(double));
+                time_log_opens(log_quarters[k] * STORE_WAL_CHECKPOINT_PAGES / 4, rounds, tl[k]);
+        }
+        report_log(rounds, tl, t[CKPT], t[NOCKPT]);
+        for (size_t k = 0; k < N_LOG; k++)
+                free(tl[k]);
         nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
         for (int k = 0; k < _N; k++)
                 free(t[k]);

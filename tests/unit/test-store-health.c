@@ -741,6 +741,14 @@ static off_t size_of(const char *path) {
         return stat(path, &st) == 0 ? st.st_size : -1;
 }
 
+/* Pages in a log: a frame is a page and its 24-byte header, after the
+ * log's 32-byte header. */
+static long wal_frames(const char *wal) {
+        off_t size = size_of(wal);
+
+        return size < 32 ? 0 : (long) (size - 32) / (4096 + 24);
+}
+
 static int64_t mtime_of(const char *path) {
         struct stat st;
 
@@ -750,8 +758,9 @@ static int64_t mtime_of(const char *path) {
 
 /* No close checkpoints: the log stays between opens with the ports in
  * it, and the next open reads them from there without checking the file
- * again (the stamp covers the log). A commit that leaves 256 pages or more
- * in the log checkpoints it into the file, and the log starts over. */
+ * again (the stamp covers the log). A commit that leaves
+ * STORE_WAL_CHECKPOINT_PAGES or more in the log checkpoints it into the
+ * file, and the log starts over: the log never holds more. */
 static void test_log_kept_between_opens(void **state) {
         fixture *f = *state;
         char wal[PATH_MAX];
@@ -777,14 +786,17 @@ static void test_log_kept_between_opens(void **state) {
         assert_int_equal(mtime_of(f->db), db_mtime);
         assert_true(stamp_current(f));
 
-        /* a page a commit: past 256, one checkpoints and the log restarts */
+        /* a page a commit: at the threshold, one checkpoints and the log
+         * restarts; it is emptied, never longer than the threshold */
         assert_int_equal(store_open(f->dir, &f->s, &err), 0);
-        for (int i = 0; i < 600; i++)
+        for (int i = 0; i < 2 * STORE_WAL_CHECKPOINT_PAGES + 10; i++) {
                 assert_int_equal(store_network_set_active(f->s, "default", i & 1, &err), 0);
+                assert_true(wal_frames(wal) < STORE_WAL_CHECKPOINT_PAGES);
+        }
         close_store(f);
         wal_size = size_of(wal);
         assert_true(mtime_of(f->db) != db_mtime);
-        assert_true(wal_size < 32 + 300 * (4096 + 24));
+        assert_true(wal_size < 32 + STORE_WAL_CHECKPOINT_PAGES * (4096 + 24));
         assert_true(stamp_current(f));
         assert_int_equal(db_int(f->db, "SELECT count(*) FROM ports"), 40);
 }
@@ -806,10 +818,10 @@ static void test_checkpoint_held(void **state) {
         assert_int_equal(store_network_set_active(f->s, "default", true, &err), 0);
         db_mtime = mtime_of(f->db);
         store_hold_checkpoint(f->s, true);
-        for (int i = 0; i < 300; i++)
+        for (int i = 0; i < 2 * STORE_WAL_CHECKPOINT_PAGES; i++)
                 assert_int_equal(store_network_set_active(f->s, "default", i & 1, &err), 0);
         assert_int_equal(mtime_of(f->db), db_mtime);
-        assert_true(size_of(wal) >= 300 * (4096 + 24));
+        assert_true(wal_frames(wal) >= 2 * STORE_WAL_CHECKPOINT_PAGES);
         store_hold_checkpoint(f->s, false);
         assert_int_equal(store_network_set_active(f->s, "default", false, &err), 0);
         assert_true(mtime_of(f->db) != db_mtime);
@@ -817,10 +829,11 @@ static void test_checkpoint_held(void **state) {
 
         db_mtime = mtime_of(f->db);
         store_hold_checkpoint(f->s, true);
-        for (int i = 0; i < 1100; i++)
+        for (int i = 0; i < 4 * STORE_WAL_CHECKPOINT_PAGES + 10; i++) {
                 assert_int_equal(store_network_set_active(f->s, "default", i & 1, &err), 0);
+                assert_true(wal_frames(wal) < 4 * STORE_WAL_CHECKPOINT_PAGES);
+        }
         assert_true(mtime_of(f->db) != db_mtime);
-        assert_true(size_of(wal) < 32 + 1050 * (4096 + 24));
         store_hold_checkpoint(f->s, false);
         close_store(f);
         assert_true(stamp_current(f));

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The state store, each test in a fresh state directory with a fake boot id. */
 #include <ftw.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -395,6 +396,75 @@ static void test_port_generation_cas(void **state) {
         assert_int_equal(store_port_update(f->s, b, &err), -ENOENT);
         store_port_free(a);
         store_port_free(b);
+}
+
+/* Frames in the state file's log: each is a page a commit wrote. */
+static long wal_frames(const fixture *f) {
+        char wal[PATH_MAX];
+        struct stat st;
+
+        snprintf(wal, sizeof(wal), "%s/vport.db-wal", f->dir);
+        assert_int_equal(stat(wal, &st), 0);
+        return st.st_size < 32 ? 0 : (long) (st.st_size - 32) / (4096 + 24);
+}
+
+/* An update that changes no indexed column (owner, MAC, device: a port's
+ * steps) writes the row's page alone, none of the indexes' (SQLite
+ * rewrites an index whenever an UPDATE sets its column); one that changes
+ * them updates the indexes, so each lookup finds the port by its new value
+ * only, and the compare-and-swap holds on both paths. */
+static void test_port_update_pages(void **state) {
+        fixture *f = *state;
+        vport_mac old_mac = M("52:54:00:00:00:01"), new_mac = M("52:54:00:00:00:09");
+        vport_uuid u1 = U(P1), holder;
+        store_port *got = NULL, *stale = NULL;
+        store_port *list = NULL;
+        vport_error err = {};
+        long frames;
+        size_t n = 0;
+
+        define_net(f->s, "default", NET_UUID);
+        insert_port(f->s, P1, "default", "52:54:00:00:00:01", "eth0");
+        assert_int_equal(store_port_get(f->s, &u1, &got, &err), 0);
+        assert_int_equal(store_port_get(f->s, &u1, &stale, &err), 0);
+        free(got->state);
+        got->state = strdup("prepared");
+        frames = wal_frames(f);
+        assert_int_equal(store_port_update(f->s, got, &err), 0);
+        assert_int_equal(wal_frames(f), frames + 1);
+        assert_int_equal(got->generation, 2);
+        assert_int_equal(store_port_update(f->s, stale, &err), -ESTALE);
+
+        got->mac = new_mac;
+        free(got->device);
+        got->device = strdup("eth1");
+        free(got->owner_name);
+        got->owner_name = strdup("vm9");
+        frames = wal_frames(f);
+        assert_int_equal(store_port_update(f->s, got, &err), 0);
+        assert_true(wal_frames(f) > frames + 1);
+        assert_int_equal(got->generation, 3);
+        assert_int_equal(store_mac_in_use(f->s, &old_mac, NULL, NULL, &err), 0);
+        assert_int_equal(store_mac_in_use(f->s, &new_mac, NULL, &holder, &err), 1);
+        assert_true(uuid_equal(&holder, &u1));
+        assert_int_equal(usage_of(f->s, "default", "eth0"), 0);
+        assert_int_equal(usage_of(f->s, "default", "eth1"), 1);
+        assert_int_equal(store_port_list(f->s, NULL, "vm1", &list, &n, &err), 0);
+        assert_int_equal(n, 0);
+        assert_int_equal(store_port_list(f->s, NULL, "vm9", &list, &n, &err), 0);
+        assert_int_equal(n, 1);
+        store_port_array_free(list, n);
+        /* the new keys, an old generation */
+        stale->generation = 2;
+        stale->mac = new_mac;
+        free(stale->device);
+        stale->device = strdup("eth1");
+        free(stale->owner_name);
+        stale->owner_name = strdup("vm9");
+        assert_int_equal(store_port_update(f->s, stale, &err), -ESTALE);
+        assert_non_null(strstr(err.message, "generation 2, now 3"));
+        store_port_free(got);
+        store_port_free(stale);
 }
 
 /* MACs are looked up, not enforced unique: libvirt lets two ports share one. */
@@ -921,6 +991,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_network_crud, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_port_crud, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_port_generation_cas, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_port_update_pages, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_creator_uid, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_mac_in_use, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_prepare_reads_use_indexes, setup, teardown),

@@ -326,31 +326,58 @@ static int port_update_failed(vport_store *s, const vport_uuid *uuid, uint64_t g
                                (unsigned long long) old->generation);
 }
 
-static int port_update_row(vport_store *s, store_port *p, vport_error *err) {
+/* The UPDATE of a whole port row, guarded by its generation. keep_keys:
+ * only if the columns an index holds (owner_name, owner_uuid, mac, device)
+ * still have the row's values, and without setting them. SQLite rewrites
+ * every index whose column an UPDATE sets, changed or not: setting all of
+ * them put four index pages besides the row's into the log at each step of
+ * a port (prepare, activate, ...), which change none of them. Returns the
+ * rows changed (0 or 1) or -errno. */
+static int port_update_step(vport_store *s, const store_port *p, bool keep_keys, vport_error *err) {
+        static const char *const sql[] = {
+                [false] =
+                        "UPDATE ports SET owner_name = ?3, owner_uuid = ?4, mac = ?5, portgroup = ?6, "
+                        "device = ?7, plug_type = ?8, state = ?9, xml = ?10, runtime = ?11, summary = ?15, "
+                        "generation = generation + 1, updated = ?13 WHERE uuid = ?1 AND generation = ?12",
+                [true] = "UPDATE ports SET portgroup = ?6, plug_type = ?8, state = ?9, xml = ?10, runtime = "
+                         "?11, "
+                         "summary = ?15, generation = generation + 1, updated = ?13 WHERE uuid = ?1 AND "
+                         "generation = ?12 AND owner_name = ?3 AND owner_uuid = ?4 AND mac = ?5 AND "
+                         "device IS ?7",
+        };
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         char buf[VPORT_UUID_STRLEN];
-        int64_t now = store_now();
         int r, rc;
 
-        r = store_prepare(
-                s,
-                "UPDATE ports SET owner_name = ?3, owner_uuid = ?4, mac = ?5, portgroup = ?6, "
-                "device = ?7, plug_type = ?8, state = ?9, xml = ?10, runtime = ?11, summary = ?15, "
-                "generation = generation + 1, updated = ?13 WHERE uuid = ?1 AND generation = ?12",
-                &st, err);
+        r = store_prepare(s, sql[keep_keys], &st, err);
         if (r < 0)
                 return r;
         port_bind_fields(st, p);
         sqlite3_bind_int64(st, 12, (sqlite3_int64) p->generation);
-        sqlite3_bind_int64(st, 13, now);
+        sqlite3_bind_int64(st, 13, (sqlite3_int64) p->updated);
         rc = sqlite3_step(st);
         if (rc != SQLITE_DONE)
                 return store_sql_error(s, rc, err, "updating port %s", uuid_format(&p->uuid, buf));
-        /* The compare-and-swap is the WHERE clause: no read before the write. */
-        if (sqlite3_changes(s->db) != 1)
-                return port_update_failed(s, &p->uuid, p->generation, err);
+        return sqlite3_changes(s->db);
+}
+
+static int port_update_row(vport_store *s, store_port *p, vport_error *err) {
+        uint64_t updated = p->updated;
+        int r;
+
+        p->updated = store_now();
+        r = port_update_step(s, p, true, err);
+        /* The compare-and-swap is the WHERE clause: no read before the write.
+         * Nothing changed: an indexed column did, or the generation. */
+        if (r == 0)
+                r = port_update_step(s, p, false, err);
+        if (r == 0)
+                r = port_update_failed(s, &p->uuid, p->generation, err);
+        if (r < 0) {
+                p->updated = updated;
+                return r;
+        }
         p->generation++;
-        p->updated = now;
         return 0;
 }
 

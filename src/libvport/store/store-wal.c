@@ -21,13 +21,11 @@
 
 #include "store-internal.h"
 
-/* The first connection after all have closed rebuilds the log's index
- * (-shm) by reading every frame of it (~6,000 instructions and a pread per
- * page), so the threshold bounds that per-process cost as well as it
- * spreads the checkpoint's three fdatasyncs. A prepare writes ~20 pages:
- * 256 pages (1 MiB) is a checkpoint every ~12 prepares and ~0.5 ms of
- * reading at worst (bench/README.md, "The state file's log"). */
-#define STORE_WAL_CHECKPOINT_PAGES 256
+/* STORE_WAL_CHECKPOINT_PAGES (store.h): the first connection after all
+ * have closed rebuilds the log's index (-shm) by reading every frame of
+ * it (~6,000 instructions and a pread per page), so the threshold bounds
+ * that per-process cost as well as it spreads the checkpoint's three
+ * fdatasyncs (bench/README.md, "The state file's log"). */
 
 #define STAMP_MAX STORE_STAMP_MAX
 

@@ -129,6 +129,11 @@ bool store_in_transaction(const vport_store *s);
  * injection: a test ends the process there). NULL fn removes it. */
 void store_set_commit_hook(vport_store *s, void (*fn)(void *userdata), void *userdata);
 
+/* The commit that leaves this many pages or more in the state file's log
+ * checkpoints it into the file and empties it (store-wal.c, which says
+ * how it was chosen). */
+#define STORE_WAL_CHECKPOINT_PAGES 64
+
 /* While held, a commit that fills the log past its checkpoint threshold
  * leaves the checkpoint (three fdatasyncs) to a later commit, unless the
  * log has grown to four times the threshold. For the steps on a guest's
