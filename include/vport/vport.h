@@ -373,17 +373,27 @@ typedef enum vport_repair_kind {
         VPORT_REPAIR_UNDO_PREPARE,  /* a prepare that died: devices restored, port back to allocated */
         VPORT_REPAIR_FINISH_DELETE, /* a delete that died: devices restored, port forgotten */
         VPORT_REPAIR_DROP_STALE,    /* ports of an earlier boot dropped */
+        /* a net-destroy that died: its ports torn down, the bridge it would
+         * delete deleted, the network inactive */
+        VPORT_REPAIR_FINISH_NET_DESTROY,
+        VPORT_REPAIR_UNDO_NET_START, /* a net-start that died: the bridge it made deleted */
         _VPORT_REPAIR_KIND_MAX,
 } vport_repair_kind;
 
-/* "undo-prepare", "finish-delete", "drop-stale"; NULL out of range. */
+/* "undo-prepare", "finish-delete", "drop-stale", "finish-net-destroy",
+ * "undo-net-start"; NULL out of range. */
 const char *vport_repair_kind_to_string(vport_repair_kind k);
 
 typedef struct vport_repair vport_repair;
 vport_repair_kind vport_repair_get_kind(const vport_repair *r);
-/* The port repaired; NULL for VPORT_REPAIR_DROP_STALE. */
+/* The port repaired; NULL for VPORT_REPAIR_DROP_STALE and the network
+ * repairs. */
 const vport_uuid *vport_repair_get_port(const vport_repair *r);
-/* Ports the repair covers: 1, or how many stale ports were dropped. */
+/* The network repaired (VPORT_REPAIR_FINISH_NET_DESTROY,
+ * VPORT_REPAIR_UNDO_NET_START); NULL for the others. */
+const char *vport_repair_get_network(const vport_repair *r);
+/* Ports the repair covers: 1, or how many stale ports were dropped; 1 for
+ * a network repair (its ports' own repairs are listed apart). */
 unsigned vport_repair_get_count(const vport_repair *r);
 /* What was done, as one sentence for a human. Never NULL. */
 const char *vport_repair_get_action(const vport_repair *r);
@@ -391,7 +401,8 @@ void vport_repair_array_free(vport_repair **r, size_t n); /* NULL-safe */
 
 /* vport_reconcile(), and what it did: *ret / *ret_n (both may be NULL; free
  * with vport_repair_array_free()) list every port whose half-done change it
- * finished, and the stale ports it dropped. Returns what vport_reconcile()
+ * finished, the stale ports it dropped, and every network whose half-done
+ * start it undid or destroy it finished. Returns what vport_reconcile()
  * returns. */
 int vport_reconcile_ex(vport_ctx *ctx, vport_repair ***ret, size_t *ret_n, vport_error *err);
 
@@ -446,8 +457,9 @@ void vport_drift_item_array_free(vport_drift_item **d, size_t n); /* NULL-safe *
 int vport_drift(vport_ctx *ctx, vport_drift_item ***ret, size_t *ret_n, vport_error *err);
 
 /* Finish every half-done change recorded in the journal (restore devices of
- * ports that were being deleted or whose process died), and drop ports of an
- * earlier boot. Returns the number of entries handled or -errno. */
+ * ports that were being deleted or whose process died; finish a net-destroy,
+ * undo a net-start, whose process died), and drop ports of an earlier boot.
+ * Returns the number of entries handled or -errno. */
 int vport_reconcile(vport_ctx *ctx, vport_error *err);
 
 /* ---- 802.1Qbg: the switch ending an association ----

@@ -495,6 +495,9 @@ static void print_reconcile(int handled, json_object *repaired, json_object *dri
                 json_object *o = json_object_array_get_idx(repaired, i), *v;
                 if (json_object_object_get_ex(o, "stale_ports", &v))
                         printf("Repaired: %s (%d)\n", cli_esc(get_str(o, "action")), json_object_get_int(v));
+                else if (json_object_object_get_ex(o, "network", &v))
+                        printf("Repaired: network %s: %s\n", cli_esc(get_str(o, "network")),
+                               cli_esc(get_str(o, "action")));
                 else
                         printf("Repaired: port %s: %s\n", cli_esc(get_str(o, "port")),
                                cli_esc(get_str(o, "action")));

@@ -94,7 +94,11 @@ static void reconcile(vport_ctx *ctx, vd_server *server) {
         if ((r = vport_drift(ctx, &drift, &n_drift, &err)) < 0)
                 fprintf(stderr, "vportd: drift at start: %s\n", vport_error_message(&err, r));
         for (size_t i = 0; i < n_rep; i++)
-                fprintf(stderr, "vportd: reconcile: %s\n", vport_repair_get_action(rep[i]));
+                if (vport_repair_get_network(rep[i]))
+                        fprintf(stderr, "vportd: reconcile: network %s: %s\n",
+                                vport_repair_get_network(rep[i]), vport_repair_get_action(rep[i]));
+                else
+                        fprintf(stderr, "vportd: reconcile: %s\n", vport_repair_get_action(rep[i]));
         for (size_t i = 0; i < n_drift; i++)
                 fprintf(stderr, "vportd: drift: %s\n", vport_drift_item_get_detail(drift[i]));
         vd_emit(server, "reconciled", vport_reconcile_report_to_json(handled, rep, n_rep, drift, n_drift));

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -119,11 +121,15 @@ static int ctx_destroys(fixture *f) {
         return vport_net_destroy(f->ctx, "br", NULL);
 }
 
-static bool net_active(vport_ctx *ctx) {
+static bool net_active_named(vport_ctx *ctx, const char *name) {
         _cleanup_(store_network_freep) store_network *net = NULL;
 
-        assert_int_equal(store_network_get(ctx->store, "br", &net, NULL), 0);
+        assert_int_equal(store_network_get(ctx->store, name, &net, NULL), 0);
         return net->active;
+}
+
+static bool net_active(vport_ctx *ctx) {
+        return net_active_named(ctx, "br");
 }
 
 static vport_port_state state_of(fixture *f) {
@@ -209,10 +215,49 @@ static void test_create_outlived_by_destroy(void **state) {
         assert_int_equal(tu_n_ports(f->ctx), 0);
 }
 
-static void put_destroy_entry(fixture *f) {
+/* br's destroy entry as a net-destroy by process pid puts it (0: an
+ * entry without a record, which counts as its writer gone). */
+static void put_destroy_entry_by(vport_ctx *ctx, int pid) {
+        char data[64];
         store_net_journal j = { .network = "br", .key = "destroy", .step = "releasing" };
 
-        assert_int_equal(store_net_journal_put(f->ctx->store, &j, NULL), 0);
+        snprintf(data, sizeof(data), "{\"pid\":%d,\"flags\":0}", pid);
+        j.data = pid ? data : NULL;
+        assert_int_equal(store_net_journal_put(ctx->store, &j, NULL), 0);
+}
+
+static void put_destroy_entry(fixture *f) {
+        put_destroy_entry_by(f->ctx, 0);
+}
+
+static size_t n_net_journal(vport_ctx *ctx) {
+        store_net_journal *entries = NULL;
+        size_t n = 0;
+
+        assert_int_equal(store_net_journal_list(ctx->store, NULL, &entries, &n, NULL), 0);
+        store_net_journal_array_free(entries, n);
+        return n;
+}
+
+/* Reconcile; whether it lists network net's destroy as finished (a network
+ * repair names the network, no port). */
+static bool reconcile_finishes(vport_ctx *ctx, const char *net) {
+        vport_repair **rep = NULL;
+        vport_error err = { 0 };
+        bool finished = false;
+        size_t n = 0;
+
+        if (vport_reconcile_ex(ctx, &rep, &n, &err) < 0)
+                fail_msg("reconcile: %s", err.message);
+        for (size_t i = 0; i < n; i++) {
+                if (vport_repair_get_kind(rep[i]) != VPORT_REPAIR_FINISH_NET_DESTROY)
+                        continue;
+                assert_null(vport_repair_get_port(rep[i]));
+                assert_string_equal(vport_repair_get_network(rep[i]), net);
+                finished = true;
+        }
+        vport_repair_array_free(rep, n);
+        return finished;
 }
 
 /* A destroy killed after marking the ports leaves the network active with
@@ -227,12 +272,244 @@ static void test_unfinished_destroy(void **state) {
         assert_int_equal(vport_port_create(f->other, &(vport_port_request){ .network = "br", .vlan = -1 },
                                            NULL, &err),
                          -EBUSY);
-        assert_non_null(strstr(err.message, "'vport net-destroy br'"));
+        assert_non_null(strstr(err.message, "'vport reconcile'"));
+        assert_non_null(strstr(err.message, "'vport net-destroy br' again"));
         assert_int_equal(tu_n_ports(f->ctx), 1);
         assert_int_equal(vport_net_destroy(f->ctx, "br", &err), 0);
         assert_false(net_active(f->ctx));
         assert_int_equal(vport_net_start(f->ctx, "br", &err), 0);
         assert_int_equal(other_creates(f), 0);
+}
+
+/* The same left entry, finished by reconcile as net-destroy would have:
+ * the port it had not torn down goes (the port pass finishes those it
+ * had marked), the network ends inactive with no entry left, and started
+ * again it takes ports as a clean network does. */
+static void test_unfinished_destroy_reconciled(void **state) {
+        fixture *f = *state;
+        vport_error err = { 0 };
+
+        put_destroy_entry(f);
+        assert_true(reconcile_finishes(f->ctx, "br"));
+        assert_false(net_active(f->ctx));
+        assert_int_equal(tu_n_ports(f->ctx), 0);
+        assert_int_equal(tu_n_journal(f->ctx, NULL), 0);
+        assert_int_equal(n_net_journal(f->ctx), 0);
+        assert_int_equal(fake_net_count("tun"), 0);
+        assert_false(reconcile_finishes(f->ctx, "br")); /* nothing left to do */
+        assert_int_equal(vport_net_start(f->ctx, "br", &err), 0);
+        assert_int_equal(other_creates(f), 0);
+}
+
+/* A net-destroy still running (its writer alive) is left alone: its
+ * network, ports and entry stay, and port-create says who is at it. */
+static void test_live_destroy_left_alone(void **state) {
+        fixture *f = *state;
+        vport_error err = { 0 };
+
+        put_destroy_entry_by(f->ctx, (int) getpid());
+        assert_false(reconcile_finishes(f->ctx, "br"));
+        assert_true(net_active(f->ctx));
+        assert_int_equal(tu_n_ports(f->ctx), 1);
+        assert_int_equal(n_net_journal(f->ctx), 1);
+        assert_int_equal(vport_port_create(f->other, &(vport_port_request){ .network = "br", .vlan = -1 },
+                                           NULL, &err),
+                         -EBUSY);
+        assert_non_null(strstr(err.message, "being destroyed (by process"));
+}
+
+/* A dead net-destroy's network one of whose ports a live process is
+ * deleting (its delete entry, written by this process): reconcile leaves
+ * the network to that delete (a later run finishes it) rather than tear
+ * the port down beside it. */
+static void test_port_delete_under_way_left_alone(void **state) {
+        fixture *f = *state;
+        store_journal j = { .port_uuid = f->port, .key = "delete", .step = "releasing" };
+        char data[64];
+
+        snprintf(data, sizeof(data), "{\"pid\":%d,\"snapshot\":null}", (int) getpid());
+        j.data = data;
+        assert_int_equal(store_journal_put(f->ctx->store, &j, NULL), 0);
+        put_destroy_entry(f);
+        assert_false(reconcile_finishes(f->ctx, "br"));
+        assert_true(net_active(f->ctx));
+        assert_int_equal(tu_n_ports(f->ctx), 1);
+        assert_int_equal(n_net_journal(f->ctx), 1);
+        /* that delete done (its entry gone with the port's other entries'
+         * writer, this process, still alive): the next reconcile finishes */
+        assert_int_equal(store_journal_delete(f->ctx->store, &f->port, "delete", NULL), 0);
+        assert_true(reconcile_finishes(f->ctx, "br"));
+        assert_false(net_active(f->ctx));
+        assert_int_equal(tu_n_ports(f->ctx), 0);
+}
+
+/* Armed once reconcile's connection has read the network journal (the
+ * dead writer's entry): at its next BEGIN, which is the resumed destroy's,
+ * a net-destroy of another process takes the network over (its entry, with
+ * its live pid). */
+static int on_journal_read(unsigned type, void *userdata, void *stmt, void *sql) {
+        fixture *f = userdata;
+        const char *text = sqlite3_sql(stmt);
+
+        if (!f->armed && f->step && strstr(text, "FROM network_journal"))
+                f->armed = true;
+        else if (f->armed && f->step && strncmp(text, "BEGIN", 5) == 0) {
+                f->stepped = f->step(f);
+                f->step = NULL;
+        }
+        return 0;
+}
+
+static int other_takes_over(fixture *f) {
+        put_destroy_entry_by(f->other, (int) getpid());
+        return 0;
+}
+
+/* Reconcile judged the entry abandoned, then another net-destroy began
+ * before reconcile's transaction: the check under the lock sees the live
+ * writer, and reconcile leaves the network to it (no port torn down from
+ * under it, nothing listed). */
+static void test_destroy_taken_over_meanwhile(void **state) {
+        fixture *f = *state;
+
+        put_destroy_entry(f);
+        f->step = other_takes_over;
+        sqlite3_trace_v2(f->ctx->store->db, SQLITE_TRACE_STMT, on_journal_read, f);
+        assert_false(reconcile_finishes(f->ctx, "br"));
+        sqlite3_trace_v2(f->ctx->store->db, 0, NULL, NULL);
+        assert_null(f->step); /* it ran */
+        assert_true(net_active(f->ctx));
+        assert_int_equal(tu_n_ports(f->ctx), 1);
+        assert_int_equal(state_of(f), PORT_STATE_PREPARED);
+}
+
+/* ---- net-destroy killed after every change point ---- */
+
+static void destroy_forced(vport_ctx *ctx, const char *net) {
+        _exit(vport_net_destroy_ex(ctx, net, VPORT_NET_DESTROY_FORCE, NULL, NULL, NULL) < 0 ? 4 : 0);
+}
+
+/* A child runs net-destroy --force of net through "change:k=crash-after"
+ * (every kernel call that changes something and every store commit, in
+ * order). Returns its exit status: 99 killed, 0 completed. */
+static int destroy_child(fixture *f, const char *net, unsigned k) {
+        pid_t pid = fork();
+        int status;
+
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                const vport_kernel_ops *ops;
+                fault_ops *fo = NULL;
+                char spec[32];
+                vport_ctx *ctx;
+
+                snprintf(spec, sizeof(spec), "change:%u=crash-after", k);
+                if (fault_ops_new(spec, &fake_net_ops, &fo, &ops, NULL) < 0)
+                        _exit(2);
+                ctx = tu_ctx_open(f->dir, ops);
+                fault_ops_watch_store(fo, ctx);
+                destroy_forced(ctx, net);
+        }
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFEXITED(status));
+        return WEXITSTATUS(status);
+}
+
+/* net active, with a port in each state a destroy meets: allocated,
+ * prepared, active (a running guest: --force). */
+static void populate(fixture *f, const char *net) {
+        static const char *const owners[] = { "vma", "vmp", "vmr" };
+        vport_error err = { 0 };
+
+        if (!net_active_named(f->ctx, net))
+                assert_int_equal(vport_net_start(f->ctx, net, &err), 0);
+        for (size_t i = 0; i < ELEMENTSOF(owners); i++) {
+                vport_port_request req = { .network = net,
+                                           .owner_name = owners[i],
+                                           .vlan = -1,
+                                           .flags = i > 0 ? VPORT_PORT_PREPARE : 0 };
+                vport_port *port = NULL;
+
+                if (vport_port_create(f->ctx, &req, &port, &err) < 0)
+                        fail_msg("create on %s: %s", net, err.message);
+                if (i == 2)
+                        assert_int_equal(vport_port_activate(f->ctx, &port->def->uuid, NULL, &err), 0);
+                vport_port_free(port);
+        }
+}
+
+/* What reconcile must make of a destroy killed at any point: the destroy
+ * finished (listed, unless the kill came after its last commit), nothing
+ * of the network's ports left in the store or the kernel, its own bridge
+ * gone, no entry left, nothing drifted; started again, it takes a port as
+ * a clean network does. */
+static void after_destroy_kill(fixture *f, const char *net, const char *own_bridge, unsigned k) {
+        bool was_active = net_active_named(f->ctx, net);
+        vport_drift_item **drift = NULL;
+        vport_port *port = NULL;
+        vport_error err = { 0 };
+        size_t n_drift = 0;
+
+        if (reconcile_finishes(f->ctx, net) != was_active)
+                fail_msg("%s, killed after change %u: the destroy %s listed", net, k,
+                         was_active ? "was not" : "was");
+        assert_false(net_active_named(f->ctx, net));
+        assert_int_equal(tu_n_ports(f->ctx), 0);
+        assert_int_equal(tu_n_journal(f->ctx, NULL), 0);
+        assert_int_equal(n_net_journal(f->ctx), 0);
+        assert_int_equal(fake_net_count("tun"), 0);
+        assert_int_equal(fake_net_fdb_count(&guest_mac), 0);
+        if (own_bridge)
+                assert_null(fake_net_find(0, own_bridge));
+        assert_int_equal(vport_drift(f->ctx, &drift, &n_drift, &err), 0);
+        vport_drift_item_array_free(drift, n_drift);
+        assert_int_equal(vport_net_start(f->ctx, net, &err), 0);
+        assert_int_equal(vport_port_create(f->other,
+                                           &(vport_port_request){
+                                                   .network = net, .vlan = -1, .flags = VPORT_PORT_PREPARE },
+                                           &port, &err),
+                         0);
+        assert_int_equal(vport_port_delete(f->other, &port->def->uuid, &err), 0);
+        vport_port_free(port);
+}
+
+/* Returns the number of change points net-destroy --force of net has. */
+static unsigned destroy_sweep(fixture *f, const char *net, const char *own_bridge) {
+        unsigned k;
+
+        for (k = 1;; k++) {
+                int status;
+
+                populate(f, net);
+                status = destroy_child(f, net, k);
+                if (status == 0)
+                        break;
+                assert_int_equal(status, 99);
+                after_destroy_kill(f, net, own_bridge, k);
+        }
+        assert_false(net_active_named(f->ctx, net));
+        assert_int_equal(tu_n_ports(f->ctx), 0);
+        assert_int_equal(n_net_journal(f->ctx), 0);
+        assert_int_equal(fake_net_count("tun"), 0);
+        assert_true(k > 2); /* the mark's commit and more were reached */
+        return k - 1;
+}
+
+/* A bridge-mode network (br0 is the administrator's) and an isolated one
+ * (vport makes vbr9). */
+static void test_killed_destroy_sweep(void **state) {
+        fixture *f = *state;
+        vport_error err = { 0 };
+        unsigned points;
+
+        tu_skip_without_faults();
+        assert_int_equal(vport_port_delete_owner(f->ctx, "vm1", &err), 1);
+        points = destroy_sweep(f, "br", NULL);
+        assert_int_equal(vport_net_define(f->ctx, "<network><name>iso</name><bridge name='vbr9'/></network>",
+                                          NULL, &err),
+                         0);
+        points += destroy_sweep(f, "iso", "vbr9");
+        print_message("net-destroy --force: %u kill points\n", points);
 }
 
 /* An entry left on an inactive network (killed between the two, or an
@@ -289,6 +566,11 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_created_during_teardown, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_create_outlived_by_destroy, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_unfinished_destroy, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_unfinished_destroy_reconciled, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_live_destroy_left_alone, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_destroy_taken_over_meanwhile, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_port_delete_under_way_left_alone, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_killed_destroy_sweep, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_destroy_entry_left_inactive, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_owner_port_created_meanwhile, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_owner_port_activated_meanwhile, setup, teardown),

@@ -594,8 +594,10 @@ static void start_iso(vport_ctx *ctx, const void *arg) {
 }
 
 static void killed_after_bridge_create(fixture *f, bool foreign) {
+        vport_repair **rep = NULL;
         vport_error err = { 0 };
         fake_net_link *made;
+        size_t n = 0;
         int other = 0;
 
         tu_crash_child(f->dir, &fake_net_ops, "bridge_create:1=crash-after", start_iso, NULL);
@@ -608,8 +610,14 @@ static void killed_after_bridge_create(fixture *f, bool foreign) {
         } else {
                 made->link.mac.addr[5] ^= 0x55;
         }
-        assert_true(vport_reconcile(f->ctx, &err) >= 0);
+        assert_true(vport_reconcile_ex(f->ctx, &rep, &n, &err) >= 0);
         assert_int_equal(fake_net_find(0, "vbr9") != NULL, foreign);
+        /* listed as the network's repair, naming it */
+        assert_int_equal(n, 1);
+        assert_int_equal(vport_repair_get_kind(rep[0]), VPORT_REPAIR_UNDO_NET_START);
+        assert_string_equal(vport_repair_get_network(rep[0]), "iso");
+        assert_null(vport_repair_get_port(rep[0]));
+        vport_repair_array_free(rep, n);
         if (foreign)
                 fake_net_remove(other);
 }

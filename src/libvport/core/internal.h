@@ -148,16 +148,27 @@ void owner_uuid_of_name(const char *name, vport_uuid *ret);
 /* net-destroy's part on the ports: refuse (-EBUSY, naming them, nothing
  * changed) while a port is active unless VPORT_NET_DESTROY_FORCE, then
  * tear every port down. *ret_ports / *ret_n get the ports torn down as they
- * were before, also on failure (NULL / 0 on a refusal). Returns 0 once no
- * port is left, or -errno. */
+ * were before, also on failure (NULL / 0 on a refusal). With
+ * NET_DESTROY_RESUME (reconcile), -EALREADY and nothing done unless, under
+ * the write lock, the network's destroy entry is still there, its writer
+ * gone, and no port of the network is being changed by a live process.
+ * Returns 0 once no port is left, or -errno. */
 int net_destroy_ports(vport_ctx *ctx, const char *name, unsigned flags, vport_port ***ret_ports,
                       size_t *ret_n, vport_error *err);
+#define NET_DESTROY_RESUME (1u << 16) /* internal: beside the public VPORT_NET_DESTROY_* */
 
-/* The network journal entry (step "releasing", no data) net-destroy puts
- * in the transaction that marks the ports: from then on port-create
- * refuses the network. It goes with the network's active flag; one a
- * destroy left (killed, or a port not torn down) stays until net-destroy
- * is run again (net-start drops one on an inactive network). */
+/* What net-destroy does once no port is left: the bridge vport made for an
+ * isolated or open network deleted, the network inactive and its destroy
+ * entry gone. Returns 0 or -errno. */
+int net_destroy_finish(vport_ctx *ctx, const vport_network_def *def, vport_error *err);
+
+/* The network journal entry net-destroy puts in the transaction that marks
+ * the ports (step "releasing", data {"pid": its writer, "flags": the
+ * VPORT_NET_DESTROY_* it was given}): from then on port-create refuses the
+ * network. It goes with the network's active flag. One whose writer died
+ * (killed, or a port not torn down) is finished by reconcile
+ * (net_destroy_reconcile()) or by net-destroy run again; net-start and
+ * net-undefine drop one on an inactive network. */
 #define NET_JOURNAL_KEY_DESTROY "destroy"
 
 /* Mark the network inactive and drop its destroy entry, in one
@@ -172,6 +183,16 @@ void net_destroy_forget_left(vport_ctx *ctx, const char *name);
 /* Inside the allocation's transaction: the network is active in the store
  * and no destroy has begun on it. -EHOSTDOWN or -EBUSY otherwise. */
 int net_check_open(vport_ctx *ctx, const char *name, vport_error *err);
+
+/* Told of each network reconcile repaired (kind: a VPORT_REPAIR_*_NET_*). */
+typedef void (*net_repaired_fn)(void *userdata, vport_repair_kind kind, const char *network);
+
+/* Finish every net-destroy whose writer died, as it would have finished
+ * (after reconcile's port pass: the ports it marked are gone by then), and
+ * drop destroy entries of an earlier boot; a live net-destroy is left
+ * alone. fn (may be NULL) hears of each destroy finished. Returns the
+ * number of entries handled or -errno. */
+int net_destroy_reconcile(vport_ctx *ctx, net_repaired_fn fn, void *userdata, vport_error *err);
 
 /* ---- journal helpers for plug drivers ----
  * An entry holds the original state of one device (key "vf:BDF",

@@ -492,6 +492,8 @@ static json_object *vport_repair_to_json(const vport_repair *r) {
         if (vport_repair_get_port(r))
                 json_object_object_add(o, "port",
                                        json_object_new_string(uuid_format(vport_repair_get_port(r), uuid)));
+        else if (vport_repair_get_network(r))
+                json_object_object_add(o, "network", json_object_new_string(vport_repair_get_network(r)));
         else
                 json_object_object_add(o, "stale_ports", json_object_new_int64(vport_repair_get_count(r)));
         json_object_object_add(o, "action", json_object_new_string(vport_repair_get_action(r)));

@@ -281,7 +281,8 @@ static int bridge_make(vport_ctx *ctx, const vport_network_def *def, bridge_reco
                      : 0;
 }
 
-static int abandoned_finish(vport_ctx *ctx, const char *network, vport_error *err);
+static int abandoned_finish(vport_ctx *ctx, const char *network, net_repaired_fn fn, void *userdata,
+                            vport_error *err);
 
 /* Record the name before the bridge is made, unless another vport process
  * is starting or destroying this network right now (its record is live).
@@ -319,7 +320,7 @@ int net_bridge_start(vport_ctx *ctx, const vport_network_def *def, vport_error *
 
         assert_return(def->bridge_name && !network_def_bridge_is_template(def), -EINVAL);
         /* what a crashed start or destroy, or an earlier boot, left */
-        r = abandoned_finish(ctx, def->name, err);
+        r = abandoned_finish(ctx, def->name, NULL, NULL, err);
         if (r < 0)
                 return r;
         r = device_exists(ctx, def->bridge_name, err);
@@ -409,27 +410,43 @@ static bool entry_abandoned(vport_ctx *ctx, const store_net_journal *j, const br
         return store_network_get(ctx->store, j->network, &net, NULL) >= 0 && !net->active;
 }
 
-/* Abandoned entries of one network (NULL: all). */
-static int abandoned_finish(vport_ctx *ctx, const char *network, vport_error *err) {
+/* Whether finishing an abandoned record is a repair reconcile lists, and
+ * which: a dead writer's start undone (its bridge deleted) or destroy
+ * finished. An earlier boot's record, or the leftover of a start whose
+ * network is no longer active, only has its record dropped. */
+static bool abandoned_listed(const store_net_journal *j, vport_repair_kind *ret_kind) {
+        *ret_kind = streq(j->step, JOURNAL_STEP_RELEASING) ? VPORT_REPAIR_FINISH_NET_DESTROY
+                                                           : VPORT_REPAIR_UNDO_NET_START;
+        return !j->stale && !streq(j->step, JOURNAL_STEP_PREPARED);
+}
+
+/* Abandoned entries of one network (NULL: all); fn hears of each repair. */
+static int abandoned_finish(vport_ctx *ctx, const char *network, net_repaired_fn fn, void *userdata,
+                            vport_error *err) {
         store_net_journal *entries = NULL;
         size_t n = 0;
         int r, handled = 0;
 
         r = store_net_journal_list(ctx->store, network, &entries, &n, err);
         for (size_t i = 0; r >= 0 && i < n; i++) {
+                vport_repair_kind kind;
                 bridge_record rec;
+                bool listed;
 
                 if (!streq(entries[i].key, BRIDGE_KEY)) /* net-destroy's own entry */
                         continue;
                 record_parse(&entries[i], &rec);
                 if (!entry_abandoned(ctx, &entries[i], &rec))
                         continue;
+                listed = abandoned_listed(&entries[i], &kind);
                 /* an earlier boot's bridge died with it: only the record is left */
                 if (entries[i].stale)
                         rec = (bridge_record){ 0 };
                 /* releasing: net-destroy had begun, the network ends inactive */
                 r = record_finish(ctx, entries[i].network, &rec,
                                   streq(entries[i].step, JOURNAL_STEP_RELEASING), err);
+                if (r >= 0 && listed && fn)
+                        fn(userdata, kind, entries[i].network);
                 handled += r >= 0;
         }
         store_net_journal_array_free(entries, n);
@@ -437,13 +454,13 @@ static int abandoned_finish(vport_ctx *ctx, const char *network, vport_error *er
 }
 
 int net_bridge_forget_abandoned(vport_ctx *ctx, const char *network, vport_error *err) {
-        int r = abandoned_finish(ctx, network, err);
+        int r = abandoned_finish(ctx, network, NULL, NULL, err);
 
         return r < 0 ? r : 0;
 }
 
-int net_bridge_reconcile(vport_ctx *ctx, vport_error *err) {
-        return abandoned_finish(ctx, NULL, err);
+int net_bridge_reconcile(vport_ctx *ctx, net_repaired_fn fn, void *userdata, vport_error *err) {
+        return abandoned_finish(ctx, NULL, fn, userdata, err);
 }
 
 int net_bridge_recorded(vport_ctx *ctx, const char *network, char ret_ifname[static VPORT_IFNAMSIZ],

@@ -30,9 +30,11 @@ int net_bridge_destroy(vport_ctx *ctx, const vport_network_def *def, vport_error
 int net_bridge_forget_abandoned(vport_ctx *ctx, const char *network, vport_error *err);
 
 /* Finish what a crashed net-start or net-destroy left: delete a bridge
- * recorded by a dead writer and forget it; entries of an earlier boot are
- * dropped (the bridge died with it). Returns the number handled or -errno. */
-int net_bridge_reconcile(vport_ctx *ctx, vport_error *err);
+ * recorded by a dead writer and forget it (a destroy's network ends
+ * inactive); entries of an earlier boot are dropped (the bridge died with
+ * it). fn (may be NULL) hears of each start undone and destroy finished.
+ * Returns the number handled or -errno. */
+int net_bridge_reconcile(vport_ctx *ctx, net_repaired_fn fn, void *userdata, vport_error *err);
 
 /* The bridge this boot's net-start of network recorded: its name and
  * ifindex (0 if not yet made), or "" and 0 if none is recorded. For drift:

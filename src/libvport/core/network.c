@@ -132,6 +132,7 @@ int vport_net_destroy_ex(vport_ctx *ctx, const char *name, unsigned flags, vport
         int r;
 
         assert_return(ctx && name, -EINVAL);
+        assert_return((flags & ~(unsigned) VPORT_NET_DESTROY_FORCE) == 0, -EINVAL);
         name_check_return(NAME_NETWORK, name, err);
         if (ret_ports)
                 *ret_ports = NULL;
@@ -150,9 +151,7 @@ int vport_net_destroy_ex(vport_ctx *ctx, const char *name, unsigned flags, vport
                 vport_port_array_free(ports, n);
         if (r < 0)
                 return r;
-        if (forward_mode_makes_bridge(def->forward_mode))
-                return net_bridge_destroy(ctx, def, err);
-        return net_destroy_done(ctx, name, err);
+        return net_destroy_finish(ctx, def, err);
 }
 
 int vport_net_destroy(vport_ctx *ctx, const char *name, vport_error *err) {

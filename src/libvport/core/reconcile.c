@@ -121,6 +121,7 @@ struct vport_repair {
         vport_repair_kind kind;
         vport_uuid port;
         unsigned count;
+        char *network; /* a network repair's */
 };
 
 /* What was repaired, in order (NULL: not wanted). */
@@ -134,6 +135,8 @@ static const char *const repair_kind_table[_VPORT_REPAIR_KIND_MAX] = {
         [VPORT_REPAIR_UNDO_PREPARE] = "undo-prepare",
         [VPORT_REPAIR_FINISH_DELETE] = "finish-delete",
         [VPORT_REPAIR_DROP_STALE] = "drop-stale",
+        [VPORT_REPAIR_FINISH_NET_DESTROY] = "finish-net-destroy",
+        [VPORT_REPAIR_UNDO_NET_START] = "undo-net-start",
 };
 
 static const char *const repair_action_table[_VPORT_REPAIR_KIND_MAX] = {
@@ -141,6 +144,11 @@ static const char *const repair_action_table[_VPORT_REPAIR_KIND_MAX] = {
                 "undid an interrupted prepare: devices restored, port back to allocated",
         [VPORT_REPAIR_FINISH_DELETE] = "finished an interrupted delete: devices restored, port forgotten",
         [VPORT_REPAIR_DROP_STALE] = "dropped ports of an earlier boot",
+        [VPORT_REPAIR_FINISH_NET_DESTROY] =
+                "finished an interrupted net-destroy: ports torn down, a bridge vport made deleted, "
+                "network inactive",
+        [VPORT_REPAIR_UNDO_NET_START] =
+                "undid an interrupted net-start: the bridge it made deleted, network inactive",
 };
 
 const char *vport_repair_kind_to_string(vport_repair_kind k) {
@@ -152,7 +160,11 @@ vport_repair_kind vport_repair_get_kind(const vport_repair *r) {
 }
 
 const vport_uuid *vport_repair_get_port(const vport_repair *r) {
-        return r->kind == VPORT_REPAIR_DROP_STALE ? NULL : &r->port;
+        return r->kind == VPORT_REPAIR_DROP_STALE || r->network ? NULL : &r->port;
+}
+
+const char *vport_repair_get_network(const vport_repair *r) {
+        return r->network;
 }
 
 unsigned vport_repair_get_count(const vport_repair *r) {
@@ -164,26 +176,41 @@ const char *vport_repair_get_action(const vport_repair *r) {
 }
 
 void vport_repair_array_free(vport_repair **r, size_t n) {
-        for (size_t i = 0; r && i < n; i++)
+        for (size_t i = 0; r && i < n; i++) {
+                if (r[i])
+                        free(r[i]->network);
                 free(r[i]);
+        }
         free(r);
 }
 
-static void log_add(repair_log *log, vport_repair_kind kind, const vport_uuid *port, unsigned count) {
+/* The repair appended, or NULL (log not wanted, or out of memory). */
+static vport_repair *log_add(repair_log *log, vport_repair_kind kind, const vport_uuid *port,
+                             unsigned count) {
         vport_repair **items, *item;
 
         if (!log || log->error < 0)
-                return;
+                return NULL;
         items = reallocarray(log->items, log->n + 1, sizeof(*items));
         item = items ? calloc(1, sizeof(*item)) : NULL;
         if (items)
                 log->items = items;
         if (!item) {
                 log->error = -ENOMEM;
-                return;
+                return NULL;
         }
         *item = (vport_repair){ .kind = kind, .port = port ? *port : (vport_uuid){ { 0 } }, .count = count };
         log->items[log->n++] = item;
+        return item;
+}
+
+/* net_repaired_fn for a repair_log. */
+static void log_network(void *userdata, vport_repair_kind kind, const char *network) {
+        repair_log *log = userdata;
+        vport_repair *item = log_add(log, kind, NULL, 1);
+
+        if (item && !(item->network = strdup(network)))
+                log->error = -ENOMEM;
 }
 
 static int entry_port_cmp(const void *a, const void *b) {
@@ -252,8 +279,14 @@ static int reconcile_run(vport_ctx *ctx, repair_log *log, vport_error *err) {
         netdev_markers_sweep(ctx);
         if (r < 0)
                 return r;
-        /* after the ports: a network's bridge goes once its taps are gone */
-        r = net_bridge_reconcile(ctx, err);
+        /* After the ports: a net-destroy's ports are gone by then (their
+         * delete entries), and a network's bridge goes once its taps are
+         * gone. A destroy finished here takes its bridge record with it. */
+        r = net_destroy_reconcile(ctx, log ? log_network : NULL, log, err);
+        if (r < 0)
+                return r;
+        handled += r;
+        r = net_bridge_reconcile(ctx, log ? log_network : NULL, log, err);
         return r < 0 ? r : handled + r;
 }
 
