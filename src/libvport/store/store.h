@@ -88,7 +88,9 @@ enum {
  * Older schemas are migrated, after a full integrity check and a copy of
  * the file (<path>.v<N>.bak). An open that may write also removes the
  * temporary files a killed vport left (store_notice() names them).
- * Returns 0 and *ret, or -errno. */
+ * A handle is used by one thread at a time (its connection has no mutex
+ * of its own); the first open turns SQLite's memory statistics off for
+ * the process (store.c). Returns 0 and *ret, or -errno. */
 int store_open(const char *dir, vport_store **ret, vport_error *err);
 
 /* store_open() with STORE_OPEN_* flags. */
