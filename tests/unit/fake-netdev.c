@@ -212,10 +212,47 @@ static int fake_link_uc_list(vport_kernel *k, int ifindex, vport_mac **ret, size
         return 0;
 }
 
+/* macvlan_addr_busy(): the lower device's own MAC, or one an up macvlan
+ * on that lower device holds (not in passthrough mode). */
+static bool macvlan_mac_busy(const fake_net_link *l, const vport_mac *mac) {
+        const fake_net_link *lower = fake_net_find(l->link.link_ifindex, NULL);
+
+        if (lower && mac_equal(&lower->link.mac, mac))
+                return true;
+        for (int i = 0; i < FAKE_NET_MAX_LINKS; i++) {
+                const fake_net_link *o = &fnet->links[i];
+                if (o != l && o->link.ifindex && is_macvlan(o) &&
+                    o->link.link_ifindex == l->link.link_ifindex && (o->link.flags & IFF_UP) &&
+                    mac_equal(&o->link.mac, mac))
+                        return true;
+        }
+        return false;
+}
+
 /* A NIC without IFF_LIVE_ADDR_CHANGE refuses a new MAC while running
  * (eth_prepare_mac_addr_change): physical devices here; taps, macvtaps
- * and bridges take it live. A macvtap in passthrough mode hands it to its
- * lower device. */
+ * and bridges take it live. A macvlan refuses a MAC that is busy on its
+ * lower device (macvlan_set_mac_address(); its own MAC again is a no-op,
+ * unchecked); in passthrough mode the lower device takes it. */
+static int set_mac(fake_net_link *l, const vport_mac *mac, vport_error *err) {
+        fake_net_link *lower;
+
+        if (mac_is_zero(mac) || (mac->addr[0] & 1))
+                return vport_error_set(err, -EADDRNOTAVAIL, "fake: %s: invalid MAC", l->link.name);
+        if (is_kind(l, "") && (l->link.flags & IFF_UP))
+                return vport_error_set(err, -EBUSY, "fake: %s: Device or resource busy", l->link.name);
+        if (is_macvlan(l) && !mac_equal(&l->link.mac, mac)) {
+                lower = fake_net_find(l->link.link_ifindex, NULL);
+                if (l->link.macvlan_mode == MACVLAN_MODE_PASSTHRU && lower)
+                        return set_mac(lower, mac, err);
+                if (macvlan_mac_busy(l, mac))
+                        return vport_error_set(err, -EADDRINUSE, "fake: %s: Address already in use",
+                                               l->link.name);
+        }
+        l->link.mac = *mac;
+        return 0;
+}
+
 static int fake_link_set_mac(vport_kernel *k, int ifindex, const vport_mac *mac, vport_error *err) {
         fake_net_link *l;
         int r;
@@ -223,12 +260,22 @@ static int fake_link_set_mac(vport_kernel *k, int ifindex, const vport_mac *mac,
         COUNT(link_set_mac);
         if ((r = get(ifindex, "link_set_mac", &l, err)) < 0)
                 return r;
-        if (mac_is_zero(mac) || (mac->addr[0] & 1))
-                return vport_error_set(err, -EADDRNOTAVAIL, "fake: %s: invalid MAC", l->link.name);
-        if (is_kind(l, "") && (l->link.flags & IFF_UP))
-                return vport_error_set(err, -EBUSY, "fake: %s: Device or resource busy", l->link.name);
-        l->link.mac = *mac;
-        return 0;
+        return set_mac(l, mac, err);
+}
+
+/* do_setlink(): the address first; refused, the group stays. */
+static int fake_link_set_mac_group(vport_kernel *k, int ifindex, const vport_mac *mac, uint32_t group,
+                                   vport_error *err) {
+        fake_net_link *l;
+        int r;
+
+        COUNT(link_set_mac_group);
+        if ((r = get(ifindex, "link_set_mac_group", &l, err)) < 0)
+                return r;
+        r = set_mac(l, mac, err);
+        if (r >= 0)
+                l->link.group = group;
+        return r;
 }
 
 static int fake_link_set_up(vport_kernel *k, int ifindex, bool up, vport_error *err) {
@@ -588,6 +635,7 @@ const vport_kernel_ops fake_net_ops = {
         .link_set_up = fake_link_set_up,
         .link_set_master = fake_link_set_master,
         .link_set_group = fake_link_set_group,
+        .link_set_mac_group = fake_link_set_mac_group,
         .link_delete = fake_link_delete,
         .link_delete_group = fake_link_delete_group,
         .macvlan_create = fake_macvlan_create,

@@ -39,7 +39,7 @@ typedef struct fake_net_calls {
         unsigned link_delete, link_delete_group, macvlan_create, tap_create, macvtap_wait_dev;
         unsigned brport_set_flags, fdb_add, fdb_del, netdev_pci, other;
         unsigned brport_set_isolated, bridge_create, addr_add;
-        unsigned link_list_kind, link_uc_list;
+        unsigned link_list_kind, link_uc_list, link_set_mac_group;
         unsigned total; /* every call, any op */
 } fake_net_calls;
 

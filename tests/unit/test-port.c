@@ -302,7 +302,8 @@ static void test_bridge_not_a_bridge(void **state) {
  * says which name it chose: a host full of other guests' devices costs
  * prepare nothing. macvtap0 belongs to someone else (a macvlan): the port
  * gets macvtap1 in one create, and nothing dumps every link of the host;
- * the duplicate-MAC check reads only the macvtaps and macvlans. */
+ * the duplicate-MAC check is the kernel's own, on the one RTM_SETLINK
+ * that gives the macvtap the guest MAC: no list is read. */
 static void test_name_from_template(void **state) {
         fixture *f = *state;
         vport_port *port;
@@ -316,10 +317,13 @@ static void test_name_from_template(void **state) {
         assert_string_equal(port->rt.ifname, "macvtap1");
         assert_int_equal(fnet->calls.macvlan_create, 1);
         assert_int_equal(fnet->calls.link_list, 0);
-        /* no up macvlan holds the guest MAC: the lower device's unicast
-         * list says so, and no other link is read */
-        assert_int_equal(fnet->calls.link_uc_list, 1);
+        /* no up macvlan holds the guest MAC: the kernel took it, so
+         * neither the lower device's unicast list nor any link is read */
+        assert_int_equal(fnet->calls.link_set_mac_group, 1);
+        assert_int_equal(fnet->calls.link_uc_list, 0);
         assert_int_equal(fnet->calls.link_list_kind, 0);
+        assert_true(mac_equal(&must_find("macvtap1")->link.mac, &guest_mac));
+        assert_int_equal(must_find("macvtap1")->link.group, 0);
         assert_int_equal(fake_net_count("macvtap"), 1);
         assert_string_equal(must_find("macvtap1")->link.kind, "macvtap");
         assert_ptr_equal(must_find("macvtap0"), foreign);
@@ -482,7 +486,9 @@ static void test_delete_device_fails(void **state) {
 }
 
 /* An up macvtap with the guest MAC on the same lower device is a live
- * guest: prepare refuses, naming it and the lower device. */
+ * guest: prepare refuses, naming it and the lower device. The kernel
+ * refuses the MAC on the new macvtap (still down), which is removed
+ * again: nothing is left of the refused port. */
 static void test_duplicate_up_macvtap(void **state) {
         fixture *f = *state;
         vport_error err = { 0 };
@@ -493,18 +499,71 @@ static void test_duplicate_up_macvtap(void **state) {
         first = create_ok(f, "vepa");
         assert_int_equal(vport_port_activate(f->ctx, &first->def->uuid, NULL, &err), 0);
         links = fake_net_count(NULL);
+        fnet->calls = (fake_net_calls){ 0 };
         assert_int_equal(create(f->ctx, "bridgemode", "vm2", NULL, &err), -EADDRINUSE);
         assert_non_null(strstr(err.message, "macvtap0"));
         assert_non_null(strstr(err.message, "eth0"));
         assert_non_null(strstr(err.message, "52:54:00:bb:00:01"));
-        assert_int_equal(fake_net_count(NULL), links);
+        assert_non_null(strstr(err.message, "refusing to create another"));
+        assert_int_equal(fnet->calls.link_set_mac_group, 1); /* the kernel's check */
+        assert_int_equal(fnet->calls.link_uc_list, 0);
         assert_true(fnet->calls.link_list_kind >= 1); /* the hit is named from the macvtaps */
+        assert_int_equal(fnet->calls.macvlan_create, 1);
+        assert_int_equal(fnet->calls.link_delete, 1); /* the half-made one, by the journal */
+        assert_int_equal(fake_net_count(NULL), links);
+        assert_int_equal(fake_net_count("macvtap"), 1);
+        assert_true(is_up("macvtap0"));
         assert_int_equal(tu_n_ports(f->ctx), 1);
         /* down, it is no longer on the wire: a second one may be made */
         assert_int_equal(vport_port_deactivate(f->ctx, &first->def->uuid, NULL, &err), 0);
         assert_int_equal(create(f->ctx, "bridgemode", "vm2", NULL, &err), 0);
         assert_non_null(fake_net_find(0, "macvtap1"));
         vport_port_free(first);
+}
+
+/* A macvtap (not passthrough) may not carry its lower device's own MAC
+ * (the kernel would refuse it at activate): prepare refuses, says so, and
+ * leaves nothing behind. A passthrough macvtap takes its lower device's
+ * MAC: the same MAC is no obstacle there. */
+static void test_lower_own_mac(void **state) {
+        fixture *f = *state;
+        vport_error err = { 0 };
+        vport_port *port;
+        unsigned links = fake_net_count(NULL);
+
+        needs_macvtap();
+        must_find("eth0")->link.mac = guest_mac;
+        must_find("eth1")->link.mac = guest_mac;
+        assert_int_equal(create(f->ctx, "vepa", "vm1", NULL, &err), -EADDRINUSE);
+        assert_non_null(strstr(err.message, "52:54:00:bb:00:01 is the MAC of eth0 itself"));
+        assert_int_equal(fake_net_count(NULL), links);
+        assert_int_equal(tu_n_ports(f->ctx), 0);
+        assert_true(mac_equal(&must_find("eth0")->link.mac, &guest_mac));
+        assert_true(is_up("eth0"));
+        port = create_ok(f, "passthrough");
+        assert_true(mac_equal(&must_find(port->rt.ifname)->link.mac, &guest_mac));
+        vport_port_free(port);
+}
+
+/* The kernel refuses the MAC and this namespace shows no holder (a
+ * container's macvlan on the same lower device): still refused, said so,
+ * the macvtap removed. Any other failure of the same request removes it
+ * too. */
+static void test_mac_held_unseen(void **state) {
+        fixture *f = *state;
+        vport_error err = { 0 };
+        unsigned links = fake_net_count(NULL);
+
+        tu_skip_without_faults();
+        needs_macvtap();
+        with_faults(f, "link_set_mac_group:1=EADDRINUSE,link_set_mac_group:2=EPERM");
+        assert_int_equal(create(f->ctx, "vepa", "vm1", NULL, &err), -EADDRINUSE);
+        assert_non_null(strstr(err.message, "MAC 52:54:00:bb:00:01 is in use on eth0"));
+        assert_int_equal(fake_net_count(NULL), links);
+        assert_int_equal(tu_n_ports(f->ctx), 0);
+        assert_int_equal(create(f->ctx, "vepa", "vm1", NULL, &err), -EPERM);
+        assert_int_equal(fake_net_count(NULL), links);
+        assert_int_equal(tu_n_ports(f->ctx), 0);
 }
 
 static void delete_port(vport_ctx *ctx, const void *uuid) {
@@ -1564,6 +1623,8 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_delete_foreign_same_name, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_delete_device_fails, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_duplicate_up_macvtap, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_lower_own_mac, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_mac_held_unseen, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_release_crash, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_release_fails, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_redefine_comment_uuid, setup, teardown),

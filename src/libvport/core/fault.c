@@ -63,6 +63,7 @@ static const struct {
         { "EAGAIN", EAGAIN },
         { "ENXIO", ENXIO },
         { "EXFULL", EXFULL },
+        { "EADDRINUSE", EADDRINUSE },
 };
 
 static int errno_from_name(const char *s) {
@@ -181,6 +182,8 @@ WRAP(link_set_up, true, (vport_kernel * k, int i, bool up, vport_error *err), (k
 WRAP(link_set_mtu, true, (vport_kernel * k, int i, unsigned mtu, vport_error *err), (k, i, mtu, err))
 WRAP(link_set_master, true, (vport_kernel * k, int i, int m, vport_error *err), (k, i, m, err))
 WRAP(link_set_group, true, (vport_kernel * k, int i, uint32_t g, vport_error *err), (k, i, g, err))
+WRAP(link_set_mac_group, true, (vport_kernel * k, int i, const vport_mac *m, uint32_t g, vport_error *err),
+     (k, i, m, g, err))
 WRAP(link_delete, true, (vport_kernel * k, int i, vport_error *err), (k, i, err))
 WRAP(link_delete_group, true, (vport_kernel * k, uint32_t g, vport_error *err), (k, g, err))
 WRAP(vf_list, false, (vport_kernel * k, int pf, vport_vf_info **ret, size_t *ret_n, vport_error *err),
@@ -255,6 +258,7 @@ static const vport_kernel_ops fault_table = {
         .link_set_mtu = fault_link_set_mtu,
         .link_set_master = fault_link_set_master,
         .link_set_group = fault_link_set_group,
+        .link_set_mac_group = fault_link_set_mac_group,
         .link_delete = fault_link_delete,
         .link_delete_group = fault_link_delete_group,
         .vf_list = fault_vf_list,

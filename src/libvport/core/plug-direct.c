@@ -57,6 +57,75 @@ static int lower_get(vport_ctx *ctx, const vport_port *port, vport_link *ret, vp
         return r;
 }
 
+/* The up macvtap or macvlan on lower holding mac: 1 and *ret, 0 if there
+ * is none in this namespace. The kernel filters a dump by kind, not by
+ * lower device: this reads every macvtap and macvlan, so it is only asked
+ * once something says the MAC is held. */
+static int find_holder(vport_ctx *ctx, const vport_link *lower, const vport_mac *mac, vport_link *ret,
+                       vport_error *err) {
+        static const char *const kinds[] = { "macvtap", "macvlan" };
+        int r;
+
+        for (size_t k = 0; k < ELEMENTSOF(kinds); k++) {
+                _cleanup_free_ vport_link *links = NULL;
+                size_t n = 0;
+
+                r = ctx->ops->link_list_kind(ctx->kernel, kinds[k], &links, &n, err);
+                if (r < 0)
+                        return r;
+                for (size_t i = 0; i < n; i++)
+                        if (links[i].link_ifindex == lower->ifindex && (links[i].flags & IFF_UP) &&
+                            mac_equal(&links[i].mac, mac)) {
+                                *ret = links[i];
+                                return 1;
+                        }
+        }
+        return 0;
+}
+
+/* Seed 003: an up macvtap with the guest MAC on the same lower device is
+ * another guest (or a stale one someone still uses) owning that MAC on
+ * the wire; a second one would steal or duplicate its traffic. The lower
+ * device's own MAC is refused likewise (macvlan_open() would refuse it
+ * at activate): except in passthrough mode, where the macvtap takes the
+ * lower device's MAC. */
+static int own_mac_error(const vport_port *port, const vport_link *lower, vport_error *err) {
+        char mac[VPORT_MAC_STRLEN];
+
+        return vport_error_set(err, -EADDRINUSE,
+                               "%s is the MAC of %s itself: refusing to create a macvtap with it",
+                               mac_format(&port->def->mac, mac), lower->name);
+}
+
+static int holder_error(const vport_port *port, const vport_link *lower, const vport_link *holder,
+                        vport_error *err) {
+        char mac[VPORT_MAC_STRLEN];
+
+        return vport_error_set(err, -EADDRINUSE, "%s %s on %s is up with MAC %s: refusing to create another",
+                               holder->kind, holder->name, lower->name, mac_format(&port->def->mac, mac));
+}
+
+/* The kernel said the guest MAC is held on lower (EADDRINUSE): say by
+ * whom. A holder this namespace does not show (a container's macvlan on
+ * this lower device) is not named. */
+static int refuse_held(vport_ctx *ctx, const vport_port *port, const vport_link *lower, vport_error *err) {
+        char mac[VPORT_MAC_STRLEN];
+        vport_link holder;
+        int r;
+
+        if (mac_equal(&lower->mac, &port->def->mac))
+                return own_mac_error(port, lower, err);
+        r = find_holder(ctx, lower, &port->def->mac, &holder, err);
+        if (r < 0)
+                return r;
+        if (r > 0)
+                return holder_error(port, lower, &holder, err);
+        return vport_error_set(err, -EADDRINUSE,
+                               "MAC %s is in use on %s (by no macvtap or macvlan of this namespace): "
+                               "refusing to create another",
+                               mac_format(&port->def->mac, mac), lower->name);
+}
+
 /* Whether the lower device may carry an up macvlan with mac: its own MAC
  * (a passthrough macvtap), or mac in its unicast list (macvlan_open()
  * adds it there). Reads only that device; a device whose list cannot be
@@ -76,40 +145,31 @@ static int lower_may_hold(vport_ctx *ctx, const vport_link *lower, const vport_m
         return 0;
 }
 
-/* Seed 003: an up macvtap with the guest MAC on the same lower device is
- * another guest (or a stale one someone still uses) owning that MAC on
- * the wire; a second one would steal or duplicate its traffic. The lower
- * device's unicast list answers "surely not" for the common case, reading
- * that device alone; only a hit reads the macvtaps and macvlans (the
- * kernel filters a dump by kind, not by lower device) to name the one.
- * A macvlan the list does not show (source mode, L2 forwarding offload)
- * is still refused by the kernel when the new one comes up (EADDRINUSE,
- * macvlan_addr_busy()). */
+/* The check before anything is made, for the two kinds of port the
+ * kernel's own check (macvtap_take_mac()) does not serve:
+ * - passthrough: the macvtap's MAC is its lower device's (setting it sets
+ *   the lower's, where macvlan_addr_busy() never runs), and the lower
+ *   device takes the guest MAC before the macvtap exists. One passthrough
+ *   macvtap per lower device, so the list it reads stays short.
+ * - a container's macvlan: made in the container's namespace with the
+ *   guest MAC, and found again there by name, kind and MAC
+ *   (cmacvlan_delete()): a stand-in MAC would hide it from a release.
+ * The lower device's unicast list answers "surely not" for the common
+ * case, reading that device alone; only a hit reads the macvtaps and
+ * macvlans to name the one. A macvlan the list does not show (source
+ * mode, L2 forwarding offload) is still refused by the kernel when the
+ * new one comes up (EADDRINUSE, macvlan_open()). */
 static int refuse_duplicate(vport_ctx *ctx, const vport_port *port, const vport_link *lower,
                             vport_error *err) {
-        static const char *const kinds[] = { "macvtap", "macvlan" };
-        char mac[VPORT_MAC_STRLEN];
+        vport_link holder;
         int r;
 
+        if (!is_passthrough(port) && mac_equal(&lower->mac, &port->def->mac))
+                return own_mac_error(port, lower, err);
         if (!lower_may_hold(ctx, lower, &port->def->mac))
                 return 0;
-        for (size_t k = 0; k < ELEMENTSOF(kinds); k++) {
-                _cleanup_free_ vport_link *links = NULL;
-                size_t n = 0;
-
-                r = ctx->ops->link_list_kind(ctx->kernel, kinds[k], &links, &n, err);
-                if (r < 0)
-                        return r;
-                for (size_t i = 0; i < n; i++)
-                        if (links[i].link_ifindex == lower->ifindex && (links[i].flags & IFF_UP) &&
-                            mac_equal(&links[i].mac, &port->def->mac))
-                                return vport_error_set(
-                                        err, -EADDRINUSE,
-                                        "%s %s on %s is up with MAC %s: refusing to create another",
-                                        links[i].kind, links[i].name, lower->name,
-                                        mac_format(&port->def->mac, mac));
-        }
-        return 0;
+        r = find_holder(ctx, lower, &port->def->mac, &holder, err);
+        return r <= 0 ? r : holder_error(port, lower, &holder, err);
 }
 
 /* ---- passthrough: the physdev itself carries the guest MAC ---- */
@@ -278,6 +338,40 @@ static int physdev_restore(vport_ctx *ctx, vport_port *port, vport_error *err) {
 
 /* ---- the macvtap ---- */
 
+/* The MAC a macvtap is made with before it takes the guest's: never the
+ * guest MAC (the kernel takes setting a device's own MAC as a no-op and
+ * would skip its check), unicast, locally administered. Given in the
+ * RTM_NEWLINK rather than left to the kernel: a random MAC
+ * (addr_assign_type NET_ADDR_RANDOM) is one udev's MACAddressPolicy=
+ * persistent replaces, racing the guest MAC set just after. */
+static vport_mac standin_mac(const vport_mac *guest) {
+        vport_mac m = *guest;
+
+        m.addr[0] = (uint8_t) ((((guest->addr[0] ^ 0x04) & ~0x01) | 0x02) & 0xff);
+        return m;
+}
+
+/* The guest MAC, and back to the default group, in one RTM_SETLINK while
+ * the macvtap is down. Seed 003's check is the kernel's own there:
+ * macvlan_set_mac_address() refuses a MAC the lower device has or an up
+ * macvlan on it holds (macvlan_addr_busy(), a hash lookup: constant
+ * whatever the lower device carries), with EADDRINUSE, and then leaves the
+ * group as it was. Only then are the macvtaps and macvlans read, to name
+ * the holder. A passthrough macvtap has its lower device's MAC, which
+ * physdev_take() set. */
+static int macvtap_take_mac(vport_ctx *ctx, const vport_port *port, const vport_link *lower, int ifindex,
+                            vport_error *err) {
+        int r;
+
+        if (is_passthrough(port))
+                return ctx->ops->link_set_group(ctx->kernel, ifindex, 0, err);
+        r = ctx->ops->link_set_mac_group(ctx->kernel, ifindex, &port->def->mac, 0, err);
+        if (r != -EADDRINUSE)
+                return r;
+        vport_error_clear(err);
+        return refuse_held(ctx, port, lower, err);
+}
+
 /* The template and the creation group are journaled before the create:
  * a process killed right after the kernel made it leaves a macvtap that
  * release finds in that group (plug-common.c); the name the kernel chose
@@ -310,7 +404,7 @@ static int macvtap_make(vport_ctx *ctx, vport_port *port, const vport_link *lowe
         vport_macvlan_request req = {
                 .lower_ifindex = lower->ifindex,
                 .name = NETDEV_MACVTAP_TEMPLATE,
-                .mac = port->def->mac,
+                .mac = standin_mac(&port->def->mac),
                 .mode = macvlan_mode_table[port->def->plug.mode],
                 .tap = true,
                 .group = rec.group,
@@ -329,9 +423,10 @@ static int macvtap_make(vport_ctx *ctx, vport_port *port, const vport_link *lowe
         snprintf(rec.ifname, sizeof(rec.ifname), "%s", link.name);
         rec.ifindex = link.ifindex;
         r = plug_dev_journal(ctx, port, key, JOURNAL_STEP_PREPARED, &rec, err);
-        /* Known by its ifindex now: back to the default group. */
+        /* Known by its ifindex now: a refusal below leaves a macvtap that
+         * release deletes (direct_prepare()). */
         if (r >= 0)
-                r = ctx->ops->link_set_group(ctx->kernel, link.ifindex, 0, err);
+                r = macvtap_take_mac(ctx, port, lower, link.ifindex, err);
         if (r >= 0)
                 r = ctx->ops->macvtap_wait_dev(ctx->kernel, link.ifindex, DIRECT_TAPDEV_TIMEOUT_MS, &tapdev,
                                                err);
@@ -513,7 +608,7 @@ static int direct_prepare(vport_ctx *ctx, vport_port *port, unsigned flags, vpor
         r = direct_release(ctx, port, err);
         if (r >= 0)
                 r = lower_get(ctx, port, &lower, err);
-        if (r >= 0)
+        if (r >= 0 && (port_is_container(port) || is_passthrough(port)))
                 r = refuse_duplicate(ctx, port, &lower, err);
         if (r < 0)
                 return r;

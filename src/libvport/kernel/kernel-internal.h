@@ -107,9 +107,9 @@ int knl_link_set_up(vport_kernel *k, int ifindex, bool up, vport_error *err);
 int knl_link_set_mtu(vport_kernel *k, int ifindex, unsigned mtu, vport_error *err);
 int knl_link_set_master(vport_kernel *k, int ifindex, int master_ifindex, vport_error *err);
 int knl_link_set_group(vport_kernel *k, int ifindex, uint32_t group, vport_error *err);
-/* MAC and, unless 0, netdev group in one RTM_SETLINK (one RTNL round
- * instead of two on the prepare path); the MAC first, as the kernel
- * applies them. */
+/* MAC and netdev group (0 included) in one RTM_SETLINK (one RTNL round
+ * instead of two on the prepare path); the kernel applies the MAC first
+ * and stops there if it refuses it. */
 int knl_link_set_mac_group(vport_kernel *k, int ifindex, const vport_mac *mac, uint32_t group,
                            vport_error *err);
 int knl_link_delete(vport_kernel *k, int ifindex, vport_error *err);

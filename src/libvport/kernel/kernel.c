@@ -21,6 +21,7 @@ const vport_kernel_ops vport_kernel_ops_real = {
         .link_set_mtu = knl_link_set_mtu,
         .link_set_master = knl_link_set_master,
         .link_set_group = knl_link_set_group,
+        .link_set_mac_group = knl_link_set_mac_group,
         .link_delete = knl_link_delete,
         .link_delete_group = knl_link_delete_group,
         .vf_list = knl_vf_list,

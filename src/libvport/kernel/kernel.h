@@ -184,6 +184,12 @@ typedef struct vport_kernel_ops {
         int (*link_set_master)(vport_kernel *k, int ifindex, int master_ifindex,
                                vport_error *err); /* 0 = detach */
         int (*link_set_group)(vport_kernel *k, int ifindex, uint32_t group, vport_error *err);
+        /* IFLA_ADDRESS and IFLA_GROUP (0 included) in one RTM_SETLINK. The
+         * kernel applies the address first: if it refuses it (a down
+         * macvlan's MAC already held on its lower device: -EADDRINUSE,
+         * macvlan_addr_busy()), the group is left as it was. */
+        int (*link_set_mac_group)(vport_kernel *k, int ifindex, const vport_mac *mac, uint32_t group,
+                                  vport_error *err);
         int (*link_delete)(vport_kernel *k, int ifindex, vport_error *err);
         /* Delete every link of a netdev group in one request: the kernel then
          * unregisters them together (one RCU grace period, not one each). */

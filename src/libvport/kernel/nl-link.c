@@ -240,11 +240,11 @@ int knl_link_set_mac_group(vport_kernel *k, int ifindex, const vport_mac *mac, u
         assert_return(mac && ifindex > 0, -EINVAL);
         msg = knl_request(RTM_SETLINK, 0, &ifi, sizeof(ifi));
         if (!msg || nla_put(msg, IFLA_ADDRESS, VPORT_MAC_LEN, mac->addr) < 0 ||
-            (group && nla_put_u32(msg, IFLA_GROUP, group) < 0)) {
+            nla_put_u32(msg, IFLA_GROUP, group) < 0) {
                 nlmsg_free(msg);
                 return vport_error_set(err, -ENOMEM, "RTM_SETLINK: out of memory");
         }
-        r = knl_call_if(k, msg, err, ifindex, "RTM_SETLINK IFLA_ADDRESS%s", group ? " IFLA_GROUP" : "");
+        r = knl_call_if(k, msg, err, ifindex, "RTM_SETLINK IFLA_ADDRESS IFLA_GROUP");
         nlmsg_free(msg);
         return r;
 }

@@ -65,7 +65,8 @@ int tap_create(vport_kernel *k, const char *name, const vport_mac *mac, uint32_t
         /* By the name the kernel gave it: the one lookup, never a dump. */
         r = knl_link_get(k, 0, made, &link, err);
         if (r >= 0)
-                r = knl_link_set_mac_group(k, link.ifindex, mac, group, err);
+                r = group ? knl_link_set_mac_group(k, link.ifindex, mac, group, err)
+                          : knl_link_set_mac(k, link.ifindex, mac, err);
         if (r < 0)
                 return r;
         /* Persistent: the device outlives this fd and this process. */

@@ -91,6 +91,53 @@ test_direct_duplicate_mac_refused() {
 	link_exists A foreign0 || fail "foreign macvtap deleted"
 }
 
+# host_view HOST: every link's name, MAC, flags and group, and eth0's
+# unicast list: what a refused prepare must leave as it found it.
+host_view() {
+	links "$1" | jq -c '[.[] | {ifname, address, flags, group}] | sort_by(.ifname)'
+	bridge -n "$(ns "$1")" -j fdb show dev eth0 self | jq -c 'sort_by(.mac)'
+}
+
+# The check is the kernel's: the macvtap is made down with a stand-in MAC
+# and refused the guest MAC (EADDRINUSE, macvlan_addr_busy()). The refusal
+# names the holder and leaves nothing: no macvtap, the port as it was, the
+# state file and the lower device unchanged.
+test_direct_duplicate_mac_leaves_nothing() {
+	local u db view out
+	topo A
+	ip -n "$(ns A)" link add foreign0 link eth0 address $M type macvlan mode bridge
+	ip -n "$(ns A)" link set foreign0 up
+	u=$(vpj A port-create vepa --mac $M --owner vm1 | jq -r .uuid) || fail "port-create"
+	db=$(sqlite3 "$STATE_A/vport.db" .dump)
+	view=$(host_view A)
+	out=$(vp A port-prepare "$u" 2>&1) && fail "port-prepare with a duplicate MAC succeeded"
+	[[ "$out" == *"macvlan foreign0 on eth0 is up with MAC $M: refusing to create another"* ]] || fail "message: $out"
+	expect_eq "port state" "$(vpj A port-list | jq -r '.[0].state')" allocated
+	expect_eq "state file" "$(sqlite3 "$STATE_A/vport.db" .dump)" "$db"
+	expect_eq "links, eth0's unicast list" "$(host_view A)" "$view"
+	expect_eq "macvtaps" "$(links A | jq '[.[] | select(.linkinfo.info_kind=="macvtap")] | length')" 0
+	# the same port comes up once the MAC is free
+	ip -n "$(ns A)" link del foreign0
+	vp A port-prepare "$u" >/dev/null || fail "port-prepare with the MAC free"
+	expect_eq "macvtap MAC" "$(link_mac A "$(port_field A "$u" ifname)")" $M
+	expect_eq "group" "$(link A "$(port_field A "$u" ifname)" | jq -r .group)" default
+}
+
+# A macvtap may not carry its lower device's own MAC (the kernel would
+# refuse it at activate); in passthrough mode it always does.
+test_direct_lower_own_mac_refused() {
+	local lm view out u
+	topo A
+	lm=$(link_mac A eth0)
+	view=$(host_view A)
+	out=$(vp A port-create vepa --mac "$lm" --owner vm1 --prepare 2>&1) && fail "port-create succeeded: $out"
+	[[ "$out" == *"$lm is the MAC of eth0 itself: refusing to create a macvtap with it"* ]] || fail "message: $out"
+	expect_eq "ports" "$(vpj A port-list | jq length)" 0
+	expect_eq "links, eth0's unicast list" "$(host_view A)" "$view"
+	u=$(port_create A passthrough "$(link_mac A eth1)") || exit 1
+	vp A port-delete "$u" >/dev/null || fail "delete"
+}
+
 # vport never deletes a device it did not create: a foreign macvtap0 makes
 # it pick macvtap1; a device recreated under the port's name is left alone.
 test_direct_foreign_left_alone() {
