@@ -7,7 +7,9 @@
 # 1. netlink cost of one prepare on a host with NFOREIGN foreign taps:
 #    recvmsg calls, RTM_GETLINK dumps and fsync/fdatasync calls (strace) of
 #    one bridge and one direct port-create --prepare; recvmsg calls and
-#    dumps of port-delete --owner and net-destroy --force (4 bridge ports each).
+#    dumps of port-delete --owner and net-destroy --force (4 bridge ports each);
+#    then the same of a direct prepare with NFOREIGN up macvtaps on its lower
+#    device, made and refused (the MAC held).
 # 2. NPORTS bridge ports over four bridges (br0..br3; at most 4 x 1023)
 #    and NPORTS macvtaps on one lower device (eth0): create+prepare time of the first and the
 #    last 100 of each, against `ip` doing the same kernel work interleaved
@@ -89,6 +91,22 @@ if [ "$NFOREIGN" -gt 0 ]; then
 		VPORT_STATE_DIR=$STATEF in_ns "$NSF" strace -f -qq -e trace=recvmsg,recvfrom,sendmsg,sendto -o "$out" \
 			"$VPORT" $what >/dev/null
 		echo "$what (4 bridge ports) among $NFOREIGN foreign taps: $(grep -cE '^[0-9]+ +recv(msg|from)\(' "$out") recvmsg," \
+			"$(grep -E '^[0-9]+ +send(msg|to)\(' "$out" | grep -c 'RTM_GETLINK.*NLM_F_DUMP') RTM_GETLINK dumps"
+		rm -f "$out"
+	done
+	# a direct prepare with NFOREIGN up macvtaps on its lower device (each on
+	# eth0's unicast list), then one refused for a MAC one of them holds
+	for ((i = 0; i < NFOREIGN; i++)); do
+		echo "link add link eth0 name fmvt$i address $(mac_of 7 $i) type macvtap mode bridge"
+		echo "link set fmvt$i up"
+	done | ip -n "$NSF" -batch -
+	for mac in "$(mac_of 1 3)" "$(mac_of 7 0)"; do
+		out=$(mktemp)
+		VPORT_STATE_DIR=$STATEF in_ns "$NSF" strace -f -qq -e trace=recvmsg,recvfrom,sendmsg,sendto -o "$out" \
+			"$VPORT" port-create vepa --mac "$mac" --owner fm --prepare >/dev/null 2>&1
+		echo "direct port-create --prepare ($([ "$mac" = "$(mac_of 1 3)" ] && echo made || echo "refused: MAC held")) with $NFOREIGN up macvtaps on eth0:" \
+			"$(grep -cE '^[0-9]+ +recv(msg|from)\(' "$out") recvmsg," \
+			"$(grep -E '^[0-9]+ +send(msg|to)\(' "$out" | grep -c 'RTM_GETNEIGH') RTM_GETNEIGH dumps," \
 			"$(grep -E '^[0-9]+ +send(msg|to)\(' "$out" | grep -c 'RTM_GETLINK.*NLM_F_DUMP') RTM_GETLINK dumps"
 		rm -f "$out"
 	done
