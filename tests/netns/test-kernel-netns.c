@@ -225,6 +225,47 @@ static void test_macvtap_wait_dev(void **state) {
         assert_int_equal(ops->link_delete(k, l.ifindex, NULL), 0);
 }
 
+/* The kernel's duplicate-MAC check the direct plug relies on: a down
+ * macvtap is refused, on RTM_SETLINK, a MAC an up macvlan on its lower
+ * device holds and the lower's own, with EADDRINUSE, and then keeps its
+ * group; the MAC given at create is "set" (addr_assign_type 3), not
+ * random, so udev's MACAddressPolicy leaves it alone. */
+static void test_set_mac_group_busy(void **state) {
+        vport_macvlan_request req = { .lower_ifindex = ifindex_of("vb"),
+                                      .name = "mvt2",
+                                      .mode = MACVLAN_MODE_VEPA,
+                                      .tap = true,
+                                      .group = 77 };
+        vport_mac held, lower_mac, other;
+        vport_link l, now;
+        vport_error err = {};
+
+        sh("ip link set vb up && ip link add link vb name holder0 address 52:54:00:00:00:07 type macvlan "
+           "&& ip link set holder0 up");
+        mac("52:54:00:00:00:07", &held);
+        mac("56:54:00:00:00:07", &req.mac);
+        mac("52:54:00:00:00:08", &other);
+        assert_int_equal(ops->link_get(k, req.lower_ifindex, NULL, &now, NULL), 0);
+        lower_mac = now.mac;
+        assert_int_equal(ops->macvlan_create(k, &req, &l, NULL), 0);
+        assert_string_equal(sh_out("cat /sys/class/net/mvt2/addr_assign_type"), "3\n");
+        assert_int_equal(ops->link_set_mac_group(k, l.ifindex, &held, 0, &err), -EADDRINUSE);
+        assert_non_null(strstr(err.message, "mvt2"));
+        assert_int_equal(ops->link_set_mac_group(k, l.ifindex, &lower_mac, 0, NULL), -EADDRINUSE);
+        assert_int_equal(ops->link_get(k, l.ifindex, NULL, &now, NULL), 0);
+        assert_true(mac_equal(&now.mac, &req.mac));
+        assert_int_equal(now.group, 77);
+        assert_int_equal(ops->link_set_mac_group(k, l.ifindex, &other, 0, NULL), 0);
+        assert_int_equal(ops->link_get(k, l.ifindex, NULL, &now, NULL), 0);
+        assert_true(mac_equal(&now.mac, &other));
+        assert_int_equal(now.group, 0);
+        /* down, the holder holds nothing */
+        sh("ip link set holder0 down");
+        assert_int_equal(ops->link_set_mac_group(k, l.ifindex, &held, 0, NULL), 0);
+        sh("ip link del holder0");
+        assert_int_equal(ops->link_delete(k, l.ifindex, NULL), 0);
+}
+
 static void test_tap_create(void **state) {
         vport_error err = {};
         vport_link l, again;
@@ -443,6 +484,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_link_master, setup_veth, teardown_links),
                 cmocka_unit_test_setup_teardown(test_brport_flags, setup_veth, teardown_links),
                 cmocka_unit_test_setup_teardown(test_fdb, setup_veth, teardown_links),
+                cmocka_unit_test_setup_teardown(test_set_mac_group_busy, setup_veth, teardown_links),
                 cmocka_unit_test_setup_teardown(test_macvlan_modes, setup_veth, teardown_links),
                 cmocka_unit_test_setup_teardown(test_macvtap_wait_dev, setup_veth, teardown_links),
                 cmocka_unit_test_setup_teardown(test_tap_create, setup_veth, teardown_links),
