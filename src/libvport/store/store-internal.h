@@ -4,6 +4,8 @@
 #pragma once
 
 #include <sqlite3.h>
+#include <sys/types.h>
+#include <time.h>
 
 #include "store.h"
 
@@ -13,6 +15,15 @@
 #define STORE_BUSY_TIMEOUT_MS 30000
 /* "vport-checked 2 db DEV INO SIZE MTIME CTIME wal DEV INO SIZE MTIME" */
 #define STORE_STAMP_MAX 320
+
+/* What the checked stamp names of one file (store-wal.c): all zero for a
+ * file that is missing or empty. */
+typedef struct store_stamp_file {
+        dev_t dev;
+        ino_t ino;
+        off_t size;
+        struct timespec mtime, ctime;
+} store_stamp_file;
 
 /* A prepared statement kept for reuse: compiling SQL costs more than running
  * it on these small tables, and the same few statements run on every port
@@ -43,8 +54,10 @@ struct vport_store {
         bool stamp_current;
         /* store_hold_checkpoint(): commits leave the log to a later one. */
         bool hold_checkpoint;
-        /* The stamp this connection last matched or wrote, or "". */
+        /* The stamp this connection last matched or wrote, or "", and the
+         * file and log it names. */
         char stamp[STORE_STAMP_MAX];
+        store_stamp_file stamp_db, stamp_wal;
         /* A network definition changed in the open transaction: refresh the
          * last-good copy once it commits. */
         bool defs_changed;

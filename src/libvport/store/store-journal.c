@@ -109,14 +109,28 @@ int store_journal_get(vport_store *s, const vport_uuid *port_uuid, const char *k
         int r;
 
         assert_return(s && port_uuid && key && ret, -EINVAL);
-        r = journal_select(s, "WHERE port_uuid = ?2 AND key = ?3", port_uuid, key, &list, &n, err);
+        /* Through the statement of store_journal_list(), which a prepare
+         * runs too, not one of its own: a port has a few entries, and
+         * compiling a statement (once per process) costs more than reading
+         * them. */
+        r = store_journal_list(s, port_uuid, &list, &n, err);
         if (r < 0)
                 return r;
-        if (n == 0)
-                return vport_error_set(err, -ENOENT, "port %s has no saved state of %s",
-                                       uuid_format(port_uuid, buf), key);
-        *ret = list; /* an array of one is a heap-allocated entry */
-        return 0;
+        for (size_t i = 0; i < n; i++) {
+                if (!streq(list[i].key, key))
+                        continue;
+                store_journal found = list[i];
+
+                list[i] = list[0];
+                list[0] = found;
+                for (size_t k = 1; k < n; k++)
+                        journal_clear(&list[k]);
+                *ret = list; /* list[0], the rest cleared: freed as one entry */
+                return 0;
+        }
+        store_journal_array_free(list, n);
+        return vport_error_set(err, -ENOENT, "port %s has no saved state of %s", uuid_format(port_uuid, buf),
+                               key);
 }
 
 int store_journal_list(vport_store *s, const vport_uuid *port_uuid, store_journal **ret, size_t *ret_n,

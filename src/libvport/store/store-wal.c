@@ -29,57 +29,110 @@
 
 #define STAMP_MAX STORE_STAMP_MAX
 
+/* path + suffix, without snprintf: a command computes these at every
+ * commit. */
 static int stamp_path(const vport_store *s, const char *suffix, char buf[static PATH_MAX]) {
-        int n = snprintf(buf, PATH_MAX, "%s%s", s->path, suffix);
+        size_t n = strlen(s->path), m = strlen(suffix);
 
-        return n > 0 && n < PATH_MAX ? 0 : -ENAMETOOLONG;
+        if (n + m >= PATH_MAX)
+                return -ENAMETOOLONG;
+        memcpy(buf, s->path, n);
+        memcpy(buf + n, suffix, m + 1);
+        return 0;
 }
 
-/* Append " NAME DEV INO SIZE MTIME[ CTIME]" of path to buf, or " NAME -" if
- * the file does not exist or is empty (SQLite creates an empty -wal when it
- * first reads a WAL database: that holds nothing). Returns 0 or -errno. */
-static int stamp_add_file(const char *name, const char *path, bool ctime, char *buf, size_t size) {
-        size_t len = strlen(buf);
+/* What the stamp says of one file: all zero if it does not exist or is
+ * empty (SQLite creates an empty -wal when it first reads a WAL database:
+ * that holds nothing); its ctime only if ctime. Returns 0 or -errno. */
+static int stamp_file_stat(const char *path, bool ctime, store_stamp_file *ret) {
         struct stat st;
+
+        *ret = (store_stamp_file){};
+        if (lstat(path, &st) < 0)
+                return errno == ENOENT ? 0 : -errno;
+        if (st.st_size == 0)
+                return 0;
+        *ret = (store_stamp_file){ .dev = st.st_dev,
+                                   .ino = st.st_ino,
+                                   .size = st.st_size,
+                                   .mtime = st.st_mtim,
+                                   .ctime = ctime ? st.st_ctim : (struct timespec){} };
+        return 0;
+}
+
+static bool stamp_file_equal(const store_stamp_file *a, const store_stamp_file *b) {
+        return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+               a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec &&
+               a->ctime.tv_sec == b->ctime.tv_sec && a->ctime.tv_nsec == b->ctime.tv_nsec;
+}
+
+/* The file and its log as they are now. The -shm is left out: SQLite
+ * rebuilds it from the log, and writes it on every read. So is the log's
+ * ctime: SQLite running as root fchown()s the log to the database's owner
+ * each time a process opens it, which changes its ctime (the file's own
+ * ctime is kept: only SQLite's writes touch it). -ENOENT if the file is
+ * missing or empty. */
+static int stamp_stat(const vport_store *s, store_stamp_file *ret_db, store_stamp_file *ret_wal) {
+        char wal[PATH_MAX];
+        int r;
+
+        r = stamp_path(s, "-wal", wal);
+        if (r >= 0)
+                r = stamp_file_stat(s->path, true, ret_db);
+        if (r >= 0)
+                r = stamp_file_stat(wal, false, ret_wal);
+        if (r >= 0 && ret_db->size == 0)
+                r = -ENOENT;
+        return r;
+}
+
+/* Append " NAME DEV INO SIZE MTIME[ CTIME]" of f to buf, or " NAME -" if
+ * it is empty. Returns 0 or -ENAMETOOLONG. */
+static int stamp_add_file(const char *name, const store_stamp_file *f, char *buf, size_t size) {
+        size_t len = strlen(buf);
         int n;
 
-        if (lstat(path, &st) < 0) {
-                if (errno != ENOENT)
-                        return -errno;
-                st.st_size = 0;
-        }
-        if (st.st_size == 0)
+        if (f->size == 0)
                 n = snprintf(buf + len, size - len, " %s -", name);
         else
-                n = snprintf(buf + len, size - len, " %s %ju %ju %jd %jd.%09ld", name, (uintmax_t) st.st_dev,
-                             (uintmax_t) st.st_ino, (intmax_t) st.st_size, (intmax_t) st.st_mtim.tv_sec,
-                             st.st_mtim.tv_nsec);
-        if (n > 0 && (size_t) n < size - len && ctime && st.st_size > 0) {
+                n = snprintf(buf + len, size - len, " %s %ju %ju %jd %jd.%09ld", name, (uintmax_t) f->dev,
+                             (uintmax_t) f->ino, (intmax_t) f->size, (intmax_t) f->mtime.tv_sec,
+                             f->mtime.tv_nsec);
+        if (n > 0 && (size_t) n < size - len && (f->ctime.tv_sec || f->ctime.tv_nsec)) {
                 len += (size_t) n;
-                n = snprintf(buf + len, size - len, " %jd.%09ld", (intmax_t) st.st_ctim.tv_sec,
-                             st.st_ctim.tv_nsec);
+                n = snprintf(buf + len, size - len, " %jd.%09ld", (intmax_t) f->ctime.tv_sec,
+                             f->ctime.tv_nsec);
         }
         return n > 0 && (size_t) n < size - len ? 0 : -ENAMETOOLONG;
 }
 
-/* What the stamp of the file and its log as they are now says. The -shm is
- * left out: SQLite rebuilds it from the log, and writes it on every read.
- * So is the log's ctime: SQLite running as root fchown()s the log to the
- * database's owner each time a process opens it, which changes its ctime
- * (the file's own ctime is kept: only SQLite's writes touch it). */
-static int stamp_now(const vport_store *s, char buf[static STAMP_MAX]) {
-        char wal[PATH_MAX];
+static int stamp_format(const store_stamp_file *db, const store_stamp_file *wal,
+                        char buf[static STAMP_MAX]) {
         int r;
 
         snprintf(buf, STAMP_MAX, "vport-checked 2");
-        r = stamp_path(s, "-wal", wal);
+        r = stamp_add_file("db", db, buf, STAMP_MAX);
         if (r >= 0)
-                r = stamp_add_file("db", s->path, true, buf, STAMP_MAX);
-        if (r >= 0)
-                r = stamp_add_file("wal", wal, false, buf, STAMP_MAX);
-        if (r >= 0 && strncmp(buf + strlen("vport-checked 2"), " db -", 5) == 0)
-                r = -ENOENT;
+                r = stamp_add_file("wal", wal, buf, STAMP_MAX);
         return r;
+}
+
+/* What the stamp of the file and its log as they are now says, with what
+ * it was made of. */
+static int stamp_now(const vport_store *s, char buf[static STAMP_MAX], store_stamp_file *ret_db,
+                     store_stamp_file *ret_wal) {
+        int r = stamp_stat(s, ret_db, ret_wal);
+
+        return r < 0 ? r : stamp_format(ret_db, ret_wal, buf);
+}
+
+/* This connection's own stamp: the line it last matched or wrote, and the
+ * files it names (compared without formatting them at each commit). */
+static void stamp_remember(vport_store *s, const char *line, const store_stamp_file *db,
+                           const store_stamp_file *wal) {
+        snprintf(s->stamp, sizeof(s->stamp), "%s", line);
+        s->stamp_db = *db;
+        s->stamp_wal = *wal;
 }
 
 static bool stamp_read(const vport_store *s, char buf[static STAMP_MAX]) {
@@ -109,13 +162,17 @@ static bool stamp_read(const vport_store *s, char buf[static STAMP_MAX]) {
  * that interleave, leave a stamp that matches nothing (the next open
  * checks the file): never one that matches files it does not describe.
  * No fsync: a lost stamp only matches nothing either. */
-static void stamp_write(vport_store *s, const char *line) {
+static void stamp_write(vport_store *s, const char *line, const store_stamp_file *db,
+                        const store_stamp_file *wal) {
         char path[PATH_MAX], text[STAMP_MAX];
         _cleanup_close_ int fd = -1;
+        size_t len = strlen(line);
 
-        if (stamp_path(s, STORE_CHECKED_SUFFIX, path) < 0)
+        if (stamp_path(s, STORE_CHECKED_SUFFIX, path) < 0 || len > STAMP_MAX - 2)
                 return;
-        snprintf(text, sizeof(text), "%-*s\n", STAMP_MAX - 2, line);
+        memcpy(text, line, len);
+        memset(text + len, ' ', STAMP_MAX - 2 - len);
+        text[STAMP_MAX - 2] = '\n';
         fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd < 0)
                 return;
@@ -123,15 +180,16 @@ static void stamp_write(vport_store *s, const char *line) {
                 (void) unlink(path);
                 return;
         }
-        snprintf(s->stamp, sizeof(s->stamp), "%s", line);
+        stamp_remember(s, line, db, wal);
 }
 
 bool store_stamp_matches(vport_store *s) {
         char want[STAMP_MAX], got[STAMP_MAX];
+        store_stamp_file db, wal;
 
-        if (!stamp_read(s, got) || stamp_now(s, want) < 0 || !streq(got, want))
+        if (!stamp_read(s, got) || stamp_now(s, want, &db, &wal) < 0 || !streq(got, want))
                 return false;
-        snprintf(s->stamp, sizeof(s->stamp), "%s", got);
+        stamp_remember(s, got, &db, &wal);
         return true;
 }
 
@@ -144,17 +202,18 @@ void store_stamp_drop(vport_store *s) {
 
 int store_check_and_stamp(vport_store *s, vport_error *err) {
         char before[STAMP_MAX], after[STAMP_MAX];
+        store_stamp_file db, wal;
         bool known;
         int r;
 
-        known = stamp_now(s, before) >= 0;
+        known = stamp_now(s, before, &db, &wal) >= 0;
         r = store_check_integrity(s, false, err);
         /* Stamped only if nothing wrote while the check read: what it read is
          * what the stamp names. A read-only open writes nothing, not even
          * the stamp. */
-        if (r >= 0 && known && !(s->flags & STORE_OPEN_READ_ONLY) && stamp_now(s, after) >= 0 &&
+        if (r >= 0 && known && !(s->flags & STORE_OPEN_READ_ONLY) && stamp_now(s, after, &db, &wal) >= 0 &&
             streq(before, after))
-                stamp_write(s, after);
+                stamp_write(s, after, &db, &wal);
         return r;
 }
 
@@ -167,12 +226,13 @@ int store_check_and_stamp(vport_store *s, vport_error *err) {
  * nothing wrote since, so nobody can have stamped anything newer. */
 static int store_before_commit(void *userdata) {
         vport_store *s = userdata;
-        char now[STAMP_MAX];
+        store_stamp_file db, wal;
 
         s->stamp_current = false;
         if (!s->verified || s->damaged)
                 return 0;
-        if (s->stamp[0] && stamp_now(s, now) >= 0 && streq(now, s->stamp))
+        if (s->stamp[0] && stamp_stat(s, &db, &wal) >= 0 && stamp_file_equal(&db, &s->stamp_db) &&
+            stamp_file_equal(&wal, &s->stamp_wal))
                 s->stamp_current = true;
         else
                 s->stamp_current = store_stamp_matches(s);
@@ -199,6 +259,7 @@ static void store_checkpoint(vport_store *s, const char *name) {
 static int store_wal_hook(void *userdata, sqlite3 *db, const char *name, int pages) {
         vport_store *s = userdata;
         char now[STAMP_MAX];
+        store_stamp_file db_file, wal_file;
         bool restamp = s->stamp_current;
 
         s->stamp_current = false;
@@ -206,8 +267,8 @@ static int store_wal_hook(void *userdata, sqlite3 *db, const char *name, int pag
                 s->commit_hook(s->commit_hook_data);
         if (pages >= (s->hold_checkpoint ? 4 : 1) * STORE_WAL_CHECKPOINT_PAGES && !s->damaged)
                 store_checkpoint(s, name);
-        if (restamp && stamp_now(s, now) >= 0)
-                stamp_write(s, now);
+        if (restamp && stamp_now(s, now, &db_file, &wal_file) >= 0)
+                stamp_write(s, now, &db_file, &wal_file);
         return SQLITE_OK;
 }
 
