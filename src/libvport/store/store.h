@@ -134,7 +134,7 @@ void store_set_commit_hook(vport_store *s, void (*fn)(void *userdata), void *use
 /* The commit that leaves this many pages or more in the state file's log
  * checkpoints it into the file and empties it (store-wal.c, which says
  * how it was chosen). */
-#define STORE_WAL_CHECKPOINT_PAGES 64
+#define STORE_WAL_CHECKPOINT_PAGES 128
 
 /* While held, a commit that fills the log past its checkpoint threshold
  * leaves the checkpoint (three fdatasyncs) to a later commit, unless the
