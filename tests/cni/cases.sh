@@ -93,6 +93,34 @@ test_direct_macvlan_traffic() {
 	expect_eq "no ports" "$(ports)" 0
 }
 
+# Two containers' macvlans with one MAC on one lower device: the kernel
+# refuses the second one that MAC (EADDRINUSE), whichever namespace holds
+# the first, which the host's namespace cannot show. The ADD fails, saying
+# so, and leaves no macvlan in c2, no port, the host as it was. eth0's
+# own MAC is refused likewise.
+test_direct_macvlan_duplicate_mac() {
+	setup
+	local c1 c2 before lm
+	container c1; c1=$(cpath c1)
+	container c2; c2=$(cpath c2)
+	cni ADD cid1 net1 "$c1" "$(conf 1.1.0 dir '"mac":"52:54:00:cc:00:01"')"
+	expect_ok "ADD c1"
+	before=$(host_state)
+	cni ADD cid2 net1 "$c2" "$(conf 1.1.0 dir '"mac":"52:54:00:cc:00:01"')"
+	expect_error "ADD c2 with c1's MAC" 999 "MAC 52:54:00:cc:00:01 is in use on eth0"
+	expect_eq "c2 net1" "$(ip -n "$(ns c2)" -j link show | jq '[.[] | select(.ifname=="net1")] | length')" 0
+	expect_eq "ports" "$(ports)" 1
+	expect_eq "host as before" "$(host_state)" "$before"
+	lm=$(ip -n "$(ns H)" -j link show eth0 | jq -r '.[0].address')
+	cni ADD cid2 net1 "$c2" "$(conf 1.1.0 dir "\"mac\":\"$lm\"")"
+	expect_error "ADD c2 with eth0's MAC" 999 "$lm is the MAC of eth0 itself"
+	expect_eq "c2 net1" "$(ip -n "$(ns c2)" -j link show | jq '[.[] | select(.ifname=="net1")] | length')" 0
+	expect_eq "host as before" "$(host_state)" "$before"
+	cni ADD cid2 net1 "$c2" "$(conf 1.1.0 dir '"mac":"52:54:00:cc:00:02"')"
+	expect_ok "ADD c2 with its own MAC"
+	expect_eq "c2 net1 MAC" "$(ip -n "$(ns c2)" -j link show net1 | jq -r '.[0].address')" 52:54:00:cc:00:02
+}
+
 # Two containers on the bridge exchange traffic through br0.
 test_bridge_traffic() {
 	setup

@@ -93,8 +93,9 @@ static int own_mac_error(const vport_port *port, const vport_link *lower, vport_
         char mac[VPORT_MAC_STRLEN];
 
         return vport_error_set(err, -EADDRINUSE,
-                               "%s is the MAC of %s itself: refusing to create a macvtap with it",
-                               mac_format(&port->def->mac, mac), lower->name);
+                               "%s is the MAC of %s itself: refusing to create a %s with it",
+                               mac_format(&port->def->mac, mac), lower->name,
+                               port_is_container(port) ? "macvlan" : "macvtap");
 }
 
 static int holder_error(const vport_port *port, const vport_link *lower, const vport_link *holder,
@@ -107,7 +108,8 @@ static int holder_error(const vport_port *port, const vport_link *lower, const v
 
 /* The kernel said the guest MAC is held on lower (EADDRINUSE): say by
  * whom. A holder this namespace does not show (a container's macvlan on
- * this lower device) is not named. */
+ * this lower device: the kernel filters a dump by kind, not by lower
+ * device, and a namespace shows only its own) is not named. */
 static int refuse_held(vport_ctx *ctx, const vport_port *port, const vport_link *lower, vport_error *err) {
         char mac[VPORT_MAC_STRLEN];
         vport_link holder;
@@ -145,31 +147,60 @@ static int lower_may_hold(vport_ctx *ctx, const vport_link *lower, const vport_m
         return 0;
 }
 
-/* The check before anything is made, for the two kinds of port the
- * kernel's own check (macvtap_take_mac()) does not serve:
- * - passthrough: the macvtap's MAC is its lower device's (setting it sets
- *   the lower's, where macvlan_addr_busy() never runs), and the lower
- *   device takes the guest MAC before the macvtap exists. One passthrough
- *   macvtap per lower device, so the list it reads stays short.
- * - a container's macvlan: made in the container's namespace with the
- *   guest MAC, and found again there by name, kind and MAC
- *   (cmacvlan_delete()): a stand-in MAC would hide it from a release.
- * The lower device's unicast list answers "surely not" for the common
- * case, reading that device alone; only a hit reads the macvtaps and
- * macvlans to name the one. A macvlan the list does not show (source
- * mode, L2 forwarding offload) is still refused by the kernel when the
- * new one comes up (EADDRINUSE, macvlan_open()). */
+/* The check before anything is made, for a passthrough port, which the
+ * kernel's own check (take_guest_mac()) does not serve: its macvtap's MAC
+ * is its lower device's (setting it sets the lower's, where
+ * macvlan_addr_busy() never runs), and the lower device takes the guest
+ * MAC before the macvtap exists. A lower device holds a passthrough
+ * macvtap only alone (the kernel refuses either next to any other), so
+ * the list read here is short whenever the port can be made. The lower
+ * device's unicast list answers "surely not" for the common case, reading
+ * that device alone; only a hit reads the macvtaps and macvlans to name
+ * the one. */
 static int refuse_duplicate(vport_ctx *ctx, const vport_port *port, const vport_link *lower,
                             vport_error *err) {
         vport_link holder;
         int r;
 
-        if (!is_passthrough(port) && mac_equal(&lower->mac, &port->def->mac))
-                return own_mac_error(port, lower, err);
         if (!lower_may_hold(ctx, lower, &port->def->mac))
                 return 0;
         r = find_holder(ctx, lower, &port->def->mac, &holder, err);
         return r <= 0 ? r : holder_error(port, lower, &holder, err);
+}
+
+/* The MAC a macvtap or a container's macvlan is made with before it
+ * takes the guest's: never the guest MAC (the kernel takes setting a
+ * device's own MAC as a no-op and would skip its check), unicast, locally
+ * administered. Given in the RTM_NEWLINK rather than left to the kernel:
+ * a random MAC (addr_assign_type NET_ADDR_RANDOM) is one udev's
+ * MACAddressPolicy=persistent replaces, racing the guest MAC set just
+ * after. */
+static vport_mac standin_mac(const vport_mac *guest) {
+        vport_mac m = *guest;
+
+        m.addr[0] = (uint8_t) ((((guest->addr[0] ^ 0x04) & ~0x01) | 0x02) & 0xff);
+        return m;
+}
+
+/* The guest MAC (and group 0) in one RTM_SETLINK on the device ifindex of
+ * k (the host's namespace or a container's), made down on lower. Seed
+ * 003's check is the kernel's own there: macvlan_set_mac_address()
+ * refuses a MAC the lower device has or an up macvlan on it holds
+ * (macvlan_addr_busy(), a hash lookup: constant whatever the lower device
+ * carries, and it sees the macvlans of every namespace), with EADDRINUSE,
+ * and then leaves the group as it was. Only then are the macvtaps and
+ * macvlans read, to name the holder. Not in passthrough mode: there the
+ * MAC is the lower device's, and setting it would set the lower's,
+ * unchecked. */
+static int take_guest_mac(vport_ctx *ctx, const vport_port *port, const vport_link *lower, vport_kernel *k,
+                          int ifindex, vport_error *err) {
+        int r;
+
+        r = ctx->ops->link_set_mac_group(k, ifindex, &port->def->mac, 0, err);
+        if (r != -EADDRINUSE)
+                return r;
+        vport_error_clear(err);
+        return refuse_held(ctx, port, lower, err);
 }
 
 /* ---- passthrough: the physdev itself carries the guest MAC ---- */
@@ -338,40 +369,6 @@ static int physdev_restore(vport_ctx *ctx, vport_port *port, vport_error *err) {
 
 /* ---- the macvtap ---- */
 
-/* The MAC a macvtap is made with before it takes the guest's: never the
- * guest MAC (the kernel takes setting a device's own MAC as a no-op and
- * would skip its check), unicast, locally administered. Given in the
- * RTM_NEWLINK rather than left to the kernel: a random MAC
- * (addr_assign_type NET_ADDR_RANDOM) is one udev's MACAddressPolicy=
- * persistent replaces, racing the guest MAC set just after. */
-static vport_mac standin_mac(const vport_mac *guest) {
-        vport_mac m = *guest;
-
-        m.addr[0] = (uint8_t) ((((guest->addr[0] ^ 0x04) & ~0x01) | 0x02) & 0xff);
-        return m;
-}
-
-/* The guest MAC, and back to the default group, in one RTM_SETLINK while
- * the macvtap is down. Seed 003's check is the kernel's own there:
- * macvlan_set_mac_address() refuses a MAC the lower device has or an up
- * macvlan on it holds (macvlan_addr_busy(), a hash lookup: constant
- * whatever the lower device carries), with EADDRINUSE, and then leaves the
- * group as it was. Only then are the macvtaps and macvlans read, to name
- * the holder. A passthrough macvtap has its lower device's MAC, which
- * physdev_take() set. */
-static int macvtap_take_mac(vport_ctx *ctx, const vport_port *port, const vport_link *lower, int ifindex,
-                            vport_error *err) {
-        int r;
-
-        if (is_passthrough(port))
-                return ctx->ops->link_set_group(ctx->kernel, ifindex, 0, err);
-        r = ctx->ops->link_set_mac_group(ctx->kernel, ifindex, &port->def->mac, 0, err);
-        if (r != -EADDRINUSE)
-                return r;
-        vport_error_clear(err);
-        return refuse_held(ctx, port, lower, err);
-}
-
 /* The template and the creation group are journaled before the create:
  * a process killed right after the kernel made it leaves a macvtap that
  * release finds in that group (plug-common.c); the name the kernel chose
@@ -404,7 +401,7 @@ static int macvtap_make(vport_ctx *ctx, vport_port *port, const vport_link *lowe
         vport_macvlan_request req = {
                 .lower_ifindex = lower->ifindex,
                 .name = NETDEV_MACVTAP_TEMPLATE,
-                .mac = standin_mac(&port->def->mac),
+                .mac = is_passthrough(port) ? port->def->mac : standin_mac(&port->def->mac),
                 .mode = macvlan_mode_table[port->def->plug.mode],
                 .tap = true,
                 .group = rec.group,
@@ -426,7 +423,8 @@ static int macvtap_make(vport_ctx *ctx, vport_port *port, const vport_link *lowe
         /* Known by its ifindex now: a refusal below leaves a macvtap that
          * release deletes (direct_prepare()). */
         if (r >= 0)
-                r = macvtap_take_mac(ctx, port, lower, link.ifindex, err);
+                r = is_passthrough(port) ? ctx->ops->link_set_group(ctx->kernel, link.ifindex, 0, err)
+                                         : take_guest_mac(ctx, port, lower, ctx->kernel, link.ifindex, err);
         if (r >= 0)
                 r = ctx->ops->macvtap_wait_dev(ctx->kernel, link.ifindex, DIRECT_TAPDEV_TIMEOUT_MS, &tapdev,
                                                err);
@@ -457,7 +455,7 @@ static int cmacvlan_create(vport_ctx *ctx, vport_port *port, const vport_link *l
         vport_macvlan_request req = {
                 .lower_ifindex = lower->ifindex,
                 .name = port->rt.cifname,
-                .mac = port->def->mac,
+                .mac = is_passthrough(port) ? port->def->mac : standin_mac(&port->def->mac),
                 .mode = macvlan_mode_table[port->def->plug.mode],
                 .netns = netns,
         };
@@ -478,6 +476,9 @@ static int cmacvlan_create(vport_ctx *ctx, vport_port *port, const vport_link *l
                 return r;
         rec.ifindex = link.ifindex;
         r = plug_dev_journal(ctx, port, key, JOURNAL_STEP_PREPARED, &rec, err);
+        /* Journaled: a refusal leaves a macvlan that release deletes. */
+        if (r >= 0 && !is_passthrough(port))
+                r = take_guest_mac(ctx, port, lower, netns, link.ifindex, err);
         if (r < 0)
                 return r;
         /* ifindex stays 0: the interface is not in the host's namespace. */
@@ -499,9 +500,11 @@ static int cmacvlan_make(vport_ctx *ctx, vport_port *port, const vport_link *low
         return r;
 }
 
-/* Delete the recorded macvlan if it is still ours (name, kind, MAC). */
+/* Delete the recorded macvlan if it is still ours (name, kind, and the
+ * guest MAC or, if it never took that, the stand-in it was made with). */
 static int cmacvlan_delete(vport_ctx *ctx, const vport_port *port, const plug_dev_record *rec,
                            vport_error *err) {
+        vport_mac standin = standin_mac(&port->def->mac);
         vport_kernel *netns = NULL;
         vport_link link;
         int r;
@@ -510,7 +513,8 @@ static int cmacvlan_delete(vport_ctx *ctx, const vport_port *port, const plug_de
         if (r <= 0)
                 return r;
         r = ctx->ops->link_get(netns, 0, rec->ifname, &link, err);
-        if (r >= 0 && streq(link.kind, "macvlan") && mac_equal(&link.mac, &port->def->mac))
+        if (r >= 0 && streq(link.kind, "macvlan") &&
+            (mac_equal(&link.mac, &port->def->mac) || mac_equal(&link.mac, &standin)))
                 r = ctx->ops->link_delete(netns, link.ifindex, err);
         ctx->ops->netns_close(netns);
         if (r == -ENODEV) {
@@ -608,7 +612,7 @@ static int direct_prepare(vport_ctx *ctx, vport_port *port, unsigned flags, vpor
         r = direct_release(ctx, port, err);
         if (r >= 0)
                 r = lower_get(ctx, port, &lower, err);
-        if (r >= 0 && (port_is_container(port) || is_passthrough(port)))
+        if (r >= 0 && is_passthrough(port))
                 r = refuse_duplicate(ctx, port, &lower, err);
         if (r < 0)
                 return r;
