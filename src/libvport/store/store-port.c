@@ -250,20 +250,13 @@ static void port_bind_fields(sqlite3_stmt *st, const store_port *p) {
         store_bind_text(st, 15, p->summary);
 }
 
+/* The network, for its message; a port that exists already is the
+ * INSERT's own primary key constraint (port_insert_row()), not a query of
+ * its own: compiling one costs more than the check. */
 static int port_check_new(vport_store *s, const store_port *p, vport_error *err) {
         _cleanup_(store_network_freep) store_network *net = NULL;
-        char buf[VPORT_UUID_STRLEN];
-        int r;
 
-        r = store_network_get(s, p->network, &net, err);
-        if (r < 0)
-                return r;
-        r = store_port_exists(s, &p->uuid, err);
-        if (r < 0)
-                return r;
-        if (r > 0)
-                return vport_error_set(err, -EEXIST, "port %s already exists", uuid_format(&p->uuid, buf));
-        return 0;
+        return store_network_get(s, p->network, &net, err);
 }
 
 static int port_insert_row(vport_store *s, store_port *p, vport_error *err) {
@@ -287,6 +280,8 @@ static int port_insert_row(vport_store *s, store_port *p, vport_error *err) {
         if (p->creator_uid >= 0)
                 sqlite3_bind_int64(st, 14, p->creator_uid);
         rc = sqlite3_step(st);
+        if (rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+                return vport_error_set(err, -EEXIST, "port %s already exists", uuid_format(&p->uuid, buf));
         if (rc != SQLITE_DONE)
                 return store_sql_error(s, rc, err, "inserting port %s", uuid_format(&p->uuid, buf));
         p->generation = 1;
