@@ -145,8 +145,7 @@ static const char *const repair_action_table[_VPORT_REPAIR_KIND_MAX] = {
         [VPORT_REPAIR_FINISH_DELETE] = "finished an interrupted delete: devices restored, port forgotten",
         [VPORT_REPAIR_DROP_STALE] = "dropped ports of an earlier boot",
         [VPORT_REPAIR_FINISH_NET_DESTROY] =
-                "finished an interrupted net-destroy: ports torn down, a bridge vport made deleted, "
-                "network inactive",
+                "finished an interrupted net-destroy: ports torn down, network inactive",
         [VPORT_REPAIR_UNDO_NET_START] =
                 "undid an interrupted net-start: the bridge it made deleted, network inactive",
 };
