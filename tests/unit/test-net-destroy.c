@@ -301,6 +301,29 @@ static void test_unfinished_destroy_reconciled(void **state) {
         assert_int_equal(other_creates(f), 0);
 }
 
+/* An earlier boot's entry (the network and its port went with that boot):
+ * reconcile drops it with the stale port, lists no destroy (there was
+ * nothing left to finish), and the network starts and takes ports. */
+static void test_earlier_boot_entry_dropped(void **state) {
+        fixture *f = *state;
+        vport_error err = { 0 };
+
+        put_destroy_entry_by(f->ctx, (int) getpid());
+        assert_int_equal(sqlite3_exec(f->ctx->store->db,
+                                      "UPDATE network_journal SET boot_id = 'an-earlier-boot';"
+                                      "UPDATE networks SET active_boot_id = 'an-earlier-boot';"
+                                      "UPDATE ports SET boot_id = 'an-earlier-boot';"
+                                      "UPDATE journal SET boot_id = 'an-earlier-boot';",
+                                      NULL, NULL, NULL),
+                         SQLITE_OK);
+        assert_false(net_active(f->ctx));
+        assert_false(reconcile_finishes(f->ctx, "br"));
+        assert_int_equal(n_net_journal(f->ctx), 0);
+        assert_int_equal(tu_n_ports(f->ctx), 0);
+        assert_int_equal(vport_net_start(f->ctx, "br", &err), 0);
+        assert_int_equal(other_creates(f), 0);
+}
+
 /* A net-destroy still running (its writer alive) is left alone: its
  * network, ports and entry stay, and port-create says who is at it. */
 static void test_live_destroy_left_alone(void **state) {
@@ -567,6 +590,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_create_outlived_by_destroy, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_unfinished_destroy, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_unfinished_destroy_reconciled, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_earlier_boot_entry_dropped, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_live_destroy_left_alone, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_destroy_taken_over_meanwhile, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_port_delete_under_way_left_alone, setup, teardown),

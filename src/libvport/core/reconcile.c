@@ -158,8 +158,12 @@ vport_repair_kind vport_repair_get_kind(const vport_repair *r) {
         return r->kind;
 }
 
+static bool repair_is_network(vport_repair_kind k) {
+        return k == VPORT_REPAIR_FINISH_NET_DESTROY || k == VPORT_REPAIR_UNDO_NET_START;
+}
+
 const vport_uuid *vport_repair_get_port(const vport_repair *r) {
-        return r->kind == VPORT_REPAIR_DROP_STALE || r->network ? NULL : &r->port;
+        return r->kind == VPORT_REPAIR_DROP_STALE || repair_is_network(r->kind) ? NULL : &r->port;
 }
 
 const char *vport_repair_get_network(const vport_repair *r) {
