@@ -467,6 +467,54 @@ static void test_port_update_pages(void **state) {
         store_port_free(stale);
 }
 
+/* One read for both of a new port's owner checks: the first live port
+ * (by creation) under the name and the first under the uuid, each only
+ * if some port records it; a stale port (another boot) records nothing. */
+static void test_owner_pair(void **state) {
+        fixture *f = *state;
+        vport_uuid u_a = U("0000000a-0000-4000-8000-000000000001"),
+                   u_b = U("0000000b-0000-4000-8000-000000000002");
+        vport_uuid u_c = U("0000000c-0000-4000-8000-000000000003"), p1 = U(P1), p2 = U(P2);
+        store_owner by_name, by_uuid;
+        vport_error err = {};
+        store_port p;
+
+        define_net(f->s, "default", NET_UUID);
+        assert_int_equal(store_owner_pair(f->s, "vm1", &u_a, &by_name, &by_uuid, &err), 0);
+        p = make_port(P1, "default", "52:54:00:00:00:01", NULL); /* vm1, u_a */
+        assert_int_equal(store_port_insert(f->s, &p, &err), 0);
+        p = make_port(P2, "default", "52:54:00:00:00:02", NULL);
+        p.owner_name = (char *) "vm2";
+        p.owner_uuid = u_b;
+        assert_int_equal(store_port_insert(f->s, &p, &err), 0);
+        p = make_port(P3, "default", "52:54:00:00:00:03", NULL);
+        p.owner_name = (char *) "vm2";
+        p.owner_uuid = u_b;
+        assert_int_equal(store_port_insert(f->s, &p, &err), 0);
+
+        assert_int_equal(store_owner_pair(f->s, "vm2", &u_a, &by_name, &by_uuid, &err),
+                         STORE_OWNER_BY_NAME | STORE_OWNER_BY_UUID);
+        assert_string_equal(by_name.name, "vm2");
+        assert_true(uuid_equal(&by_name.uuid, &u_b));
+        assert_true(uuid_equal(&by_name.port, &p2));
+        assert_string_equal(by_uuid.name, "vm1");
+        assert_true(uuid_equal(&by_uuid.port, &p1));
+        store_owner_clear(&by_name);
+        store_owner_clear(&by_uuid);
+
+        assert_int_equal(store_owner_pair(f->s, "vm3", &u_b, &by_name, &by_uuid, &err), STORE_OWNER_BY_UUID);
+        assert_string_equal(by_uuid.name, "vm2");
+        assert_true(uuid_equal(&by_uuid.port, &p2));
+        store_owner_clear(&by_uuid);
+        assert_int_equal(store_owner_pair(f->s, "vm1", &u_c, &by_name, &by_uuid, &err), STORE_OWNER_BY_NAME);
+        assert_true(uuid_equal(&by_name.uuid, &u_a));
+        store_owner_clear(&by_name);
+
+        /* after a reboot the ports are stale: they record no owner */
+        reopen(f, BOOT_B);
+        assert_int_equal(store_owner_pair(f->s, "vm2", &u_b, &by_name, &by_uuid, &err), 0);
+}
+
 /* MACs are looked up, not enforced unique: libvirt lets two ports share one. */
 /* A port records its creator's uid; a store from before that column
  * (schema 2) is copied, migrated, and its ports read as of unknown creator. */
@@ -549,7 +597,7 @@ static void test_prepare_reads_use_indexes(void **state) {
         fixture *f = *state;
         vport_error err = {};
         store_journal *list = NULL;
-        store_owner owner = {};
+        store_owner owner = {}, by_uuid = {};
         store_device_count *usage = NULL;
         vport_uuid last = {}, owner_uuid = {};
         size_t n = 0;
@@ -577,6 +625,10 @@ static void test_prepare_reads_use_indexes(void **state) {
         store_journal_array_free(list, n);
         assert_int_equal(store_owner_by_uuid(f->s, &owner_uuid, &owner, &err), 1);
         store_owner_clear(&owner);
+        assert_int_equal(store_owner_pair(f->s, "vm1", &owner_uuid, &owner, &by_uuid, &err),
+                         STORE_OWNER_BY_NAME | STORE_OWNER_BY_UUID);
+        store_owner_clear(&owner);
+        store_owner_clear(&by_uuid);
         /* a pool's device usage (every direct or hostdev create) */
         assert_int_equal(store_device_usage(f->s, "default", &usage, &n, &err), 0);
         assert_int_equal(n, 2);
@@ -992,6 +1044,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_port_crud, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_port_generation_cas, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_port_update_pages, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_owner_pair, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_creator_uid, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_mac_in_use, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_prepare_reads_use_indexes, setup, teardown),

@@ -613,6 +613,21 @@ static void test_owner_uuid(void **state) {
         assert_string_equal(c->def->owner_name, "unknown");
         owner_uuid_of_name("unknown", &derived);
         assert_true(uuid_equal(&c->def->owner_uuid, &derived));
+        vport_port_free(c);
+
+        /* a name first given a UUID of its own keeps it for its next ports */
+        req.owner_name = "vm3";
+        req.owner_uuid = &given;
+        assert_int_equal(vport_port_create(w->ctx, &req, &c, &err), 0);
+        vport_port_free(c);
+        req.owner_uuid = NULL;
+        assert_int_equal(vport_port_create(w->ctx, &req, &c, &err), 0);
+        assert_true(uuid_equal(&c->def->owner_uuid, &given));
+        /* and that UUID is refused to another name */
+        req.owner_name = "vm4";
+        req.owner_uuid = &given;
+        assert_int_equal(vport_port_create(w->ctx, &req, NULL, &err), -EEXIST);
+        assert_non_null(strstr(err.message, "vm3"));
         vport_port_free(a);
         vport_port_free(b);
         vport_port_free(c);

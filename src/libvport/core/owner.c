@@ -36,51 +36,69 @@ static int name_of_uuid(vport_ctx *ctx, vport_port_def *def, vport_error *err) {
         return 0;
 }
 
-static int check_uuid_free(vport_ctx *ctx, const vport_port_def *def, vport_error *err) {
+/* The UUID a port is given must not be another owner's: o is the owner
+ * the live ports record under it, if any. */
+static int check_uuid_owner(const vport_port_def *def, const store_owner *o, vport_error *err) {
         char uuid[VPORT_UUID_STRLEN], port[VPORT_UUID_STRLEN];
+
+        if (!o || streq(o->name, def->owner_name))
+                return 0;
+        return vport_error_set(err, -EEXIST,
+                               "owner UUID %s already belongs to owner '%s' (port %s); refusing the name "
+                               "'%s' for it",
+                               uuid_format(&def->owner_uuid, uuid), o->name, uuid_format(&o->port, port),
+                               def->owner_name);
+}
+
+static int check_uuid_free(vport_ctx *ctx, const vport_port_def *def, vport_error *err) {
         store_owner o;
-        bool found;
         int r;
 
         r = store_owner_by_uuid(ctx->store, &def->owner_uuid, &o, err);
-        found = r > 0;
-        if (found && !streq(o.name, def->owner_name))
-                r = vport_error_set(
-                        err, -EEXIST,
-                        "owner UUID %s already belongs to owner '%s' (port %s); refusing the name "
-                        "'%s' for it",
-                        uuid_format(&def->owner_uuid, uuid), o.name, uuid_format(&o.port, port),
-                        def->owner_name);
-        if (found)
-                store_owner_clear(&o);
-        return r < 0 ? r : 0;
+        if (r <= 0)
+                return r;
+        r = check_uuid_owner(def, &o, err);
+        store_owner_clear(&o);
+        return r;
 }
 
+/* The name's owner and the UUID's, read together (store_owner_pair())
+ * for the UUID the port will most likely get: the one given, else the
+ * name's own. Only a name recorded under another UUID than its own needs
+ * a second read, of that UUID. */
 int owner_resolve(vport_ctx *ctx, vport_port_def *def, vport_error *err) {
         char want[VPORT_UUID_STRLEN], have[VPORT_UUID_STRLEN], port[VPORT_UUID_STRLEN];
         bool have_uuid = !uuid_is_null(&def->owner_uuid);
-        store_owner o;
-        bool found;
-        int r;
+        store_owner by_name, by_uuid;
+        vport_uuid guess;
+        int r, found;
 
         if (!def->owner_name && have_uuid)
                 return name_of_uuid(ctx, def, err);
         if (!def->owner_name && !(def->owner_name = strdup(OWNER_DEFAULT_NAME)))
                 return -ENOMEM;
-        r = store_owner_by_name(ctx->store, def->owner_name, &o, err);
-        if (r < 0)
-                return r;
-        found = r > 0;
-        if (found && have_uuid && !uuid_equal(&o.uuid, &def->owner_uuid))
+        if (have_uuid)
+                guess = def->owner_uuid;
+        else
+                owner_uuid_of_name(def->owner_name, &guess);
+        found = store_owner_pair(ctx->store, def->owner_name, &guess, &by_name, &by_uuid, err);
+        if (found < 0)
+                return found;
+        r = 0;
+        if ((found & STORE_OWNER_BY_NAME) && have_uuid && !uuid_equal(&by_name.uuid, &def->owner_uuid))
                 r = vport_error_set(err, -EEXIST,
                                     "owner '%s' already has UUID %s (port %s); refusing UUID %s for it",
-                                    def->owner_name, uuid_format(&o.uuid, have), uuid_format(&o.port, port),
-                                    uuid_format(&def->owner_uuid, want));
-        else if (r > 0)
-                def->owner_uuid = o.uuid;
-        else if (!have_uuid)
-                owner_uuid_of_name(def->owner_name, &def->owner_uuid);
-        if (found) /* also when refused: o.name was read */
-                store_owner_clear(&o);
-        return r < 0 ? r : check_uuid_free(ctx, def, err);
+                                    def->owner_name, uuid_format(&by_name.uuid, have),
+                                    uuid_format(&by_name.port, port), uuid_format(&def->owner_uuid, want));
+        else
+                def->owner_uuid = found & STORE_OWNER_BY_NAME ? by_name.uuid : guess;
+        if (r >= 0 && uuid_equal(&def->owner_uuid, &guess))
+                r = check_uuid_owner(def, found & STORE_OWNER_BY_UUID ? &by_uuid : NULL, err);
+        else if (r >= 0)
+                r = check_uuid_free(ctx, def, err);
+        if (found & STORE_OWNER_BY_NAME)
+                store_owner_clear(&by_name);
+        if (found & STORE_OWNER_BY_UUID)
+                store_owner_clear(&by_uuid);
+        return r;
 }

@@ -283,11 +283,20 @@ typedef struct store_owner {
 
 void store_owner_clear(store_owner *o);
 
-/* The owner a live port (this boot) records under name, or under uuid.
- * Returns 1 and *ret (clear it with store_owner_clear()), 0 if no live
- * port records one, or -errno. */
-int store_owner_by_name(vport_store *s, const char *name, store_owner *ret, vport_error *err);
+/* The owner the first live port (this boot, by creation) records under
+ * uuid. Returns 1 and *ret (clear it with store_owner_clear()), 0 if no
+ * live port records one, or -errno. */
 int store_owner_by_uuid(vport_store *s, const vport_uuid *uuid, store_owner *ret, vport_error *err);
+
+/* The owners the first live ports record under name (*ret_by_name) and
+ * under uuid (*ret_by_uuid), in one statement: a new port's owner checks
+ * both, and compiling a statement costs more than reading an owner's
+ * rows. Returns STORE_OWNER_BY_NAME | STORE_OWNER_BY_UUID for those found
+ * (clear them with store_owner_clear()), or -errno. */
+#define STORE_OWNER_BY_NAME 1
+#define STORE_OWNER_BY_UUID 2
+int store_owner_pair(vport_store *s, const char *name, const vport_uuid *uuid, store_owner *ret_by_name,
+                     store_owner *ret_by_uuid, vport_error *err);
 
 /* ---- device usage (derived from live ports, never stored twice) ---- */
 
