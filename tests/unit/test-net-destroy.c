@@ -366,6 +366,26 @@ static void test_port_delete_under_way_left_alone(void **state) {
         assert_int_equal(tu_n_ports(f->ctx), 0);
 }
 
+/* A net-destroy while another live process destroys the network (its
+ * entry; pid 1 lives as long as the system): refused under the lock, naming
+ * that process, nothing changed; the same process may run its own destroy
+ * again (one that failed on a port). */
+static void test_destroy_while_another_runs(void **state) {
+        fixture *f = *state;
+        vport_error err = { 0 };
+
+        put_destroy_entry_by(f->ctx, 1);
+        assert_int_equal(vport_net_destroy(f->ctx, "br", &err), -EBUSY);
+        assert_non_null(strstr(err.message, "being destroyed by process 1; nothing changed"));
+        assert_true(net_active(f->ctx));
+        assert_int_equal(tu_n_ports(f->ctx), 1);
+        assert_int_equal(state_of(f), PORT_STATE_PREPARED);
+        put_destroy_entry_by(f->ctx, (int) getpid());
+        assert_int_equal(vport_net_destroy(f->ctx, "br", &err), 0);
+        assert_false(net_active(f->ctx));
+        assert_int_equal(tu_n_ports(f->ctx), 0);
+}
+
 /* Armed once reconcile's connection has read the network journal (the
  * dead writer's entry): at its next BEGIN, which is the resumed destroy's,
  * a net-destroy of another process takes the network over (its entry, with
@@ -593,6 +613,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_earlier_boot_entry_dropped, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_live_destroy_left_alone, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_destroy_taken_over_meanwhile, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_destroy_while_another_runs, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_port_delete_under_way_left_alone, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_killed_destroy_sweep, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_destroy_entry_left_inactive, setup, teardown),

@@ -189,6 +189,19 @@ static int resume_allowed(vport_ctx *ctx, const char *name, vport_port **ports, 
         return ports_idle(ctx, ports, n, err);
 }
 
+/* -EBUSY if another live process is destroying the network (its entry,
+ * not this process's own: a destroy that failed here may be run again):
+ * two teardowns of the same ports at once would fight over them. */
+static int check_not_running(vport_ctx *ctx, const char *name, vport_error *err) {
+        destroy_record rec;
+        int r = destroy_entry(ctx, name, &rec, err);
+
+        if (r <= 0 || rec.pid == (int) getpid() || journal_writer_gone(rec.pid))
+                return r < 0 ? r : 0;
+        return vport_error_set(err, -EBUSY, "network '%s' is being destroyed by process %d; nothing changed",
+                               name, rec.pid);
+}
+
 /* Under the store's write lock, in one transaction: list the ports, check
  * them, and mark them as being deleted (from then on activate and prepare
  * refuse them). A check outside it would let a port be activated between
@@ -206,6 +219,8 @@ static int destroy_begin(vport_ctx *ctx, const char *name, unsigned flags, vport
                 r = vport_port_list(ctx, name, ports, n, err);
         if (r >= 0 && (flags & NET_DESTROY_RESUME))
                 refused = (r = resume_allowed(ctx, name, *ports, *n, err)) == -EALREADY;
+        else if (r >= 0)
+                refused = (r = check_not_running(ctx, name, err)) == -EBUSY;
         if (r >= 0)
                 refused = (r = check_active(name, *ports, *n, flags, err)) < 0;
         if (r >= 0)
