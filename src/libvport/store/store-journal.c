@@ -117,10 +117,10 @@ int store_journal_get(vport_store *s, const vport_uuid *port_uuid, const char *k
         if (r < 0)
                 return r;
         for (size_t i = 0; i < n; i++) {
-                if (!streq(list[i].key, key))
-                        continue;
                 store_journal found = list[i];
 
+                if (!streq(found.key, key))
+                        continue;
                 list[i] = list[0];
                 list[0] = found;
                 for (size_t k = 1; k < n; k++)

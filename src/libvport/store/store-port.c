@@ -325,20 +325,19 @@ static int port_update_failed(vport_store *s, const vport_uuid *uuid, uint64_t g
  * only if the columns an index holds (owner_name, owner_uuid, mac, device)
  * still have the row's values, and without setting them. SQLite rewrites
  * every index whose column an UPDATE sets, changed or not: setting all of
- * them put four index pages besides the row's into the log at each step of
- * a port (prepare, activate, ...), which change none of them. Returns the
- * rows changed (0 or 1) or -errno. */
+ * them put four index pages besides the row's into the log at each save of
+ * a whole port (a prepare's last commit), which changes none of them.
+ * Returns the rows changed (0 or 1) or -errno. */
 static int port_update_step(vport_store *s, const store_port *p, bool keep_keys, vport_error *err) {
         static const char *const sql[] = {
-                [false] =
-                        "UPDATE ports SET owner_name = ?3, owner_uuid = ?4, mac = ?5, portgroup = ?6, "
-                        "device = ?7, plug_type = ?8, state = ?9, xml = ?10, runtime = ?11, summary = ?15, "
-                        "generation = generation + 1, updated = ?13 WHERE uuid = ?1 AND generation = ?12",
-                [true] = "UPDATE ports SET portgroup = ?6, plug_type = ?8, state = ?9, xml = ?10, runtime = "
-                         "?11, "
-                         "summary = ?15, generation = generation + 1, updated = ?13 WHERE uuid = ?1 AND "
-                         "generation = ?12 AND owner_name = ?3 AND owner_uuid = ?4 AND mac = ?5 AND "
-                         "device IS ?7",
+                [false] = "UPDATE ports SET owner_name = ?3, owner_uuid = ?4, mac = ?5, portgroup = ?6, "
+                          "device = ?7, plug_type = ?8, state = ?9, xml = ?10, runtime = ?11, "
+                          "summary = ?15, generation = generation + 1, updated = ?13 "
+                          "WHERE uuid = ?1 AND generation = ?12",
+                [true] = "UPDATE ports SET portgroup = ?6, plug_type = ?8, state = ?9, xml = ?10, "
+                         "runtime = ?11, summary = ?15, generation = generation + 1, updated = ?13 "
+                         "WHERE uuid = ?1 AND generation = ?12 AND owner_name = ?3 AND "
+                         "owner_uuid = ?4 AND mac = ?5 AND device IS ?7",
         };
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         char buf[VPORT_UUID_STRLEN];
@@ -357,7 +356,7 @@ static int port_update_step(vport_store *s, const store_port *p, bool keep_keys,
 }
 
 static int port_update_row(vport_store *s, store_port *p, vport_error *err) {
-        uint64_t updated = p->updated;
+        int64_t updated = p->updated;
         int r;
 
         p->updated = store_now();
