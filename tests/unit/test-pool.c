@@ -208,6 +208,7 @@ static void test_direct_least_used(void **state) {
 
 static void test_passthrough_and_private_qbh(void **state) {
         vport_port *a, *b, *c = NULL, *d;
+        vport_network *net = NULL;
         vport_error err = { 0 };
 
         REQUIRE_MACVTAP();
@@ -237,6 +238,11 @@ static void test_passthrough_and_private_qbh(void **state) {
         b = create_ok("pv");
         assert_string_equal(a->def->plug.dev, "eth3");
         assert_string_equal(b->def->plug.dev, "eth3");
+        /* a shared pool of one: creating reads no counts (pool_counts_matter()),
+         * net-info still does */
+        assert_int_equal(vport_network_get(ctx, "pv", &net, &err), 0);
+        assert_int_equal(vport_network_device_connections(net, 0), 2);
+        vport_network_free(net);
         vport_port_free(a);
         vport_port_free(b);
 }

@@ -95,7 +95,7 @@ static int check_devices(vport_ctx *ctx, const vport_network_def *net, vport_err
          * libvirt; its ports are refused (pool_choose: no devices in its pool). */
         if (!net->forward_dev && net->n_interfaces == 0 && !net->pf && net->n_addresses == 0)
                 return 0;
-        r = pool_load(ctx, net, t, &p, err);
+        r = pool_load_devices(ctx, net, t, &p, err);
         if (r >= 0 && p.n == 0)
                 r = vport_error_set(err, -ENODEV, "network '%s': the device pool is empty", net->name);
         pool_clear(&p);

@@ -103,32 +103,58 @@ static int usage_cmp(const void *a, const void *b) {
         return strcmp(((const store_device_count *) a)->device, ((const store_device_count *) b)->device);
 }
 
-int pool_load(vport_ctx *ctx, const vport_network_def *net, vport_plug_type t, pool *ret, vport_error *err) {
-        store_device_count *usage = NULL;
-        size_t n_usage = 0;
+int pool_load_devices(vport_ctx *ctx, const vport_network_def *net, vport_plug_type t, pool *ret,
+                      vport_error *err) {
         pool p = { 0 };
         int r;
 
         r = pool_list(ctx, net, t, &p, err);
-        if (r >= 0)
-                r = store_device_usage(ctx->store, net->name, &usage, &n_usage, err);
         if (r < 0) {
                 pool_clear(&p);
                 return r;
         }
+        *ret = p;
+        return 0;
+}
+
+int pool_count(vport_ctx *ctx, const vport_network_def *net, pool *p, vport_error *err) {
+        store_device_count *usage = NULL;
+        size_t n_usage = 0;
+        int r;
+
+        r = store_device_usage(ctx->store, net->name, &usage, &n_usage, err);
+        if (r < 0)
+                return r;
         /* sorted once, looked up per device: a pool of 100,000 interfaces
          * with many ports in use stays n log n */
         if (n_usage > 0)
                 qsort(usage, n_usage, sizeof(*usage), usage_cmp);
-        for (size_t i = 0; i < p.n; i++) {
-                store_device_count key = { .device = p.devices[i].key }, *u;
+        for (size_t i = 0; i < p->n; i++) {
+                store_device_count key = { .device = p->devices[i].key }, *u;
                 u = n_usage ? bsearch(&key, usage, n_usage, sizeof(*usage), usage_cmp) : NULL;
-                if (u)
-                        p.devices[i].connections = u->count;
+                p->devices[i].connections = u ? u->count : 0;
         }
         store_device_count_array_free(usage, n_usage);
+        return 0;
+}
+
+int pool_load(vport_ctx *ctx, const vport_network_def *net, vport_plug_type t, pool *ret, vport_error *err) {
+        pool p = { 0 };
+        int r;
+
+        r = pool_load_devices(ctx, net, t, &p, err);
+        if (r >= 0)
+                r = pool_count(ctx, net, &p, err);
+        if (r < 0) {
+                pool_clear(&p);
+                return r;
+        }
         *ret = p;
         return 0;
+}
+
+bool pool_counts_matter(const pool *p, bool exclusive) {
+        return exclusive || p->n > 1;
 }
 
 bool pool_is_exclusive(const vport_network_def *net, const vport_virtualport *vp) {

@@ -26,6 +26,21 @@ void pool_clear(pool *p);
  * hostdev. <forward dev> alone is a pool of one. Returns 0 or -errno. */
 int pool_load(vport_ctx *ctx, const vport_network_def *net, vport_plug_type t, pool *ret, vport_error *err);
 
+/* pool_load() without the counts (each 0): for a caller they cannot
+ * change (pool_counts_matter()). Returns 0 or -errno. */
+int pool_load_devices(vport_ctx *ctx, const vport_network_def *net, vport_plug_type t, pool *ret,
+                      vport_error *err);
+
+/* Fill in p's connection counts from the store (the live ports holding
+ * each device). Returns 0 or -errno. */
+int pool_count(vport_ctx *ctx, const vport_network_def *net, pool *p, vport_error *err);
+
+/* Whether p's counts can change a choice or a refusal: a device a port
+ * must have alone (exclusive), or more than one device to choose among.
+ * A shared pool of one device gives its device whatever the counts, and
+ * reading them is a store query (~0.1 M instructions of a CLI create). */
+bool pool_counts_matter(const pool *p, bool exclusive);
+
 /* Whether ports of this network need a device of their own (passthrough,
  * hostdev, private with an 802.1Qbh virtualport). */
 bool pool_is_exclusive(const vport_network_def *net, const vport_virtualport *vp);

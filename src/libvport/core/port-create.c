@@ -160,6 +160,7 @@ static int port_allocate(vport_ctx *ctx, const vport_network_def *net, const cha
                          vport_port *port, vport_error *err) {
         vport_plug_type t = network_def_plug_type(net, NULL);
         bool needs_pool = t == PLUG_DIRECT || t == PLUG_HOSTDEV_PCI;
+        bool exclusive = pool_is_exclusive(net, port->def->virtualport);
         pool p = { 0 };
         store_port row;
         int r, i = -1;
@@ -175,12 +176,12 @@ static int port_allocate(vport_ctx *ctx, const vport_network_def *net, const cha
         if (r >= 0)
                 r = port_pick_mac(ctx, port->def, err);
         if (r >= 0 && needs_pool)
-                r = pool_load(ctx, net, t, &p, err);
+                r = pool_load_devices(ctx, net, t, &p, err);
+        if (r >= 0 && needs_pool && pool_counts_matter(&p, exclusive))
+                r = pool_count(ctx, net, &p, err);
         if (r >= 0 && needs_pool)
-                r = i = device ? pool_find(ctx, &p, net->name, device,
-                                           pool_is_exclusive(net, port->def->virtualport), err)
-                               : pool_choose(&p, net->name, pool_is_exclusive(net, port->def->virtualport),
-                                             err);
+                r = i = device ? pool_find(ctx, &p, net->name, device, exclusive, err)
+                               : pool_choose(&p, net->name, exclusive, err);
         if (r >= 0 && device && !needs_pool)
                 r = vport_error_set(err, -EINVAL,
                                     "network '%s' has no device pool: a device cannot be chosen", net->name);
