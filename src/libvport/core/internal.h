@@ -169,7 +169,7 @@ int net_destroy_finish(vport_ctx *ctx, const vport_network_def *def, vport_error
  * (killed, or a port not torn down) is finished by reconcile
  * (net_destroy_reconcile()) or by net-destroy run again; net-start and
  * net-undefine drop one on an inactive network. */
-#define NET_JOURNAL_KEY_DESTROY "destroy"
+#define NET_JOURNAL_KEY_DESTROY STORE_NET_KEY_DESTROY
 
 /* Mark the network inactive and drop its destroy entry, in one
  * transaction (joining an open one). Returns 0 or -errno. */

@@ -112,6 +112,8 @@ int net_check_open(vport_ctx *ctx, const char *name, vport_error *err) {
                 return r;
         if (!net->active)
                 return vport_error_set(err, -EHOSTDOWN, "network '%s' is not active", name);
+        if (!net->destroying) /* read with the row: the common case costs no query */
+                return 0;
         r = destroy_entry(ctx, name, &rec, err);
         if (r > 0 && !journal_writer_gone(rec.pid))
                 return vport_error_set(err, -EBUSY, "network '%s' is being destroyed (by process %d)", name,

@@ -4,7 +4,13 @@
 
 /* "active" only counts if it was set under this boot: after a reboot the
  * bridge or tap devices behind it are gone. ?1 is the current boot id. */
-#define NETWORK_COLUMNS "name, uuid, xml, autostart, active AND active_boot_id IS ?1"
+/* The last column: whether this boot's net-destroy of the network left
+ * its entry (core/net-destroy.c), read through the journal's primary key,
+ * so a port-create's check under the write lock needs no query of its own. */
+#define NETWORK_COLUMNS                                                                         \
+        "name, uuid, xml, autostart, active AND active_boot_id IS ?1, EXISTS (SELECT 1 FROM "   \
+        "network_journal j WHERE j.network = networks.name AND j.key = '" STORE_NET_KEY_DESTROY \
+        "' AND j.boot_id = ?1)"
 
 static void network_clear(void *elem) {
         store_network *n = elem;
@@ -42,6 +48,7 @@ static int network_from_row(sqlite3_stmt *st, void *elem) {
                 return r;
         ret->autostart = sqlite3_column_int(st, 3) != 0;
         ret->active = sqlite3_column_int(st, 4) != 0;
+        ret->destroying = sqlite3_column_int(st, 5) != 0;
         return 0;
 }
 

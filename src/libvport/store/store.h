@@ -149,8 +149,12 @@ typedef struct store_network {
         vport_uuid uuid;
         char *xml; /* the <network> definition */
         bool autostart;
-        bool active; /* active in THIS boot; an earlier boot's flag reads false */
+        bool active;     /* active in THIS boot; an earlier boot's flag reads false */
+        bool destroying; /* THIS boot's network journal holds a STORE_NET_KEY_DESTROY entry */
 } store_network;
+
+/* The network journal's key of a net-destroy under way (core/net-destroy.c). */
+#define STORE_NET_KEY_DESTROY "destroy"
 
 void store_network_free(store_network *n);
 DEFINE_TRIVIAL_CLEANUP_FUNC(store_network *, store_network_free);
