@@ -134,6 +134,13 @@ int cni_env_read(cni_env *env, cni_error *e) {
         env->path = env_get("CNI_PATH");
         if (!env->command)
                 return cni_fail(e, CNI_ERR_ENV, "CNI_COMMAND is not set");
+        /* The plugin is built on the public API only, without the fault
+         * wrapper: a spec meant for it would never fire. */
+        if (env_get("VPORT_FAULT"))
+                return cni_fail(
+                        e, CNI_ERR_ENV,
+                        "VPORT_FAULT '%s': vport-cni does not inject faults (only vport and vportd do)",
+                        env_get("VPORT_FAULT"));
         if (env->containerid && !containerid_valid(env->containerid))
                 return cni_fail(e, CNI_ERR_ENV,
                                 "CNI_CONTAINERID '%s': must start with a letter or digit and hold only "

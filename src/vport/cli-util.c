@@ -9,25 +9,42 @@
 #include "config.h"
 #include "core/fault.h"
 
-/* Lives as long as the process: the context keeps using its table. */
+/* Live as long as the process: the context keeps using the table. */
 static fault_ops *faults;
+static const vport_kernel_ops *faults_ops;
 
 static const char *cli_state_dir(const vport_cli *cli) {
         return cli->state_dir ? cli->state_dir : store_state_dir(VPORT_DEFAULT_STATE_DIR);
 }
 
-int cli_ctx(vport_cli *cli, vport_ctx **ret) {
+int cli_faults_install(vport_cli *cli) {
         const char *spec = getenv("VPORT_FAULT");
+        int r;
+
+        if (!spec || !*spec)
+                return 0;
+        /* vportd makes the kernel calls of a --connect verb: a spec here
+         * would never fire. */
+        if (cli->connect)
+                r = vport_error_set(&cli->err, -EINVAL,
+                                    "not applied with --connect: vportd makes the kernel calls (set it in "
+                                    "vportd's environment)");
+        else
+                r = fault_ops_new(spec, &vport_kernel_ops_real, &faults, &faults_ops, &cli->err);
+        if (r < 0) {
+                cli_object(cli, "environment", "VPORT_FAULT");
+                return cli_fail(cli, r, "VPORT_FAULT");
+        }
+        return 0;
+}
+
+int cli_ctx(vport_cli *cli, vport_ctx **ret) {
         vport_ctx_options opts = { .state_dir = cli_state_dir(cli),
-                                   .read_only = cli->verb && cli->verb->read_only };
+                                   .read_only = cli->verb && cli->verb->read_only,
+                                   .ops = faults_ops };
         int r;
 
         if (!cli->ctx) {
-                if (spec && *spec) {
-                        r = fault_ops_new(spec, &vport_kernel_ops_real, &faults, &opts.ops, &cli->err);
-                        if (r < 0)
-                                return r;
-                }
                 r = vport_ctx_open(&opts, &cli->ctx, &cli->err);
                 if (r < 0)
                         return r;
@@ -41,6 +58,7 @@ int cli_ctx(vport_cli *cli, vport_ctx **ret) {
 void cli_fault_free(void) {
         fault_ops_free(faults);
         faults = NULL;
+        faults_ops = NULL;
 }
 
 void cli_object(vport_cli *cli, const char *kind, const char *name) {

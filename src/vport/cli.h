@@ -68,7 +68,14 @@ struct vport_cli {
  * the state directory and database if needed. Returns 0 or -errno (cli->err set). */
 int cli_ctx(vport_cli *cli, vport_ctx **ret);
 
-/* Free the fault table cli_ctx() may have made (after closing the context). */
+/* $VPORT_FAULT (fault injection, core/fault.h), checked before the verb
+ * runs: a spec the wrapper refuses, or any spec with --connect (vportd makes
+ * the kernel calls, so it would never fire), is reported and ends the run
+ * before anything is read or changed. Otherwise cli_ctx() opens the context
+ * through the fault table. Returns 0 or -errno (reported). */
+int cli_faults_install(vport_cli *cli);
+
+/* Free the fault table cli_faults_install() made (after closing the context). */
 void cli_fault_free(void);
 
 /* Remember what the verb is about, for the error object of --json. */

@@ -399,6 +399,8 @@ static int run(vport_cli *cli, int argc, char **argv) {
                 return r;
         if (verb_takes_command(cli->verb) && a.n_cmd == 0)
                 return cli_usage_error(cli, "no command given after '--'");
+        if ((r = cli_faults_install(cli)) < 0)
+                return r;
         return cli->verb->run(cli, &a);
 }
 

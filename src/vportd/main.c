@@ -194,8 +194,11 @@ static int ctx_open(vport_ctx **ret) {
         vport_error err = { 0 };
         int r;
 
-        if (spec && *spec && (r = fault_ops_new(spec, &vport_kernel_ops_real, &faults, &opts.ops, &err)) < 0)
-                goto fail;
+        if (spec && *spec &&
+            (r = fault_ops_new(spec, &vport_kernel_ops_real, &faults, &opts.ops, &err)) < 0) {
+                fprintf(stderr, "vportd: VPORT_FAULT: %s\n", vport_error_message(&err, r));
+                return r;
+        }
         if ((r = vport_ctx_open(&opts, ret, &err)) < 0)
                 goto fail;
         if (faults)

@@ -240,6 +240,9 @@ test_missing_env() {
 	expect_error "unknown CNI_ARGS key" 4 FOO
 	cni ADD cid1 eth0 "$c" "$(conf 1.0.0 br)" CNI_ARGS="IgnoreUnknown=1;MAC=nope"
 	expect_error "bad MAC= in CNI_ARGS" 4 MAC
+	# the plugin has no fault wrapper: a spec meant for it would never fire
+	cni ADD cid1 eth0 "$c" "$(conf 1.0.0 br)" VPORT_FAULT=link_set_up:1=EIO
+	expect_error "VPORT_FAULT given to vport-cni" 4 "VPORT_FAULT 'link_set_up:1=EIO'"
 	cni ADD cid1 eth0 /run/netns/nosuch-$$ "$(conf 1.0.0 br)"
 	expect_error "ADD into a namespace that does not exist" 3 "nosuch-$$"
 	expect_eq "no ports" "$(ports)" 0
