@@ -121,6 +121,31 @@ test_direct_macvlan_duplicate_mac() {
 	expect_eq "c2 net1 MAC" "$(ip -n "$(ns c2)" -j link show net1 | jq -r '.[0].address')" 52:54:00:cc:00:02
 }
 
+# A passthrough network takes no container port: its macvlan would be the
+# lower device itself (the kernel gives a passthru macvlan eth0's MAC, not
+# the guest's, and setting its MAC in the container sets eth0's; see
+# plug-direct.c). The ADD is refused naming the network, before anything is
+# made: eth0's MAC and state as they were, no interface in the container,
+# no port, no lease; DEL and reconcile then find nothing to do.
+test_direct_passthrough_refused() {
+	setup
+	local c cfg before
+	net_add pt "<forward mode='passthrough'><interface dev='eth0'/></forward>"
+	container c1; c=$(cpath c1)
+	before=$(host_state)
+	cfg=$(conf 1.1.0 pt '"mac":"52:54:00:dd:00:01"')
+	cni ADD cid1 net1 "$c" "$cfg"
+	expect_error "ADD on a passthrough network" 7 "network 'pt': a container port cannot take a passthrough device"
+	expect_eq "c1 has no net1" "$(ip -n "$(ns c1)" -j link show | jq '[.[] | select(.ifname != "lo")] | length')" 0
+	expect_eq "host as before (eth0's MAC among it)" "$(host_state)" "$before"
+	expect_eq "no port" "$(ports)" 0
+	expect_eq "no IPAM lease" "$(ipam_leases)" 0
+	cni DEL cid1 net1 "$c" "$cfg"
+	expect_ok "DEL after the refused ADD"
+	expect_eq "reconcile: nothing repaired" "$(hx "$VPORT" --json reconcile | jq -c '.repaired')" "[]"
+	expect_eq "host as before after DEL" "$(host_state)" "$before"
+}
+
 # Two containers on the bridge exchange traffic through br0.
 test_bridge_traffic() {
 	setup

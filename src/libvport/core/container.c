@@ -21,6 +21,9 @@ int container_netns_check(const char *path, vport_error *err) {
         return 0;
 }
 
+/* A passthru macvlan is the lower device itself: the kernel gives it the
+ * lower's MAC, and root in the container would set the host device's MAC by
+ * setting its own (plug-direct.c, a container's macvlan). */
 static int container_mode_check(const vport_port_request *req, const vport_network_def *net,
                                 const vport_port *port, vport_error *err) {
         vport_direct_mode mode = DIRECT_BRIDGE;

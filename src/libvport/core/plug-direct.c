@@ -442,7 +442,20 @@ static int macvtap_make(vport_ctx *ctx, vport_port *port, const vport_link *lowe
  * Made in the container's namespace under the port's name there (no name
  * to pick: the namespace is the container's own), journaled before the
  * create with that name and the lower device, so release finds it after a
- * crash by name, kind and MAC. A namespace that went away took it along. */
+ * crash by name, kind and MAC. A namespace that went away took it along.
+ *
+ * Never in passthrough mode: container_mode_check() refuses a container
+ * port on a passthrough network, so release never looks for a passthru
+ * macvlan. The kernel (6.18; test_macvlan_passthru_netns in
+ * tests/netns/test-kernel-netns.c) gives one the lower device's MAC
+ * whatever IFLA_ADDRESS says, and setting its MAC, from inside the
+ * container, sets the lower's unchecked (no macvlan_addr_busy()); deleting
+ * it or its namespace puts the lower's MAC back. The passthrough branches
+ * this create once had (the guest MAC at create, no take_guest_mac())
+ * would leave one carrying the lower's MAC, which release, matching the
+ * guest or stand-in MAC, never deletes (checked with the refusal lifted).
+ * tests/cni's test_direct_passthrough_refused: the refusal leaves the host
+ * as it was. */
 
 static void macvlan_key(const vport_port *port, char buf[static PLUG_KEY_MAX]) {
         char uuid[VPORT_UUID_STRLEN];
@@ -455,7 +468,7 @@ static int cmacvlan_create(vport_ctx *ctx, vport_port *port, const vport_link *l
         vport_macvlan_request req = {
                 .lower_ifindex = lower->ifindex,
                 .name = port->rt.cifname,
-                .mac = is_passthrough(port) ? port->def->mac : standin_mac(&port->def->mac),
+                .mac = standin_mac(&port->def->mac),
                 .mode = macvlan_mode_table[port->def->plug.mode],
                 .netns = netns,
         };
@@ -477,7 +490,7 @@ static int cmacvlan_create(vport_ctx *ctx, vport_port *port, const vport_link *l
         rec.ifindex = link.ifindex;
         r = plug_dev_journal(ctx, port, key, JOURNAL_STEP_PREPARED, &rec, err);
         /* Journaled: a refusal leaves a macvlan that release deletes. */
-        if (r >= 0 && !is_passthrough(port))
+        if (r >= 0)
                 r = take_guest_mac(ctx, port, lower, netns, link.ifindex, err);
         if (r < 0)
                 return r;
@@ -492,6 +505,7 @@ static int cmacvlan_make(vport_ctx *ctx, vport_port *port, const vport_link *low
         vport_kernel *netns = NULL;
         int r;
 
+        assert_return(!is_passthrough(port), -EINVAL); /* refused at create, see above */
         r = container_open(ctx, port, &netns, err);
         if (r < 0)
                 return r;
