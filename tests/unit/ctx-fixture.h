@@ -47,3 +47,7 @@ size_t tu_n_journal(vport_ctx *ctx, const vport_port *port);
  * wrapper (see tu_skip_without_faults()). */
 void tu_crash_child(const char *dir, const vport_kernel_ops *base, const char *spec,
                     void (*fn)(vport_ctx *ctx, const void *arg), const void *arg);
+/* The same for a sweep: true if the fault ended the child, false if fn
+ * returned (the fault's point was never reached). */
+bool tu_crash_child_at(const char *dir, const vport_kernel_ops *base, const char *spec,
+                       void (*fn)(vport_ctx *ctx, const void *arg), const void *arg);

@@ -9,7 +9,9 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <limits.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -734,6 +736,204 @@ static void test_created_in_default_group(void **state) {
 
         assert_int_equal(must_find("vnet0")->link.group, 0);
         vport_port_free(port);
+}
+
+/* ---- a create + prepare's commits ---- */
+
+/* The fake, watched: the ops that change the kernel on a prepare's path
+ * count a call made while the port's insert still waits uncommitted
+ * (store_commit_deferred(): what is about to change must be on disk
+ * first), and link_get counts the reads made then (the lower device, the
+ * bridge: the only kernel work the insert waits across). */
+static vport_store *watched;
+static unsigned deferred_reads, deferred_changes;
+
+static int watch_link_get(vport_kernel *k, int ifindex, const char *name, vport_link *ret,
+                          vport_error *err) {
+        deferred_reads += store_deferred(watched);
+        return fake_net_ops.link_get(k, ifindex, name, ret, err);
+}
+
+static int watch_link_set_mac(vport_kernel *k, int ifindex, const vport_mac *mac, vport_error *err) {
+        deferred_changes += store_deferred(watched);
+        return fake_net_ops.link_set_mac(k, ifindex, mac, err);
+}
+
+static int watch_link_set_up(vport_kernel *k, int ifindex, bool up, vport_error *err) {
+        deferred_changes += store_deferred(watched);
+        return fake_net_ops.link_set_up(k, ifindex, up, err);
+}
+
+static int watch_macvlan_create(vport_kernel *k, const vport_macvlan_request *req, vport_link *ret,
+                                vport_error *err) {
+        deferred_changes += store_deferred(watched);
+        return fake_net_ops.macvlan_create(k, req, ret, err);
+}
+
+static int watch_tap_create(vport_kernel *k, const char *name, const vport_mac *mac, uint32_t group,
+                            vport_link *ret, vport_error *err) {
+        deferred_changes += store_deferred(watched);
+        return fake_net_ops.tap_create(k, name, mac, group, ret, err);
+}
+
+static vport_kernel_ops watch_ops;
+
+static void count_commit(void *userdata) {
+        (*(unsigned *) userdata)++;
+}
+
+/* The context reopened over the watched fake, counting commits. */
+static void watch(fixture *f, unsigned *commits) {
+        watch_ops = fake_net_ops;
+        watch_ops.link_get = watch_link_get;
+        watch_ops.link_set_mac = watch_link_set_mac;
+        watch_ops.link_set_up = watch_link_set_up;
+        watch_ops.macvlan_create = watch_macvlan_create;
+        watch_ops.tap_create = watch_tap_create;
+        vport_ctx_close(f->ctx);
+        f->ctx = tu_ctx_open(f->dir, &watch_ops);
+        watched = f->ctx->store;
+        deferred_reads = deferred_changes = 0;
+        *commits = 0;
+        store_set_commit_hook(f->ctx->store, count_commit, commits);
+}
+
+static long wal_frames(const fixture *f) {
+        char wal[PATH_MAX];
+        struct stat st;
+
+        snprintf(wal, sizeof(wal), "%s/vport.db-wal", f->dir);
+        assert_int_equal(stat(wal, &st), 0);
+        return st.st_size < 32 ? 0 : (long) (st.st_size - 32) / (4096 + 24);
+}
+
+/* The port's insert is committed with the first journal entry of its
+ * prepare, before any kernel change and after nothing but one link read:
+ * a direct or bridge port commits 3 times (insert + the device's first
+ * entry, the entry with the ifindex the kernel gave, the port's state), a
+ * passthrough port 4 (its lower device's entry goes first, the macvtap's
+ * first entry with that one's step). The log pages they write, in a small
+ * store: 11 (ports, journal and their indexes; 13 for passthrough), as
+ * before the insert went with the entry: nothing is written twice. */
+static void create_commits(fixture *f, const char *net, unsigned want, long max_frames) {
+        vport_error err = { 0 };
+        unsigned commits;
+        vport_port *port;
+        long frames;
+
+        watch(f, &commits);
+        frames = wal_frames(f);
+        port = create_ok(f, net);
+        frames = wal_frames(f) - frames;
+        assert_int_equal(commits, want);
+        assert_int_equal(deferred_changes, 0);
+        assert_int_equal(deferred_reads, 1);
+        assert_false(store_deferred(f->ctx->store));
+        assert_true(frames > 0 && frames <= max_frames);
+        assert_int_equal(vport_port_delete(f->ctx, &port->def->uuid, &err), 0);
+        store_set_commit_hook(f->ctx->store, NULL, NULL);
+        vport_port_free(port);
+}
+
+static void test_create_prepare_commits(void **state) {
+        create_commits(*state, "br", 3, 11);
+        create_commits(*state, "brlv", 3, 11);
+        if (!WITH_MACVTAP)
+                return;
+        create_commits(*state, "vepa", 3, 11);
+        create_commits(*state, "passthrough", 4, 13);
+}
+
+/* A create + prepare refused before it changes anything (the lower
+ * device gone, the bridge no bridge) commits nothing: the insert waited
+ * for the first journal entry and is dropped, so the store is as it was
+ * (not a port made and deleted again), and the handle is left with no
+ * transaction open: the next create on it (vportd's next request) works. */
+static void test_create_prepare_refused_commits_nothing(void **state) {
+        fixture *f = *state;
+        vport_error err = { 0 };
+        unsigned commits;
+        vport_port *port;
+
+        fake_net_remove(must_find("br0")->link.ifindex);
+        fake_net_add("br0", "", &guest_mac, true);
+        watch(f, &commits);
+        assert_int_equal(create(f->ctx, "br", "vm1", NULL, &err), -EINVAL);
+        assert_non_null(strstr(err.message, "'br0' is a plain device, not a bridge"));
+        if (WITH_MACVTAP) {
+                fake_net_remove(must_find("eth0")->link.ifindex);
+                assert_int_equal(create(f->ctx, "vepa", "vm1", NULL, &err), -ENODEV);
+                assert_non_null(strstr(err.message, "direct device 'eth0' does not exist"));
+        }
+        assert_int_equal(commits, 0);
+        assert_int_equal(deferred_changes, 0);
+        assert_int_equal(deferred_reads, WITH_MACVTAP ? 2 : 1);
+        assert_false(store_deferred(f->ctx->store));
+        assert_int_equal(tu_n_ports(f->ctx), 0);
+        if (!WITH_MACVTAP)
+                return;
+        port = create_ok(f, "passthrough");
+        assert_int_equal(commits, 4);
+        vport_port_free(port);
+}
+
+static void delete_every_port(fixture *f) {
+        vport_port **ports = NULL;
+        size_t n = 0;
+
+        assert_int_equal(vport_port_list(f->ctx, NULL, &ports, &n, NULL), 0);
+        for (size_t i = 0; i < n; i++)
+                assert_int_equal(vport_port_delete(f->ctx, &ports[i]->def->uuid, NULL), 0);
+        vport_port_array_free(ports, n);
+}
+
+/* A create + prepare killed before each of its link reads: while the
+ * insert waits for the first journal entry (the read of the lower device
+ * or bridge) nothing of the port is on disk, and a kill leaves no port
+ * and nothing in the kernel. Killed before its first kernel change (the
+ * create), the port and that entry are on disk together: reconcile undoes
+ * the entry and keeps the port "allocated". */
+static void killed_around_first_entry(fixture *f, const char *net, const char *create_op) {
+        unsigned links = fake_net_count(NULL);
+        vport_port **ports = NULL;
+        bool none = false;
+        char spec[64];
+        size_t n = 0;
+
+        for (unsigned k = 1;; k++) {
+                snprintf(spec, sizeof(spec), "link_get:%u=crash", k);
+                if (!tu_crash_child_at(f->dir, &fake_net_ops, spec, create_port, net))
+                        break;
+                if (tu_n_ports(f->ctx) == 0) {
+                        none = true;
+                        assert_int_equal(fake_net_count(NULL), links);
+                        continue;
+                }
+                assert_true(vport_reconcile(f->ctx, NULL) >= 0);
+                delete_every_port(f);
+                assert_int_equal(fake_net_count(NULL), links);
+        }
+        delete_every_port(f);
+        assert_true(none);
+        snprintf(spec, sizeof(spec), "%s:1=crash", create_op);
+        tu_crash_child(f->dir, &fake_net_ops, spec, create_port, net);
+        assert_int_equal(vport_port_list(f->ctx, NULL, &ports, &n, NULL), 0);
+        assert_int_equal(n, 1);
+        assert_int_equal(ports[0]->state, PORT_STATE_ALLOCATED);
+        assert_int_equal(tu_n_journal(f->ctx, ports[0]), 1);
+        assert_int_equal(vport_reconcile(f->ctx, NULL), 1);
+        assert_int_equal(tu_n_journal(f->ctx, ports[0]), 0);
+        assert_int_equal(state_of(f, ports[0]), PORT_STATE_ALLOCATED);
+        assert_int_equal(vport_port_delete(f->ctx, &ports[0]->def->uuid, NULL), 0);
+        assert_int_equal(fake_net_count(NULL), links);
+        vport_port_array_free(ports, n);
+}
+
+static void test_killed_around_first_entry(void **state) {
+        tu_skip_without_faults();
+        killed_around_first_entry(*state, "br", "tap_create");
+        if (WITH_MACVTAP)
+                killed_around_first_entry(*state, "vepa", "macvlan_create");
 }
 
 /* A delete that dies right after the macvtap went, before the physdev was
@@ -1625,6 +1825,10 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_duplicate_up_macvtap, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_lower_own_mac, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_mac_held_unseen, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_create_prepare_commits, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_create_prepare_refused_commits_nothing, setup,
+                                                teardown),
+                cmocka_unit_test_setup_teardown(test_killed_around_first_entry, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_release_crash, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_release_fails, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_redefine_comment_uuid, setup, teardown),

@@ -885,6 +885,77 @@ static void test_transactions(void **state) {
         store_network_array_free(list, n);
 }
 
+/* A deferred transaction (a port created to be prepared) commits with the
+ * next write: a journal entry's, or the commit of the next store_begin()
+ * transaction, which takes it over; that write failing, a rollback or a
+ * close drop it; nothing of it is on disk before. */
+static size_t n_ports(vport_store *s) {
+        store_port *ports = NULL;
+        size_t n = 0;
+
+        assert_int_equal(store_port_list(s, NULL, NULL, &ports, &n, NULL), 0);
+        store_port_array_free(ports, n);
+        return n;
+}
+
+static void put_entry(vport_store *s, const char *port, const char *key, int want) {
+        store_journal j = { .port_uuid = U(port), .key = (char *) key, .step = (char *) "preparing" };
+        vport_error err = {};
+
+        assert_int_equal(store_journal_put(s, &j, &err), want);
+}
+
+static void begin_deferred_port(vport_store *s, const char *uuid, const char *mac) {
+        vport_error err = {};
+
+        assert_int_equal(store_begin(s, &err), 0);
+        insert_port(s, uuid, "default", mac, "eth1");
+        assert_int_equal(store_commit_deferred(s, &err), 0);
+        assert_true(store_deferred(s));
+        assert_false(store_in_transaction(s));
+}
+
+static void test_deferred_commit(void **state) {
+        fixture *f = *state;
+        vport_error err = {};
+
+        define_net(f->s, "default", NET_UUID);
+        assert_int_equal(store_commit_deferred(f->s, &err), -EINVAL);
+        /* the next single write commits both */
+        begin_deferred_port(f->s, P1, "52:54:00:00:00:01");
+        put_entry(f->s, P1, "tap:1", 0);
+        assert_false(store_deferred(f->s));
+        reopen(f, BOOT_A);
+        assert_int_equal(n_ports(f->s), 1);
+
+        /* a failing write rolls both back (here: no such port) */
+        begin_deferred_port(f->s, P2, "52:54:00:00:00:02");
+        put_entry(f->s, "0000000f-0000-4000-8000-00000000000f", "tap:2", -ENOENT);
+        assert_false(store_deferred(f->s));
+        assert_int_equal(n_ports(f->s), 1);
+
+        /* a rollback drops it; so does a close */
+        begin_deferred_port(f->s, P2, "52:54:00:00:00:02");
+        assert_int_equal(store_rollback(f->s), 0);
+        assert_false(store_deferred(f->s));
+        assert_int_equal(n_ports(f->s), 1);
+        begin_deferred_port(f->s, P2, "52:54:00:00:00:02");
+        reopen(f, BOOT_A);
+        assert_int_equal(n_ports(f->s), 1);
+
+        /* store_begin() takes it over: its commit commits both */
+        begin_deferred_port(f->s, P2, "52:54:00:00:00:02");
+        assert_int_equal(store_begin(f->s, &err), 0);
+        assert_true(store_in_transaction(f->s));
+        put_entry(f->s, P2, "tap:2", 0);
+        assert_int_equal(store_commit(f->s, &err), 0);
+        reopen(f, BOOT_A);
+        assert_int_equal(n_ports(f->s), 2);
+
+        /* nothing waits: committing what is pending does nothing */
+        assert_int_equal(store_commit_pending(f->s, &err), 0);
+}
+
 /* ---- concurrency ---- */
 
 #define CHILDREN        8
@@ -1054,6 +1125,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_journal, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_boot_change, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_transactions, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_deferred_commit, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_concurrent_allocation, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_concurrent_first_open, setup, teardown),
         };

@@ -117,6 +117,15 @@ int port_save_state(vport_ctx *ctx, vport_port *p, vport_error *err);
 /* Load a network definition; -ENOENT if undefined. ret_active may be NULL. */
 int net_load(vport_ctx *ctx, const char *name, vport_network_def **ret, bool *ret_active, vport_error *err);
 
+/* Flags of the steps on a loaded port beside the public VPORT_PORT_* ones:
+ * STEP_NOT_DELETING, the caller found that the port has no delete entry
+ * (owner_run() asks once for all of an owner's ports); STEP_FRESH, the
+ * port's insert waits in this process's deferred transaction
+ * (port_create_prepare()): nobody else can have journaled anything for
+ * it, so a driver's prepare looks for no leftovers of a crashed one. */
+#define STEP_NOT_DELETING (1u << 31)
+#define STEP_FRESH        (1u << 30)
+
 /* Prepare a port already in hand (a no-op unless it is "allocated"); net is
  * its network's definition, or NULL to load it. Moves the port to
  * "prepared" in the store. Returns 0 or -errno. */

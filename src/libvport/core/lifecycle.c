@@ -99,11 +99,6 @@ static int check_mode(vport_ctx *ctx, const vport_port *port, const vport_networ
         return port_def_check_mode(port->def, net, err);
 }
 
-/* Internal to the steps on a loaded port (beside the public VPORT_PORT_*
- * flags): the caller has already found that the port has no delete entry
- * (owner_run() asks once for all of an owner's ports). */
-#define STEP_NOT_DELETING (1u << 31)
-
 /* A port whose delete began (and did not finish: it was killed, or a
  * device refused) is on its way out: reconcile or a repeated delete will
  * remove it, so nothing may put it to use again meanwhile. */

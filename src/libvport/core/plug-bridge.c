@@ -208,7 +208,7 @@ static int bridge_prepare(vport_ctx *ctx, vport_port *port, unsigned flags, vpor
         int r;
 
         /* Leftovers of a prepare that crashed (journal entries): undo first. */
-        r = bridge_release(ctx, port, err);
+        r = flags & STEP_FRESH ? 0 : bridge_release(ctx, port, err);
         if (r >= 0)
                 r = bridge_get(ctx, port, &bridge, err);
         if (r >= 0 && port_is_container(port) && (r = container_open(ctx, port, &netns, err)) >= 0)

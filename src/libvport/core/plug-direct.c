@@ -623,7 +623,7 @@ static int direct_prepare(vport_ctx *ctx, vport_port *port, unsigned flags, vpor
         int r;
 
         /* Leftovers of a prepare that crashed (journal entries): undo first. */
-        r = direct_release(ctx, port, err);
+        r = flags & STEP_FRESH ? 0 : direct_release(ctx, port, err);
         if (r >= 0)
                 r = lower_get(ctx, port, &lower, err);
         if (r >= 0 && is_passthrough(port))

@@ -316,7 +316,8 @@ static int hostdev_prepare(vport_ctx *ctx, vport_port *port, unsigned flags, vpo
         journal_key(port, key);
         /* An entry left by a prepare that crashed holds the true original
          * state: put that back before taking a new snapshot. */
-        if (journal_get(ctx, port, key, NULL, NULL, NULL) >= 0 && (r = hostdev_release(ctx, port, err)) < 0)
+        if (!(flags & STEP_FRESH) && journal_get(ctx, port, key, NULL, NULL, NULL) >= 0 &&
+            (r = hostdev_release(ctx, port, err)) < 0)
                 return r;
         if ((r = port_vlan(port, &vlan, err)) < 0 ||
             (r = vf_snapshot_take(ctx, &port->def->plug.addr, &snap, &pf, err)) < 0 ||

@@ -155,9 +155,10 @@ static const char *port_reclaim_device(const vport_plug *plug, char buf[static V
 /* Choose a device and record the port, in one write transaction so that
  * concurrent vport processes never hand out the same device twice, nor a
  * port on a network a net-destroy has begun on. A reclaimed port keeps its
- * <plug>. */
+ * <plug>. With defer, the transaction is left to commit with the next
+ * write (store_commit_deferred(): port_create_prepare()). */
 static int port_allocate(vport_ctx *ctx, const vport_network_def *net, const char *device, bool reclaim,
-                         vport_port *port, vport_error *err) {
+                         bool defer, vport_port *port, vport_error *err) {
         vport_plug_type t = network_def_plug_type(net, NULL);
         bool needs_pool = t == PLUG_DIRECT || t == PLUG_HOSTDEV_PCI;
         bool exclusive = pool_is_exclusive(net, port->def->virtualport);
@@ -203,8 +204,33 @@ static int port_allocate(vport_ctx *ctx, const vport_network_def *net, const cha
                 store_port_clear(&row);
         }
         if (r >= 0)
-                return store_commit(ctx->store, err);
+                return defer ? store_commit_deferred(ctx->store, err) : store_commit(ctx->store, err);
         store_rollback(ctx->store);
+        return r;
+}
+
+/* A port created to be prepared is inserted in a deferred transaction:
+ * the prepare's first write, the journal entry of the first device it
+ * changes, commits the insert with it, before the kernel is changed (one
+ * commit fewer: its stamp, its locks, a page of the log). What still
+ * waits when the prepare returns is committed if it succeeded, and
+ * dropped if it failed: nothing reached the kernel then (every change is
+ * journaled first, which would have committed it), so the port never
+ * existed and its failure changed nothing. A prepare that failed after
+ * that commit has undone its changes and leaves the port, deleted here as
+ * before. No path leaves the transaction open: vportd's connection serves
+ * the next request. */
+static int port_create_prepare(vport_ctx *ctx, vport_port *port, const vport_network_def *net,
+                               unsigned flags, vport_error *err) {
+        int r;
+
+        r = port_prepare_loaded(ctx, port, net, flags | STEP_NOT_DELETING | STEP_FRESH, err);
+        if (r >= 0)
+                return store_commit_pending(ctx->store, err);
+        if (store_deferred(ctx->store))
+                (void) store_rollback(ctx->store);
+        else
+                (void) vport_port_delete(ctx, &port->def->uuid, NULL);
         return r;
 }
 
@@ -269,7 +295,8 @@ int vport_port_create(vport_ctx *ctx, const vport_port_request *req, vport_port 
         r = port_reclaim_request(req, port->def, net, &device, pci_buf, err);
         if (r < 0)
                 return r;
-        r = port_allocate(ctx, net, device, req->flags & VPORT_PORT_RECLAIM, port, err);
+        r = port_allocate(ctx, net, device, req->flags & VPORT_PORT_RECLAIM, req->flags & VPORT_PORT_PREPARE,
+                          port, err);
         if (r < 0)
                 return r;
         if (bandwidth_is_set(&port->def->bandwidth)) {
@@ -281,12 +308,9 @@ int vport_port_create(vport_ctx *ctx, const vport_port_request *req, vport_port 
         }
         /* The port and its network are in hand: prepare them without reloading. */
         if (req->flags & VPORT_PORT_PREPARE) {
-                r = port_prepare_loaded(ctx, port, net, req->flags, err);
-                if (r < 0) {
-                        /* Undo the allocation; keep the prepare error for the caller. */
-                        (void) vport_port_delete(ctx, &port->def->uuid, NULL);
+                r = port_create_prepare(ctx, port, net, req->flags, err);
+                if (r < 0)
                         return r;
-                }
         }
         if (ret)
                 *ret = TAKE_PTR(port);

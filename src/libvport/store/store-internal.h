@@ -40,6 +40,9 @@ struct vport_store {
         unsigned flags; /* STORE_OPEN_* */
         bool creating;  /* building a new database (store_file_create) */
         bool user_txn;  /* a store_begin() transaction is open */
+        /* store_commit_deferred(): the transaction is open, waiting for the
+         * next write to commit it (user_txn is false meanwhile). */
+        bool deferred;
         void (*commit_hook)(void *userdata);
         void *commit_hook_data;
         /* Set by the first SQLITE_CORRUPT / SQLITE_NOTADB: from then on every
@@ -131,10 +134,18 @@ int store_rows_collect(vport_store *s, sqlite3_stmt *st, const store_row_type *t
                        size_t *ret_n, vport_error *err);
 
 /* Multi-step operations call store_txn_enter() first: it joins an open
- * transaction (*ret_owned = false) or begins BEGIN IMMEDIATE itself.
- * store_txn_leave(s, owned, r, err) then commits (r >= 0) or rolls back
- * (r < 0) a transaction it owns, and returns r (or the commit error). */
+ * transaction (*ret_owned = false) or begins BEGIN IMMEDIATE itself; a
+ * deferred one (store_commit_deferred()) it takes over (*ret_owned =
+ * true). store_txn_leave(s, owned, r, err) then commits (r >= 0) or rolls
+ * back (r < 0) a transaction it owns, and returns r (or the commit
+ * error). */
 int store_txn_enter(vport_store *s, bool *ret_owned, vport_error *err);
+
+/* A write of one statement commits by itself outside a transaction, and
+ * joins an open one; a deferred transaction must commit with it. Returns
+ * true if it took a deferred one over: store_txn_leave() then commits or
+ * rolls back both. */
+bool store_txn_take_deferred(vport_store *s);
 
 /* Switch the connection between synchronous=FULL (on: commits reach the
  * disk before they return) and NORMAL (off). Only outside a transaction;

@@ -72,12 +72,11 @@ static int journal_select(vport_store *s, const char *where, const vport_uuid *p
         return store_rows_collect(s, st, &rows, (void **) ret, ret_n, err);
 }
 
-int store_journal_put(vport_store *s, const store_journal *j, vport_error *err) {
+static int journal_put_row(vport_store *s, const store_journal *j, vport_error *err) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         char buf[VPORT_UUID_STRLEN];
         int r, rc;
 
-        assert_return(s && j && j->key && j->step, -EINVAL);
         r = store_prepare(s,
                           "INSERT INTO journal (port_uuid, key, step, data, boot_id, created) "
                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (port_uuid, key) DO UPDATE SET "
@@ -99,6 +98,16 @@ int store_journal_put(vport_store *s, const store_journal *j, vport_error *err) 
                 return store_sql_error(s, rc, err, "saving journal entry %s of port %s", j->key,
                                        uuid_format(&j->port_uuid, buf));
         return 0;
+}
+
+/* The first entry of a port created to be prepared commits the port's
+ * insert with it (store_commit_deferred()). */
+int store_journal_put(vport_store *s, const store_journal *j, vport_error *err) {
+        bool owned;
+
+        assert_return(s && j && j->key && j->step, -EINVAL);
+        owned = store_txn_take_deferred(s);
+        return store_txn_leave(s, owned, journal_put_row(s, j, err), err);
 }
 
 int store_journal_get(vport_store *s, const vport_uuid *port_uuid, const char *key, store_journal **ret,
@@ -178,12 +187,12 @@ int store_journal_owner_ports(vport_store *s, const char *owner_name, const char
         return r < 0 ? r : (int) n;
 }
 
-int store_journal_delete(vport_store *s, const vport_uuid *port_uuid, const char *key, vport_error *err) {
+static int journal_delete_row(vport_store *s, const vport_uuid *port_uuid, const char *key,
+                              vport_error *err) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         char buf[VPORT_UUID_STRLEN];
         int r, rc;
 
-        assert_return(s && port_uuid && key, -EINVAL);
         r = store_prepare(s, "DELETE FROM journal WHERE port_uuid = ?1 AND key = ?2", &st, err);
         if (r < 0)
                 return r;
@@ -197,4 +206,12 @@ int store_journal_delete(vport_store *s, const vport_uuid *port_uuid, const char
                 return vport_error_set(err, -ENOENT, "port %s has no saved state of %s",
                                        uuid_format(port_uuid, buf), key);
         return 0;
+}
+
+int store_journal_delete(vport_store *s, const vport_uuid *port_uuid, const char *key, vport_error *err) {
+        bool owned;
+
+        assert_return(s && port_uuid && key, -EINVAL);
+        owned = store_txn_take_deferred(s);
+        return store_txn_leave(s, owned, journal_delete_row(s, port_uuid, key, err), err);
 }

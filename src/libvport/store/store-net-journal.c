@@ -44,11 +44,10 @@ static int net_journal_from_row(sqlite3_stmt *st, void *elem) {
         return 0;
 }
 
-int store_net_journal_put(vport_store *s, const store_net_journal *j, vport_error *err) {
+static int net_journal_put_row(vport_store *s, const store_net_journal *j, vport_error *err) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         int r, rc;
 
-        assert_return(s && j && j->network && j->key && j->step, -EINVAL);
         r = store_prepare(s,
                           "INSERT INTO network_journal (network, key, step, data, boot_id, created) "
                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (network, key) DO UPDATE SET "
@@ -71,6 +70,14 @@ int store_net_journal_put(vport_store *s, const store_net_journal *j, vport_erro
         return 0;
 }
 
+int store_net_journal_put(vport_store *s, const store_net_journal *j, vport_error *err) {
+        bool owned;
+
+        assert_return(s && j && j->network && j->key && j->step, -EINVAL);
+        owned = store_txn_take_deferred(s);
+        return store_txn_leave(s, owned, net_journal_put_row(s, j, err), err);
+}
+
 int store_net_journal_list(vport_store *s, const char *network, store_net_journal **ret, size_t *ret_n,
                            vport_error *err) {
         static const store_row_type rows = { sizeof(store_net_journal), net_journal_from_row,
@@ -90,11 +97,10 @@ int store_net_journal_list(vport_store *s, const char *network, store_net_journa
         return store_rows_collect(s, st, &rows, (void **) ret, ret_n, err);
 }
 
-int store_net_journal_delete(vport_store *s, const char *network, const char *key, vport_error *err) {
+static int net_journal_delete_row(vport_store *s, const char *network, const char *key, vport_error *err) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         int r, rc;
 
-        assert_return(s && network && key, -EINVAL);
         r = store_prepare(s, "DELETE FROM network_journal WHERE network = ?1 AND key = ?2", &st, err);
         if (r < 0)
                 return r;
@@ -106,4 +112,12 @@ int store_net_journal_delete(vport_store *s, const char *network, const char *ke
         if (sqlite3_changes(s->db) == 0)
                 return vport_error_set(err, -ENOENT, "network '%s' has no recorded %s", network, key);
         return 0;
+}
+
+int store_net_journal_delete(vport_store *s, const char *network, const char *key, vport_error *err) {
+        bool owned;
+
+        assert_return(s && network && key, -EINVAL);
+        owned = store_txn_take_deferred(s);
+        return store_txn_leave(s, owned, net_journal_delete_row(s, network, key, err), err);
 }

@@ -249,13 +249,11 @@ int store_network_undefine(vport_store *s, const char *name, vport_error *err) {
         return r;
 }
 
-/* Run a one-row UPDATE on networks with ?1 = name, ?2 = int, ?3 = text. */
-static int network_update_flag(vport_store *s, const char *sql, const char *name, int value,
-                               const char *text, vport_error *err) {
+static int network_update_row(vport_store *s, const char *sql, const char *name, int value, const char *text,
+                              vport_error *err) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
         int r, rc;
 
-        assert_return(s && name, -EINVAL);
         r = store_prepare(s, sql, &st, err);
         if (r < 0)
                 return r;
@@ -269,6 +267,16 @@ static int network_update_flag(vport_store *s, const char *sql, const char *name
         if (sqlite3_changes(s->db) == 0)
                 return vport_error_set(err, -ENOENT, "network '%s' is not defined", name);
         return 0;
+}
+
+/* Run a one-row UPDATE on networks with ?1 = name, ?2 = int, ?3 = text. */
+static int network_update_flag(vport_store *s, const char *sql, const char *name, int value,
+                               const char *text, vport_error *err) {
+        bool owned;
+
+        assert_return(s && name, -EINVAL);
+        owned = store_txn_take_deferred(s);
+        return store_txn_leave(s, owned, network_update_row(s, sql, name, value, text, err), err);
 }
 
 int store_network_set_active(vport_store *s, const char *name, bool active, vport_error *err) {

@@ -263,12 +263,21 @@ int store_sync_full(vport_store *s, bool on, vport_error *err) {
                           "setting the sync mode", err);
 }
 
+/* A transaction SQLite ended by itself (an I/O or full-disk error rolls
+ * back) is not taken over: nothing of it is left to commit. */
+bool store_txn_take_deferred(vport_store *s) {
+        bool deferred = s->deferred && !sqlite3_get_autocommit(s->db);
+
+        s->deferred = false;
+        return deferred;
+}
+
 int store_txn_enter(vport_store *s, bool *ret_owned, vport_error *err) {
         int r;
 
-        *ret_owned = false;
-        if (!sqlite3_get_autocommit(s->db))
-                return 0; /* join the caller's transaction */
+        *ret_owned = store_txn_take_deferred(s);
+        if (*ret_owned || !sqlite3_get_autocommit(s->db))
+                return 0; /* a deferred one is ours now; the caller's is joined */
         r = store_exec(s, "BEGIN IMMEDIATE", "starting a transaction", err);
         if (r < 0)
                 return r;

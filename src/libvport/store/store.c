@@ -255,6 +255,10 @@ int store_begin(vport_store *s, vport_error *err) {
         int r;
 
         assert_return(s, -EINVAL);
+        if (store_txn_take_deferred(s)) {
+                s->user_txn = true;
+                return 0;
+        }
         if (s->user_txn || !sqlite3_get_autocommit(s->db))
                 return vport_error_set(err, -EALREADY, "state file %s: a transaction is already open",
                                        s->path);
@@ -281,6 +285,26 @@ int store_commit(vport_store *s, vport_error *err) {
         return r;
 }
 
+int store_commit_deferred(vport_store *s, vport_error *err) {
+        assert_return(s, -EINVAL);
+        if (!s->user_txn)
+                return vport_error_set(err, -EINVAL, "state file %s: commit without a transaction", s->path);
+        s->user_txn = false;
+        s->deferred = true;
+        return 0;
+}
+
+bool store_deferred(const vport_store *s) {
+        return s && s->deferred;
+}
+
+int store_commit_pending(vport_store *s, vport_error *err) {
+        assert_return(s, -EINVAL);
+        if (!store_txn_take_deferred(s))
+                return 0;
+        return store_txn_leave(s, true, 0, err);
+}
+
 int store_rollback(vport_store *s) {
         int rc = SQLITE_OK;
 
@@ -290,6 +314,7 @@ int store_rollback(vport_store *s) {
         if (!sqlite3_get_autocommit(s->db))
                 rc = sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
         s->user_txn = false;
+        s->deferred = false;
         s->defs_changed = false;
         return store_errno(rc);
 }

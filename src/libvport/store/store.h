@@ -110,20 +110,42 @@ const char *store_path(const vport_store *s);
 /* The boot id read at open. Never NULL. */
 const char *store_boot_id(const vport_store *s);
 
-/* Start a write transaction (BEGIN IMMEDIATE), waiting for other writers.
- * Returns 0, -EALREADY if one is already open (nesting is a bug), -EBUSY if
- * the lock could not be had within the busy timeout. */
+/* Start a write transaction (BEGIN IMMEDIATE), waiting for other writers,
+ * or take over a deferred one (store_commit_deferred()). Returns 0,
+ * -EALREADY if one is already open (nesting is a bug), -EBUSY if the lock
+ * could not be had within the busy timeout. */
 int store_begin(vport_store *s, vport_error *err);
 
 /* Commit the open transaction. Returns 0, -EINVAL if none is open, or -EIO /
  * -EBUSY (the transaction is then rolled back). */
 int store_commit(vport_store *s, vport_error *err);
 
-/* Roll back the open transaction; does nothing if none is open, so it is
- * safe on every error path. Returns 0 or -EIO. */
+/* End the open store_begin() transaction without committing it: it stays
+ * open (and the write lock held) until the next write on the handle, whose
+ * commit commits it too: a write outside a transaction (its own commit),
+ * or the next store_begin() transaction, which takes it over. That write
+ * failing rolls both back; store_rollback() drops it, and so does closing.
+ * Until then nothing of it is on disk: for a write worth a commit only
+ * together with what soon follows it (a port created to be prepared: the
+ * insert with the prepare's first journal entry, which must be on disk
+ * before the kernel is changed anyway). Hold it across nothing slow: every
+ * other writer waits for the lock. Returns 0, -EINVAL if no transaction is
+ * open. */
+int store_commit_deferred(vport_store *s, vport_error *err);
+
+/* Whether a deferred transaction still waits for a write. */
+bool store_deferred(const vport_store *s);
+
+/* Commit a deferred transaction now. Returns 0 (also if there is none), or
+ * -errno (it is then rolled back). */
+int store_commit_pending(vport_store *s, vport_error *err);
+
+/* Roll back the open transaction, deferred or not; does nothing if none is
+ * open, so it is safe on every error path. Returns 0 or -EIO. */
 int store_rollback(vport_store *s);
 
-/* Returns true while a store_begin() transaction is open. */
+/* Returns true while a store_begin() transaction is open (a deferred one
+ * is not: the next store_begin() takes it over). */
 bool store_in_transaction(const vport_store *s);
 
 /* Call fn(userdata) right after every commit that wrote to the database,
