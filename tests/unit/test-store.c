@@ -537,7 +537,8 @@ static void test_creator_uid(void **state) {
         snprintf(db, sizeof(db), "%s/vport.db", f->dir);
         store_close(f->s);
         f->s = NULL;
-        db_exec(db, "DROP INDEX ports_network_device_boot; CREATE INDEX ports_network_device ON ports "
+        db_exec(db, "DROP INDEX journal_key; DROP INDEX ports_network_device_boot; CREATE INDEX "
+                    "ports_network_device ON ports "
                     "(network, device); "
                     "DROP INDEX ports_owner_uuid; DROP INDEX ports_created; ALTER TABLE ports DROP COLUMN "
                     "summary; "
@@ -587,6 +588,26 @@ static int trace_scans(unsigned type, void *ctx, void *p, void *x) {
         (void) x;
         *(int *) ctx += sqlite3_stmt_status(p, SQLITE_STMTSTATUS_FULLSCAN_STEP, 0);
         return 0;
+}
+
+/* VM steps of store_journal_key_holder() for a key nobody holds, measured
+ * by a trace on its statement as it completes. */
+static int trace_vm_steps(unsigned type, void *ctx, void *p, void *x) {
+        (void) type;
+        (void) x;
+        if (strstr(sqlite3_sql(p), "FROM journal WHERE key = ?1"))
+                *(int *) ctx = sqlite3_stmt_status(p, SQLITE_STMTSTATUS_VM_STEP, 0);
+        return 0;
+}
+
+static int store_vm_steps(vport_store *s, const char *key) {
+        vport_error err = {};
+        int steps = -1;
+
+        sqlite3_trace_v2(s->db, SQLITE_TRACE_PROFILE, trace_vm_steps, &steps);
+        assert_int_equal(store_journal_key_holder(s, key, NULL, NULL, &err), 0);
+        sqlite3_trace_v2(s->db, 0, NULL, NULL);
+        return steps;
 }
 
 /* What a prepare reads of the store (its own journal entries, its owner by
@@ -711,6 +732,51 @@ static void test_journal_owner_ports(void **state) {
         assert_null(list);
         assert_int_equal(scans, 0);
         sqlite3_trace_v2(f->s->db, 0, NULL, NULL);
+}
+
+/* Which other port holds a journal entry for a key (a hostdev prepare
+ * asking whether its VF is in use): found whatever the entry's boot, never
+ * the asking port itself, and read through the index on key: no row of a
+ * full scan, and the statement steps over that key's entries only, not the
+ * host's (issue 13). */
+static void test_journal_key_holder(void **state) {
+        fixture *f = *state;
+        vport_uuid holder = {}, first = U("00000001-0000-4000-8000-000000000001"),
+                   fifth = U("00000005-0000-4000-8000-000000000001");
+        vport_error err = {};
+        int scans = 0, steps;
+
+        define_net(f->s, "default", NET_UUID);
+        for (int i = 1; i <= 200; i++) {
+                char uuid[VPORT_UUID_STRLEN], mac[18];
+                store_port p;
+
+                snprintf(uuid, sizeof(uuid), "%08x-0000-4000-8000-000000000001", i);
+                snprintf(mac, sizeof(mac), "52:54:00:00:%02x:%02x", i / 256, i % 256);
+                p = make_port(uuid, "default", mac, NULL);
+                assert_int_equal(store_port_insert(f->s, &p, &err), 0);
+                journal_put_step(f->s, &p.uuid, "tap:x", "prepared");
+                if (i == 5)
+                        journal_put_step(f->s, &p.uuid, "vf:0000:03:10.0", "prepared");
+        }
+        sqlite3_trace_v2(f->s->db, SQLITE_TRACE_PROFILE, trace_scans, &scans);
+        assert_int_equal(store_journal_key_holder(f->s, "vf:0000:03:10.0", &first, &holder, &err), 1);
+        assert_true(uuid_equal(&holder, &fifth));
+        assert_int_equal(store_journal_key_holder(f->s, "vf:0000:03:10.0", NULL, NULL, &err), 1);
+        /* the asking port's own entry does not count */
+        assert_int_equal(store_journal_key_holder(f->s, "vf:0000:03:10.0", &fifth, &holder, &err), 0);
+        assert_int_equal(store_journal_key_holder(f->s, "vf:0000:03:10.1", NULL, &holder, &err), 0);
+        assert_int_equal(scans, 0);
+        sqlite3_trace_v2(f->s->db, 0, NULL, NULL);
+        /* fewer VM steps than the host has entries (a scan of the 201
+         * steps several per row): it never looks at another key's rows */
+        steps = store_vm_steps(f->s, "vf:0000:03:10.1");
+        assert_true(steps > 0 && steps < 100);
+
+        /* a stale entry (another boot's) still holds the VF */
+        reopen(f, BOOT_B);
+        assert_int_equal(store_journal_key_holder(f->s, "vf:0000:03:10.0", &first, &holder, &err), 1);
+        assert_true(uuid_equal(&holder, &fifth));
 }
 
 static void test_device_usage(void **state) {
@@ -1121,6 +1187,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_prepare_reads_use_indexes, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_port_set_state, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_journal_owner_ports, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_journal_key_holder, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_device_usage, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_journal, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_boot_change, setup, teardown),

@@ -30,26 +30,16 @@ static char *journal_key(const vport_port *port, char buf[static 3 + VPORT_PCI_S
  * another network whose journal entry for the VF is still open. */
 static int check_not_in_use(vport_ctx *ctx, const vport_port *port, const vf_snapshot *s, const char *key,
                             vport_error *err) {
-        store_journal *entries = NULL;
         char bdf[VPORT_PCI_STRLEN], other[VPORT_UUID_STRLEN];
         vport_uuid owner;
-        size_t n = 0;
         int r;
 
         pci_addr_format(&s->vf, bdf);
         r = sriov_vf_owner(ctx, &s->vf, s->has_netdev ? s->netdev : NULL, &port->def->uuid, &owner, err);
-        if (r < 0)
-                return r;
-        if (r == 0) {
-                r = store_journal_list(ctx->store, NULL, &entries, &n, err);
-                for (size_t i = 0; r >= 0 && i < n; i++)
-                        if (streq(entries[i].key, key) &&
-                            !uuid_equal(&entries[i].port_uuid, &port->def->uuid)) {
-                                owner = entries[i].port_uuid;
-                                r = 1;
-                        }
-                store_journal_array_free(entries, n);
-        }
+        if (r == 0)
+                /* any boot's entry: a stale one still holds the VF's
+                 * original state, to be restored by reconcile */
+                r = store_journal_key_holder(ctx->store, key, &port->def->uuid, &owner, err);
         if (r <= 0)
                 return r;
         return vport_error_set(err, -EBUSY, "VF %s (PF %s VF %d) is already used by port %s", bdf,

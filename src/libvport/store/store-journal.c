@@ -187,6 +187,31 @@ int store_journal_owner_ports(vport_store *s, const char *owner_name, const char
         return r < 0 ? r : (int) n;
 }
 
+int store_journal_key_holder(vport_store *s, const char *key, const vport_uuid *except, vport_uuid *ret_port,
+                             vport_error *err) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r, rc;
+
+        assert_return(s && key, -EINVAL);
+        r = store_prepare(s, "SELECT port_uuid FROM journal WHERE key = ?1 AND port_uuid IS NOT ?2 LIMIT 1",
+                          &st, err);
+        if (r < 0)
+                return r;
+        store_bind_text(st, 1, key);
+        store_bind_uuid(st, 2, except);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE)
+                return 0;
+        if (rc != SQLITE_ROW)
+                return store_sql_error(s, rc, err, "looking up journal entries %s", key);
+        if (ret_port) {
+                r = store_column_uuid(st, 0, ret_port);
+                if (r < 0)
+                        return vport_error_set(err, r, "journal entry %s: malformed port uuid", key);
+        }
+        return 1;
+}
+
 static int journal_delete_row(vport_store *s, const vport_uuid *port_uuid, const char *key,
                               vport_error *err) {
         _cleanup_stmt_ sqlite3_stmt *st = NULL;

@@ -91,6 +91,11 @@ static const char *const store_migrations[] = {
          * index, a few. */
         "DROP INDEX ports_network_device;"
         "CREATE INDEX ports_network_device_boot ON ports (network, device, boot_id);",
+        /* 7: a hostdev prepare asks which other port holds a journal entry
+         * for its VF (key "vf:<bdf>"); the primary key leads with the
+         * port, so that read every entry on the host. Covering: the
+         * answer is the port_uuid, read from the index alone. */
+        "CREATE INDEX journal_key ON journal (key, port_uuid);",
 };
 
 int store_schema_version(void) {

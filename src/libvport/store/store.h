@@ -381,6 +381,13 @@ int store_journal_list(vport_store *s, const vport_uuid *port_uuid, store_journa
 int store_journal_owner_ports(vport_store *s, const char *owner_name, const char *key, vport_uuid **ret,
                               vport_error *err);
 
+/* Whether a port other than `except` (may be NULL) has an entry `key`,
+ * whatever its boot: 1 with *ret_port (may be NULL) set to one such port,
+ * 0 if none, or -errno. Read through the index on key: only that key's
+ * entries, none of the rest of the host. */
+int store_journal_key_holder(vport_store *s, const char *key, const vport_uuid *except, vport_uuid *ret_port,
+                             vport_error *err);
+
 /* Returns 0 or -ENOENT. */
 int store_journal_delete(vport_store *s, const vport_uuid *port_uuid, const char *key, vport_error *err);
 
