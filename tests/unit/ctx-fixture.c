@@ -12,6 +12,7 @@
 #include "config.h"
 #include "core/sriov.h"
 #include "ctx-fixture.h"
+#include "store/store-internal.h"
 
 void tu_state_dir_new(char *dir, const char *name) {
         snprintf(dir, TU_DIR_MAX, "/tmp/%s.XXXXXX", name);
@@ -125,4 +126,80 @@ int tu_vf_list(vport_ctx *ctx, const char *pf, json_object **ret, vport_error *e
         *ret = vport_vfs_to_json(vfs, n);
         vport_vf_array_free(vfs, n);
         return 0;
+}
+
+#define TU_SQL_MAX 256
+
+static char *watched_sql[TU_SQL_MAX];
+static size_t n_watched_sql;
+
+static int on_sql(unsigned type, void *ctx, void *p, void *x) {
+        const char *sql = sqlite3_sql(p);
+
+        (void) type;
+        (void) ctx;
+        (void) x;
+        if (!sql)
+                return 0;
+        for (size_t i = 0; i < n_watched_sql; i++)
+                if (strcmp(watched_sql[i], sql) == 0)
+                        return 0;
+        assert_true(n_watched_sql < TU_SQL_MAX);
+        watched_sql[n_watched_sql] = strdup(sql);
+        assert_non_null(watched_sql[n_watched_sql]);
+        n_watched_sql++;
+        return 0;
+}
+
+void tu_sql_watch(vport_ctx *ctx) {
+        for (size_t i = 0; i < n_watched_sql; i++)
+                free(watched_sql[i]);
+        n_watched_sql = 0;
+        sqlite3_trace_v2(ctx->store->db, SQLITE_TRACE_STMT, on_sql, NULL);
+}
+
+/* "SCAN t", "SCAN t USING [COVERING] INDEX i": every row of t (or of its
+ * index). Anything but the networks table is a table that grows with the
+ * ports on the host. */
+static bool plan_scans_host(const char *detail) {
+        static const char *const ok[] = { "SCAN networks", "SCAN CONSTANT ROW" };
+
+        if (strncmp(detail, "SCAN ", 5) != 0)
+                return false;
+        for (size_t i = 0; i < ELEMENTSOF(ok); i++)
+                if (strncmp(detail, ok[i], strlen(ok[i])) == 0 &&
+                    (detail[strlen(ok[i])] == '\0' || detail[strlen(ok[i])] == ' '))
+                        return false;
+        return true;
+}
+
+static void assert_plan_indexed(sqlite3 *db, const char *sql) {
+        _cleanup_free_ char *explain = NULL;
+        sqlite3_stmt *st = NULL;
+        int rc;
+
+        assert_true(asprintf(&explain, "EXPLAIN QUERY PLAN %s", sql) > 0);
+        rc = sqlite3_prepare_v2(db, explain, -1, &st, NULL);
+        if (rc != SQLITE_OK)
+                fail_msg("EXPLAIN QUERY PLAN of %s: %s", sql, sqlite3_errmsg(db));
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                const char *detail = (const char *) sqlite3_column_text(st, 3);
+
+                if (detail && plan_scans_host(detail)) {
+                        char copy[256];
+
+                        snprintf(copy, sizeof(copy), "%s", detail);
+                        sqlite3_finalize(st);
+                        fail_msg("a per-port step's statement scans a whole table (%s): %s", copy, sql);
+                }
+        }
+        assert_int_equal(rc, SQLITE_DONE);
+        sqlite3_finalize(st);
+}
+
+size_t tu_sql_assert_indexed(vport_ctx *ctx) {
+        sqlite3_trace_v2(ctx->store->db, 0, NULL, NULL);
+        for (size_t i = 0; i < n_watched_sql; i++)
+                assert_plan_indexed(ctx->store->db, watched_sql[i]);
+        return n_watched_sql;
 }

@@ -51,3 +51,14 @@ void tu_crash_child(const char *dir, const vport_kernel_ops *base, const char *s
  * returned (the fault's point was never reached). */
 bool tu_crash_child_at(const char *dir, const vport_kernel_ops *base, const char *spec,
                        void (*fn)(vport_ctx *ctx, const void *arg), const void *arg);
+
+/* Every distinct statement the store runs between tu_sql_watch() and
+ * tu_sql_assert_indexed() (taken from the store as it runs them, so a
+ * statement added to a step later is checked too), planned with EXPLAIN
+ * QUERY PLAN: the test fails on a plan that scans a whole table (or a
+ * whole index) of ports or journal entries; only the networks table, one
+ * row a network, may be read whole. A per-port step must cost what it
+ * looks at, not the host's size (issue 13). Returns how many distinct
+ * statements were checked. */
+void tu_sql_watch(vport_ctx *ctx);
+size_t tu_sql_assert_indexed(vport_ctx *ctx);

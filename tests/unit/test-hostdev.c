@@ -461,6 +461,27 @@ static void test_teaming(void **state) {
         assert_int_equal(tu_n_ports(f->ctx), 2);
 }
 
+/* A hostdev port's steps (the prepare's in-use checks: the port holding
+ * the VF's address or netdev, another port's journal entry for it) and a
+ * refused second claim on its VF run only statements planned through an
+ * index, never a read of every port or journal entry on the host
+ * (issue 13; the statements are the store's own, see tu_sql_watch()). */
+static void test_steps_use_indexes(void **state) {
+        fixture *f = *state;
+        vport_port *port = NULL;
+        vport_error err = { 0 };
+        vport_port_request req = { .network = "hm", .vlan = -1, .flags = VPORT_PORT_PREPARE };
+
+        tu_sql_watch(f->ctx);
+        assert_int_equal(create(f->ctx, "hn", -1, &port, &err), 0);
+        assert_int_equal(vport_port_create(f->ctx, &req, NULL, &err), -EBUSY);
+        assert_int_equal(vport_port_activate(f->ctx, &port->def->uuid, NULL, &err), 0);
+        assert_int_equal(vport_port_deactivate(f->ctx, &port->def->uuid, NULL, &err), 0);
+        assert_int_equal(vport_port_delete(f->ctx, &port->def->uuid, &err), 0);
+        assert_true(tu_sql_assert_indexed(f->ctx) >= 8);
+        vport_port_free(port);
+}
+
 /* Two networks on one PF: the pool of each only knows its own ports. */
 static void test_vf_in_use(void **state) {
         fixture *f = *state;
@@ -826,6 +847,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_driver_model, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_pf_down, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_vf_in_use, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_steps_use_indexes, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_teaming, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_crash_reconcile, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_crash_delete, setup, teardown),

@@ -362,6 +362,14 @@ static void test_tap_cost_independent_of_host(void **state) {
         vport_port_free(port);
 }
 
+static void port_steps(fixture *f, const vport_port *port) {
+        vport_error err = { 0 };
+
+        assert_int_equal(vport_port_activate(f->ctx, &port->def->uuid, NULL, &err), 0);
+        assert_int_equal(vport_port_deactivate(f->ctx, &port->def->uuid, NULL, &err), 0);
+        assert_int_equal(vport_port_delete(f->ctx, &port->def->uuid, &err), 0);
+}
+
 /* A dump of every link fails the prepare here: neither a bridge nor a
  * direct port (its duplicate-MAC check included) asks for one. */
 static void test_prepare_never_dumps(void **state) {
@@ -381,8 +389,56 @@ static void test_prepare_never_dumps(void **state) {
         }
         assert_int_equal(fault_ops_calls(f->fault, "link_list"), 0);
         assert_int_equal(fault_ops_calls(f->fault, "tap_create"), 1);
+        /* nor do the other steps of one port: activate, deactivate, delete
+         * (a single device is deleted alone, without the grouped delete's
+         * dump); a dump by kind reads every tap or macvtap on the host too */
+        port_steps(f, tap);
+        if (mvt)
+                port_steps(f, mvt);
+        assert_int_equal(fault_ops_calls(f->fault, "link_list"), 0);
+        assert_int_equal(fault_ops_calls(f->fault, "link_list_kind"), 0);
         vport_port_free(tap);
         vport_port_free(mvt);
+}
+
+/* One port's whole life, each step on its own: create (with prepare),
+ * activate, deactivate, prepare again, delete. */
+static void port_life(fixture *f, const char *net) {
+        vport_error err = { 0 };
+        vport_port *port = create_ok(f, net);
+
+        assert_int_equal(vport_port_activate(f->ctx, &port->def->uuid, NULL, &err), 0);
+        assert_int_equal(vport_port_deactivate(f->ctx, &port->def->uuid, NULL, &err), 0);
+        assert_int_equal(vport_port_prepare(f->ctx, &port->def->uuid, 0, NULL, &err), 0);
+        assert_int_equal(vport_port_delete(f->ctx, &port->def->uuid, &err), 0);
+        vport_port_free(port);
+}
+
+/* Every statement a port's steps run, on a host with other ports and
+ * their journal entries, is planned through an index: no step reads the
+ * whole ports table or journal (issue 13). The statements come from the
+ * store as the steps run them (tu_sql_watch()), not from a copy here. */
+static void test_port_steps_use_indexes(void **state) {
+        fixture *f = *state;
+        vport_port *others[6];
+        vport_error err = { 0 };
+        size_t checked;
+
+        for (size_t i = 0; i < ELEMENTSOF(others); i++)
+                others[i] = create_ok(f, i % 2 ? "br" : "brlv");
+        tu_sql_watch(f->ctx);
+        port_life(f, "br");
+        port_life(f, "brlv");
+        if (WITH_MACVTAP) {
+                port_life(f, "vepa");
+                port_life(f, "passthrough");
+        }
+        checked = tu_sql_assert_indexed(f->ctx);
+        assert_true(checked >= 10);
+        for (size_t i = 0; i < ELEMENTSOF(others); i++) {
+                assert_int_equal(vport_port_delete(f->ctx, &others[i]->def->uuid, &err), 0);
+                vport_port_free(others[i]);
+        }
 }
 
 /* The macvtap fails to come up: the port stays prepared, and the lower
@@ -1822,6 +1878,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_name_from_template, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_tap_cost_independent_of_host, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_prepare_never_dumps, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_port_steps_use_indexes, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_activate_up_fails, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_fdb_add_fails, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_delete_foreign_same_name, setup, teardown),

@@ -114,36 +114,21 @@ int sriov_vf_bounce(vport_ctx *ctx, const vport_pci_addr *vf, const char *driver
         return ctx->ops->link_get(ctx->kernel, 0, name, ret, err);
 }
 
-static bool port_holds(const store_port *p, const char *bdf, const char *netdev) {
-        if (p->stale || !p->device || !p->plug_type)
-                return false;
-        if (streq(p->plug_type, plug_def_type_to_string(PLUG_HOSTDEV_PCI)))
-                return streq(p->device, bdf);
-        if (streq(p->plug_type, plug_def_type_to_string(PLUG_DIRECT)))
-                return netdev && streq(p->device, netdev);
-        return false;
-}
-
+/* A live port holding the VF: a hostdev port by its PCI address, or a
+ * direct port on its netdev. Two indexed look-ups, not a read of every
+ * port on the host (a hostdev prepare asks, issue 13). */
 int sriov_vf_owner(vport_ctx *ctx, const vport_pci_addr *pci, const char *netdev, const vport_uuid *except,
                    vport_uuid *ret_uuid, vport_error *err) {
-        store_port *ports = NULL;
         char bdf[VPORT_PCI_STRLEN];
-        size_t n = 0;
-        int r, found = 0;
+        int r;
 
-        r = store_port_list(ctx->store, NULL, NULL, &ports, &n, err);
-        if (r < 0)
-                return r;
         pci_addr_format(pci, bdf);
-        for (size_t i = 0; !found && i < n; i++) {
-                if (!port_holds(&ports[i], bdf, netdev) || (except && uuid_equal(except, &ports[i].uuid)))
-                        continue;
-                found = 1;
-                if (ret_uuid)
-                        *ret_uuid = ports[i].uuid;
-        }
-        store_port_array_free(ports, n);
-        return found;
+        r = store_device_holder(ctx->store, bdf, plug_def_type_to_string(PLUG_HOSTDEV_PCI), except, ret_uuid,
+                                err);
+        if (r == 0 && netdev)
+                r = store_device_holder(ctx->store, netdev, plug_def_type_to_string(PLUG_DIRECT), except,
+                                        ret_uuid, err);
+        return r;
 }
 
 /* ---- vport_vf_resolve ---- */

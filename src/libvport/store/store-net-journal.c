@@ -86,9 +86,14 @@ int store_net_journal_list(vport_store *s, const char *network, store_net_journa
         int r;
 
         assert_return(s && ret && ret_n, -EINVAL);
+        /* Two statements, as store_journal_list(): SQLite plans
+         * "?2 IS NULL OR network = ?2" as a scan of every network's
+         * entries. */
         r = store_prepare(s,
-                          "SELECT " NET_JOURNAL_COLUMNS " FROM network_journal "
-                          "WHERE ?2 IS NULL OR network = ?2 ORDER BY created, rowid",
+                          network ? "SELECT " NET_JOURNAL_COLUMNS " FROM network_journal "
+                                    "WHERE network = ?2 ORDER BY created, rowid"
+                                  : "SELECT " NET_JOURNAL_COLUMNS " FROM network_journal "
+                                    "ORDER BY created, rowid",
                           &st, err);
         if (r < 0)
                 return r;

@@ -23,6 +23,35 @@ int store_port_exists(vport_store *s, const vport_uuid *uuid, vport_error *err) 
         return store_sql_error(s, rc, err, "looking up port %s", uuid_format(uuid, buf));
 }
 
+int store_device_holder(vport_store *s, const char *device, const char *plug_type, const vport_uuid *except,
+                        vport_uuid *ret_port, vport_error *err) {
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        int r, rc;
+
+        assert_return(s && device && plug_type, -EINVAL);
+        /* "network IN networks": the index leads with the network, and
+         * every port's network is a defined one (foreign key); a probe a
+         * network, where "device = ?1" alone read every port row. */
+        r = store_prepare(s,
+                          "SELECT uuid FROM ports WHERE network IN (SELECT name FROM networks) AND "
+                          "device = ?1 AND boot_id = ?2 AND plug_type = ?3 AND uuid IS NOT ?4 LIMIT 1",
+                          &st, err);
+        if (r < 0)
+                return r;
+        store_bind_text(st, 1, device);
+        store_bind_text(st, 2, s->boot_id);
+        store_bind_text(st, 3, plug_type);
+        store_bind_uuid(st, 4, except);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_DONE)
+                return 0;
+        if (rc != SQLITE_ROW)
+                return store_sql_error(s, rc, err, "looking up the port holding %s", device);
+        if (ret_port && store_column_uuid(st, 0, ret_port) < 0)
+                return vport_error_set(err, -EIO, "the port holding %s: malformed uuid", device);
+        return 1;
+}
+
 /* Returns 1 with the holder in *ret_port (may be NULL) if a port of boot_id
  * other than except holds mac, 0 if none does, or -errno. */
 static int mac_holder(vport_store *s, const vport_mac *mac, const char *boot_id, const vport_uuid *except,

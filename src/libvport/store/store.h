@@ -293,6 +293,14 @@ int store_stale_ports_list(vport_store *s, store_port **ret, size_t *ret_n, vpor
  * the core has dealt with them). Returns the number of ports removed or -errno. */
 int store_stale_ports_purge(vport_store *s, vport_error *err);
 
+/* Is device held, as plug_type ("hostdev-pci": a VF's PCI address;
+ * "direct": a netdev), by a live port (this boot) other than except (may
+ * be NULL)? 1 with *ret_port (may be NULL) set to one such port, 0 if
+ * none, or -errno. Read through the (network, device, boot_id) index, one
+ * probe a network: not the host's ports. */
+int store_device_holder(vport_store *s, const char *device, const char *plug_type, const vport_uuid *except,
+                        vport_uuid *ret_port, vport_error *err);
+
 /* Is mac held by a live port (this boot) other than except (may be NULL)?
  * Returns 1 and the holder's uuid in *ret_port (may be NULL), 0 if free,
  * or -errno. */
