@@ -744,6 +744,8 @@ static void test_journal_key_holder(void **state) {
         vport_uuid holder = {}, first = U("00000001-0000-4000-8000-000000000001"),
                    fifth = U("00000005-0000-4000-8000-000000000001");
         vport_error err = {};
+        store_journal *list = NULL;
+        size_t n = 0;
         int scans = 0, steps;
 
         define_net(f->s, "default", NET_UUID);
@@ -766,6 +768,15 @@ static void test_journal_key_holder(void **state) {
         /* the asking port's own entry does not count */
         assert_int_equal(store_journal_key_holder(f->s, "vf:0000:03:10.0", &fifth, &holder, &err), 0);
         assert_int_equal(store_journal_key_holder(f->s, "vf:0000:03:10.1", NULL, &holder, &err), 0);
+        /* a prefix of keys, the same index: that kind's entries only */
+        assert_int_equal(store_journal_list_prefix(f->s, "vf:", &list, &n, &err), 0);
+        assert_int_equal(n, 1);
+        assert_true(uuid_equal(&list[0].port_uuid, &fifth));
+        assert_string_equal(list[0].key, "vf:0000:03:10.0");
+        store_journal_array_free(list, n);
+        assert_int_equal(store_journal_list_prefix(f->s, "vsi:", &list, &n, &err), 0);
+        assert_int_equal(n, 0);
+        assert_null(list);
         assert_int_equal(scans, 0);
         sqlite3_trace_v2(f->s->db, 0, NULL, NULL);
         /* fewer VM steps than the host has entries (a scan of the 201

@@ -552,7 +552,9 @@ static void test_disassociate_unanswered(void **state) {
 }
 
 /* The switch ended a VSI: the port holding that instance is associated
- * again; an instance of no port of ours is ignored. */
+ * again, found through the VSI entries alone (no statement reads every
+ * journal entry or port: issue 13); an instance of no port of ours is
+ * ignored. */
 static void test_reassociate(void **state) {
         vport_error err = { 0 };
         vport_port *p = NULL;
@@ -561,7 +563,9 @@ static void test_reassociate(void **state) {
 
         assert_int_equal(create(0, NULL, &p, &err), 0);
         ev.instance = p->def->virtualport->instance_id;
+        tu_sql_watch(ctx);
         assert_int_equal(port_vsi_reassociate(ctx, &ev, &port, &err), 1);
+        assert_true(tu_sql_assert_indexed(ctx) >= 1);
         assert_memory_equal(port.bytes, p->def->uuid.bytes, 16);
         assert_int_equal(sw.sent[sw.n - 1], VSI_ASSOCIATE);
         ev.instance = host;

@@ -190,18 +190,34 @@ int port_vsi_release(vport_ctx *ctx, vport_port *port, vport_error *err) {
         return journal_delete(ctx, port, key, err);
 }
 
-/* The live port whose journal holds a VSI with this instance. */
+/* An entry that records another instance cannot be the one: skipped
+ * without loading its port (entries without the field are loaded). */
+static bool entry_other_instance(const store_journal *j, const vport_uuid *instance) {
+        json_object *o = j->data ? json_tokener_parse(j->data) : NULL, *f;
+        vport_uuid u;
+        bool other = false;
+
+        if (o && json_object_object_get_ex(o, "instance", &f) &&
+            uuid_parse(json_object_get_string(f), &u) >= 0)
+                other = !uuid_equal(&u, instance);
+        json_object_put(o);
+        return other;
+}
+
+/* The live port whose journal holds a VSI with this instance: the VSI
+ * entries only (by the index on key), one port loaded, not every entry on
+ * the host and a port load for each (a switch's event is about one port). */
 static int find_port_of_instance(vport_ctx *ctx, const vport_uuid *instance, vport_port **ret,
                                  vport_error *err) {
         store_journal *entries = NULL;
         size_t n = 0;
         int r;
 
-        r = store_journal_list(ctx->store, NULL, &entries, &n, err);
+        r = store_journal_list_prefix(ctx->store, "vsi:", &entries, &n, err);
         for (size_t i = 0; r >= 0 && i < n; i++) {
                 vport_port *p = NULL;
 
-                if (strncmp(entries[i].key, "vsi:", 4) != 0)
+                if (entry_other_instance(&entries[i], instance))
                         continue;
                 if (port_load(ctx, &entries[i].port_uuid, &p, NULL) < 0)
                         continue;

@@ -52,9 +52,10 @@ static int journal_from_row(sqlite3_stmt *st, void *elem) {
 }
 
 /* Run "SELECT JOURNAL_COLUMNS FROM journal <where>" with ?1 = boot id,
- * ?2 = port uuid (may be NULL), ?3 = key (may be NULL); collect the rows. */
+ * ?2 = port uuid (may be NULL), ?3 and ?4 = keys (may be NULL); collect the
+ * rows. */
 static int journal_select(vport_store *s, const char *where, const vport_uuid *port_uuid, const char *key,
-                          store_journal **ret, size_t *ret_n, vport_error *err) {
+                          const char *key_end, store_journal **ret, size_t *ret_n, vport_error *err) {
         static const store_row_type rows = { sizeof(store_journal), journal_from_row, journal_clear,
                                              "the journal" };
         _cleanup_stmt_ sqlite3_stmt *st = NULL;
@@ -69,6 +70,7 @@ static int journal_select(vport_store *s, const char *where, const vport_uuid *p
         store_bind_text(st, 1, s->boot_id);
         store_bind_uuid(st, 2, port_uuid);
         store_bind_text(st, 3, key);
+        store_bind_text(st, 4, key_end);
         return store_rows_collect(s, st, &rows, (void **) ret, ret_n, err);
 }
 
@@ -150,8 +152,26 @@ int store_journal_list(vport_store *s, const vport_uuid *port_uuid, store_journa
          * (it reads its own port's entries) cost O(ports on the host). */
         if (port_uuid)
                 return journal_select(s, "WHERE port_uuid = ?2 ORDER BY created, rowid", port_uuid, NULL,
-                                      ret, ret_n, err);
-        return journal_select(s, "ORDER BY created, rowid", NULL, NULL, ret, ret_n, err);
+                                      NULL, ret, ret_n, err);
+        return journal_select(s, "ORDER BY created, rowid", NULL, NULL, NULL, ret, ret_n, err);
+}
+
+int store_journal_list_prefix(vport_store *s, const char *prefix, store_journal **ret, size_t *ret_n,
+                              vport_error *err) {
+        _cleanup_free_ char *end = NULL;
+        size_t n;
+
+        assert_return(s && prefix && prefix[0] && ret && ret_n, -EINVAL);
+        /* [prefix, prefix with its last byte one up): a range of the index
+         * on key (LIKE or GLOB with a bound pattern is not planned on it) */
+        end = strdup(prefix);
+        if (!end)
+                return vport_error_set(err, -ENOMEM, "out of memory");
+        n = strlen(end);
+        assert_return((unsigned char) end[n - 1] < 0x7f, -EINVAL);
+        end[n - 1]++;
+        return journal_select(s, "WHERE key >= ?3 AND key < ?4 ORDER BY created, rowid", NULL, prefix, end,
+                              ret, ret_n, err);
 }
 
 static int owner_port_from_row(sqlite3_stmt *st, void *elem) {

@@ -382,6 +382,12 @@ int store_journal_get(vport_store *s, const vport_uuid *port_uuid, const char *k
 int store_journal_list(vport_store *s, const vport_uuid *port_uuid, store_journal **ret, size_t *ret_n,
                        vport_error *err);
 
+/* Every port's entries whose key starts with prefix (ASCII), any boot,
+ * ordered by creation: read through the index on key, only those
+ * entries. Returns as store_journal_list(). */
+int store_journal_list_prefix(vport_store *s, const char *prefix, store_journal **ret, size_t *ret_n,
+                              vport_error *err);
+
 /* The ports of owner_name that have an entry `key`, in one query (a step
  * on a whole VM asks once, not once per port); the join reads the owner's
  * ports and their entries by index, nothing else. Returns the count (0..)
