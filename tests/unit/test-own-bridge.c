@@ -123,7 +123,9 @@ static void test_start_sets_everything(void **state) {
         assert_false(active(f, "iso"));
 }
 
-/* A tap of an isolated network is an isolated bridge port with the bridge's MTU. */
+/* A tap of an isolated network is an isolated bridge port with the
+ * bridge's MTU; its steps read the store through indexes only (the
+ * network's bridge record by name, never every network's entries). */
 static void test_isolated_tap(void **state) {
         fixture *f = *state;
         vport_port_request req = {
@@ -134,12 +136,17 @@ static void test_isolated_tap(void **state) {
 
         define_ok(f, ISO);
         assert_int_equal(vport_net_start(f->ctx, "iso", NULL), 0);
+        tu_sql_watch(f->ctx);
         assert_int_equal(vport_port_create(f->ctx, &req, &p, NULL), 0);
         assert_non_null(tap = fake_net_find(p->rt.ifindex, NULL));
         assert_int_equal(tap->link.master_ifindex, fake_net_find(0, "virbr0")->link.ifindex);
         assert_true(tap->isolated);
         assert_int_equal(tap->link.mtu, 9000);
         assert_int_equal(p->def->isolated_port, TRISTATE_YES);
+        assert_int_equal(vport_port_activate(f->ctx, &p->def->uuid, NULL, NULL), 0);
+        assert_int_equal(vport_port_deactivate(f->ctx, &p->def->uuid, NULL, NULL), 0);
+        assert_int_equal(vport_port_delete(f->ctx, &p->def->uuid, NULL), 0);
+        assert_true(tu_sql_assert_indexed(f->ctx) >= 8);
 }
 
 /* The isolated flag is set when the tap is enslaved, at prepare: if the

@@ -414,9 +414,10 @@ static void port_life(fixture *f, const char *net) {
         vport_port_free(port);
 }
 
-/* Every statement a port's steps run, on a host with other ports and
- * their journal entries, is planned through an index: no step reads the
- * whole ports table or journal (issue 13). The statements come from the
+/* Every statement a port's steps run (and a VM's batched steps on its
+ * ports), on a host with other ports and their journal entries, is planned
+ * through an index: no step reads the whole ports table or journal
+ * (issue 13). The statements come from the
  * store as the steps run them (tu_sql_watch()), not from a copy here. */
 static void test_port_steps_use_indexes(void **state) {
         fixture *f = *state;
@@ -433,6 +434,16 @@ static void test_port_steps_use_indexes(void **state) {
                 port_life(f, "vepa");
                 port_life(f, "passthrough");
         }
+        /* a VM's steps on its own ports, batched */
+        for (int i = 0; i < 2; i++) {
+                vport_port *p = NULL;
+
+                assert_int_equal(create(f->ctx, i ? "br" : "brlv", "vm2", &p, &err), 0);
+                vport_port_free(p);
+        }
+        assert_int_equal(vport_port_activate_owner(f->ctx, "vm2", &err), 2);
+        assert_int_equal(vport_port_deactivate_owner(f->ctx, "vm2", &err), 2);
+        assert_int_equal(vport_port_delete_owner(f->ctx, "vm2", &err), 2);
         checked = tu_sql_assert_indexed(f->ctx);
         assert_true(checked >= 10);
         for (size_t i = 0; i < ELEMENTSOF(others); i++) {
