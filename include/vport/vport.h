@@ -75,7 +75,10 @@ typedef struct vport_ctx_options {
  * unless read_only) and the kernel context. opts may be NULL. A state file
  * that is damaged, empty, truncated or from a newer vport is refused
  * (-EUCLEAN, -EPROTO) with a message naming it and how to recover. Returns
- * 0 or -errno. */
+ * 0 or -errno. A context is used by one thread at a time (its netlink
+ * sockets and its state file connection are not locked): a program with
+ * threads opens one per thread. The library sets none of SQLite's
+ * process-wide settings. */
 int vport_ctx_open(const vport_ctx_options *opts, vport_ctx **ret, vport_error *err);
 void vport_ctx_close(vport_ctx *ctx); /* NULL-safe */
 

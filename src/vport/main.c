@@ -5,6 +5,7 @@
 #include <stdarg.h>
 
 #include "cli.h"
+#include "store/store.h"
 #include "config.h"
 
 #define ONE_PORT       "UUID | --owner NAME"
@@ -406,7 +407,10 @@ static int run(vport_cli *cli, int argc, char **argv) {
 
 int main(int argc, char **argv) {
         vport_cli cli = { 0 };
-        int r = run(&cli, argc, argv);
+        int r;
+
+        store_sqlite_tune_process(); /* one short process, no threads */
+        r = run(&cli, argc, argv);
 
         print_notices(&cli);
         json_object_put(cli.notices);

@@ -38,20 +38,17 @@ static int store_read_boot_id(char ret[static STORE_BOOT_ID_MAX], vport_error *e
         return 0;
 }
 
-/* SQLite's process-wide settings, made before its first use in the
- * process (vport's programs have no threads; sqlite3_config() must not
- * run beside another thread's SQLite call). Memory statistics off: with
- * them SQLite takes a mutex and counts at every allocation and free, ~0.3
- * M of a CLI port-create --prepare's 2.9 M instructions; they only feed
- * sqlite3_memory_used(), sqlite3_status() and the heap limits, which vport
- * does not use. In a program that has used SQLite already the call is
- * refused (SQLITE_MISUSE) and its own settings stay. */
-static void store_sqlite_setup(void) {
-        static bool done;
-
-        if (!done)
-                (void) sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-        done = true;
+/* Memory statistics off: with them SQLite takes a mutex and counts at
+ * every allocation and free, ~0.3 M of a CLI port-create --prepare's 2.9
+ * M instructions; they only feed sqlite3_memory_used(), sqlite3_status()
+ * and the heap limits, which vport does not use. A process-wide setting,
+ * so never made by the library on its own: a program that embeds
+ * libvport may use SQLite itself (its statistics, its own sqlite3_config()
+ * before first use) or from other threads, beside which sqlite3_config()
+ * must not run. Once SQLite is in use the call is refused (SQLITE_MISUSE)
+ * and changes nothing. */
+void store_sqlite_tune_process(void) {
+        (void) sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
 /* Returns 1 if the database is in WAL mode afterwards, 0 if not, or an
@@ -208,7 +205,6 @@ int store_open_with(const char *dir, unsigned flags, vport_store **ret, vport_er
                 return vport_error_set(err, -ENOMEM, "out of memory");
         }
         s->flags = flags;
-        store_sqlite_setup();
         r = dir_exists = store_file_prepare_dir(s, dir, err);
         if (r > 0 && !(flags & STORE_OPEN_READ_ONLY))
                 store_file_sweep(s, dir);

@@ -93,6 +93,11 @@ enum {
  * the process (store.c). Returns 0 and *ret, or -errno. */
 int store_open(const char *dir, vport_store **ret, vport_error *err);
 
+/* For a program of vport's own that uses SQLite only through the store and
+ * has no threads (the CLI): SQLite's process-wide settings for a short-lived
+ * process, before anything else runs. Never called by the library. */
+void store_sqlite_tune_process(void);
+
 /* store_open() with STORE_OPEN_* flags. */
 int store_open_with(const char *dir, unsigned flags, vport_store **ret, vport_error *err);
 
