@@ -94,3 +94,18 @@ void vport_ctx_close(vport_ctx *ctx) {
         kernel_close(ctx->kernel);
         free(ctx);
 }
+
+int ctx_txn_begin(vport_ctx *ctx, bool *ret_owned, vport_error *err) {
+        *ret_owned = !store_in_transaction(ctx->store);
+        return *ret_owned ? store_begin(ctx->store, err) : 0;
+}
+
+int ctx_txn_end(vport_ctx *ctx, bool owned, int r, vport_error *err) {
+        if (!owned)
+                return r;
+        if (r < 0) {
+                (void) store_rollback(ctx->store);
+                return r;
+        }
+        return store_commit(ctx->store, err);
+}

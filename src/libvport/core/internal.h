@@ -22,6 +22,12 @@ struct vport_ctx {
 
 /* Whether ifindex was found (or brought) up earlier in this owner step. */
 bool ctx_lower_known_up(const vport_ctx *ctx, int ifindex);
+/* A store transaction unless the caller has one open (*ret_owned says
+ * whose); ctx_txn_end() commits it if r >= 0 and it is ours, rolls it back
+ * if r < 0 and it is ours, and leaves the caller's alone. Both return r or
+ * -errno. */
+int ctx_txn_begin(vport_ctx *ctx, bool *ret_owned, vport_error *err);
+int ctx_txn_end(vport_ctx *ctx, bool owned, int r, vport_error *err);
 /* Note that ifindex is up; does nothing outside an owner step. */
 void ctx_lower_seen_up(vport_ctx *ctx, int ifindex);
 

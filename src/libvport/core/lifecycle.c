@@ -363,10 +363,10 @@ static int has_device_entries(vport_ctx *ctx, const vport_uuid *uuid, vport_erro
 }
 
 int port_forget(vport_ctx *ctx, const vport_uuid *uuid, vport_error *err) {
-        bool owned = !store_in_transaction(ctx->store);
+        bool owned;
         int r;
 
-        r = owned ? store_begin(ctx->store, err) : 0;
+        r = ctx_txn_begin(ctx, &owned, err);
         if (r >= 0)
                 r = has_device_entries(ctx, uuid, err);
         /* The delete entry stays while a device does: reconcile then still
@@ -375,13 +375,7 @@ int port_forget(vport_ctx *ctx, const vport_uuid *uuid, vport_error *err) {
                 (void) store_journal_delete(ctx->store, uuid, JOURNAL_KEY_DELETE, NULL);
         if (r >= 0)
                 r = store_port_delete(ctx->store, uuid, err);
-        if (!owned)
-                return r;
-        if (r < 0) {
-                (void) store_rollback(ctx->store);
-                return r;
-        }
-        return store_commit(ctx->store, err);
+        return ctx_txn_end(ctx, owned, r, err);
 }
 
 /* Journal the delete, deactivate, release whatever prepare (or a half-done
@@ -482,19 +476,13 @@ static void keep_first(int *first, vport_error *err, int r, const vport_error *e
  * repeated delete or reconcile finishes it. */
 /* The delete entries of all ports, on disk before any device changes. */
 static int delete_many_begin(vport_ctx *ctx, vport_port **ports, size_t n, vport_error *err) {
-        bool owned = !store_in_transaction(ctx->store);
-        int r = owned ? store_begin(ctx->store, err) : 0;
+        bool owned;
+        int r = ctx_txn_begin(ctx, &owned, err);
 
         for (size_t i = 0; r >= 0 && i < n; i++)
                 if (!ports[i]->stale)
                         r = port_delete_begin(ctx, ports[i], err);
-        if (!owned)
-                return r; /* the caller commits or rolls back */
-        if (r < 0) {
-                (void) store_rollback(ctx->store);
-                return r;
-        }
-        return store_commit(ctx->store, err);
+        return ctx_txn_end(ctx, owned, r, err); /* a caller's own: it commits or rolls back */
 }
 
 static void delete_many_deactivate(vport_ctx *ctx, vport_port **ports, size_t n, int *first,

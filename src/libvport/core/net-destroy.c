@@ -134,8 +134,8 @@ void net_destroy_forget_left(vport_ctx *ctx, const char *name) {
 }
 
 int net_destroy_done(vport_ctx *ctx, const char *name, vport_error *err) {
-        bool owned = !store_in_transaction(ctx->store);
-        int r = owned ? store_begin(ctx->store, err) : 0;
+        bool owned;
+        int r = ctx_txn_begin(ctx, &owned, err);
 
         if (r >= 0)
                 r = store_network_set_active(ctx->store, name, false, err);
@@ -143,13 +143,7 @@ int net_destroy_done(vport_ctx *ctx, const char *name, vport_error *err) {
                 r = store_net_journal_delete(ctx->store, name, NET_JOURNAL_KEY_DESTROY, NULL);
                 r = r == -ENOENT ? 0 : r;
         }
-        if (!owned)
-                return r;
-        if (r < 0) {
-                (void) store_rollback(ctx->store);
-                return r;
-        }
-        return store_commit(ctx->store, err);
+        return ctx_txn_end(ctx, owned, r, err);
 }
 
 /* -EALREADY if a live process is changing one of the ports (a port-delete

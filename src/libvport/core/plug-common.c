@@ -99,21 +99,6 @@ int plug_undo_error(vport_ctx *ctx, const vport_port *port, plug_undo what, int 
         return r;
 }
 
-int plug_txn_begin(vport_ctx *ctx, bool *ret_owned, vport_error *err) {
-        *ret_owned = !store_in_transaction(ctx->store);
-        return *ret_owned ? store_begin(ctx->store, err) : 0;
-}
-
-int plug_txn_end(vport_ctx *ctx, bool owned, int r, vport_error *err) {
-        if (!owned)
-                return r;
-        if (r < 0) {
-                (void) store_rollback(ctx->store);
-                return r;
-        }
-        return store_commit(ctx->store, err);
-}
-
 /* Re-put every entry of the port as "releasing" under our pid, so that a
  * concurrent reconcile sees a live writer and a crash from here on is
  * finished by reconcile. */
@@ -203,7 +188,7 @@ static int mark_all(vport_ctx *ctx, vport_port **ports, size_t n, const plug_rel
         bool owned;
         int r, first = 0;
 
-        r = plug_txn_begin(ctx, &owned, err);
+        r = ctx_txn_begin(ctx, &owned, err);
         if (r < 0)
                 return r;
         for (size_t i = 0; i < n; i++) {
@@ -214,7 +199,7 @@ static int mark_all(vport_ctx *ctx, vport_port **ports, size_t n, const plug_rel
                         first = r;
         }
         /* The marks must be on disk before any device changes. */
-        r = plug_txn_end(ctx, owned, 0, err);
+        r = ctx_txn_end(ctx, owned, 0, err);
         return first < 0 ? first : r;
 }
 
@@ -330,7 +315,7 @@ int plug_release(vport_ctx *ctx, vport_port **ports, size_t n, const plug_releas
         r = found > 1 ? delete_grouped(ctx, ifindexes, n, err) : delete_each(ctx, ifindexes, n, err);
         if (r < 0)
                 return first < 0 ? first : r; /* entries stay "releasing": a retry finishes */
-        r = journaled ? plug_txn_begin(ctx, &owned, err) : 0;
+        r = journaled ? ctx_txn_begin(ctx, &owned, err) : 0;
         if (r < 0)
                 return r;
         for (size_t i = 0; i < n; i++) {
@@ -338,6 +323,6 @@ int plug_release(vport_ctx *ctx, vport_port **ports, size_t n, const plug_releas
                 if (r < 0 && first == 0)
                         first = r;
         }
-        r = plug_txn_end(ctx, owned, 0, err);
+        r = ctx_txn_end(ctx, owned, 0, err);
         return first < 0 ? first : r;
 }

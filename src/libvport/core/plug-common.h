@@ -20,11 +20,6 @@ typedef struct plug_dev_record {
 /* Journal rec under key with step. Returns 0 or -errno. */
 int plug_dev_journal(vport_ctx *ctx, const vport_port *port, const char *key, const char *step,
                      const plug_dev_record *rec, vport_error *err);
-/* A store transaction unless one is already open (*ret_owned says whose);
- * plug_txn_end() commits it if r >= 0 and it is ours, else rolls back.
- * Both return r or -errno. */
-int plug_txn_begin(vport_ctx *ctx, bool *ret_owned, vport_error *err);
-int plug_txn_end(vport_ctx *ctx, bool owned, int r, vport_error *err);
 /* Returns 0 and the record, -ENOENT if there is none, or -errno. */
 int plug_dev_journal_read(vport_ctx *ctx, const vport_port *port, const char *key, plug_dev_record *ret,
                           vport_error *err);

@@ -382,7 +382,7 @@ static int macvtap_journal_first(vport_ctx *ctx, vport_port *port, const char *k
         bool owned;
         int r;
 
-        r = plug_txn_begin(ctx, &owned, err);
+        r = ctx_txn_begin(ctx, &owned, err);
         if (r < 0)
                 return r;
         if (is_passthrough(port)) {
@@ -391,7 +391,7 @@ static int macvtap_journal_first(vport_ctx *ctx, vport_port *port, const char *k
         }
         if (r >= 0)
                 r = plug_dev_journal(ctx, port, key, JOURNAL_STEP_PREPARING, rec, err);
-        return plug_txn_end(ctx, owned, r, err);
+        return ctx_txn_end(ctx, owned, r, err);
 }
 
 static int macvtap_make(vport_ctx *ctx, vport_port *port, const vport_link *lower, vport_error *err) {
