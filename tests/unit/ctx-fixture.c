@@ -93,8 +93,11 @@ void tu_crash_child(const char *dir, const vport_kernel_ops *base, const char *s
         assert_true(tu_crash_child_at(dir, base, spec, fn, arg));
 }
 
-bool tu_crash_child_at(const char *dir, const vport_kernel_ops *base, const char *spec,
-                       void (*fn)(vport_ctx *ctx, const void *arg), const void *arg) {
+/* fn(ctx, arg) in a child on a context over dir through spec around base;
+ * the child's exit status: 99 if the fault ended it, 2 if the spec was
+ * refused, else what fn returned. */
+static int child_status(const char *dir, const vport_kernel_ops *base, const char *spec, bool watch_store,
+                        int (*fn)(vport_ctx *ctx, const void *arg), const void *arg) {
         pid_t pid;
         int status;
 
@@ -104,16 +107,57 @@ bool tu_crash_child_at(const char *dir, const vport_kernel_ops *base, const char
         if (pid == 0) {
                 const vport_kernel_ops *ops;
                 fault_ops *fo = NULL;
+                vport_ctx *ctx;
 
                 if (fault_ops_new(spec, base, &fo, &ops, NULL) < 0)
                         _exit(2);
-                fn(tu_ctx_open(dir, ops), arg);
-                _exit(3); /* not reached if the fault fired */
+                ctx = tu_ctx_open(dir, ops);
+                if (watch_store)
+                        fault_ops_watch_store(fo, ctx);
+                _exit(fn(ctx, arg));
         }
         assert_int_equal(waitpid(pid, &status, 0), pid);
         assert_true(WIFEXITED(status));
-        assert_true(WEXITSTATUS(status) == 99 || WEXITSTATUS(status) == 3);
-        return WEXITSTATUS(status) == 99;
+        return WEXITSTATUS(status);
+}
+
+typedef struct {
+        void (*fn)(vport_ctx *ctx, const void *arg);
+        const void *arg;
+} void_step;
+
+static int run_void_step(vport_ctx *ctx, const void *arg) {
+        const void_step *v = arg;
+
+        v->fn(ctx, v->arg);
+        return 3; /* not reached if the fault fired */
+}
+
+bool tu_crash_child_at(const char *dir, const vport_kernel_ops *base, const char *spec,
+                       void (*fn)(vport_ctx *ctx, const void *arg), const void *arg) {
+        int status = child_status(dir, base, spec, false, run_void_step, &(void_step){ fn, arg });
+
+        assert_true(status == 99 || status == 3);
+        return status == 99;
+}
+
+typedef struct {
+        int (*fn)(vport_ctx *ctx, const void *arg);
+        const void *arg;
+} int_step;
+
+static int run_int_step(vport_ctx *ctx, const void *arg) {
+        const int_step *s = arg;
+
+        return s->fn(ctx, s->arg) < 0 ? 4 : 0;
+}
+
+int tu_sweep_child(const char *dir, const vport_kernel_ops *base, unsigned k,
+                   int (*fn)(vport_ctx *ctx, const void *arg), const void *arg) {
+        char spec[32];
+
+        snprintf(spec, sizeof(spec), "change:%u=crash-after", k);
+        return child_status(dir, base, spec, true, run_int_step, &(int_step){ fn, arg });
 }
 
 int tu_vf_list(vport_ctx *ctx, const char *pf, json_object **ret, vport_error *err) {

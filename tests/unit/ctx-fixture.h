@@ -51,6 +51,13 @@ void tu_crash_child(const char *dir, const vport_kernel_ops *base, const char *s
  * returned (the fault's point was never reached). */
 bool tu_crash_child_at(const char *dir, const vport_kernel_ops *base, const char *spec,
                        void (*fn)(vport_ctx *ctx, const void *arg), const void *arg);
+/* Step k of a crash sweep: fn(ctx, arg) in a child through
+ * "change:k=crash-after", where the store's commits count as change points
+ * too (every kernel call that changes something and every commit, in
+ * order). Returns the child's exit status: 99 killed, 0 fn returned >= 0,
+ * 4 fn failed. */
+int tu_sweep_child(const char *dir, const vport_kernel_ops *base, unsigned k,
+                   int (*fn)(vport_ctx *ctx, const void *arg), const void *arg);
 
 /* Every distinct statement the store runs between tu_sql_watch() and
  * tu_sql_assert_indexed() (taken from the store as it runs them, so a

@@ -725,37 +725,21 @@ typedef enum sweep_phase {
         SWEEP_DELETE,
 } sweep_phase;
 
-/* A child runs one step through "change:k=crash-after" (every kernel call
- * that changes something and every store commit, in order). Returns its
- * exit status: 99 killed, 0 completed. */
-static int sweep_child(fixture *f, sweep_phase phase, const char *net, const vport_uuid *uuid, unsigned k) {
-        pid_t pid = fork();
-        int status;
+typedef struct {
+        sweep_phase phase;
+        const char *net;
+        const vport_uuid *uuid;
+} sweep_step;
 
-        assert_true(pid >= 0);
-        if (pid == 0) {
-                const vport_kernel_ops *ops;
-                fault_ops *fo = NULL;
-                char spec[32];
-                vport_ctx *ctx;
-                int r;
+/* One step of the sweep, run by tu_sweep_child(). */
+static int sweep_run(vport_ctx *ctx, const void *arg) {
+        const sweep_step *s = arg;
 
-                snprintf(spec, sizeof(spec), "change:%u=crash-after", k);
-                if (fault_ops_new(spec, &fake_sriov_ops, &fo, &ops, NULL) < 0)
-                        _exit(2);
-                ctx = tu_ctx_open(f->dir, ops);
-                fault_ops_watch_store(fo, ctx);
-                if (phase == SWEEP_PREPARE)
-                        r = create(ctx, net, 42, NULL, NULL);
-                else if (phase == SWEEP_ACTIVATE)
-                        r = vport_port_activate(ctx, uuid, NULL, NULL);
-                else
-                        r = vport_port_delete(ctx, uuid, NULL);
-                _exit(r < 0 ? 4 : 0);
-        }
-        assert_int_equal(waitpid(pid, &status, 0), pid);
-        assert_true(WIFEXITED(status));
-        return WEXITSTATUS(status);
+        if (s->phase == SWEEP_PREPARE)
+                return create(ctx, s->net, 42, NULL, NULL);
+        if (s->phase == SWEEP_ACTIVATE)
+                return vport_port_activate(ctx, s->uuid, NULL, NULL);
+        return vport_port_delete(ctx, s->uuid, NULL);
 }
 
 static void delete_all(fixture *f) {
@@ -810,7 +794,9 @@ static unsigned sweep_phase_run(fixture *f, const char *net, sweep_phase phase) 
                         assert_int_equal(create(f->ctx, net, 42, &port, &err), 0);
                 if (phase == SWEEP_DELETE)
                         assert_int_equal(vport_port_activate(f->ctx, &port->def->uuid, NULL, &err), 0);
-                status = sweep_child(f, phase, net, port ? &port->def->uuid : NULL, k);
+                status = tu_sweep_child(
+                        f->dir, &fake_sriov_ops, k, sweep_run,
+                        &(sweep_step){ .phase = phase, .net = net, .uuid = port ? &port->def->uuid : NULL });
                 if (status == 0)
                         break;
                 assert_int_equal(status, 99);

@@ -428,34 +428,8 @@ static void test_destroy_taken_over_meanwhile(void **state) {
 
 /* ---- net-destroy killed after every change point ---- */
 
-static void destroy_forced(vport_ctx *ctx, const char *net) {
-        _exit(vport_net_destroy_ex(ctx, net, VPORT_NET_DESTROY_FORCE, NULL, NULL, NULL) < 0 ? 4 : 0);
-}
-
-/* A child runs net-destroy --force of net through "change:k=crash-after"
- * (every kernel call that changes something and every store commit, in
- * order). Returns its exit status: 99 killed, 0 completed. */
-static int destroy_child(fixture *f, const char *net, unsigned k) {
-        pid_t pid = fork();
-        int status;
-
-        assert_true(pid >= 0);
-        if (pid == 0) {
-                const vport_kernel_ops *ops;
-                fault_ops *fo = NULL;
-                char spec[32];
-                vport_ctx *ctx;
-
-                snprintf(spec, sizeof(spec), "change:%u=crash-after", k);
-                if (fault_ops_new(spec, &fake_net_ops, &fo, &ops, NULL) < 0)
-                        _exit(2);
-                ctx = tu_ctx_open(f->dir, ops);
-                fault_ops_watch_store(fo, ctx);
-                destroy_forced(ctx, net);
-        }
-        assert_int_equal(waitpid(pid, &status, 0), pid);
-        assert_true(WIFEXITED(status));
-        return WEXITSTATUS(status);
+static int destroy_forced(vport_ctx *ctx, const void *net) {
+        return vport_net_destroy_ex(ctx, net, VPORT_NET_DESTROY_FORCE, NULL, NULL, NULL);
 }
 
 /* net active, with a port in each state a destroy meets: allocated,
@@ -524,7 +498,7 @@ static unsigned destroy_sweep(fixture *f, const char *net, const char *own_bridg
                 int status;
 
                 populate(f, net);
-                status = destroy_child(f, net, k);
+                status = tu_sweep_child(f->dir, &fake_net_ops, k, destroy_forced, net);
                 if (status == 0)
                         break;
                 assert_int_equal(status, 99);

@@ -20,6 +20,7 @@
 
 #include "store/store-schema.h"
 #include "store/store.h"
+#include "wal-frames.h"
 
 #define BOOT_A   "11111111-1111-4111-8111-111111111111"
 #define NET_UUID "6f5c9d2a-1b3e-4c7d-9e8f-0a1b2c3d4e5f"
@@ -741,14 +742,6 @@ static off_t size_of(const char *path) {
         return stat(path, &st) == 0 ? st.st_size : -1;
 }
 
-/* Pages in a log: a frame is a page and its 24-byte header, after the
- * log's 32-byte header. */
-static long wal_frames(const char *wal) {
-        off_t size = size_of(wal);
-
-        return size < 32 ? 0 : (long) (size - 32) / (4096 + 24);
-}
-
 static int64_t mtime_of(const char *path) {
         struct stat st;
 
@@ -791,7 +784,7 @@ static void test_log_kept_between_opens(void **state) {
         assert_int_equal(store_open(f->dir, &f->s, &err), 0);
         for (int i = 0; i < 2 * STORE_WAL_CHECKPOINT_PAGES + 10; i++) {
                 assert_int_equal(store_network_set_active(f->s, "default", i & 1, &err), 0);
-                assert_true(wal_frames(wal) < STORE_WAL_CHECKPOINT_PAGES);
+                assert_true(tu_wal_frames(wal) < STORE_WAL_CHECKPOINT_PAGES);
         }
         close_store(f);
         wal_size = size_of(wal);
@@ -821,7 +814,7 @@ static void test_checkpoint_held(void **state) {
         for (int i = 0; i < 2 * STORE_WAL_CHECKPOINT_PAGES; i++)
                 assert_int_equal(store_network_set_active(f->s, "default", i & 1, &err), 0);
         assert_int_equal(mtime_of(f->db), db_mtime);
-        assert_true(wal_frames(wal) >= 2 * STORE_WAL_CHECKPOINT_PAGES);
+        assert_true(tu_wal_frames(wal) >= 2 * STORE_WAL_CHECKPOINT_PAGES);
         store_hold_checkpoint(f->s, false);
         assert_int_equal(store_network_set_active(f->s, "default", false, &err), 0);
         assert_true(mtime_of(f->db) != db_mtime);
@@ -831,7 +824,7 @@ static void test_checkpoint_held(void **state) {
         store_hold_checkpoint(f->s, true);
         for (int i = 0; i < 4 * STORE_WAL_CHECKPOINT_PAGES + 10; i++) {
                 assert_int_equal(store_network_set_active(f->s, "default", i & 1, &err), 0);
-                assert_true(wal_frames(wal) < 4 * STORE_WAL_CHECKPOINT_PAGES);
+                assert_true(tu_wal_frames(wal) < 4 * STORE_WAL_CHECKPOINT_PAGES);
         }
         assert_true(mtime_of(f->db) != db_mtime);
         store_hold_checkpoint(f->s, false);
