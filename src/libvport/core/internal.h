@@ -128,7 +128,8 @@ int net_load(vport_ctx *ctx, const char *name, vport_network_def **ret, bool *re
  * (owner_run() asks once for all of an owner's ports); STEP_FRESH, the
  * port's insert waits in this process's deferred transaction
  * (port_create_prepare()): nobody else can have journaled anything for
- * it, so a driver's prepare looks for no leftovers of a crashed one. */
+ * it (so no delete entry either), and a driver's prepare looks for no
+ * leftovers of a crashed one. */
 #define STEP_NOT_DELETING (1u << 31)
 #define STEP_FRESH        (1u << 30)
 

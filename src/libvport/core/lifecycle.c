@@ -105,7 +105,8 @@ static int check_mode(vport_ctx *ctx, const vport_port *port, const vport_networ
 static int check_not_deleting(vport_ctx *ctx, const vport_port *port, unsigned flags, vport_error *err) {
         char s[VPORT_UUID_STRLEN];
 
-        if ((flags & STEP_NOT_DELETING) || journal_get(ctx, port, JOURNAL_KEY_DELETE, NULL, NULL, NULL) < 0)
+        if ((flags & (STEP_NOT_DELETING | STEP_FRESH)) ||
+            journal_get(ctx, port, JOURNAL_KEY_DELETE, NULL, NULL, NULL) < 0)
                 return 0;
         uuid_format(&port->def->uuid, s);
         return vport_error_set(

@@ -224,7 +224,7 @@ static int port_create_prepare(vport_ctx *ctx, vport_port *port, const vport_net
                                unsigned flags, vport_error *err) {
         int r;
 
-        r = port_prepare_loaded(ctx, port, net, flags | STEP_NOT_DELETING | STEP_FRESH, err);
+        r = port_prepare_loaded(ctx, port, net, flags | STEP_FRESH, err);
         if (r >= 0)
                 return store_commit_pending(ctx->store, err);
         if (store_deferred(ctx->store))
