@@ -82,6 +82,42 @@ static const struct runtime_field *runtime_field(const char *key, size_t len) {
         return NULL;
 }
 
+/* Past one JSON string (c at its opening quote) with no escape in it, or NULL. */
+static const char *flat_string_end(const char *c) {
+        const char *end = strpbrk(c + 1, "\"\\");
+
+        return end && *end == '"' ? end + 1 : NULL;
+}
+
+/* One flat JSON object as vport writes them ({"key":value,...}: no
+ * whitespace, no escape in a key): value(key, klen, v, userdata) reads or
+ * skips the member's value at v and returns its end, or NULL if it cannot.
+ * True if the whole text is that object and every value was read: the
+ * runtime column and the journal's records are read this way, json-c only
+ * for anything else. */
+static bool flat_object_read(const char *c,
+                             const char *(*value)(const char *key, size_t klen, const char *v,
+                                                  void *userdata),
+                             void *userdata) {
+        if (*c++ != '{')
+                return false;
+        if (*c == '}')
+                return c[1] == '\0';
+        for (;;) {
+                const char *end = *c == '"' ? flat_string_end(c) : NULL;
+
+                if (!end || *end != ':')
+                        return false;
+                c = value(c + 1, (size_t) (end - c - 2), end + 1, userdata);
+                if (!c)
+                        return false;
+                if (*c == '}')
+                        return c[1] == '\0';
+                if (*c++ != ',')
+                        return false;
+        }
+}
+
 /* A string member of the flat object runtime_to_json() writes: its text up
  * to the closing quote, where only json-c's '\/' is escaped. Copies it
  * (cut to size, '\/' as '/') into out unless out is NULL; returns the end,
@@ -124,32 +160,19 @@ static const char *runtime_flat_int(const char *c, int *out) {
  * port, and json-c's parse of one was ~9000 instructions. Returns false for
  * anything else (a member of another type, an escape), which is then read
  * by json-c; rt may be partly filled then. */
+static const char *runtime_member(const char *key, size_t klen, const char *v, void *userdata) {
+        vport_port_runtime *rt = userdata;
+        const struct runtime_field *f = runtime_field(key, klen);
+
+        if (*v == '"' && (!f || f->size))
+                return runtime_flat_string(v + 1, f ? (char *) rt + f->offset : NULL, f ? f->size : 0);
+        if (*v != '"' && (!f || !f->size))
+                return runtime_flat_int(v, f ? (int *) ((char *) rt + f->offset) : NULL);
+        return NULL;
+}
+
 static bool runtime_read_flat(const char *c, vport_port_runtime *rt) {
-        if (*c++ != '{')
-                return false;
-        if (*c == '}')
-                return c[1] == '\0';
-        for (;;) {
-                const char *key = c + 1, *end;
-                const struct runtime_field *f;
-                if (*c != '"' || !(end = strchr(key, '"')) || end[1] != ':' ||
-                    memchr(key, '\\', (size_t) (end - key)))
-                        return false;
-                f = runtime_field(key, (size_t) (end - key));
-                c = end + 2;
-                if (*c == '"' && (!f || f->size))
-                        c = runtime_flat_string(c + 1, f ? (char *) rt + f->offset : NULL, f ? f->size : 0);
-                else if (*c != '"' && (!f || !f->size))
-                        c = runtime_flat_int(c, f ? (int *) ((char *) rt + f->offset) : NULL);
-                else
-                        return false;
-                if (!c)
-                        return false;
-                if (*c == '}')
-                        return c[1] == '\0';
-                if (*c++ != ',')
-                        return false;
-        }
+        return flat_object_read(c, runtime_member, rt);
 }
 
 static void runtime_read_json_c(json_tokener *tok, const char *text, vport_port_runtime *rt) {
@@ -495,13 +518,6 @@ bool journal_writer_gone(int pid) {
         return pid <= 0 || (kill(pid, 0) < 0 && errno == ESRCH);
 }
 
-/* Past one JSON string (c at its opening quote) with no escape in it, or NULL. */
-static const char *flat_string_end(const char *c) {
-        const char *end = strpbrk(c + 1, "\"\\");
-
-        return end && *end == '"' ? end + 1 : NULL;
-}
-
 /* Past one member value: a plain integer (*ret set, *is_int true), a string
  * or a nested object or array without escapes, or NULL for anything else. */
 static const char *flat_value_end(const char *c, int64_t *ret, bool *is_int) {
@@ -538,32 +554,32 @@ static const char *flat_value_end(const char *c, int64_t *ret, bool *is_int) {
  * read without building json-c objects: reconcile and drift read every
  * record, ~12000 instructions each through json-c. Returns false for
  * anything else (whitespace, an escape, a literal), read by json-c then. */
+typedef struct int_member {
+        const char *key;
+        size_t klen;
+        int64_t found;
+} int_member;
+
+static const char *int_member_value(const char *key, size_t klen, const char *v, void *userdata) {
+        int_member *m = userdata;
+        bool match = klen == m->klen && memcmp(key, m->key, klen) == 0, is_int;
+        int64_t x;
+        const char *end = flat_value_end(v, &x, &is_int);
+
+        if (!end || (match && !is_int))
+                return NULL;
+        if (match)
+                m->found = x; /* json-c keeps the last of a repeated key */
+        return end;
+}
+
 static bool journal_data_int_flat(const char *c, const char *key, int64_t *ret) {
-        size_t klen = strlen(key);
-        int64_t found = 0;
+        int_member m = { .key = key, .klen = strlen(key) };
 
-        if (*c++ != '{')
+        if (!flat_object_read(c, int_member_value, &m))
                 return false;
-        if (*c == '}')
-                return c[1] == '\0' ? (*ret = 0, true) : false;
-        for (;;) {
-                const char *name = c + 1, *end = *c == '"' ? flat_string_end(c) : NULL;
-                bool is_int, match;
-                int64_t v;
-
-                if (!end || *end != ':')
-                        return false;
-                match = (size_t) (end - 1 - name) == klen && memcmp(name, key, klen) == 0;
-                c = flat_value_end(end + 1, &v, &is_int);
-                if (!c || (match && !is_int))
-                        return false;
-                if (match)
-                        found = v; /* json-c keeps the last of a repeated key */
-                if (*c == '}')
-                        return c[1] == '\0' ? (*ret = found, true) : false;
-                if (*c++ != ',')
-                        return false;
-        }
+        *ret = m.found;
+        return true;
 }
 
 int64_t journal_data_int(json_tokener *tok, const char *data, const char *key) {
