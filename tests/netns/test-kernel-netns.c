@@ -93,6 +93,35 @@ static void test_link_get_list(void **state) {
         assert_true(seen_a && seen_b);
 }
 
+/* A reply larger than the receive buffer (32 KiB): 400 altnames of 124
+ * characters make va's RTM_NEWLINK ~54 KiB. The GET is asked again with a
+ * buffer that fits, the dump peeks, and the requests after them see no
+ * stray reply. */
+static void test_big_replies(void **state) {
+        vport_link a, b, *all = NULL;
+        size_t n = 0;
+        bool seen_a = false;
+
+        sh("for i in $(seq 400); do printf 'link property add dev va altname a%%03d%%0120d\\n' $i 0; done "
+           "| ip -batch -");
+        assert_true(strlen(sh_out("ip -d link show va")) > 16000 - 1); /* (sh_out's cap) */
+        assert_int_equal(ops->link_get(k, 0, "va", &a, NULL), 0);
+        assert_string_equal(a.name, "va");
+        assert_int_equal(a.ifindex, (int) if_nametoindex("va"));
+        assert_int_equal(ops->link_get(k, a.ifindex, NULL, &b, NULL), 0);
+        assert_string_equal(b.name, "va");
+        assert_int_equal(ops->link_get(k, 0, "vb", &b, NULL), 0);
+        assert_string_equal(b.name, "vb");
+        assert_int_equal(ops->link_list(k, &all, &n, NULL), 0);
+        for (size_t i = 0; i < n; i++)
+                seen_a |= streq(all[i].name, "va") && all[i].ifindex == a.ifindex;
+        free(all);
+        assert_true(seen_a);
+        assert_int_equal(ops->link_set_mtu(k, a.ifindex, 1400, NULL), 0);
+        assert_int_equal(ops->link_get(k, a.ifindex, NULL, &b, NULL), 0);
+        assert_int_equal(b.mtu, 1400);
+}
+
 static void test_link_set(void **state) {
         int va = ifindex_of("va");
         vport_mac m;
@@ -534,6 +563,7 @@ static int enter_namespaces(const char **reason) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_link_get_list, setup_veth, teardown_links),
+                cmocka_unit_test_setup_teardown(test_big_replies, setup_veth, teardown_links),
                 cmocka_unit_test_setup_teardown(test_link_set, setup_veth, teardown_links),
                 cmocka_unit_test_setup_teardown(test_link_master, setup_veth, teardown_links),
                 cmocka_unit_test_setup_teardown(test_brport_flags, setup_veth, teardown_links),

@@ -19,9 +19,14 @@ DEFINE_TRIVIAL_CLEANUP_FUNC(struct nl_msg *, nlmsg_free);
 #define KERNEL_BIND_TIMEOUT_MS 5000
 /* Poll step for every bounded wait on sysfs or /dev. */
 #define KERNEL_POLL_STEP_MS 50
+/* The receive buffer a request's replies are read into (it grows for a
+ * larger one: nl-error.c); the kernel sizes a dump's datagrams after it. */
+#define KERNEL_NL_BUF_SIZE 32768
 
 struct vport_kernel {
         struct nl_sock *nl;
+        unsigned char *rbuf; /* replies of nl's requests: KERNEL_NL_BUF_SIZE or larger */
+        size_t rbuf_size;
         struct nl_sock *vdp; /* to lldpad; opened on first use */
         char lldpad_pidfile[PATH_MAX];
         int vsi_timeout_ms, vsi_interval_ms;

@@ -67,8 +67,6 @@ const vport_kernel_ops vport_kernel_ops_real = {
         .addr_list = knl_addr_list,
 };
 
-#define KERNEL_NL_BUF_SIZE 32768
-
 /* Extended ack makes the kernel say *why* ("macvlan: Unknown device
  * type"), capped ack keeps error replies from echoing our whole request. */
 int kernel_nl_connect(vport_kernel *k, vport_error *err) {
@@ -139,6 +137,7 @@ void kernel_close(vport_kernel *k) {
         if (!k)
                 return;
         nl_socket_free(k->nl);
+        free(k->rbuf);
         vsi_close(k);
         if (k->ns_fd >= 0)
                 close(k->ns_fd);

@@ -77,6 +77,7 @@ static int macvlan_find_made(vport_kernel *k, const vport_macvlan_request *req, 
 static int macvlan_send(vport_kernel *k, const vport_macvlan_request *req, const char *kind,
                         vport_link *ret_made, vport_error *err) {
         _cleanup_(nlmsg_freep) struct nl_msg *msg = NULL;
+        vport_error e = {};
         char desc[48];
         int r;
 
@@ -84,8 +85,12 @@ static int macvlan_send(vport_kernel *k, const vport_macvlan_request *req, const
         if (r < 0)
                 return vport_error_set(err, r, "%s %s: building RTM_NEWLINK: %s", kind, req->name,
                                        strerror(-r));
-        return knl_call(k, msg, macvlan_echo, ret_made, err, "%s %s on %s: RTM_NEWLINK", kind, req->name,
-                        kernel_ifdesc(req->lower_ifindex, desc));
+        r = knl_call(k, msg, macvlan_echo, ret_made, &e, "RTM_NEWLINK");
+        /* The lower device's name (an ioctl) only for a message. */
+        if (r < 0)
+                return vport_error_set(err, r, "%s %s on %s: %s", kind, req->name,
+                                       kernel_ifdesc(req->lower_ifindex, desc), vport_error_message(&e, r));
+        return 0;
 }
 
 /* In passthru mode the kernel ignores IFLA_ADDRESS (the guest gets the

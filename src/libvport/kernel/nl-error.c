@@ -2,11 +2,22 @@
 /* One netlink request/reply round trip, with the kernel's extended ack.
  *
  * libnl 3.7 has no extack support: its default error callback drops the
- * TLVs after struct nlmsgerr. So requests are sent with nl_send_auto() and
- * replies read with nl_recv() and walked here, which also lets one loop
- * serve both plain requests (reply + ack) and dumps (replies + DONE). */
+ * TLVs after struct nlmsgerr. So requests are sent with nl_send() and
+ * replies read and walked here, which also lets one loop serve plain
+ * requests (reply + ack), GETs (the reply alone) and dumps (replies + DONE).
+ *
+ * A reply is read with one recvmsg() into the handle's buffer: libnl's
+ * nl_recv() peeks at every datagram first to size its buffer, two system
+ * calls a reply. MSG_TRUNC makes recvmsg() return a datagram's full length,
+ * so one larger than the buffer is known: its bytes are lost, the buffer
+ * grows to fit, and a GET (which changed nothing) is asked again. That
+ * takes a link with hundreds of altnames or VFs; a change's reply is an
+ * ack or the echo of a link just made, far below the buffer's 32 KiB. A
+ * dump still peeks (nl_recv()): one of its datagrams may carry the
+ * NLMSG_DONE, which a lost datagram would leave the loop waiting for. */
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/socket.h>
 
 #include <netlink/attr.h>
 
@@ -23,7 +34,9 @@ typedef struct knl_reply_state {
         uint32_t seq;
         knl_reply_fn fn;
         void *userdata;
-        int error; /* first error seen; later replies are drained, not handled */
+        int error;   /* first error seen; later replies are drained, not handled */
+        bool single; /* a GET without NLM_F_ACK: its one reply (or error) ends it */
+        bool dump;
         bool done;
         char extack[256];
 } knl_reply_state;
@@ -99,34 +112,131 @@ static int knl_handle_one(struct nlmsghdr *h, knl_reply_state *s) {
         case NLMSG_OVERRUN:
                 return 0;
         default:
+                if (s->single)
+                        s->done = true;
                 if (s->error < 0 || !s->fn)
                         return 0;
                 return s->fn(h, s->userdata);
         }
 }
 
+static void knl_handle_datagram(knl_reply_state *s, unsigned char *buf, int n) {
+        for (struct nlmsghdr *h = (struct nlmsghdr *) buf; nlmsg_ok(h, n); h = nlmsg_next(h, &n)) {
+                int r = knl_handle_one(h, s);
+
+                if (r < 0 && s->error == 0)
+                        s->error = r;
+        }
+}
+
+/* A dump's datagram, peeked at first (see the top). */
+static int knl_read_peeked(vport_kernel *k, knl_reply_state *s) {
+        _cleanup_free_ unsigned char *buf = NULL;
+        struct sockaddr_nl peer;
+        int n;
+
+        n = nl_recv(k->nl, &peer, &buf, NULL);
+        if (n < 0)
+                return n == -NLE_NOMEM ? -ENOMEM : -EIO;
+        if (n == 0)
+                return -ECONNRESET;
+        if (peer.nl_pid == 0) /* only the kernel may answer */
+                knl_handle_datagram(s, buf, n);
+        return 0;
+}
+
+static int knl_buffer_grow(vport_kernel *k, size_t size) {
+        unsigned char *p;
+
+        if (size <= k->rbuf_size && k->rbuf)
+                return 0;
+        size = size < KERNEL_NL_BUF_SIZE ? KERNEL_NL_BUF_SIZE : size;
+        p = realloc(k->rbuf, size);
+        if (!p)
+                return -ENOMEM;
+        k->rbuf = p;
+        k->rbuf_size = size;
+        return 0;
+}
+
+/* One datagram, in one recvmsg(). One larger than the buffer is lost: the
+ * exchange fails with EMSGSIZE (a GET's one reply ends it) and the buffer
+ * grows to fit it. */
+static int knl_read(vport_kernel *k, knl_reply_state *s) {
+        struct sockaddr_nl peer = {};
+        struct iovec iov;
+        struct msghdr mh = {
+                .msg_name = &peer, .msg_namelen = sizeof(peer), .msg_iov = &iov, .msg_iovlen = 1
+        };
+        ssize_t n;
+        int r;
+
+        r = knl_buffer_grow(k, 0);
+        if (r < 0)
+                return r;
+        iov = (struct iovec){ .iov_base = k->rbuf, .iov_len = k->rbuf_size };
+        do
+                n = recvmsg(nl_socket_get_fd(k->nl), &mh, MSG_TRUNC);
+        while (n < 0 && errno == EINTR);
+        if (n < 0)
+                return -errno;
+        if (n == 0)
+                return -ECONNRESET;
+        if (peer.nl_pid != 0)
+                return 0; /* only the kernel may answer */
+        if ((size_t) n > k->rbuf_size) {
+                if (s->error == 0)
+                        s->error = -EMSGSIZE;
+                if (s->single)
+                        s->done = true;
+                return knl_buffer_grow(k, (size_t) n);
+        }
+        knl_handle_datagram(s, k->rbuf, (int) n);
+        return 0;
+}
+
 static int knl_receive(vport_kernel *k, knl_reply_state *s) {
         while (!s->done) {
-                struct sockaddr_nl peer;
-                _cleanup_free_ unsigned char *buf = NULL;
-                struct nlmsghdr *h;
-                int n;
+                int r = s->dump ? knl_read_peeked(k, s) : knl_read(k, s);
 
-                n = nl_recv(k->nl, &peer, &buf, NULL);
-                if (n < 0)
-                        return n == -NLE_NOMEM ? -ENOMEM : -EIO;
-                if (n == 0)
-                        return -ECONNRESET;
-                if (peer.nl_pid != 0)
-                        continue; /* only the kernel may answer */
-                for (h = (struct nlmsghdr *) buf; nlmsg_ok(h, n); h = nlmsg_next(h, &n)) {
-                        int r = knl_handle_one(h, s);
-
-                        if (r < 0 && s->error == 0)
-                                s->error = r;
-                }
+                if (r < 0)
+                        return r;
         }
         return s->error;
+}
+
+/* rtnetlink numbers its requests NEW, DEL, GET, SET per object from
+ * RTM_BASE: a GET is 2 mod 4. */
+static bool knl_is_get(const struct nlmsghdr *h) {
+        return h->nlmsg_type >= RTM_BASE && (h->nlmsg_type - RTM_BASE) % 4 == 2;
+}
+
+/* Send msg and read its replies. A GET that is no dump goes without
+ * NLM_F_ACK (its reply, or an error, is all the kernel sends: one datagram
+ * less to read) and is asked once more if its reply did not fit. */
+static int knl_exchange(vport_kernel *k, struct nl_msg *msg, knl_reply_state *s) {
+        struct nlmsghdr *h = nlmsg_hdr(msg);
+        int r;
+
+        for (int attempt = 0;; attempt++) {
+                knl_reply_state fresh = { .fn = s->fn, .userdata = s->userdata };
+
+                *s = fresh;
+                h->nlmsg_seq = NL_AUTO_SEQ; /* a new one at each send */
+                nl_complete_msg(k->nl, msg);
+                /* (NLM_F_DUMP's bits mean NLM_F_REPLACE, NLM_F_EXCL on a NEW) */
+                s->dump = knl_is_get(h) && (h->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
+                s->single = knl_is_get(h) && !s->dump;
+                if (s->single)
+                        h->nlmsg_flags &= (uint16_t) ~NLM_F_ACK;
+                r = nl_send(k->nl, msg);
+                if (r < 0)
+                        return r == -NLE_NOMEM ? -ENOMEM : -EIO;
+                s->seq = h->nlmsg_seq;
+                r = knl_receive(k, s);
+                if (r != -EMSGSIZE || !s->single || attempt > 0)
+                        return r;
+        }
 }
 
 /* ifindex > 0: the context starts with the device's description, looked up
@@ -137,13 +247,7 @@ static int knl_call_v(vport_kernel *k, struct nl_msg *msg, knl_reply_fn fn, void
         char context[VPORT_ERROR_MAX], desc[48];
         int r, n = 0;
 
-        r = nl_send_auto(k->nl, msg);
-        if (r < 0)
-                r = r == -NLE_NOMEM ? -ENOMEM : -EIO;
-        else {
-                s.seq = nlmsg_hdr(msg)->nlmsg_seq;
-                r = knl_receive(k, &s);
-        }
+        r = knl_exchange(k, msg, &s);
         if (r >= 0)
                 return 0;
         if (ifindex > 0)
