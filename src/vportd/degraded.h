@@ -18,7 +18,10 @@ const char *vd_degraded_reason(const vport_port *p);
 void vd_degraded_clear(void);
 
 /* vport_port_to_json(p) plus "degraded": REASON for a degraded port: what
- * every method of the daemon answers about a port. */
+ * every method of the daemon answers about a port. Written as text and
+ * only printable (vport_json_verbatim(): to json-c an empty object): a
+ * reply or an event carries it, nothing reads members from it. NULL for
+ * lack of memory. */
 json_object *vd_port_json(const vport_port *p);
 
 /* A network was started through the daemon: events.c counts its pool now,

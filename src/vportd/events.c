@@ -373,7 +373,10 @@ static int on_batch(sd_event_source *src, uint64_t usec, void *userdata) {
         }
         if (!w->n_gone && !w->n_down && !w->n_up)
                 goto out;
-        if (vport_port_list(w->ctx, NULL, &ports, &n, &err) < 0)
+        /* what a listing reads (columns, summary, runtime): every member
+         * the watch compares and the event shows, without parsing each
+         * port's XML (a batch read every port of the host in full) */
+        if (vport_port_list_brief(w->ctx, NULL, &ports, &n, &err) < 0)
                 goto out;
         if (w->n_down || w->n_up) /* users(): bridges, forward modes */
                 (void) vport_network_list(w->ctx, &nets, &n_nets, &err);

@@ -5,9 +5,14 @@
 #include "degraded.h"
 #include "method.h"
 
+/* The port's JSON is written once: the reply and the event share it. */
 static int port_done(vd_call *c, const char *event, const vport_port *p) {
-        vd_emit(c->server, event, vd_port_json(p));
-        return vd_reply(c, "port", vd_port_json(p));
+        json_object *o = vd_port_json(p);
+
+        if (!o)
+                return vd_fail(c, -ENOMEM);
+        vd_emit(c->server, event, json_object_get(o));
+        return vd_reply(c, "port", o);
 }
 
 /* Load the port named by "uuid" and check the caller may change it. */

@@ -277,10 +277,23 @@ static int on_accept(sd_event_source *src, int fd, uint32_t revents, void *userd
         return 0;
 }
 
-void vd_emit(vd_server *s, const char *kind, json_object *object) {
-        json_object *e = json_object_new_object();
+static bool any_monitor(const vd_server *s) {
+        for (const vd_client *c = s->clients; c; c = c->next)
+                if (c->monitor && !c->closing)
+                        return true;
+        return false;
+}
 
-        json_object_object_add(e, "seq", json_object_new_int64((int64_t) ++s->seq));
+void vd_emit(vd_server *s, const char *kind, json_object *object) {
+        json_object *e;
+
+        ++s->seq; /* numbered whether or not anybody listens */
+        if (!any_monitor(s)) {
+                json_object_put(object);
+                return;
+        }
+        e = json_object_new_object();
+        json_object_object_add(e, "seq", json_object_new_int64((int64_t) s->seq));
         json_object_object_add(e, "kind", json_object_new_string(kind));
         json_object_object_add(e, "object", object);
         for (vd_client *c = s->clients, *next; c; c = next) {

@@ -92,6 +92,9 @@ def case_tap_gone():
             check("the event has a sequence number", isinstance(e["seq"], int) and e["seq"] > 0, e)
         g = c.PortGet(u)["port"]
         check("PortGet shows it degraded", tap in g.get("degraded", ""), g)
+        # the watch reads the ports as a listing does (no XML parse): the
+        # event still shows the port as a full read does
+        check("the event's port is the port PortGet shows", e is not None and e["object"] == g, (e, g))
         listed = {x["uuid"]: x for x in c.PortList(network="ev-br")["ports"]}
         check("PortList shows it degraded, the other port not",
               "degraded" in listed[u] and "degraded" not in listed[other["uuid"]], listed)

@@ -1494,6 +1494,30 @@ static const char *json_member(json_object *o, const char *key) {
         return json_object_get_string(v);
 }
 
+/* One port's text (vport_port_json_text(): vportd's replies and events)
+ * is what json-c prints of vport_port_to_json(), and with a degraded
+ * reason that object with "degraded" added last; a brief port (what
+ * vportd's link watch reads) writes the same text as the full one. */
+static void assert_one_port_text(const vport_port *brief, const vport_port *full) {
+        static const char why[] = "its interface \"v\"\n (ifindex 7) is gone";
+        _cleanup_free_ char *text = NULL, *text_brief = NULL, *degraded = NULL;
+        json_object *o = vport_port_to_json(full);
+        size_t len = 0;
+
+        assert_non_null(o);
+        assert_int_equal(vport_port_json_text(full, NULL, &text, &len), 0);
+        assert_int_equal(len, strlen(text));
+        assert_string_equal(text, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+                                                                            JSON_C_TO_STRING_NOSLASHESCAPE));
+        assert_int_equal(vport_port_json_text(brief, NULL, &text_brief, NULL), 0);
+        assert_string_equal(text_brief, text);
+        json_object_object_add(o, "degraded", json_object_new_string(why));
+        assert_int_equal(vport_port_json_text(full, why, &degraded, NULL), 0);
+        assert_string_equal(degraded, json_object_to_json_string_ext(
+                                              o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
+        json_object_put(o);
+}
+
 static void test_port_json_text(void **state) {
         fixture *f = *state;
         size_t n = create_varied(f), n_brief = 0, n_full = 0, len = 0;
@@ -1519,6 +1543,8 @@ static void test_port_json_text(void **state) {
         assert_int_equal(strlen(reply), len + strlen("{\"ports\":}"));
         assert_memory_equal(reply + strlen("{\"ports\":"), text, len);
         json_object_put(o);
+        for (size_t i = 0; i < n; i++)
+                assert_one_port_text(brief[i], full[i]);
         /* every byte but NUL, in a string of the shape (damaged) and a name (network) */
         for (size_t i = 1; i < sizeof(bytes); i++)
                 bytes[i - 1] = (char) i;

@@ -266,12 +266,12 @@ int vport_ports_json_text(vport_port **p, size_t n, const char *(*degraded)(cons
         return jw_finish(&w, ret, ret_len);
 }
 
-static int port_json_text(const vport_port *p, char **ret) {
+int vport_port_json_text(const vport_port *p, const char *degraded, char **ret, size_t *ret_len) {
         jw w = { 0 };
 
         assert_return(p && ret, -EINVAL);
-        port_write(&w, p, NULL);
-        return jw_finish(&w, ret, NULL);
+        port_write(&w, p, degraded);
+        return jw_finish(&w, ret, ret_len);
 }
 
 /* The text as a json-c tree; NULL for lack of memory. */
@@ -284,7 +284,7 @@ static json_object *json_from_text(int r, char *text) {
 
 json_object *vport_port_to_json(const vport_port *p) {
         char *text = NULL;
-        int r = port_json_text(p, &text);
+        int r = vport_port_json_text(p, NULL, &text, NULL);
 
         return json_from_text(r, text);
 }

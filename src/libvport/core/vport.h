@@ -79,6 +79,11 @@ json_object *vport_ports_to_json(vport_port **p, size_t n);
  * *ret (malloc'ed) and *ret_len (may be NULL), or -ENOMEM. */
 int vport_ports_json_text(vport_port **p, size_t n, const char *(*degraded)(const vport_port *p), char **ret,
                           size_t *ret_len);
+/* One port's object as text, what vport_port_to_json() prints, with
+ * "degraded": REASON last if degraded is not NULL: what vportd puts into a
+ * reply (vport_json_verbatim()) without a tree. Returns 0 with *ret
+ * (malloc'ed) and *ret_len (may be NULL), or -ENOMEM. */
+int vport_port_json_text(const vport_port *p, const char *degraded, char **ret, size_t *ret_len);
 /* A json-c value that prints as the JSON text given (len bytes, taken:
  * freed with the value, or at once on failure), to put a written text
  * (vport_ports_json_text()) into a reply without a tree: it is only for
