@@ -238,6 +238,7 @@ static void test_macvtap_wait_dev(void **state) {
                 .lower_ifindex = ifindex_of("vb"), .name = "mvt1", .mode = MACVLAN_MODE_BRIDGE, .tap = true
         };
         _cleanup_free_ char *path = NULL;
+        vport_error err = {};
         char want[32];
         vport_link l;
         struct stat st;
@@ -253,7 +254,19 @@ static void test_macvtap_wait_dev(void **state) {
         fd = open(path, O_RDWR | O_CLOEXEC);
         assert_true(fd >= 0); /* the node really is this macvtap's queue */
         close(fd);
+        /* Found by ifindex alone: a rename (udev's) changes nothing. */
+        sh("ip link set mvt1 name mvt1x");
+        free(path);
+        path = NULL;
+        assert_int_equal(ops->macvtap_wait_dev(k, l.ifindex, 0, &path, NULL), 0);
+        assert_string_equal(path, want);
+        assert_int_equal(ops->macvtap_open(k, l.ifindex, &fd, NULL), 0);
+        close(fd);
         assert_int_equal(ops->link_delete(k, l.ifindex, NULL), 0);
+        assert_int_equal(ops->macvtap_wait_dev(k, l.ifindex, 0, &path, &err), -ENODEV);
+        assert_non_null(strstr(err.message, "no macvtap character device"));
+        /* A device that is no macvtap has no tap. */
+        assert_int_equal(ops->macvtap_wait_dev(k, ifindex_of("va"), 0, &path, NULL), -ENODEV);
 }
 
 /* The kernel's duplicate-MAC check the direct plug relies on: a down

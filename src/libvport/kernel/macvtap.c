@@ -133,17 +133,21 @@ int macvlan_create(vport_kernel *k, const vport_macvlan_request *req, vport_link
         return macvlan_find_made(req->netns ? req->netns : k, &named, kind, ret, err);
 }
 
-/* "maj:min" from .../class/net/NAME/macvtap/tapN/dev. */
-static int macvtap_sysfs_devnum(vport_kernel *k, const char *name, int ifindex, dev_t *ret) {
+/* "maj:min" from .../class/macvtap/tapN/dev: the class is per network
+ * namespace in sysfs (a sysfs mounted in the caller's namespace shows that
+ * namespace's taps, as /sys/class/net shows its devices), and tapN is
+ * named after the ifindex, so neither the device's name nor an
+ * RTM_GETLINK to learn it is needed (a rename by udev does not matter). */
+static int macvtap_sysfs_devnum(vport_kernel *k, int ifindex, dev_t *ret) {
         char path[PATH_MAX], buf[32];
         unsigned maj, min;
         ssize_t n;
         int fd;
 
-        snprintf(path, sizeof(path), "%s/class/net/%s/macvtap/tap%d/dev", k->sysfs_root, name, ifindex);
+        snprintf(path, sizeof(path), "%s/class/macvtap/tap%d/dev", k->sysfs_root, ifindex);
         fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
-                return -errno;
+                return errno == ENOENT ? -ENODEV : -errno; /* no such macvtap (any more) */
         n = read(fd, buf, sizeof(buf) - 1);
         close(fd);
         if (n <= 0)
@@ -180,31 +184,30 @@ static bool udev_running(void) {
 }
 
 int macvtap_wait_dev(vport_kernel *k, int ifindex, int timeout_ms, char **ret_path, vport_error *err) {
-        char path[64];
-        vport_link link;
+        char path[64], desc[48];
         dev_t devnum;
+        bool ok;
         int r;
 
         assert_return(ret_path, -EINVAL);
-        r = knl_link_get(k, ifindex, NULL, &link, err);
+        r = macvtap_sysfs_devnum(k, ifindex, &devnum);
         if (r < 0)
-                return r;
-        r = macvtap_sysfs_devnum(k, link.name, ifindex, &devnum);
-        if (r < 0)
-                return vport_error_set(err, r, "%s (ifindex %d): no macvtap character device in sysfs: %s",
-                                       link.name, ifindex, strerror(-r));
+                return vport_error_set(err, r, "%s: no macvtap character device in sysfs: %s",
+                                       kernel_ifdesc(ifindex, desc), strerror(-r));
         snprintf(path, sizeof(path), "/dev/tap%d", ifindex);
+        ok = macvtap_node_ok(path, devnum);
         /* udev gets timeout_ms to create (and chown) the node itself. */
-        for (int waited = 0; udev_running() && waited < timeout_ms; waited += KERNEL_POLL_STEP_MS) {
-                if (macvtap_node_ok(path, devnum))
-                        break;
-                kernel_sleep_ms(KERNEL_POLL_STEP_MS);
-        }
-        if (!macvtap_node_ok(path, devnum)) {
+        if (!ok && udev_running())
+                for (int waited = 0; !ok && waited < timeout_ms; waited += KERNEL_POLL_STEP_MS) {
+                        kernel_sleep_ms(KERNEL_POLL_STEP_MS);
+                        ok = macvtap_node_ok(path, devnum);
+                }
+        if (!ok) {
                 r = macvtap_mknod(path, devnum);
                 if (r < 0)
-                        return vport_error_set(err, r, "%s: creating %s (%u:%u): %s", link.name, path,
-                                               major(devnum), minor(devnum), strerror(-r));
+                        return vport_error_set(err, r, "%s: creating %s (%u:%u): %s",
+                                               kernel_ifdesc(ifindex, desc), path, major(devnum),
+                                               minor(devnum), strerror(-r));
         }
         *ret_path = strdup(path);
         return *ret_path ? 0 : vport_error_set(err, -ENOMEM, "out of memory");
