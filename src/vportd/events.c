@@ -22,6 +22,7 @@
                             * daemon's time goes to the watch, however many ports there are */
 #define WATCH_MAX     4096 /* links remembered per batch / as down */
 #define WATCH_POOLS   256  /* networks whose pool size is followed */
+#define WATCH_NAMES   256  /* links whose last name is remembered (by ifindex, direct-mapped) */
 #define POOL_NAME_MAX 256  /* a network's name, as stored */
 
 typedef struct link_watch link_watch;
@@ -129,7 +130,7 @@ typedef struct link_watch {
         int fd;
         uint64_t last_batch_us; /* what the last batch took */
         bool resync;            /* notifications were lost: ask the drift report */
-        bool others;            /* a device that is no port's own came, went or changed: pools may differ */
+        bool others; /* a device that is no port's own came, went or was renamed: pools may differ */
         struct {
                 char name[POOL_NAME_MAX];
                 int n; /* devices in its pool */
@@ -143,6 +144,7 @@ typedef struct link_watch {
         size_t n_up;
         seen_link warned[WATCH_MAX]; /* a device-down was sent and no device-up yet */
         size_t n_warned;
+        seen_link names[WATCH_NAMES]; /* the name a link last had, in slot ifindex % WATCH_NAMES */
 } link_watch;
 
 static ssize_t find_link(const seen_link *l, size_t n, int ifindex) {
@@ -194,11 +196,32 @@ static void arm(link_watch *w) {
         (void) sd_event_source_set_enabled(w->timer, SD_EVENT_ONESHOT);
 }
 
+/* A pool's size changes with devices that come, go or are renamed, not
+ * with what else a link's notification says: every macvtap made or
+ * deleted on a lower device is a notification for that device too (its
+ * upper devices changed), and counting every pool again for each cost
+ * the daemon a read of every network and a count of its ports per batch.
+ * Returns true if link is news for the pools: a name this slot does not
+ * remember for its ifindex (a new device, a rename, or one whose slot
+ * another took: counted, as every notification was before). */
+static bool name_changed(link_watch *w, const vport_link *link) {
+        seen_link *s = &w->names[(unsigned) link->ifindex % WATCH_NAMES];
+
+        if (s->ifindex == link->ifindex && streq(s->name, link->name))
+                return false;
+        s->ifindex = link->ifindex;
+        snprintf(s->name, sizeof(s->name), "%s", link->name);
+        return true;
+}
+
 static void on_link(vport_link_event_type type, const vport_link *link, void *userdata) {
         link_watch *w = userdata;
         bool warned = find_link(w->warned, w->n_warned, link->ifindex) >= 0;
 
         if (type == VPORT_LINK_DEL) {
+                seen_link *s = &w->names[(unsigned) link->ifindex % WATCH_NAMES];
+                if (s->ifindex == link->ifindex)
+                        *s = (seen_link){ 0 };
                 w->others |= !is_port_device(link);
                 if (!link_add(w->gone, &w->n_gone, link))
                         w->resync = true; /* more went at once than a batch holds */
@@ -210,14 +233,19 @@ static void on_link(vport_link_event_type type, const vport_link *link, void *us
         }
         if (is_port_device(link))
                 return;
-        w->others = true;
-        arm(w);
-        if (!(link->flags & IFF_UP) && !warned)
+        if (name_changed(w, link)) {
+                w->others = true;
+                arm(w);
+        }
+        if (!(link->flags & IFF_UP) && !warned) {
                 (void) link_add(w->down, &w->n_down, link);
-        else if (link->flags & IFF_UP) {
+                arm(w);
+        } else if (link->flags & IFF_UP) {
                 link_remove(w->down, &w->n_down, link->ifindex);
-                if (warned)
+                if (warned) {
                         (void) link_add(w->up, &w->n_up, link);
+                        arm(w);
+                }
         }
 }
 

@@ -170,22 +170,25 @@ def case_pool():
 
     def link(target, name):
         os.makedirs(os.path.dirname(name), exist_ok=True)
+        if os.path.lexists(name):  # a VF added again after remove_vf()
+            os.unlink(name)
         os.symlink(target, name)
 
     def set_numvfs(n):
         with open(dev(pf) + "/sriov_numvfs", "w") as f:
             f.write("%d\n" % n)
 
-    def add_vf(i):  # what the kernel shows after sriov_numvfs grows by one
+    def add_vf(i, netdev=True):  # what the kernel shows after sriov_numvfs grows by one
         vf = "0000:01:00.%d" % (i + 1)
-        os.makedirs(dev(vf) + "/net/vfx%d" % i)
+        os.makedirs(dev(vf) + "/net/vfx%d" % i, exist_ok=True)
         link("../" + pf, dev(vf) + "/physfn")
         link("../" + vf, dev(pf) + "/virtfn%d" % i)
         link("../../../devices/pci0000:00/" + vf, root + "/bus/pci/devices/" + vf)
         link("../../devices/pci0000:00/%s/net/vfx%d" % (vf, i), root + "/class/net/vfx%d" % i)
         link("../../../" + vf, dev(vf) + "/net/vfx%d/device" % i)
         set_numvfs(i + 1)
-        ip("link", "add", "vfx%d" % i, "type", "veth", "peer", "name", "vfx%d-p" % i)
+        if netdev:
+            ip("link", "add", "vfx%d" % i, "type", "veth", "peer", "name", "vfx%d-p" % i)
 
     def remove_vf(i):
         vf = "0000:01:00.%d" % (i + 1)
@@ -202,6 +205,10 @@ def case_pool():
         f.write("4\n")
     ip("link", "add", "pfx0", "type", "veth", "peer", "name", "pfx0-p")
     add_vf(0)
+    # a VF netdev that comes under another name and is renamed later (as
+    # udev renames a new VF's netdev): made now, so the watch has seen it
+    # (under this name) by the time the first pool-changed below arrives
+    ip("link", "add", "tmpvf1", "type", "veth", "peer", "name", "tmpvf1-p")
     mon = Monitor()
     with conn() as c:
         c.NetworkDefine("<network><name>pp</name><forward mode='passthrough'><pf dev='pfx0'/></forward></network>")
@@ -226,6 +233,16 @@ def case_pool():
         check("a VF removed: pool-changed 2 -> 1", e is not None and e["object"]["previous"] == 2, mon.seen)
         devs = [d["device"] for d in c.NetworkGet("pp")["network"]["devices"]]
         check("NetworkGet shows the pool as it is now", devs == ["vfx0"], devs)
+        # the watch counts pools again for devices that come, go or are
+        # renamed, not for every notification: the rename alone is news
+        add_vf(1, netdev=False)
+        ip("link", "set", "tmpvf1", "name", "vfx1")
+        e = mon.wait("pool-changed", lambda e: e["object"]["devices"] == 2)
+        check("a VF's netdev renamed into place: pool-changed 1 -> 2", e is not None and e["object"]["previous"] == 1,
+              mon.seen)
+        remove_vf(1)
+        e = mon.wait("pool-changed", lambda e: e["object"]["devices"] == 1)
+        check("and removed again: pool-changed 2 -> 1", e is not None, mon.seen)
         c.PortDelete(uuid=a["uuid"])
         c.NetworkDestroy("pp")
         c.NetworkUndefine("pp")
