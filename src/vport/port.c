@@ -4,21 +4,59 @@
 
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 
-/* "Port UUID DONE (network N, mac M, state S[, device D][, ifname I][, tapdev T])"
- * from the port's JSON; takes p. */
-static int print_port(vport_cli *cli, json_object *p, const char *done) {
-        if (cli->json)
-                return cli_print_json(cli, p);
-        printf("Port %s %s (network %s, mac %s, state %s", cli_jstr(p, "uuid"), done,
-               cli_esc(cli_jstr(p, "network")), cli_jstr(p, "mac"), cli_jstr(p, "state"));
-        if (cli_jstr_null(p, "device"))
-                printf(", device %s", cli_esc(cli_jstr(p, "device")));
-        if (cli_jstr_null(p, "ifname"))
-                printf(", ifname %s", cli_esc(cli_jstr(p, "ifname")));
-        if (cli_jstr_null(p, "tapdev"))
-                printf(", tapdev %s", cli_esc(cli_jstr(p, "tapdev")));
+typedef struct port_line {
+        const char *uuid, *network, *mac, *state, *device, *ifname, *tapdev; /* device..: NULL if none */
+} port_line;
+
+/* "Port UUID DONE (network N, mac M, state S[, device D][, ifname I][, tapdev T])" */
+static void print_port_line(const port_line *l, const char *done) {
+        printf("Port %s %s (network %s, mac %s, state %s", l->uuid, done, cli_esc(l->network), l->mac,
+               l->state);
+        if (l->device)
+                printf(", device %s", cli_esc(l->device));
+        if (l->ifname)
+                printf(", ifname %s", cli_esc(l->ifname));
+        if (l->tapdev)
+                printf(", tapdev %s", cli_esc(l->tapdev));
         printf(")\n");
-        json_object_put(p);
+}
+
+static void port_line_from_port(const vport_port *p, port_line *l, char uuid[static VPORT_UUID_STRLEN],
+                                char mac[static VPORT_MAC_STRLEN]) {
+        l->uuid = vport_uuid_format(vport_port_get_uuid(p), uuid);
+        l->network = strempty(vport_port_get_network(p));
+        l->mac = vport_mac_format(vport_port_get_mac(p), mac);
+        l->state = vport_port_state_to_string(vport_port_get_state(p));
+        l->device = vport_port_get_device(p);
+        l->ifname = vport_port_get_ifname(p);
+        l->tapdev = vport_port_get_tapdev(p);
+}
+
+static void port_line_from_json(json_object *o, port_line *l) {
+        l->uuid = cli_jstr(o, "uuid");
+        l->network = cli_jstr(o, "network");
+        l->mac = cli_jstr(o, "mac");
+        l->state = cli_jstr(o, "state");
+        l->device = cli_jstr_null(o, "device");
+        l->ifname = cli_jstr_null(o, "ifname");
+        l->tapdev = cli_jstr_null(o, "tapdev");
+}
+
+/* A port as vportd sent it (o, taken) or as the library made it (port,
+ * with o NULL). A local verb's line is read from the typed port: its JSON
+ * is built only for --json. */
+static int print_port(vport_cli *cli, json_object *o, const vport_port *port, const char *done) {
+        char uuid[VPORT_UUID_STRLEN], mac[VPORT_MAC_STRLEN];
+        port_line l;
+
+        if (cli->json)
+                return cli_print_json(cli, port ? vport_port_to_json(port) : o);
+        if (port)
+                port_line_from_port(port, &l, uuid, mac);
+        else
+                port_line_from_json(o, &l);
+        print_port_line(&l, done);
+        json_object_put(o);
         return 0;
 }
 
@@ -117,13 +155,12 @@ int verb_port_create(vport_cli *cli, const cli_args *a) {
         }
         if (cli->connect)
                 r = call_key(cli, "io.vport.PortCreate", create_params(a, &c), "port", &o);
-        else if ((r = cli_ctx(cli, &ctx)) >= 0 &&
-                 (r = vport_port_create(ctx, &c.req, &port, &cli->err)) >= 0)
-                o = vport_port_to_json(port);
+        else if ((r = cli_ctx(cli, &ctx)) >= 0)
+                r = vport_port_create(ctx, &c.req, &port, &cli->err);
         free(c.xml);
         if (r < 0)
                 return cli_fail(cli, r, NULL);
-        return print_port(cli, o, "created");
+        return print_port(cli, o, port, "created");
 }
 
 /* The port a single-port verb is about. Returns 0 or a usage error. */
@@ -227,13 +264,11 @@ static int port_step(vport_cli *cli, const cli_args *a, const port_verb *v) {
                 return r > 0 ? owner_step(cli, a->owner, v) : r;
         if (cli->connect)
                 r = call_key(cli, v->method, uuid_params(a->pos[0], gen), "port", &o);
-        else if ((r = cli_ctx(cli, &ctx)) >= 0) {
-                if ((r = v->step(ctx, &uuid, gen, &port, &cli->err)) >= 0)
-                        o = vport_port_to_json(port);
-        }
+        else if ((r = cli_ctx(cli, &ctx)) >= 0)
+                r = v->step(ctx, &uuid, gen, &port, &cli->err);
         if (r < 0)
                 return cli_fail(cli, r, NULL);
-        return print_port(cli, o, v->done);
+        return print_port(cli, o, port, v->done);
 }
 
 int verb_port_prepare(vport_cli *cli, const cli_args *a) {
@@ -249,13 +284,11 @@ int verb_port_prepare(vport_cli *cli, const cli_args *a) {
                 p = uuid_params(a->pos[0], 0);
                 param_bool(p, "incoming", a->incoming);
                 r = call_key(cli, "io.vport.PortPrepare", p, "port", &o);
-        } else if ((r = cli_ctx(cli, &ctx)) >= 0 &&
-                   (r = vport_port_prepare(ctx, &uuid, a->incoming ? VPORT_PORT_INCOMING : 0, &port,
-                                           &cli->err)) >= 0)
-                o = vport_port_to_json(port);
+        } else if ((r = cli_ctx(cli, &ctx)) >= 0)
+                r = vport_port_prepare(ctx, &uuid, a->incoming ? VPORT_PORT_INCOMING : 0, &port, &cli->err);
         if (r < 0)
                 return cli_fail(cli, r, NULL);
-        return print_port(cli, o, "prepared");
+        return print_port(cli, o, port, "prepared");
 }
 
 int verb_port_activate(vport_cli *cli, const cli_args *a) {
