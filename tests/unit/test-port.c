@@ -1518,6 +1518,41 @@ static void assert_one_port_text(const vport_port *brief, const vport_port *full
         json_object_put(o);
 }
 
+/* A port created with --prepare stores its <networkport> once, at create,
+ * and every later step writes the same XML and summary again without
+ * formatting them: what the row holds after each step is what its def
+ * formats to, on every kind of network. */
+static void stored_def_is_def(fixture *f, const vport_port *p) {
+        _cleanup_(store_port_freep) store_port *row = NULL;
+        _cleanup_free_ char *xml = NULL, *summary = NULL;
+        vport_error err = { 0 };
+
+        assert_int_equal(store_port_get(f->ctx->store, &p->def->uuid, &row, &err), 0);
+        assert_int_equal(port_def_format(p->def, &xml), 0);
+        assert_int_equal(port_summary_format(p->def, xml, &summary), 0);
+        assert_string_equal(row->xml, xml);
+        assert_string_equal(strempty(row->summary), strempty(summary));
+}
+
+static void test_create_prepare_stores_def(void **state) {
+        fixture *f = *state;
+        vport_error err = { 0 };
+
+        for (size_t i = 0; i < ELEMENTSOF(networks); i++) {
+                vport_port *p;
+
+                if (!strstr(networks[i].forward, "<bridge") && !WITH_MACVTAP)
+                        continue;
+                p = create_xml(f, networks[i].name, NULL, -1, VPORT_PORT_PREPARE);
+                assert_non_null(p->def_xml);
+                stored_def_is_def(f, p);
+                assert_int_equal(vport_port_activate(f->ctx, &p->def->uuid, NULL, &err), 0);
+                stored_def_is_def(f, p);
+                assert_int_equal(vport_port_delete(f->ctx, &p->def->uuid, &err), 0);
+                vport_port_free(p);
+        }
+}
+
 static void test_port_json_text(void **state) {
         fixture *f = *state;
         size_t n = create_varied(f), n_brief = 0, n_full = 0, len = 0;
@@ -1934,6 +1969,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_bad_names_refused, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_list_brief_equals_full, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_list_brief_damaged, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_create_prepare_stores_def, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_port_json_text, setup, teardown),
                 cmocka_unit_test(test_runtime_read),
                 cmocka_unit_test_setup_teardown(test_list_brief_migrated, setup, teardown),

@@ -112,6 +112,10 @@ int port_damaged_refine(vport_ctx *ctx, vport_port *p, vport_error *err);
 int port_refuse_damaged(const vport_port *p, vport_error *err);
 /* Fill a store row from a port (row owns copies). */
 int port_to_store(const vport_port *p, store_port *row);
+/* Keep the XML and summary of row (a port just stored) in p: its def is
+ * fixed, so the saves of its later steps write them without formatting
+ * them again. Takes them from row. */
+void port_def_stored(vport_port *p, store_port *row);
 /* Persist state, device, runtime and definition (compare-and-swap on the
  * generation). Returns 0, -ESTALE if another process changed it meanwhile. */
 int port_save(vport_ctx *ctx, vport_port *p, vport_error *err);

@@ -201,6 +201,8 @@ static int port_allocate(vport_ctx *ctx, const vport_network_def *net, const cha
         if (r >= 0) {
                 r = store_port_insert(ctx->store, &row, err);
                 port->generation = row.generation;
+                if (r >= 0)
+                        port_def_stored(port, &row);
                 store_port_clear(&row);
         }
         if (r >= 0)

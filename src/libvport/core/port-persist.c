@@ -26,6 +26,7 @@ void vport_port_free(vport_port *p) {
         }
         port_def_free(p->def);
         free(p->def_xml);
+        free(p->def_summary);
         free(p->damage);
         free(p->network);
         free(p->device);
@@ -398,11 +399,20 @@ int port_to_store(const vport_port *p, store_port *row) {
                 return -ENOMEM;
         }
         /* a damaged port keeps no summary: listing parses it and says so */
-        if (!p->damage && port_summary_format(p->def, row->xml, &row->summary) < 0) {
+        if (p->def_summary && !p->damage)
+                row->summary = strdup(p->def_summary);
+        if (!row->summary && !p->damage && port_summary_format(p->def, row->xml, &row->summary) < 0) {
                 store_port_clear(row);
                 return -ENOMEM;
         }
         return 0;
+}
+
+void port_def_stored(vport_port *p, store_port *row) {
+        free(p->def_xml);
+        free(p->def_summary);
+        p->def_xml = TAKE_PTR(row->xml);
+        p->def_summary = TAKE_PTR(row->summary);
 }
 
 int port_load(vport_ctx *ctx, const vport_uuid *uuid, vport_port **ret, vport_error *err) {

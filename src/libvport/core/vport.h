@@ -55,6 +55,7 @@ struct vport_port {
         vport_port_def *def; /* uuid, owner, group, mac, vlan, virtualport, bandwidth, plug;
                               * fixed once the port is created */
         char *def_xml;       /* def as stored, so saving a step does not format it again */
+        char *def_summary;   /* its summary, as this process stored it with def_xml; NULL: made at save */
         char *network;
         char *device; /* pool device key held (ifname or PCI address); NULL if none */
         vport_port_state state;
