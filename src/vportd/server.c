@@ -233,7 +233,7 @@ static int client_io(sd_event_source *src, int fd, uint32_t revents, void *userd
         return 0;
 }
 
-static int client_new(vd_server *s, int fd) {
+static int client_new(vd_server *s, int fd, vd_client **ret) {
         socklen_t len = sizeof(struct ucred);
         vd_client *c = calloc(1, sizeof(*c));
         int r;
@@ -260,11 +260,13 @@ static int client_new(vd_server *s, int fd) {
                 s->clients->prev = c;
         s->clients = c;
         s->n_clients++;
+        *ret = c;
         return 0;
 }
 
 static int on_accept(sd_event_source *src, int fd, uint32_t revents, void *userdata) {
         vd_server *s = userdata;
+        vd_client *c = NULL;
         int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
         if (cfd < 0)
@@ -273,7 +275,11 @@ static int on_accept(sd_event_source *src, int fd, uint32_t revents, void *userd
                 close(cfd);
                 return 0;
         }
-        (void) client_new(s, cfd);
+        /* A client sends its call right after connecting (vport --connect,
+         * a VM manager's one call): it is mostly there already, and read
+         * now instead of after one more round through the loop. */
+        if (client_new(s, cfd, &c) >= 0)
+                (void) client_io(c->io, cfd, EPOLLIN, c);
         return 0;
 }
 

@@ -317,6 +317,15 @@ def case_hostile():
     check("16 MiB message: MessageTooLarge (or closed)", r is None or r.get("error") == "io.vport.MessageTooLarge", r)
     check("16 MiB message: connection closed", r is None or closed(s))
     still_serving("16 MiB message")
+    # a call is read as the connection is accepted when it is there
+    # already (every call above), and through the loop when it comes later:
+    # this client is accepted (and found silent) while others are served
+    late = raw_connect()
+    still_serving("a client connected and silent")
+    r = raw_call(late, {"method": "org.varlink.service.GetInfo"})
+    check("a call sent after the connection was accepted is answered",
+          r is not None and "io.vport" in r.get("parameters", {}).get("interfaces", []), r)
+    late.close()
     # a client that stalls half-way through a message blocks nobody
     slow = raw_connect()
     slow.sendall(b'{"method": "org.varlink.service.Get')
