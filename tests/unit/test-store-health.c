@@ -780,16 +780,73 @@ static void test_log_kept_between_opens(void **state) {
         assert_true(stamp_current(f));
 
         /* a page a commit: at the threshold, one checkpoints and the log
-         * restarts; it is emptied, never longer than the threshold */
+         * restarts, never longer than the threshold; its file keeps the
+         * blocks it grew to */
         assert_int_equal(store_open(f->dir, &f->s, &err), 0);
         for (int i = 0; i < 2 * STORE_WAL_CHECKPOINT_PAGES + 10; i++) {
                 assert_int_equal(store_network_set_active(f->s, "default", i & 1, &err), 0);
-                assert_true(tu_wal_frames(wal) < STORE_WAL_CHECKPOINT_PAGES);
+                assert_true(tu_wal_frames(wal) <= STORE_WAL_CHECKPOINT_PAGES);
         }
         close_store(f);
         wal_size = size_of(wal);
         assert_true(mtime_of(f->db) != db_mtime);
-        assert_true(wal_size < 32 + STORE_WAL_CHECKPOINT_PAGES * (4096 + 24));
+        assert_true(wal_size >= 32 + STORE_WAL_CHECKPOINT_PAGES * (4096 + 24));
+        assert_true(wal_size < 32 + 2 * STORE_WAL_CHECKPOINT_PAGES * (4096 + 24));
+        assert_true(stamp_current(f));
+        assert_int_equal(db_int(f->db, "SELECT count(*) FROM ports"), 40);
+}
+
+/* A commit of one page: the network's active flag flipped (a row written
+ * as it was writes no page). */
+static void commit_one_page(fixture *f) {
+        vport_error err = {};
+        int active = db_int(f->db, "SELECT active FROM networks WHERE name = 'default'");
+
+        assert_int_equal(store_network_set_active(f->s, "default", !active, &err), 0);
+}
+
+/* One-page commits until one of them fills the log to the threshold,
+ * where it checkpoints: the log's header still says so until the next
+ * write restarts it. */
+static void commit_until_checkpoint(fixture *f, const char *wal) {
+        int64_t db_mtime = mtime_of(f->db);
+
+        for (int i = 0; tu_wal_frames(wal) < STORE_WAL_CHECKPOINT_PAGES; i++) {
+                assert_true(i < STORE_WAL_CHECKPOINT_PAGES);
+                commit_one_page(f);
+        }
+        assert_true(mtime_of(f->db) != db_mtime);
+}
+
+/* A checkpoint restarts the log in place: the next commit writes over its
+ * first frames, the file keeps its blocks, and the next open reads only
+ * what was written since (tu_wal_frames() counts the frames of the
+ * current round). A connection whose last commit checkpointed empties the
+ * log when it closes, since nothing restarts it until the next write:
+ * every first open would read it all again. The stamp stays current
+ * through both. */
+static void test_log_restarted_in_place(void **state) {
+        fixture *f = *state;
+        const off_t full = 32 + STORE_WAL_CHECKPOINT_PAGES * (4096 + 24);
+        char wal[PATH_MAX];
+        vport_error err = {};
+
+        snprintf(wal, sizeof(wal), "%s-wal", f->db);
+        fill(f);
+        commit_until_checkpoint(f, wal);
+        assert_true(size_of(wal) >= full);
+        close_store(f);
+        assert_int_equal(size_of(wal), 0);
+        assert_true(stamp_current(f));
+
+        assert_int_equal(store_open(f->dir, &f->s, &err), 0);
+        commit_until_checkpoint(f, wal);
+        commit_one_page(f);
+        assert_true(size_of(wal) >= full);
+        assert_int_equal(tu_wal_frames(wal), 1);
+        close_store(f);
+        assert_true(size_of(wal) >= full);
+        assert_int_equal(tu_wal_frames(wal), 1);
         assert_true(stamp_current(f));
         assert_int_equal(db_int(f->db, "SELECT count(*) FROM ports"), 40);
 }
@@ -818,13 +875,14 @@ static void test_checkpoint_held(void **state) {
         store_hold_checkpoint(f->s, false);
         assert_int_equal(store_network_set_active(f->s, "default", false, &err), 0);
         assert_true(mtime_of(f->db) != db_mtime);
-        assert_true(size_of(wal) < 32 + 4 * (4096 + 24));
+        commit_one_page(f);
+        assert_int_equal(tu_wal_frames(wal), 1);
 
         db_mtime = mtime_of(f->db);
         store_hold_checkpoint(f->s, true);
         for (int i = 0; i < 4 * STORE_WAL_CHECKPOINT_PAGES + 10; i++) {
                 assert_int_equal(store_network_set_active(f->s, "default", i & 1, &err), 0);
-                assert_true(tu_wal_frames(wal) < 4 * STORE_WAL_CHECKPOINT_PAGES);
+                assert_true(tu_wal_frames(wal) <= 4 * STORE_WAL_CHECKPOINT_PAGES);
         }
         assert_true(mtime_of(f->db) != db_mtime);
         store_hold_checkpoint(f->s, false);
@@ -943,6 +1001,7 @@ static void test_replaced_file_refused(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_log_kept_between_opens, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_log_restarted_in_place, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_foreign_write_not_stamped, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_replaced_file_refused, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_stamp_beside_open_connection, setup, teardown),

@@ -57,6 +57,9 @@ struct vport_store {
         bool stamp_current;
         /* store_hold_checkpoint(): commits leave the log to a later one. */
         bool hold_checkpoint;
+        /* This connection's last commit checkpointed the log, and no
+         * commit of its own has restarted it since. */
+        bool log_restart_due;
         /* The stamp this connection last matched or wrote, or "", and the
          * file and log it names. */
         char stamp[STORE_STAMP_MAX];
@@ -233,6 +236,10 @@ void store_file_sweep(vport_store *s, const char *dir);
  * enough pages in it, and each commit of a verified connection refreshes
  * the stamp. */
 void store_wal_setup(vport_store *s);
+
+/* Before the connection closes: a log its last commit checkpointed and
+ * nothing restarted since is emptied. */
+void store_wal_close(vport_store *s);
 
 /* The checked stamp (STORE_DB_NAME STORE_CHECKED_SUFFIX): the identity and
  * times (device, inode, size, mtime, ctime) of the state file and of its

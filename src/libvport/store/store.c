@@ -230,6 +230,8 @@ void store_close(vport_store *s) {
         if (!s)
                 return;
         store_stmt_cache_clear(s);
+        if (s->db)
+                store_wal_close(s);
         /* sqlite3_close_v2 rolls back an open transaction. */
         sqlite3_close_v2(s->db);
         if (s->path && s->damaged)
