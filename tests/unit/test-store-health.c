@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/file.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -851,6 +852,58 @@ static void test_log_restarted_in_place(void **state) {
         assert_int_equal(db_int(f->db, "SELECT count(*) FROM ports"), 40);
 }
 
+/* How many times each of names[] was opened since the last call: the
+ * IN_OPEN events of watch (an inotify descriptor on the directory). */
+static void count_opens(int watch, const char *const *names, int *ret, size_t n) {
+        char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+        ssize_t len;
+
+        memset(ret, 0, n * sizeof(*ret));
+        while ((len = read(watch, buf, sizeof(buf))) > 0)
+                for (char *p = buf; p < buf + len;
+                     p += sizeof(struct inotify_event) + ((struct inotify_event *) p)->len) {
+                        const struct inotify_event *e = (const struct inotify_event *) p;
+
+                        for (size_t i = 0; i < n; i++)
+                                if (e->len && (e->mask & IN_OPEN) && strcmp(e->name, names[i]) == 0)
+                                        ret[i]++;
+                }
+}
+
+/* A command's open checks the file, its log and its -shm, and compares
+ * the stamp with them, without opening any of them but through SQLite:
+ * SQLite's are the only opens of the three, and the stamp is read once.
+ * Its commits write the stamp through one open of it. */
+static void test_open_touches_each_file_once(void **state) {
+        static const char *const names[] = { STORE_DB_NAME, STORE_DB_NAME "-wal", STORE_DB_NAME "-shm",
+                                             STORE_DB_NAME ".checked" };
+        fixture *f = *state;
+        vport_error err = {};
+        int watch, opens[ELEMENTSOF(names)];
+
+        fill(f);
+        close_store(f);
+        assert_true(stamp_current(f));
+        watch = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+        assert_true(watch >= 0);
+        assert_true(inotify_add_watch(watch, f->dir, IN_OPEN) >= 0);
+
+        assert_int_equal(store_open(f->dir, &f->s, &err), 0);
+        count_opens(watch, names, opens, ELEMENTSOF(names));
+        assert_int_equal(opens[0], 1);
+        assert_int_equal(opens[1], 1);
+        assert_int_equal(opens[2], 1);
+        assert_int_equal(opens[3], 1);
+
+        for (int i = 0; i < 3; i++)
+                assert_int_equal(store_network_set_active(f->s, "default", !(i & 1), &err), 0);
+        close_store(f);
+        count_opens(watch, names, opens, ELEMENTSOF(names));
+        assert_int_equal(opens[3], 1);
+        assert_true(stamp_current(f));
+        close(watch);
+}
+
 /* Held (activate and deactivate, on a migration's downtime path), commits
  * past the threshold leave the checkpoint to a later commit; the first
  * commit after the hold is released does it. Held or not, a log of four
@@ -1002,6 +1055,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_log_kept_between_opens, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_log_restarted_in_place, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_open_touches_each_file_once, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_foreign_write_not_stamped, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_replaced_file_refused, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_stamp_beside_open_connection, setup, teardown),

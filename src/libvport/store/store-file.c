@@ -82,15 +82,17 @@ int store_file_prepare_dir(vport_store *s, const char *dir, vport_error *err) {
         struct stat st;
         int r;
 
-        if (stat(dir, &st) < 0 && errno == ENOENT) {
+        r = stat(dir, &st);
+        if (r < 0 && errno == ENOENT) {
                 if (s->flags & STORE_OPEN_READ_ONLY)
                         return 0;
                 r = store_mkdir_parents(dir);
                 if (r < 0)
                         return vport_error_set(err, r, "state directory %s: cannot create: %s", dir,
                                                strerror(-r));
+                r = stat(dir, &st);
         }
-        if (stat(dir, &st) < 0)
+        if (r < 0)
                 return vport_error_set(err, -errno, "state directory %s: %s", dir, strerror(errno));
         if (!S_ISDIR(st.st_mode))
                 return vport_error_set(err, -ENOTDIR, "state directory %s is not a directory", dir);
@@ -98,22 +100,38 @@ int store_file_prepare_dir(vport_store *s, const char *dir, vport_error *err) {
         return r < 0 ? r : 1;
 }
 
-/* Returns 1 if path exists (and passed), 0 if not, or -errno. */
-static int store_check_one(vport_store *s, const char *path, bool database, vport_error *err) {
+/* Tighten a mode through a descriptor of the file lstat() described (not
+ * something swapped in since). Returns 0 or -errno. */
+static int store_tighten_file(vport_store *s, const char *path, const struct stat *st, vport_error *err) {
         _cleanup_close_ int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        struct stat now;
+
+        if (fd < 0 || fstat(fd, &now) < 0)
+                return vport_error_set(err, -errno, "state file %s: %s", path, strerror(errno));
+        if (now.st_dev != st->st_dev || now.st_ino != st->st_ino)
+                return vport_error_set(err, -EBUSY, "state file %s was replaced while being checked", path);
+        return store_check_owner_mode(s, "state file", path, fd, &now, err);
+}
+
+/* lstat(), not open() and fstat(): the same checks in one call instead of
+ * three (a command opens the store once), and what it finds of the file
+ * and its log is what the checked stamp compares at open (ret, if not
+ * NULL). Returns 1 if path exists (and passed), 0 if not, or -errno. */
+static int store_check_one(vport_store *s, const char *path, bool database, store_stamp_file *ret,
+                           vport_error *err) {
         struct stat st;
         int r;
 
-        if (fd < 0 && errno == ENOENT)
-                return 0;
-        if (fd < 0)
-                return vport_error_set(err, -errno, "state file %s: %s", path,
-                                       errno == ELOOP ? "is a symbolic link" : strerror(errno));
-        if (fstat(fd, &st) < 0)
-                return vport_error_set(err, -errno, "state file %s: %s", path, strerror(errno));
+        if (lstat(path, &st) < 0)
+                return errno == ENOENT
+                               ? 0
+                               : vport_error_set(err, -errno, "state file %s: %s", path, strerror(errno));
+        if (S_ISLNK(st.st_mode))
+                return vport_error_set(err, -ELOOP, "state file %s: is a symbolic link", path);
         if (!S_ISREG(st.st_mode))
                 return vport_error_set(err, -EPERM, "state file %s is not a regular file", path);
-        r = store_check_owner_mode(s, "state file", path, fd, &st, err);
+        r = st.st_mode & 077 ? store_tighten_file(s, path, &st, err)
+                             : store_check_owner_mode(s, "state file", path, -1, &st, err);
         if (r < 0)
                 return r;
         /* vport links a new database into place complete (store_file_create),
@@ -126,6 +144,8 @@ static int store_check_one(vport_store *s, const char *path, bool database, vpor
                                        "and -shm files away, then restore a copy (%s%s, if there is one) "
                                        "or start with an empty store",
                                        path, path, STORE_LAST_GOOD_SUFFIX);
+        if (ret)
+                store_stamp_file_from(&st, database, ret);
         return 1;
 }
 
@@ -150,9 +170,10 @@ static int store_check_orphan_log(vport_store *s, vport_error *err) {
 
 int store_file_check(vport_store *s, vport_error *err) {
         static const char *const companions[] = { "-wal", "-shm" };
+        store_stamp_file *found[] = { &s->found_wal, NULL };
         int exists, r;
 
-        exists = store_check_one(s, s->path, true, err);
+        exists = store_check_one(s, s->path, true, &s->found_db, err);
         if (exists < 0)
                 return exists;
         for (size_t i = 0; i < ELEMENTSOF(companions); i++) {
@@ -160,7 +181,7 @@ int store_file_check(vport_store *s, vport_error *err) {
 
                 if (asprintf(&p, "%s%s", s->path, companions[i]) < 0)
                         return vport_error_set(err, -ENOMEM, "out of memory");
-                r = store_check_one(s, p, false, err);
+                r = store_check_one(s, p, false, found[i], err);
                 if (r < 0)
                         return r;
         }
@@ -172,7 +193,7 @@ int store_file_check(vport_store *s, vport_error *err) {
 /* The new database, in tmp: WAL mode, every migration. The connection is
  * closed, so its log is checkpointed into tmp and removed. */
 static int store_build(vport_store *s, const char *tmp, vport_error *err) {
-        vport_store t = { .path = (char *) tmp, .flags = s->flags, .creating = true };
+        vport_store t = { .path = (char *) tmp, .flags = s->flags, .creating = true, .stamp_fd = -1 };
         int r, rc;
 
         rc = sqlite3_open_v2(tmp, &t.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL);

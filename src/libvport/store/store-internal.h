@@ -4,6 +4,7 @@
 #pragma once
 
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -50,7 +51,7 @@ struct vport_store {
         bool damaged;
         char damage[VPORT_ERROR_MAX];
         /* The file passed the integrity check at this open, or still is the
-         * file that passed one (store_stamp_matches()). */
+         * file that passed one (store_stamp_matches_found()). */
         bool verified;
         /* The stamp matched the files when this connection's commit began:
          * the WAL hook restamps what the commit wrote. */
@@ -64,6 +65,13 @@ struct vport_store {
          * file and log it names. */
         char stamp[STORE_STAMP_MAX];
         store_stamp_file stamp_db, stamp_wal;
+        /* The stamp file, open once this connection has written it, or -1. */
+        int stamp_fd;
+        /* What the open found: the file and its log (store_file_check()),
+         * and the stamp (read once, "" if none). */
+        store_stamp_file found_db, found_wal;
+        bool open_stamp_read;
+        char open_stamp[STORE_STAMP_MAX];
         /* A network definition changed in the open transaction: refresh the
          * last-good copy once it commits. */
         bool defs_changed;
@@ -251,7 +259,18 @@ void store_wal_close(vport_store *s);
  * own) is still met by the first statement that reads the page (SQLITE_
  * CORRUPT, sticky: store_damaged_error()), before any commit. */
 #define STORE_CHECKED_SUFFIX ".checked"
-bool store_stamp_matches(vport_store *s);
+
+/* At open: does the stamp match the files as store_file_check() found
+ * them? The stamp is read once for the whole open, and the files are not
+ * stat()ed again. */
+bool store_stamp_matches_found(vport_store *s);
+
+/* What the checked stamp names of a file lstat() described (ctime only
+ * for the database file: see stamp_stat()). */
+void store_stamp_file_from(const struct stat *st, bool ctime, store_stamp_file *ret);
+
+/* Close the stamp file if this connection holds it open. */
+void store_stamp_close(vport_store *s);
 
 /* Run the quick check (store_check_integrity()); if it passed and nothing
  * wrote the files while it read them, stamp them (not on a read-only

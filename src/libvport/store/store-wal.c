@@ -45,19 +45,24 @@ static int stamp_path(const vport_store *s, const char *suffix, char buf[static 
 /* What the stamp says of one file: all zero if it does not exist or is
  * empty (SQLite creates an empty -wal when it first reads a WAL database:
  * that holds nothing); its ctime only if ctime. Returns 0 or -errno. */
+void store_stamp_file_from(const struct stat *st, bool ctime, store_stamp_file *ret) {
+        *ret = (store_stamp_file){};
+        if (st->st_size == 0)
+                return;
+        *ret = (store_stamp_file){ .dev = st->st_dev,
+                                   .ino = st->st_ino,
+                                   .size = st->st_size,
+                                   .mtime = st->st_mtim,
+                                   .ctime = ctime ? st->st_ctim : (struct timespec){} };
+}
+
 static int stamp_file_stat(const char *path, bool ctime, store_stamp_file *ret) {
         struct stat st;
 
         *ret = (store_stamp_file){};
         if (lstat(path, &st) < 0)
                 return errno == ENOENT ? 0 : -errno;
-        if (st.st_size == 0)
-                return 0;
-        *ret = (store_stamp_file){ .dev = st.st_dev,
-                                   .ino = st.st_ino,
-                                   .size = st.st_size,
-                                   .mtime = st.st_mtim,
-                                   .ctime = ctime ? st.st_ctim : (struct timespec){} };
+        store_stamp_file_from(&st, ctime, ret);
         return 0;
 }
 
@@ -162,11 +167,14 @@ static bool stamp_read(const vport_store *s, char buf[static STAMP_MAX]) {
  * this ~20 µs. A reader that meets the write half done, or two writers
  * that interleave, leave a stamp that matches nothing (the next open
  * checks the file): never one that matches files it does not describe.
- * No fsync: a lost stamp only matches nothing either. */
+ * No fsync: a lost stamp only matches nothing either. The file stays open
+ * for the connection's next commits (one open and close a command, not
+ * one a commit); if it was removed meanwhile (store_stamp_drop() by
+ * another process), the next open finds no stamp, which matches
+ * nothing. */
 static void stamp_write(vport_store *s, const char *line, const store_stamp_file *db,
                         const store_stamp_file *wal) {
         char path[PATH_MAX], text[STAMP_MAX];
-        _cleanup_close_ int fd = -1;
         size_t len = strlen(line);
 
         if (stamp_path(s, STORE_CHECKED_SUFFIX, path) < 0 || len > STAMP_MAX - 2)
@@ -174,17 +182,27 @@ static void stamp_write(vport_store *s, const char *line, const store_stamp_file
         memcpy(text, line, len);
         memset(text + len, ' ', STAMP_MAX - 2 - len);
         text[STAMP_MAX - 2] = '\n';
-        fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-        if (fd < 0)
+        if (s->stamp_fd < 0)
+                s->stamp_fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (s->stamp_fd < 0)
                 return;
-        if (pwrite(fd, text, STAMP_MAX - 1, 0) != STAMP_MAX - 1) {
+        if (pwrite(s->stamp_fd, text, STAMP_MAX - 1, 0) != STAMP_MAX - 1) {
                 (void) unlink(path);
+                store_stamp_close(s);
                 return;
         }
         stamp_remember(s, line, db, wal);
 }
 
-bool store_stamp_matches(vport_store *s) {
+void store_stamp_close(vport_store *s) {
+        if (s->stamp_fd >= 0)
+                (void) close(s->stamp_fd);
+        s->stamp_fd = -1;
+}
+
+/* Does the stamp match the files as they are now? Then this connection
+ * remembers it as its own. */
+static bool store_stamp_matches(vport_store *s) {
         char want[STAMP_MAX], got[STAMP_MAX];
         store_stamp_file db, wal;
 
@@ -194,9 +212,31 @@ bool store_stamp_matches(vport_store *s) {
         return true;
 }
 
+/* The stamp as the open found it, read once for both its uses there
+ * (store_wal_check_belongs(), store_stamp_matches_found()): "" if there
+ * is none. */
+static const char *stamp_at_open(vport_store *s) {
+        if (!s->open_stamp_read && !stamp_read(s, s->open_stamp))
+                s->open_stamp[0] = '\0';
+        s->open_stamp_read = true;
+        return s->open_stamp;
+}
+
+bool store_stamp_matches_found(vport_store *s) {
+        const char *got = stamp_at_open(s);
+        char want[STAMP_MAX];
+
+        if (!got[0] || s->found_db.size == 0 || stamp_format(&s->found_db, &s->found_wal, want) < 0 ||
+            !streq(got, want))
+                return false;
+        stamp_remember(s, got, &s->found_db, &s->found_wal);
+        return true;
+}
+
 void store_stamp_drop(vport_store *s) {
         char path[PATH_MAX];
 
+        store_stamp_close(s);
         if (stamp_path(s, STORE_CHECKED_SUFFIX, path) >= 0)
                 (void) unlink(path);
 }
@@ -309,24 +349,20 @@ void store_hold_checkpoint(vport_store *s, bool hold) {
 
 int store_wal_check_belongs(vport_store *s, vport_error *err) {
         uintmax_t db_dev, db_ino, wal_dev, wal_ino;
-        char got[STAMP_MAX], wal[PATH_MAX];
-        struct stat db_st, wal_st;
+        const store_stamp_file *db = &s->found_db, *wal = &s->found_wal;
 
-        if (!stamp_read(s, got) || stamp_path(s, "-wal", wal) < 0 ||
-            sscanf(got, "vport-checked 2 db %ju %ju %*s %*s %*s wal %ju %ju", &db_dev, &db_ino, &wal_dev,
-                   &wal_ino) != 4)
+        if (sscanf(stamp_at_open(s), "vport-checked 2 db %ju %ju %*s %*s %*s wal %ju %ju", &db_dev, &db_ino,
+                   &wal_dev, &wal_ino) != 4)
                 return 0;
-        if (stat(s->path, &db_st) < 0 || lstat(wal, &wal_st) < 0 || wal_st.st_size == 0)
-                return 0;
-        if (wal_st.st_dev != wal_dev || wal_st.st_ino != wal_ino ||
-            (db_st.st_dev == db_dev && db_st.st_ino == db_ino))
+        if (wal->size == 0 || wal->dev != wal_dev || wal->ino != wal_ino ||
+            (db->dev == db_dev && db->ino == db_ino))
                 return 0;
         return vport_error_set(
                 err, -EUCLEAN,
-                "state file %s was replaced, but not its log %s: SQLite would apply that log to "
-                "the new file. With no vport running, move %s and %s-shm away if %s is a copy "
+                "state file %s was replaced, but not its log %s-wal: SQLite would apply that log to "
+                "the new file. With no vport running, move %s-wal and %s-shm away if %s is a copy "
                 "you restored, or put the original file back",
-                s->path, wal, wal, s->path, s->path);
+                s->path, s->path, s->path, s->path, s->path);
 }
 
 void store_wal_setup(vport_store *s) {

@@ -10,27 +10,26 @@
 
 #define STORE_BOOT_ID_PATH "/proc/sys/kernel/random/boot_id"
 
-static inline void fclosep(FILE **f) {
-        if (*f)
-                fclose(*f);
-}
-
 const char *store_state_dir(const char *default_dir) {
         const char *e = getenv(STORE_ENV_STATE_DIR);
 
         return e && *e ? e : default_dir;
 }
 
+/* open() and read(), not stdio: no buffer and no fstat() for one line. */
 static int store_read_boot_id(char ret[static STORE_BOOT_ID_MAX], vport_error *err) {
         const char *e = getenv(STORE_ENV_BOOT_ID_FILE);
         const char *path = e && *e ? e : STORE_BOOT_ID_PATH;
-        _cleanup_(fclosep) FILE *f = fopen(path, "re");
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+        ssize_t n;
         size_t len;
 
-        if (!f)
+        if (fd < 0)
                 return vport_error_set(err, -errno, "boot id %s: %s", path, strerror(errno));
-        if (!fgets(ret, STORE_BOOT_ID_MAX, f))
-                ret[0] = '\0';
+        n = read(fd, ret, STORE_BOOT_ID_MAX - 1);
+        if (n < 0)
+                return vport_error_set(err, -errno, "boot id %s: %s", path, strerror(errno));
+        ret[n] = '\0';
         len = strcspn(ret, "\r\n");
         ret[len] = '\0';
         if (len == 0 || len >= STORE_BOOT_ID_MAX - 1)
@@ -148,7 +147,7 @@ static int store_check_file(vport_store *s, vport_error *err) {
         int r = 0;
 
         if (!(s->flags & STORE_OPEN_UNCHECKED)) {
-                if (store_stamp_matches(s))
+                if (store_stamp_matches_found(s))
                         r = store_refuse_damaged(s, err);
                 else
                         r = store_check_and_stamp(s, err);
@@ -205,6 +204,7 @@ int store_open_with(const char *dir, unsigned flags, vport_store **ret, vport_er
                 return vport_error_set(err, -ENOMEM, "out of memory");
         }
         s->flags = flags;
+        s->stamp_fd = -1;
         r = dir_exists = store_file_prepare_dir(s, dir, err);
         if (r > 0 && !(flags & STORE_OPEN_READ_ONLY))
                 store_file_sweep(s, dir);
@@ -234,6 +234,7 @@ void store_close(vport_store *s) {
                 store_wal_close(s);
         /* sqlite3_close_v2 rolls back an open transaction. */
         sqlite3_close_v2(s->db);
+        store_stamp_close(s);
         if (s->path && s->damaged)
                 store_stamp_drop(s);
         free(s->path);
