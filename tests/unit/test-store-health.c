@@ -904,6 +904,26 @@ static void test_open_touches_each_file_once(void **state) {
         close(watch);
 }
 
+/* The stamp file a connection keeps open for its commits: removed (a
+ * person forcing the next open to check), the next commit writes a new
+ * one in its place, not into the removed file. */
+static void test_stamp_removed_under_open_connection(void **state) {
+        fixture *f = *state;
+        char path[PATH_MAX];
+        vport_error err = {};
+
+        snprintf(path, sizeof(path), "%s.checked", f->db);
+        fill(f);
+        assert_true(stamp_current(f));
+        assert_int_equal(unlink(path), 0);
+        assert_int_equal(store_network_set_active(f->s, "default", true, &err), 0);
+        assert_true(stamp_current(f));
+        assert_int_equal(unlink(path), 0);
+        assert_int_equal(store_network_set_active(f->s, "default", false, &err), 0);
+        close_store(f);
+        assert_true(stamp_current(f));
+}
+
 /* Held (activate and deactivate, on a migration's downtime path), commits
  * past the threshold leave the checkpoint to a later commit; the first
  * commit after the hold is released does it. Held or not, a log of four
@@ -1056,6 +1076,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_log_kept_between_opens, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_log_restarted_in_place, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_open_touches_each_file_once, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_stamp_removed_under_open_connection, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_foreign_write_not_stamped, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_replaced_file_refused, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_stamp_beside_open_connection, setup, teardown),

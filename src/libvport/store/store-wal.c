@@ -208,6 +208,17 @@ static bool stamp_read(const vport_store *s, char buf[static STAMP_MAX]) {
         return true;
 }
 
+/* Is the stamp file this connection holds open still in the directory?
+ * Removed (by a person forcing the next open to check, or by another
+ * process that found the file damaged), its writes would reach nobody for
+ * the rest of a long-lived connection's life (vportd's), and every other
+ * command would check the file again. */
+static bool stamp_fd_linked(int fd) {
+        struct stat st;
+
+        return fstat(fd, &st) == 0 && st.st_nlink > 0;
+}
+
 /* Write line as the stamp and remember it as this connection's own. In
  * place, padded to a fixed length, so no shorter line leaves a longer
  * one's tail: a temporary file and a rename cost ~0.3 ms a commit here,
@@ -216,9 +227,7 @@ static bool stamp_read(const vport_store *s, char buf[static STAMP_MAX]) {
  * checks the file): never one that matches files it does not describe.
  * No fsync: a lost stamp only matches nothing either. The file stays open
  * for the connection's next commits (one open and close a command, not
- * one a commit); if it was removed meanwhile (store_stamp_drop() by
- * another process), the next open finds no stamp, which matches
- * nothing. */
+ * one a commit), and is opened again if it was removed meanwhile. */
 static void stamp_write(vport_store *s, const char *line, const store_stamp_file *db,
                         const store_stamp_file *wal) {
         char path[PATH_MAX], text[STAMP_MAX];
@@ -229,6 +238,8 @@ static void stamp_write(vport_store *s, const char *line, const store_stamp_file
         memcpy(text, line, len);
         memset(text + len, ' ', STAMP_MAX - 2 - len);
         text[STAMP_MAX - 2] = '\n';
+        if (s->stamp_fd >= 0 && !stamp_fd_linked(s->stamp_fd))
+                store_stamp_close(s);
         if (s->stamp_fd < 0)
                 s->stamp_fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (s->stamp_fd < 0)
