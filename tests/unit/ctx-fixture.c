@@ -241,6 +241,31 @@ static void assert_plan_indexed(sqlite3 *db, const char *sql) {
         sqlite3_finalize(st);
 }
 
+static const char *counted_needle;
+static size_t n_counted;
+
+static int on_sql_count(unsigned type, void *ctx, void *p, void *x) {
+        const char *sql = sqlite3_sql(p);
+
+        (void) type;
+        (void) ctx;
+        (void) x;
+        if (sql && strstr(sql, counted_needle))
+                n_counted++;
+        return 0;
+}
+
+void tu_sql_count(vport_ctx *ctx, const char *needle) {
+        counted_needle = needle;
+        n_counted = 0;
+        sqlite3_trace_v2(ctx->store->db, SQLITE_TRACE_STMT, on_sql_count, NULL);
+}
+
+size_t tu_sql_counted(vport_ctx *ctx) {
+        sqlite3_trace_v2(ctx->store->db, 0, NULL, NULL);
+        return n_counted;
+}
+
 size_t tu_sql_assert_indexed(vport_ctx *ctx) {
         sqlite3_trace_v2(ctx->store->db, 0, NULL, NULL);
         for (size_t i = 0; i < n_watched_sql; i++)

@@ -69,3 +69,10 @@ int tu_sweep_child(const char *dir, const vport_kernel_ops *base, unsigned k,
  * statements were checked. */
 void tu_sql_watch(vport_ctx *ctx);
 size_t tu_sql_assert_indexed(vport_ctx *ctx);
+
+/* How many times the store runs a statement whose SQL holds needle between
+ * tu_sql_count() and tu_sql_counted() (every run counts, as SQLite's trace
+ * reports it: a statement's first step). Not with tu_sql_watch() at once:
+ * each takes the connection's trace hook. */
+void tu_sql_count(vport_ctx *ctx, const char *needle);
+size_t tu_sql_counted(vport_ctx *ctx);

@@ -90,6 +90,7 @@ void vport_ctx_close(vport_ctx *ctx) {
         if (!ctx)
                 return;
         vport_ctx_clear_notices(ctx);
+        net_cache_clear(ctx);
         store_close(ctx->store);
         kernel_close(ctx->kernel);
         free(ctx);

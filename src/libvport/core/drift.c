@@ -515,14 +515,16 @@ static int check_orphans(drift *d, vport_port **ports, size_t n, vport_error *er
  * one a bridge-mode network plugs into (by name, as net-start checked it).
  * Reported even when no port is there to notice. */
 static int check_network(drift *d, const store_network *sn, vport_error *err) {
-        _cleanup_(network_def_freep) vport_network_def *def = NULL;
+        _cleanup_(net_parsed_unrefp) net_parsed *parsed = NULL;
+        const vport_network_def *def;
         vport_plug_type t;
         char name[VPORT_IFNAMSIZ];
         vport_link link;
         int ifindex = 0, r;
 
-        if (!sn->active || network_def_parse_string(sn->xml, strlen(sn->xml), &def, NULL) < 0)
+        if (!sn->active || net_parsed_get(d->ctx, sn, &parsed, NULL) < 0)
                 return 0; /* an unreadable definition fails its own commands, with their message */
+        def = parsed->def;
         t = network_def_plug_type(def, NULL);
         if (forward_mode_makes_bridge(def->forward_mode)) {
                 r = net_bridge_recorded(d->ctx, sn->name, name, &ifindex, err);

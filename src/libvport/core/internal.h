@@ -5,6 +5,18 @@
 #include "core/vport.h"
 
 #define VPORT_NOTICES_MAX 32
+/* Parsed network definitions a context keeps (net-cache.c): a host has a
+ * few networks; one with more parses the least recently used again. */
+#define NET_CACHE_MAX 32
+
+/* A network's definition as parsed from the stored text xml: shared
+ * between the context's cache and its users (read only), freed with the
+ * last share. */
+typedef struct net_parsed {
+        unsigned n_ref;
+        char *xml; /* the stored text def was parsed from: what the cache compares */
+        vport_network_def *def;
+} net_parsed;
 
 struct vport_ctx {
         vport_store *store;
@@ -18,6 +30,9 @@ struct vport_ctx {
         bool owner_step;
         int lowers_up[8];
         size_t n_lowers_up;
+        /* Parsed network definitions, most recently used first (net-cache.c). */
+        net_parsed *net_cache[NET_CACHE_MAX];
+        size_t n_net_cache;
 };
 
 /* Whether ifindex was found (or brought) up earlier in this owner step. */
@@ -124,8 +139,28 @@ int port_save(vport_ctx *ctx, vport_port *p, vport_error *err);
  * Returns 0 or -errno (-ESTALE: the row changed since it was read). */
 int port_save_state(vport_ctx *ctx, vport_port *p, vport_error *err);
 
-/* Load a network definition; -ENOENT if undefined. ret_active may be NULL. */
-int net_load(vport_ctx *ctx, const char *name, vport_network_def **ret, bool *ret_active, vport_error *err);
+/* The parsed definition of a network's stored row: the context's own
+ * while row->xml is still the text it parsed (the whole text compared: a
+ * definition changed by anyone is parsed again), else parsed now and kept
+ * (at most NET_CACHE_MAX). *ret is the caller's share (net_parsed_unref()).
+ * Returns 0 or -errno (err names the network's stored definition). */
+int net_parsed_get(vport_ctx *ctx, const store_network *row, net_parsed **ret, vport_error *err);
+/* Drop a share; the last one frees the definition. NULL-safe. */
+void net_parsed_unref(net_parsed *p);
+DEFINE_TRIVIAL_CLEANUP_FUNC(net_parsed *, net_parsed_unref);
+/* The cache's entries of network name dropped (an undefine), or all of
+ * them (the context closes). Shares held elsewhere stay valid. */
+void net_cache_forget(vport_ctx *ctx, const char *name);
+void net_cache_clear(vport_ctx *ctx);
+
+/* Load a network definition (net_parsed_get()); -ENOENT if undefined.
+ * ret and ret_active may be NULL. One read of the network's row. */
+int net_load(vport_ctx *ctx, const char *name, net_parsed **ret, bool *ret_active, vport_error *err);
+/* port-create's load, inside its write transaction (store_begin()): the
+ * network's row read once, its definition (net_parsed_get()), and the
+ * checks of net_check_open() on that row, made under the lock. Returns 0,
+ * -ENOENT, -EHOSTDOWN, -EBUSY or -errno. */
+int net_load_open(vport_ctx *ctx, const char *name, net_parsed **ret, vport_error *err);
 
 /* Flags of the steps on a loaded port beside the public VPORT_PORT_* ones:
  * STEP_NOT_DELETING, the caller found that the port has no delete entry
@@ -200,9 +235,10 @@ int net_destroy_done(vport_ctx *ctx, const char *name, vport_error *err);
  * destroying an inactive network, and the entry would pin its definition. */
 void net_destroy_forget_left(vport_ctx *ctx, const char *name);
 
-/* Inside the allocation's transaction: the network is active in the store
- * and no destroy has begun on it. -EHOSTDOWN or -EBUSY otherwise. */
-int net_check_open(vport_ctx *ctx, const char *name, vport_error *err);
+/* Inside the allocation's transaction, on the network's row read in it
+ * (net_load_open()): the network is active in the store and no destroy has
+ * begun on it. -EHOSTDOWN or -EBUSY otherwise. */
+int net_check_open(vport_ctx *ctx, const store_network *net, vport_error *err);
 
 /* Told of each network reconcile repaired (kind: a VPORT_REPAIR_*_NET_*). */
 typedef void (*net_repaired_fn)(void *userdata, vport_repair_kind kind, const char *network);

@@ -87,14 +87,14 @@ static int check_vf_netdev(vport_ctx *ctx, const vport_port *port, vport_error *
  * may be NULL: then the port's network is loaded. */
 static int check_mode(vport_ctx *ctx, const vport_port *port, const vport_network_def *net,
                       vport_error *err) {
-        _cleanup_(network_def_freep) vport_network_def *loaded = NULL;
+        _cleanup_(net_parsed_unrefp) net_parsed *loaded = NULL;
         int r;
 
         if (!net) {
                 r = net_load(ctx, port->network, &loaded, NULL, err);
                 if (r < 0)
                         return r;
-                net = loaded;
+                net = loaded->def;
         }
         return port_def_check_mode(port->def, net, err);
 }

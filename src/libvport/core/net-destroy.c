@@ -102,14 +102,11 @@ static int destroy_entry(vport_ctx *ctx, const char *name, destroy_record *ret, 
         return r;
 }
 
-int net_check_open(vport_ctx *ctx, const char *name, vport_error *err) {
-        _cleanup_(store_network_freep) store_network *net = NULL;
+int net_check_open(vport_ctx *ctx, const store_network *net, vport_error *err) {
+        const char *name = net->name;
         destroy_record rec;
         int r;
 
-        r = store_network_get(ctx->store, name, &net, err);
-        if (r < 0)
-                return r;
         if (!net->active)
                 return vport_error_set(err, -EHOSTDOWN, "network '%s' is not active", name);
         if (!net->destroying) /* read with the row: the common case costs no query */
@@ -272,13 +269,13 @@ int net_destroy_finish(vport_ctx *ctx, const vport_network_def *def, vport_error
  * the network itself. 1 if finished, 0 if someone else is at it or did it
  * meanwhile, or -errno. */
 static int destroy_resume(vport_ctx *ctx, const char *name, const destroy_record *rec, vport_error *err) {
-        _cleanup_(network_def_freep) vport_network_def *def = NULL;
+        _cleanup_(net_parsed_unrefp) net_parsed *net = NULL;
         vport_port **ports = NULL;
         size_t n = 0;
         bool active;
         int r;
 
-        r = net_load(ctx, name, &def, &active, err);
+        r = net_load(ctx, name, &net, &active, err);
         if (r < 0)
                 return r;
         if (!active) { /* the destroy got that far: only the entry is left */
@@ -292,7 +289,7 @@ static int destroy_resume(vport_ctx *ctx, const char *name, const destroy_record
                 return 0;
         }
         if (r >= 0)
-                r = net_destroy_finish(ctx, def, err);
+                r = net_destroy_finish(ctx, net->def, err);
         if (r < 0)
                 return vport_error_prefix(err, r, "finishing the net-destroy of network '%s'", name);
         return 1;

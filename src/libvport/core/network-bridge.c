@@ -43,12 +43,12 @@ static int bridge_user(vport_ctx *ctx, const vport_network_def *def, const char 
         *ret = NULL;
         r = store_network_list(ctx->store, &nets, &n, err);
         for (size_t i = 0; r >= 0 && i < n && !*ret; i++) {
-                _cleanup_(network_def_freep) vport_network_def *other = NULL;
+                _cleanup_(net_parsed_unrefp) net_parsed *other = NULL;
 
-                if (streq(nets[i].name, def->name) ||
-                    network_def_parse_string(nets[i].xml, strlen(nets[i].xml), &other, NULL) < 0)
+                if (streq(nets[i].name, def->name) || net_parsed_get(ctx, &nets[i], &other, NULL) < 0)
                         continue;
-                if (other->bridge_name && streq(other->bridge_name, name) && !(*ret = strdup(nets[i].name)))
+                if (other->def->bridge_name && streq(other->def->bridge_name, name) &&
+                    !(*ret = strdup(nets[i].name)))
                         r = -ENOMEM;
         }
         store_network_array_free(nets, n);

@@ -60,8 +60,9 @@ static int network_load_devices(vport_ctx *ctx, const vport_network_def *def, vp
  * store's usage), and then a definition that cannot be read is an error. */
 static int network_from_row(vport_ctx *ctx, const store_network *row, bool with_devices, vport_network **ret,
                             vport_error *err) {
-        _cleanup_(network_def_freep) vport_network_def *def = NULL;
+        _cleanup_(net_parsed_unrefp) net_parsed *parsed = NULL;
         _cleanup_(vport_network_freep) vport_network *n = calloc(1, sizeof(*n));
+        const vport_network_def *def;
         int r;
 
         if (!n || !(n->name = strdup(row->name)))
@@ -70,10 +71,11 @@ static int network_from_row(vport_ctx *ctx, const store_network *row, bool with_
         n->active = row->active;
         n->autostart = row->autostart;
         n->ports = count_live_ports(ctx, row->name);
-        r = network_def_parse_string(row->xml, strlen(row->xml), &def, with_devices ? err : NULL);
+        r = net_parsed_get(ctx, row, &parsed, with_devices ? err : NULL);
         if (r < 0 && with_devices)
                 return r;
         if (r >= 0) {
+                def = parsed->def;
                 n->forward = forward_mode_to_string(def->forward_mode);
                 n->plug = plug_def_type_to_string(network_def_plug_type(def, NULL));
                 if (def->bridge_name && !(n->bridge = strdup(def->bridge_name)))

@@ -60,6 +60,7 @@ int vport_net_undefine(vport_ctx *ctx, const char *name, vport_error *err) {
         if (r < 0)
                 return r;
         net_destroy_forget_left(ctx, name);
+        net_cache_forget(ctx, name);
         return store_network_undefine(ctx->store, name, err);
 }
 
@@ -103,15 +104,17 @@ static int check_devices(vport_ctx *ctx, const vport_network_def *net, vport_err
 }
 
 int vport_net_start(vport_ctx *ctx, const char *name, vport_error *err) {
-        _cleanup_(network_def_freep) vport_network_def *def = NULL;
+        _cleanup_(net_parsed_unrefp) net_parsed *net = NULL;
+        const vport_network_def *def;
         bool active;
         int r;
 
         assert_return(ctx && name, -EINVAL);
         name_check_return(NAME_NETWORK, name, err);
-        r = net_load(ctx, name, &def, &active, err);
+        r = net_load(ctx, name, &net, &active, err);
         if (r < 0)
                 return r;
+        def = net->def;
         if (active)
                 return vport_error_set(err, -EALREADY, "network '%s' is already active", name);
         net_destroy_forget_left(ctx, name);
@@ -125,7 +128,7 @@ int vport_net_start(vport_ctx *ctx, const char *name, vport_error *err) {
 
 int vport_net_destroy_ex(vport_ctx *ctx, const char *name, unsigned flags, vport_port ***ret_ports,
                          size_t *ret_n, vport_error *err) {
-        _cleanup_(network_def_freep) vport_network_def *def = NULL;
+        _cleanup_(net_parsed_unrefp) net_parsed *net = NULL;
         vport_port **ports = NULL;
         size_t n = 0;
         bool active;
@@ -138,7 +141,7 @@ int vport_net_destroy_ex(vport_ctx *ctx, const char *name, unsigned flags, vport
                 *ret_ports = NULL;
         if (ret_n)
                 *ret_n = 0;
-        r = net_load(ctx, name, &def, &active, err);
+        r = net_load(ctx, name, &net, &active, err);
         if (r < 0)
                 return r;
         if (!active)
@@ -151,7 +154,7 @@ int vport_net_destroy_ex(vport_ctx *ctx, const char *name, unsigned flags, vport
                 vport_port_array_free(ports, n);
         if (r < 0)
                 return r;
-        return net_destroy_finish(ctx, def, err);
+        return net_destroy_finish(ctx, net->def, err);
 }
 
 int vport_net_destroy(vport_ctx *ctx, const char *name, vport_error *err) {

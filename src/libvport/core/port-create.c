@@ -152,13 +152,13 @@ static const char *port_reclaim_device(const vport_plug *plug, char buf[static V
         return NULL;
 }
 
-/* Choose a device and record the port, in one write transaction so that
- * concurrent vport processes never hand out the same device twice, nor a
- * port on a network a net-destroy has begun on. A reclaimed port keeps its
- * <plug>. With defer, the transaction is left to commit with the next
- * write (store_commit_deferred(): port_create_prepare()). */
+/* Choose a device and record the port, inside vport_port_create()'s write
+ * transaction, so that concurrent vport processes never hand out the same
+ * device twice, nor a port on a network a net-destroy has begun on (the
+ * network was read and checked under the same lock: net_load_open()). A
+ * reclaimed port keeps its <plug>. */
 static int port_allocate(vport_ctx *ctx, const vport_network_def *net, const char *device, bool reclaim,
-                         bool defer, vport_port *port, vport_error *err) {
+                         vport_port *port, vport_error *err) {
         vport_plug_type t = network_def_plug_type(net, NULL);
         bool needs_pool = t == PLUG_DIRECT || t == PLUG_HOSTDEV_PCI;
         bool exclusive = pool_is_exclusive(net, port->def->virtualport);
@@ -166,14 +166,7 @@ static int port_allocate(vport_ctx *ctx, const vport_network_def *net, const cha
         store_port row;
         int r, i = -1;
 
-        r = store_begin(ctx->store, err);
-        if (r < 0)
-                return r;
-        /* checked again under the lock: a net-destroy may have begun (or
-         * ended) since the network was loaded */
-        r = net_check_open(ctx, net->name, err);
-        if (r >= 0)
-                r = owner_resolve(ctx, port->def, err);
+        r = owner_resolve(ctx, port->def, err);
         if (r >= 0)
                 r = port_pick_mac(ctx, port->def, err);
         if (r >= 0 && needs_pool)
@@ -205,9 +198,6 @@ static int port_allocate(vport_ctx *ctx, const vport_network_def *net, const cha
                         port_def_stored(port, &row);
                 store_port_clear(&row);
         }
-        if (r >= 0)
-                return defer ? store_commit_deferred(ctx->store, err) : store_commit(ctx->store, err);
-        store_rollback(ctx->store);
         return r;
 }
 
@@ -265,23 +255,23 @@ static int port_reclaim_request(const vport_port_request *req, const vport_port_
         return 0;
 }
 
-int vport_port_create(vport_ctx *ctx, const vport_port_request *req, vport_port **ret, vport_error *err) {
-        _cleanup_(network_def_freep) vport_network_def *net = NULL;
+/* What a create decides, in one write transaction (the caller's): the
+ * network read once (under the lock: a net-destroy may have begun since
+ * the request was made), the port resolved against it, a device chosen,
+ * the row inserted. */
+static int port_create_txn(vport_ctx *ctx, const vport_port_request *req, net_parsed **ret_net,
+                           vport_port **ret, vport_error *err) {
+        _cleanup_(net_parsed_unrefp) net_parsed *parsed = NULL;
         _cleanup_(vport_port_freep) vport_port *port = NULL;
+        const vport_network_def *net;
         char pci_buf[VPORT_PCI_STRLEN];
         const char *device;
-        bool active;
         int r;
 
-        assert_return(ctx && req && req->network, -EINVAL);
-        r = request_check_names(req, err);
+        r = net_load_open(ctx, req->network, &parsed, err);
         if (r < 0)
                 return r;
-        r = net_load(ctx, req->network, &net, &active, err);
-        if (r < 0)
-                return r;
-        if (!active)
-                return vport_error_set(err, -EHOSTDOWN, "network '%s' is not active", req->network);
+        net = parsed->def;
         if (!(port = calloc(1, sizeof(*port))) || !(port->network = strdup(net->name)))
                 return -ENOMEM;
         port->creator_uid = req->creator_uid ? *req->creator_uid : getuid();
@@ -297,8 +287,33 @@ int vport_port_create(vport_ctx *ctx, const vport_port_request *req, vport_port 
         r = port_reclaim_request(req, port->def, net, &device, pci_buf, err);
         if (r < 0)
                 return r;
-        r = port_allocate(ctx, net, device, req->flags & VPORT_PORT_RECLAIM, req->flags & VPORT_PORT_PREPARE,
-                          port, err);
+        r = port_allocate(ctx, net, device, req->flags & VPORT_PORT_RECLAIM, port, err);
+        if (r < 0)
+                return r;
+        *ret_net = TAKE_PTR(parsed);
+        *ret = TAKE_PTR(port);
+        return 0;
+}
+
+int vport_port_create(vport_ctx *ctx, const vport_port_request *req, vport_port **ret, vport_error *err) {
+        _cleanup_(net_parsed_unrefp) net_parsed *net = NULL;
+        _cleanup_(vport_port_freep) vport_port *port = NULL;
+        bool prepare;
+        int r;
+
+        assert_return(ctx && req && req->network, -EINVAL);
+        prepare = req->flags & VPORT_PORT_PREPARE;
+        r = request_check_names(req, err);
+        if (r >= 0)
+                r = store_begin(ctx->store, err);
+        if (r < 0)
+                return r;
+        r = port_create_txn(ctx, req, &net, &port, err);
+        if (r < 0) {
+                (void) store_rollback(ctx->store);
+                return r;
+        }
+        r = prepare ? store_commit_deferred(ctx->store, err) : store_commit(ctx->store, err);
         if (r < 0)
                 return r;
         if (bandwidth_is_set(&port->def->bandwidth)) {
@@ -308,9 +323,11 @@ int vport_port_create(vport_ctx *ctx, const vport_port_request *req, vport_port 
                            "port %s: <bandwidth>: kept, but vport gives it no effect (it sets no tc limits)",
                            uuid_format(&port->def->uuid, uuid));
         }
-        /* The port and its network are in hand: prepare them without reloading. */
-        if (req->flags & VPORT_PORT_PREPARE) {
-                r = port_create_prepare(ctx, port, net, req->flags, err);
+        /* The port and its network are in hand: prepare them without
+         * reloading. The insert waits for the prepare's first write
+         * (store_commit_deferred(): port_create_prepare()). */
+        if (prepare) {
+                r = port_create_prepare(ctx, port, net->def, req->flags, err);
                 if (r < 0)
                         return r;
         }

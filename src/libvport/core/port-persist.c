@@ -444,20 +444,38 @@ int port_save_state(vport_ctx *ctx, vport_port *p, vport_error *err) {
                                     &p->generation, err);
 }
 
-int net_load(vport_ctx *ctx, const char *name, vport_network_def **ret, bool *ret_active, vport_error *err) {
+int net_load(vport_ctx *ctx, const char *name, net_parsed **ret, bool *ret_active, vport_error *err) {
         _cleanup_(store_network_freep) store_network *n = NULL;
         int r;
 
         r = store_network_get(ctx->store, name, &n, err);
         if (r < 0)
                 return r;
-        if (ret) {
-                r = network_def_parse_string(n->xml, strlen(n->xml), ret, err);
-                if (r < 0)
-                        return vport_error_prefix(err, r, "network '%s': stored definition", name);
-        }
+        if (ret && (r = net_parsed_get(ctx, n, ret, err)) < 0)
+                return r;
         if (ret_active)
                 *ret_active = n->active;
+        return 0;
+}
+
+/* The one read of the row serves the three checks that each read it
+ * before: the definition, the active flag and destroy mark under the lock
+ * (net_check_open()), and the network's existence for the port's insert
+ * (now the insert's own foreign key: store_port_insert()). */
+int net_load_open(vport_ctx *ctx, const char *name, net_parsed **ret, vport_error *err) {
+        _cleanup_(net_parsed_unrefp) net_parsed *p = NULL;
+        _cleanup_(store_network_freep) store_network *n = NULL;
+        int r;
+
+        assert_return(store_in_transaction(ctx->store), -EINVAL);
+        r = store_network_get(ctx->store, name, &n, err);
+        if (r >= 0)
+                r = net_parsed_get(ctx, n, &p, err);
+        if (r >= 0)
+                r = net_check_open(ctx, n, err);
+        if (r < 0)
+                return r;
+        *ret = TAKE_PTR(p);
         return 0;
 }
 
