@@ -89,7 +89,8 @@ static void define_net(vport_store *s, const char *name, const char *uuid) {
         assert_int_equal(store_network_define(s, name, &u, "<network/>", &err), 1);
 }
 
-/* Enough ports to fill more than one page of the ports table. */
+/* Enough ports to fill more than one page of the ports table, and the
+ * network active. */
 static void fill(fixture *f) {
         vport_error err = {};
         char xml[600];
@@ -109,6 +110,9 @@ static void fill(fixture *f) {
                 assert_int_equal(uuid_generate(&p.uuid), 0);
                 assert_int_equal(store_port_insert(f->s, &p, &err), 0);
         }
+        /* and a commit of one page, which restarts the log if the last
+         * insert happened to checkpoint it: the log is never left empty */
+        assert_int_equal(store_network_set_active(f->s, "default", true, &err), 0);
 }
 
 /* Close the store: the log stays (checkpointed by size, not at close). */
@@ -791,8 +795,8 @@ static void test_log_kept_between_opens(void **state) {
         close_store(f);
         wal_size = size_of(wal);
         assert_true(mtime_of(f->db) != db_mtime);
-        assert_true(wal_size >= 32 + STORE_WAL_CHECKPOINT_PAGES * (4096 + 24));
-        assert_true(wal_size < 32 + 2 * STORE_WAL_CHECKPOINT_PAGES * (4096 + 24));
+        assert_true(wal_size >= 32 + STORE_WAL_CHECKPOINT_PAGES * tu_wal_frame_size(wal));
+        assert_true(wal_size < 32 + 2 * STORE_WAL_CHECKPOINT_PAGES * tu_wal_frame_size(wal));
         assert_true(stamp_current(f));
         assert_int_equal(db_int(f->db, "SELECT count(*) FROM ports"), 40);
 }
@@ -828,12 +832,13 @@ static void commit_until_checkpoint(fixture *f, const char *wal) {
  * through both. */
 static void test_log_restarted_in_place(void **state) {
         fixture *f = *state;
-        const off_t full = 32 + STORE_WAL_CHECKPOINT_PAGES * (4096 + 24);
         char wal[PATH_MAX];
         vport_error err = {};
+        off_t full;
 
         snprintf(wal, sizeof(wal), "%s-wal", f->db);
         fill(f);
+        full = 32 + STORE_WAL_CHECKPOINT_PAGES * tu_wal_frame_size(wal);
         commit_until_checkpoint(f, wal);
         assert_true(size_of(wal) >= full);
         close_store(f);
@@ -904,6 +909,15 @@ static void test_open_touches_each_file_once(void **state) {
         close(watch);
 }
 
+/* A new state file has 2 KiB pages (store_build()): every command's first
+ * open checksums each page of the log, and a port writes ~17 of them. */
+static void test_new_file_page_size(void **state) {
+        fixture *f = *state;
+
+        fill(f);
+        assert_int_equal(db_int(f->db, "PRAGMA page_size"), 2048);
+}
+
 /* The stamp file a connection keeps open for its commits: removed (a
  * person forcing the next open to check), the next commit writes a new
  * one in its place, not into the removed file. */
@@ -916,10 +930,10 @@ static void test_stamp_removed_under_open_connection(void **state) {
         fill(f);
         assert_true(stamp_current(f));
         assert_int_equal(unlink(path), 0);
-        assert_int_equal(store_network_set_active(f->s, "default", true, &err), 0);
+        assert_int_equal(store_network_set_active(f->s, "default", false, &err), 0);
         assert_true(stamp_current(f));
         assert_int_equal(unlink(path), 0);
-        assert_int_equal(store_network_set_active(f->s, "default", false, &err), 0);
+        assert_int_equal(store_network_set_active(f->s, "default", true, &err), 0);
         close_store(f);
         assert_true(stamp_current(f));
 }
@@ -1077,6 +1091,7 @@ int main(void) {
                 cmocka_unit_test_setup_teardown(test_log_restarted_in_place, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_open_touches_each_file_once, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_stamp_removed_under_open_connection, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_new_file_page_size, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_foreign_write_not_stamped, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_replaced_file_refused, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_stamp_beside_open_connection, setup, teardown),

@@ -33,3 +33,19 @@ static inline long tu_wal_frames(const char *wal) {
         close(fd);
         return n;
 }
+
+/* A frame's size in the log (its page and header), from the log's header:
+ * 0 if there is no log. */
+static inline long tu_wal_frame_size(const char *wal) {
+        uint8_t hdr[12];
+        int fd = open(wal, O_RDONLY | O_CLOEXEC);
+        ssize_t n = fd < 0 ? -1 : pread(fd, hdr, sizeof(hdr), 0);
+
+        if (fd >= 0)
+                close(fd);
+        if (n != (ssize_t) sizeof(hdr))
+                return 0;
+        return (long) ((uint32_t) hdr[8] << 24 | (uint32_t) hdr[9] << 16 | (uint32_t) hdr[10] << 8 |
+                       hdr[11]) +
+               24;
+}

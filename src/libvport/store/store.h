@@ -159,9 +159,10 @@ bool store_in_transaction(const vport_store *s);
 void store_set_commit_hook(vport_store *s, void (*fn)(void *userdata), void *userdata);
 
 /* The commit that leaves this many pages or more in the state file's log
- * checkpoints it into the file and empties it (store-wal.c, which says
- * how it was chosen). */
-#define STORE_WAL_CHECKPOINT_PAGES 128
+ * checkpoints it into the file, and the next commit writes the log again
+ * from its start (store-wal.c; how it was chosen: bench/README.md, "The
+ * store's per-process cost, again"). */
+#define STORE_WAL_CHECKPOINT_PAGES 160
 
 /* While held, a commit that fills the log past its checkpoint threshold
  * leaves the checkpoint (three fdatasyncs) to a later commit, unless the
