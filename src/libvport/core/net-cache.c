@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The context's parsed network definitions: a long-lived context (vportd, a
  * library user) parses a network's stored XML once, not at every request
- * (libxml2's parse and the checks were ~61 k instructions of a vportd
+ * (libxml2's parse and the checks were ~46 k instructions of a vportd
  * port-create). An entry is found by the stored text itself, compared in
  * full with what the store holds now: a definition changed by anyone (this
  * context, another one, another process sharing the state file) is a

@@ -273,7 +273,7 @@ static int port_insert_row(vport_store *s, store_port *p, vport_error *err) {
         /* An undefined network and a port that exists already are the
          * INSERT's own constraints (its foreign key, its primary key), not
          * queries of their own: reading the network's row again cost a
-         * port-create ~14 k instructions, its caller has just read it. */
+         * port-create ~13 k instructions, its caller has just read it. */
         rc = sqlite3_step(st);
         if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
                 return vport_error_set(err, -ENOENT, "network '%s' is not defined", p->network);
