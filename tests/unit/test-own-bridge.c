@@ -97,6 +97,89 @@ static void test_define_picks_free_name(void **state) {
         define_ok(f, "<network><name>a</name><bridge name='virbr1'/></network>");
 }
 
+/* A redefinition that another process's net-start overtakes, between
+ * the define's first look at the network and its write, is refused under
+ * the write lock: the running network keeps the definition it was
+ * started from. The hook starts the network from another context at the
+ * redefinition's first kernel read (its bridge name check). */
+static vport_ctx *race_ctx;
+static bool race_armed;
+
+static int race_link_get(vport_kernel *k, int ifindex, const char *name, vport_link *ret, vport_error *err) {
+        if (race_armed) {
+                race_armed = false;
+                assert_int_equal(vport_net_start(race_ctx, "iso", NULL), 0);
+        }
+        return fake_net_ops.link_get(k, ifindex, name, ret, err);
+}
+
+static void test_redefine_overtaken_by_start(void **state) {
+        fixture *f = *state;
+        vport_kernel_ops ops = fake_net_ops;
+        _cleanup_free_ char *xml = NULL;
+        vport_error err = { 0 };
+        vport_ctx *ctx;
+
+        define_ok(f, ISO);
+        ops.link_get = race_link_get;
+        ctx = tu_ctx_open(f->dir, &ops);
+        race_ctx = f->ctx;
+        race_armed = true;
+        assert_int_equal(
+                vport_net_define(ctx, "<network><name>iso</name><bridge stp='on'/></network>", NULL, &err),
+                -EBUSY);
+        assert_false(race_armed); /* the start did overtake it */
+        assert_non_null(strstr(err.message, "network 'iso' is active"));
+        vport_ctx_close(ctx);
+        assert_true(active(f, "iso"));
+        xml = dump(f, "iso");
+        assert_non_null(strstr(xml, "stp=\"off\""));
+        assert_int_equal(vport_net_destroy(f->ctx, "iso", NULL), 0);
+}
+
+/* The other order: a redefinition committed while a net-start runs (at
+ * the start's first kernel read) makes the start fail at its last step,
+ * the activation, which finds the stored definition changed: the bridge
+ * made from the old one is deleted and the network stays down with the
+ * new definition. */
+static int race_define_link_get(vport_kernel *k, int ifindex, const char *name, vport_link *ret,
+                                vport_error *err) {
+        if (race_armed) {
+                race_armed = false;
+                assert_int_equal(vport_net_define(race_ctx,
+                                                  "<network><name>iso</name><bridge stp='on'/></network>",
+                                                  NULL, NULL),
+                                 0);
+        }
+        return fake_net_ops.link_get(k, ifindex, name, ret, err);
+}
+
+static void test_start_overtaken_by_redefine(void **state) {
+        fixture *f = *state;
+        vport_kernel_ops ops = fake_net_ops;
+        _cleanup_free_ char *xml = NULL;
+        vport_error err = { 0 };
+        vport_ctx *ctx;
+
+        define_ok(f, ISO);
+        ops.link_get = race_define_link_get;
+        ctx = tu_ctx_open(f->dir, &ops);
+        race_ctx = f->ctx;
+        race_armed = true;
+        assert_int_equal(vport_net_start(ctx, "iso", &err), -ESTALE);
+        assert_false(race_armed);
+        assert_non_null(strstr(err.message, "network 'iso' was redefined while it was being started"));
+        vport_ctx_close(ctx);
+        assert_null(fake_net_find(0, "virbr0"));
+        assert_false(active(f, "iso"));
+        xml = dump(f, "iso");
+        assert_non_null(strstr(xml, "stp=\"on\""));
+        /* started again, from the definition now stored */
+        assert_int_equal(vport_net_start(f->ctx, "iso", NULL), 0);
+        assert_true(fake_net_find(0, "virbr0")->stp);
+        assert_int_equal(vport_net_destroy(f->ctx, "iso", NULL), 0);
+}
+
 static void test_start_sets_everything(void **state) {
         fixture *f = *state;
         fake_net_link *br;
@@ -252,6 +335,8 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_define_picks_free_name, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_start_sets_everything, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_redefine_overtaken_by_start, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_start_overtaken_by_redefine, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_isolated_tap, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_isolated_flag_failure_leaves_no_tap, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_failed_start_leaves_nothing, setup, teardown),

@@ -239,15 +239,15 @@ static int bridge_configure(vport_ctx *ctx, const vport_network_def *def, const 
 }
 
 /* The record says "prepared" and the network is active, or neither. */
-static int bridge_commit(vport_ctx *ctx, const vport_network_def *def, const bridge_record *rec,
-                         vport_error *err) {
+static int bridge_commit(vport_ctx *ctx, const vport_network_def *def, const char *xml,
+                         const bridge_record *rec, vport_error *err) {
         int r = store_begin(ctx->store, err);
 
         if (r < 0)
                 return r;
         r = record_put(ctx, def, JOURNAL_STEP_PREPARED, rec, err);
         if (r >= 0)
-                r = store_network_set_active(ctx->store, def->name, true, err);
+                r = store_network_activate(ctx->store, def->name, xml, err);
         if (r < 0) {
                 (void) store_rollback(ctx->store);
                 return r;
@@ -255,7 +255,8 @@ static int bridge_commit(vport_ctx *ctx, const vport_network_def *def, const bri
         return store_commit(ctx->store, err);
 }
 
-static int bridge_make(vport_ctx *ctx, const vport_network_def *def, bridge_record *rec, vport_error *err) {
+static int bridge_make(vport_ctx *ctx, const vport_network_def *def, const char *xml, bridge_record *rec,
+                       vport_error *err) {
         vport_bridge_request req = { .name = def->bridge_name,
                                      .mac = def->mac,
                                      .stp = def->bridge_stp != 0,
@@ -276,7 +277,7 @@ static int bridge_make(vport_ctx *ctx, const vport_network_def *def, bridge_reco
         if (r >= 0)
                 r = bridge_configure(ctx, def, &br, err);
         if (r >= 0)
-                r = bridge_commit(ctx, def, rec, err);
+                r = bridge_commit(ctx, def, xml, rec, err);
         return r < 0 ? vport_error_prefix(err, r, "network '%s': bridge %s", def->name, def->bridge_name)
                      : 0;
 }
@@ -314,7 +315,7 @@ static int record_claim(vport_ctx *ctx, const vport_network_def *def, const brid
         return store_commit(ctx->store, err);
 }
 
-int net_bridge_start(vport_ctx *ctx, const vport_network_def *def, vport_error *err) {
+int net_bridge_start(vport_ctx *ctx, const vport_network_def *def, const char *xml, vport_error *err) {
         bridge_record rec = { .mac = def->mac };
         int r;
 
@@ -338,7 +339,7 @@ int net_bridge_start(vport_ctx *ctx, const vport_network_def *def, vport_error *
         r = record_claim(ctx, def, &rec, err);
         if (r < 0)
                 return r;
-        r = bridge_make(ctx, def, &rec, err);
+        r = bridge_make(ctx, def, xml, &rec, err);
         if (r < 0) {
                 /* a failed RTM_NEWLINK made nothing: only a bridge we got an
                  * ifindex for is ours to delete */

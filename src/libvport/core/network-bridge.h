@@ -15,9 +15,10 @@ int net_bridge_define(vport_ctx *ctx, vport_network_def *def, vport_error *err);
 /* Make the bridge: refuse a name some device already has (never take one
  * over), journal the name, create it with its MAC, forward delay and STP,
  * set the MTU, add the <ip> addresses, bring it up, then record it and mark
- * the network active in one transaction. On failure nothing is left.
- * Returns 0 or -errno. */
-int net_bridge_start(vport_ctx *ctx, const vport_network_def *def, vport_error *err);
+ * the network active in one transaction, if its stored definition is still
+ * xml, the text def was parsed from (-ESTALE if another process redefined
+ * it meanwhile). On failure nothing is left. Returns 0 or -errno. */
+int net_bridge_start(vport_ctx *ctx, const vport_network_def *def, const char *xml, vport_error *err);
 
 /* Delete the bridge if it still is the one recorded (a device gone already
  * counts as done, with a notice), then forget it and mark the network

@@ -122,8 +122,8 @@ int vport_net_start(vport_ctx *ctx, const char *name, vport_error *err) {
         if (r < 0)
                 return r;
         if (forward_mode_makes_bridge(def->forward_mode))
-                return net_bridge_start(ctx, def, err);
-        return store_network_set_active(ctx->store, name, true, err);
+                return net_bridge_start(ctx, def, net->xml, err);
+        return store_network_activate(ctx->store, name, net->xml, err);
 }
 
 int vport_net_destroy_ex(vport_ctx *ctx, const char *name, unsigned flags, vport_port ***ret_ports,

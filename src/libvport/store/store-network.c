@@ -130,6 +130,12 @@ static int network_define_check(vport_store *s, const char *name, const vport_uu
         if (by_name && !uuid_equal(&by_name->uuid, uuid))
                 return vport_error_set(err, -EEXIST, "network '%s' already exists with uuid %s", name,
                                        uuid_format(&by_name->uuid, have));
+        /* Checked again here, under the write lock: another process may
+         * have started the network since the caller looked (a running
+         * network keeps the definition it was started from). */
+        if (by_name && by_name->active)
+                return vport_error_set(err, -EBUSY,
+                                       "network '%s' is active; destroy it before redefining it", name);
         if (by_name)
                 return 0;
         uuid_format(uuid, want);
@@ -284,6 +290,38 @@ int store_network_set_active(vport_store *s, const char *name, bool active, vpor
                                    "UPDATE networks SET active = ?2, active_boot_id = ?3, updated = ?4 "
                                    "WHERE name = ?1",
                                    name, active, active && s ? s->boot_id : NULL, err);
+}
+
+int store_network_activate(vport_store *s, const char *name, const char *xml, vport_error *err) {
+        _cleanup_(store_network_freep) store_network *n = NULL;
+        _cleanup_stmt_ sqlite3_stmt *st = NULL;
+        bool owned;
+        int r, rc;
+
+        assert_return(s && name && xml, -EINVAL);
+        owned = store_txn_take_deferred(s);
+        r = store_prepare(s,
+                          "UPDATE networks SET active = 1, active_boot_id = ?3, updated = ?4 "
+                          "WHERE name = ?1 AND xml = ?2",
+                          &st, err);
+        if (r >= 0) {
+                store_bind_text(st, 1, name);
+                store_bind_text(st, 2, xml);
+                store_bind_text(st, 3, s->boot_id);
+                sqlite3_bind_int64(st, 4, store_now());
+                rc = sqlite3_step(st);
+                if (rc != SQLITE_DONE)
+                        r = store_sql_error(s, rc, err, "updating network '%s'", name);
+        }
+        if (r >= 0 && sqlite3_changes(s->db) == 0) {
+                r = store_network_get(s, name, &n, err);
+                if (r >= 0)
+                        r = vport_error_set(err, -ESTALE,
+                                            "network '%s' was redefined while it was being started: "
+                                            "nothing of this start is kept; start it again",
+                                            name);
+        }
+        return store_txn_leave(s, owned, r, err);
 }
 
 int store_network_set_autostart(vport_store *s, const char *name, bool autostart, vport_error *err) {

@@ -213,6 +213,12 @@ int store_network_list(vport_store *s, store_network **ret, size_t *ret_n, vport
 /* Mark active (under the current boot id) or inactive. Returns 0 or -ENOENT. */
 int store_network_set_active(vport_store *s, const char *name, bool active, vport_error *err);
 
+/* Mark active under the current boot id if its stored definition is
+ * still xml, the text the start read; -ESTALE if it was redefined since
+ * (another process), -ENOENT if it is gone. A running network thus always
+ * carries the definition it was started from. */
+int store_network_activate(vport_store *s, const char *name, const char *xml, vport_error *err);
+
 /* Returns 0 or -ENOENT. */
 int store_network_set_autostart(vport_store *s, const char *name, bool autostart, vport_error *err);
 
