@@ -87,20 +87,22 @@ pair() { # pair NAME-A TYPE-A CONF-A NAME-B TYPE-B CONF-B
 	done
 }
 
-pair vbr vport-cni "$conf_vbr" rbr bridge "$conf_rbr"
-pair vdir vport-cni "$conf_vdir" rmv macvlan "$conf_rmv"
-med() { tr ' ' '\n' <<<"${times[$1]}" | grep . | cut -d: -f"${2:-1}" | median; }
+if ((N > 0)); then
+	pair vbr vport-cni "$conf_vbr" rbr bridge "$conf_rbr"
+	pair vdir vport-cni "$conf_vdir" rmv macvlan "$conf_rmv"
+	med() { tr ' ' '\n' <<<"${times[$1]}" | grep . | cut -d: -f"${2:-1}" | median; }
 
-echo "ADD+DEL of one attachment, median of $N (same run, same host namespace, host-local IPAM):"
-printf '  %-8s vport-cni %s   reference %s   vport-cni/reference %s\n' \
-	bridge "$(ms "$(med vbr)")" "$(ms "$(med rbr)")" "$(ratio "$(med vbr)" "$(med rbr)")"
-printf '  %-8s vport-cni %s   reference %s   vport-cni/reference %s\n' \
-	macvlan "$(ms "$(med vdir)")" "$(ms "$(med rmv)")" "$(ratio "$(med vdir)" "$(med rmv)")"
-echo "  each verb (medians): ADD / DEL"
-printf '  %-8s vport-cni %s / %s   reference %s / %s\n' bridge \
-	"$(ms "$(med vbr 2)")" "$(ms "$(med vbr 3)")" "$(ms "$(med rbr 2)")" "$(ms "$(med rbr 3)")"
-printf '  %-8s vport-cni %s / %s   reference %s / %s\n' macvlan \
-	"$(ms "$(med vdir 2)")" "$(ms "$(med vdir 3)")" "$(ms "$(med rmv 2)")" "$(ms "$(med rmv 3)")"
+	echo "ADD+DEL of one attachment, median of $N (same run, same host namespace, host-local IPAM):"
+	printf '  %-8s vport-cni %s   reference %s   vport-cni/reference %s\n' \
+		bridge "$(ms "$(med vbr)")" "$(ms "$(med rbr)")" "$(ratio "$(med vbr)" "$(med rbr)")"
+	printf '  %-8s vport-cni %s   reference %s   vport-cni/reference %s\n' \
+		macvlan "$(ms "$(med vdir)")" "$(ms "$(med rmv)")" "$(ratio "$(med vdir)" "$(med rmv)")"
+	echo "  each verb (medians): ADD / DEL"
+	printf '  %-8s vport-cni %s / %s   reference %s / %s\n' bridge \
+		"$(ms "$(med vbr 2)")" "$(ms "$(med vbr 3)")" "$(ms "$(med rbr 2)")" "$(ms "$(med rbr 3)")"
+	printf '  %-8s vport-cni %s / %s   reference %s / %s\n' macvlan \
+		"$(ms "$(med vdir 2)")" "$(ms "$(med vdir 3)")" "$(ms "$(med rmv 2)")" "$(ms "$(med rmv 3)")"
+fi
 
 [ "$M" -gt 0 ] && command -v podman >/dev/null || exit 0
 # podman run --rm ... true on each network: storage and configuration private
