@@ -97,38 +97,53 @@ static void test_define_picks_free_name(void **state) {
         define_ok(f, "<network><name>a</name><bridge name='virbr1'/></network>");
 }
 
-/* A redefinition that another process's net-start overtakes, between
- * the define's first look at the network and its write, is refused under
- * the write lock: the running network keeps the definition it was
- * started from. The hook starts the network from another context at the
- * redefinition's first kernel read (its bridge name check). */
-static vport_ctx *race_ctx;
-static bool race_armed;
+/* Two processes on one network: a redefinition and a net-start, each
+ * overtaken by the other between its first look at the network and its
+ * last write. A context opened with race_open() runs the other step, from
+ * the fixture's context, at its own first kernel read (link_get: the
+ * redefinition's bridge name check, the start's device check). */
+typedef enum race_step { RACE_NONE, RACE_START, RACE_REDEFINE } race_step;
+static vport_ctx *race_other;
+static race_step race_armed;
 
 static int race_link_get(vport_kernel *k, int ifindex, const char *name, vport_link *ret, vport_error *err) {
-        if (race_armed) {
-                race_armed = false;
-                assert_int_equal(vport_net_start(race_ctx, "iso", NULL), 0);
-        }
+        race_step step = race_armed;
+
+        race_armed = RACE_NONE;
+        if (step == RACE_START)
+                assert_int_equal(vport_net_start(race_other, "iso", NULL), 0);
+        else if (step == RACE_REDEFINE)
+                assert_int_equal(vport_net_define(race_other,
+                                                  "<network><name>iso</name><bridge stp='on'/></network>",
+                                                  NULL, NULL),
+                                 0);
         return fake_net_ops.link_get(k, ifindex, name, ret, err);
 }
 
-static void test_redefine_overtaken_by_start(void **state) {
-        fixture *f = *state;
-        vport_kernel_ops ops = fake_net_ops;
-        _cleanup_free_ char *xml = NULL;
-        vport_error err = { 0 };
-        vport_ctx *ctx;
+/* ISO defined, and a second context whose first kernel read runs step. */
+static vport_ctx *race_open(fixture *f, race_step step) {
+        static vport_kernel_ops ops;
 
         define_ok(f, ISO);
+        ops = fake_net_ops;
         ops.link_get = race_link_get;
-        ctx = tu_ctx_open(f->dir, &ops);
-        race_ctx = f->ctx;
-        race_armed = true;
+        race_other = f->ctx;
+        race_armed = step;
+        return tu_ctx_open(f->dir, &ops);
+}
+
+/* The start commits first: the redefinition is refused under its write
+ * lock, and the running network keeps the definition it was started from. */
+static void test_redefine_overtaken_by_start(void **state) {
+        fixture *f = *state;
+        vport_ctx *ctx = race_open(f, RACE_START);
+        _cleanup_free_ char *xml = NULL;
+        vport_error err = { 0 };
+
         assert_int_equal(
                 vport_net_define(ctx, "<network><name>iso</name><bridge stp='on'/></network>", NULL, &err),
                 -EBUSY);
-        assert_false(race_armed); /* the start did overtake it */
+        assert_int_equal(race_armed, RACE_NONE); /* the start did overtake it */
         assert_non_null(strstr(err.message, "network 'iso' is active"));
         vport_ctx_close(ctx);
         assert_true(active(f, "iso"));
@@ -137,37 +152,17 @@ static void test_redefine_overtaken_by_start(void **state) {
         assert_int_equal(vport_net_destroy(f->ctx, "iso", NULL), 0);
 }
 
-/* The other order: a redefinition committed while a net-start runs (at
- * the start's first kernel read) makes the start fail at its last step,
- * the activation, which finds the stored definition changed: the bridge
- * made from the old one is deleted and the network stays down with the
- * new definition. */
-static int race_define_link_get(vport_kernel *k, int ifindex, const char *name, vport_link *ret,
-                                vport_error *err) {
-        if (race_armed) {
-                race_armed = false;
-                assert_int_equal(vport_net_define(race_ctx,
-                                                  "<network><name>iso</name><bridge stp='on'/></network>",
-                                                  NULL, NULL),
-                                 0);
-        }
-        return fake_net_ops.link_get(k, ifindex, name, ret, err);
-}
-
+/* The redefinition commits first: the start fails at its last step, the
+ * activation, which finds the stored definition changed; the bridge made
+ * from the old one is deleted and the network stays down with the new. */
 static void test_start_overtaken_by_redefine(void **state) {
         fixture *f = *state;
-        vport_kernel_ops ops = fake_net_ops;
+        vport_ctx *ctx = race_open(f, RACE_REDEFINE);
         _cleanup_free_ char *xml = NULL;
         vport_error err = { 0 };
-        vport_ctx *ctx;
 
-        define_ok(f, ISO);
-        ops.link_get = race_define_link_get;
-        ctx = tu_ctx_open(f->dir, &ops);
-        race_ctx = f->ctx;
-        race_armed = true;
         assert_int_equal(vport_net_start(ctx, "iso", &err), -ESTALE);
-        assert_false(race_armed);
+        assert_int_equal(race_armed, RACE_NONE);
         assert_non_null(strstr(err.message, "network 'iso' was redefined while it was being started"));
         vport_ctx_close(ctx);
         assert_null(fake_net_find(0, "virbr0"));
