@@ -94,82 +94,35 @@ static int stamp_stat(const vport_store *s, store_stamp_file *ret_db, store_stam
         return r;
 }
 
-/* The stamp's line as it is built: written with these, not snprintf()
- * (parsing its format cost ~8 k instructions a line, and a command builds
- * four). full: it did not fit. */
-typedef struct stamp_line {
-        char *p, *end; /* end: the last byte, kept for the NUL */
-        bool full;
-} stamp_line;
+/* Append " NAME DEV INO SIZE MTIME[ CTIME]" of f to buf, or " NAME -" if
+ * it is empty. Returns 0 or -ENAMETOOLONG. */
+static int stamp_add_file(const char *name, const store_stamp_file *f, char *buf, size_t size) {
+        size_t len = strlen(buf);
+        int n;
 
-static void line_add(stamp_line *l, const char *text) {
-        for (; *text; text++) {
-                if (l->p == l->end) {
-                        l->full = true;
-                        return;
-                }
-                *l->p++ = *text;
+        if (f->size == 0)
+                n = snprintf(buf + len, size - len, " %s -", name);
+        else
+                n = snprintf(buf + len, size - len, " %s %ju %ju %jd %jd.%09ld", name, (uintmax_t) f->dev,
+                             (uintmax_t) f->ino, (intmax_t) f->size, (intmax_t) f->mtime.tv_sec,
+                             f->mtime.tv_nsec);
+        if (n > 0 && (size_t) n < size - len && (f->ctime.tv_sec || f->ctime.tv_nsec)) {
+                len += (size_t) n;
+                n = snprintf(buf + len, size - len, " %jd.%09ld", (intmax_t) f->ctime.tv_sec,
+                             f->ctime.tv_nsec);
         }
+        return n > 0 && (size_t) n < size - len ? 0 : -ENAMETOOLONG;
 }
 
-/* v in decimal, zero-padded to width digits. */
-static void line_add_uint(stamp_line *l, uintmax_t v, int width) {
-        char digits[24];
-        int n = (int) sizeof(digits) - 1;
-
-        digits[n] = '\0';
-        do {
-                digits[--n] = (char) ('0' + v % 10);
-                v /= 10;
-        } while (v && n > 0);
-        while (n > (int) sizeof(digits) - 1 - width && n > 0)
-                digits[--n] = '0';
-        line_add(l, digits + n);
-}
-
-static void line_add_int(stamp_line *l, intmax_t v) {
-        if (v < 0)
-                line_add(l, "-");
-        line_add_uint(l, v < 0 ? -(uintmax_t) v : (uintmax_t) v, 1);
-}
-
-/* " SEC.NSEC" (nine digits of nanoseconds). */
-static void line_add_time(stamp_line *l, const struct timespec *t) {
-        line_add(l, " ");
-        line_add_int(l, t->tv_sec);
-        line_add(l, ".");
-        line_add_uint(l, (uintmax_t) t->tv_nsec, 9);
-}
-
-/* " NAME DEV INO SIZE MTIME[ CTIME]" of f, or " NAME -" if it is empty. */
-static void line_add_file(stamp_line *l, const char *name, const store_stamp_file *f) {
-        line_add(l, " ");
-        line_add(l, name);
-        if (f->size == 0) {
-                line_add(l, " -");
-                return;
-        }
-        line_add(l, " ");
-        line_add_uint(l, (uintmax_t) f->dev, 1);
-        line_add(l, " ");
-        line_add_uint(l, (uintmax_t) f->ino, 1);
-        line_add(l, " ");
-        line_add_int(l, (intmax_t) f->size);
-        line_add_time(l, &f->mtime);
-        if (f->ctime.tv_sec || f->ctime.tv_nsec)
-                line_add_time(l, &f->ctime);
-}
-
-/* "vport-checked 2 db ... wal ...". Returns 0 or -ENAMETOOLONG. */
 static int stamp_format(const store_stamp_file *db, const store_stamp_file *wal,
                         char buf[static STAMP_MAX]) {
-        stamp_line l = { .p = buf, .end = buf + STAMP_MAX - 1 };
+        int r;
 
-        line_add(&l, "vport-checked 2");
-        line_add_file(&l, "db", db);
-        line_add_file(&l, "wal", wal);
-        *l.p = '\0';
-        return l.full ? -ENAMETOOLONG : 0;
+        snprintf(buf, STAMP_MAX, "vport-checked 2");
+        r = stamp_add_file("db", db, buf, STAMP_MAX);
+        if (r >= 0)
+                r = stamp_add_file("wal", wal, buf, STAMP_MAX);
+        return r;
 }
 
 /* What the stamp of the file and its log as they are now says, with what
