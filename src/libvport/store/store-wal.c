@@ -271,6 +271,23 @@ int store_check_and_stamp(vport_store *s, vport_error *err) {
         return r;
 }
 
+/* Are the files still as this connection last stamped them? */
+static bool stamp_still_own(vport_store *s) {
+        store_stamp_file db, wal;
+
+        return s->stamp[0] && stamp_stat(s, &db, &wal) >= 0 && stamp_file_equal(&db, &s->stamp_db) &&
+               stamp_file_equal(&wal, &s->stamp_wal);
+}
+
+/* Stamp the files as they are now (after this connection's own write). */
+static void stamp_now_write(vport_store *s) {
+        char now[STAMP_MAX];
+        store_stamp_file db, wal;
+
+        if (stamp_now(s, now, &db, &wal) >= 0)
+                stamp_write(s, now, &db, &wal);
+}
+
 /* Called inside the commit, with the write lock held, before SQLite writes
  * it: do the files still match the stamp? Only then may this commit's own
  * result be stamped; if anything else wrote since the last stamp (a vport
@@ -280,16 +297,11 @@ int store_check_and_stamp(vport_store *s, vport_error *err) {
  * nothing wrote since, so nobody can have stamped anything newer. */
 static int store_before_commit(void *userdata) {
         vport_store *s = userdata;
-        store_stamp_file db, wal;
 
         s->stamp_current = false;
         if (!s->verified || s->damaged)
                 return 0;
-        if (s->stamp[0] && stamp_stat(s, &db, &wal) >= 0 && stamp_file_equal(&db, &s->stamp_db) &&
-            stamp_file_equal(&wal, &s->stamp_wal))
-                s->stamp_current = true;
-        else
-                s->stamp_current = store_stamp_matches(s);
+        s->stamp_current = stamp_still_own(s) || store_stamp_matches(s);
         return 0; /* go on with the commit */
 }
 
@@ -320,8 +332,6 @@ static void store_checkpoint(vport_store *s, const char *name, int mode) {
  * before this connection closes is emptied then (store_wal_close()). */
 static int store_wal_hook(void *userdata, sqlite3 *db, const char *name, int pages) {
         vport_store *s = userdata;
-        char now[STAMP_MAX];
-        store_stamp_file db_file, wal_file;
         bool restamp = s->stamp_current;
 
         s->stamp_current = false;
@@ -332,8 +342,8 @@ static int store_wal_hook(void *userdata, sqlite3 *db, const char *name, int pag
                 store_checkpoint(s, name, SQLITE_CHECKPOINT_RESTART);
                 s->log_restart_due = true;
         }
-        if (restamp && stamp_now(s, now, &db_file, &wal_file) >= 0)
-                stamp_write(s, now, &db_file, &wal_file);
+        if (restamp)
+                stamp_now_write(s);
         return SQLITE_OK;
 }
 
@@ -342,17 +352,14 @@ static int store_wal_hook(void *userdata, sqlite3 *db, const char *name, int pag
  * reads never restarts it): emptied, restamped if this connection's stamp
  * still names the files. */
 void store_wal_close(vport_store *s) {
-        char now[STAMP_MAX];
-        store_stamp_file db, wal;
         bool restamp;
 
         if (!s->log_restart_due || s->damaged || !sqlite3_get_autocommit(s->db))
                 return;
-        restamp = s->stamp[0] && stamp_stat(s, &db, &wal) >= 0 && stamp_file_equal(&db, &s->stamp_db) &&
-                  stamp_file_equal(&wal, &s->stamp_wal);
+        restamp = stamp_still_own(s);
         store_checkpoint(s, "main", SQLITE_CHECKPOINT_TRUNCATE);
-        if (restamp && stamp_now(s, now, &db, &wal) >= 0)
-                stamp_write(s, now, &db, &wal);
+        if (restamp)
+                stamp_now_write(s);
 }
 
 void store_hold_checkpoint(vport_store *s, bool hold) {
