@@ -258,12 +258,10 @@ static int port_reclaim_request(const vport_port_request *req, const vport_port_
 /* What a create decides, in one write transaction (the caller's): the
  * network's row read once (under the lock, for its destroy mark: a
  * net-destroy may have begun since the request was made), the port
- * resolved against that definition, a device chosen, the row inserted.
- * The request was resolved before the lock when the network was read
- * outside it (and read twice more inside); what the lock now covers in
- * addition is the resolution's own work, the network's parse when the
- * context has not kept it (a CLI process: ~46 k instructions) and a
- * --xml request's parse. */
+ * resolved against exactly that definition, a device chosen, the row
+ * inserted. The lock thus also covers the resolution, the network's parse
+ * when the context has not kept it (a CLI process: ~46 k instructions)
+ * and a --xml request's parse. */
 static int port_create_txn(vport_ctx *ctx, const vport_port_request *req, net_parsed **ret_net,
                            vport_port **ret, vport_error *err) {
         _cleanup_(net_parsed_unrefp) net_parsed *parsed = NULL;
